@@ -1,0 +1,43 @@
+# Helper functions shared by every component (abseil-style): one place sets warnings,
+# sanitizers and include paths so targets stay consistent.
+
+function(spotsim_apply_common target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  if(SPOTSIM_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# spotsim_library(NAME SOURCES ... DEPS ...)
+function(spotsim_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  spotsim_apply_common(${name})
+endfunction()
+
+# spotsim_executable(NAME SOURCES ... DEPS ...)
+function(spotsim_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  spotsim_apply_common(${name})
+endfunction()
+
+# spotsim_test(NAME SOURCES ... DEPS ... [LABELS ...])
+# A Catch2 v2 executable; each TEST_CASE becomes one ctest test via catch_discover_tests.
+function(spotsim_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE spotsim_catch_main ${ARG_DEPS})
+  target_compile_definitions(${name} PRIVATE
+    SPOTSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}" SPOTSIM_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  spotsim_apply_common(${name})
+  catch_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
+                       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endfunction()
