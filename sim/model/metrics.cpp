@@ -1,0 +1,91 @@
+#include "sim/model/metrics.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace spotsim {
+
+const char* metric_unit_name(MetricUnit u) {
+  switch (u) {
+    case MetricUnit::kCount: return "count";
+    case MetricUnit::kSeconds: return "s";
+    case MetricUnit::kHours: return "h";
+    case MetricUnit::kDollars: return "$";
+    case MetricUnit::kPercent: return "%";
+    case MetricUnit::kRatio: return "ratio";
+  }
+  return "";
+}
+
+uint32_t MetricSet::add(std::string name, MetricUnit unit, std::string help) {
+  defs_.push_back(MetricDef{std::move(name), unit, std::move(help)});
+  values_.push_back(0.0);
+  return static_cast<uint32_t>(defs_.size() - 1);
+}
+
+int MetricSet::find(const std::string& name) const {
+  for (size_t i = 0; i < defs_.size(); ++i) {
+    if (defs_[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int LogHistogram::bucket(double v) {
+  if (!(v >= kMin)) return 0;
+  return 1 + static_cast<int>(std::log(v / kMin) / std::log(kGrowth));
+}
+
+void LogHistogram::add(double v) {
+  const int b = bucket(v);
+  if (static_cast<size_t>(b) >= buckets_.size()) buckets_.resize(static_cast<size_t>(b) + 1, 0);
+  ++buckets_[static_cast<size_t>(b)];
+  ++count_;
+  sum_ += v;
+  max_ = std::max(max_, v);
+}
+
+double LogHistogram::quantile(double q) const {
+  if (count_ == 0) return 0.0;
+  const uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(count_)));
+  uint64_t seen = 0;
+  for (size_t b = 0; b < buckets_.size(); ++b) {
+    seen += buckets_[b];
+    if (seen >= std::max<uint64_t>(rank, 1)) {
+      if (b == 0) return 0.0;
+      // Geometric middle of the bucket, capped by the true maximum.
+      const double lo = kMin * std::pow(kGrowth, static_cast<double>(b - 1));
+      return std::min(lo * std::sqrt(kGrowth), max_);
+    }
+  }
+  return max_;
+}
+
+double percentile_sorted(const std::vector<double>& s, double q) {
+  if (s.empty()) return 0.0;
+  if (s.size() == 1) return s[0];
+  const double pos = q * static_cast<double>(s.size() - 1);
+  const size_t i = static_cast<size_t>(pos);
+  const double f = pos - static_cast<double>(i);
+  if (i + 1 >= s.size()) return s.back();
+  return s[i] + f * (s[i + 1] - s[i]);
+}
+
+MetricStats compute_stats(std::vector<double> v) {
+  MetricStats st;
+  st.n = v.size();
+  if (v.empty()) return st;
+  std::sort(v.begin(), v.end());
+  const double n = static_cast<double>(v.size());
+  st.mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
+  double ss = 0;
+  for (double x : v) ss += (x - st.mean) * (x - st.mean);
+  st.stddev = v.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
+  st.min = v.front();
+  st.max = v.back();
+  st.p50 = percentile_sorted(v, 0.50);
+  st.p95 = percentile_sorted(v, 0.95);
+  st.p99 = percentile_sorted(v, 0.99);
+  return st;
+}
+
+}  // namespace spotsim

@@ -1,0 +1,128 @@
+#include "sim/record/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace spotsim {
+
+const char* const kSpotsimVersion = "0.1.0";
+
+namespace {
+
+nlohmann::json stats_json(const MetricStats& s) {
+  auto clean = [](double v) { return std::isfinite(v) ? v : 0.0; };
+  return nlohmann::json{{"mean", clean(s.mean)}, {"stddev", clean(s.stddev)}, {"min", clean(s.min)},
+                        {"p50", clean(s.p50)},   {"p95", clean(s.p95)},       {"p99", clean(s.p99)},
+                        {"max", clean(s.max)}};
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string human_seconds(double s) {
+  if (s < 120) return fmt("%.0f s", s);
+  if (s < 7200) return fmt("%.1f min", s / 60);
+  return fmt("%.1f h", s / 3600);
+}
+
+}  // namespace
+
+nlohmann::json run_to_json(const CompiledScenario& sc, const RunResult& r) {
+  nlohmann::json j;
+  j["spotsim"] = kSpotsimVersion;
+  j["scenario"] = sc.name;
+  j["seed"] = r.seed;
+  j["replications"] = r.completed;
+  if (r.cancelled) {
+    j["cancelled"] = true;
+    j["replications_requested"] = r.replications;
+  }
+  j["events"] = r.events;
+  j["wall_seconds"] = r.wall_seconds;
+  j["threads"] = r.threads;
+  nlohmann::json metrics = nlohmann::json::object();
+  for (size_t i = 0; i < r.metrics.size(); ++i) metrics[r.metrics[i].name] = stats_json(r.stats[i]);
+  j["metrics"] = metrics;
+  nlohmann::json units = nlohmann::json::object();
+  for (const auto& m : r.metrics) units[m.name] = metric_unit_name(m.unit);
+  j["units"] = units;
+  nlohmann::json ex = nlohmann::json::array();
+  for (const auto& e : r.expectations) {
+    nlohmann::json o{{"text", e.text}, {"passed", e.passed}, {"observed", e.observed}};
+    if (!e.passed && !e.explanation.empty()) o["explanation"] = e.explanation;
+    ex.push_back(o);
+  }
+  j["expectations"] = ex;
+  return j;
+}
+
+std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
+  std::ostringstream os;
+  auto stat = [&](const std::string& name) -> const MetricStats* {
+    const int i = r.metric_index(name);
+    return i < 0 ? nullptr : &r.stats[static_cast<size_t>(i)];
+  };
+  os << "scenario " << sc.name << ": " << r.completed << " replications of " << format_duration(sc.duration)
+     << ", seed " << r.seed << " (" << r.events << " events, " << fmt("%.2f", r.wall_seconds) << " s on "
+     << r.threads << " threads)\n";
+  if (r.cancelled) os << "  INTERRUPTED: only " << r.completed << " of " << r.replications << " replications finished\n";
+  os << "\n";
+  for (const auto& f : sc.fleets) {
+    const std::string p = "fleet." + f.name + ".";
+    os << "fleet " << f.name << " (target " << f.target << " VMs)                     mean      p95\n";
+    auto row = [&](const char* label, const std::string& metric, const char* unit_fmt) {
+      const MetricStats* s = stat(p + metric);
+      if (!s) return;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "  %-38s", label);
+      os << buf << fmt(unit_fmt, s->mean) << "  " << fmt(unit_fmt, s->p95) << "\n";
+    };
+    row("interruptions", "interruptions", "%8.1f");
+    row("replacements", "replacements", "%8.1f");
+    row("capacity errors on launch", "capacity_errors", "%8.1f");
+    row("time to reschedule, mean (s)", "time_to_reschedule", "%8.1f");
+    row("time to reschedule, p95 (s)", "time_to_reschedule_p95", "%8.1f");
+    row("availability (% of target VM-hours)", "availability_pct", "%8.2f");
+    row("lost VM-hours (target not running)", "lost_vm_hours", "%8.1f");
+    row("spot VM-hours", "vm_hours_spot", "%8.1f");
+    row("on-demand VM-hours", "vm_hours_on_demand", "%8.1f");
+    row("cost ($)", "cost", "%8.2f");
+    os << "\n";
+  }
+  const MetricStats* total = stat("cost.total");
+  const MetricStats* all_od = stat("cost.all_on_demand");
+  const MetricStats* savings = stat("cost.savings_pct");
+  if (total && all_od && savings) {
+    os << "cost: $" << fmt("%.2f", total->mean) << " per run vs $" << fmt("%.2f", all_od->mean)
+       << " all on-demand: " << fmt("%.1f", savings->mean) << "% saved (replications range "
+       << fmt("%.1f", savings->min) << "%.." << fmt("%.1f", savings->max) << "%)\n";
+  }
+  for (const auto& f : sc.fleets) {
+    const MetricStats* ttr = stat("fleet." + f.name + ".time_to_reschedule_p95");
+    const MetricStats* intr = stat("fleet." + f.name + ".interruptions");
+    if (ttr && intr) {
+      os << "fleet " << f.name << ": " << fmt("%.0f", intr->mean) << " interruptions per run; a lost VM is back in "
+         << human_seconds(stat("fleet." + f.name + ".time_to_reschedule")->mean) << " on average, "
+         << human_seconds(ttr->mean) << " at p95\n";
+    }
+  }
+  if (!r.expectations.empty()) {
+    int failed = 0;
+    os << "\nexpectations:\n";
+    for (const auto& e : r.expectations) {
+      os << "  " << (e.passed ? "PASS" : "FAIL") << "  " << e.text << "   (observed " << fmt("%g", e.observed) << ")\n";
+      if (!e.passed) {
+        ++failed;
+        if (!e.explanation.empty()) os << "        " << e.explanation << "\n";
+      }
+    }
+    os << "  " << (r.expectations.size() - static_cast<size_t>(failed)) << " passed, " << failed << " failed\n";
+  }
+  return os.str();
+}
+
+}  // namespace spotsim

@@ -1,0 +1,17 @@
+#pragma once
+// Reports of a run: JSON (stable keys, see docs/cli.md) and a human-readable text report.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/run/runner.h"
+#include "sim/scenario/scenario.h"
+
+namespace spotsim {
+
+extern const char* const kSpotsimVersion;
+
+nlohmann::json run_to_json(const CompiledScenario& scenario, const RunResult& result);
+std::string run_to_text(const CompiledScenario& scenario, const RunResult& result);
+
+}  // namespace spotsim

@@ -1,0 +1,105 @@
+#include "sim/run/runner.h"
+
+#include <chrono>
+#include <thread>
+
+namespace spotsim {
+
+int RunResult::metric_index(const std::string& name) const {
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    if (metrics[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int default_thread_count() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
+                                    ReplicationRecorder* recorder, uint64_t* events) {
+  CompiledScenario const* sc = &scenario;
+  CompiledScenario copy;
+  if (seed != scenario.seed) {
+    copy = scenario;
+    copy.seed = seed;
+    sc = &copy;
+  }
+  World world(*sc, static_cast<uint64_t>(replication));
+  if (recorder) {
+    if (recorder->wants_events()) world.set_observer(recorder);
+    if (recorder->wants_samples()) world.set_sampler(recorder);
+  }
+  world.run();
+  if (recorder) recorder->on_finish(world);
+  if (events) *events = world.events_processed();
+  return world.metrics().values();
+}
+
+Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunResult r;
+  r.scenario = scenario.name;
+  r.seed = options.seed.value_or(scenario.seed);
+  r.replications = options.replications.value_or(scenario.replications);
+  if (r.replications < 1) return Status::invalid("--replications must be at least 1");
+  r.metrics = World::metric_defs(scenario);
+  r.per_replication.assign(static_cast<size_t>(r.replications), {});
+  r.recorders.resize(static_cast<size_t>(r.replications));
+  std::vector<uint64_t> events(static_cast<size_t>(r.replications), 0);
+  std::vector<char> done(static_cast<size_t>(r.replications), 0);
+
+  int threads = options.threads > 0 ? options.threads : default_thread_count();
+  threads = static_cast<int>(std::min<int64_t>(threads, r.replications));
+  r.threads = threads;
+
+  std::atomic<int64_t> next{0};
+  std::atomic<int64_t> finished{0};
+  auto worker = [&]() {
+    for (;;) {
+      if (options.cancel && options.cancel->load()) return;
+      const int64_t rep = next.fetch_add(1);
+      if (rep >= r.replications) return;
+      std::unique_ptr<ReplicationRecorder> rec;
+      if (options.recorder_factory) rec = options.recorder_factory(rep);
+      r.per_replication[static_cast<size_t>(rep)] =
+          run_replication(scenario, r.seed, rep, rec.get(), &events[static_cast<size_t>(rep)]);
+      r.recorders[static_cast<size_t>(rep)] = std::move(rec);
+      done[static_cast<size_t>(rep)] = 1;
+      const int64_t f = finished.fetch_add(1) + 1;
+      if (options.progress) options.progress(f, r.replications);
+    }
+  };
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+
+  // Keep completed replications only, in index order (a cancelled run keeps a prefix-free set).
+  std::vector<std::vector<double>> kept;
+  std::vector<std::unique_ptr<ReplicationRecorder>> kept_rec;
+  for (size_t i = 0; i < done.size(); ++i) {
+    if (!done[i]) continue;
+    kept.push_back(std::move(r.per_replication[i]));
+    kept_rec.push_back(std::move(r.recorders[i]));
+    r.events += events[i];
+  }
+  r.completed = static_cast<int64_t>(kept.size());
+  r.cancelled = r.completed < r.replications;
+  r.per_replication = std::move(kept);
+  r.recorders = std::move(kept_rec);
+  r.stats.resize(r.metrics.size());
+  std::vector<double> column(r.per_replication.size());
+  for (size_t m = 0; m < r.metrics.size(); ++m) {
+    for (size_t i = 0; i < r.per_replication.size(); ++i) column[i] = r.per_replication[i][m];
+    r.stats[m] = compute_stats(column);
+  }
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace spotsim

@@ -1,0 +1,81 @@
+#pragma once
+// The simulator's front door: a compiled scenario in, metrics (and recordings) out.
+// sim/cli and spotviz both call this; neither reaches past it into the models.
+//
+// Replications run on worker threads, each with its own World and engine. Results are stored
+// by replication index, so they are identical whatever the thread count.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/status.h"
+#include "sim/model/metrics.h"
+#include "sim/model/world.h"
+#include "sim/scenario/scenario.h"
+
+namespace spotsim {
+
+// Records one replication (time series, events, ...). Created per replication by the factory in
+// RunOptions and used only by the thread running that replication.
+class ReplicationRecorder : public WorldObserver, public WorldSampler {
+ public:
+  void on_model_event(const World&, const ModelEvent&) override {}
+  void on_sample(const World&, SimTime) override {}
+  // Called once after the replication's metrics are final.
+  virtual void on_finish(const World&) {}
+  // Whether on_sample should be called at the scenario's sample interval.
+  virtual bool wants_samples() const { return false; }
+  virtual bool wants_events() const { return false; }
+};
+
+struct ExpectationResult {
+  std::string text;        // as written in the scenario
+  bool passed = false;
+  double observed = 0;     // the statistic's value
+  std::string explanation; // for failures: what was seen, which replications, how to reproduce
+};
+
+struct RunOptions {
+  int threads = 0;                             // 0 = all cores
+  std::optional<uint64_t> seed;                // overrides the scenario's seed
+  std::optional<int64_t> replications;         // overrides the scenario's replications
+  // Called from worker threads after each replication (done, total); must be thread-safe.
+  std::function<void(int64_t, int64_t)> progress;
+  // Creates the recorder for replication `rep`, or nullptr.
+  std::function<std::unique_ptr<ReplicationRecorder>(int64_t rep)> recorder_factory;
+  // Set to true (e.g. from a signal handler) to stop after the replications in flight.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct RunResult {
+  std::string scenario;
+  uint64_t seed = 0;
+  int64_t replications = 0;     // requested
+  int64_t completed = 0;        // finished (== replications unless cancelled)
+  bool cancelled = false;
+  std::vector<MetricDef> metrics;
+  std::vector<std::vector<double>> per_replication;  // [replication][metric]
+  std::vector<MetricStats> stats;                    // [metric], over completed replications
+  std::vector<std::unique_ptr<ReplicationRecorder>> recorders;  // [replication] (may be null)
+  std::vector<ExpectationResult> expectations;
+  uint64_t events = 0;
+  double wall_seconds = 0;
+  int threads = 1;
+
+  int metric_index(const std::string& name) const;
+};
+
+int default_thread_count();
+
+// Runs every replication. REQUIRES: scenario is a successfully compiled scenario.
+Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOptions& options);
+
+// Runs a single replication in the calling thread (for tests, benchmarks and debugging).
+std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
+                                    ReplicationRecorder* recorder = nullptr, uint64_t* events = nullptr);
+
+}  // namespace spotsim

@@ -1,0 +1,273 @@
+#include "sim/scenario/scenario.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/scenario/units.h"
+#include "sim/scenario/yaml_reader.h"
+
+namespace spotsim {
+
+int CompiledScenario::pool_index(const std::string& n) const {
+  for (size_t i = 0; i < pools.size(); ++i) {
+    if (pools[i].name == n) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int CompiledScenario::fleet_index(const std::string& n) const {
+  for (size_t i = 0; i < fleets.size(); ++i) {
+    if (fleets[i].name == n) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+// Splits "fleets.web.pools[0]" into {"fleets","web","pools","[0]"}.
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '.') {
+      if (!cur.empty()) parts.push_back(cur);
+      cur.clear();
+    } else if (c == '[') {
+      if (!cur.empty()) parts.push_back(cur);
+      cur = "[";
+    } else if (c == ']') {
+      cur += ']';
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) parts.push_back(cur);
+  return parts;
+}
+
+Status apply_override(YAML::Node root, const std::string& path, const std::string& value) {
+  const auto parts = split_path(path);
+  if (parts.empty()) return Status::invalid("--set " + path + "=" + value + ": empty path");
+  YAML::Node cur = root;
+  std::string walked;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    walked += (walked.empty() || p[0] == '[' ? "" : ".") + p;
+    YAML::Node next;
+    if (p[0] == '[') {
+      const size_t idx = std::strtoul(p.c_str() + 1, nullptr, 10);
+      if (!cur.IsSequence() || idx >= cur.size()) {
+        return Status::invalid("--set " + path + "=" + value + ": " + walked + " does not exist in the scenario");
+      }
+      next = cur[idx];
+    } else {
+      if (!cur.IsMap() || !cur[p].IsDefined()) {
+        return Status::invalid("--set " + path + "=" + value + ": " + walked + " does not exist in the scenario");
+      }
+      next = cur[p];
+    }
+    cur.reset(next);
+  }
+  const std::string& last = parts.back();
+  YAML::Node v;
+  try {
+    v = YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    return Status::invalid("--set " + path + "=" + value + ": not a valid YAML value: " + e.msg);
+  }
+  if (last[0] == '[') {
+    const size_t idx = std::strtoul(last.c_str() + 1, nullptr, 10);
+    if (!cur.IsSequence() || idx >= cur.size()) {
+      return Status::invalid("--set " + path + "=" + value + ": " + path + " does not exist in the scenario");
+    }
+    cur[idx] = v;
+  } else {
+    if (!cur.IsMap()) {
+      return Status::invalid("--set " + path + "=" + value + ": " + (walked.empty() ? "(top level)" : walked) +
+                             " is not a map");
+    }
+    cur[last] = v;
+  }
+  return Status::ok();
+}
+
+void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
+  if (!node.IsMap() || node.size() == 0) {
+    ctx.error(node, "pools", "expected a map of pool name → pool (at least one pool)");
+    return;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    PoolSpec p;
+    p.name = it->first.as<std::string>("");
+    MapReader r(ctx, it->second, "pools." + p.name);
+    std::string provider = "aws";
+    r.choice("provider", provider, {"aws", "azure", "gcp"}, true);
+    p.provider = provider_from_name(provider).value_or(Provider::kAws);
+    const ProviderTraits& traits = provider_traits(p.provider);
+    r.str("region", p.region, true);
+    r.str("zone", p.zone);
+    if (p.zone.empty()) p.zone = p.region;
+    r.str("instance_type", p.instance_type, true);
+    r.money("spot_price", p.spot_price, true);
+    r.money("on_demand_price", p.on_demand_price, true);
+    r.integer("capacity", p.capacity, true, 0);
+    p.notice = traits.notice;
+    r.duration("notice", p.notice);
+    p.action = traits.default_action;
+    std::vector<std::string> actions;
+    for (auto a : traits.allowed_actions) actions.emplace_back(eviction_action_name(a));
+    std::string action;
+    if (r.choice("eviction_action", action, actions)) p.action = *eviction_action_from_name(action);
+    YAML::Node intr = r.get("interruption");
+    if (intr.IsDefined() && !intr.IsNull()) {
+      MapReader ir(ctx, intr, r.child_path("interruption"));
+      ir.rate("rate", p.interruption_rate, true);
+      ir.finish();
+    }
+    r.finish();
+    sc.pools.push_back(std::move(p));
+  }
+}
+
+void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
+  if (!node.IsMap() || node.size() == 0) {
+    ctx.error(node, "fleets", "expected a map of fleet name → fleet (at least one fleet)");
+    return;
+  }
+  std::vector<std::string> pool_names;
+  for (const auto& p : sc.pools) pool_names.push_back(p.name);
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    FleetSpec f;
+    f.name = it->first.as<std::string>("");
+    MapReader r(ctx, it->second, "fleets." + f.name);
+    YAML::Node pools = r.get("pools");
+    if (!pools.IsDefined() || pools.IsNull()) {
+      ctx.error(it->second, r.child_path("pools"), "missing required key (list the pools this fleet may use)");
+    } else if (!pools.IsSequence() || pools.size() == 0) {
+      ctx.error(pools, r.child_path("pools"), "expected a non-empty list of pool names");
+    } else {
+      for (size_t i = 0; i < pools.size(); ++i) {
+        const std::string path = r.child_path("pools") + "[" + std::to_string(i) + "]";
+        if (!pools[i].IsScalar()) {
+          ctx.error(pools[i], path, "expected a pool name");
+          continue;
+        }
+        const std::string n = pools[i].Scalar();
+        const int idx = sc.pool_index(n);
+        if (idx < 0) {
+          ctx.error(pools[i], path, "no pool named \"" + n + "\"" + did_you_mean(n, pool_names));
+          continue;
+        }
+        f.pools.push_back(static_cast<uint32_t>(idx));
+      }
+    }
+    r.integer("target", f.target, true, 0, 100'000'000);
+    f.boot_time = Duration::seconds(90);
+    r.duration("boot_time", f.boot_time);
+    std::string replace_on = "eviction";
+    r.choice("replace_on", replace_on, {"eviction", "notice"});
+    f.replace_on = replace_on == "notice" ? ReplaceOn::kNotice : ReplaceOn::kEviction;
+    f.retry_interval = Duration::seconds(30);
+    r.duration("retry_interval", f.retry_interval);
+    if (f.retry_interval.us <= 0) ctx.error(r.get("retry_interval"), r.child_path("retry_interval"), "must be longer than 0s");
+    r.finish();
+    sc.fleets.push_back(std::move(f));
+  }
+}
+
+void compile_expect(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
+  if (!node.IsSequence()) {
+    ctx.error(node, "expect", "expected a list of assertions like \"cost.savings_pct.mean >= 50\"");
+    return;
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    if (!node[i].IsScalar()) {
+      ctx.error(node[i], "expect[" + std::to_string(i) + "]", "expected an assertion as text");
+      continue;
+    }
+    sc.expect.push_back(ExpectSource{node[i].Scalar(), node[i].Mark().line + 1, node[i].Mark().column + 1});
+  }
+}
+
+}  // namespace
+
+Result<CompiledScenario> compile_scenario(const std::string& text, const std::string& file,
+                                          const LoadOptions& options) {
+  ParseContext ctx(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    ctx.error_at(e.mark, "", "YAML syntax: " + e.msg);
+    return ctx.status();
+  } catch (const YAML::Exception& e) {
+    ctx.error_at(e.mark, "", "YAML: " + e.msg);
+    return ctx.status();
+  }
+  for (const auto& [path, value] : options.overrides) {
+    RETURN_IF_ERROR(apply_override(root, path, value));
+    ctx.add_override(path, value);
+  }
+
+  CompiledScenario sc;
+  sc.file = file;
+  sc.text = text;
+  sc.overrides = options.overrides;
+  MapReader top(ctx, root, "");
+  if (!ctx.ok()) return ctx.status();
+
+  int64_t version = 0;
+  if (top.integer("spotsim", version, true) && version != 1) {
+    ctx.error(top.get("spotsim"), "spotsim",
+              "this is schema version " + std::to_string(version) + "; this spotsim reads version 1");
+  }
+  top.str("name", sc.name, true);
+  top.str("description", sc.description);
+  int64_t seed = 1;
+  top.integer("seed", seed, false, 0);
+  sc.seed = static_cast<uint64_t>(seed);
+  top.integer("replications", sc.replications, false, 1, 1'000'000);
+  top.duration("duration", sc.duration, true);
+  if (top.has("duration") && sc.duration.us <= 0) ctx.error(top.get("duration"), "duration", "must be longer than 0s");
+  sc.sample_interval = Duration{0};
+  top.duration("sample_interval", sc.sample_interval);
+
+  YAML::Node pools = top.get("pools");
+  if (!pools.IsDefined() || pools.IsNull()) {
+    ctx.error(root, "pools", "missing required key (define at least one capacity pool)");
+  } else {
+    compile_pools(ctx, pools, sc);
+  }
+  YAML::Node fleets = top.get("fleets");
+  if (!fleets.IsDefined() || fleets.IsNull()) {
+    ctx.error(root, "fleets", "missing required key (define at least one fleet)");
+  } else {
+    compile_fleets(ctx, fleets, sc);
+  }
+  YAML::Node expect = top.get("expect");
+  if (expect.IsDefined() && !expect.IsNull()) compile_expect(ctx, expect, sc);
+  top.finish();
+
+  if (sc.sample_interval.us <= 0) {
+    // About 500 samples per run, at least one per minute.
+    sc.sample_interval = Duration{std::max<int64_t>(Duration::minutes(1).us, sc.duration.us / 500)};
+  }
+  if (!ctx.ok()) return ctx.status();
+  return sc;
+}
+
+Result<CompiledScenario> load_scenario(const std::string& path, const LoadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::invalid(path + ": error: cannot open the scenario file (check the path)");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Status::io(path + ": error: cannot read the scenario file");
+  return compile_scenario(ss.str(), path, options);
+}
+
+}  // namespace spotsim

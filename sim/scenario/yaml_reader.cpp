@@ -1,0 +1,272 @@
+#include "sim/scenario/yaml_reader.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <sstream>
+
+#include "sim/scenario/units.h"
+
+namespace spotsim {
+
+std::string Diagnostic::to_string() const {
+  std::ostringstream os;
+  os << file;
+  if (line > 0) os << ":" << line << ":" << column;
+  os << ": error: ";
+  if (!path.empty()) os << path << ": ";
+  os << message;
+  return os.str();
+}
+
+void ParseContext::error_at(const YAML::Mark& mark, const std::string& path, const std::string& message) {
+  for (const auto& [p, text] : overrides_) {
+    if (path == p || path.rfind(p + ".", 0) == 0 || path.rfind(p + "[", 0) == 0) {
+      diagnostics_.push_back(Diagnostic{"--set " + p + "=" + text, 0, 0, path, message});
+      return;
+    }
+  }
+  const bool known = mark.line >= 0 && !mark.is_null();
+  diagnostics_.push_back(
+      Diagnostic{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, path, message});
+}
+
+void ParseContext::error(const YAML::Node& at, const std::string& path, const std::string& message) {
+  error_at(at.IsDefined() ? at.Mark() : YAML::Mark::null_mark(), path, message);
+}
+
+Status ParseContext::status() const {
+  if (diagnostics_.empty()) return Status::ok();
+  std::string all;
+  for (const auto& d : diagnostics_) {
+    if (!all.empty()) all += "\n";
+    all += d.to_string();
+  }
+  return Status::invalid(all);
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_name(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = SIZE_MAX;
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (d < best_d) { best_d = d; best = c; }
+  }
+  const size_t limit = std::max<size_t>(2, word.size() / 3);
+  return best_d <= limit ? best : "";
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string c = closest_name(word, candidates);
+  return c.empty() ? "" : " (did you mean \"" + c + "\"?)";
+}
+
+namespace {
+const char* kind_name(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "nothing (null)";
+    default: return "nothing";
+  }
+}
+}  // namespace
+
+MapReader::MapReader(ParseContext& ctx, const YAML::Node& node, std::string path)
+    : ctx_(ctx), node_(node), path_(std::move(path)) {
+  if (!node_.IsMap()) {
+    ctx_.error(node_, path_.empty() ? "(top level)" : path_,
+               std::string("expected a map of key: value, found ") + kind_name(node_));
+    valid_ = false;
+    return;
+  }
+  std::set<std::string> seen;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = it->first.as<std::string>("");
+    if (!seen.insert(k).second) ctx_.error(it->first, child_path(k), "duplicate key");
+  }
+}
+
+bool MapReader::has(const std::string& key) const { return valid_ && node_[key].IsDefined() && !node_[key].IsNull(); }
+
+YAML::Node MapReader::get(const std::string& key) {
+  known_.push_back(key);
+  if (!valid_) return YAML::Node(YAML::NodeType::Undefined);
+  const YAML::Node& cn = node_;
+  YAML::Node v = cn[key];  // may be a "zombie" node for a missing key: never assign from it
+  if (!v.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+  return v;
+}
+
+bool MapReader::scalar(const std::string& key, bool required, YAML::Node& out) {
+  out = get(key);
+  if (!valid_) return false;
+  if (!out.IsDefined() || out.IsNull()) {
+    if (required) ctx_.error(node_, child_path(key), "missing required key");
+    return false;
+  }
+  if (!out.IsScalar()) {
+    ctx_.error(out, child_path(key), std::string("expected a single value, found ") + kind_name(out));
+    return false;
+  }
+  return true;
+}
+
+bool MapReader::str(const std::string& key, std::string& out, bool required) {
+  YAML::Node n;
+  if (!scalar(key, required, n)) return false;
+  out = n.Scalar();
+  return true;
+}
+
+bool MapReader::integer(const std::string& key, int64_t& out, bool required, int64_t min, int64_t max) {
+  YAML::Node n;
+  if (!scalar(key, required, n)) return false;
+  auto v = parse_number(n.Scalar());
+  if (!v || std::floor(*v) != *v || std::fabs(*v) > 9.0e15) {
+    ctx_.error(n, child_path(key), "expected a whole number, found \"" + n.Scalar() + "\"");
+    return false;
+  }
+  const auto i = static_cast<int64_t>(*v);
+  if (i < min || i > max) {
+    std::string range = max == INT64_MAX ? "at least " + std::to_string(min)
+                                         : "between " + std::to_string(min) + " and " + std::to_string(max);
+    ctx_.error(n, child_path(key), "must be " + range + ", found " + n.Scalar());
+    return false;
+  }
+  out = i;
+  return true;
+}
+
+bool MapReader::number(const std::string& key, double& out, bool required, double min, double max) {
+  YAML::Node n;
+  if (!scalar(key, required, n)) return false;
+  auto v = parse_number(n.Scalar());
+  if (!v) {
+    ctx_.error(n, child_path(key), v.status().message());
+    return false;
+  }
+  if (*v < min || *v > max) {
+    std::ostringstream os;
+    os << "must be between " << min << " and " << max << ", found " << n.Scalar();
+    ctx_.error(n, child_path(key), os.str());
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
+bool MapReader::boolean(const std::string& key, bool& out, bool required) {
+  YAML::Node n;
+  if (!scalar(key, required, n)) return false;
+  const std::string& s = n.Scalar();
+  if (s == "true" || s == "yes" || s == "on") { out = true; return true; }
+  if (s == "false" || s == "no" || s == "off") { out = false; return true; }
+  ctx_.error(n, child_path(key), "expected true or false, found \"" + s + "\"");
+  return false;
+}
+
+#define SPOTSIM_UNIT_GETTER(fn, type, parser)                        \
+  bool MapReader::fn(const std::string& key, type& out, bool required) { \
+    YAML::Node n;                                                    \
+    if (!scalar(key, required, n)) return false;                     \
+    auto v = parser(n.Scalar());                                     \
+    if (!v) {                                                        \
+      ctx_.error(n, child_path(key), v.status().message());          \
+      return false;                                                  \
+    }                                                                \
+    out = *v;                                                        \
+    return true;                                                     \
+  }
+SPOTSIM_UNIT_GETTER(duration, Duration, parse_duration)
+SPOTSIM_UNIT_GETTER(rate, double, parse_rate_per_hour)
+SPOTSIM_UNIT_GETTER(money, double, parse_money_per_hour)
+SPOTSIM_UNIT_GETTER(fraction, double, parse_fraction)
+#undef SPOTSIM_UNIT_GETTER
+
+bool MapReader::choice(const std::string& key, std::string& out, const std::vector<std::string>& choices,
+                       bool required) {
+  YAML::Node n;
+  if (!scalar(key, required, n)) return false;
+  const std::string& s = n.Scalar();
+  if (std::find(choices.begin(), choices.end(), s) != choices.end()) {
+    out = s;
+    return true;
+  }
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  ctx_.error(n, child_path(key), "\"" + s + "\" is not one of: " + list + did_you_mean(s, choices));
+  return false;
+}
+
+bool MapReader::string_list(const std::string& key, std::vector<std::string>& out, bool required) {
+  YAML::Node n = get(key);
+  if (!valid_) return false;
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) ctx_.error(node_, child_path(key), "missing required key");
+    return false;
+  }
+  out.clear();
+  if (n.IsScalar()) {
+    out.push_back(n.Scalar());
+    return true;
+  }
+  if (!n.IsSequence()) {
+    ctx_.error(n, child_path(key), std::string("expected a list, found ") + kind_name(n));
+    return false;
+  }
+  bool ok = true;
+  for (size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsScalar()) {
+      ctx_.error(n[i], child_path(key) + "[" + std::to_string(i) + "]",
+                 std::string("expected a name, found ") + kind_name(n[i]));
+      ok = false;
+      continue;
+    }
+    out.push_back(n[i].Scalar());
+  }
+  return ok;
+}
+
+void MapReader::finish() {
+  if (!valid_) return;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = it->first.as<std::string>("");
+    if (std::find(known_.begin(), known_.end(), k) != known_.end()) continue;
+    std::vector<std::string> sorted = known_;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::string list;
+    for (const auto& c : sorted) list += (list.empty() ? "" : ", ") + c;
+    ctx_.error(it->first, child_path(k), "unknown key" + did_you_mean(k, known_) + "; valid keys here: " + list);
+  }
+}
+
+std::optional<Duration> read_duration(ParseContext& ctx, const YAML::Node& n, const std::string& path) {
+  if (!n.IsScalar()) {
+    ctx.error(n, path, std::string("expected a duration like 90s, found ") + kind_name(n));
+    return std::nullopt;
+  }
+  auto v = parse_duration(n.Scalar());
+  if (!v) {
+    ctx.error(n, path, v.status().message());
+    return std::nullopt;
+  }
+  return *v;
+}
+
+}  // namespace spotsim
