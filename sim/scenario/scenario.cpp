@@ -173,8 +173,9 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     r.choice("replace_on", replace_on, {"eviction", "notice"});
     f.replace_on = replace_on == "notice" ? ReplaceOn::kNotice : ReplaceOn::kEviction;
     f.retry_interval = Duration::seconds(30);
-    r.duration("retry_interval", f.retry_interval);
-    if (f.retry_interval.us <= 0) ctx.error(r.get("retry_interval"), r.child_path("retry_interval"), "must be longer than 0s");
+    if (r.duration("retry_interval", f.retry_interval) && f.retry_interval.us <= 0) {
+      ctx.error(r.get("retry_interval"), r.child_path("retry_interval"), "must be longer than 0s");
+    }
     r.finish();
     sc.fleets.push_back(std::move(f));
   }
@@ -232,8 +233,9 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   top.integer("seed", seed, false, 0);
   sc.seed = static_cast<uint64_t>(seed);
   top.integer("replications", sc.replications, false, 1, 1'000'000);
-  top.duration("duration", sc.duration, true);
-  if (top.has("duration") && sc.duration.us <= 0) ctx.error(top.get("duration"), "duration", "must be longer than 0s");
+  if (top.duration("duration", sc.duration, true) && sc.duration.us <= 0) {
+    ctx.error(top.get("duration"), "duration", "must be longer than 0s");
+  }
   sc.sample_interval = Duration{0};
   top.duration("sample_interval", sc.sample_interval);
 

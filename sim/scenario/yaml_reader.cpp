@@ -65,7 +65,7 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
     const size_t d = edit_distance(word, c);
     if (d < best_d) { best_d = d; best = c; }
   }
-  const size_t limit = std::max<size_t>(2, word.size() / 3);
+  const size_t limit = word.size() <= 2 ? 0 : std::max<size_t>(1, word.size() / 3);
   return best_d <= limit ? best : "";
 }
 

@@ -1,0 +1,124 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "sim/core/engine.h"
+#include "sim/core/rng.h"
+
+using namespace spotsim;
+
+namespace {
+struct Recorder : EventHandler {
+  std::vector<std::pair<int64_t, uint32_t>> seen;
+  void handle(Engine& e, const Event& ev) override { seen.emplace_back(e.now().us, ev.a); }
+};
+}  // namespace
+
+TEST_CASE("engine runs events in time order with ties broken by priority then insertion", "[engine]") {
+  Engine e;
+  Recorder r;
+  const uint16_t h = e.add_handler(&r);
+  e.schedule_at(SimTime{50}, h, 0, 1);
+  e.schedule_at(SimTime{10}, h, 0, 2);
+  e.schedule_at(SimTime{50}, h, 0, 3, 0, Priority::kHigh);
+  e.schedule_at(SimTime{50}, h, 0, 4);
+  e.schedule_at(SimTime{50}, h, 0, 5, 0, Priority::kChaos);
+  e.run_until(SimTime{100});
+  std::vector<uint32_t> order;
+  for (auto& [t, a] : r.seen) order.push_back(a);
+  CHECK(order == std::vector<uint32_t>{2, 5, 3, 1, 4});
+  CHECK(e.now().us == 100);
+  CHECK(e.events_processed() == 5);
+}
+
+TEST_CASE("engine cancel removes a pending event and cancelling twice or after firing is harmless", "[engine]") {
+  Engine e;
+  Recorder r;
+  const uint16_t h = e.add_handler(&r);
+  const EventId a = e.schedule_at(SimTime{5}, h, 0, 1);
+  e.schedule_at(SimTime{6}, h, 0, 2);
+  e.cancel(a);
+  e.cancel(a);
+  e.run_until(SimTime{10});
+  REQUIRE(r.seen.size() == 1);
+  CHECK(r.seen[0].second == 2);
+  e.cancel(a);
+  e.cancel(999999);
+  CHECK(e.pending() == 0);
+}
+
+TEST_CASE("run_until stops at the horizon and resumes", "[engine]") {
+  Engine e;
+  Recorder r;
+  const uint16_t h = e.add_handler(&r);
+  e.schedule_at(SimTime{5}, h, 0, 1);
+  e.schedule_at(SimTime{15}, h, 0, 2);
+  CHECK(e.run_until(SimTime{10}) == 1);
+  CHECK(e.now().us == 10);
+  CHECK(e.pending() == 1);
+  CHECK(e.run_until(SimTime{20}) == 1);
+}
+
+TEST_CASE("stop() ends run_until after the current event", "[engine]") {
+  struct Stopper : EventHandler {
+    int n = 0;
+    void handle(Engine& e, const Event&) override {
+      if (++n == 2) e.stop();
+    }
+  } s;
+  Engine e;
+  const uint16_t h = e.add_handler(&s);
+  for (int i = 0; i < 5; ++i) e.schedule_at(SimTime{i}, h, 0);
+  e.run_until(SimTime{100});
+  CHECK(s.n == 2);
+  CHECK(e.now().us == 1);
+  CHECK(e.stopped());
+}
+
+TEST_CASE("a handler may schedule at the current time with any priority", "[engine]") {
+  struct Chain : EventHandler {
+    uint16_t self = 0;
+    std::vector<uint32_t> seen;
+    void handle(Engine& e, const Event& ev) override {
+      seen.push_back(ev.a);
+      if (ev.a == 1) {
+        e.schedule_at(e.now(), self, 0, 2, 0, Priority::kChaos);  // lower class than the running one
+        e.schedule_at(e.now(), self, 0, 3, 0, Priority::kLow);
+      }
+    }
+  } c;
+  Engine e;
+  c.self = e.add_handler(&c);
+  e.schedule_at(SimTime{7}, c.self, 0, 1);
+  e.schedule_at(SimTime{8}, c.self, 0, 4);
+  e.run_until(SimTime{10});
+  CHECK(c.seen == std::vector<uint32_t>{1, 2, 3, 4});
+}
+
+TEST_CASE("radix heap and std::priority_queue agree on a random workload", "[engine][queue]") {
+  RadixHeapQueue radix;
+  BinaryHeapQueue binary;
+  Rng rng(99);
+  uint64_t seq = 0;
+  int64_t now = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const Event ev{now + static_cast<int64_t>(rng.below(1000)), (rng.below(4) << 56) | seq++, 0, 0,
+                   static_cast<uint32_t>(i), 0};
+    radix.push(ev);
+    binary.push(ev);
+  }
+  for (int i = 0; i < 200000 && !radix.empty(); ++i) {
+    const Event a = radix.pop();
+    const Event b = binary.pop();
+    REQUIRE(a.time == b.time);
+    REQUIRE(a.order == b.order);
+    now = a.time;
+    if (rng.bernoulli(0.7)) {
+      const Event ev{now + static_cast<int64_t>(rng.below(rng.bernoulli(0.2) ? 3 : 100000)),
+                     (rng.below(4) << 56) | seq++, 0, 0, 0, 0};
+      radix.push(ev);
+      binary.push(ev);
+    }
+  }
+  CHECK(radix.size() == binary.size());
+}

@@ -1,0 +1,146 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "sim/model/world.h"
+#include "sim/record/report.h"
+#include "sim/run/runner.h"
+#include "sim/scenario/scenario.h"
+
+using namespace spotsim;
+
+namespace {
+
+CompiledScenario compile(const std::string& text) {
+  auto r = compile_scenario(text, "test.yaml");
+  if (!r) FAIL(r.status().message());
+  return *r;
+}
+
+std::string fleet_scenario(int target, const std::string& rate, const std::string& notice, const std::string& boot,
+                           const std::string& duration, int reps, const std::string& provider = "aws") {
+  std::ostringstream s;
+  s << "spotsim: 1\nname: t\nseed: 5\nreplications: " << reps << "\nduration: " << duration << "\n"
+    << "pools:\n  p: {provider: " << provider << ", region: r, instance_type: m5.xlarge, spot_price: 0.05, "
+    << "on_demand_price: 0.2, capacity: 1000, interruption: {rate: " << rate << "}, notice: " << notice << "}\n"
+    << "fleets:\n  f: {pools: [p], target: " << target << ", boot_time: " << boot << "}\n";
+  return s.str();
+}
+
+struct LogObserver : ReplicationRecorder {
+  std::ostringstream out;
+  bool wants_events() const override { return true; }
+  void on_model_event(const World& w, const ModelEvent& e) override {
+    out << format_time(e.time) << " " << model_event_kind_name(e.kind);
+    if (e.vm != UINT32_MAX) out << " vm=" << e.vm;
+    out << " pool=" << w.scenario().pools[e.pool].name << " fleet=" << w.scenario().fleets[e.fleet].name;
+    if (e.kind == ModelEventKind::kNotice) out << " notice=" << e.detail << "s";
+    out << "\n";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("without notice or boot time interruptions are Poisson with mean and variance N·λ·T", "[world][theory]") {
+  // 10 VMs × 0.1/h × 100 h ⇒ λT = 100 per replication.
+  const auto sc = compile(fleet_scenario(10, "0.1/h", "0s", "0s", "100h", 400));
+  RunOptions opt;
+  auto r = run_scenario(sc, opt);
+  REQUIRE(r.is_ok());
+  const int m = r->metric_index("fleet.f.interruptions");
+  REQUIRE(m >= 0);
+  const MetricStats& s = r->stats[static_cast<size_t>(m)];
+  // Standard error of the mean: sqrt(100/400) = 0.5 ⇒ ±4 SE.
+  CHECK(s.mean == Approx(100).margin(2.0));
+  // Sample variance of 400 Poisson(100) draws: SE ≈ 100·sqrt(2/399) ≈ 7 ⇒ ±4 SE.
+  CHECK(s.stddev * s.stddev == Approx(100).margin(28));
+}
+
+TEST_CASE("with notice and boot time interruptions follow the renewal rate N·T/(1/λ + notice + boot)", "[world][theory]") {
+  const auto sc = compile(fleet_scenario(20, "0.5/h", "120s", "90s", "200h", 50));
+  auto r = run_scenario(sc, RunOptions{});
+  REQUIRE(r.is_ok());
+  const double cycle_h = 1.0 / 0.5 + 210.0 / 3600.0;
+  const double expected = 20 * 200 / cycle_h;
+  const MetricStats& s = r->stats[static_cast<size_t>(r->metric_index("fleet.f.interruptions"))];
+  CHECK(s.mean == Approx(expected).epsilon(0.02));
+  // Each replacement is back after exactly the boot time.
+  const MetricStats& ttr = r->stats[static_cast<size_t>(r->metric_index("fleet.f.time_to_reschedule"))];
+  CHECK(ttr.mean == Approx(90).margin(1));
+}
+
+TEST_CASE("results are identical whatever the thread count", "[world][determinism]") {
+  const auto sc = compile(fleet_scenario(30, "0.2/h", "120s", "90s", "3d", 8));
+  RunOptions one;
+  one.threads = 1;
+  RunOptions two;
+  two.threads = 2;
+  auto a = run_scenario(sc, one);
+  auto b = run_scenario(sc, two);
+  REQUIRE(a.is_ok());
+  REQUIRE(b.is_ok());
+  CHECK(a->per_replication == b->per_replication);
+  CHECK(a->events == b->events);
+  auto ja = run_to_json(sc, *a);
+  auto jb = run_to_json(sc, *b);
+  ja.erase("wall_seconds");
+  jb.erase("wall_seconds");
+  ja.erase("threads");
+  jb.erase("threads");
+  CHECK(ja.dump() == jb.dump());
+}
+
+TEST_CASE("cost accounting without interruptions is VM-hours × spot price and savings are vs all on-demand", "[world]") {
+  const auto sc = compile(fleet_scenario(4, "0/h", "120s", "90s", "10h", 1));
+  auto r = run_scenario(sc, RunOptions{});
+  REQUIRE(r.is_ok());
+  auto mean = [&](const char* n) { return r->stats[static_cast<size_t>(r->metric_index(n))].mean; };
+  CHECK(mean("fleet.f.vm_hours_spot") == Approx(40));
+  CHECK(mean("cost.total") == Approx(40 * 0.05));
+  CHECK(mean("cost.all_on_demand") == Approx(40 * 0.2));
+  CHECK(mean("cost.savings_pct") == Approx(75));
+  CHECK(mean("fleet.f.availability_pct") == Approx(100));
+  CHECK(mean("fleet.f.lost_vm_hours") == Approx(0).margin(1e-9));
+}
+
+TEST_CASE("each provider gives its notice length", "[world][provider]") {
+  for (auto [provider, notice] : {std::pair{"aws", 120.0}, {"azure", 30.0}, {"gcp", 30.0}}) {
+    std::string text = fleet_scenario(2, "1/h", "0s", "60s", "10h", 1, provider);
+    text.replace(text.find(", notice: 0s"), 12, "");
+    const auto sc = compile(text);
+    LogObserver log;
+    run_replication(sc, sc.seed, 0, &log);
+    const std::string s = log.out.str();
+    INFO(provider);
+    CHECK(s.find("notice=" + std::to_string(static_cast<int>(notice)) + "s") != std::string::npos);
+  }
+}
+
+TEST_CASE("launches beyond pool capacity fail and retry", "[world]") {
+  std::string text = fleet_scenario(5, "0/h", "120s", "90s", "1h", 1);
+  text.replace(text.find("capacity: 1000"), 14, "capacity: 3");
+  const auto sc = compile(text);
+  auto r = run_scenario(sc, RunOptions{});
+  REQUIRE(r.is_ok());
+  auto mean = [&](const char* n) { return r->stats[static_cast<size_t>(r->metric_index(n))].mean; };
+  CHECK(mean("fleet.f.vm_hours_spot") == Approx(3));
+  CHECK(mean("fleet.f.availability_pct") == Approx(60));
+  CHECK(mean("fleet.f.capacity_errors") == Approx(2 + 2 * 120));  // two initial + retries every 30 s
+}
+
+TEST_CASE("golden event log of a 3-VM scenario", "[world][golden]") {
+  const auto sc = compile(fleet_scenario(3, "0.5/h", "120s", "90s", "6h", 1));
+  LogObserver log;
+  run_replication(sc, sc.seed, 0, &log);
+  const std::string path = std::string(SPOTSIM_SOURCE_DIR) + "/tests/golden/three_vm.log";
+  if (std::getenv("SPOTSIM_UPDATE_GOLDEN")) {
+    std::ofstream(path) << log.out.str();
+  }
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  std::stringstream expected;
+  expected << in.rdbuf();
+  CHECK(log.out.str() == expected.str());
+}

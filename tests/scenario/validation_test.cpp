@@ -1,0 +1,122 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "sim/scenario/scenario.h"
+
+using namespace spotsim;
+
+namespace {
+
+const char* kValid = R"(spotsim: 1
+name: t
+seed: 42
+replications: 2
+duration: 7d
+pools:
+  m5-1a:
+    provider: aws
+    region: us-east-1
+    zone: us-east-1a
+    instance_type: m5.xlarge
+    spot_price: 0.058
+    on_demand_price: 0.192
+    capacity: 500
+    interruption: {rate: 0.05/h}
+fleets:
+  web: {pools: [m5-1a], target: 40, boot_time: 90s}
+)";
+
+std::string error_of(const std::string& text, LoadOptions opt = {}) {
+  auto r = compile_scenario(text, "s.yaml", opt);
+  if (r.is_ok()) return "(no error)";
+  return r.status().message();
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  const size_t at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a valid scenario compiles into indices and units", "[validation]") {
+  auto r = compile_scenario(kValid, "s.yaml");
+  REQUIRE(r.is_ok());
+  const CompiledScenario& sc = *r;
+  CHECK(sc.name == "t");
+  CHECK(sc.seed == 42);
+  CHECK(sc.replications == 2);
+  CHECK(sc.duration == Duration::days(7));
+  REQUIRE(sc.pools.size() == 1);
+  CHECK(sc.pools[0].notice == Duration::seconds(120));
+  CHECK(sc.pools[0].interruption_rate == Approx(0.05));
+  REQUIRE(sc.fleets.size() == 1);
+  CHECK(sc.fleets[0].pools == std::vector<uint32_t>{0});
+  CHECK(sc.fleets[0].boot_time == Duration::seconds(90));
+}
+
+TEST_CASE("dangling pool reference names the position and suggests the closest name", "[validation]") {
+  CHECK(error_of(replace(kValid, "pools: [m5-1a]", "pools: [m5-1x]")) ==
+        "s.yaml:17:17: error: fleets.web.pools[0]: no pool named \"m5-1x\" (did you mean \"m5-1a\"?)");
+}
+
+TEST_CASE("unknown keys are errors with did-you-mean and the valid keys", "[validation]") {
+  CHECK(error_of(replace(kValid, "target: 40", "tarket: 40")) ==
+        "s.yaml:17:8: error: fleets.web.target: missing required key\n"
+        "s.yaml:17:25: error: fleets.web.tarket: unknown key (did you mean \"target\"?); valid keys here: "
+        "boot_time, pools, replace_on, retry_interval, target");
+}
+
+TEST_CASE("bad units and wrong types name the field", "[validation]") {
+  CHECK(error_of(replace(kValid, "duration: 7d", "duration: 7")) ==
+        "s.yaml:5:11: error: duration: duration \"7\" has no unit; write e.g. \"7s\" (units: us, ms, s, m, h, d, w)");
+  CHECK(error_of(replace(kValid, "capacity: 500", "capacity: -5")) ==
+        "s.yaml:14:15: error: pools.m5-1a.capacity: must be at least 0, found -5");
+  CHECK(error_of(replace(kValid, "capacity: 500", "capacity: lots")) ==
+        "s.yaml:14:15: error: pools.m5-1a.capacity: expected a whole number, found \"lots\"");
+  CHECK(error_of(replace(kValid, "provider: aws", "provider: aws2")) ==
+        "s.yaml:8:15: error: pools.m5-1a.provider: \"aws2\" is not one of: aws, azure, gcp (did you mean \"aws\"?)");
+  CHECK(error_of(replace(kValid, "rate: 0.05/h", "rate: 0.05")) ==
+        "s.yaml:15:26: error: pools.m5-1a.interruption.rate: expected a rate like 0.05/h (events per hour, "
+        "minute, second or day), found \"0.05\"");
+}
+
+TEST_CASE("schema version and missing sections and YAML syntax errors", "[validation]") {
+  CHECK(error_of(replace(kValid, "spotsim: 1", "spotsim: 2")) ==
+        "s.yaml:1:10: error: spotsim: this is schema version 2; this spotsim reads version 1");
+  CHECK(error_of("spotsim: 1\nname: x\nduration: 1d\n") ==
+        "s.yaml:1:1: error: pools: missing required key (define at least one capacity pool)\n"
+        "s.yaml:1:1: error: fleets: missing required key (define at least one fleet)");
+  CHECK(error_of("spotsim: 1\nname: [unclosed\n") == "s.yaml:3:1: error: YAML syntax: end of sequence flow not found");
+  CHECK(error_of("- just\n- a list\n") == "s.yaml:1:1: error: (top level): expected a map of key: value, found a list");
+}
+
+TEST_CASE("duplicate keys are errors", "[validation]") {
+  CHECK(error_of(replace(kValid, "seed: 42", "seed: 42\nseed: 43")) ==
+        "s.yaml:4:1: error: seed: duplicate key");
+}
+
+TEST_CASE("--set overrides any scalar and errors point at the override", "[validation]") {
+  LoadOptions opt;
+  opt.overrides = {{"fleets.web.target", "60"}, {"pools.m5-1a.interruption.rate", "0.1/h"}};
+  auto r = compile_scenario(kValid, "s.yaml", opt);
+  REQUIRE(r.is_ok());
+  CHECK(r->fleets[0].target == 60);
+  CHECK(r->pools[0].interruption_rate == Approx(0.1));
+
+  LoadOptions bad;
+  bad.overrides = {{"fleets.web.target", "many"}};
+  CHECK(error_of(kValid, bad) == "--set fleets.web.target=many: error: fleets.web.target: expected a whole number, found \"many\"");
+  LoadOptions missing;
+  missing.overrides = {{"fleets.api.target", "3"}};
+  CHECK(error_of(kValid, missing) == "--set fleets.api.target=3: fleets.api does not exist in the scenario");
+}
+
+TEST_CASE("a missing file is a clear error", "[validation]") {
+  auto r = load_scenario("/nonexistent/x.yaml");
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message() == "/nonexistent/x.yaml: error: cannot open the scenario file (check the path)");
+  CHECK(r.status().code() == StatusCode::kInvalidInput);
+}
