@@ -13,6 +13,7 @@
 #include "sim/core/engine.h"
 #include "sim/core/rng.h"
 #include "sim/model/metrics.h"
+#include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
@@ -46,6 +47,9 @@ class WorldObserver {
  public:
   virtual ~WorldObserver() = default;
   virtual void on_model_event(const World& world, const ModelEvent& event) = 0;
+  // A workload's job finished, or the run ended with it unfinished (then finish is NaN). Workload
+  // models call it once per job; recorders write it to /jobs (sim/record/schema.h).
+  virtual void on_job(const World& world, const schema::JobRecord& job) {}
 };
 
 // Samples the world at a regular interval (time series for recorders).
