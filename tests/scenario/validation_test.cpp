@@ -98,7 +98,7 @@ TEST_CASE("duplicate keys are errors", "[validation]") {
         "s.yaml:4:1: error: seed: duplicate key");
 }
 
-TEST_CASE("--set overrides any scalar and errors point at the override", "[validation]") {
+TEST_CASE("set overrides change any scalar and errors point at the override", "[validation]") {
   LoadOptions opt;
   opt.overrides = {{"fleets.web.target", "60"}, {"pools.m5-1a.interruption.rate", "0.1/h"}};
   auto r = compile_scenario(kValid, "s.yaml", opt);
