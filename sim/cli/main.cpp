@@ -16,7 +16,9 @@
 
 #include "bench/core/core_bench.h"
 #include "sim/record/atomic_file.h"
+#include "sim/record/junit.h"
 #include "sim/record/report.h"
+#include "sim/run/expect.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 
@@ -85,58 +87,128 @@ class Progress {
 };
 
 struct RunArgs {
-  std::string scenario;
+  std::vector<std::string> scenarios;
   std::optional<uint64_t> seed;
   std::optional<int64_t> replications;
+  std::optional<int64_t> replication;
   int threads = 0;
   std::vector<std::string> sets;
   std::string json;
+  std::string junit;
   bool quiet = false;
 };
 
+// Loads a scenario and checks its expect: block against the metrics it will produce.
+Result<CompiledScenario> load_and_check(const std::string& path, const LoadOptions& opt) {
+  auto sc = load_scenario(path, opt);
+  if (!sc) return sc.status();
+  auto ex = compile_expectations(*sc, replication_metric_defs(*sc));
+  if (!ex) return ex.status();
+  return sc;
+}
+
+// Worst exit code wins: I/O (3) > invalid (2) > expectation failed (1) > ok (0).
+int worse(int a, int b) {
+  auto rank = [](int c) { return c == kExitIo ? 3 : c == kExitInvalid ? 2 : c == kExitExpectFailed ? 1 : 0; };
+  return rank(b) > rank(a) ? b : a;
+}
+
+// `spotsim run A.yaml [B.yaml ...]`: every file is loaded and checked first; invalid files are
+// reported (stderr, and as <error> testcases in --junit) and the valid ones still run, one after
+// the other. Exit code: the worst over all files.
 int cmd_run(const RunArgs& a) {
   auto sets = parse_sets(a.sets);
   if (!sets) return kExitInvalid;
-  auto sc = load_scenario(a.scenario, LoadOptions{*sets});
-  if (!sc) return report_error(sc.status());
-
-  Progress progress(!a.quiet);
-  RunOptions opt;
-  opt.threads = a.threads;
-  opt.seed = a.seed;
-  opt.replications = a.replications;
-  opt.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
-  opt.cancel = &g_cancel;
-  std::signal(SIGINT, on_sigint);
-  auto result = run_scenario(*sc, opt);
-  progress.finish();
-  std::signal(SIGINT, SIG_DFL);
-  if (!result) return report_error(result.status());
-
-  if (!a.json.empty()) {
-    const std::string text = run_to_json(*sc, *result).dump(2) + "\n";
-    if (Status st = write_file_atomic(a.json, text); !st) return report_error(st);
+  if (a.json == "-" && a.junit == "-") {
+    std::cerr << "spotsim: error: --json - and --junit - cannot both write to stdout\n";
+    return kExitInvalid;
   }
-  if (!a.quiet && a.json != "-") std::cout << run_to_text(*sc, *result);
-  if (result->cancelled) {
-    std::cerr << "spotsim: interrupted: " << result->completed << " of " << result->replications
-              << " replications finished; the outputs hold those only\n";
-    return 130;
+  int rc = kExitOk;
+  std::vector<JunitSuite> suites;
+  nlohmann::json runs = nlohmann::json::array();
+  std::vector<std::optional<CompiledScenario>> loaded;
+  for (const auto& path : a.scenarios) {
+    auto sc = load_and_check(path, LoadOptions{*sets});
+    if (!sc) {
+      std::cerr << sc.status().message() << "\n";
+      rc = worse(rc, exit_code_for(sc.status()));
+      suites.push_back(junit_error_suite(path, sc.status().message()));
+      loaded.emplace_back();
+      continue;
+    }
+    loaded.emplace_back(std::move(sc).value());
+    suites.emplace_back();  // filled after the run
   }
-  for (const auto& e : result->expectations) {
-    if (!e.passed) return kExitExpectFailed;
+  bool cancelled = false;
+  const bool text_out = !a.quiet && a.json != "-" && a.junit != "-";
+  for (size_t i = 0; i < loaded.size() && !cancelled; ++i) {
+    if (!loaded[i]) continue;
+    const CompiledScenario& sc = *loaded[i];
+    Progress progress(!a.quiet);
+    RunOptions opt;
+    opt.threads = a.threads;
+    opt.seed = a.seed;
+    opt.replications = a.replications;
+    if (a.replication) {
+      opt.first_replication = *a.replication;
+      if (!a.replications) opt.replications = 1;
+    }
+    opt.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
+    opt.cancel = &g_cancel;
+    std::signal(SIGINT, on_sigint);
+    auto result = run_scenario(sc, opt);
+    progress.finish();
+    std::signal(SIGINT, SIG_DFL);
+    if (!result) {
+      std::cerr << result.status().message() << "\n";
+      rc = worse(rc, exit_code_for(result.status()));
+      suites[i] = junit_error_suite(sc.file, result.status().message());
+      continue;
+    }
+    suites[i] = junit_suite(sc, *result);
+    runs.push_back(run_to_json(sc, *result));
+    if (text_out) {
+      if (loaded.size() > 1) std::cout << "== " << sc.file << "\n";
+      std::cout << run_to_text(sc, *result);
+      if (loaded.size() > 1) std::cout << "\n";
+    }
+    if (result->cancelled) {
+      std::cerr << "spotsim: interrupted: " << result->completed << " of " << result->replications
+                << " replications finished; the outputs hold those only\n";
+      cancelled = true;
+    }
+    for (const auto& e : result->expectations) {
+      if (!e.passed) rc = worse(rc, kExitExpectFailed);
+    }
   }
-  return kExitOk;
+  if (!a.json.empty() && !runs.empty()) {
+    // One scenario: the run object. Several: {"spotsim": VERSION, "runs": [run, ...]}.
+    nlohmann::json doc = runs.size() == 1 && a.scenarios.size() == 1
+                             ? runs[0]
+                             : nlohmann::json{{"spotsim", kSpotsimVersion}, {"runs", runs}};
+    if (Status st = write_file_atomic(a.json, doc.dump(2) + "\n"); !st) rc = worse(rc, report_error(st));
+  }
+  if (!a.junit.empty()) {
+    if (Status st = write_file_atomic(a.junit, junit_xml(suites)); !st) rc = worse(rc, report_error(st));
+  }
+  if (cancelled) return 130;
+  return rc;
 }
 
-int cmd_validate(const std::string& path, const std::vector<std::string>& set_args) {
+int cmd_validate(const std::vector<std::string>& paths, const std::vector<std::string>& set_args) {
   auto sets = parse_sets(set_args);
   if (!sets) return kExitInvalid;
-  auto sc = load_scenario(path, LoadOptions{*sets});
-  if (!sc) return report_error(sc.status());
-  std::cout << path << ": ok (" << sc->pools.size() << " pools, " << sc->fleets.size() << " fleets, "
-            << sc->expect.size() << " expectations)\n";
-  return kExitOk;
+  int rc = kExitOk;
+  for (const auto& path : paths) {
+    auto sc = load_and_check(path, LoadOptions{*sets});
+    if (!sc) {
+      rc = worse(rc, report_error(sc.status()));
+      continue;
+    }
+    std::cout << path << ": ok (" << sc->pools.size() << " pools, " << sc->fleets.size() << " fleets, "
+              << sc->expect.size() << " expectations)\n";
+  }
+  return rc;
 }
 
 int cmd_bench(bool json, bool quick) {
@@ -163,18 +235,22 @@ int main(int argc, char** argv) {
 
   RunArgs ra;
   auto* run = app.add_subcommand("run", "run a scenario and report (exit 1 if an expect: fails)");
-  run->add_option("scenario", ra.scenario, "scenario file (YAML)")->required();
+  run->add_option("scenario", ra.scenarios, "scenario files (YAML); several run one after the other")->required();
   run->add_option("--seed", ra.seed, "override the scenario's seed");
   run->add_option("--replications", ra.replications, "override the number of replications")->check(CLI::Range(1, 10000000));
+  run->add_option("--replication", ra.replication,
+                  "run only replication K (numbered from 0; with --replications N: K..K+N-1), to reproduce a failure alone")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   run->add_option("--threads", ra.threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
   run->add_option("--set", ra.sets, "override a scalar: PATH=VALUE (repeatable), e.g. fleets.web.target=60");
   run->add_option("--json", ra.json, "write results as JSON to FILE (- for stdout)");
+  run->add_option("--junit", ra.junit, "write expect: results as JUnit XML to FILE (- for stdout), for CI");
   run->add_flag("--quiet,-q", ra.quiet, "no report or progress on the terminal");
 
-  std::string vpath;
+  std::vector<std::string> vpaths;
   std::vector<std::string> vsets;
-  auto* validate = app.add_subcommand("validate", "check a scenario file without running it");
-  validate->add_option("scenario", vpath, "scenario file (YAML)")->required();
+  auto* validate = app.add_subcommand("validate", "check scenario files (and their expect: blocks) without running them");
+  validate->add_option("scenario", vpaths, "scenario files (YAML)")->required();
   validate->add_option("--set", vsets, "override a scalar: PATH=VALUE (repeatable)");
 
   bool bjson = false, bquick = false;
@@ -190,7 +266,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*run) return cmd_run(ra);
-    if (*validate) return cmd_validate(vpath, vsets);
+    if (*validate) return cmd_validate(vpaths, vsets);
     if (*bench) return cmd_bench(bjson, bquick);
   } catch (const std::exception& e) {
     std::cerr << "spotsim: internal error: " << e.what() << "\n";

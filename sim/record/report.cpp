@@ -50,6 +50,16 @@ nlohmann::json run_to_json(const CompiledScenario& sc, const RunResult& r) {
   nlohmann::json units = nlohmann::json::object();
   for (const auto& m : r.metrics) units[m.name] = metric_unit_name(m.unit);
   j["units"] = units;
+  // Every replication's value of every metric: replication_ids[i] is the replication number of
+  // per_replication[metric][i] (what `spotsim run --replication K` reproduces alone).
+  j["replication_ids"] = r.replication_ids;
+  nlohmann::json per = nlohmann::json::object();
+  for (size_t m = 0; m < r.metrics.size(); ++m) {
+    nlohmann::json col = nlohmann::json::array();
+    for (const auto& rep : r.per_replication) col.push_back(m < rep.size() && std::isfinite(rep[m]) ? rep[m] : 0.0);
+    per[r.metrics[m].name] = col;
+  }
+  j["per_replication"] = per;
   nlohmann::json ex = nlohmann::json::array();
   for (const auto& e : r.expectations) {
     nlohmann::json o{{"text", e.text}, {"passed", e.passed}, {"observed", e.observed}};

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include "sim/run/expect.h"
+
 namespace spotsim {
 
 int RunResult::metric_index(const std::string& name) const {
@@ -15,6 +17,10 @@ int RunResult::metric_index(const std::string& name) const {
 int default_thread_count() {
   const unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
+}
+
+std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario) {
+  return World::metric_defs(scenario);
 }
 
 std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
@@ -44,7 +50,13 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
   r.seed = options.seed.value_or(scenario.seed);
   r.replications = options.replications.value_or(scenario.replications);
   if (r.replications < 1) return Status::invalid("--replications must be at least 1");
-  r.metrics = World::metric_defs(scenario);
+  if (options.first_replication < 0) return Status::invalid("--replication must be at least 0");
+  r.first_replication = options.first_replication;
+  r.metrics = replication_metric_defs(scenario);
+  std::vector<Expectation> expectations;
+  if (options.check_expectations) {
+    ASSIGN_OR_RETURN(expectations, compile_expectations(scenario, r.metrics));
+  }
   r.per_replication.assign(static_cast<size_t>(r.replications), {});
   r.recorders.resize(static_cast<size_t>(r.replications));
   std::vector<uint64_t> events(static_cast<size_t>(r.replications), 0);
@@ -64,7 +76,7 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
       std::unique_ptr<ReplicationRecorder> rec;
       if (options.recorder_factory) rec = options.recorder_factory(rep);
       r.per_replication[static_cast<size_t>(rep)] =
-          run_replication(scenario, r.seed, rep, rec.get(), &events[static_cast<size_t>(rep)]);
+          run_replication(scenario, r.seed, r.first_replication + rep, rec.get(), &events[static_cast<size_t>(rep)]);
       r.recorders[static_cast<size_t>(rep)] = std::move(rec);
       done[static_cast<size_t>(rep)] = 1;
       const int64_t f = finished.fetch_add(1) + 1;
@@ -85,6 +97,7 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
   for (size_t i = 0; i < done.size(); ++i) {
     if (!done[i]) continue;
     kept.push_back(std::move(r.per_replication[i]));
+    r.replication_ids.push_back(r.first_replication + static_cast<int64_t>(i));
     kept_rec.push_back(std::move(r.recorders[i]));
     r.events += events[i];
   }
@@ -98,6 +111,7 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
     for (size_t i = 0; i < r.per_replication.size(); ++i) column[i] = r.per_replication[i][m];
     r.stats[m] = compute_stats(column);
   }
+  if (options.check_expectations) r.expectations = evaluate_expectations(expectations, scenario, r);
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -37,12 +37,19 @@ struct ExpectationResult {
   bool passed = false;
   double observed = 0;     // the statistic's value
   std::string explanation; // for failures: what was seen, which replications, how to reproduce
+  int line = 0;            // the assertion's line in the scenario file (0 if unknown)
+  std::vector<int64_t> failing_replications;  // replications failing the per-replication form
 };
 
 struct RunOptions {
   int threads = 0;                             // 0 = all cores
   std::optional<uint64_t> seed;                // overrides the scenario's seed
   std::optional<int64_t> replications;         // overrides the scenario's replications
+  // Runs replications first_replication .. first_replication + replications - 1 (each keeps its
+  // own RNG streams, so `--replication K` reproduces replication K of a larger run alone).
+  int64_t first_replication = 0;
+  // Evaluate the scenario's expect: block (compiled before the run; a bad one is an error).
+  bool check_expectations = true;
   // Called from worker threads after each replication (done, total); must be thread-safe.
   std::function<void(int64_t, int64_t)> progress;
   // Creates the recorder for replication `rep`, or nullptr.
@@ -59,6 +66,8 @@ struct RunResult {
   bool cancelled = false;
   std::vector<MetricDef> metrics;
   std::vector<std::vector<double>> per_replication;  // [replication][metric]
+  std::vector<int64_t> replication_ids;              // [i]: replication number of per_replication[i]
+  int64_t first_replication = 0;
   std::vector<MetricStats> stats;                    // [metric], over completed replications
   std::vector<std::unique_ptr<ReplicationRecorder>> recorders;  // [replication] (may be null)
   std::vector<ExpectationResult> expectations;
@@ -70,6 +79,9 @@ struct RunResult {
 };
 
 int default_thread_count();
+
+// Every metric a replication of this scenario produces (world and chaos), without running it.
+std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario);
 
 // Runs every replication. REQUIRES: scenario is a successfully compiled scenario.
 Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOptions& options);
