@@ -31,8 +31,18 @@ int MetricSet::find(const std::string& name) const {
 }
 
 int LogHistogram::bucket(double v) {
+  // Bucket = binary exponent and the top 6 mantissa bits: 64 buckets per octave (≈1.1% wide),
+  // computed without a logarithm. Values below kMin share bucket 0.
   if (!(v >= kMin)) return 0;
-  return 1 + static_cast<int>(std::log(v / kMin) / std::log(kGrowth));
+  int exp = 0;
+  const double m = std::frexp(v / kMin, &exp);  // v/kMin = m·2^exp, m in [0.5, 1)
+  const int sub = static_cast<int>((m - 0.5) * 128.0);  // 0..63
+  return 1 + (exp - 1) * 64 + sub;
+}
+
+double LogHistogram::bucket_low(int b) {
+  const int k = b - 1;
+  return kMin * std::ldexp(0.5 + (k % 64) / 128.0, k / 64 + 1);
 }
 
 void LogHistogram::add(double v) {
@@ -53,8 +63,9 @@ double LogHistogram::quantile(double q) const {
     if (seen >= std::max<uint64_t>(rank, 1)) {
       if (b == 0) return 0.0;
       // Geometric middle of the bucket, capped by the true maximum.
-      const double lo = kMin * std::pow(kGrowth, static_cast<double>(b - 1));
-      return std::min(lo * std::sqrt(kGrowth), max_);
+      const double lo = bucket_low(static_cast<int>(b));
+      const double hi = bucket_low(static_cast<int>(b) + 1);
+      return std::min(0.5 * (lo + hi), max_);
     }
   }
   return max_;

@@ -44,8 +44,8 @@ class LogHistogram {
 
  private:
   static constexpr double kMin = 1e-3;  // values below go to bucket 0 (reported as 0)
-  static constexpr double kGrowth = 1.02;
   static int bucket(double v);
+  static double bucket_low(int b);
   std::vector<uint64_t> buckets_;
   uint64_t count_ = 0;
   double sum_ = 0;

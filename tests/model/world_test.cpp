@@ -144,3 +144,17 @@ TEST_CASE("golden event log of a 3-VM scenario", "[world][golden]") {
   expected << in.rdbuf();
   CHECK(log.out.str() == expected.str());
 }
+
+TEST_CASE("log histogram quantiles are within about one percent", "[metrics]") {
+  LogHistogram h;
+  for (int i = 1; i <= 10000; ++i) h.add(static_cast<double>(i));
+  CHECK(h.count() == 10000);
+  CHECK(h.mean() == Approx(5000.5));
+  CHECK(h.quantile(0.5) == Approx(5000).epsilon(0.012));
+  CHECK(h.quantile(0.95) == Approx(9500).epsilon(0.012));
+  CHECK(h.quantile(1.0) == Approx(10000).epsilon(0.012));
+  CHECK(h.max() == 10000);
+  LogHistogram z;
+  z.add(0.0);
+  CHECK(z.quantile(0.95) == 0.0);
+}
