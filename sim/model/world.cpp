@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "sim/model/workload/workloads.h"
+
 namespace spotsim {
 
 const char* model_event_kind_name(ModelEventKind k) {
@@ -33,6 +35,12 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
   }
   vms_.reserve(static_cast<size_t>(total + total / 8 + 16));
   register_metrics();
+  install_workloads(*this);
+}
+
+WorldComponent* World::add_component(std::unique_ptr<WorldComponent> c) {
+  components_.push_back(std::move(c));
+  return components_.back().get();
 }
 
 std::vector<MetricDef> World::metric_defs(const CompiledScenario& scenario) {
@@ -90,16 +98,19 @@ uint32_t World::alloc_slot() {
 }
 
 void World::emit(ModelEventKind kind, uint32_t slot, double detail) {
-  if (!observer_) return;
+  if (!observer_ && listeners_.empty()) return;
   const VmSlot& v = vms_[slot];
-  observer_->on_model_event(*this, ModelEvent{engine_.now(), kind, v.serial, v.pool,
-                                              static_cast<uint16_t>(v.fleet), detail});
+  const ModelEvent ev{engine_.now(), kind, v.serial, v.pool, static_cast<uint16_t>(v.fleet), detail};
+  if (observer_) observer_->on_model_event(*this, ev);
+  for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
 }
 
 void World::emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail) {
-  if (!observer_) return;
-  observer_->on_model_event(*this, ModelEvent{engine_.now(), kind, std::numeric_limits<uint32_t>::max(), pool,
-                                              static_cast<uint16_t>(fleet), detail});
+  if (!observer_ && listeners_.empty()) return;
+  const ModelEvent ev{engine_.now(), kind, std::numeric_limits<uint32_t>::max(), pool,
+                      static_cast<uint16_t>(fleet), detail};
+  if (observer_) observer_->on_model_event(*this, ev);
+  for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
 }
 
 void World::set_running(FleetState& f, int64_t delta) {
@@ -270,8 +281,10 @@ void World::run() {
     }
   }
   if (sampler_) engine_.schedule_at(SimTime{0}, self_, kSample, 0, 0, Priority::kObserver);
+  for (auto& c : components_) c->start(*this);
   engine_.run_until(SimTime{end_us_});
   finalize();
+  for (auto& c : components_) c->finish(*this);
 }
 
 void World::finalize() {

@@ -7,6 +7,7 @@
 //  - Components schedule their own events through the engine with their own handler index and
 //    act on the world only through its public verbs (request_launch, give_notice, evict, ...).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,16 @@ class WorldSampler {
   virtual void on_sample(const World& world, SimTime t) = 0;
 };
 
+// A model owned by the world of one replication (workloads, ...). Created while the world is
+// constructed (so its metrics are registered with the world's), started after the warm start,
+// finished after the world's own metrics are final (fleet costs are billed by then).
+class WorldComponent {
+ public:
+  virtual ~WorldComponent() = default;
+  virtual void start(World&) {}
+  virtual void finish(World&) {}
+};
+
 struct VmSlot {
   int64_t launched_us = 0;     // launch request (billing start)
   int64_t running_us = -1;     // became running; -1 while booting
@@ -96,6 +107,14 @@ class World : public EventHandler {
 
   void set_observer(WorldObserver* o) { observer_ = o; }
   void set_sampler(WorldSampler* s) { sampler_ = s; }
+  // Extra observers (components such as workloads) told about every ModelEvent, after the
+  // observer. REQUIRES: o outlives the world's run.
+  void add_listener(WorldObserver* o) { listeners_.push_back(o); }
+  // Takes ownership of a component; returns it. REQUIRES: called before run().
+  WorldComponent* add_component(std::unique_ptr<WorldComponent> c);
+  const std::vector<std::unique_ptr<WorldComponent>>& components() const { return components_; }
+  // For components registering and updating their own metrics (names must be unique).
+  MetricSet& mutable_metrics() { return metrics_; }
 
   // Runs the replication to the scenario's duration and finalizes metrics.
   void run();
@@ -158,6 +177,8 @@ class World : public EventHandler {
   int64_t end_us_;
   WorldObserver* observer_ = nullptr;
   WorldSampler* sampler_ = nullptr;
+  std::vector<WorldObserver*> listeners_;
+  std::vector<std::unique_ptr<WorldComponent>> components_;
 };
 
 }  // namespace spotsim

@@ -251,6 +251,10 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   } else {
     compile_fleets(ctx, fleets, sc);
   }
+  YAML::Node store = top.get("checkpoint_store");
+  if (store.IsDefined() && !store.IsNull()) compile_checkpoint_store(ctx, store, sc);
+  YAML::Node workloads = top.get("workloads");
+  if (workloads.IsDefined() && !workloads.IsNull() && ctx.ok()) compile_workloads(ctx, workloads, sc);
   YAML::Node expect = top.get("expect");
   if (expect.IsDefined() && !expect.IsNull()) compile_expect(ctx, expect, sc);
   top.finish();

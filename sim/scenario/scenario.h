@@ -11,6 +11,7 @@
 #include "sim/core/status.h"
 #include "sim/core/time.h"
 #include "sim/model/provider.h"
+#include "sim/scenario/workload_spec.h"
 
 namespace spotsim {
 
@@ -58,6 +59,8 @@ struct CompiledScenario {
   std::vector<PoolSpec> pools;
   std::vector<FleetSpec> fleets;
   std::vector<ExpectSource> expect;
+  std::vector<WorkloadSpec> workloads;      // `workloads:` (docs/workloads.md)
+  CheckpointStoreSpec checkpoint_store;     // `checkpoint_store:`
 
   int pool_index(const std::string& name) const;
   int fleet_index(const std::string& name) const;

@@ -1,0 +1,136 @@
+#include "sim/model/workload/deadline_job.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace spotsim {
+
+namespace {
+enum class Vm { kNone, kSpot, kOnDemand };
+}
+
+DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset) {
+  DeadlineJobResult r;
+  const size_t n = s.available.size();
+  const double step = s.trace_step.to_seconds();
+  const double total = s.work.to_seconds();
+  const double deadline = s.deadline.to_seconds();
+  const double d = s.switch_delay.to_seconds();
+  const double eps = 1e-9;
+  double t = 0, progress = 0, overhead_left = 0;
+  Vm vm = Vm::kNone;
+  bool od_for_good = false;
+  // Give up well after the deadline (spot_only on a trace with no spot never finishes).
+  const size_t max_steps = static_cast<size_t>(std::ceil((deadline + total) / step)) * 4 + n + 16;
+  double spot_s = 0, od_s = 0, idle_s = 0;
+  for (size_t k = 0; k < max_steps && progress < total - eps; ++k) {
+    const bool avail = n > 0 && s.available[(offset + k) % n] != 0;
+    if (vm == Vm::kSpot && !avail) {
+      vm = Vm::kNone;  // preempted: progress so far is kept, the restart overhead is not
+      overhead_left = 0;
+      r.preemptions++;
+    }
+    const double remaining = total - progress;
+    const double slack = (deadline - t) - remaining;
+    // Idling (or starting spot) now must leave room to still switch to on-demand later.
+    const bool must = slack - step < 2 * d - eps;
+    const double rate = total / deadline;  // the uniform-progress line
+    Vm want = Vm::kNone;
+    switch (s.policy) {
+      case DeadlinePolicy::kOnDemand:
+        want = Vm::kOnDemand;
+        break;
+      case DeadlinePolicy::kSpotOnly:
+        want = avail ? Vm::kSpot : Vm::kNone;
+        break;
+      case DeadlinePolicy::kGreedy:
+        if (od_for_good) want = Vm::kOnDemand;
+        else if (vm == Vm::kSpot) want = Vm::kSpot;  // keep spot until preempted
+        else if (must) { od_for_good = true; want = Vm::kOnDemand; }
+        else want = avail ? Vm::kSpot : Vm::kNone;
+        break;
+      case DeadlinePolicy::kUniformProgress:
+        if (od_for_good) {
+          want = Vm::kOnDemand;
+        } else if (vm == Vm::kSpot) {
+          want = Vm::kSpot;  // exploitation: stay on spot until preempted
+        } else if (must) {
+          od_for_good = true;  // safety net
+          want = Vm::kOnDemand;
+        } else if (vm == Vm::kOnDemand && progress < rate * (t + 2 * d) - eps) {
+          want = Vm::kOnDemand;  // hysteresis: stay until ahead of the line at t + 2d
+        } else if (avail) {
+          want = Vm::kSpot;  // taking risks: spot whenever available
+        } else if (progress < rate * t - eps) {
+          want = Vm::kOnDemand;  // behind the line: catch up on on-demand
+        } else {
+          want = Vm::kNone;
+        }
+        break;
+    }
+    if (want != vm && want != Vm::kNone) {
+      overhead_left = d;
+      r.switches++;
+    }
+    vm = want;
+    if (vm == Vm::kNone) {
+      t += step;
+      idle_s += step;
+      continue;
+    }
+    const double o = std::min(overhead_left, step);
+    overhead_left -= o;
+    const double w = std::min(step - o, remaining);
+    progress += w;
+    const double used = (progress >= total - eps) ? o + w : step;
+    (vm == Vm::kSpot ? spot_s : od_s) += used;
+    t += used;
+  }
+  r.spot_hours = spot_s / 3600.0;
+  r.on_demand_hours = od_s / 3600.0;
+  r.idle_hours = idle_s / 3600.0;
+  r.cost = r.spot_hours * s.spot_price + r.on_demand_hours * s.on_demand_price;
+  r.finish_hours = t / 3600.0;
+  r.missed = progress < total - eps || t > deadline + 1e-6;
+  return r;
+}
+
+DeadlineJobWorkload::DeadlineJobWorkload(World& world, const WorkloadSpec& spec) : spec_(spec) {
+  MetricSet& ms = world.mutable_metrics();
+  const std::string p = "workload." + spec.name + ".";
+  m_od_ = ms.add(p + "on_demand_hours", MetricUnit::kHours, "paid on-demand time, restart overhead included");
+  m_spot_ = ms.add(p + "spot_hours", MetricUnit::kHours, "paid spot time, restart overhead included");
+  m_idle_ = ms.add(p + "idle_hours", MetricUnit::kHours, "time waiting with no VM");
+  m_miss_ = ms.add(p + "deadline_misses", MetricUnit::kCount, "1 if the job finished after its deadline (or never)");
+  m_cost_ = ms.add(p + "cost", MetricUnit::kDollars, "spot_hours × spot price + on_demand_hours × on-demand price");
+  m_finish_ = ms.add(p + "completion_hours", MetricUnit::kHours, "time from start to completion");
+  m_switches_ = ms.add(p + "switches", MetricUnit::kCount, "VM (re)starts, each charged switch_delay");
+  m_preempt_ = ms.add(p + "preemptions", MetricUnit::kCount, "spot VMs lost because the trace ran out of spot");
+  m_offset_ = ms.add(p + "trace_offset_hours", MetricUnit::kHours, "where in the trace this replication started");
+}
+
+void DeadlineJobWorkload::start(World& world) {
+  const DeadlineJobSpec& s = spec_.deadline;
+  size_t offset = 0;
+  if (s.random_start && !s.available.empty()) {
+    Rng rng = Rng::stream(world.scenario().seed, world.replication(), "workload." + spec_.name + ".start");
+    offset = static_cast<size_t>(rng.below(s.available.size()));
+  }
+  offset_hours_ = static_cast<double>(offset) * s.trace_step.to_hours();
+  result_ = simulate_deadline_job(s, offset);
+}
+
+void DeadlineJobWorkload::finish(World& world) {
+  MetricSet& ms = world.mutable_metrics();
+  ms[m_od_] = result_.on_demand_hours;
+  ms[m_spot_] = result_.spot_hours;
+  ms[m_idle_] = result_.idle_hours;
+  ms[m_miss_] = result_.missed ? 1.0 : 0.0;
+  ms[m_cost_] = result_.cost;
+  ms[m_finish_] = result_.finish_hours;
+  ms[m_switches_] = result_.switches;
+  ms[m_preempt_] = result_.preemptions;
+  ms[m_offset_] = offset_hours_;
+}
+
+}  // namespace spotsim

@@ -1,0 +1,438 @@
+#include "sim/model/workload/job_runner.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace spotsim {
+
+namespace {
+inline double secs(int64_t us) { return static_cast<double>(us) * 1e-6; }
+inline Duration dur(double s) { return Duration{static_cast<int64_t>(std::llround(s * 1e6))}; }
+}  // namespace
+
+JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& name, uint32_t fleet,
+                     QueueDiscipline queue, JobOwner* owner)
+    : world_(world), store_(store), owner_(owner), fleet_(fleet), discipline_(queue) {
+  self_ = world_.engine().add_handler(this);
+  world_.add_listener(this);
+  MetricSet& ms = world_.mutable_metrics();
+  const std::string p = "workload." + name + ".";
+  m_.submitted = ms.add(p + "jobs_submitted", MetricUnit::kCount, "jobs that arrived");
+  m_.completed = ms.add(p + "jobs_completed", MetricUnit::kCount, "jobs that finished their work (and commit)");
+  m_.failed = ms.add(p + "jobs_failed", MetricUnit::kCount, "jobs killed more often than their retries allow");
+  m_.success_pct = ms.add(p + "job_success_rate", MetricUnit::kPercent,
+                          "100 × completed / (completed + failed); 0 if no job ended");
+  m_.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "job runs killed by the eviction of a gang VM");
+  m_.resumes = ms.add(p + "resumes", MetricUnit::kCount, "restarts of a killed job from a checkpoint with progress > 0");
+  m_.resume_success_pct = ms.add(p + "resume_success_pct", MetricUnit::kPercent,
+                                 "100 × jobs that completed after at least one kill / jobs that ended after at least one kill");
+  m_.lost_vm_hours = ms.add(p + "lost_work_vm_hours", MetricUnit::kHours,
+                            "VM-hours of computed progress discarded by kills (unsaved progress × parallelism)");
+  m_.lost_per_interruption = ms.add(p + "lost_work_per_interruption", MetricUnit::kSeconds,
+                                    "mean job progress discarded per kill (not multiplied by parallelism)");
+  m_.checkpoints = ms.add(p + "checkpoints", MetricUnit::kCount, "checkpoint writes completed (periodic and on notice)");
+  m_.checkpoint_latency = ms.add(p + "checkpoint_latency", MetricUnit::kSeconds, "mean duration of a completed checkpoint write");
+  m_.checkpoint_latency_max = ms.add(p + "checkpoint_latency_max", MetricUnit::kSeconds, "longest completed checkpoint write");
+  m_.notice_checkpoints = ms.add(p + "notice_checkpoints", MetricUnit::kCount, "checkpoint-on-notice writes started");
+  m_.checkpoint_misses = ms.add(p + "checkpoint_misses", MetricUnit::kCount,
+                                "checkpoint-on-notice writes still in flight when the VM was evicted (progress lost)");
+  m_.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds, "mean time from a job's kill to its restart on a full gang");
+  m_.ttr_max = ms.add(p + "time_to_reschedule_max", MetricUnit::kSeconds, "longest time from a kill to the restart");
+  m_.queue_wait = ms.add(p + "queue_wait", MetricUnit::kSeconds, "mean time from arrival to first start");
+  m_.queue_depth_mean = ms.add(p + "queue_depth_mean", MetricUnit::kCount, "time-averaged number of jobs waiting in the queue");
+  m_.queue_depth_max = ms.add(p + "queue_depth_max", MetricUnit::kCount, "most jobs waiting in the queue at once");
+  m_.deadline_misses = ms.add(p + "deadline_misses", MetricUnit::kCount,
+                              "jobs with a deadline that completed after it, failed, or were unfinished past it at the end");
+  m_.correctness_failures = ms.add(p + "correctness_failures", MetricUnit::kCount,
+                                   "non-idempotent jobs killed during their commit");
+  m_.cost_per_job = ms.add(p + "cost_per_job", MetricUnit::kDollars, "the fleet's billed cost / jobs completed (0 if none)");
+  m_.turnaround = ms.add(p + "turnaround", MetricUnit::kSeconds, "mean time from arrival to completion");
+  m_.run_time = ms.add(p + "run_time", MetricUnit::kSeconds, "mean time from first start to completion (includes kills and requeues)");
+}
+
+double JobRunner::utilization() const {
+  const size_t up = idle_.size() + busy_vms_;
+  return up ? static_cast<double>(busy_vms_) / static_cast<double>(up) : 0.0;
+}
+
+JobRunner::Worker& JobRunner::worker(uint32_t serial) {
+  if (serial >= workers_.size()) workers_.resize(std::max<size_t>(serial + 1, workers_.size() * 2));
+  return workers_[serial];
+}
+
+void JobRunner::idle_push(uint32_t s) {
+  Worker& w = worker(s);
+  w.state = 1;
+  w.job = kNone;
+  w.idle_pos = static_cast<uint32_t>(idle_.size());
+  idle_.push_back(s);
+}
+
+void JobRunner::idle_remove(uint32_t s) {
+  Worker& w = workers_[s];
+  const uint32_t pos = w.idle_pos;
+  const uint32_t last = idle_.back();
+  idle_[pos] = last;
+  workers_[last].idle_pos = pos;
+  idle_.pop_back();
+  w.idle_pos = kNone;
+}
+
+void JobRunner::note_depth() {
+  const int64_t now = world_.now().us;
+  depth_area_ += static_cast<double>(queued_) * static_cast<double>(now - depth_last_us_);
+  depth_last_us_ = now;
+}
+
+void JobRunner::enqueue(uint32_t j) {
+  note_depth();
+  Job& job = jobs_[j];
+  job.phase = Phase::kQueued;
+  if (discipline_ == QueueDiscipline::kFifo) fifo_.push_back(j);
+  else prio_.push(PrioKey{job.priority, job.seq, j});
+  ++queued_;
+  depth_max_ = std::max(depth_max_, queued_);
+}
+
+uint32_t JobRunner::queue_front() const {
+  return discipline_ == QueueDiscipline::kFifo ? fifo_.front() : prio_.top().job;
+}
+
+void JobRunner::queue_pop() {
+  note_depth();
+  if (discipline_ == QueueDiscipline::kFifo) fifo_.pop_front();
+  else prio_.pop();
+  --queued_;
+}
+
+void JobRunner::submit(const JobSpec& spec, double work_seconds, int32_t priority, uint64_t tag) {
+  uint32_t j;
+  if (!free_jobs_.empty()) {
+    j = free_jobs_.back();
+    free_jobs_.pop_back();
+  } else {
+    jobs_.emplace_back();
+    j = static_cast<uint32_t>(jobs_.size() - 1);
+  }
+  Job& job = jobs_[j];
+  const uint32_t gen = job.gen;
+  std::vector<uint32_t> vms = std::move(job.vms);
+  job = Job{};
+  job.gen = gen + 1;
+  job.vms = std::move(vms);
+  job.vms.clear();
+  job.spec = &spec;
+  job.work_s = std::max(1e-6, work_seconds);
+  job.arrival_us = world_.now().us;
+  job.deadline_us = spec.deadline.us > 0 ? job.arrival_us + spec.deadline.us : -1;
+  job.tag = tag;
+  job.seq = next_seq_++;
+  job.priority = priority;
+  submitted_ += 1;
+  enqueue(j);
+  dispatch();
+}
+
+void JobRunner::dispatch() {
+  while (!queue_empty()) {
+    const uint32_t j = queue_front();
+    const size_t n = static_cast<size_t>(jobs_[j].spec->parallelism);
+    if (idle_.size() < n) break;  // strict order: the head waits for its whole gang
+    queue_pop();
+    Job& job = jobs_[j];
+    for (size_t k = 0; k < n; ++k) {
+      const uint32_t s = idle_.back();
+      idle_.pop_back();
+      Worker& w = workers_[s];
+      w.idle_pos = kNone;
+      w.state = 2;
+      w.job = j;
+      job.vms.push_back(s);
+    }
+    busy_vms_ += n;
+    start_job(j);
+  }
+}
+
+void JobRunner::schedule_phase(uint32_t j, Duration d) {
+  Job& job = jobs_[j];
+  job.phase_start_us = world_.now().us;
+  world_.engine().schedule_in(d, self_, kPhaseDone, j, job.gen);
+}
+
+void JobRunner::start_job(uint32_t j) {
+  Job& job = jobs_[j];
+  const int64_t now = world_.now().us;
+  if (job.first_start_us < 0) {
+    job.first_start_us = now;
+    wait_n_ += 1;
+    wait_sum_ += secs(now - job.arrival_us);
+  }
+  if (job.killed_at_us >= 0) {
+    const double ttr = secs(now - job.killed_at_us);
+    ttr_n_ += 1;
+    ttr_sum_ += ttr;
+    ttr_max_ = std::max(ttr_max_, ttr);
+    job.killed_at_us = -1;
+    if (job.saved_s > 0) resumes_ += 1;
+  }
+  if (job.saved_s > 0 && job.spec->restore.us > 0) {
+    job.phase = Phase::kRestore;
+    schedule_phase(j, job.spec->restore);
+  } else {
+    begin_compute(j, job.saved_s);
+  }
+}
+
+void JobRunner::begin_compute(uint32_t j, double from) {
+  Job& job = jobs_[j];
+  const double remaining = std::max(0.0, job.work_s - from);
+  const double interval = job.spec->checkpoint_interval.to_seconds();
+  job.seg_base_s = from;
+  if (interval > 0 && remaining > interval + 1e-6) {
+    job.seg_s = interval;
+    job.final_segment = false;
+  } else {
+    job.seg_s = remaining;
+    job.final_segment = true;
+  }
+  job.phase = Phase::kCompute;
+  schedule_phase(j, dur(job.seg_s));
+}
+
+double JobRunner::progress_now(const Job& job) const {
+  switch (job.phase) {
+    case Phase::kCompute:
+      return job.seg_base_s + std::min(job.seg_s, secs(world_.now().us - job.phase_start_us));
+    case Phase::kCheckpoint: return job.seg_base_s + job.seg_s;
+    case Phase::kCommit: return job.work_s;
+    default: return job.saved_s;
+  }
+}
+
+void JobRunner::on_phase_done(uint32_t j) {
+  Job& job = jobs_[j];
+  switch (job.phase) {
+    case Phase::kRestore:
+      begin_compute(j, job.saved_s);
+      break;
+    case Phase::kCompute:
+      if (job.final_segment) {
+        if (job.spec->commit_time.us > 0) {
+          job.phase = Phase::kCommit;
+          schedule_phase(j, job.spec->commit_time);
+        } else {
+          complete(j);
+        }
+      } else if (job.spec->checkpoint_write.us > 0) {
+        job.phase = Phase::kCheckpoint;
+        schedule_phase(j, job.spec->checkpoint_write);
+      } else {
+        job.saved_s = std::max(job.saved_s, job.seg_base_s + job.seg_s);
+        ckpt_n_ += 1;
+        begin_compute(j, job.seg_base_s + job.seg_s);
+      }
+      break;
+    case Phase::kCheckpoint: {
+      const double lat = job.spec->checkpoint_write.to_seconds();
+      ckpt_n_ += 1;
+      ckpt_lat_sum_ += lat;
+      ckpt_lat_max_ = std::max(ckpt_lat_max_, lat);
+      job.saved_s = std::max(job.saved_s, job.seg_base_s + job.seg_s);
+      begin_compute(j, job.seg_base_s + job.seg_s);
+      break;
+    }
+    case Phase::kCommit:
+      complete(j);
+      break;
+    default:
+      break;
+  }
+}
+
+void JobRunner::release(uint32_t j) {
+  Job& job = jobs_[j];
+  for (uint32_t s : job.vms) {
+    Worker& w = workers_[s];
+    if (w.job != j) continue;
+    if (w.state == 2 || w.state == 3) --busy_vms_;
+    if (w.state == 2) {
+      idle_push(s);
+    } else {
+      w.state = 0;
+      w.job = kNone;
+    }
+  }
+  job.vms.clear();
+}
+
+void JobRunner::free_job(uint32_t j) {
+  Job& job = jobs_[j];
+  if (job.store_write) store_.abort_write(job.store_write);
+  job.store_write = 0;
+  job.phase = Phase::kFree;
+  job.gen++;
+  free_jobs_.push_back(j);
+}
+
+void JobRunner::complete(uint32_t j) {
+  Job& job = jobs_[j];
+  const int64_t now = world_.now().us;
+  completed_ += 1;
+  turn_sum_ += secs(now - job.arrival_us);
+  run_sum_ += secs(now - job.first_start_us);
+  if (job.deadline_us >= 0 && now > job.deadline_us) deadline_misses_ += 1;
+  if (job.kills > 0) { interrupted_done_ += 1; interrupted_ok_ += 1; }
+  const uint64_t tag = job.tag;
+  release(j);
+  free_job(j);
+  if (owner_) owner_->on_job_end(tag, true);
+  dispatch();
+}
+
+void JobRunner::kill(uint32_t j, uint32_t evicted) {
+  Job& job = jobs_[j];
+  const int64_t now = world_.now().us;
+  if (job.store_write) {
+    store_.abort_write(job.store_write);
+    job.store_write = 0;
+    misses_ += 1;
+  }
+  const double lost = std::max(0.0, progress_now(job) - job.saved_s);
+  lost_progress_s_ += lost;
+  lost_s_ += lost * static_cast<double>(job.spec->parallelism);
+  kills_ += 1;
+  if (job.phase == Phase::kCommit && !job.spec->idempotent) correctness_ += 1;
+  job.kills++;
+  Worker& ew = workers_[evicted];
+  if (ew.state == 2 || ew.state == 3) --busy_vms_;
+  ew.state = 0;
+  ew.job = kNone;
+  release(j);
+  job.gen++;
+  job.killed_at_us = now;
+  const JobSpec& spec = *job.spec;
+  if (spec.retries >= 0 && job.retries_used >= static_cast<uint64_t>(spec.retries)) {
+    failed_ += 1;
+    interrupted_done_ += 1;
+    if (job.deadline_us >= 0) deadline_misses_ += 1;
+    const uint64_t tag = job.tag;
+    free_job(j);
+    if (owner_) owner_->on_job_end(tag, false);
+  } else {
+    job.retries_used++;
+    double backoff = spec.backoff.to_seconds() * std::pow(spec.backoff_factor, static_cast<double>(job.retries_used - 1));
+    backoff = std::min(backoff, spec.backoff_max.to_seconds());
+    if (backoff > 0) {
+      job.phase = Phase::kBackoff;
+      world_.engine().schedule_in(dur(backoff), self_, kRequeue, j, job.gen);
+    } else {
+      enqueue(j);
+    }
+  }
+  dispatch();
+}
+
+void JobRunner::on_checkpoint_written(uint64_t token) {
+  const uint32_t j = static_cast<uint32_t>(token & 0xFFFFFFFFu);
+  const uint32_t gen = static_cast<uint32_t>(token >> 32);
+  if (j >= jobs_.size() || jobs_[j].gen != gen) return;
+  Job& job = jobs_[j];
+  const double lat = secs(world_.now().us - job.store_write_start_us);
+  ckpt_n_ += 1;
+  ckpt_lat_sum_ += lat;
+  ckpt_lat_max_ = std::max(ckpt_lat_max_, lat);
+  job.saved_s = std::max(job.saved_s, job.notice_progress_s);
+  job.store_write = 0;
+}
+
+void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
+  if (ev.fleet != fleet_ || ev.vm == 0xFFFFFFFFu) return;
+  switch (ev.kind) {
+    case ModelEventKind::kRunning:
+      idle_push(ev.vm);
+      dispatch();
+      break;
+    case ModelEventKind::kNotice: {
+      Worker& w = worker(ev.vm);
+      if (w.state == 1) {
+        idle_remove(ev.vm);
+        w.state = 0;
+      } else if (w.state == 2) {
+        w.state = 3;
+        Job& job = jobs_[w.job];
+        const JobSpec& spec = *job.spec;
+        const double p = progress_now(job);
+        if (spec.checkpoint_on_notice && job.store_write == 0 && p > job.saved_s) {
+          notice_writes_ += 1;
+          job.notice_progress_s = p;
+          job.store_write_start_us = world_.now().us;
+          const uint64_t token = (static_cast<uint64_t>(job.gen) << 32) | w.job;
+          job.store_write = store_.start_write(spec.checkpoint_bytes, this, token);
+        }
+      }
+      break;
+    }
+    case ModelEventKind::kEviction: {
+      Worker& w = worker(ev.vm);
+      if (w.state == 1) {
+        idle_remove(ev.vm);
+        w.state = 0;
+      } else if (w.state == 2 || w.state == 3) {
+        kill(w.job, ev.vm);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void JobRunner::handle(Engine&, const Event& e) {
+  if (e.a >= jobs_.size()) return;
+  Job& job = jobs_[e.a];
+  if (job.gen != static_cast<uint32_t>(e.b)) return;
+  if (e.kind == kPhaseDone) {
+    on_phase_done(e.a);
+  } else if (e.kind == kRequeue && job.phase == Phase::kBackoff) {
+    enqueue(e.a);
+    dispatch();
+  }
+}
+
+void JobRunner::finish() {
+  note_depth();
+  const int64_t now = world_.now().us;
+  for (const Job& job : jobs_) {
+    if (job.phase != Phase::kFree && job.deadline_us >= 0 && job.deadline_us < now) deadline_misses_ += 1;
+  }
+  MetricSet& ms = world_.mutable_metrics();
+  ms[m_.submitted] = submitted_;
+  ms[m_.completed] = completed_;
+  ms[m_.failed] = failed_;
+  ms[m_.success_pct] = completed_ + failed_ > 0 ? 100.0 * completed_ / (completed_ + failed_) : 0.0;
+  ms[m_.interruptions] = kills_;
+  ms[m_.resumes] = resumes_;
+  ms[m_.resume_success_pct] = interrupted_done_ > 0 ? 100.0 * interrupted_ok_ / interrupted_done_ : 100.0;
+  ms[m_.lost_vm_hours] = lost_s_ / 3600.0;
+  ms[m_.lost_per_interruption] = kills_ > 0 ? lost_progress_s_ / kills_ : 0.0;
+  ms[m_.checkpoints] = ckpt_n_;
+  ms[m_.checkpoint_latency] = ckpt_n_ > 0 ? ckpt_lat_sum_ / ckpt_n_ : 0.0;
+  ms[m_.checkpoint_latency_max] = ckpt_lat_max_;
+  ms[m_.notice_checkpoints] = notice_writes_;
+  ms[m_.checkpoint_misses] = misses_;
+  ms[m_.ttr_mean] = ttr_n_ > 0 ? ttr_sum_ / ttr_n_ : 0.0;
+  ms[m_.ttr_max] = ttr_max_;
+  ms[m_.queue_wait] = wait_n_ > 0 ? wait_sum_ / wait_n_ : 0.0;
+  ms[m_.queue_depth_mean] = now > 0 ? depth_area_ / static_cast<double>(now) : 0.0;
+  ms[m_.queue_depth_max] = static_cast<double>(depth_max_);
+  ms[m_.deadline_misses] = deadline_misses_;
+  ms[m_.correctness_failures] = correctness_;
+  const int cost_idx = world_.metrics().find("fleet." + world_.scenario().fleets[fleet_].name + ".cost");
+  const double cost = cost_idx >= 0 ? world_.metrics().values()[static_cast<size_t>(cost_idx)] : 0.0;
+  ms[m_.cost_per_job] = completed_ > 0 ? cost / completed_ : 0.0;
+  ms[m_.turnaround] = completed_ > 0 ? turn_sum_ / completed_ : 0.0;
+  ms[m_.run_time] = completed_ > 0 ? run_sum_ / completed_ : 0.0;
+}
+
+}  // namespace spotsim

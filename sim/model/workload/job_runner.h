@@ -1,0 +1,149 @@
+#pragma once
+// Runs jobs on the VMs one fleet keeps running: a queue (FIFO or priority), gang scheduling
+// (a job of parallelism N starts only when N idle VMs are up and holds all of them), periodic
+// checkpoints, checkpoint-on-notice through the shared CheckpointStore, kills on eviction with
+// lost work, retries with backoff, commit phases and deadlines. Batch and pipeline workloads
+// feed it jobs; it reports each job's end to its JobOwner. Metric definitions: docs/metrics.md.
+//
+// Bookkeeping is O(1) per VM event and O(log n) per job with the priority queue: an idle-VM
+// stack with positions, job slots recycled through a free list, generation counters instead of
+// event cancellation. VMs are tracked by serial number (dense per replication).
+#include <cstdint>
+#include <deque>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "sim/model/checkpoint_store.h"
+#include "sim/model/world.h"
+#include "sim/scenario/workload_spec.h"
+
+namespace spotsim {
+
+class JobOwner {
+ public:
+  virtual ~JobOwner() = default;
+  // The job tagged `tag` completed (`ok`) or failed for good (retries exhausted).
+  virtual void on_job_end(uint64_t tag, bool ok) = 0;
+};
+
+class JobRunner : public EventHandler, public WorldObserver, public CheckpointStore::Client {
+ public:
+  // Registers metrics "workload.<name>.*" in the world's MetricSet and listens to the world.
+  // REQUIRES: world, store and owner outlive the runner.
+  JobRunner(World& world, CheckpointStore& store, const std::string& name, uint32_t fleet,
+            QueueDiscipline queue, JobOwner* owner);
+
+  // Submits a job arriving now. `deadline` is relative to now (0 = none).
+  void submit(const JobSpec& spec, double work_seconds, int32_t priority, uint64_t tag);
+
+  // Read-only views for autoscalers and tests.
+  size_t queue_depth() const { return queued_; }
+  size_t idle_vms() const { return idle_.size(); }
+  size_t busy_vms() const { return busy_vms_; }
+  // Busy VMs / VMs up (0 when none are up).
+  double utilization() const;
+
+  // Final metrics; call once after the world's own finalize().
+  void finish();
+
+  void handle(Engine& engine, const Event& event) override;
+  void on_model_event(const World& world, const ModelEvent& event) override;
+  void on_checkpoint_written(uint64_t token) override;
+
+ private:
+  enum Kind : uint16_t { kPhaseDone = 0, kRequeue = 1 };
+  enum class Phase : uint8_t { kQueued, kBackoff, kRestore, kCompute, kCheckpoint, kCommit, kFree };
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+  struct Job {
+    const JobSpec* spec = nullptr;
+    double work_s = 0;
+    double saved_s = 0;          // durable progress (checkpointed)
+    double seg_s = 0;            // compute length of the current segment
+    double seg_base_s = 0;       // progress when the current segment started
+    int64_t arrival_us = 0;
+    int64_t phase_start_us = 0;
+    int64_t deadline_us = -1;
+    int64_t killed_at_us = -1;
+    int64_t first_start_us = -1;
+    double notice_progress_s = -1;  // progress captured by the on-notice write in flight
+    uint64_t tag = 0;
+    uint64_t seq = 0;
+    uint64_t store_write = 0;    // on-notice write in flight (0 = none)
+    int64_t store_write_start_us = 0;
+    uint32_t gen = 0;
+    uint32_t retries_used = 0;
+    uint32_t kills = 0;
+    int32_t priority = 0;
+    Phase phase = Phase::kFree;
+    bool final_segment = false;
+    std::vector<uint32_t> vms;   // serials of the gang
+  };
+  struct Worker {
+    uint32_t job = kNone;
+    uint32_t idle_pos = kNone;
+    uint8_t state = 0;  // 0 not ours/gone, 1 idle, 2 busy, 3 noticed (leaving)
+  };
+  struct PrioKey {
+    int32_t priority;
+    uint64_t seq;
+    uint32_t job;
+    bool operator<(const PrioKey& o) const {
+      return priority != o.priority ? priority < o.priority : seq > o.seq;
+    }
+  };
+  struct Metrics {
+    uint32_t submitted, completed, failed, success_pct, interruptions, resumes, resume_success_pct,
+        lost_vm_hours, lost_per_interruption, checkpoints, checkpoint_latency, checkpoint_latency_max,
+        notice_checkpoints, checkpoint_misses, ttr_mean, ttr_max, queue_wait, queue_depth_mean,
+        queue_depth_max, deadline_misses, correctness_failures, cost_per_job, turnaround, run_time;
+  };
+
+  Worker& worker(uint32_t serial);
+  void idle_push(uint32_t serial);
+  void idle_remove(uint32_t serial);
+  void enqueue(uint32_t j);
+  bool queue_empty() const { return queued_ == 0; }
+  uint32_t queue_front() const;
+  void queue_pop();
+  void note_depth();
+  void dispatch();
+  void start_job(uint32_t j);
+  void begin_compute(uint32_t j, double from_progress);
+  void schedule_phase(uint32_t j, Duration d);
+  void on_phase_done(uint32_t j);
+  void complete(uint32_t j);
+  void kill(uint32_t j, uint32_t evicted_serial);
+  void release(uint32_t j);
+  void free_job(uint32_t j);
+  double progress_now(const Job& job) const;
+
+  World& world_;
+  CheckpointStore& store_;
+  JobOwner* owner_;
+  uint32_t fleet_;
+  QueueDiscipline discipline_;
+  uint16_t self_;
+  std::vector<Job> jobs_;
+  std::vector<uint32_t> free_jobs_;
+  std::vector<Worker> workers_;  // by VM serial
+  std::vector<uint32_t> idle_;
+  std::deque<uint32_t> fifo_;
+  std::priority_queue<PrioKey> prio_;
+  size_t queued_ = 0;
+  size_t busy_vms_ = 0;
+  uint64_t next_seq_ = 0;
+  // accumulators
+  double depth_area_ = 0;  // queue depth × µs
+  int64_t depth_last_us_ = 0;
+  size_t depth_max_ = 0;
+  double completed_ = 0, failed_ = 0, interrupted_done_ = 0, interrupted_ok_ = 0;
+  double lost_s_ = 0, lost_progress_s_ = 0, kills_ = 0, resumes_ = 0, notice_writes_ = 0, misses_ = 0,
+         deadline_misses_ = 0, correctness_ = 0, submitted_ = 0, ckpt_n_ = 0, ckpt_lat_sum_ = 0, ckpt_lat_max_ = 0;
+  double ttr_n_ = 0, ttr_sum_ = 0, ttr_max_ = 0, wait_n_ = 0, wait_sum_ = 0;
+  double turn_sum_ = 0, run_sum_ = 0;
+  Metrics m_{};
+};
+
+}  // namespace spotsim
