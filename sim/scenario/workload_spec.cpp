@@ -173,7 +173,7 @@ void read_dist(MapReader& r, const std::string& key, DurationDist& out, bool req
   if (!dist.empty() && dist != "uniform" && out.a <= 0 && dr.has(dist == "fixed" ? "value" : dist == "exponential" ? "mean" : "median")) {
     ctx.error(n, path, "must be longer than 0s");
   }
-  dr.finish();
+  if (!dist.empty()) dr.finish();  // with an unknown dist the other keys cannot be judged
 }
 
 void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const CompiledScenario& sc,

@@ -113,7 +113,8 @@ void DeadlineJobWorkload::start(World& world) {
   const DeadlineJobSpec& s = spec_.deadline;
   size_t offset = 0;
   if (s.random_start && !s.available.empty()) {
-    Rng rng = Rng::stream(world.scenario().seed, world.replication(), "workload." + spec_.name + ".start");
+    // One stream for every deadline job: policies in one scenario see the same trace window.
+    Rng rng = Rng::stream(world.scenario().seed, world.replication(), "workload.deadline_job.start");
     offset = static_cast<size_t>(rng.below(s.available.size()));
   }
   offset_hours_ = static_cast<double>(offset) * s.trace_step.to_hours();
