@@ -15,6 +15,7 @@ const char* model_event_kind_name(ModelEventKind k) {
     case ModelEventKind::kEviction: return "eviction";
     case ModelEventKind::kCapacityError: return "capacity_error";
     case ModelEventKind::kEnd: return "end";
+    case ModelEventKind::kBootFailed: return "boot_failed";
   }
   return "?";
 }
@@ -26,7 +27,10 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
       end_us_(scenario.duration.us) {
   self_ = engine_.add_handler(this);
   pools_.resize(sc_.pools.size());
-  for (size_t i = 0; i < pools_.size(); ++i) pools_[i].capacity = sc_.pools[i].capacity;
+  for (size_t i = 0; i < pools_.size(); ++i) {
+    pools_[i].capacity = sc_.pools[i].capacity;
+    pools_[i].spot_price = sc_.pools[i].spot_price;
+  }
   fleets_.resize(sc_.fleets.size());
   int64_t total = 0;
   for (size_t i = 0; i < fleets_.size(); ++i) {
@@ -126,12 +130,19 @@ bool World::try_launch(uint32_t fleet, int64_t lost_at_us) {
   int best = -1;
   for (uint32_t p : fs.pools) {
     if (pools_[p].spot_in_use >= pools_[p].capacity) continue;
-    if (best < 0 || sc_.pools[p].spot_price < sc_.pools[static_cast<size_t>(best)].spot_price) best = static_cast<int>(p);
+    if (fs.max_price > 0 && pools_[p].spot_price > fs.max_price) continue;
+    if (best < 0 || pools_[p].spot_price < pools_[static_cast<size_t>(best)].spot_price) best = static_cast<int>(p);
   }
   if (best < 0) {
     metrics_[fleet_m_[fleet].capacity_errors] += 1;
     for (uint32_t p : fs.pools) metrics_[pool_m_[p].capacity_errors] += 1;
     emit_fleet(ModelEventKind::kCapacityError, fleet, static_cast<uint16_t>(fs.pools.front()), 0);
+    return false;
+  }
+  if (injector_ && !injector_->admit_launch(*this, fleet, static_cast<uint32_t>(best))) {
+    metrics_[fleet_m_[fleet].capacity_errors] += 1;
+    metrics_[pool_m_[static_cast<size_t>(best)].capacity_errors] += 1;
+    emit_fleet(ModelEventKind::kCapacityError, fleet, static_cast<uint16_t>(best), 3 /* throttled */);
     return false;
   }
   const uint32_t slot = alloc_slot();
@@ -174,6 +185,16 @@ void World::on_boot_done(uint32_t slot) {
   VmSlot& v = vms_[slot];
   FleetState& f = fleets_[v.fleet];
   f.booting--;
+  if (injector_ && injector_->fail_boot(*this, slot)) {
+    if (v.purchase == Purchase::kSpot) pools_[v.pool].spot_in_use--;
+    bill(slot, /*interrupted=*/false);
+    emit(ModelEventKind::kBootFailed, slot, 0);
+    v.state = VmState::kFree;
+    v.gen++;
+    free_slots_.push_back(slot);
+    request_launch(v.fleet, v.lost_at_us);
+    return;
+  }
   v.state = VmState::kRunning;
   v.running_us = engine_.now().us;
   set_running(f, +1);
@@ -193,9 +214,50 @@ void World::give_notice(uint32_t slot, Duration notice) {
   v.state = VmState::kNoticed;
   v.gen++;  // invalidates a pending boot or hazard notice
   const int64_t evict_at = engine_.now().us + notice.us;
-  emit(ModelEventKind::kNotice, slot, notice.to_seconds());
+  // A zero notice, or one a FaultInjector loses, is never delivered: the eviction comes unannounced.
+  const bool delivered = notice.us > 0 && !(injector_ && injector_->lose_notice(*this, slot));
+  if (delivered) emit(ModelEventKind::kNotice, slot, notice.to_seconds());
   engine_.schedule_at(SimTime{evict_at}, self_, kEvictEv, slot, v.gen, Priority::kHigh);
-  if (sc_.fleets[v.fleet].replace_on == ReplaceOn::kNotice) request_launch(v.fleet, evict_at);
+  if (sc_.fleets[v.fleet].replace_on == ReplaceOn::kNotice) {
+    if (delivered) {
+      request_launch(v.fleet, evict_at);
+    } else {  // nothing to react to before the eviction: replace right after it
+      fleets_[v.fleet].waiting++;
+      engine_.schedule_at(SimTime{evict_at}, self_, kRetryLaunch, v.fleet, static_cast<uint64_t>(evict_at + 1));
+    }
+  }
+}
+
+void World::set_spot_capacity(uint32_t pool, int64_t capacity) {
+  PoolState& ps = pools_[pool];
+  ps.capacity = std::max<int64_t>(0, capacity);
+  int64_t noticed = 0;
+  for (const VmSlot& v : vms_) {
+    if (v.state == VmState::kNoticed && v.pool == pool && v.purchase == Purchase::kSpot) ++noticed;
+  }
+  int64_t excess = ps.spot_in_use - noticed - ps.capacity;
+  const Duration notice = sc_.pools[pool].notice;
+  for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
+    const VmSlot& v = vms_[s];
+    if (v.pool != pool || v.purchase != Purchase::kSpot) continue;
+    if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
+    give_notice(s, notice);
+    --excess;
+  }
+}
+
+void World::set_on_demand_available(uint32_t pool, bool available) { pools_[pool].on_demand_available = available; }
+
+void World::set_spot_price(uint32_t pool, double price) {
+  pools_[pool].spot_price = price;
+  const Duration notice = sc_.pools[pool].notice;
+  for (uint32_t s = 0; s < vms_.size(); ++s) {
+    const VmSlot& v = vms_[s];
+    if (v.pool != pool || v.purchase != Purchase::kSpot) continue;
+    if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
+    const double max_price = sc_.fleets[v.fleet].max_price;
+    if (max_price > 0 && price > max_price) give_notice(s, notice);
+  }
 }
 
 void World::on_notice(uint32_t slot) { give_notice(slot, sc_.pools[vms_[slot].pool].notice); }

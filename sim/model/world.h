@@ -13,6 +13,7 @@
 
 #include "sim/core/engine.h"
 #include "sim/core/rng.h"
+#include "sim/model/fault_injector.h"
 #include "sim/model/metrics.h"
 #include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
@@ -30,6 +31,7 @@ enum class ModelEventKind : uint8_t {
   kEviction = 3,       // the provider took it away
   kCapacityError = 4,  // a launch failed: insufficient spot capacity in every allowed pool
   kEnd = 5,            // the run ended with the VM alive
+  kBootFailed = 7,     // it never came up (chaos boot_failure); billed from launch to now
 };
 const char* model_event_kind_name(ModelEventKind k);
 
@@ -85,6 +87,8 @@ struct VmSlot {
 struct PoolState {
   int64_t spot_in_use = 0;   // spot VMs launched from this pool and not yet evicted
   int64_t capacity = 0;      // current spot capacity
+  bool on_demand_available = true;
+  double spot_price = 0;     // current spot price ($/h); starts at the pool's list price
 };
 
 struct FleetState {
@@ -115,6 +119,9 @@ class World : public EventHandler {
   const std::vector<std::unique_ptr<WorldComponent>>& components() const { return components_; }
   // For components registering and updating their own metrics (names must be unique).
   MetricSet& mutable_metrics() { return metrics_; }
+  // Chaos hooks into boot, notice delivery and launch admission (sim/model/fault_injector.h).
+  // REQUIRES: f outlives the world's run.
+  void set_fault_injector(FaultInjector* f) { injector_ = f; }
 
   // Runs the replication to the scenario's duration and finalizes metrics.
   void run();
@@ -122,8 +129,19 @@ class World : public EventHandler {
   // --- verbs other models use -------------------------------------------------------------
   // Asks for one VM for `fleet`; `lost_at` is when the VM it replaces went (or goes) away, or -1.
   void request_launch(uint32_t fleet, int64_t lost_at_us);
-  // Delivers the pool's notice now and evicts after it (or `notice` if given, 0 = no notice).
+  // Delivers a notice now and evicts after `notice` (0 = evict at once, without a notice; a
+  // FaultInjector may also lose the notice, then the eviction still comes after `notice`).
   void give_notice(uint32_t vm_slot, Duration notice);
+  // --- verbs for chaos (capacity cliffs, on-demand exhaustion) -------------------------------
+  // Sets pool `pool`'s spot capacity now. If our spot VMs in the pool (not already under notice)
+  // exceed it, the excess — newest first — gets the pool's notice and is evicted after it.
+  void set_spot_capacity(uint32_t pool, int64_t capacity);
+  // Whether the provider can give on-demand VMs in `pool` (read by on-demand launches).
+  void set_on_demand_available(uint32_t pool, bool available);
+  // Sets pool `pool`'s current spot price ($/h). Spot VMs there of fleets whose max_price is
+  // below it get the pool's notice (price eviction); such fleets launch nowhere the price is
+  // above their max_price. Billing stays at the list price (docs/chaos.md).
+  void set_spot_price(uint32_t pool, double price);
   // --- read-only state ----------------------------------------------------------------------
   const CompiledScenario& scenario() const { return sc_; }
   Engine& engine() { return engine_; }
@@ -179,6 +197,7 @@ class World : public EventHandler {
   WorldSampler* sampler_ = nullptr;
   std::vector<WorldObserver*> listeners_;
   std::vector<std::unique_ptr<WorldComponent>> components_;
+  FaultInjector* injector_ = nullptr;
 };
 
 }  // namespace spotsim

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "sim/chaos/runtime.h"
 #include "sim/run/expect.h"
 
 namespace spotsim {
@@ -20,7 +21,12 @@ int default_thread_count() {
 }
 
 std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario) {
-  return World::metric_defs(scenario);
+  if (scenario.chaos.empty()) return World::metric_defs(scenario);
+  CompiledScenario empty = scenario;
+  for (auto& f : empty.fleets) f.target = 0;  // cheap: no VM storage
+  World world(empty, 0);
+  ChaosRuntime chaos(world);
+  return world.metrics().defs();
 }
 
 std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
@@ -33,11 +39,13 @@ std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t s
     sc = &copy;
   }
   World world(*sc, static_cast<uint64_t>(replication));
+  ChaosRuntime chaos(world);  // registers chaos.* metrics and schedules the chaos: items
   if (recorder) {
     if (recorder->wants_events()) world.set_observer(recorder);
     if (recorder->wants_samples()) world.set_sampler(recorder);
   }
   world.run();
+  if (recorder && !chaos.intervals().empty()) recorder->on_chaos(world, chaos.intervals());
   if (recorder) recorder->on_finish(world);
   if (events) *events = world.events_processed();
   return world.metrics().values();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/chaos/runtime.h"
 #include "sim/core/status.h"
 #include "sim/model/metrics.h"
 #include "sim/model/world.h"
@@ -27,6 +28,9 @@ class ReplicationRecorder : public WorldObserver, public WorldSampler {
   void on_sample(const World&, SimTime) override {}
   // Called once after the replication's metrics are final.
   virtual void on_finish(const World&) {}
+  // When each chaos: item was in effect (storm windows, cliffs, ...), in start order; called once
+  // before on_finish when the scenario has chaos items. For recorders and spotviz shading.
+  virtual void on_chaos(const World&, const std::vector<ChaosInterval>&) {}
   // Whether on_sample should be called at the scenario's sample interval.
   virtual bool wants_samples() const { return false; }
   virtual bool wants_events() const { return false; }

@@ -176,6 +176,7 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     if (r.duration("retry_interval", f.retry_interval) && f.retry_interval.us <= 0) {
       ctx.error(r.get("retry_interval"), r.child_path("retry_interval"), "must be longer than 0s");
     }
+    r.money("max_price", f.max_price);
     r.finish();
     sc.fleets.push_back(std::move(f));
   }
@@ -255,6 +256,8 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (store.IsDefined() && !store.IsNull()) compile_checkpoint_store(ctx, store, sc);
   YAML::Node workloads = top.get("workloads");
   if (workloads.IsDefined() && !workloads.IsNull() && ctx.ok()) compile_workloads(ctx, workloads, sc);
+  YAML::Node chaos = top.get("chaos");
+  if (chaos.IsDefined() && !chaos.IsNull() && ctx.ok()) compile_chaos(ctx, chaos, sc);
   YAML::Node expect = top.get("expect");
   if (expect.IsDefined() && !expect.IsNull()) compile_expect(ctx, expect, sc);
   top.finish();

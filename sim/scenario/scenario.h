@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/core/status.h"
+#include "sim/chaos/spec.h"
 #include "sim/core/time.h"
 #include "sim/model/provider.h"
 #include "sim/scenario/workload_spec.h"
@@ -38,6 +39,8 @@ struct FleetSpec {
   Duration boot_time;              // launch request → running
   ReplaceOn replace_on = ReplaceOn::kEviction;
   Duration retry_interval;         // after an insufficient-capacity error
+  double max_price = 0;            // $/h this fleet pays at most for spot (0 = no limit: never
+                                   // evicted for price); a price above it evicts (price_spike)
 };
 
 struct ExpectSource {
@@ -61,6 +64,7 @@ struct CompiledScenario {
   std::vector<ExpectSource> expect;
   std::vector<WorkloadSpec> workloads;      // `workloads:` (docs/workloads.md)
   CheckpointStoreSpec checkpoint_store;     // `checkpoint_store:`
+  std::vector<ChaosSpec> chaos;  // the chaos: section (sim/chaos/spec.h, docs/chaos.md)
 
   int pool_index(const std::string& name) const;
   int fleet_index(const std::string& name) const;

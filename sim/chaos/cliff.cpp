@@ -1,0 +1,74 @@
+// cliff — capacity cliff: every in-scope pool's spot capacity drops to `level` (a fraction of its
+// nominal capacity, or a number of VMs) for `duration`. New spot requests beyond it fail with
+// insufficient capacity; spot VMs above the new capacity get the pool's notice and are evicted
+// (World::set_spot_capacity: the provider reclaims what it no longer has). After the duration
+// capacity returns to nominal at once, or over `recovery` in 10 equal linear steps.
+#include <algorithm>
+#include <cmath>
+
+#include "sim/chaos/item.h"
+#include "sim/model/world.h"
+
+namespace spotsim {
+namespace {
+
+class Cliff final : public ChaosItem {
+ public:
+  static constexpr int kSteps = 10;
+
+  Cliff(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) : ChaosItem(rt, w, s, i) {
+    m_evicted_ = add_metric("evicted", MetricUnit::kCount, "spot VMs above the reduced capacity that were evicted");
+  }
+  Duration span() const override { return active_for() + spec_.recovery; }
+
+  void begin() override {
+    ++gen_;  // cancels a recovery ramp in progress
+    for (uint32_t p : scope_.pools()) set_capacity(p, level(p));
+  }
+
+  void end() override {
+    if (depth_ > 0) return;  // another occurrence of this cliff is still in effect
+    if (spec_.recovery.us <= 0) {
+      for (uint32_t p : scope_.pools()) set_capacity(p, nominal(p));
+      return;
+    }
+    for (int k = 1; k <= kSteps; ++k) {
+      schedule(world_.now() + Duration{spec_.recovery.us * k / kSteps}, 0, (static_cast<uint64_t>(gen_) << 8) | k);
+    }
+  }
+
+  void on_timer(uint16_t, uint64_t payload) override {
+    if ((payload >> 8) != gen_ || depth_ > 0) return;
+    const int k = static_cast<int>(payload & 0xFF);
+    for (uint32_t p : scope_.pools()) {
+      const int64_t lo = level(p), hi = nominal(p);
+      set_capacity(p, k >= kSteps ? hi : lo + (hi - lo) * k / kSteps);
+    }
+  }
+
+ private:
+  int64_t nominal(uint32_t p) const { return world_.scenario().pools[p].capacity; }
+  int64_t level(uint32_t p) const {
+    if (spec_.level_is_fraction) return static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(nominal(p))));
+    return std::min(nominal(p), static_cast<int64_t>(spec_.level));
+  }
+  void set_capacity(uint32_t p, int64_t cap) {
+    int64_t live = 0;
+    for (const VmSlot& v : world_.vms()) {
+      if (v.pool == p && v.purchase == Purchase::kSpot && (v.state == VmState::kRunning || v.state == VmState::kBooting)) ++live;
+    }
+    add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live - cap)));
+    world_.set_spot_capacity(p, cap);
+  }
+
+  uint32_t m_evicted_ = 0;
+  uint64_t gen_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ChaosItem> make_cliff(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) {
+  return std::make_unique<Cliff>(rt, w, s, i);
+}
+
+}  // namespace spotsim

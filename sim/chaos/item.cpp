@@ -1,0 +1,35 @@
+#include "sim/chaos/item.h"
+
+#include "sim/chaos/runtime.h"
+#include "sim/model/world.h"
+
+namespace spotsim {
+
+namespace {
+uint64_t vm_key_for(const World& world, uint32_t index) {
+  Rng r = Rng::stream(world.scenario().seed, world.replication(), "chaos." + std::to_string(index) + ".vms");
+  return r.next_u64();
+}
+}  // namespace
+
+ChaosItem::ChaosItem(ChaosRuntime& runtime, World& world, const ChaosSpec& spec, uint32_t index)
+    : runtime_(runtime),
+      world_(world),
+      spec_(spec),
+      index_(index),
+      scope_(spec.scope, vm_key_for(world, index)),
+      rng_(Rng::stream(world.scenario().seed, world.replication(), "chaos." + std::to_string(index))) {
+  m_occurrences_ = add_metric("occurrences", MetricUnit::kCount, "times this chaos item happened");
+}
+
+Duration ChaosItem::active_for() const { return spec_.duration ? *spec_.duration : Duration::max(); }
+
+uint32_t ChaosItem::add_metric(const std::string& suffix, MetricUnit unit, const std::string& help) {
+  return world_.mutable_metrics().add("chaos." + spec_.name + "." + suffix, unit, help);
+}
+
+void ChaosItem::add(uint32_t metric, double v) { world_.mutable_metrics()[metric] += v; }
+
+void ChaosItem::schedule(SimTime t, uint16_t tag, uint64_t payload) { runtime_.schedule(t, index_, tag, payload); }
+
+}  // namespace spotsim

@@ -1,0 +1,45 @@
+// price_spike — the spot price of every in-scope pool jumps to `price` (a multiple of the list
+// price, or $/h) for `duration`. Fleets with a max_price below it lose their spot VMs there (the
+// pool's notice, then eviction: Azure's price-or-capacity eviction, legacy AWS max-price
+// requests) and launch elsewhere until the price comes back. Fleets without max_price are not
+// affected (they pay up to on-demand; billing stays at the list price, see docs/chaos.md).
+#include "sim/chaos/item.h"
+#include "sim/model/world.h"
+
+namespace spotsim {
+namespace {
+
+class PriceSpike final : public ChaosItem {
+ public:
+  PriceSpike(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) : ChaosItem(rt, w, s, i) {
+    m_evicted_ = add_metric("evicted", MetricUnit::kCount, "spot VMs evicted because the price rose above their fleet's max_price");
+  }
+  void begin() override {
+    for (uint32_t p : scope_.pools()) {
+      const double list = world_.scenario().pools[p].spot_price;
+      const double price = spec_.price_is_multiplier ? list * spec_.price : spec_.price;
+      for (const VmSlot& v : world_.vms()) {
+        if (v.pool != p || v.purchase != Purchase::kSpot) continue;
+        if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
+        const double max_price = world_.scenario().fleets[v.fleet].max_price;
+        if (max_price > 0 && price > max_price) add(m_evicted_, 1);
+      }
+      world_.set_spot_price(p, price);
+    }
+  }
+  void end() override {
+    if (depth_ > 0) return;
+    for (uint32_t p : scope_.pools()) world_.set_spot_price(p, world_.scenario().pools[p].spot_price);
+  }
+
+ private:
+  uint32_t m_evicted_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ChaosItem> make_price_spike(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) {
+  return std::make_unique<PriceSpike>(rt, w, s, i);
+}
+
+}  // namespace spotsim

@@ -1,0 +1,307 @@
+#include "sim/chaos/spec.h"
+
+#include <algorithm>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/units.h"
+#include "sim/scenario/yaml_reader.h"
+
+namespace spotsim {
+
+const char* chaos_kind_name(ChaosKind k) {
+  switch (k) {
+    case ChaosKind::kStorm: return "storm";
+    case ChaosKind::kCliff: return "cliff";
+    case ChaosKind::kPriceSpike: return "price_spike";
+    case ChaosKind::kOnDemandExhaustion: return "on_demand_exhaustion";
+    case ChaosKind::kApiThrottle: return "api_throttle";
+    case ChaosKind::kCheckpointStoreDegraded: return "checkpoint_store_degraded";
+    case ChaosKind::kBootFailure: return "boot_failure";
+    case ChaosKind::kNoticeLoss: return "notice_loss";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string instance_family(const std::string& type) {
+  const size_t dot = type.find('.');
+  if (dot != std::string::npos) return type.substr(0, dot);
+  // GCP/Azure style "n2-standard-4", "Standard_D4s_v3": the family is the first segment.
+  const size_t dash = type.find('-');
+  return dash == std::string::npos ? type : type.substr(0, dash);
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// One attribute selector of a scope: keeps pools whose attribute is one of the listed values.
+void select_by(MapReader& r, const std::string& key, const std::vector<std::string>& attr,
+               std::vector<char>& pools, std::string& text) {
+  if (!r.has(key)) {
+    r.get(key);
+    return;
+  }
+  std::vector<std::string> wanted;
+  if (!r.string_list(key, wanted)) return;
+  std::vector<std::string> known = attr;
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  std::vector<char> keep(pools.size(), 0);
+  for (const auto& w : wanted) {
+    bool any = false;
+    for (size_t p = 0; p < attr.size(); ++p) {
+      if (attr[p] == w) { keep[p] = 1; any = true; }
+    }
+    if (!any) {
+      r.ctx().error(r.get(key), r.child_path(key),
+                    "no pool has " + key + " \"" + w + "\"" + did_you_mean(w, known) + " (known: " + join(known) + ")");
+    }
+  }
+  for (size_t p = 0; p < pools.size(); ++p) pools[p] = pools[p] && keep[p];
+  text += (text.empty() ? "" : ", ") + key + "=" + join(wanted);
+}
+
+void compile_scope(ParseContext& ctx, const YAML::Node& node, const std::string& path, const CompiledScenario& sc,
+                   ChaosScope& scope) {
+  scope.pools.assign(sc.pools.size(), 1);
+  scope.fleets.assign(sc.fleets.size(), 1);
+  if (!node.IsDefined() || node.IsNull()) return;
+  MapReader r(ctx, node, path);
+  std::vector<std::string> provider, region, zone, family, type, pool;
+  for (const auto& p : sc.pools) {
+    provider.emplace_back(provider_traits(p.provider).name);
+    region.push_back(p.region);
+    zone.push_back(p.zone);
+    family.push_back(instance_family(p.instance_type));
+    type.push_back(p.instance_type);
+    pool.push_back(p.name);
+  }
+  select_by(r, "provider", provider, scope.pools, scope.text);
+  select_by(r, "region", region, scope.pools, scope.text);
+  select_by(r, "zone", zone, scope.pools, scope.text);
+  select_by(r, "instance_family", family, scope.pools, scope.text);
+  select_by(r, "instance_type", type, scope.pools, scope.text);
+  select_by(r, "pools", pool, scope.pools, scope.text);
+  std::vector<std::string> fleets;
+  if (r.has("fleets") && r.string_list("fleets", fleets)) {
+    std::vector<std::string> names;
+    for (const auto& f : sc.fleets) names.push_back(f.name);
+    std::vector<char> keep_fleet(sc.fleets.size(), 0);
+    std::vector<char> fleet_pools(sc.pools.size(), 0);
+    for (const auto& n : fleets) {
+      const int fi = sc.fleet_index(n);
+      if (fi < 0) {
+        ctx.error(r.get("fleets"), r.child_path("fleets"), "no fleet named \"" + n + "\"" + did_you_mean(n, names));
+        continue;
+      }
+      keep_fleet[static_cast<size_t>(fi)] = 1;
+      for (uint32_t p : sc.fleets[static_cast<size_t>(fi)].pools) fleet_pools[p] = 1;
+    }
+    scope.fleets = keep_fleet;
+    for (size_t p = 0; p < scope.pools.size(); ++p) scope.pools[p] = scope.pools[p] && fleet_pools[p];
+    scope.text += (scope.text.empty() ? "" : ", ") + std::string("fleets=") + join(fleets);
+  } else {
+    r.get("fleets");
+  }
+  if (r.has("vms")) {
+    double f = 1;
+    if (r.fraction("vms", f)) {
+      scope.vm_fraction = f;
+      scope.text += (scope.text.empty() ? "" : ", ") + std::string("vms=") + r.get("vms").Scalar();
+    }
+  } else {
+    r.get("vms");
+  }
+  r.finish();
+  if (ctx.ok() && std::none_of(scope.pools.begin(), scope.pools.end(), [](char c) { return c != 0; })) {
+    ctx.error(node, path, "this scope selects no pool (" + scope.text + "): every key must match the same pool");
+  }
+}
+
+bool read_duration_key(MapReader& r, const std::string& key, Duration& out, bool required = false) {
+  return r.duration(key, out, required);
+}
+
+void compile_timing(MapReader& r, const CompiledScenario& sc, ChaosTiming& t) {
+  const bool has_at = r.has("at"), has_every = r.has("every"), has_random = r.has("random");
+  const int n = int(has_at) + int(has_every) + int(has_random);
+  ParseContext& ctx = r.ctx();
+  for (const char* k : {"at", "every", "random", "start", "until", "jitter"}) r.get(k);  // all known keys
+  if (n != 1) {
+    ctx.error(r.node(), r.path(),
+              n == 0 ? "missing when it happens: give exactly one of at: (e.g. at: 2d), every: (e.g. every: 6h) or "
+                       "random: {rate: 0.1/d}"
+                     : "give only one of at:, every: and random:");
+    return;
+  }
+  t.until = sc.duration;
+  if (has_at) {
+    t.mode = ChaosTiming::Mode::kAt;
+    read_duration_key(r, "at", t.at);
+    if (t.at >= sc.duration) {
+      ctx.error(r.get("at"), r.child_path("at"),
+                "at " + format_duration(t.at) + " is not before the end of the run (duration " +
+                    format_duration(sc.duration) + ")");
+    }
+    for (const char* k : {"start", "until", "jitter"}) {
+      if (r.has(k)) ctx.error(r.get(k), r.child_path(k), std::string(k) + " only applies to every: or random:");
+    }
+    return;
+  }
+  r.duration("until", t.until);
+  if (has_every) {
+    t.mode = ChaosTiming::Mode::kEvery;
+    read_duration_key(r, "every", t.every);
+    if (t.every.us <= 0) ctx.error(r.get("every"), r.child_path("every"), "must be longer than 0s");
+    t.start = t.every;
+    r.duration("start", t.start);
+    r.duration("jitter", t.jitter);
+    if (t.jitter.us > 0 && t.jitter >= t.every && t.every.us > 0) {
+      ctx.error(r.get("jitter"), r.child_path("jitter"), "must be shorter than every (" + format_duration(t.every) + ")");
+    }
+    return;
+  }
+  t.mode = ChaosTiming::Mode::kRandom;
+  if (r.has("jitter")) ctx.error(r.get("jitter"), r.child_path("jitter"), "jitter only applies to every:");
+  r.duration("start", t.start);
+  YAML::Node rnd = r.get("random");
+  MapReader rr(ctx, rnd, r.child_path("random"));
+  rr.rate("rate", t.rate_per_hour, true);
+  rr.finish();
+  if (rr.has("rate") && t.rate_per_hour <= 0) ctx.error(rr.get("rate"), rr.child_path("rate"), "must be above 0");
+}
+
+void require_fraction(MapReader& r, const std::string& key, double& out, bool required) { r.fraction(key, out, required); }
+
+}  // namespace
+
+void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
+  if (!node.IsSequence()) {
+    ctx.error(node, "chaos", "expected a list of chaos items, e.g. - {kind: storm, at: 2d, fraction: 50%}");
+    return;
+  }
+  const std::vector<std::string> kinds = {"storm",        "cliff",   "price_spike", "on_demand_exhaustion",
+                                          "api_throttle", "checkpoint_store_degraded", "boot_failure",
+                                          "notice_loss"};
+  std::set<std::string> names;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string path = "chaos[" + std::to_string(i) + "]";
+    MapReader r(ctx, node[i], path);
+    ChaosSpec c;
+    c.line = node[i].Mark().line + 1;
+    std::string kind;
+    if (!r.choice("kind", kind, kinds, true)) {
+      r.get("name");
+      r.get("at");
+      r.get("every");
+      r.get("random");
+      r.get("scope");
+      continue;  // without a kind the other keys cannot be checked; finish() would mislead
+    }
+    c.kind = static_cast<ChaosKind>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
+    c.name = std::to_string(i);
+    if (r.str("name", c.name)) {
+      const bool ok = !c.name.empty() && std::all_of(c.name.begin(), c.name.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+      });
+      if (!ok) ctx.error(r.get("name"), r.child_path("name"), "use letters, digits, _ and - only (it becomes a metric name)");
+    }
+    if (!names.insert(c.name).second) {
+      ctx.error(r.has("name") ? r.get("name") : node[i], r.child_path("name"),
+                "another chaos item is already named \"" + c.name + "\"");
+    }
+    compile_timing(r, sc, c.timing);
+    compile_scope(ctx, r.get("scope"), r.child_path("scope"), sc, c.scope);
+    if (c.kind != ChaosKind::kStorm) {
+      Duration d;
+      if (r.duration("duration", d)) {
+        if (d.us <= 0) ctx.error(r.get("duration"), r.child_path("duration"), "must be longer than 0s");
+        c.duration = d;
+      }
+    }
+    switch (c.kind) {
+      case ChaosKind::kStorm: {
+        require_fraction(r, "fraction", c.fraction, false);
+        r.duration("window", c.window);
+        Duration notice;
+        if (r.duration("notice", notice)) c.notice = notice;
+        YAML::Node waves = r.get("waves");
+        if (waves.IsDefined() && !waves.IsNull()) {
+          MapReader wr(ctx, waves, r.child_path("waves"));
+          wr.integer("count", c.wave_count, true, 1, 1000);
+          wr.duration("every", c.wave_every, true);
+          if (wr.has("every") && c.wave_every.us <= 0) ctx.error(wr.get("every"), wr.child_path("every"), "must be longer than 0s");
+          c.wave_fraction = c.fraction;
+          wr.fraction("fraction", c.wave_fraction);
+          wr.finish();
+        }
+        break;
+      }
+      case ChaosKind::kCliff: {
+        YAML::Node lv = r.get("level");
+        if (lv.IsDefined() && !lv.IsNull()) {
+          const std::string s = lv.IsScalar() ? lv.Scalar() : "";
+          if (!s.empty() && s.back() == '%') {
+            auto f = parse_fraction(s);
+            if (!f) ctx.error(lv, r.child_path("level"), f.status().message());
+            else c.level = *f;
+          } else {
+            auto v = parse_number(s);
+            if (!v || *v < 0 || *v != static_cast<double>(static_cast<int64_t>(*v))) {
+              ctx.error(lv, r.child_path("level"),
+                        "expected a percentage of each pool's capacity (e.g. 10%) or a whole number of VMs per pool, "
+                        "found \"" + s + "\"");
+            } else {
+              c.level_is_fraction = false;
+              c.level = *v;
+            }
+          }
+        }
+        r.duration("recovery", c.recovery);
+        break;
+      }
+      case ChaosKind::kPriceSpike: {
+        YAML::Node pv = r.get("price");
+        if (!pv.IsDefined() || pv.IsNull()) {
+          ctx.error(node[i], r.child_path("price"), "missing required key (e.g. price: 3x, or price: $0.30/h)");
+          break;
+        }
+        const std::string s = pv.IsScalar() ? pv.Scalar() : "";
+        if (!s.empty() && s.back() == 'x') {
+          auto m = parse_number(s.substr(0, s.size() - 1));
+          if (!m || *m <= 0) ctx.error(pv, r.child_path("price"), "expected a multiplier above 0 like 3x, found \"" + s + "\"");
+          else c.price = *m;
+        } else {
+          auto m = parse_money_per_hour(s);
+          if (!m) ctx.error(pv, r.child_path("price"), "expected a multiplier like 3x or a price like $0.30/h, found \"" + s + "\"");
+          else { c.price_is_multiplier = false; c.price = *m; }
+        }
+        break;
+      }
+      case ChaosKind::kApiThrottle:
+        r.rate("rate", c.launches_per_hour, true);
+        r.integer("burst", c.burst, false, 1, 1'000'000);
+        break;
+      case ChaosKind::kCheckpointStoreDegraded:
+        require_fraction(r, "throughput", c.throughput, true);
+        break;
+      case ChaosKind::kBootFailure:
+      case ChaosKind::kNoticeLoss:
+        require_fraction(r, "probability", c.probability, true);
+        break;
+      case ChaosKind::kOnDemandExhaustion:
+        break;
+    }
+    r.finish();
+    sc.chaos.push_back(std::move(c));
+  }
+}
+
+}  // namespace spotsim
