@@ -287,3 +287,32 @@ TEST_CASE("chaos: same seed, same results on any thread count; storms differ by 
   REQUIRE(m >= 0);
   CHECK(a->stats[static_cast<size_t>(m)].stddev > 0);
 }
+
+TEST_CASE("checkpoint_store_degraded: simultaneous on-notice writes miss the notice only while degraded", "[chaos]") {
+  // 4 VMs run 4 single-VM jobs; a storm at 1h gives all 4 the two-minute notice; each writes
+  // 10 GB through a 1 GB/s store shared by 4 writers: 40 s each (fits) at full speed; at 25% it
+  // takes 160 s (> 120 s: all 4 miss); at 50%, 80 s (fits).
+  auto scenario = [](const std::string& throughput) {
+    return std::string(
+               "spotsim: 1\nname: t\nseed: 3\nduration: 3h\ncheckpoint_store: {throughput: 1GB/s}\n"
+               "pools:\n  a: {provider: aws, region: r, zone: z, instance_type: m5.xlarge, spot_price: 0.05, "
+               "on_demand_price: 0.2, capacity: 10}\n"
+               "fleets:\n  f: {pools: [a], target: 4, boot_time: 90s}\n"
+               "workloads:\n  jobs:\n    type: batch\n    fleet: f\n    arrivals: {count: 4}\n"
+               "    job: {work: 10h, checkpoint: {size: 10GB, on_notice: true}}\n"
+               "chaos:\n  - {kind: storm, name: s, at: 1h, fraction: 100%}\n") +
+           (throughput.empty() ? ""
+                               : "  - {kind: checkpoint_store_degraded, name: d, at: 30m, duration: 1h, throughput: " +
+                                     throughput + "}\n");
+  };
+  const auto healthy = run(compile(scenario("")));
+  CHECK(healthy.metrics.at("chaos.s.evicted") == 4);
+  CHECK(healthy.metrics.at("workload.jobs.notice_checkpoints") == 4);
+  CHECK(healthy.metrics.at("workload.jobs.checkpoint_misses") == 0);
+  CHECK(healthy.metrics.at("workload.jobs.checkpoint_latency_max") == Approx(40));
+  const auto slow = run(compile(scenario("25%")));
+  CHECK(slow.metrics.at("workload.jobs.checkpoint_misses") == 4);
+  const auto half = run(compile(scenario("50%")));
+  CHECK(half.metrics.at("workload.jobs.checkpoint_misses") == 0);
+  CHECK(half.metrics.at("workload.jobs.checkpoint_latency_max") == Approx(80));
+}
