@@ -1,0 +1,273 @@
+// viz/data and viz/plot/ticks: view models built without a window.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "sim/scenario/scenario.h"
+#include "viz/data/compare_view.h"
+#include "viz/data/cost_view.h"
+#include "viz/data/events_view.h"
+#include "viz/data/fleet_view.h"
+#include "viz/data/gantt_view.h"
+#include "viz/data/memory_recorder.h"
+#include "viz/data/open_input.h"
+#include "viz/data/sweep_view.h"
+#include "viz/data/topology_view.h"
+#include "viz/plot/ticks.h"
+
+using namespace spotsim;
+using namespace spotsim::viz;
+
+namespace {
+
+const std::string kSmall = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/viz-small.yaml";
+
+// Two pools, one fleet; VM lifetimes written by hand.
+RunModel hand_model() {
+  RunModel m;
+  m.duration_s = 100;
+  m.pools = {PoolInfo{"a", "aws", "r1", "z1", "t", 1.0, 4.0}, PoolInfo{"b", "aws", "r1", "z2", "t", 2.0, 4.0}};
+  m.fleets = {FleetInfo{"web", 3, {0, 1}}};
+  auto vm = [](uint32_t s, uint16_t pool, Purchase pu, double run, double end, bool evicted) {
+    VmLifetime v;
+    v.serial = s;
+    v.pool = pool;
+    v.fleet = 0;
+    v.purchase = pu;
+    v.launch = run;
+    v.running = run;
+    v.end = end;
+    v.evicted = evicted;
+    return v;
+  };
+  m.vms = {vm(0, 0, Purchase::kSpot, 0, 50, true), vm(1, 0, Purchase::kSpot, 0, 100, false),
+           vm(2, 1, Purchase::kSpot, 0, 100, false), vm(3, 1, Purchase::kOnDemand, 50, 100, false)};
+  m.events.push(50, kEvNotice, 0, 0, 0, 120);
+  m.events.push(50, kEvEviction, 0, 0, 0, 0);
+  m.events.push(60, kEvCapacityError, kNoIndex32, 1, 0, 0);
+  m.events.push(70, kEvEviction, 2, 1, 0, 0);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("nice ticks are multiples of 1, 2 or 5 covering the range", "[viz][ticks]") {
+  const Ticks t = nice_ticks(0, 10, 5);
+  REQUIRE(t.step == 2);
+  REQUIRE(t.values == std::vector<double>{0, 2, 4, 6, 8, 10});
+  REQUIRE(nice_ticks(0.13, 0.58, 4).step == Approx(0.1));
+  REQUIRE(nice_ticks(5, 5, 4).values.empty());
+  REQUIRE(nice_ticks(0, NAN, 4).values.empty());
+}
+
+TEST_CASE("time ticks use clock steps and readable labels", "[viz][ticks]") {
+  const Ticks t = time_ticks(0, 7 * 86400, 7);
+  REQUIRE(t.step == 86400);
+  REQUIRE(format_tick(2 * 86400, t.step, AxisFormat::kTime) == "2d");
+  const Ticks h = time_ticks(0, 2 * 86400, 4);
+  REQUIRE(h.step == 43200);
+  REQUIRE(format_tick(86400 + 43200, h.step, AxisFormat::kTime) == "1d 12:00");
+  REQUIRE(format_tick(3600, 900, AxisFormat::kTime) == "01:00");
+  REQUIRE(format_value(2 * 86400 + 3 * 3600 + 15 * 60 + 7, AxisFormat::kTime) == "2d+03:15:07");
+  REQUIRE(format_tick(1200, 200, AxisFormat::kDollars) == "$1200");
+  REQUIRE(format_value(12.5, AxisFormat::kPercent) == "12.50%");
+  REQUIRE(format_tick(25000, 5000, AxisFormat::kNumber) == "25.0k");
+}
+
+TEST_CASE("fleet stack from VM lifetimes", "[viz][data]") {
+  const RunModel m = hand_model();
+  const FleetStack st = build_fleet_stack(m);
+  REQUIRE_FALSE(st.from_series);
+  REQUIRE(st.layers.size() == 3);  // a spot, b spot, b on-demand (a on-demand is empty)
+  REQUIRE(st.layers[0].label == "a spot");
+  REQUIRE(st.layers[2].label == "b on-demand");
+  REQUIRE(st.t == std::vector<double>{0, 50, 100});
+  REQUIRE(st.value[0] == std::vector<double>{2, 1, 0});
+  REQUIRE(st.top.back()[0] == 3);
+  REQUIRE(st.top.back()[1] == 3);
+  REQUIRE(st.max_total == 3);
+  REQUIRE(st.target_total == 3);
+  REQUIRE(st.on_demand_intervals.size() == 1);
+  REQUIRE(st.on_demand_intervals[0] == std::make_pair(50.0, 100.0));
+  REQUIRE(st.index_at(49.9) == 0);
+  REQUIRE(st.index_at(50) == 1);
+}
+
+TEST_CASE("fleet stack prefers recorded series, resampled on one time axis", "[viz][data]") {
+  RunModel m = hand_model();
+  m.series.push_back(Series{"pool/a", "running_spot", {0, 10, 20}, {5, 6, 7}});
+  m.series.push_back(Series{"pool/b", "running_spot", {0, 15}, {1, 2}});
+  const FleetStack st = build_fleet_stack(m);
+  REQUIRE(st.from_series);
+  REQUIRE(st.t == std::vector<double>{0, 10, 15, 20});
+  REQUIRE(st.value[0] == std::vector<double>{5, 6, 6, 7});
+  REQUIRE(st.value[1] == std::vector<double>{1, 1, 2, 2});
+  REQUIRE(st.top[1] == std::vector<double>{6, 7, 8, 9});
+}
+
+TEST_CASE("cost curves integrate prices and the all-on-demand counterfactual", "[viz][data]") {
+  const RunModel m = hand_model();
+  const FleetStack st = build_fleet_stack(m);
+  const CostCurves c = build_cost_curves(m, st);
+  // 0–50 s: 2 a-spot ($1/h) + 1 b-spot ($2/h) = $4/h; 50–100 s: 1 a + 1 b + 1 b on-demand ($4/h) = $7/h.
+  REQUIRE(c.final_actual == Approx((4.0 * 50 + 7.0 * 50) / 3600));
+  // Counterfactual: 3 VMs × $4/h × 100 s.
+  REQUIRE(c.final_all_on_demand == Approx(3 * 4.0 * 100 / 3600));
+  REQUIRE(c.savings_pct == Approx(100 * (1 - 550.0 / 1200.0)));
+  REQUIRE_FALSE(c.has_summary);
+}
+
+TEST_CASE("event filters by kind, pool, fleet and time", "[viz][data]") {
+  const RunModel m = hand_model();
+  std::vector<uint32_t> rows;
+  filter_events(m.events, EventFilter{}, rows);
+  REQUIRE(rows.size() == 4);
+  EventFilter f;
+  f.kind_mask = 1u << kEvEviction;
+  filter_events(m.events, f, rows);
+  REQUIRE(rows == std::vector<uint32_t>{1, 3});
+  f.pool = 1;
+  filter_events(m.events, f, rows);
+  REQUIRE(rows == std::vector<uint32_t>{3});
+  EventFilter t;
+  t.t0 = 55;
+  t.t1 = 65;
+  filter_events(m.events, t, rows);
+  REQUIRE(rows == std::vector<uint32_t>{2});
+  REQUIRE(first_event_at_or_after(m.events, 50) == 0);
+  REQUIRE(first_event_at_or_after(m.events, 61) == 3);
+  REQUIRE(count_by_kind(m.events)[kEvEviction] == 2);
+  REQUIRE(event_kind_name(kEvCapacityError) == "capacity_error");
+  REQUIRE(event_kind_name(17) == "kind 17");
+}
+
+TEST_CASE("topology groups pools by region and zone with eviction heat", "[viz][data]") {
+  const RunModel m = hand_model();
+  const Topology t = build_topology(m);
+  REQUIRE(t.from_events);
+  REQUIRE(t.regions.size() == 1);
+  REQUIRE(t.regions[0].zones.size() == 2);
+  REQUIRE(t.regions[0].evictions == 2);
+  REQUIRE(t.regions[0].zones[0].pools[0].heat == 1.0);
+  REQUIRE(t.regions[0].zones[0].pools[0].notices == 1);
+  REQUIRE(t.max_pool_evictions == 1);
+}
+
+TEST_CASE("compare lists every metric of both runs with deltas", "[viz][data]") {
+  RunModel a, b;
+  a.metrics = {MetricSummary{"cost.total", "$", 100}, MetricSummary{"only.a", "count", 1}};
+  b.metrics = {MetricSummary{"cost.total", "$", 80}, MetricSummary{"only.b", "count", 2}};
+  const auto d = compare_metrics(a, b);
+  REQUIRE(d.size() == 3);
+  REQUIRE(d[0].name == "cost.total");
+  REQUIRE(d[0].delta == -20);
+  REQUIRE(d[0].pct == Approx(-20));
+  REQUIRE((d[1].in_a && !d[1].in_b));
+  REQUIRE((d[2].name == "only.b" && !d[2].in_a && d[2].in_b));
+}
+
+TEST_CASE("sweep heatmap orders numeric grid values and averages shared cells", "[viz][data]") {
+  SweepTable sw;
+  sw.params = {"fleets.web.target", "pools.a.interruption.rate"};
+  sw.metrics = {"cost.total"};
+  sw.values = {{"40", "0.1/h"}, {"20", "0.1/h"}, {"40", "0.02/h"}, {"20", "0.02/h"}, {"20", "0.02/h"}};
+  sw.means = {{4}, {2}, {3}, {1}, {2}};
+  const Heatmap h = build_heatmap(sw, 0, 1, 0);
+  REQUIRE(h.x_labels == std::vector<std::string>{"20", "40"});
+  REQUIRE(h.y_labels == std::vector<std::string>{"0.02/h", "0.1/h"});
+  REQUIRE(h.values[0] == 1.5);  // (20, 0.02/h): mean of 1 and 2
+  REQUIRE(h.values[1] == 3);
+  REQUIRE(h.values[2] == 2);
+  REQUIRE(h.values[3] == 4);
+  REQUIRE(h.vmin == 1.5);
+  REQUIRE(h.vmax == 4);
+}
+
+TEST_CASE("Pareto front keeps non-dominated points when minimising both", "[viz][data]") {
+  const std::vector<double> cost = {5, 3, 4, 1, 2, NAN};
+  const std::vector<double> wait = {1, 4, 2, 9, 3, 0};
+  REQUIRE(pareto_front(cost, wait) == std::vector<size_t>{3, 4, 2, 0});
+}
+
+TEST_CASE("Gantt packs VMs into lanes and LOD merges sub-pixel bars", "[viz][data]") {
+  const RunModel m = hand_model();
+  const Gantt g = build_gantt(m);
+  REQUIRE(g.lanes() == 3);  // VM 3 reuses VM 0's lane after its eviction at 50 s
+  std::vector<GanttBar> bars;
+  for (int i = 0; i < 100000; ++i) bars.push_back({i * 1.0, i + 0.5, BarKind::kJob, false, static_cast<uint32_t>(i)});
+  size_t visited = 0;
+  visit_lod(bars, 0, 100000, 100.0, [&](const GanttBar&) { ++visited; });
+  REQUIRE(visited <= 1001);  // ~one per 100 units, whatever the bar count
+  visited = 0;
+  visit_lod(bars, 10, 20, 0.1, [&](const GanttBar& b) {
+    REQUIRE(b.end - b.start == 0.5);  // wide enough: drawn exactly
+    ++visited;
+  });
+  REQUIRE(visited == 11);
+  // A long bar after short ones keeps its identity.
+  std::vector<GanttBar> mixed = {{0, 1, BarKind::kNoticed, true, 0}, {1, 2, BarKind::kBooting, false, 1},
+                                 {2, 1000, BarKind::kRunning, false, 1}};
+  std::vector<GanttBar> out;
+  visit_lod(mixed, 0, 1000, 10, [&](const GanttBar& b) { out.push_back(b); });
+  REQUIRE(out.size() == 2);
+  REQUIRE(out[0].end == 2);
+  REQUIRE(out[1].kind == BarKind::kRunning);
+}
+
+TEST_CASE("a scenario runs into a model with events, lifetimes and metrics", "[viz][data]") {
+  Result<CompiledScenario> sc = load_scenario(kSmall);
+  REQUIRE(sc.is_ok());
+  ModelRunOptions o;
+  o.threads = 2;
+  Result<RunModel> r = run_to_model(*sc, o);
+  REQUIRE(r.is_ok());
+  const RunModel& m = *r;
+  REQUIRE(m.scenario_name == "viz-small");
+  REQUIRE(m.pools.size() == 3);
+  REQUIRE(m.pools[2].provider == "gcp");
+  REQUIRE(m.replications == 2);
+  REQUIRE(m.events.size() > 100);
+  REQUIRE(m.find_metric("cost.savings_pct") != nullptr);
+  // Evictions recorded for replication 0 match the pools' series and lifetimes.
+  uint64_t evictions = 0;
+  for (uint8_t k : m.events.kind) evictions += k == kEvEviction;
+  uint64_t evicted_vms = 0;
+  for (const VmLifetime& v : m.vms) evicted_vms += v.evicted;
+  REQUIRE(evictions == evicted_vms);
+  const FleetStack st = build_fleet_stack(m);
+  REQUIRE(st.from_series);
+  REQUIRE(st.layers.size() == 3);
+  REQUIRE(st.max_total <= 40);
+  REQUIRE(st.top.back().front() == 40);  // warm start: the whole target runs at t = 0
+  // The same scenario run again gives the same events (determinism through sim/run).
+  Result<RunModel> again = run_to_model(*sc, ModelRunOptions{});
+  REQUIRE(again.is_ok());
+  REQUIRE(again->events.t == m.events.t);
+  REQUIRE(again->events.kind == m.events.kind);
+}
+
+TEST_CASE("a replication beyond the scenario's count is refused", "[viz][data]") {
+  Result<CompiledScenario> sc = load_scenario(kSmall);
+  REQUIRE(sc.is_ok());
+  ModelRunOptions o;
+  o.shown_replication = 5;
+  Result<RunModel> r = run_to_model(*sc, o);
+  REQUIRE_FALSE(r.is_ok());
+  REQUIRE(r.status().message() == "replication 5 does not exist (the scenario has 2)");
+}
+
+TEST_CASE("open_input names the file and what is wrong", "[viz][data]") {
+  Result<RunModel> missing = open_input("/nonexistent/run.h5");
+  REQUIRE_FALSE(missing.is_ok());
+  REQUIRE(missing.status().code() == StatusCode::kIo);
+  REQUIRE(missing.status().message() == "/nonexistent/run.h5: cannot open: No such file or directory");
+  const std::string txt = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/not-a-run.txt";
+  Result<RunModel> unknown = open_input(txt);
+  REQUIRE(unknown.status().code() == StatusCode::kInvalidInput);
+  REQUIRE(unknown.status().message() ==
+          txt + ": not a spotsim run file or scenario (expected an HDF5 file written by `spotsim run --out "
+                "FILE.h5`, or a scenario .yaml)");
+  REQUIRE(classify_input("x.H5") == InputKind::kRunFile);
+  REQUIRE(classify_input("x.yml") == InputKind::kScenario);
+}

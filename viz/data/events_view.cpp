@@ -1,0 +1,32 @@
+#include "viz/data/events_view.h"
+
+#include <algorithm>
+
+namespace spotsim::viz {
+
+size_t first_event_at_or_after(const EventTable& e, double t) {
+  return static_cast<size_t>(std::lower_bound(e.t.begin(), e.t.end(), t) - e.t.begin());
+}
+
+void filter_events(const EventTable& e, const EventFilter& f, std::vector<uint32_t>& out) {
+  out.clear();
+  const size_t lo = first_event_at_or_after(e, f.t0);
+  const size_t hi = static_cast<size_t>(std::upper_bound(e.t.begin(), e.t.end(), f.t1) - e.t.begin());
+  for (size_t i = lo; i < hi; ++i) {
+    const uint8_t k = e.kind[i];
+    if (k < 32 && !(f.kind_mask & (1u << k))) continue;
+    if (f.pool >= 0 && e.pool[i] != f.pool) continue;
+    if (f.fleet >= 0 && e.fleet[i] != f.fleet) continue;
+    out.push_back(static_cast<uint32_t>(i));
+  }
+}
+
+std::vector<uint64_t> count_by_kind(const EventTable& e) {
+  std::vector<uint64_t> n(kMaxEventKinds, 0);
+  for (uint8_t k : e.kind) {
+    if (k < kMaxEventKinds) ++n[k];
+  }
+  return n;
+}
+
+}  // namespace spotsim::viz

@@ -1,0 +1,40 @@
+#pragma once
+// Running VMs by pool and purchase type over time, stacked: what the fleet timeline draws.
+// Built once per loaded run (O(events log events)); panels only read it.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "viz/data/run_model.h"
+
+namespace spotsim::viz {
+
+struct StackLayer {
+  std::string label;          // "m5-1a spot", "m5-1a on-demand"
+  uint16_t pool = kNoIndex16;
+  Purchase purchase = Purchase::kSpot;
+};
+
+struct FleetStack {
+  // Step function samples on one common time axis: value[l][i] holds on [t[i], t[i+1]).
+  std::vector<double> t;
+  std::vector<StackLayer> layers;
+  std::vector<std::vector<double>> value;  // [layer][i]
+  std::vector<std::vector<double>> top;    // [layer][i] = sum of value[0..layer][i]
+  double max_total = 0;
+  double target_total = 0;                 // sum of fleet targets
+  // Intervals during which at least one on-demand VM was running (fallback in use).
+  std::vector<std::pair<double, double>> on_demand_intervals;
+  bool from_series = false;                // true: recorded series; false: rebuilt from /vms
+
+  bool empty() const { return t.empty() || layers.empty(); }
+  // Index of the sample holding time `x` (the last i with t[i] <= x), or 0.
+  size_t index_at(double x) const;
+};
+
+// From the run's "pool/<name>" running_spot / running_on_demand series if present, else from
+// VM lifetimes (running → end). Layers that are zero throughout are dropped (spot layers of
+// pools in use are kept).
+FleetStack build_fleet_stack(const RunModel& m);
+
+}  // namespace spotsim::viz

@@ -1,0 +1,62 @@
+#include "viz/data/gantt_view.h"
+
+#include <functional>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+
+namespace spotsim::viz {
+
+Gantt build_gantt(const RunModel& m) {
+  Gantt g;
+  std::vector<uint32_t> order;
+  order.reserve(m.vms.size());
+  for (uint32_t i = 0; i < m.vms.size(); ++i) {
+    if (m.vms[i].launch >= 0) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return m.vms[a].launch < m.vms[b].launch; });
+  // Min-heap of (time the lane frees up, lane).
+  using Free = std::pair<double, size_t>;
+  std::priority_queue<Free, std::vector<Free>, std::greater<Free>> free;
+  std::unordered_map<uint32_t, size_t> lane_of_serial;
+  for (uint32_t i : order) {
+    const VmLifetime& v = m.vms[i];
+    const double end = v.end >= 0 ? v.end : m.duration_s;
+    size_t lane;
+    if (!free.empty() && free.top().first <= v.launch) {
+      lane = free.top().second;
+      free.pop();
+    } else {
+      lane = g.vm_bars.size();
+      g.vm_bars.emplace_back();
+    }
+    free.emplace(end, lane);
+    lane_of_serial[v.serial] = lane;
+    auto& bars = g.vm_bars[lane];
+    const double run = v.running >= 0 ? v.running : end;
+    if (run > v.launch) bars.push_back({v.launch, run, BarKind::kBooting, false, v.serial});
+    const double notice = v.notice >= 0 ? v.notice : end;
+    if (v.running >= 0 && notice > run) bars.push_back({run, notice, BarKind::kRunning, v.evicted && v.notice < 0, v.serial});
+    if (v.notice >= 0 && end > v.notice) bars.push_back({v.notice, end, BarKind::kNoticed, v.evicted, v.serial});
+  }
+  g.job_bars.resize(g.vm_bars.size());
+  for (const JobRecord& j : m.jobs) {
+    auto it = lane_of_serial.find(j.vm);
+    if (it == lane_of_serial.end() || j.start < 0) continue;
+    const double end = j.finish >= 0 ? j.finish : m.duration_s;
+    g.job_bars[it->second].push_back({j.start, end, BarKind::kJob, j.evictions > 0, j.id});
+  }
+  for (auto& lane : g.job_bars) {
+    std::sort(lane.begin(), lane.end(), [](const GanttBar& a, const GanttBar& b) { return a.start < b.start; });
+    // Keep bars non-overlapping (a later job on the same VM starts after the previous one ends).
+    for (size_t i = 1; i < lane.size(); ++i) {
+      lane[i].start = std::max(lane[i].start, lane[i - 1].end);
+      lane[i].end = std::max(lane[i].end, lane[i].start);
+    }
+  }
+  for (const auto& l : g.vm_bars) g.total_bars += l.size();
+  for (const auto& l : g.job_bars) g.total_bars += l.size();
+  return g;
+}
+
+}  // namespace spotsim::viz

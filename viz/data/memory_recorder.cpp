@@ -1,0 +1,165 @@
+#include "viz/data/memory_recorder.h"
+
+#include <string>
+
+#include "sim/model/provider.h"
+#include "sim/run/runner.h"
+
+namespace spotsim::viz {
+namespace {
+
+// Records one replication into a RunModel: every ModelEvent, VM lifetimes (serials are dense
+// from 0, so a serial is an index), and running VMs per pool × purchase at each sample.
+class ModelRecorder : public ReplicationRecorder {
+ public:
+  explicit ModelRecorder(const CompiledScenario& sc) {
+    const size_t np = sc.pools.size();
+    running_.resize(np * 2);
+    for (size_t p = 0; p < np; ++p) {
+      running_[p * 2] = Series{"pool/" + sc.pools[p].name, "running_spot", {}, {}};
+      running_[p * 2 + 1] = Series{"pool/" + sc.pools[p].name, "running_on_demand", {}, {}};
+    }
+    fleet_running_.resize(sc.fleets.size());
+    for (size_t f = 0; f < sc.fleets.size(); ++f) {
+      fleet_running_[f] = Series{"fleet/" + sc.fleets[f].name, "running", {}, {}};
+    }
+    end_s_ = sc.duration.to_seconds();
+  }
+
+  bool wants_events() const override { return true; }
+  bool wants_samples() const override { return true; }
+
+  void on_model_event(const World&, const ModelEvent& e) override {
+    const double t = e.time.to_seconds();
+    events_.push(t, static_cast<uint8_t>(e.kind), e.vm, e.pool, e.fleet, e.detail);
+    if (e.vm == kNoIndex32) return;
+    if (e.vm >= vms_.size()) vms_.resize(e.vm + 1);
+    VmLifetime& v = vms_[e.vm];
+    v.serial = e.vm;
+    v.pool = e.pool;
+    v.fleet = e.fleet;
+    switch (e.kind) {
+      case ModelEventKind::kLaunch: v.launch = t; break;
+      case ModelEventKind::kRunning: v.running = t; break;
+      case ModelEventKind::kNotice: v.notice = t; break;
+      case ModelEventKind::kEviction: v.end = t; v.evicted = true; break;
+      case ModelEventKind::kEnd: v.end = t; break;
+      default: break;
+    }
+  }
+
+  void on_sample(const World& world, SimTime now) override {
+    const double t = now.to_seconds();
+    std::vector<double> counts(running_.size(), 0.0);
+    std::vector<double> fleet_counts(fleet_running_.size(), 0.0);
+    for (const VmSlot& s : world.vms()) {
+      if (s.state != spotsim::VmState::kRunning && s.state != spotsim::VmState::kNoticed) continue;
+      if (s.running_us < 0) continue;
+      const bool od = s.purchase == spotsim::Purchase::kOnDemand;
+      counts[s.pool * 2u + (od ? 1u : 0u)] += 1;
+      if (s.fleet < fleet_counts.size()) fleet_counts[s.fleet] += 1;
+      if (s.serial < vms_.size() && od) vms_[s.serial].purchase = Purchase::kOnDemand;
+    }
+    for (size_t i = 0; i < running_.size(); ++i) {
+      running_[i].t.push_back(t);
+      running_[i].v.push_back(counts[i]);
+    }
+    for (size_t i = 0; i < fleet_running_.size(); ++i) {
+      fleet_running_[i].t.push_back(t);
+      fleet_running_[i].v.push_back(fleet_counts[i]);
+    }
+  }
+
+  void on_finish(const World&) override {
+    for (auto& v : vms_) {
+      if (v.end < 0) v.end = end_s_;
+    }
+  }
+
+  void move_into(RunModel& m) {
+    m.events = std::move(events_);
+    m.vms = std::move(vms_);
+    for (auto& s : running_) m.series.push_back(std::move(s));
+    for (auto& s : fleet_running_) m.series.push_back(std::move(s));
+  }
+
+ private:
+  EventTable events_;
+  std::vector<VmLifetime> vms_;
+  std::vector<Series> running_;        // [pool*2 + purchase]
+  std::vector<Series> fleet_running_;  // [fleet]
+  double end_s_ = 0;
+};
+
+}  // namespace
+
+RunModel model_skeleton(const CompiledScenario& sc) {
+  RunModel m;
+  m.source = sc.file;
+  m.scenario_name = sc.name;
+  m.scenario_text = sc.text;
+  m.seed = sc.seed;
+  m.replications = sc.replications;
+  m.duration_s = sc.duration.to_seconds();
+  for (const auto& p : sc.pools) {
+    PoolInfo pi;
+    pi.name = p.name;
+    pi.provider = std::string(provider_traits(p.provider).name);
+    pi.region = p.region;
+    pi.zone = p.zone;
+    pi.instance_type = p.instance_type;
+    pi.spot_price = p.spot_price;
+    pi.on_demand_price = p.on_demand_price;
+    m.pools.push_back(std::move(pi));
+  }
+  for (const auto& f : sc.fleets) {
+    FleetInfo fi;
+    fi.name = f.name;
+    fi.target = static_cast<double>(f.target);
+    for (uint32_t p : f.pools) fi.pools.push_back(static_cast<uint16_t>(p));
+    m.fleets.push_back(std::move(fi));
+  }
+  return m;
+}
+
+Result<RunModel> run_to_model(const CompiledScenario& sc, const ModelRunOptions& options) {
+  RunModel m = model_skeleton(sc);
+  const int64_t shown = options.shown_replication;
+  if (shown < 0 || shown >= sc.replications) {
+    return Status::invalid("replication " + std::to_string(shown) + " does not exist (the scenario has " +
+                           std::to_string(sc.replications) + ")");
+  }
+  m.shown_replication = shown;
+  RunOptions ro;
+  ro.threads = options.threads;
+  ro.progress = options.progress;
+  ro.cancel = options.cancel;
+  ro.recorder_factory = [&sc, shown](int64_t rep) -> std::unique_ptr<ReplicationRecorder> {
+    if (rep != shown) return nullptr;
+    return std::make_unique<ModelRecorder>(sc);
+  };
+  ASSIGN_OR_RETURN(RunResult r, run_scenario(sc, ro));
+  if (r.cancelled) return Status::invalid("run cancelled");
+  for (auto& rec : r.recorders) {
+    if (auto* mr = dynamic_cast<ModelRecorder*>(rec.get())) mr->move_into(m);
+  }
+  m.replications = r.replications;
+  for (size_t i = 0; i < r.metrics.size(); ++i) {
+    MetricSummary s;
+    s.name = r.metrics[i].name;
+    s.unit = metric_unit_name(r.metrics[i].unit);
+    const MetricStats& st = r.stats[i];
+    s.mean = st.mean;
+    s.stddev = st.stddev;
+    s.min = st.min;
+    s.p50 = st.p50;
+    s.p95 = st.p95;
+    s.p99 = st.p99;
+    s.max = st.max;
+    s.n = st.n;
+    m.metrics.push_back(std::move(s));
+  }
+  return m;
+}
+
+}  // namespace spotsim::viz

@@ -1,0 +1,63 @@
+#include "viz/data/run_model.h"
+
+namespace spotsim::viz {
+
+std::string event_kind_name(uint8_t kind) {
+  switch (kind) {
+    case kEvLaunch: return "launch";
+    case kEvRunning: return "running";
+    case kEvNotice: return "notice";
+    case kEvEviction: return "eviction";
+    case kEvCapacityError: return "capacity_error";
+    case kEvEnd: return "end";
+    default: return "kind " + std::to_string(kind);
+  }
+}
+
+void EventTable::reserve(size_t n) {
+  t.reserve(n);
+  kind.reserve(n);
+  vm.reserve(n);
+  pool.reserve(n);
+  fleet.reserve(n);
+  detail.reserve(n);
+}
+
+void EventTable::push(double time, uint8_t k, uint32_t v, uint16_t p, uint16_t f, double d) {
+  t.push_back(time);
+  kind.push_back(k);
+  vm.push_back(v);
+  pool.push_back(p);
+  fleet.push_back(f);
+  detail.push_back(d);
+}
+
+const Series* RunModel::find_series(const std::string& group, const std::string& metric) const {
+  for (const auto& s : series) {
+    if (s.group == group && s.metric == metric) return &s;
+  }
+  return nullptr;
+}
+
+const MetricSummary* RunModel::find_metric(const std::string& name) const {
+  for (const auto& m : metrics) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+int RunModel::pool_index(const std::string& name) const {
+  for (size_t i = 0; i < pools.size(); ++i) {
+    if (pools[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int RunModel::fleet_index(const std::string& name) const {
+  for (size_t i = 0; i < fleets.size(); ++i) {
+    if (fleets[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace spotsim::viz

@@ -1,0 +1,144 @@
+#pragma once
+// The view model of one simulator run: everything spotviz panels draw, in plain vectors, with
+// times in seconds since the start of the run. It is filled either from an HDF5 file
+// (h5_loader.h) or from an in-memory run of a scenario (memory_recorder.h); panels never know
+// which. Everything optional may be empty: panels show an explanatory empty state then.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spotsim::viz {
+
+// Event kinds use the simulator's stable numbering (ModelEventKind, recorded in HDF5).
+// Kinds this build does not know are kept and shown as "kind N".
+enum : uint8_t {
+  kEvLaunch = 0,
+  kEvRunning = 1,
+  kEvNotice = 2,
+  kEvEviction = 3,
+  kEvCapacityError = 4,
+  kEvEnd = 5,
+};
+constexpr int kMaxEventKinds = 32;
+// "launch", "running", ..., or "kind N" for unknown numbers.
+std::string event_kind_name(uint8_t kind);
+
+constexpr uint16_t kNoIndex16 = 0xffff;
+constexpr uint32_t kNoIndex32 = 0xffffffffu;
+
+enum class Purchase : uint8_t { kSpot = 0, kOnDemand = 1 };
+
+struct PoolInfo {
+  std::string name;
+  std::string provider;       // "aws", "azure", "gcp"
+  std::string region;
+  std::string zone;
+  std::string instance_type;
+  double spot_price = 0;      // $/h
+  double on_demand_price = 0; // $/h
+};
+
+struct FleetInfo {
+  std::string name;
+  double target = 0;
+  std::vector<uint16_t> pools;  // indices into RunModel::pools
+};
+
+// One recorded time series (e.g. group "pool/m5-1a", metric "running_spot").
+struct Series {
+  std::string group;
+  std::string metric;
+  std::vector<double> t;  // seconds, ascending
+  std::vector<double> v;
+};
+
+// Events as columns (structure of arrays) so 10^6 rows stay compact and scan fast.
+struct EventTable {
+  std::vector<double> t;         // seconds, ascending
+  std::vector<uint8_t> kind;
+  std::vector<uint32_t> vm;      // kNoIndex32 if none
+  std::vector<uint16_t> pool;    // kNoIndex16 if none
+  std::vector<uint16_t> fleet;   // kNoIndex16 if none
+  std::vector<double> detail;    // kind-specific (notice length in s, ...)
+
+  size_t size() const { return t.size(); }
+  void reserve(size_t n);
+  void push(double time, uint8_t k, uint32_t v, uint16_t p, uint16_t f, double d);
+};
+
+// One VM incarnation. Times in seconds; -1 when it never happened.
+struct VmLifetime {
+  uint32_t serial = 0;
+  uint16_t pool = kNoIndex16;
+  uint16_t fleet = kNoIndex16;
+  Purchase purchase = Purchase::kSpot;
+  bool evicted = false;   // taken by the provider (else alive at the end of the run)
+  double launch = -1;
+  double running = -1;
+  double notice = -1;
+  double end = -1;        // eviction time, or the run's end
+};
+
+// One job of a batch workload (when the file has /jobs).
+struct JobRecord {
+  uint32_t id = 0;
+  uint32_t vm = kNoIndex32;   // VM serial it (last) ran on: its Gantt lane
+  double submit = -1;
+  double start = -1;
+  double finish = -1;         // -1 if it never finished
+  double lost_work_s = 0;     // work redone because of evictions
+  uint32_t evictions = 0;
+};
+
+// A shaded time interval on the timeline: a storm, a capacity cliff, an outage...
+struct Interval {
+  std::string kind;   // "storm", "cliff", ...
+  std::string label;
+  double start = 0;
+  double end = 0;
+};
+
+// Statistics of one metric over replications (the report's / --json's numbers).
+struct MetricSummary {
+  std::string name;
+  std::string unit;
+  double mean = 0, stddev = 0, min = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
+  uint64_t n = 0;
+};
+
+// A parameter sweep: grid points × metric means.
+struct SweepTable {
+  std::vector<std::string> params;     // override paths, e.g. "fleets.web.target"
+  std::vector<std::string> metrics;    // metric names
+  // [point][param] the value as written; [point][metric] the mean over replications.
+  std::vector<std::vector<std::string>> values;
+  std::vector<std::vector<double>> means;
+  bool empty() const { return values.empty(); }
+};
+
+struct RunModel {
+  std::string source;          // path it came from (for titles and messages)
+  std::string scenario_name;
+  std::string scenario_text;
+  uint64_t seed = 0;
+  int64_t replications = 0;
+  int64_t shown_replication = 0;  // the replication whose events/series are shown
+  double duration_s = 0;
+
+  std::vector<PoolInfo> pools;
+  std::vector<FleetInfo> fleets;
+  std::vector<Series> series;
+  EventTable events;             // of shown_replication
+  std::vector<VmLifetime> vms;   // of shown_replication
+  std::vector<JobRecord> jobs;   // of shown_replication
+  std::vector<Interval> intervals;
+  std::vector<MetricSummary> metrics;
+  SweepTable sweep;
+
+  const Series* find_series(const std::string& group, const std::string& metric) const;
+  const MetricSummary* find_metric(const std::string& name) const;
+  int pool_index(const std::string& name) const;
+  int fleet_index(const std::string& name) const;
+};
+
+}  // namespace spotsim::viz

@@ -1,0 +1,26 @@
+#pragma once
+// A sweep as a heatmap over two grid parameters, and the Pareto front of two metrics.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "viz/data/run_model.h"
+
+namespace spotsim::viz {
+
+struct Heatmap {
+  std::vector<std::string> x_labels;  // distinct values of the x parameter, numeric order when numeric
+  std::vector<std::string> y_labels;
+  std::vector<double> values;         // [y * nx + x]; NaN where no point; mean over points sharing a cell
+  double vmin = 0, vmax = 0;
+  size_t nx() const { return x_labels.size(); }
+  size_t ny() const { return y_labels.size(); }
+};
+
+// REQUIRES: indices within the sweep's params/metrics.
+Heatmap build_heatmap(const SweepTable& sweep, size_t param_x, size_t param_y, size_t metric);
+
+// Points not dominated when minimising both a and b (NaNs ignored), sorted by a ascending.
+std::vector<size_t> pareto_front(const std::vector<double>& a, const std::vector<double>& b);
+
+}  // namespace spotsim::viz

@@ -1,0 +1,193 @@
+// Sweeps: a heatmap of one metric over two grid parameters, and the Pareto front of two metrics
+// (both minimised) over every sweep point.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "viz/data/sweep_view.h"
+#include "viz/panels/panel.h"
+#include "viz/plot/colors.h"
+
+namespace spotsim::viz {
+namespace {
+
+bool combo(const char* label, const std::vector<std::string>& items, int& cur) {
+  bool changed = false;
+  ImGui::SetNextItemWidth(230);
+  if (ImGui::BeginCombo(label, cur >= 0 && static_cast<size_t>(cur) < items.size() ? items[static_cast<size_t>(cur)].c_str() : "")) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (ImGui::Selectable(items[i].c_str(), cur == static_cast<int>(i))) {
+        cur = static_cast<int>(i);
+        changed = true;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  return changed;
+}
+
+class SweepsPanel : public Panel {
+ public:
+  const char* name() const override { return "sweeps"; }
+  const char* title() const override { return "Sweeps"; }
+
+  void draw(AppState& app) override {
+    const LoadedRun* run = app.primary();
+    if (!run || run->model.sweep.empty()) {
+      empty_state("No sweep loaded",
+                  "Run a parameter sweep and open its file: spotsim sweep scenario.yaml "
+                  "--grid fleets.web.target=20,40,60 --grid pools.m5-1a.interruption.rate=0.02/h,0.1/h "
+                  "--out sweep.h5, then spotviz sweep.h5. Here you get a heatmap of any metric over two "
+                  "grid parameters and the Pareto front of two metrics.");
+      return;
+    }
+    const SweepTable& sw = run->model.sweep;
+    if (for_ != run) {
+      for_ = run;
+      px_ = 0;
+      py_ = sw.params.size() > 1 ? 1 : 0;
+      metric_ = default_metric(sw, "cost.total");
+      pa_ = metric_;
+      pb_ = default_metric(sw, "time_to_reschedule_p95");
+      dirty_ = true;
+      scatter_view_.valid = false;
+    }
+    const float half = ImGui::GetContentRegionAvail().x * 0.5f - 6;
+    ImGui::BeginChild("##heat", ImVec2(half, 0));
+    dirty_ |= combo("x", sw.params, px_);
+    dirty_ |= combo("y", sw.params, py_);
+    dirty_ |= combo("metric", sw.metrics, metric_);
+    if (dirty_) {
+      heat_ = build_heatmap(sw, static_cast<size_t>(px_), static_cast<size_t>(py_), static_cast<size_t>(metric_));
+      dirty_ = false;
+    }
+    draw_heatmap(sw);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("##pareto", ImVec2(0, 0));
+    if (combo("x metric", sw.metrics, pa_)) scatter_view_.valid = false;
+    if (combo("y metric", sw.metrics, pb_)) scatter_view_.valid = false;
+    draw_pareto(sw);
+    ImGui::EndChild();
+  }
+
+ private:
+  static int default_metric(const SweepTable& sw, const std::string& suffix) {
+    for (size_t i = 0; i < sw.metrics.size(); ++i) {
+      const std::string& m = sw.metrics[i];
+      if (m.size() >= suffix.size() && m.compare(m.size() - suffix.size(), suffix.size(), suffix) == 0) return static_cast<int>(i);
+    }
+    return 0;
+  }
+
+  void draw_heatmap(const SweepTable& sw) {
+    const Heatmap& h = heat_;
+    if (h.nx() == 0 || h.ny() == 0) return;
+    heat_view_.x0 = 0;
+    heat_view_.x1 = static_cast<double>(h.nx());
+    heat_view_.y0 = 0;
+    heat_view_.y1 = static_cast<double>(h.ny());
+    PlotConfig cfg;
+    cfg.x_format = AxisFormat::kNumber;
+    cfg.y_categorical = true;
+    cfg.interactive = false;
+    cfg.left_margin = 90;
+    {
+      Plot p("##heatmap", ImVec2(-60, -4), heat_view_, cfg);
+      char buf[64];
+      for (size_t y = 0; y < h.ny(); ++y) {
+        for (size_t x = 0; x < h.nx(); ++x) {
+          const double v = h.values[y * h.nx() + x];
+          const double t = h.vmax > h.vmin ? (v - h.vmin) / (h.vmax - h.vmin) : 0.5;
+          p.rect(static_cast<double>(x), static_cast<double>(y), static_cast<double>(x + 1), static_cast<double>(y + 1),
+                 colormap(std::isnan(v) ? NAN : t));
+          std::snprintf(buf, sizeof buf, "%.4g", v);
+          const ImVec2 c = p.px(x + 0.5, y + 0.5);
+          const ImVec2 sz = ImGui::CalcTextSize(buf);
+          p.draw_list()->AddText(ImVec2(c.x - sz.x / 2, c.y - sz.y / 2), t > 0.6 ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255), buf);
+        }
+      }
+      // Category labels instead of numeric ticks.
+      ImDrawList* dl = p.draw_list();
+      dl->PushClipRectFullScreen();
+      for (size_t x = 0; x < h.nx(); ++x) {
+        const ImVec2 c = p.px(x + 0.5, 0);
+        dl->AddText(ImVec2(c.x - ImGui::CalcTextSize(h.x_labels[x].c_str()).x / 2, c.y + 14), IM_COL32(200, 200, 210, 255),
+                    h.x_labels[x].c_str());
+      }
+      for (size_t y = 0; y < h.ny(); ++y) {
+        const ImVec2 c = p.px(0, y + 0.5);
+        const float w = ImGui::CalcTextSize(h.y_labels[y].c_str()).x;
+        dl->AddText(ImVec2(c.x - w - 6, c.y - 7), IM_COL32(200, 200, 210, 255), h.y_labels[y].c_str());
+      }
+      dl->PopClipRect();
+    }
+    const ImVec2 r = ImGui::GetItemRectMax();
+    colorbar(ImVec2(r.x + 8, ImGui::GetItemRectMin().y + 6), ImGui::GetItemRectSize().y - 30, h.vmin, h.vmax,
+             AxisFormat::kNumber);
+    (void)sw;
+  }
+
+  void draw_pareto(const SweepTable& sw) {
+    std::vector<double> a, b;
+    for (const auto& row : sw.means) {
+      a.push_back(static_cast<size_t>(pa_) < row.size() ? row[static_cast<size_t>(pa_)] : NAN);
+      b.push_back(static_cast<size_t>(pb_) < row.size() ? row[static_cast<size_t>(pb_)] : NAN);
+    }
+    const std::vector<size_t> front = pareto_front(a, b);
+    double ax0 = INFINITY, ax1 = -INFINITY, by0 = INFINITY, by1 = -INFINITY;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::isnan(a[i]) || std::isnan(b[i])) continue;
+      ax0 = std::min(ax0, a[i]), ax1 = std::max(ax1, a[i]), by0 = std::min(by0, b[i]), by1 = std::max(by1, b[i]);
+    }
+    if (!std::isfinite(ax0)) return;
+    if (!scatter_view_.valid) {
+      const double padx = std::max(1e-9, (ax1 - ax0) * 0.08), pady = std::max(1e-9, (by1 - by0) * 0.08);
+      scatter_view_.x0 = ax0 - padx, scatter_view_.x1 = ax1 + padx;
+      scatter_view_.y0 = by0 - pady, scatter_view_.y1 = by1 + pady;
+      scatter_view_.valid = true;
+    }
+    PlotConfig cfg;
+    cfg.x_format = AxisFormat::kNumber;
+    cfg.zoom_y = true;
+    cfg.pan_y = true;
+    Plot p("##scatter", ImVec2(-1, -ImGui::GetFrameHeightWithSpacing()), scatter_view_, cfg);
+    p.scatter(a.data(), b.data(), a.size(), IM_COL32(140, 150, 170, 220), 3.5f);
+    std::vector<double> fa, fb;
+    for (size_t i : front) fa.push_back(a[i]), fb.push_back(b[i]);
+    p.line(fa.data(), fb.data(), fa.size(), IM_COL32(250, 140, 40, 255), 2.0f, true);
+    p.scatter(fa.data(), fb.data(), fa.size(), IM_COL32(250, 140, 40, 255), 5.0f);
+    if (p.hovered()) {
+      // Nearest point within 8 px.
+      const ImVec2 mouse = ImGui::GetIO().MousePos;
+      size_t best = a.size();
+      float best_d = 64;
+      for (size_t i = 0; i < a.size(); ++i) {
+        const ImVec2 q = p.px(a[i], b[i]);
+        const float d = (q.x - mouse.x) * (q.x - mouse.x) + (q.y - mouse.y) * (q.y - mouse.y);
+        if (d < best_d) best_d = d, best = i;
+      }
+      if (best < a.size()) {
+        ImGui::BeginTooltip();
+        for (size_t k = 0; k < sw.params.size(); ++k) ImGui::Text("%s = %s", sw.params[k].c_str(), sw.values[best][k].c_str());
+        ImGui::Text("%s = %.4g", sw.metrics[static_cast<size_t>(pa_)].c_str(), a[best]);
+        ImGui::Text("%s = %.4g", sw.metrics[static_cast<size_t>(pb_)].c_str(), b[best]);
+        if (std::find(front.begin(), front.end(), best) != front.end()) ImGui::TextColored(ImVec4(1, 0.6f, 0.2f, 1), "on the Pareto front");
+        ImGui::EndTooltip();
+      }
+    }
+  }
+
+  const LoadedRun* for_ = nullptr;
+  int px_ = 0, py_ = 0, metric_ = 0, pa_ = 0, pb_ = 0;
+  bool dirty_ = true;
+  Heatmap heat_;
+  PlotView heat_view_, scatter_view_;
+};
+
+}  // namespace
+
+std::unique_ptr<Panel> make_sweeps_panel() { return std::make_unique<SweepsPanel>(); }
+
+}  // namespace spotsim::viz

@@ -1,0 +1,187 @@
+// Fleet timeline: running VMs by pool and purchase type (stacked), eviction/notice markers,
+// shaded storm/cliff intervals, on-demand fallback highlighted; wheel zooms, drag pans, hover
+// shows exact values, double-click fits.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "viz/data/events_view.h"
+#include "viz/panels/panel.h"
+#include "viz/plot/colors.h"
+
+namespace spotsim::viz {
+namespace {
+
+class TimelinePanel : public Panel {
+ public:
+  const char* name() const override { return "timeline"; }
+  const char* title() const override { return "Fleet timeline"; }
+
+  void draw(AppState& app) override {
+    const LoadedRun* run = app.primary();
+    if (!run) {
+      empty_state("No run loaded", "Open a run: spotviz run.h5, or a scenario: spotviz scenario.yaml.");
+      return;
+    }
+    const FleetStack& st = run->stack;
+    const RunModel& m = run->model;
+    if (st.empty()) {
+      empty_state("No fleet time series in this run",
+                  "The file has neither running-VM series nor VM lifetimes. Record with "
+                  "--record timeseries (or events/full) to see the fleet over time.");
+      return;
+    }
+    ImGui::Checkbox("evictions", &show_evictions_);
+    ImGui::SameLine();
+    ImGui::Checkbox("notices", &show_notices_);
+    ImGui::SameLine();
+    ImGui::Checkbox("capacity errors", &show_capacity_errors_);
+    ImGui::SameLine();
+    ImGui::Checkbox("target", &show_target_);
+    ImGui::SameLine();
+    ImGui::TextDisabled("  wheel: zoom   drag: pan   double-click: fit   replication %lld",
+                        static_cast<long long>(m.shown_replication));
+
+    if (!app.time_view.valid) app.fit_time_view();
+    if (app.jump_to) {
+      app.time_view.center_x(*app.jump_to);
+      marked_ = *app.jump_to;
+      app.jump_to.reset();
+    }
+    PlotView& v = app.time_view;
+    const double ymax = std::max(st.max_total, st.target_total) * 1.12 + 1;
+    v.y0 = 0;
+    v.y1 = ymax;
+
+    std::vector<ImU32> colors;
+    std::vector<std::string> labels;
+    for (const StackLayer& l : st.layers) {
+      colors.push_back(l.purchase == Purchase::kSpot ? spot_color(l.pool, 230) : on_demand_color(l.pool, 240));
+      labels.push_back(l.label);
+    }
+    PlotConfig cfg;
+    cfg.y_label = "running VMs";
+    const float legend_h = ImGui::GetFrameHeightWithSpacing() * 2;
+    {
+      Plot p("##fleet", ImVec2(-1, -legend_h), v, cfg);
+      for (const Interval& iv : m.intervals) p.vspan(iv.start, iv.end, iv.kind == "cliff" ? kCliffShade : kStormShade);
+      for (const auto& [a, b] : st.on_demand_intervals) p.vspan(a, b, kFallbackShade);
+      p.stacked_steps(st.t, st.top, colors, m.duration_s);
+      if (show_target_ && st.target_total > 0) p.hline(st.target_total, kTargetColor, 1.0f);
+      for (const Interval& iv : m.intervals) {
+        const std::string s = iv.kind + (iv.label.empty() ? "" : ": " + iv.label);
+        p.text(iv.start, ymax * 0.99, IM_COL32(220, 200, 255, 255), s.c_str());
+      }
+      draw_markers(p, m, st, ymax);
+      if (marked_) p.vline(*marked_, IM_COL32(255, 255, 255, 160), 2.0f);
+      if (p.hovered()) tooltip(p, m, st, colors);
+    }
+    legend_with_extras(labels, colors, m, st);
+  }
+
+ private:
+  void draw_markers(const Plot& p, const RunModel& m, const FleetStack& st, double ymax) const {
+    const EventTable& e = m.events;
+    if (e.size() == 0) return;
+    // At most one marker per kind per pixel column: O(width) markers whatever the event count.
+    const size_t lo = first_event_at_or_after(e, p.view().x0);
+    const size_t hi = first_event_at_or_after(e, p.view().x1);
+    float last_col[3] = {-1e9f, -1e9f, -1e9f};
+    for (size_t i = lo; i < hi; ++i) {
+      int slot;
+      ImU32 color;
+      MarkerShape shape;
+      double y;
+      switch (e.kind[i]) {
+        case kEvEviction:
+          if (!show_evictions_) continue;
+          slot = 0, color = kEvictionColor, shape = MarkerShape::kTriangleDown, y = st.top.back()[st.index_at(e.t[i])];
+          break;
+        case kEvNotice:
+          if (!show_notices_) continue;
+          slot = 1, color = kNoticeColor, shape = MarkerShape::kDiamond, y = ymax * 0.04;
+          break;
+        case kEvCapacityError:
+          if (!show_capacity_errors_) continue;
+          slot = 2, color = kCapacityErrorColor, shape = MarkerShape::kCross, y = ymax * 0.09;
+          break;
+        default: continue;
+      }
+      const float col = std::floor(p.px_x(e.t[i]));
+      if (col - last_col[slot] < 2.0f) continue;
+      last_col[slot] = col;
+      p.marker(e.t[i], y, shape, color, 4.0f);
+    }
+  }
+
+  void tooltip(const Plot& p, const RunModel& m, const FleetStack& st, const std::vector<ImU32>& colors) const {
+    const double x = p.mouse_x();
+    p.vline(x, IM_COL32(255, 255, 255, 90));
+    const size_t i = st.index_at(x);
+    ImGui::BeginTooltip();
+    ImGui::Text("t = %s", format_value(x, AxisFormat::kTime).c_str());
+    ImGui::Separator();
+    for (size_t l = st.layers.size(); l-- > 0;) {
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors[l]), "%-24s %6.0f", st.layers[l].label.c_str(),
+                         st.value[l][i]);
+    }
+    ImGui::Text("%-24s %6.0f", "total running", st.top.back()[i]);
+    if (st.target_total > 0) ImGui::Text("%-24s %6.0f", "target", st.target_total);
+    for (const Interval& iv : m.intervals) {
+      if (x >= iv.start && x < iv.end) ImGui::TextColored(ImVec4(0.8f, 0.7f, 1, 1), "%s %s", iv.kind.c_str(), iv.label.c_str());
+    }
+    // Events within 3 pixels of the mouse.
+    const double tol = 3 * p.x_per_px();
+    const EventTable& e = m.events;
+    size_t k = first_event_at_or_after(e, x - tol);
+    int shown = 0, more = 0;
+    for (; k < e.size() && e.t[k] <= x + tol; ++k) {
+      if (e.kind[k] != kEvEviction && e.kind[k] != kEvNotice && e.kind[k] != kEvCapacityError) continue;
+      if (shown < 8) {
+        const std::string pool = e.pool[k] < m.pools.size() ? m.pools[e.pool[k]].name : "-";
+        ImGui::Text("%s  %s  vm %u  %s", format_value(e.t[k], AxisFormat::kTime).c_str(),
+                    event_kind_name(e.kind[k]).c_str(), e.vm[k], pool.c_str());
+        ++shown;
+      } else {
+        ++more;
+      }
+    }
+    if (more) ImGui::TextDisabled("... and %d more", more);
+    ImGui::EndTooltip();
+  }
+
+  void legend_with_extras(std::vector<std::string> labels, std::vector<ImU32> colors, const RunModel& m,
+                          const FleetStack& st) const {
+    labels.push_back("eviction");
+    colors.push_back(kEvictionColor);
+    labels.push_back("notice");
+    colors.push_back(kNoticeColor);
+    if (!st.on_demand_intervals.empty()) {
+      labels.push_back("on-demand fallback in use");
+      colors.push_back(IM_COL32(255, 120, 20, 160));
+    }
+    bool storm = false, cliff = false;
+    for (const Interval& iv : m.intervals) (iv.kind == "cliff" ? cliff : storm) = true;
+    if (storm) {
+      labels.push_back("storm");
+      colors.push_back(IM_COL32(150, 80, 220, 200));
+    }
+    if (cliff) {
+      labels.push_back("capacity cliff");
+      colors.push_back(IM_COL32(160, 160, 160, 200));
+    }
+    legend(labels, colors);
+  }
+
+  bool show_evictions_ = true;
+  bool show_notices_ = true;
+  bool show_capacity_errors_ = true;
+  bool show_target_ = true;
+  std::optional<double> marked_;
+};
+
+}  // namespace
+
+std::unique_ptr<Panel> make_timeline_panel() { return std::make_unique<TimelinePanel>(); }
+
+}  // namespace spotsim::viz
