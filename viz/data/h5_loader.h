@@ -8,8 +8,10 @@
 
 namespace spotsim::viz {
 
-// kIo if the file cannot be opened as HDF5; kInvalidInput if it is not a spotsim file or has an
-// incompatible schema version (the message says which version it has and which this build reads).
-Result<RunModel> load_run_file(const std::string& path);
+// `replication` is the one whose series, events, VMs and jobs are loaded (metrics cover all).
+// Errors (kInvalidInput) come from open_run_file() (not HDF5, not a spotsim file, another schema
+// version: the message says which) or name the dataset that could not be read.
+// REQUIRES: called from one thread at a time (HDF5 1.10 serial is not thread-safe).
+Result<RunModel> load_run_file(const std::string& path, int64_t replication = 0);
 
 }  // namespace spotsim::viz

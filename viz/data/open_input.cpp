@@ -35,7 +35,7 @@ Result<RunModel> open_input(const std::string& path, const ModelRunOptions& run_
     if (!probe) return Status::io(path + ": cannot open: " + std::strerror(errno));
   }
   switch (classify_input(path)) {
-    case InputKind::kRunFile: return load_run_file(path);
+    case InputKind::kRunFile: return load_run_file(path, run_options.shown_replication);
     case InputKind::kScenario: {
       ASSIGN_OR_RETURN(CompiledScenario sc, load_scenario(path, load));
       return run_to_model(sc, run_options);

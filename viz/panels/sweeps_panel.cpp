@@ -91,6 +91,7 @@ class SweepsPanel : public Panel {
     PlotConfig cfg;
     cfg.x_format = AxisFormat::kNumber;
     cfg.y_categorical = true;
+    cfg.x_categorical = true;
     cfg.interactive = false;
     cfg.left_margin = 90;
     {
@@ -143,7 +144,9 @@ class SweepsPanel : public Panel {
     }
     if (!std::isfinite(ax0)) return;
     if (!scatter_view_.valid) {
-      const double padx = std::max(1e-9, (ax1 - ax0) * 0.08), pady = std::max(1e-9, (by1 - by0) * 0.08);
+      // A degenerate range (all points equal in one metric) still gets a readable span.
+      auto pad = [](double lo, double hi) { return hi > lo ? (hi - lo) * 0.08 : std::max(1.0, std::fabs(lo) * 0.05); };
+      const double padx = pad(ax0, ax1), pady = pad(by0, by1);
       scatter_view_.x0 = ax0 - padx, scatter_view_.x1 = ax1 + padx;
       scatter_view_.y0 = by0 - pady, scatter_view_.y1 = by1 + pady;
       scatter_view_.valid = true;

@@ -53,7 +53,9 @@ Plot::Plot(const char* id, ImVec2 size, PlotView& view, const PlotConfig& cfg) :
   const int nx = std::max(2, static_cast<int>(width_px() / 110));
   const Ticks tx = cfg_.x_format == AxisFormat::kTime ? time_ticks(view_.x0, view_.x1, nx)
                                                       : nice_ticks(view_.x0, view_.x1, nx);
-  for (double v : tx.values) dl_->AddLine(ImVec2(px_x(v), min_.y), ImVec2(px_x(v), max_.y), kGrid);
+  if (!cfg_.x_categorical) {
+    for (double v : tx.values) dl_->AddLine(ImVec2(px_x(v), min_.y), ImVec2(px_x(v), max_.y), kGrid);
+  }
   if (!cfg_.y_categorical) {
     const Ticks ty = nice_ticks(view_.y0, view_.y1, std::max(2, static_cast<int>((max_.y - min_.y) / 45)));
     for (double v : ty.values) dl_->AddLine(ImVec2(min_.x, px_y(v)), ImVec2(max_.x, px_y(v)), kGrid);
@@ -251,7 +253,7 @@ void Plot::draw_axes() const {
   const int nx = std::max(2, static_cast<int>(width_px() / 110));
   const Ticks tx = cfg_.x_format == AxisFormat::kTime ? time_ticks(view_.x0, view_.x1, nx)
                                                       : nice_ticks(view_.x0, view_.x1, nx);
-  for (double v : tx.values) {
+  for (double v : cfg_.x_categorical ? std::vector<double>{} : tx.values) {
     const float p = px_x(v);
     const std::string s = format_tick(v, tx.step, cfg_.x_format);
     const float w = ImGui::CalcTextSize(s.c_str()).x;

@@ -36,6 +36,7 @@ struct PlotConfig {
   bool pan_y = false;
   bool interactive = true;
   bool y_categorical = false;  // no y ticks (the panel labels lanes/cells itself)
+  bool x_categorical = false;  // no x ticks
   float left_margin = 64;
   float bottom_margin = 22;
 };
