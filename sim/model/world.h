@@ -117,6 +117,12 @@ class World : public EventHandler {
   // Takes ownership of a component; returns it. REQUIRES: called before run().
   WorldComponent* add_component(std::unique_ptr<WorldComponent> c);
   const std::vector<std::unique_ptr<WorldComponent>>& components() const { return components_; }
+  // Tells the observer and listeners about one job (workloads call it once per job, when it
+  // completes, fails for good, or is unfinished at the end).
+  void emit_job(const schema::JobRecord& job) {
+    if (observer_) observer_->on_job(*this, job);
+    for (WorldObserver* l : listeners_) l->on_job(*this, job);
+  }
   // For components registering and updating their own metrics (names must be unique).
   MetricSet& mutable_metrics() { return metrics_; }
   // Chaos hooks into boot, notice delivery and launch admission (sim/model/fault_injector.h).

@@ -231,3 +231,25 @@ workloads:
   REQUIRE(rb.is_ok());
   CHECK(ra->per_replication == rb->per_replication);
 }
+
+TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
+  struct Jobs : ReplicationRecorder {
+    int total = 0, finished = 0, evictions = 0;
+    bool wants_events() const override { return true; }
+    void on_job(const World&, const schema::JobRecord& j) override {
+      ++total;
+      finished += !std::isnan(j.finish);
+      evictions += static_cast<int>(j.evictions);
+    }
+  };
+  const auto sc = compile(base(10, "0.3/h", "1d", 1, "", "2m") + R"(workloads:
+  j: {type: batch, fleet: f, arrivals: {every: 10m}, job: {work: 1h, checkpoint: {interval: 15m, write_time: 10s}}}
+)");
+  Jobs rec;
+  const auto v = run_replication(sc, sc.seed, 0, &rec);
+  World probe(sc, 0);
+  auto m = [&](const char* n) { return v[static_cast<size_t>(probe.metrics().find(n))]; };
+  CHECK(rec.total == static_cast<int>(m("workload.j.jobs_submitted")));
+  CHECK(rec.finished == static_cast<int>(m("workload.j.jobs_completed")));
+  CHECK(rec.evictions == static_cast<int>(m("workload.j.interruptions")));
+}

@@ -15,6 +15,9 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
     : world_(world), store_(store), owner_(owner), fleet_(fleet), discipline_(queue) {
   self_ = world_.engine().add_handler(this);
   world_.add_listener(this);
+  for (size_t i = 0; i < world_.scenario().workloads.size(); ++i) {
+    if (world_.scenario().workloads[i].name == name) workload_index_ = static_cast<uint16_t>(i);
+  }
   MetricSet& ms = world_.mutable_metrics();
   const std::string p = "workload." + name + ".";
   m_.submitted = ms.add(p + "jobs_submitted", MetricUnit::kCount, "jobs that arrived");
@@ -230,6 +233,7 @@ void JobRunner::on_phase_done(uint32_t j) {
       } else {
         job.saved_s = std::max(job.saved_s, job.seg_base_s + job.seg_s);
         ckpt_n_ += 1;
+        job.checkpoints++;
         begin_compute(j, job.seg_base_s + job.seg_s);
       }
       break;
@@ -238,6 +242,7 @@ void JobRunner::on_phase_done(uint32_t j) {
       ckpt_n_ += 1;
       ckpt_lat_sum_ += lat;
       ckpt_lat_max_ = std::max(ckpt_lat_max_, lat);
+      job.checkpoints++;
       job.saved_s = std::max(job.saved_s, job.seg_base_s + job.seg_s);
       begin_compute(j, job.seg_base_s + job.seg_s);
       break;
@@ -275,6 +280,21 @@ void JobRunner::free_job(uint32_t j) {
   free_jobs_.push_back(j);
 }
 
+void JobRunner::record(const Job& job, bool finished) {
+  schema::JobRecord r;
+  r.replication = static_cast<uint32_t>(world_.replication());
+  r.job = static_cast<uint32_t>(job.seq);
+  r.workload = workload_index_;
+  r.fleet = static_cast<uint16_t>(fleet_);
+  r.checkpoints = job.checkpoints;
+  r.evictions = job.kills;
+  r.submit = secs(job.arrival_us);
+  if (job.first_start_us >= 0) r.start = secs(job.first_start_us);
+  if (finished) r.finish = secs(world_.now().us);
+  r.lost_work = job.lost_s;
+  world_.emit_job(r);
+}
+
 void JobRunner::complete(uint32_t j) {
   Job& job = jobs_[j];
   const int64_t now = world_.now().us;
@@ -283,6 +303,7 @@ void JobRunner::complete(uint32_t j) {
   run_sum_ += secs(now - job.first_start_us);
   if (job.deadline_us >= 0 && now > job.deadline_us) deadline_misses_ += 1;
   if (job.kills > 0) { interrupted_done_ += 1; interrupted_ok_ += 1; }
+  record(job, true);
   const uint64_t tag = job.tag;
   release(j);
   free_job(j);
@@ -300,6 +321,7 @@ void JobRunner::kill(uint32_t j, uint32_t evicted) {
   }
   const double lost = std::max(0.0, progress_now(job) - job.saved_s);
   lost_progress_s_ += lost;
+  job.lost_s += lost;
   lost_s_ += lost * static_cast<double>(job.spec->parallelism);
   kills_ += 1;
   if (job.phase == Phase::kCommit && !job.spec->idempotent) correctness_ += 1;
@@ -316,6 +338,7 @@ void JobRunner::kill(uint32_t j, uint32_t evicted) {
     failed_ += 1;
     interrupted_done_ += 1;
     if (job.deadline_us >= 0) deadline_misses_ += 1;
+    record(job, false);
     const uint64_t tag = job.tag;
     free_job(j);
     if (owner_) owner_->on_job_end(tag, false);
@@ -343,6 +366,7 @@ void JobRunner::on_checkpoint_written(uint64_t token) {
   ckpt_lat_sum_ += lat;
   ckpt_lat_max_ = std::max(ckpt_lat_max_, lat);
   job.saved_s = std::max(job.saved_s, job.notice_progress_s);
+  job.checkpoints++;
   job.store_write = 0;
 }
 
@@ -404,7 +428,9 @@ void JobRunner::finish() {
   note_depth();
   const int64_t now = world_.now().us;
   for (const Job& job : jobs_) {
-    if (job.phase != Phase::kFree && job.deadline_us >= 0 && job.deadline_us < now) deadline_misses_ += 1;
+    if (job.phase == Phase::kFree) continue;
+    if (job.deadline_us >= 0 && job.deadline_us < now) deadline_misses_ += 1;
+    record(job, false);  // unfinished at the end
   }
   MetricSet& ms = world_.mutable_metrics();
   ms[m_.submitted] = submitted_;

@@ -75,6 +75,8 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
     uint32_t gen = 0;
     uint32_t retries_used = 0;
     uint32_t kills = 0;
+    uint32_t checkpoints = 0;
+    double lost_s = 0;           // progress discarded by kills
     int32_t priority = 0;
     Phase phase = Phase::kFree;
     bool final_segment = false;
@@ -118,6 +120,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   void release(uint32_t j);
   void free_job(uint32_t j);
   double progress_now(const Job& job) const;
+  void record(const Job& job, bool finished);
 
   World& world_;
   CheckpointStore& store_;
@@ -125,6 +128,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   uint32_t fleet_;
   QueueDiscipline discipline_;
   uint16_t self_;
+  uint16_t workload_index_ = 0xFFFF;
   std::vector<Job> jobs_;
   std::vector<uint32_t> free_jobs_;
   std::vector<Worker> workers_;  // by VM serial
