@@ -1,0 +1,558 @@
+#include "chaos-agent/agent.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "chaos-agent/control/control_api.h"
+#include "chaos-agent/core/time_format.h"
+#include "chaos-agent/http/client.h"
+#include "chaos-agent/http/upstream.h"
+#include "chaos-agent/imds/router.h"
+
+namespace chaos {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+std::string dirname_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+}
+void mkdirs(const std::string& dir, mode_t mode) {
+  if (dir.empty() || dir == "/") return;
+  mkdirs(dirname_of(dir), mode);
+  ::mkdir(dir.c_str(), mode);
+}
+double secs(Millis d) { return to_seconds(d); }
+
+http::Response json_response(unsigned status, const json& body) {
+  http::Response r{static_cast<http::bhttp::status>(status), 11};
+  r.set(http::bhttp::field::content_type, "application/json");
+  r.body() = body.dump() + "\n";
+  return r;
+}
+}  // namespace
+
+struct Agent::Impl {
+  Impl(AgentOptions& o, const Clock& c)
+      : opts(o),
+        clock(c),
+        state(c, o.max_duration, o.vm_name.empty() ? hostname() : o.vm_name),
+        audit(c),
+        tick(io),
+        signals(io) {}
+
+  struct Waiter {
+    explicit Waiter(asio::io_context& io) : timer(io) {}
+    asio::steady_timer timer;
+    uint64_t subscription = 0;
+    bool done = false;
+    http::Respond respond;
+    imds::Request req;
+    std::string key, baseline, peer;
+    bool json_alt = false;
+  };
+
+  AgentOptions& opts;
+  const Clock& clock;
+  asio::io_context io;
+  ChaosState state;
+  AuditLog audit;
+  Metrics metrics;
+  std::unique_ptr<imds::MetadataRouter> router;
+  std::unique_ptr<http::Upstream> upstream;
+  std::unique_ptr<http::Server> metadata;
+  std::unique_ptr<http::Server> control;
+  std::optional<intercept::Interceptor> interceptor;
+  asio::steady_timer tick;
+  asio::signal_set signals;
+  WorkloadWatch watch;
+  std::chrono::steady_clock::time_point last_unit_poll{};
+  std::string control_token;
+  bool control_is_tcp = false;
+  WallTime started_at{};
+  int longpolls = 0;
+  bool stopped = false;
+
+  // ---- metadata listener -------------------------------------------------------------
+  void record_read(const imds::Outcome& o, const imds::Request& req, const std::string& peer, unsigned status) {
+    if (!o.chaos_read) return;
+    bool visible = !o.injection_id.empty() && status == 200;
+    json e = {{"event", "read"},
+              {"provider", provider_name(*o.chaos_read)},
+              {"path", std::string(req.target())},
+              {"method", std::string(req.method_string())},
+              {"peer", peer},
+              {"status", status},
+              {"notice_visible", visible}};
+    if (visible) e["injection"] = o.injection_id;
+    audit.write(std::move(e));
+    metrics.inc("chaos_agent_reads_total", std::string("provider=\"") + provider_name(*o.chaos_read) +
+                                               "\",notice=\"" + (visible ? "true" : "false") + "\"");
+  }
+
+  void handle_metadata(http::Request&& req, const std::string& peer, http::Respond respond) {
+    imds::Outcome o = router->route(req);
+    switch (o.type) {
+      case imds::Outcome::Type::kRespond: {
+        if (o.chaos_read == Provider::kAzure && req.method() == http::bhttp::verb::post) {
+          record_acks(peer);
+        } else {
+          record_read(o, req, peer, o.response.result_int());
+        }
+        respond(std::move(o.response));
+        return;
+      }
+      case imds::Outcome::Type::kForward: {
+        if (!upstream) {
+          respond(json_response(404, {{"error", "no upstream"}}));
+          return;
+        }
+        auto keep = std::make_shared<http::Request>(std::move(req));
+        upstream->forward(*keep, [this, keep, respond](Result<http::Response> r) {
+          if (!r) {
+            metrics.inc("chaos_agent_upstream_requests_total", "result=\"error\"");
+            http::Response e{http::bhttp::status::bad_gateway, keep->version()};
+            e.set(http::bhttp::field::content_type, "text/plain");
+            e.body() = "chaos-agent: " + r.error() + "\n";
+            respond(std::move(e));
+            return;
+          }
+          metrics.inc("chaos_agent_upstream_requests_total", "result=\"ok\"");
+          router->on_upstream_response(*keep, r.value());
+          respond(std::move(r.value()));
+        });
+        return;
+      }
+      case imds::Outcome::Type::kWait:
+        start_wait(std::move(req), peer, std::move(respond), o);
+        return;
+    }
+  }
+
+  void record_acks(const std::string& peer) {
+    for (const auto& event_id : router->azure().last_acked()) {
+      std::string injection;
+      for (const Injection* inj : state.azure_events())
+        if (inj->azure_event_id == event_id) injection = inj->id;
+      audit.write({{"event", "ack"}, {"provider", "azure"}, {"event_id", event_id},
+                   {"injection", injection}, {"peer", peer}});
+      metrics.inc("chaos_agent_acks_total");
+      // Approving a scheduled event lets the platform proceed at once: the deadline is now.
+      expedite(injection);
+    }
+  }
+
+  void expedite(const std::string& injection) {
+    if (state.expedite(injection)) on_tick();
+  }
+
+  void start_wait(http::Request&& req, const std::string& peer, http::Respond respond, const imds::Outcome& o) {
+    auto w = std::make_shared<Waiter>(io);
+    w->respond = std::move(respond);
+    w->key = o.wait_key;
+    w->baseline = o.baseline_etag;
+    w->peer = peer;
+    auto t = imds::parse_target(std::string(req.target()));
+    w->json_alt = t && t->query.count("alt") && t->query.at("alt") == "json";
+    w->req = std::move(req);
+    ++longpolls;
+    std::weak_ptr<Waiter> weak = w;
+    w->subscription = state.subscribe([this, weak] {
+      auto w = weak.lock();
+      if (w && router->gcp().current(w->key).etag != w->baseline) finish_wait(w);
+    });
+    w->timer.expires_after(o.wait_timeout);
+    w->timer.async_wait([this, w](boost::system::error_code ec) {
+      if (!ec) finish_wait(w);
+    });
+  }
+
+  void finish_wait(const std::shared_ptr<Waiter>& w) {
+    if (w->done) return;
+    w->done = true;
+    --longpolls;
+    state.unsubscribe(w->subscription);
+    w->timer.cancel();
+    imds::Outcome o;
+    o.chaos_read = Provider::kGcp;
+    o.injection_id = router->gcp().current(w->key).injection_id;
+    http::Response r = router->gcp().answer(w->req, w->key, w->json_alt);
+    record_read(o, w->req, w->peer, r.result_int());
+    auto respond = std::move(w->respond);
+    w->respond = nullptr;
+    respond(std::move(r));
+  }
+
+  // ---- control listener --------------------------------------------------------------
+  void handle_control(Agent& agent, http::Request&& req, const std::string& peer, http::Respond respond) {
+    if (control_is_tcp) {
+      std::string auth(req[http::bhttp::field::authorization]);
+      std::string want = "Bearer " + control_token;
+      bool ok = auth.size() == want.size();
+      unsigned char diff = 0;
+      for (size_t i = 0; ok && i < want.size(); ++i) diff |= static_cast<unsigned char>(auth[i] ^ want[i]);
+      if (!ok || diff != 0) {
+        respond(json_response(401, {{"error", "missing or wrong bearer token (read it from the agent's --token-file)"}}));
+        return;
+      }
+    }
+    std::string target(req.target());
+    auto method = req.method();
+    json body = json::object();
+    if (method == http::bhttp::verb::post && !req.body().empty()) {
+      body = json::parse(req.body(), nullptr, false);
+      if (body.is_discarded()) {
+        respond(json_response(400, {{"error", "request body is not JSON"}}));
+        return;
+      }
+    }
+    if (method == http::bhttp::verb::get && target == "/metrics") {
+      http::Response r{http::bhttp::status::ok, 11};
+      r.set(http::bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      r.body() = agent.metrics_text();
+      respond(std::move(r));
+    } else if (method == http::bhttp::verb::get && target == "/v1/status") {
+      respond(json_response(200, agent.status()));
+    } else if (method == http::bhttp::verb::get && target == "/v1/report") {
+      respond(json_response(200, agent.report()));
+    } else if (method == http::bhttp::verb::post && target == "/v1/inject") {
+      auto ir = control::inject_request_from_json(body);
+      if (!ir) {
+        respond(json_response(400, {{"error", ir.error()}}));
+        return;
+      }
+      auto r = agent.inject(ir.value(), peer);
+      respond(r ? json_response(200, r.value()) : json_response(400, {{"error", r.error()}}));
+    } else if (method == http::bhttp::verb::post && (target == "/v1/clear" || target == "/v1/abort")) {
+      std::string reason = body.is_object() ? body.value("reason", "") : "";
+      respond(json_response(200, agent.clear(reason, target == "/v1/abort", peer)));
+    } else {
+      respond(json_response(404, {{"error", "unknown control request " + std::string(req.method_string()) + " " + target}}));
+    }
+  }
+
+  // ---- time ------------------------------------------------------------------------
+  void schedule_tick() {
+    tick.expires_after(opts.tick);
+    tick.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopped) return;
+      on_tick();
+      schedule_tick();
+    });
+  }
+
+  void on_tick() {
+    auto ev = state.tick();
+    for (const auto& inj : ev.deadlines) {
+      audit.write({{"event", "deadline"}, {"injection", inj.id}, {"kind", kind_name(inj.req.kind)}});
+      if (inj.req.kind != Kind::kPreempt || opts.at_deadline.type == EvictionAction::Type::kNone) continue;
+      auto r = run_action(opts.at_deadline, inj);
+      json e = {{"event", "action"}, {"injection", inj.id}, {"action", opts.at_deadline.describe()}};
+      if (r) e["result"] = r.value();
+      else e["error"] = r.error();
+      audit.write(std::move(e));
+      metrics.inc("chaos_agent_actions_total", r ? "result=\"ok\"" : "result=\"error\"");
+    }
+    for (const auto& inj : ev.expired) {
+      audit.write({{"event", "expire"}, {"injection", inj.id}, {"kind", kind_name(inj.req.kind)},
+                   {"reason", "dead-man switch: injection reached its maximum duration"}});
+      metrics.inc("chaos_agent_expiries_total");
+    }
+    if (watch.active()) {
+      bool unit = opts.workload.type == Workload::Type::kUnit ||
+                  (opts.workload.type == Workload::Type::kNone &&
+                   opts.at_deadline.type == EvictionAction::Type::kSystemdStop);
+      auto now = std::chrono::steady_clock::now();
+      if (!unit || now - last_unit_poll >= std::chrono::seconds(1)) {
+        last_unit_poll = now;
+        if (auto id = watch.poll()) {
+          audit.write({{"event", "workload_exit"}, {"injection", *id}});
+        }
+      }
+    }
+    metrics.set_gauge("chaos_agent_active_injections", static_cast<double>(state.injections().size()));
+    metrics.set_gauge("chaos_agent_longpolls", longpolls);
+    metrics.set_gauge("chaos_agent_connections", metadata ? static_cast<double>(metadata->connections()) : 0);
+  }
+
+  void shutdown(const std::string& why) {
+    if (stopped) return;
+    stopped = true;
+    auto removed = state.clear();
+    for (const auto& inj : removed)
+      audit.write({{"event", "clear"}, {"injection", inj.id}, {"reason", "agent stopping: " + why}});
+    if (interceptor) {
+      auto s = interceptor->remove();
+      audit.write({{"event", "intercept"}, {"installed", false}, {"ok", s.ok()},
+                   {"detail", s ? "rule removed" : s.error()}});
+      if (!s) std::fprintf(stderr, "chaos-agent: %s\n", s.error().c_str());
+      interceptor.reset();
+    }
+    if (metadata) metadata->close();
+    if (control) control->close();
+    tick.cancel();
+    boost::system::error_code ec;
+    signals.cancel(ec);
+    audit.write({{"event", "serve_stop"}, {"reason", why}});
+    io.stop();
+  }
+};
+
+Agent::Agent(AgentOptions options, const Clock& clock) : options_(std::move(options)) {
+  impl_ = std::make_unique<Impl>(options_, clock);
+}
+
+Agent::~Agent() {
+  if (impl_ && impl_->interceptor) impl_->interceptor->remove();
+}
+
+boost::asio::io_context& Agent::io() { return impl_->io; }
+uint16_t Agent::metadata_port() const { return impl_->metadata ? impl_->metadata->port() : 0; }
+uint16_t Agent::control_port() const { return impl_->control ? impl_->control->port() : 0; }
+
+Status Agent::start() {
+  Impl& m = *impl_;
+  auto listen = http::parse_host_port(options_.listen, "--listen");
+  if (!listen) return Error{listen.error()};
+  if (options_.max_duration.count() <= 0) return Error{"--max-duration: must be greater than 0"};
+
+  imds::RouterOptions ro;
+  ro.providers = options_.providers;
+  ro.extra_hosts = options_.allow_hosts;
+  ro.aws.v2_only = options_.imds_v2_only;
+  ro.gcp_max_wait = options_.gcp_max_wait;
+  std::optional<std::pair<std::string, uint16_t>> up;
+  if (options_.upstream != "none") {
+    auto u = http::parse_host_port(options_.upstream, "--upstream");
+    if (!u) return Error{u.error() + " (or none)"};
+    if (u.value() == listen.value() ||
+        (u->second == listen->second && boost::asio::ip::make_address(u->first).is_loopback() &&
+         boost::asio::ip::make_address(listen->first).is_unspecified()))
+      return Error{"--upstream: " + options_.upstream + " is the agent's own --listen address (a loop)"};
+    up = u.value();
+    ro.have_upstream = true;
+  }
+  if (options_.intercept && listen->first != "127.0.0.1" && !boost::asio::ip::make_address(listen->first).is_loopback())
+    return Error{"--intercept: --listen must be a loopback address (got " + listen->first + ")"};
+  if (options_.intercept_exempt != "uid" && options_.intercept_exempt != "mark")
+    return Error{"--intercept-exempt: expected uid or mark, got '" + options_.intercept_exempt + "'"};
+
+  if (!options_.audit_path.empty()) {
+    if (auto s = m.audit.open(options_.audit_path); !s) return s;
+  }
+  m.router = std::make_unique<imds::MetadataRouter>(m.state, m.clock, ro);
+  if (up) {
+    http::UpstreamOptions uo;
+    uo.host = up->first;
+    uo.port = up->second;
+    uo.long_poll_timeout = options_.gcp_max_wait + Millis(60000);
+    if (options_.intercept && options_.intercept_exempt == "mark") uo.socket_mark = 0x5ca1;
+    m.upstream = std::make_unique<http::Upstream>(m.io, uo);
+  }
+
+  auto observer = [&m](const char* listener) {
+    return [&m, listener](unsigned status, double secs) {
+      m.metrics.observe_latency(listener, secs);
+      m.metrics.inc("chaos_agent_requests_total",
+                    std::string("listener=\"") + listener + "\",code=\"" + std::to_string(status) + "\"");
+    };
+  };
+  m.metadata = std::make_unique<http::Server>(
+      m.io, options_.limits,
+      [&m](http::Request&& req, const std::string& peer, http::Respond respond) {
+        m.handle_metadata(std::move(req), peer, std::move(respond));
+      },
+      observer("metadata"));
+  if (auto s = m.metadata->listen_tcp(listen->first, listen->second); !s) return Error{"--listen: " + s.error()};
+
+  // Control: unix socket (0600) or loopback TCP with a bearer token file.
+  auto cep = http::parse_endpoint(options_.control, "--control");
+  if (!cep) return Error{cep.error()};
+  http::ServerLimits cl = options_.limits;
+  cl.body_limit = 1024 * 1024;
+  cl.max_connections = 64;
+  m.control = std::make_unique<http::Server>(
+      m.io, cl,
+      [this](http::Request&& req, const std::string& peer, http::Respond respond) {
+        impl_->handle_control(*this, std::move(req), peer, std::move(respond));
+      },
+      observer("control"));
+  if (cep->is_unix) {
+    mkdirs(dirname_of(cep->path), 0755);
+    if (auto s = m.control->listen_unix(cep->path, 0600); !s) return Error{"--control: " + s.error()};
+  } else {
+    if (!boost::asio::ip::make_address(cep->host).is_loopback())
+      return Error{"--control: " + cep->host + " is not a loopback address; the control endpoint is local only"};
+    m.control_is_tcp = true;
+    m.control_token = random_hex(48);
+    std::string tf = options_.token_file.empty() ? dirname_of(options_.state_file) + "/control.token" : options_.token_file;
+    mkdirs(dirname_of(tf), 0700);
+    ::unlink(tf.c_str());
+    mode_t old = ::umask(0077);
+    std::ofstream out(tf, std::ios::trunc);
+    ::umask(old);
+    out << m.control_token << "\n";
+    if (!out) return Error{"--token-file: cannot write '" + tf + "': " + std::strerror(errno)};
+    options_.token_file = tf;
+    if (auto s = m.control->listen_tcp(cep->host, cep->port); !s) return Error{"--control: " + s.error()};
+  }
+
+  if (options_.intercept) {
+    intercept::InterceptOptions io;
+    io.agent_ip = listen->first;
+    io.agent_port = m.metadata->port();
+    io.exempt = options_.intercept_exempt == "mark" ? intercept::InterceptOptions::Exempt::kMark
+                                                   : intercept::InterceptOptions::Exempt::kUid;
+    io.uid = ::getuid();
+    io.state_file = options_.state_file;
+    io.iptables = options_.iptables;
+    auto r = intercept::Interceptor::install(io);
+    if (!r) {
+      m.metadata->close();
+      m.control->close();
+      return Error{r.error()};
+    }
+    m.interceptor = std::move(r.value());
+    m.audit.write({{"event", "intercept"}, {"installed", true},
+                   {"rule", intercept::rule_args(io, true)}, {"state_file", io.state_file}});
+  }
+
+  m.started_at = m.clock.now();
+  m.audit.write({{"event", "serve_start"},
+                 {"pid", ::getpid()},
+                 {"listen", listen->first + ":" + std::to_string(m.metadata->port())},
+                 {"control", options_.control},
+                 {"upstream", options_.upstream},
+                 {"providers", providers_to_string(options_.providers)},
+                 {"intercept", options_.intercept},
+                 {"max_duration_s", secs(options_.max_duration)},
+                 {"at_deadline", options_.at_deadline.describe()},
+                 {"vm_name", m.state.vm_name()}});
+  if (options_.handle_signals) {
+    m.signals.add(SIGTERM);
+    m.signals.add(SIGINT);
+    m.signals.async_wait([this](boost::system::error_code ec, int sig) {
+      if (!ec) impl_->shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    });
+  }
+  m.schedule_tick();
+  return ok_status();
+}
+
+void Agent::run() { impl_->io.run(); }
+
+void Agent::stop(const std::string& why) {
+  asio::post(impl_->io, [this, why] { impl_->shutdown(why); });
+}
+
+Result<json> Agent::inject(const InjectRequest& req, const std::string& peer) {
+  Impl& m = *impl_;
+  std::vector<std::string> superseded;
+  for (const auto& inj : m.state.injections())
+    if (inj.req.kind == req.kind) superseded.push_back(inj.id);
+  auto r = m.state.inject(req);
+  if (!r) return Error{r.error()};
+  const Injection& inj = r.value();
+  for (const auto& id : superseded)
+    m.audit.write({{"event", "superseded"}, {"injection", id}, {"by", inj.id}});
+  json e = {{"event", "inject"},
+            {"injection", inj.id},
+            {"kind", kind_name(inj.req.kind)},
+            {"provider", providers_to_string(inj.req.providers)},
+            {"notice_s", secs(inj.req.notice)},
+            {"deadline", format_iso8601(inj.deadline)},
+            {"expires_at", format_iso8601(inj.expires_at)},
+            {"source", inj.req.source},
+            {"peer", peer}};
+  if (inj.req.kind == Kind::kPreempt) e["action"] = inj.req.aws_action;
+  if (!inj.azure_event_id.empty()) e["azure_event_id"] = inj.azure_event_id;
+  m.audit.write(e);
+  m.metrics.inc("chaos_agent_injections_total", std::string("kind=\"") + kind_name(inj.req.kind) +
+                                                    "\",provider=\"" + providers_to_string(inj.req.providers) + "\"");
+  if (inj.req.kind == Kind::kPreempt) {
+    Workload w = options_.workload.type != Workload::Type::kNone ? options_.workload
+                                                                 : implied_workload(options_.at_deadline);
+    m.watch.start(w, inj.id);
+  }
+  e.erase("event");
+  return e;
+}
+
+json Agent::clear(const std::string& reason, bool abort, const std::string& peer) {
+  Impl& m = *impl_;
+  auto removed = m.state.clear();
+  json ids = json::array();
+  for (const auto& inj : removed) {
+    ids.push_back(inj.id);
+    m.audit.write({{"event", abort ? "abort" : "clear"}, {"injection", inj.id}, {"reason", reason}, {"peer", peer}});
+  }
+  if (removed.empty())
+    m.audit.write({{"event", abort ? "abort" : "clear"}, {"reason", reason}, {"peer", peer}, {"cleared", 0}});
+  m.metrics.inc(abort ? "chaos_agent_aborts_total" : "chaos_agent_clears_total");
+  return {{"cleared", ids}, {"abort", abort}};
+}
+
+json Agent::status() const {
+  const Impl& m = *impl_;
+  json injections = json::array();
+  for (const auto& inj : m.state.injections()) {
+    json j = {{"injection", inj.id},
+              {"kind", kind_name(inj.req.kind)},
+              {"provider", providers_to_string(inj.req.providers)},
+              {"source", inj.req.source},
+              {"notice_s", secs(inj.req.notice)},
+              {"injected_at", format_iso8601(inj.injected_at)},
+              {"deadline", format_iso8601(inj.deadline)},
+              {"deadline_passed", inj.deadline_passed},
+              {"expires_at", format_iso8601(inj.expires_at)}};
+    if (inj.req.kind == Kind::kPreempt) j["action"] = inj.req.aws_action;
+    if (!inj.azure_event_id.empty()) {
+      j["azure_event_id"] = inj.azure_event_id;
+      j["azure_event_type"] = inj.azure_event_type;
+      j["azure_status"] = inj.azure_started ? "Started" : "Scheduled";
+    }
+    injections.push_back(std::move(j));
+  }
+  return {{"pid", ::getpid()},
+          {"started_at", format_iso8601(m.started_at)},
+          {"now", format_iso8601(m.clock.now())},
+          {"listen", options_.listen},
+          {"metadata_port", m.metadata ? m.metadata->port() : 0},
+          {"upstream", options_.upstream},
+          {"providers", providers_to_string(options_.providers)},
+          {"intercept", m.interceptor.has_value()},
+          {"max_duration_s", secs(options_.max_duration)},
+          {"at_deadline", options_.at_deadline.describe()},
+          {"vm_name", m.state.vm_name()},
+          {"azure_document_incarnation", m.state.azure_incarnation()},
+          {"longpolls", m.longpolls},
+          {"audit", options_.audit_path},
+          {"injections", injections},
+          {"report", build_report(m.audit.recent())}};
+}
+
+json Agent::report() const { return build_report(impl_->audit.recent()); }
+
+std::string Agent::metrics_text() {
+  impl_->metrics.set_gauge("chaos_agent_active_injections", static_cast<double>(impl_->state.injections().size()));
+  impl_->metrics.set_gauge("chaos_agent_longpolls", impl_->longpolls);
+  return impl_->metrics.render();
+}
+
+}  // namespace chaos

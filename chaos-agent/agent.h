@@ -1,0 +1,78 @@
+// Agent: the `serve` process. Owns the event loop, the metadata listener, the control
+// listener, the chaos state, the audit log, metrics, the optional interception rule, and the
+// clock tick that fires notice deadlines and dead-man expiries.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include "chaos-agent/core/actions.h"
+#include "chaos-agent/core/audit.h"
+#include "chaos-agent/core/chaos_state.h"
+#include "chaos-agent/core/metrics.h"
+#include "chaos-agent/http/server.h"
+#include "chaos-agent/intercept/iptables.h"
+
+namespace chaos {
+
+struct AgentOptions {
+  std::string listen = "127.0.0.1:8169";
+  std::string control = "unix:/run/chaos-agent/control.sock";
+  std::string token_file;                      // "" = <state dir>/control.token (TCP control only)
+  std::string upstream = "169.254.169.254:80"; // or "none"
+  ProviderSet providers = kAllProviders;
+  bool intercept = false;
+  std::string intercept_exempt = "uid";        // uid | mark
+  std::string iptables = "iptables";
+  std::string state_file = "/run/chaos-agent/state.json";
+  std::string audit_path;                      // "" = in memory only
+  bool imds_v2_only = false;
+  Millis max_duration{2 * 3600 * 1000};
+  std::string vm_name;                         // "" = hostname
+  EvictionAction at_deadline;
+  Workload workload;
+  http::ServerLimits limits;
+  Millis gcp_max_wait{300000};
+  std::vector<std::string> allow_hosts;
+  Millis tick{100};
+  bool handle_signals = true;                  // SIGTERM/SIGINT stop the agent cleanly
+};
+
+class Agent {
+ public:
+  Agent(AgentOptions options, const Clock& clock);
+  ~Agent();
+
+  // Validates options, opens the audit log, binds both listeners, installs the interception
+  // rule. Errors name the flag. After an error nothing is left behind.
+  Status start();
+  // Runs the event loop until stop(). REQUIRES: start() succeeded.
+  void run();
+  // Thread-safe. Clears injections, removes the rule, closes listeners, ends run().
+  void stop(const std::string& why);
+
+  uint16_t metadata_port() const;
+  uint16_t control_port() const;
+  boost::asio::io_context& io();
+
+  // The control API, also callable in-process (from the event loop thread only).
+  Result<nlohmann::json> inject(const InjectRequest& req, const std::string& peer);
+  nlohmann::json clear(const std::string& reason, bool abort, const std::string& peer);
+  nlohmann::json status() const;
+  nlohmann::json report() const;
+  std::string metrics_text();
+
+  const AgentOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  AgentOptions options_;
+};
+
+}  // namespace chaos

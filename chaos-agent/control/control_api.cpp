@@ -1,0 +1,135 @@
+#include "chaos-agent/control/control_api.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "chaos-agent/core/time_format.h"
+
+namespace chaos::control {
+namespace {
+Result<Millis> duration_field(const nlohmann::json& j, const char* name, Millis def) {
+  if (!j.contains(name) || j[name].is_null()) return def;
+  const auto& v = j[name];
+  if (v.is_number()) {
+    double s = v.get<double>();
+    if (s < 0) return Error{std::string(name) + ": must not be negative"};
+    return Millis(static_cast<long long>(s * 1000));
+  }
+  if (v.is_string()) {
+    auto d = parse_duration(v.get<std::string>());
+    if (!d) return Error{std::string(name) + ": expected a duration like 120s, 5m, 2h, got '" + v.get<std::string>() + "'"};
+    return *d;
+  }
+  return Error{std::string(name) + ": expected a duration like 120s, 5m, 2h"};
+}
+Result<std::string> string_field(const nlohmann::json& j, const char* name, const std::string& def) {
+  if (!j.contains(name) || j[name].is_null()) return def;
+  if (!j[name].is_string()) return Error{std::string(name) + ": expected a string"};
+  return j[name].get<std::string>();
+}
+}  // namespace
+
+Result<InjectRequest> inject_request_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return Error{"expected a JSON object"};
+  InjectRequest r;
+  auto kind = string_field(j, "kind", "preempt");
+  if (!kind) return Error{kind.error()};
+  auto k = parse_kind(kind.value());
+  if (!k) return Error{"kind: expected preempt, rebalance or maintenance, got '" + kind.value() + "'"};
+  r.kind = *k;
+  auto prov = string_field(j, "provider", "all");
+  if (!prov) return Error{prov.error()};
+  auto p = parse_providers(prov.value());
+  if (!p) return Error{"provider: expected aws, azure, gcp or all, got '" + prov.value() + "'"};
+  r.providers = *p;
+  Millis default_notice = r.kind == Kind::kMaintenance ? Millis(15 * 60 * 1000) : Millis(120000);
+  auto notice = duration_field(j, "notice", default_notice);
+  if (!notice) return Error{notice.error()};
+  r.notice = notice.value();
+  auto ttl = duration_field(j, "ttl", Millis(0));
+  if (!ttl) return Error{ttl.error()};
+  r.ttl = ttl.value();
+  auto action = string_field(j, "action", "terminate");
+  if (!action) return Error{action.error()};
+  r.aws_action = action.value();
+  auto az = string_field(j, "azure_event_type", "");
+  if (!az) return Error{az.error()};
+  r.azure_event_type = az.value();
+  auto gcp = string_field(j, "gcp_event", "TERMINATE_ON_HOST_MAINTENANCE");
+  if (!gcp) return Error{gcp.error()};
+  r.gcp_maintenance = gcp.value();
+  auto src = string_field(j, "source", "control");
+  if (!src) return Error{src.error()};
+  r.source = src.value();
+  return r;
+}
+
+nlohmann::json inject_request_to_json(const InjectRequest& r) {
+  nlohmann::json j = {{"kind", kind_name(r.kind)},
+                      {"provider", providers_to_string(r.providers)},
+                      {"notice", format_duration(r.notice)},
+                      {"action", r.aws_action},
+                      {"gcp_event", r.gcp_maintenance},
+                      {"source", r.source}};
+  if (r.ttl.count() > 0) j["ttl"] = format_duration(r.ttl);
+  if (!r.azure_event_type.empty()) j["azure_event_type"] = r.azure_event_type;
+  return j;
+}
+
+Client::Client(http::Endpoint endpoint, std::string token, Millis timeout)
+    : endpoint_(std::move(endpoint)), token_(std::move(token)), timeout_(timeout) {}
+
+Result<Client> Client::connect(const std::string& spec, const std::string& token_file) {
+  auto ep = http::parse_endpoint(spec, "--control");
+  if (!ep) return Error{ep.error()};
+  std::string token;
+  if (!ep->is_unix) {
+    std::ifstream in(token_file);
+    if (!in)
+      return Error{"--token-file: cannot read '" + token_file + "': " + std::strerror(errno) +
+                   " (the agent writes it when --control is ADDR:PORT)"};
+    std::getline(in, token);
+  }
+  return Client(ep.value(), token);
+}
+
+Result<http::Response> Client::call(http::Request req) {
+  if (!token_.empty()) req.set(http::bhttp::field::authorization, "Bearer " + token_);
+  auto r = http::request(endpoint_, std::move(req), timeout_);
+  if (!r) return Error{"cannot reach chaos-agent at " + endpoint_.to_string() + ": " + r.error() +
+                       " (is `chaos-agent serve` running with this --control?)"};
+  return r;
+}
+
+namespace {
+Result<nlohmann::json> as_json(Result<http::Response> r) {
+  if (!r) return Error{r.error()};
+  auto j = nlohmann::json::parse(r->body(), nullptr, false);
+  if (j.is_discarded()) return Error{"agent answered " + std::to_string(r->result_int()) + " with a non-JSON body"};
+  if (r->result_int() >= 400) return Error{j.value("error", "agent answered " + std::to_string(r->result_int()))};
+  return j;
+}
+}  // namespace
+
+Result<nlohmann::json> Client::get(const std::string& path) {
+  http::Request req{http::bhttp::verb::get, path, 11};
+  return as_json(call(std::move(req)));
+}
+
+Result<std::string> Client::get_text(const std::string& path) {
+  http::Request req{http::bhttp::verb::get, path, 11};
+  auto r = call(std::move(req));
+  if (!r) return Error{r.error()};
+  if (r->result_int() >= 400) return Error{"agent answered " + std::to_string(r->result_int()) + ": " + r->body()};
+  return r->body();
+}
+
+Result<nlohmann::json> Client::post(const std::string& path, const nlohmann::json& body) {
+  http::Request req{http::bhttp::verb::post, path, 11};
+  req.set(http::bhttp::field::content_type, "application/json");
+  req.body() = body.dump();
+  return as_json(call(std::move(req)));
+}
+
+}  // namespace chaos::control

@@ -1,0 +1,30 @@
+// Time formats used on the wire and durations used on the command line and in plans.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "chaos-agent/core/clock.h"
+
+namespace chaos {
+
+// "2026-11-23T18:00:00Z" (AWS instance-action, no fractional seconds).
+std::string format_iso8601(WallTime t);
+// "2026-11-23T18:00:00.123456Z" (audit log).
+std::string format_iso8601_micros(WallTime t);
+// "Mon, 23 Nov 2026 18:00:30 GMT" (Azure NotBefore, HTTP dates).
+std::string format_rfc1123(WallTime t);
+// "23 Nov 2026 18:00:30 GMT" (AWS events/maintenance/scheduled NotBefore).
+std::string format_aws_event_time(WallTime t);
+// Parses "2026-11-23T18:00:00Z" or with fractional seconds. nullopt when malformed.
+std::optional<WallTime> parse_iso8601(std::string_view s);
+
+// Parses durations: "120s", "5m", "2h", "1h30m", "500ms", "1.5s", "0". A bare number means
+// seconds. nullopt on anything else (callers print "expected a duration like 120s, 5m, 2h").
+std::optional<Millis> parse_duration(std::string_view s);
+// Formats a duration compactly: "2m", "90s", "1h30m", "250ms".
+std::string format_duration(Millis d);
+double to_seconds(Millis d);
+
+}  // namespace chaos

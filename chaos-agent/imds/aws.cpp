@@ -1,0 +1,251 @@
+#include "chaos-agent/imds/aws.h"
+
+#include <algorithm>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "chaos-agent/core/time_format.h"
+
+namespace chaos::imds {
+namespace {
+
+constexpr const char* kTokenHeader = "X-aws-ec2-metadata-token";
+constexpr const char* kTtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
+
+std::string random_token() {
+  static const char* kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::string t = "AQAEA";
+  for (int i = 0; i < 51; ++i) t += kB64[rd() & 63];
+  t += "==";
+  return t;
+}
+
+const char* reason(unsigned status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    default: return "Error";
+  }
+}
+
+}  // namespace
+
+TokenStore::TokenStore(const Clock& clock, size_t capacity) : clock_(clock), capacity_(capacity) {}
+
+std::string TokenStore::mint(int ttl_seconds) {
+  std::string t = random_token();
+  remember(t, ttl_seconds);
+  return t;
+}
+
+void TokenStore::remember(const std::string& token, int ttl_seconds) {
+  if (tokens_.size() >= capacity_) prune();
+  if (tokens_.size() >= capacity_) tokens_.erase(tokens_.begin());
+  tokens_[token] = Entry{clock_.now(), ttl_seconds};
+}
+
+TokenStore::Check TokenStore::check(const std::string& token) const {
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return Check::kUnknown;
+  auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - it->second.issued);
+  return elapsed.count() >= it->second.ttl ? Check::kExpired : Check::kValid;
+}
+
+void TokenStore::prune() {
+  for (auto it = tokens_.begin(); it != tokens_.end();) {
+    if (check(it->first) != Check::kValid) it = tokens_.erase(it);
+    else ++it;
+  }
+}
+
+AwsImds::AwsImds(ChaosState& state, const Clock& clock, AwsOptions options)
+    : state_(state), clock_(clock), options_(options), tokens_(clock) {}
+
+bool AwsImds::owns(const Target& t) {
+  return t.path == "/latest" || t.path.rfind("/latest/", 0) == 0;
+}
+
+std::string AwsImds::error_page(unsigned status) {
+  std::string title = std::to_string(status) + " - " + reason(status);
+  return "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+         "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
+         "\t\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+         "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
+         " <head>\n"
+         "  <title>" + title + "</title>\n"
+         " </head>\n"
+         " <body>\n"
+         "  <h1>" + title + "</h1>\n"
+         " </body>\n"
+         "</html>\n";
+}
+
+Response AwsImds::text(const Request& req, std::string body) const {
+  Response r{bhttp::status::ok, req.version()};
+  r.set(bhttp::field::content_type, "text/plain");
+  r.set(bhttp::field::accept_ranges, "none");
+  r.set(bhttp::field::server, "EC2ws");
+  r.body() = std::move(body);
+  return r;
+}
+
+Response AwsImds::error(const Request& req, unsigned status) const {
+  Response r{static_cast<bhttp::status>(status), req.version()};
+  r.set(bhttp::field::content_type, "text/html");
+  r.set(bhttp::field::server, "EC2ws");
+  r.set(bhttp::field::connection, "close");
+  r.keep_alive(false);
+  r.body() = error_page(status);
+  return r;
+}
+
+std::optional<Response> AwsImds::check_token(const Request& req) const {
+  if (has_header(req, kTokenHeader)) {
+    if (tokens_.check(header(req, kTokenHeader)) != TokenStore::Check::kValid) return error(req, 401);
+    return std::nullopt;
+  }
+  if (options_.v2_only) return error(req, 401);
+  return std::nullopt;
+}
+
+Outcome AwsImds::handle_token(const Request& req, bool have_upstream) {
+  if (req.method() != bhttp::verb::put) {
+    Response r = error(req, 405);
+    r.set(bhttp::field::allow, "OPTIONS, PUT");
+    return respond(std::move(r));
+  }
+  if (has_header(req, "X-Forwarded-For")) return respond(error(req, 403));
+  std::string ttl_s = header(req, kTtlHeader);
+  int ttl = 0;
+  bool digits = !ttl_s.empty() && ttl_s.size() <= 6 &&
+                std::all_of(ttl_s.begin(), ttl_s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) ttl = std::stoi(ttl_s);
+  if (!digits || ttl < 1 || ttl > 21600) return respond(error(req, 400));
+  if (have_upstream) return forward();  // the real IMDS mints it; on_upstream_response learns it
+  Response r = text(req, tokens_.mint(ttl));
+  r.set(kTtlHeader, std::to_string(ttl));
+  return respond(std::move(r));
+}
+
+std::optional<Outcome> AwsImds::handle_chaos(const Request& req, const Target& t) {
+  static const std::string kMd = "/latest/meta-data";
+  if (t.path.rfind(kMd + "/spot", 0) != 0 && t.path.rfind(kMd + "/events", 0) != 0) return std::nullopt;
+  std::string sub = t.path.substr(kMd.size() + 1);
+  static const char* kOwned[] = {"spot", "spot/instance-action", "spot/termination-time",
+                                 "events", "events/recommendations", "events/recommendations/rebalance",
+                                 "events/maintenance", "events/maintenance/scheduled"};
+  if (std::find(std::begin(kOwned), std::end(kOwned), sub) == std::end(kOwned)) return std::nullopt;
+
+  Outcome o;
+  o.chaos_read = Provider::kAws;
+  if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head) {
+    o.response = error(req, 405);
+    return o;
+  }
+  if (auto denied = check_token(req)) {
+    o.response = std::move(*denied);
+    return o;
+  }
+  const Injection* spot = state_.active(Kind::kPreempt, Provider::kAws);
+  const Injection* rebalance = state_.active(Kind::kRebalance, Provider::kAws);
+  const Injection* maint = state_.active(Kind::kMaintenance, Provider::kAws);
+  auto show = [&](const Injection* inj, std::string body) {
+    o.injection_id = inj ? inj->id : "";
+    o.response = text(req, std::move(body));
+    if (inj) o.response.set(bhttp::field::last_modified, format_rfc1123(inj->injected_at));
+    return o;
+  };
+  if (sub == "spot") {
+    if (!spot) return o.response = error(req, 404), o;
+    std::string listing = "instance-action";
+    if (spot->req.aws_action == "terminate") listing += "\ntermination-time";
+    return show(spot, listing);
+  }
+  if (sub == "spot/instance-action") {
+    if (!spot) return o.response = error(req, 404), o;
+    nlohmann::ordered_json j = {{"action", spot->req.aws_action}, {"time", format_iso8601(spot->deadline)}};
+    return show(spot, j.dump());
+  }
+  if (sub == "spot/termination-time") {
+    if (!spot || spot->req.aws_action != "terminate") return o.response = error(req, 404), o;
+    return show(spot, format_iso8601(spot->deadline));
+  }
+  if (sub == "events") return show(nullptr, "maintenance/\nrecommendations/");
+  if (sub == "events/recommendations") {
+    if (!rebalance) return o.response = error(req, 404), o;
+    return show(rebalance, "rebalance");
+  }
+  if (sub == "events/recommendations/rebalance") {
+    if (!rebalance) return o.response = error(req, 404), o;
+    nlohmann::ordered_json j = {{"noticeTime", format_iso8601(rebalance->injected_at)}};
+    return show(rebalance, j.dump());
+  }
+  if (sub == "events/maintenance") return show(nullptr, "history\nscheduled");
+  // events/maintenance/scheduled
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  if (maint) {
+    events.push_back({{"NotBefore", format_aws_event_time(maint->deadline)},
+                      {"Code", "system-reboot"},
+                      {"Description", "scheduled reboot"},
+                      {"EventId", maint->aws_event_id},
+                      {"NotAfter", format_aws_event_time(maint->deadline + std::chrono::hours(2))},
+                      {"State", "active"}});
+  }
+  return show(maint, events.dump(1, '\t'));
+}
+
+Outcome AwsImds::handle(const Request& req, const Target& t, bool have_upstream) {
+  if (t.path == "/latest/api/token") return handle_token(req, have_upstream);
+  if (auto chaos = handle_chaos(req, t)) return std::move(*chaos);
+  if (have_upstream) return forward();
+  if (auto denied = check_token(req)) return respond(std::move(*denied));
+  if (t.path == "/latest/meta-data") {
+    std::string listing = "events/";
+    if (state_.active(Kind::kPreempt, Provider::kAws)) listing += "\nspot/";
+    return respond(text(req, listing));
+  }
+  if (t.path == "/latest") return respond(text(req, "api/\nmeta-data/"));
+  return respond(error(req, 404));
+}
+
+void AwsImds::on_upstream_response(const Request& req, const Target& t, Response& res) {
+  if (t.path == "/latest/api/token" && res.result() == bhttp::status::ok) {
+    std::string ttl_s(res[kTtlHeader]);
+    int ttl = 21600;
+    try {
+      if (!ttl_s.empty()) ttl = std::stoi(ttl_s);
+    } catch (...) {
+    }
+    std::string token = res.body();
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    tokens_.remember(token, ttl);
+    return;
+  }
+  // A token the upstream accepted is a token we accept too (it was minted before we started).
+  if (res.result() == bhttp::status::ok && has_header(req, kTokenHeader)) {
+    std::string token = header(req, kTokenHeader);
+    if (tokens_.check(token) == TokenStore::Check::kUnknown) tokens_.remember(token, 60);
+  }
+  if (t.path == "/latest/meta-data" && res.result() == bhttp::status::ok) {
+    std::vector<std::string> lines;
+    std::istringstream in(res.body());
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    auto add = [&](const std::string& entry) {
+      if (std::find(lines.begin(), lines.end(), entry) == lines.end()) lines.push_back(entry);
+    };
+    add("events/");
+    if (state_.active(Kind::kPreempt, Provider::kAws)) add("spot/");
+    std::sort(lines.begin(), lines.end());
+    std::string body;
+    for (size_t i = 0; i < lines.size(); ++i) body += (i ? "\n" : "") + lines[i];
+    res.body() = body;
+  }
+}
+
+}  // namespace chaos::imds

@@ -1,0 +1,75 @@
+// AWS EC2 Instance Metadata Service (IMDSv1 + IMDSv2) emulation of the spot / events paths.
+//
+// Owns: PUT /latest/api/token, and under /latest/meta-data: spot, spot/instance-action,
+// spot/termination-time, events, events/recommendations, events/recommendations/rebalance,
+// events/maintenance, events/maintenance/scheduled. Everything else under /latest is forwarded
+// to the real IMDS (or 404 when there is no upstream).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "chaos-agent/imds/common.h"
+
+namespace chaos::imds {
+
+// IMDSv2 session tokens. A token expires once its whole elapsed seconds reach its TTL.
+class TokenStore {
+ public:
+  explicit TokenStore(const Clock& clock, size_t capacity = 100000);
+  // Mints a fresh random token valid for ttl_seconds (REQUIRES: 1..21600).
+  std::string mint(int ttl_seconds);
+  // Records a token minted by the real IMDS (seen in a forwarded PUT response).
+  void remember(const std::string& token, int ttl_seconds);
+  enum class Check { kValid, kExpired, kUnknown };
+  Check check(const std::string& token) const;
+  size_t size() const { return tokens_.size(); }
+
+ private:
+  void prune();
+  struct Entry {
+    WallTime issued;
+    int ttl;
+  };
+  const Clock& clock_;
+  size_t capacity_;
+  std::unordered_map<std::string, Entry> tokens_;
+};
+
+struct AwsOptions {
+  bool v2_only = false;   // --imds-v2-only: requests without a token get 401
+};
+
+class AwsImds {
+ public:
+  AwsImds(ChaosState& state, const Clock& clock, AwsOptions options);
+
+  static bool owns(const Target& t);
+  // REQUIRES: owns(t).
+  Outcome handle(const Request& req, const Target& t, bool have_upstream);
+  // Post-processes a forwarded answer: learns upstream tokens, adds spot/ and events/ to the
+  // meta-data listing while a notice is live.
+  void on_upstream_response(const Request& req, const Target& t, Response& res);
+
+  TokenStore& tokens() { return tokens_; }
+
+  // The exact XHTML error page the real IMDS serves, e.g. error_page(404) has
+  // <title>404 - Not Found</title>.
+  static std::string error_page(unsigned status);
+
+ private:
+  Response text(const Request& req, std::string body) const;
+  Response error(const Request& req, unsigned status) const;
+  // nullopt when the token (or its absence) is acceptable; else the 401 response.
+  std::optional<Response> check_token(const Request& req) const;
+  Outcome handle_token(const Request& req, bool have_upstream);
+  std::optional<Outcome> handle_chaos(const Request& req, const Target& t);
+
+  ChaosState& state_;
+  const Clock& clock_;
+  AwsOptions options_;
+  TokenStore tokens_;
+};
+
+}  // namespace chaos::imds

@@ -1,0 +1,50 @@
+// MetadataRouter: the front door of the metadata listener. Rejects what a metadata service must
+// never act on (absolute-form or authority-form targets, CONNECT, foreign Host names) so the
+// agent can never be used as an open proxy, then dispatches to the provider emulations.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "chaos-agent/imds/aws.h"
+#include "chaos-agent/imds/azure.h"
+#include "chaos-agent/imds/gcp.h"
+
+namespace chaos::imds {
+
+struct RouterOptions {
+  ProviderSet providers = kAllProviders;   // providers emulated; the others pass through
+  bool have_upstream = false;
+  std::vector<std::string> extra_hosts;    // --allow-host: more Host names accepted
+  AwsOptions aws;
+  Millis gcp_max_wait{300000};
+};
+
+class MetadataRouter {
+ public:
+  MetadataRouter(ChaosState& state, const Clock& clock, RouterOptions options);
+
+  // Decides what to do with one request. Never forwards a request that failed the checks.
+  Outcome route(const Request& req);
+  // Lets the owning provider adjust a forwarded answer.
+  void on_upstream_response(const Request& req, Response& res);
+
+  // True when `host` (a Host header value, port optional) names a metadata service, loopback,
+  // or an --allow-host entry.
+  bool host_allowed(const std::string& host) const;
+
+  AwsImds& aws() { return aws_; }
+  AzureImds& azure() { return azure_; }
+  GcpMetadata& gcp() { return gcp_; }
+  const RouterOptions& options() const { return options_; }
+
+ private:
+  Response reject(const Request& req, unsigned status, const std::string& why) const;
+
+  RouterOptions options_;
+  AwsImds aws_;
+  AzureImds azure_;
+  GcpMetadata gcp_;
+};
+
+}  // namespace chaos::imds

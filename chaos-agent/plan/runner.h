@@ -1,0 +1,29 @@
+// Runs a game-day plan against the agents' control endpoints: injects on schedule, watches
+// the abort conditions, clears everything at the end (or on abort, or on SIGINT/SIGTERM), and
+// collects each agent's report (detection latency, ack latency, drain time).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "chaos-agent/plan/plan.h"
+
+namespace chaos::plan {
+
+struct RunnerOptions {
+  std::function<void(const std::string&)> log;   // one line per event (default: stdout)
+  Millis poll{50};                               // scheduling granularity
+  const std::atomic<bool>* interrupted = nullptr;// set by a signal handler: clear and stop
+};
+
+struct RunOutcome {
+  int exit_code = 0;        // 0 done, 1 aborted or interrupted, 3 an agent could not be reached
+  nlohmann::json report;    // {"plan", "aborted", "abort_reason", "targets": {name: report}}
+};
+
+RunOutcome run_plan(const Plan& plan, const RunnerOptions& options);
+
+}  // namespace chaos::plan
