@@ -173,9 +173,14 @@ struct Agent::Impl {
     w->req = std::move(req);
     ++longpolls;
     std::weak_ptr<Waiter> weak = w;
+    // Completion is posted, not run inside the change notification, so the change's own
+    // audit event (e.g. the inject) is written before the reads it causes.
     w->subscription = state.subscribe([this, weak] {
       auto w = weak.lock();
-      if (w && router->gcp().current(w->key).etag != w->baseline) finish_wait(w);
+      if (w && router->gcp().current(w->key).etag != w->baseline)
+        asio::post(io, [this, w] {
+          if (router->gcp().current(w->key).etag != w->baseline) finish_wait(w);
+        });
     });
     w->timer.expires_after(o.wait_timeout);
     w->timer.async_wait([this, w](boost::system::error_code ec) {

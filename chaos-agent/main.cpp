@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   std::string providers = "all", max_duration = "2h", at_deadline = "none", workload = "none";
   std::string read_timeout = "10s", idle_timeout = "60s", max_wait = "300s";
   bool allow_shutdown = false;
+  std::string ready_file;
   auto* serve = app.add_subcommand("serve", "Serve the fake metadata endpoints (foreground; SIGTERM/SIGINT stop cleanly)");
   serve->add_option("--listen", so.listen, "Metadata listener IP:PORT")->capture_default_str();
   serve->add_option("--control", so.control, "Control endpoint: unix:PATH or loopback ADDR:PORT (token file)")->capture_default_str();
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
   serve->add_option("--at-deadline", at_deadline, "Action when a preempt notice's deadline arrives: none, sigterm:PID, sigterm:pidfile:PATH, systemctl-stop:UNIT, exec:CMD, shutdown")->capture_default_str();
   serve->add_flag("--allow-shutdown", allow_shutdown, "Permit --at-deadline shutdown");
   serve->add_option("--workload", workload, "Workload whose exit is timed (drain time): pid:PID, pidfile:PATH, unit:UNIT")->capture_default_str();
+  serve->add_option("--ready-file", ready_file, "Once listening, write {\"pid\",\"metadata_port\",\"control\"} JSON here");
   serve->add_option("--allow-host", so.allow_hosts, "Extra Host header names accepted (besides metadata names and loopback)");
   serve->add_option("--read-timeout", read_timeout, "A request must arrive completely within this")->capture_default_str();
   serve->add_option("--idle-timeout", idle_timeout, "Idle keep-alive connections close after this")->capture_default_str();
@@ -173,6 +175,13 @@ int main(int argc, char** argv) {
                  so.listen.c_str(), agent.metadata_port(), agent.options().control.c_str(), so.upstream.c_str(),
                  providers_to_string(so.providers).c_str(), format_duration(so.max_duration).c_str(),
                  so.intercept ? ", intercepting 169.254.169.254:80" : "");
+    if (!ready_file.empty()) {
+      nlohmann::json ready = {{"pid", ::getpid()}, {"metadata_port", agent.metadata_port()},
+                              {"control", agent.options().control}, {"token_file", agent.options().token_file}};
+      std::string tmp = ready_file + ".tmp";
+      std::ofstream(tmp, std::ios::trunc) << ready.dump() << "\n";
+      if (std::rename(tmp.c_str(), ready_file.c_str()) != 0) return fail(kIo, "--ready-file: cannot write '" + ready_file + "'");
+    }
     agent.run();
     return 0;
   }

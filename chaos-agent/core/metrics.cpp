@@ -59,12 +59,17 @@ std::string Metrics::render() const {
     for (const auto& [labels, v] : f.series)
       o << name << (labels.empty() ? "" : "{" + labels + "}") << " " << fmt(v) << "\n";
   }
+  auto short_fmt = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
   const char* h = "chaos_agent_request_duration_seconds";
   o << "# HELP " << h << " Time from a request being read to its response being written.\n";
   o << "# TYPE " << h << " histogram\n";
   for (const auto& [listener, hist] : latency_) {
     for (size_t i = 0; i < kBuckets.size(); ++i)
-      o << h << "_bucket{listener=\"" << listener << "\",le=\"" << fmt(kBuckets[i]) << "\"} "
+      o << h << "_bucket{listener=\"" << listener << "\",le=\"" << short_fmt(kBuckets[i]) << "\"} "
         << hist.counts[i] << "\n";
     o << h << "_bucket{listener=\"" << listener << "\",le=\"+Inf\"} " << hist.count << "\n";
     o << h << "_sum{listener=\"" << listener << "\"} " << fmt(hist.sum) << "\n";

@@ -1,0 +1,195 @@
+// The agent as a whole, in-process: upstream pass-through, control auth, dead-man expiry,
+// deadline actions and drain time, metrics.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "chaos-agent/core/process.h"
+#include "chaos-agent/http/client.h"
+#include "tests/chaos_agent/helpers.h"
+
+using namespace chaos;
+
+namespace {
+// A fake upstream metadata service on loopback that echoes what it received.
+struct FakeUpstream {
+  boost::asio::io_context io;
+  chaos::http::Server server{io, {}, [this](chaos::http::Request&& req, const std::string&, chaos::http::Respond respond) {
+    ++requests;
+    chaos::http::Response r{boost::beast::http::status::ok, 11};
+    r.set("X-Upstream", "yes");
+    std::string host(req[boost::beast::http::field::host]);
+    r.body() = std::string(req.method_string()) + " " + std::string(req.target()) + " host=" + host +
+               " xff=" + std::string(req["X-Forwarded-For"]);
+    if (req.target() == "/latest/api/token") {
+      r.set("X-aws-ec2-metadata-token-ttl-seconds", std::string(req["X-aws-ec2-metadata-token-ttl-seconds"]));
+      r.body() = "REALTOKEN";
+    }
+    respond(std::move(r));
+  }};
+  std::thread thread;
+  int requests = 0;
+  FakeUpstream() {
+    REQUIRE(server.listen_tcp("127.0.0.1", 0));
+    thread = std::thread([this] { io.run(); });
+  }
+  ~FakeUpstream() {
+    boost::asio::post(io, [this] { server.close(); io.stop(); });
+    thread.join();
+  }
+  std::string addr() const { return "127.0.0.1:" + std::to_string(server.port()); }
+};
+
+chaos::http::Response get(uint16_t port, const std::string& target,
+                          std::initializer_list<std::pair<std::string, std::string>> h = {},
+                          boost::beast::http::verb m = boost::beast::http::verb::get) {
+  chaos::http::Endpoint ep;
+  ep.host = "127.0.0.1";
+  ep.port = port;
+  auto r = chaos::http::request(ep, test::req(m, target, h), std::chrono::seconds(5));
+  REQUIRE(r);
+  return r.value();
+}
+}  // namespace
+
+TEST_CASE("agent: everything else is passed through to the one upstream", "[chaos_agent][agent]") {
+  FakeUpstream up;
+  AgentOptions o;
+  o.upstream = up.addr();
+  test::RunningAgent agent(o);
+  auto r = get(agent.port(), "/latest/meta-data/instance-id");
+  CHECK(r.result_int() == 200);
+  CHECK(r["X-Upstream"] == "yes");
+  CHECK(r.body() == "GET /latest/meta-data/instance-id host=" + up.addr() + " xff=");
+  r = get(agent.port(), "/computeMetadata/v1/instance/hostname", {{"Metadata-Flavor", "Google"}, {"Host", "metadata.google.internal"}});
+  CHECK(r.body() == "GET /computeMetadata/v1/instance/hostname host=metadata.google.internal xff=");
+  // The token is minted upstream and then accepted on the chaos paths.
+  r = get(agent.port(), "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}}, boost::beast::http::verb::put);
+  CHECK(r.body() == "REALTOKEN");
+  agent.inject({{"kind", "preempt"}, {"provider", "aws"}});
+  r = get(agent.port(), "/latest/meta-data/spot/instance-action", {{"X-aws-ec2-metadata-token", "REALTOKEN"}});
+  CHECK(r.result_int() == 200);
+  int before = up.requests;
+  (void)get(agent.port(), "/latest/meta-data/spot/instance-action");
+  CHECK(up.requests == before);  // chaos paths never reach the upstream
+  // Foreign Host names are refused, not forwarded.
+  r = get(agent.port(), "/latest/meta-data/instance-id", {{"Host", "example.com"}});
+  CHECK(r.result_int() == 400);
+  CHECK(up.requests == before);
+}
+
+TEST_CASE("agent: an unreachable upstream answers 502", "[chaos_agent][agent]") {
+  AgentOptions o;
+  o.upstream = "127.0.0.1:1";
+  test::RunningAgent agent(o);
+  auto r = get(agent.port(), "/latest/meta-data/instance-id");
+  CHECK(r.result_int() == 502);
+}
+
+TEST_CASE("agent: TCP control is loopback-only and needs the token file's bearer token", "[chaos_agent][agent]") {
+  AgentOptions o;
+  o.control = "127.0.0.1:0";
+  test::RunningAgent agent(o);
+  chaos::http::Endpoint ep;
+  ep.host = "127.0.0.1";
+  ep.port = agent.agent().control_port();
+  auto r = chaos::http::request(ep, test::req(boost::beast::http::verb::get, "/v1/status"), std::chrono::seconds(5));
+  CHECK(r->result_int() == 401);
+  auto c = control::Client::connect("127.0.0.1:" + std::to_string(ep.port), agent.agent().options().token_file);
+  REQUIRE(c);
+  CHECK(c->get("/v1/status"));
+  CHECK(c->get_text("/metrics")->find("chaos_agent_requests_total") != std::string::npos);
+
+  AgentOptions bad;
+  bad.control = "0.0.0.0:0";
+  bad.upstream = "none";
+  bad.listen = "127.0.0.1:0";
+  SystemClock clock;
+  Agent a(bad, clock);
+  auto s = a.start();
+  REQUIRE(!s);
+  CHECK(s.error() == "--control: 0.0.0.0 is not a loopback address; the control endpoint is local only");
+}
+
+TEST_CASE("agent: control errors name the field", "[chaos_agent][agent]") {
+  test::RunningAgent agent;
+  auto r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"notice", "soon"}});
+  REQUIRE(!r);
+  CHECK(r.error() == "notice: expected a duration like 120s, 5m, 2h, got 'soon'");
+  r = agent.control().post("/v1/inject", {{"kind", "evict"}});
+  CHECK(r.error() == "kind: expected preempt, rebalance or maintenance, got 'evict'");
+}
+
+TEST_CASE("agent: the dead-man switch expires injections by itself", "[chaos_agent][agent]") {
+  AgentOptions o;
+  o.max_duration = std::chrono::milliseconds(300);
+  o.tick = std::chrono::milliseconds(20);
+  test::RunningAgent agent(o);
+  agent.inject({{"kind", "preempt"}, {"ttl", "1h"}});
+  CHECK(agent.control().get("/v1/status")->at("injections").size() == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(agent.control().get("/v1/status")->at("injections").empty());
+  CHECK(get(agent.port(), "/computeMetadata/v1/instance/preempted", {{"Metadata-Flavor", "Google"}}).body() == "FALSE");
+  auto rep = agent.control().get("/v1/report");
+  CHECK(rep->at("injections")[0]["ended"]["how"] == "expire");
+}
+
+TEST_CASE("agent: at the deadline SIGTERM the workload - drain time is measured", "[chaos_agent][agent]") {
+  auto pid = spawn({"sleep", "30"});
+  REQUIRE(pid);
+  AgentOptions o;
+  o.tick = std::chrono::milliseconds(20);
+  o.at_deadline = parse_action("sigterm:" + std::to_string(pid.value()), false).value();
+  std::string dir = test::temp_dir("deadline");
+  o.audit_path = dir + "/audit.jsonl";
+  test::RunningAgent agent(o);
+  agent.inject({{"kind", "preempt"}, {"provider", "aws"}, {"notice", "200ms"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  CHECK(!process_alive(pid.value()));
+  auto rep = agent.control().get("/v1/report");
+  const auto& inj = rep->at("injections")[0];
+  REQUIRE(inj["drain_time_s"].is_number());
+  CHECK(inj["drain_time_s"].get<double>() >= 0.2);
+  auto events = read_audit_file(dir + "/audit.jsonl");
+  bool action = false;
+  for (const auto& e : events.value())
+    if (e["event"] == "action") action = e["result"] == "sent SIGTERM to pid " + std::to_string(pid.value());
+  CHECK(action);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("agent: shutdown needs --allow-shutdown - actions parse with clear errors", "[chaos_agent][agent]") {
+  CHECK(parse_action("shutdown", false).error() ==
+        "--at-deadline shutdown: refusing to power off this machine without --allow-shutdown");
+  CHECK(parse_action("shutdown", true));
+  CHECK(parse_action("sigterm:abc", false).error() ==
+        "--at-deadline: 'abc' is not a process id (> 1) (expected none, sigterm:PID, sigterm:pidfile:PATH, "
+        "systemctl-stop:UNIT, exec:COMMAND or shutdown)");
+  CHECK(parse_action("exec:touch /tmp/x", false)->type == EvictionAction::Type::kCommand);
+  CHECK(parse_workload("unit:my.service")->arg == "my.service");
+}
+
+TEST_CASE("agent: an Azure ack brings the deadline forward and runs the action", "[chaos_agent][agent]") {
+  std::string dir = test::temp_dir("ack");
+  AgentOptions o;
+  o.tick = std::chrono::milliseconds(20);
+  o.at_deadline = parse_action("exec:touch " + dir + "/evicted", false).value();
+  test::RunningAgent agent(o);
+  auto inj = agent.inject({{"kind", "preempt"}, {"provider", "azure"}, {"notice", "10m"}});
+  std::string id = inj["azure_event_id"];
+  auto r = get(agent.port(), "/metadata/scheduledevents?api-version=2020-07-01", {{"Metadata", "true"}});
+  chaos::http::Endpoint ep;
+  ep.host = "127.0.0.1";
+  ep.port = agent.port();
+  auto post = test::req(boost::beast::http::verb::post, "/metadata/scheduledevents?api-version=2020-07-01",
+                        {{"Metadata", "true"}}, R"({"StartRequests":[{"EventId":")" + id + R"("}]})");
+  auto ack = chaos::http::request(ep, post, std::chrono::seconds(5));
+  INFO((ack ? "" : ack.error()));
+  REQUIRE(ack);
+  CHECK(ack->result_int() == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  CHECK(std::filesystem::exists(dir + "/evicted"));
+  auto rep = agent.control().get("/v1/report");
+  CHECK(rep->at("injections")[0]["ack_latency_s"].is_number());
+  std::filesystem::remove_all(dir);
+}

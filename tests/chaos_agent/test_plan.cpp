@@ -1,0 +1,152 @@
+#include <catch2/catch.hpp>
+
+#include "chaos-agent/plan/plan.h"
+#include "chaos-agent/plan/runner.h"
+#include "chaos-agent/http/server.h"
+#include "tests/chaos_agent/helpers.h"
+
+using namespace chaos;
+using namespace chaos::plan;
+
+namespace {
+std::string err(const std::string& yaml) {
+  auto p = parse_plan(yaml, "plan.yaml");
+  return p ? "OK" : p.error();
+}
+const char* kTargets =
+    "targets:\n"
+    "  - {name: a, control: \"unix:/tmp/a.sock\"}\n"
+    "  - {name: b, control: \"unix:/tmp/b.sock\"}\n"
+    "  - {name: c, control: \"unix:/tmp/c.sock\"}\n"
+    "  - {name: d, control: \"unix:/tmp/d.sock\"}\n";
+}  // namespace
+
+TEST_CASE("plan: a full plan parses, sorted, with dead-man TTLs", "[chaos_agent][plan]") {
+  std::string yaml = std::string("name: drill\nprovider: aws\nmax_duration: 30m\nseed: 7\n") + kTargets +
+                     "blast_radius: {max_fraction: 75%}\n"
+                     "abort:\n  health_check: {url: \"http://127.0.0.1:9/healthz\", interval: 1s, failures: 2}\n"
+                     "chaos:\n"
+                     "  - {at: 5m, storm: {fraction: 50%, notice: 30s}}\n"
+                     "  - {at: 0s, rebalance: {targets: [a]}}\n"
+                     "  - {at: 8m, clear: {}}\n";
+  auto p = parse_plan(yaml, "plan.yaml");
+  INFO((p ? "" : p.error()));
+  REQUIRE(p);
+  CHECK(p->name == "drill");
+  REQUIRE(p->items.size() == 3);
+  CHECK(p->items[0].type == Item::Type::kRebalance);
+  CHECK(p->items[0].inject.ttl == std::chrono::minutes(30));
+  CHECK(p->items[1].type == Item::Type::kStorm);
+  CHECK(p->items[1].selected.size() == 2);
+  CHECK(p->items[1].inject.ttl == std::chrono::minutes(25));
+  CHECK(p->items[1].inject.notice == std::chrono::seconds(30));
+  CHECK(p->duration == std::chrono::minutes(8) + std::chrono::seconds(30));
+  CHECK(p->health.failures == 2);
+  std::string d = describe(p.value());
+  CHECK(d.find("T+5m  storm  provider aws, notice 30s, action terminate, fraction 0.5 -> ") != std::string::npos);
+  CHECK(d.find("dead-man: every injection expires by itself 30m after the start") != std::string::npos);
+  // Storm selection is deterministic and depends on the seed.
+  auto s1 = storm_selection(p->targets, 0.5, 7);
+  CHECK(s1 == storm_selection(p->targets, 0.5, 7));
+  CHECK(storm_selection(p->targets, 0.25, 1).size() == 1);
+  CHECK(storm_selection(p->targets, 1.0, 1).size() == 4);
+}
+
+TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent][plan]") {
+  CHECK(err("chaos: []\n") ==
+        "plan.yaml:1:1: error: max_duration: required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
+  CHECK(err("max_duration: soon\nchaos: []\n") ==
+        "plan.yaml:1:15: error: max_duration: expected a duration like 120s, 5m, 2h, found 'soon'");
+  CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 2x}}\n") ==
+        "plan.yaml:3:32: error: chaos[0].preempt.notice: expected a duration like 120s, 5m, 2h, found '2x'");
+  CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    preempt: {action: reboot}\n") ==
+        "plan.yaml:4:23: error: chaos[0].preempt.action: expected terminate, stop or hibernate, found 'reboot'");
+  CHECK(err("max_duration: 10m\nchaos:\n  - at: 20m\n    preempt: {}\n") ==
+        "plan.yaml:3:9: error: chaos[0].at: 20m is not before max_duration 10m");
+  CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    evict: {}\n") ==
+        "plan.yaml:4:5: error: chaos[0].evict: unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
+  CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {}, storm: {fraction: 1}}\n") ==
+        "plan.yaml:3:5: error: chaos[0]: one action per item, found preempt and storm");
+  CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, storm: {fraction: 150%}}\n") ==
+        "plan.yaml:3:32: error: chaos[0].storm.fraction: must be greater than 0 and at most 1 (100%), found '150%'");
+  CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, storm: {notice: 30s}}\n") ==
+        "plan.yaml:3:21: error: chaos[0].storm.fraction: required: the fraction of targets hit, e.g. fraction: 30%");
+  CHECK(err(std::string("max_duration: 10m\n") + kTargets + "blast_radius: {max_targets: 1}\nchaos:\n  - {at: 1m, storm: {fraction: 50%}}\n") ==
+        "plan.yaml:9:5: error: chaos[0].storm: would reach 2 of 4 targets, beyond the blast radius of 1 (blast_radius: max_fraction 1, max_targets 1)");
+  CHECK(err(std::string("max_duration: 10m\n") + kTargets + "chaos:\n  - {at: 1m, preempt: {targets: [z]}}\n") ==
+        "plan.yaml:8:34: error: chaos[0].preempt.targets[0]: no target named 'z' in targets");
+  CHECK(err("max_duration: 10m\nabort: {health_check: \"http://10.0.0.1/health\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
+        "plan.yaml:2:23: error: abort.health_check.url: '10.0.0.1' is not a loopback address; health checks must stay on this machine");
+  CHECK(err("max_duration: 10m\nbogus: 1\nchaos: []\n") ==
+        "plan.yaml:2:1: error: bogus: unknown key (expected one of: name, provider, max_duration, duration, seed, targets, blast_radius, abort, chaos, report)");
+  CHECK(err("max_duration: 10m\nchaos: [\n") .rfind("plan.yaml:3:1: error: ", 0) == 0);
+  CHECK(err("max_duration: 10m\ntargets:\n  - {name: a, control: \"10.1.1.1:80\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
+        "plan.yaml:3:24: error: targets[0].control: control endpoints are local only (unix socket or loopback)");
+  auto missing = load_plan("/nonexistent/plan.yaml");
+  CHECK(missing.error() == "/nonexistent/plan.yaml: error: cannot read plan: No such file or directory");
+}
+
+TEST_CASE("plan runner: injects on schedule into the selected agents and clears at the end", "[chaos_agent][plan]") {
+  test::RunningAgent a, b;
+  std::string yaml = "name: t\nprovider: aws\nmax_duration: 10m\nduration: 600ms\ntargets:\n"
+                     "  - {name: a, control: \"" + a.agent().options().control + "\"}\n"
+                     "  - {name: b, control: \"" + b.agent().options().control + "\"}\n"
+                     "chaos:\n  - {at: 0s, preempt: {notice: 120s, targets: [a]}}\n"
+                     "  - {at: 200ms, rebalance: {}}\n";
+  auto p = parse_plan(yaml, "t.yaml");
+  REQUIRE(p);
+  std::vector<std::string> lines;
+  RunnerOptions ro;
+  ro.log = [&](const std::string& s) { lines.push_back(s); };
+  // Observe mid-run state from the agents.
+  std::thread observer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    auto sa = a.control().get("/v1/status");
+    auto sb = b.control().get("/v1/status");
+    CHECK(sa->at("injections").size() == 2);
+    CHECK(sb->at("injections").size() == 1);
+    CHECK(sa->at("injections")[0]["source"] == "plan:t");
+  });
+  auto out = run_plan(p.value(), ro);
+  observer.join();
+  CHECK(out.exit_code == 0);
+  CHECK(a.control().get("/v1/status")->at("injections").empty());
+  CHECK(b.control().get("/v1/status")->at("injections").empty());
+  CHECK(out.report["targets"]["a"]["injections"].size() == 2);
+  CHECK(out.report["aborted"] == false);
+}
+
+TEST_CASE("plan runner: a failing health check aborts and clears everything", "[chaos_agent][plan]") {
+  test::RunningAgent a;
+  // A health endpoint on loopback that starts failing after the first answer.
+  boost::asio::io_context io;
+  int calls = 0;
+  chaos::http::Server health(io, {}, [&](chaos::http::Request&&, const std::string&, chaos::http::Respond respond) {
+    chaos::http::Response r{++calls == 1 ? boost::beast::http::status::ok : boost::beast::http::status::service_unavailable, 11};
+    respond(std::move(r));
+  });
+  REQUIRE(health.listen_tcp("127.0.0.1", 0));
+  std::thread hthread([&] { io.run(); });
+  std::string yaml = "name: t\nmax_duration: 10m\nduration: 5s\ntargets:\n  - {name: a, control: \"" +
+                     a.agent().options().control + "\"}\n"
+                     "abort:\n  health_check: {url: \"http://127.0.0.1:" + std::to_string(health.port()) +
+                     "/health\", interval: 100ms, failures: 2}\n"
+                     "chaos:\n  - {at: 0s, preempt: {notice: 120s}}\n";
+  auto p = parse_plan(yaml, "t.yaml");
+  REQUIRE(p);
+  RunnerOptions ro;
+  std::vector<std::string> lines;
+  ro.log = [&](const std::string& s) { lines.push_back(s); };
+  auto t0 = std::chrono::steady_clock::now();
+  auto out = run_plan(p.value(), ro);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
+  CHECK(out.exit_code == 1);
+  CHECK(out.report["aborted"] == true);
+  CHECK(out.report["abort_reason"].get<std::string>().find("failed 2 time(s)") != std::string::npos);
+  CHECK(a.control().get("/v1/status")->at("injections").empty());
+  auto report = a.control().get("/v1/report");
+  CHECK(report->at("injections")[0]["ended"]["how"] == "abort");
+  health.close();
+  io.stop();
+  hthread.join();
+}

@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include "chaos-agent/core/chaos_state.h"
+#include "chaos-agent/core/time_format.h"
+#include "tests/chaos_agent/helpers.h"
+
+using namespace chaos;
+
+TEST_CASE("chaos-agent time formats are the providers' exact wire formats", "[chaos_agent]") {
+  WallTime t = test::t0() + std::chrono::seconds(30) + std::chrono::milliseconds(250);
+  CHECK(format_iso8601(t) == "2026-11-23T18:00:30Z");
+  CHECK(format_iso8601_micros(t) == "2026-11-23T18:00:30.250000Z");
+  CHECK(format_rfc1123(t) == "Mon, 23 Nov 2026 18:00:30 GMT");
+  CHECK(format_aws_event_time(t) == "23 Nov 2026 18:00:30 GMT");
+  CHECK(parse_iso8601("2026-11-23T18:00:30.250000Z") == t);
+  CHECK(!parse_iso8601("2026-11-23 18:00:30"));
+}
+
+TEST_CASE("chaos-agent durations parse and print", "[chaos_agent]") {
+  CHECK(parse_duration("120s") == Millis(120000));
+  CHECK(parse_duration("5m") == Millis(300000));
+  CHECK(parse_duration("1h30m") == Millis(5400000));
+  CHECK(parse_duration("250ms") == Millis(250));
+  CHECK(parse_duration("1.5s") == Millis(1500));
+  CHECK(parse_duration("90") == Millis(90000));
+  CHECK(!parse_duration("soon"));
+  CHECK(!parse_duration("5x"));
+  CHECK(!parse_duration(""));
+  CHECK(!parse_duration("-5s"));
+  CHECK(format_duration(Millis(5400000)) == "1h30m");
+  CHECK(format_duration(Millis(120000)) == "2m");
+  CHECK(format_duration(Millis(250)) == "250ms");
+}
+
+TEST_CASE("chaos-agent state: injections replace by kind, expire by the dead-man switch", "[chaos_agent]") {
+  FakeClock clock(test::t0());
+  ChaosState s(clock, std::chrono::minutes(30), "vm-1");
+  InjectRequest r;
+  r.notice = std::chrono::seconds(120);
+  auto a = s.inject(r);
+  REQUIRE(a);
+  CHECK(a->deadline == test::t0() + std::chrono::seconds(120));
+  CHECK(a->expires_at == test::t0() + std::chrono::minutes(30));
+  CHECK(s.active(Kind::kPreempt, Provider::kAws) != nullptr);
+  CHECK(s.active(Kind::kRebalance, Provider::kAws) == nullptr);
+  auto inc = s.azure_incarnation();
+  auto b = s.inject(r);
+  REQUIRE(b);
+  CHECK(s.injections().size() == 1);
+  CHECK(s.injections()[0].id == b->id);
+  CHECK(s.azure_incarnation() == inc + 1);
+
+  int notified = 0;
+  s.subscribe([&] { ++notified; });
+  clock.advance(std::chrono::seconds(120));
+  auto ev = s.tick();
+  CHECK(ev.deadlines.size() == 1);
+  CHECK(ev.expired.empty());
+  CHECK(s.tick().deadlines.empty());  // once only
+  clock.advance(std::chrono::minutes(28));
+  ev = s.tick();
+  CHECK(ev.expired.size() == 1);
+  CHECK(s.injections().empty());
+  CHECK(notified == 1);
+}
+
+TEST_CASE("chaos-agent state: ttl is capped by max duration - invalid requests name the field", "[chaos_agent]") {
+  FakeClock clock(test::t0());
+  ChaosState s(clock, std::chrono::minutes(10), "vm-1");
+  InjectRequest r;
+  r.ttl = std::chrono::hours(5);
+  CHECK(s.inject(r)->expires_at == test::t0() + std::chrono::minutes(10));
+  r.aws_action = "reboot";
+  auto bad = s.inject(r);
+  REQUIRE(!bad);
+  CHECK(bad.error() == "action: expected terminate, stop or hibernate, got 'reboot'");
+  InjectRequest rb;
+  rb.kind = Kind::kRebalance;
+  rb.providers = static_cast<unsigned>(Provider::kAzure);
+  CHECK(s.inject(rb).error() == "rebalance: Azure has no rebalance recommendation; use --provider aws");
+  CHECK(parse_providers("aws,gcp") == 5u);
+  CHECK(!parse_providers("oracle"));
+}
