@@ -31,7 +31,7 @@ constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 
 std::string format_iso8601(WallTime t) {
   std::tm tm = utc(t, nullptr);
-  char buf[32];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
@@ -40,7 +40,7 @@ std::string format_iso8601(WallTime t) {
 std::string format_iso8601_micros(WallTime t) {
   long us = 0;
   std::tm tm = utc(t, &us);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
   return buf;
@@ -48,7 +48,7 @@ std::string format_iso8601_micros(WallTime t) {
 
 std::string format_rfc1123(WallTime t) {
   std::tm tm = utc(t, nullptr);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
                 tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
                 tm.tm_sec);
@@ -57,7 +57,7 @@ std::string format_rfc1123(WallTime t) {
 
 std::string format_aws_event_time(WallTime t) {
   std::tm tm = utc(t, nullptr);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%d %s %04d %02d:%02d:%02d GMT", tm.tm_mday, kMonths[tm.tm_mon],
                 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
