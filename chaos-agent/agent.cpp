@@ -110,6 +110,10 @@ struct Agent::Impl {
     imds::Outcome o = router->route(req);
     switch (o.type) {
       case imds::Outcome::Type::kRespond: {
+        if (needs_token_check(o, req)) {
+          validate_token_upstream(std::move(req), peer, std::move(respond));
+          return;
+        }
         if (o.chaos_read == Provider::kAzure && req.method() == http::bhttp::verb::post) {
           record_acks(peer);
         } else {
@@ -143,6 +147,30 @@ struct Agent::Impl {
         start_wait(std::move(req), peer, std::move(respond), o);
         return;
     }
+  }
+
+  // An IMDSv2 token the agent has not seen (minted by the real IMDS before the agent started)
+  // is checked with the upstream once instead of being refused.
+  bool needs_token_check(const imds::Outcome& o, const http::Request& req) {
+    if (!upstream || o.chaos_read != Provider::kAws || o.response.result_int() != 401) return false;
+    std::string token(req["X-aws-ec2-metadata-token"]);
+    return !token.empty() && router->aws().tokens().check(token) == imds::TokenStore::Check::kUnknown;
+  }
+
+  void validate_token_upstream(http::Request&& req, const std::string& peer, http::Respond respond) {
+    auto keep = std::make_shared<http::Request>(std::move(req));
+    std::string token((*keep)["X-aws-ec2-metadata-token"]);
+    http::Request probe{http::bhttp::verb::get, "/latest/meta-data/", 11};
+    probe.set(http::bhttp::field::host, "169.254.169.254");
+    probe.set("X-aws-ec2-metadata-token", token);
+    upstream->forward(probe, [this, keep, token, peer, respond](Result<http::Response> r) {
+      metrics.inc("chaos_agent_upstream_requests_total", r ? "result=\"ok\"" : "result=\"error\"");
+      // Accepted upstream: remember it for a minute, then ask again.
+      if (r && r->result_int() == 200) router->aws().tokens().remember(token, 60);
+      imds::Outcome o = router->route(*keep);
+      record_read(o, *keep, peer, o.response.result_int());
+      respond(std::move(o.response));
+    });
   }
 
   void record_acks(const std::string& peer) {

@@ -16,7 +16,8 @@ struct FakeUpstream {
   boost::asio::io_context io;
   chaos::http::Server server{io, {}, [this](chaos::http::Request&& req, const std::string&, chaos::http::Respond respond) {
     ++requests;
-    chaos::http::Response r{boost::beast::http::status::ok, 11};
+    chaos::http::Response r{req["X-aws-ec2-metadata-token"] == "BAD" ? boost::beast::http::status::unauthorized
+                                                                     : boost::beast::http::status::ok, 11};
     r.set("X-Upstream", "yes");
     std::string host(req[boost::beast::http::field::host]);
     r.body() = std::string(req.method_string()) + " " + std::string(req.target()) + " host=" + host +
@@ -69,6 +70,11 @@ TEST_CASE("agent: everything else is passed through to the one upstream", "[chao
   agent.inject({{"kind", "preempt"}, {"provider", "aws"}});
   r = get(agent.port(), "/latest/meta-data/spot/instance-action", {{"X-aws-ec2-metadata-token", "REALTOKEN"}});
   CHECK(r.result_int() == 200);
+  // A token minted by the real IMDS before the agent started is checked with it once.
+  r = get(agent.port(), "/latest/meta-data/spot/instance-action", {{"X-aws-ec2-metadata-token", "OLDTOKEN"}});
+  CHECK(r.result_int() == 200);
+  r = get(agent.port(), "/latest/meta-data/spot/instance-action", {{"X-aws-ec2-metadata-token", "BAD"}});
+  CHECK(r.result_int() == 401);
   int before = up.requests;
   (void)get(agent.port(), "/latest/meta-data/spot/instance-action");
   CHECK(up.requests == before);  // chaos paths never reach the upstream
