@@ -44,7 +44,7 @@ int run_one(const uint8_t* data, size_t size) {
   static World w;
   boost::beast::flat_buffer buf;
   auto mb = buf.prepare(size);
-  std::memcpy(mb.data(), data, size);
+  if (size > 0) std::memcpy(mb.data(), data, size);
   buf.commit(size);
   // Parse as many pipelined requests as the bytes hold, like a connection would.
   for (int i = 0; i < 8 && buf.size() > 0; ++i) {
