@@ -271,3 +271,45 @@ TEST_CASE("open_input names the file and what is wrong", "[viz][data]") {
   REQUIRE(classify_input("x.H5") == InputKind::kRunFile);
   REQUIRE(classify_input("x.yml") == InputKind::kScenario);
 }
+
+TEST_CASE("chaos intervals of a scenario run shade the timeline", "[viz][data]") {
+  LoadOptions lo;
+  lo.overrides = {{"replications", "1"}};
+  Result<CompiledScenario> sc = load_scenario(std::string(SPOTSIM_SOURCE_DIR) + "/scenarios/checkpoint-lag.yaml", lo);
+  REQUIRE(sc.is_ok());
+  Result<RunModel> r = run_to_model(*sc, ModelRunOptions{});
+  REQUIRE(r.is_ok());
+  REQUIRE(r->intervals.size() == 2);
+  bool storm = false;
+  for (const Interval& i : r->intervals) {
+    if (i.label == "storm") {
+      storm = true;
+      REQUIRE(i.kind == "storm");
+      REQUIRE(i.start == 86400.0);  // at: 1d
+      REQUIRE(i.end > i.start);
+    }
+  }
+  REQUIRE(storm);
+  REQUIRE(r->find_metric("workload.jobs.checkpoint_misses") != nullptr);
+}
+
+TEST_CASE("jobs without a recorded VM get lanes of their own", "[viz][data]") {
+  RunModel m = hand_model();
+  auto job = [](uint32_t id, double start, double finish, uint32_t ev) {
+    JobRecord j;
+    j.id = id;
+    j.submit = start;
+    j.start = start;
+    j.finish = finish;
+    j.evictions = ev;
+    return j;
+  };
+  m.jobs = {job(0, 0, 40, 0), job(1, 10, 30, 1), job(2, 45, 90, 0)};
+  const Gantt g = build_gantt(m);
+  REQUIRE(g.first_job_lane == 3);
+  REQUIRE(g.lanes() == 5);  // job 2 reuses the lane that frees first (job 1's, at 30 s)
+  REQUIRE(g.job_bars[3].size() == 1);
+  REQUIRE(g.job_bars[4].size() == 2);
+  REQUIRE(g.job_bars[4][0].evicted);
+  REQUIRE(g.vm_bars[4].empty());
+}

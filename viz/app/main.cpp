@@ -39,6 +39,7 @@ struct Args {
   int threads = 0;
   int64_t replication = 0;
   std::vector<std::string> sets;
+  std::string bench_baseline;
 };
 
 bool parse_size(const std::string& s, int& w, int& h) {
@@ -67,18 +68,55 @@ std::vector<double> render_frames(Window& win, Ui& ui, int frames, bool timed) {
   return ms;
 }
 
-void print_bench(const std::vector<double>& ms, const AppState& app, const std::string& panel, const Window& win) {
-  std::vector<double> s = ms;
-  std::sort(s.begin(), s.end());
+struct FrameStats {
+  double mean = 0, p50 = 0, p95 = 0, max = 0;
+};
+
+FrameStats frame_stats(std::vector<double> ms) {
+  FrameStats st;
+  if (ms.empty()) return st;
+  std::sort(ms.begin(), ms.end());
   double sum = 0;
-  for (double v : s) sum += v;
-  const double mean = s.empty() ? 0 : sum / static_cast<double>(s.size());
-  auto pct = [&](double q) { return s.empty() ? 0.0 : s[std::min(s.size() - 1, static_cast<size_t>(q * static_cast<double>(s.size())))]; };
-  const size_t events = app.primary() ? app.primary()->model.events.size() : 0;
-  std::printf("spotviz bench: panel %s, %zu events loaded, %dx%d, %s\n", panel.c_str(), events, win.width(),
-              win.height(), win.renderer().c_str());
-  std::printf("  frames %zu  mean %.2f ms  p50 %.2f ms  p95 %.2f ms  max %.2f ms  -> %.0f fps (target 60)\n",
-              s.size(), mean, pct(0.5), pct(0.95), s.empty() ? 0.0 : s.back(), mean > 0 ? 1000.0 / mean : 0.0);
+  for (double v : ms) sum += v;
+  st.mean = sum / static_cast<double>(ms.size());
+  st.p50 = ms[ms.size() / 2];
+  st.p95 = ms[std::min(ms.size() - 1, static_cast<size_t>(0.95 * static_cast<double>(ms.size())))];
+  st.max = ms.back();
+  return st;
+}
+
+// Times `frames` frames of each panel: of `app` and, side by side, of `base` (a small run) when
+// given. Frame time = building the UI + rendering it + glFinish.
+void run_bench(Window& win, AppState& app, Ui& ui, AppState* base, Ui* base_ui, const std::vector<std::string>& panels,
+               int frames) {
+  auto events = [](const AppState& s) { return s.primary() ? s.primary()->model.events.size() : size_t{0}; };
+  std::printf("spotviz bench: %dx%d, %s, %d frames per panel\n", win.width(), win.height(), win.renderer().c_str(),
+              frames);
+  if (base) {
+    std::printf("%-10s  %28s  %28s  %8s\n", "panel", ("baseline (" + std::to_string(events(*base)) + " events)").c_str(),
+                ("loaded (" + std::to_string(events(app)) + " events)").c_str(), "ratio");
+  } else {
+    std::printf("%-10s  %28s\n", "panel", ("loaded (" + std::to_string(events(app)) + " events)").c_str());
+  }
+  for (const std::string& p : panels) {
+    auto time_panel = [&](AppState& s, Ui& u) {
+      s.select_panel = p;
+      render_frames(win, u, 4, false);  // select the tab, settle layout
+      return frame_stats(render_frames(win, u, frames, true));
+    };
+    const FrameStats l = time_panel(app, ui);
+    char lbuf[64];
+    std::snprintf(lbuf, sizeof lbuf, "mean %6.2f p95 %6.2f ms", l.mean, l.p95);
+    if (base) {
+      const FrameStats b = time_panel(*base, *base_ui);
+      char bbuf[64];
+      std::snprintf(bbuf, sizeof bbuf, "mean %6.2f p95 %6.2f ms", b.mean, b.p95);
+      std::printf("%-10s  %28s  %28s  %7.2fx\n", p.c_str(), bbuf, lbuf, b.mean > 0 ? l.mean / b.mean : 0.0);
+    } else {
+      std::printf("%-10s  %28s  (%.0f fps)\n", p.c_str(), lbuf, l.mean > 0 ? 1000.0 / l.mean : 0.0);
+    }
+  }
+  std::printf("target: 60 fps = 16.7 ms per frame\n");
 }
 
 }  // namespace
@@ -92,8 +130,10 @@ int main(int argc, char** argv) {
   cli.add_option("--panel", a.panel, "panel to show: timeline, cost, workloads, events, topology, compare, sweeps, live");
   cli.add_option("--size", a.size, "window size WIDTHxHEIGHT (default 1400x900)");
   cli.add_option("--bench-frames", a.bench_frames, "render N frames headless and print frame times")->check(CLI::Range(1, 1000000));
+  cli.add_option("--bench-baseline", a.bench_baseline, "with --bench-frames: also time this (small) file, side by side");
   cli.add_option("--threads", a.threads, "worker threads for scenario runs (default: all cores)")->check(CLI::Range(1, 4096));
-  cli.add_option("--set", a.sets, "override a scalar of the scenario(s): PATH=VALUE (repeatable), as spotsim run --set");
+  cli.add_option("--set", a.sets, "override a scalar of the scenario(s): PATH=VALUE (repeatable), as spotsim run --set")
+      ->allow_extra_args(false);
   cli.add_option("--replication", a.replication, "replication to show in full for scenarios (default 0)")->check(CLI::Range(0, 10000000));
   try {
     cli.parse(argc, argv);
@@ -168,8 +208,21 @@ int main(int argc, char** argv) {
     Window& w = **win;
 
     if (a.bench_frames > 0) {
-      render_frames(w, ui, 5, false);  // settle layout, upload fonts
-      print_bench(render_frames(w, ui, a.bench_frames, true), app, a.panel.empty() ? "timeline" : a.panel, w);
+      std::unique_ptr<AppState> base;
+      std::unique_ptr<Ui> base_ui;
+      if (!a.bench_baseline.empty()) {
+        Result<RunModel> r = open_input(a.bench_baseline, ro, lo);
+        if (!r) {
+          std::cerr << "spotviz: " << r.status().message() << "\n";
+          return exit_code_of(r.status());
+        }
+        base = std::make_unique<AppState>();
+        base->headless = true;
+        base->runs.push_back(derive_views(std::move(r).value()));
+        base_ui = std::make_unique<Ui>(*base);
+      }
+      const std::vector<std::string> panels = a.panel.empty() ? ui.panel_names() : std::vector<std::string>{a.panel};
+      run_bench(w, app, ui, base.get(), base_ui.get(), panels, a.bench_frames);
       return rc;
     }
     if (!a.screenshot.empty()) {

@@ -39,12 +39,34 @@ Gantt build_gantt(const RunModel& m) {
     if (v.running >= 0 && notice > run) bars.push_back({run, notice, BarKind::kRunning, v.evicted && v.notice < 0, v.serial});
     if (v.notice >= 0 && end > v.notice) bars.push_back({v.notice, end, BarKind::kNoticed, v.evicted, v.serial});
   }
+  g.first_job_lane = g.vm_bars.size();
   g.job_bars.resize(g.vm_bars.size());
+  std::vector<const JobRecord*> loose;
   for (const JobRecord& j : m.jobs) {
+    if (j.start < 0) continue;
     auto it = lane_of_serial.find(j.vm);
-    if (it == lane_of_serial.end() || j.start < 0) continue;
+    if (j.vm == kNoIndex32 || it == lane_of_serial.end()) {
+      loose.push_back(&j);
+      continue;
+    }
     const double end = j.finish >= 0 ? j.finish : m.duration_s;
     g.job_bars[it->second].push_back({j.start, end, BarKind::kJob, j.evictions > 0, j.id});
+  }
+  std::sort(loose.begin(), loose.end(), [](const JobRecord* a, const JobRecord* b) { return a->start < b->start; });
+  std::priority_queue<Free, std::vector<Free>, std::greater<Free>> job_free;
+  for (const JobRecord* j : loose) {
+    const double end = j->finish >= 0 ? j->finish : m.duration_s;
+    size_t lane;
+    if (!job_free.empty() && job_free.top().first <= j->start) {
+      lane = job_free.top().second;
+      job_free.pop();
+    } else {
+      lane = g.vm_bars.size();
+      g.vm_bars.emplace_back();
+      g.job_bars.emplace_back();
+    }
+    job_free.emplace(end, lane);
+    g.job_bars[lane].push_back({j->start, end, BarKind::kJob, j->evictions > 0, j->id});
   }
   for (auto& lane : g.job_bars) {
     std::sort(lane.begin(), lane.end(), [](const GanttBar& a, const GanttBar& b) { return a.start < b.start; });

@@ -24,6 +24,9 @@ struct Gantt {
   // Bars of a lane are sorted by start and do not overlap.
   std::vector<std::vector<GanttBar>> vm_bars;   // [lane]
   std::vector<std::vector<GanttBar>> job_bars;  // [lane]: jobs on the lane's VMs (may be empty)
+  // Jobs whose VM is not recorded get lanes of their own after the VM lanes (packed the same
+  // way): lanes [first_job_lane, lanes()) have job bars only.
+  size_t first_job_lane = 0;
   size_t lanes() const { return vm_bars.size(); }
   size_t total_bars = 0;
 };

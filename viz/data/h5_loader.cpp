@@ -109,6 +109,7 @@ Status read_tables(const RunFile& f, uint32_t rep, RunModel& m) {
       if (j.replication != rep) continue;
       JobRecord r;
       r.id = j.job;
+      r.workload = idx16(j.workload);
       r.submit = or_neg(j.submit);
       r.start = or_neg(j.start);
       r.finish = or_neg(j.finish);

@@ -1,7 +1,10 @@
 #include "viz/data/memory_recorder.h"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
+#include "sim/chaos/runtime.h"
 #include "sim/model/provider.h"
 #include "sim/run/runner.h"
 
@@ -24,6 +27,7 @@ class ModelRecorder : public ReplicationRecorder {
       fleet_running_[f] = Series{"fleet/" + sc.fleets[f].name, "running", {}, {}};
     }
     end_s_ = sc.duration.to_seconds();
+    for (const auto& c : sc.chaos) chaos_names_.push_back(c.name);
   }
 
   bool wants_events() const override { return true; }
@@ -48,8 +52,32 @@ class ModelRecorder : public ReplicationRecorder {
     }
   }
 
+  void on_job(const World&, const schema::JobRecord& j) override {
+    JobRecord r;
+    r.id = j.job;
+    r.workload = j.workload;
+    r.submit = std::isnan(j.submit) ? -1 : j.submit;
+    r.start = std::isnan(j.start) ? -1 : j.start;
+    r.finish = std::isnan(j.finish) ? -1 : j.finish;
+    r.lost_work_s = j.lost_work;
+    r.evictions = j.evictions;
+    jobs_.push_back(r);
+  }
+
+  void on_chaos(const World&, const std::vector<ChaosInterval>& intervals) override {
+    for (const ChaosInterval& c : intervals) {
+      Interval i;
+      i.kind = chaos_kind_name(c.kind);
+      i.label = c.item < chaos_names_.size() ? chaos_names_[c.item] : std::to_string(c.item);
+      i.start = c.start.to_seconds();
+      i.end = c.end.to_seconds();
+      intervals_.push_back(std::move(i));
+    }
+  }
+
   void on_sample(const World& world, SimTime now) override {
     const double t = now.to_seconds();
+    sample_workload_metrics(world, t);
     std::vector<double> counts(running_.size(), 0.0);
     std::vector<double> fleet_counts(fleet_running_.size(), 0.0);
     for (const VmSlot& s : world.vms()) {
@@ -77,6 +105,14 @@ class ModelRecorder : public ReplicationRecorder {
   }
 
   void move_into(RunModel& m) {
+    m.jobs = std::move(jobs_);
+    m.intervals = std::move(intervals_);
+    // Metrics a workload only sets when the run finishes stay flat while sampled: drop those
+    // rather than draw a misleading line (the summary has their values).
+    for (auto& s : workload_) {
+      const bool flat = std::all_of(s.v.begin(), s.v.end(), [&](double v) { return v == s.v.front(); });
+      if (!flat) m.series.push_back(std::move(s));
+    }
     m.events = std::move(events_);
     m.vms = std::move(vms_);
     for (auto& s : running_) m.series.push_back(std::move(s));
@@ -84,7 +120,34 @@ class ModelRecorder : public ReplicationRecorder {
   }
 
  private:
+  // Every workload metric ("workload.<name>.<metric>") as a series of its value so far, as the
+  // HDF5 recorder does for counters: cumulative counts (jobs submitted, completed, ...).
+  void sample_workload_metrics(const World& world, double t) {
+    const MetricSet& ms = world.metrics();
+    if (workload_ids_.empty() && !workload_scanned_) {
+      workload_scanned_ = true;
+      for (size_t i = 0; i < ms.defs().size(); ++i) {
+        const MetricDef& d = ms.defs()[i];
+        if (d.unit != MetricUnit::kCount || d.name.rfind("workload.", 0) != 0) continue;
+        const size_t dot = d.name.find('.', 9);
+        if (dot == std::string::npos) continue;
+        workload_ids_.push_back(static_cast<uint32_t>(i));
+        workload_.push_back(Series{"workload/" + d.name.substr(9, dot - 9), d.name.substr(dot + 1), {}, {}});
+      }
+    }
+    for (size_t k = 0; k < workload_ids_.size(); ++k) {
+      workload_[k].t.push_back(t);
+      workload_[k].v.push_back(ms.values()[workload_ids_[k]]);
+    }
+  }
+
   EventTable events_;
+  std::vector<JobRecord> jobs_;
+  std::vector<Interval> intervals_;
+  std::vector<std::string> chaos_names_;
+  std::vector<uint32_t> workload_ids_;
+  std::vector<Series> workload_;
+  bool workload_scanned_ = false;
   std::vector<VmLifetime> vms_;
   std::vector<Series> running_;        // [pool*2 + purchase]
   std::vector<Series> fleet_running_;  // [fleet]

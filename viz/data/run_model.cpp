@@ -10,6 +10,7 @@ std::string event_kind_name(uint8_t kind) {
     case kEvEviction: return "eviction";
     case kEvCapacityError: return "capacity_error";
     case kEvEnd: return "end";
+    case kEvBootFailed: return "boot_failed";
     default: return "kind " + std::to_string(kind);
   }
 }

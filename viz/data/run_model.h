@@ -18,6 +18,7 @@ enum : uint8_t {
   kEvEviction = 3,
   kEvCapacityError = 4,
   kEvEnd = 5,
+  kEvBootFailed = 7,
 };
 constexpr int kMaxEventKinds = 32;
 // "launch", "running", ..., or "kind N" for unknown numbers.
@@ -82,7 +83,8 @@ struct VmLifetime {
 // One job of a batch workload (when the file has /jobs).
 struct JobRecord {
   uint32_t id = 0;
-  uint32_t vm = kNoIndex32;   // VM serial it (last) ran on: its Gantt lane
+  uint16_t workload = kNoIndex16;
+  uint32_t vm = kNoIndex32;   // VM serial it (last) ran on, when recorded: its Gantt lane
   double submit = -1;
   double start = -1;
   double finish = -1;         // -1 if it never finished

@@ -23,6 +23,15 @@ struct PoolKnobs {
   float rate = 0, rate0 = 0;  // per VM-hour
 };
 
+// A slider for one scalar of the scenario, written back as a --set override when moved.
+struct ScalarKnob {
+  std::string label;   // shown next to the slider
+  std::string path;    // --set path, e.g. chaos[0].fraction
+  std::string suffix;  // appended to the value in the override: "s", "" ...
+  float value = 0, value0 = 0, min = 0, max = 1;
+  const char* format = "%.3f";
+};
+
 std::string fmt_num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", v);
@@ -79,6 +88,14 @@ class LivePanel : public Panel {
       ImGui::PushID(p.name.c_str());
       ImGui::SetNextItemWidth(260);
       ImGui::SliderFloat(p.name.c_str(), &p.rate, 0.0f, std::max(1.0f, p.rate0 * 10), "%.4f /h", ImGuiSliderFlags_Logarithmic);
+      changed |= ImGui::IsItemDeactivatedAfterEdit();
+      ImGui::PopID();
+    }
+    if (!scalars_.empty()) ImGui::TextDisabled("Chaos and workloads");
+    for (auto& k : scalars_) {
+      ImGui::PushID(k.path.c_str());
+      ImGui::SetNextItemWidth(260);
+      ImGui::SliderFloat(k.label.c_str(), &k.value, k.min, k.max, k.format);
       changed |= ImGui::IsItemDeactivatedAfterEdit();
       ImGui::PopID();
     }
@@ -144,11 +161,29 @@ class LivePanel : public Panel {
                                                                   static_cast<float>(p.interruption_rate)});
     replications_ = static_cast<int>(base_->replications);
     replications0_ = replications_;
+    scalars_.clear();
+    // Storm fractions and cliff levels of the chaos: list, checkpoint intervals of batch workloads.
+    for (size_t i = 0; i < base_->chaos.size(); ++i) {
+      const ChaosSpec& c = base_->chaos[i];
+      const std::string at = "chaos[" + std::to_string(i) + "].";
+      if (c.kind == ChaosKind::kStorm) {
+        const float f = static_cast<float>(c.fraction);
+        scalars_.push_back(ScalarKnob{"storm fraction  " + c.name, at + "fraction", "", f, f, 0, 1, "%.2f"});
+      }
+    }
+    for (const WorkloadSpec& w : base_->workloads) {
+      if (w.kind != WorkloadKind::kBatch) continue;
+      const float m = static_cast<float>(w.batch.job.checkpoint_interval.to_seconds() / 60.0);
+      if (m <= 0) continue;
+      scalars_.push_back(ScalarKnob{"checkpoint interval (min)  " + w.name, "workloads." + w.name + ".job.checkpoint.interval",
+                                    "m", m, m, 1, std::max(240.0f, m * 4), "%.0f min"});
+    }
   }
 
   void reset_knobs() {
     for (auto& f : fleets_) f.target = f.target0, f.boot_s = f.boot0;
     for (auto& p : pools_) p.rate = p.rate0;
+    for (auto& k : scalars_) k.value = k.value0;
     replications_ = replications0_;
     extra_[0] = 0;
   }
@@ -164,6 +199,9 @@ class LivePanel : public Panel {
     }
     for (const auto& p : pools_) {
       if (std::fabs(p.rate - p.rate0) > 1e-7f) lo.overrides.emplace_back("pools." + p.name + ".interruption.rate", fmt_num(p.rate) + "/h");
+    }
+    for (const auto& k : scalars_) {
+      if (std::fabs(k.value - k.value0) > 1e-6f) lo.overrides.emplace_back(k.path, fmt_num(k.value) + k.suffix);
     }
     if (replications_ != replications0_) lo.overrides.emplace_back("replications", std::to_string(replications_));
     std::istringstream in(extra_);
@@ -223,6 +261,7 @@ class LivePanel : public Panel {
   std::optional<CompiledScenario> base_;
   std::vector<FleetKnobs> fleets_;
   std::vector<PoolKnobs> pools_;
+  std::vector<ScalarKnob> scalars_;
   int replications_ = 1, replications0_ = 1;
   bool auto_run_ = true;
   bool keep_previous_ = false;

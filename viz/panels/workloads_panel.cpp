@@ -41,22 +41,64 @@ class WorkloadsPanel : public Panel {
       return;
     }
     if (!app.time_view.valid) app.fit_time_view();
+    draw_summary(*run);
     draw_series(app, *run);
     draw_gantt(app, *run);
   }
 
  private:
+  // Every workload.<name>.<metric> of the summary (SLO attainment, error budget, lost work, ...).
+  void draw_summary(const LoadedRun& run) {
+    std::vector<const MetricSummary*> rows;
+    for (const MetricSummary& m : run.model.metrics) {
+      if (m.name.rfind("workload.", 0) == 0) rows.push_back(&m);
+    }
+    if (rows.empty()) return;
+    const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(rows.size()) + 1.5f),
+                             ImGui::GetContentRegionAvail().y * 0.3f);
+    const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY |
+                               ImGuiTableFlags_SizingStretchProp;
+    if (!ImGui::BeginTable("##wsum", 5, tf, ImVec2(0, h))) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("workload metric (over replications)", 0, 4);
+    ImGui::TableSetupColumn("mean", 0, 1);
+    ImGui::TableSetupColumn("p95", 0, 1);
+    ImGui::TableSetupColumn("max", 0, 1);
+    ImGui::TableSetupColumn("unit", 0, 0.6f);
+    ImGui::TableHeadersRow();
+    for (const MetricSummary* m : rows) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      const bool slo = m->name.find("slo") != std::string::npos || m->name.find("budget") != std::string::npos;
+      if (slo) {
+        ImGui::TextColored(ImVec4(0.5f, 0.85f, 1.0f, 1), "%s", m->name.c_str() + 9);
+      } else {
+        ImGui::TextUnformatted(m->name.c_str() + 9);
+      }
+      ImGui::TableNextColumn();
+      ImGui::Text("%.4g", m->mean);
+      ImGui::TableNextColumn();
+      ImGui::Text("%.4g", m->p95);
+      ImGui::TableNextColumn();
+      ImGui::Text("%.4g", m->max);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(m->unit.c_str());
+    }
+    ImGui::EndTable();
+  }
+
   void draw_series(AppState& app, const LoadedRun& run) {
     std::map<std::string, std::vector<const Series*>> by_group;
     for (const Series& s : run.model.series) {
       if (s.group.rfind("workload/", 0) == 0 && !s.t.empty()) by_group[s.group].push_back(&s);
     }
     if (by_group.empty()) {
-      empty_state("No workload series in this run",
-                  "Queue depth, SLO attainment and error-budget burn appear here when the scenario has a "
-                  "`workloads:` block and the run records time series. The Gantt below shows the VMs "
-                  "any workload would run on.",
-                  ImVec2(-1, 70));
+      empty_state("No workload time series in this run",
+                  "Queue depth, SLO attainment and error-budget burn over time appear here when the run "
+                  "has workload series that change during the run (a `workloads:` block, recorded at "
+                  "--record timeseries or above). Summary values, when present, are in the table above; "
+                  "the Gantt below shows the VMs the workloads ran on.",
+                  ImVec2(-1, 80));
       return;
     }
     const float h = std::max(90.0f, ImGui::GetContentRegionAvail().y * 0.45f / static_cast<float>(by_group.size()));
@@ -103,7 +145,8 @@ class WorkloadsPanel : public Panel {
 
   void draw_gantt(AppState& app, const LoadedRun& run) {
     const Gantt& g = run.gantt;
-    ImGui::Text("VM lanes: %zu lanes, %zu bars%s", g.lanes(), g.total_bars,
+    ImGui::Text("%zu VM lanes, %zu job lanes, %zu bars, %zu jobs%s", g.first_job_lane, g.lanes() - g.first_job_lane,
+                g.total_bars, run.model.jobs.size(),
                 run.model.jobs.empty() ? " (no jobs recorded: VM lifetimes only)" : "");
     ImGui::SameLine();
     ImGui::TextDisabled("  wheel: zoom time, ctrl+wheel: zoom lanes");
@@ -142,10 +185,16 @@ class WorkloadsPanel : public Panel {
           if (b.evicted && row_px >= 3) p.rect(b.end - min_w, y0, b.end + min_w, y1, kEvictionColor);
         });
         if (!g.job_bars[lane].empty()) {
-          const double jy0 = y0 + (y1 - y0) * 0.3, jy1 = y1 - (y1 - y0) * 0.3;
+          const bool own = lane >= g.first_job_lane;  // a job lane: full height
+          const double jy0 = own ? y0 : y0 + (y1 - y0) * 0.3, jy1 = own ? y1 : y1 - (y1 - y0) * 0.3;
           visit_lod(g.job_bars[lane], v.x0, v.x1, min_w,
                     [&](const GanttBar& b) { p.rect(b.start, jy0, b.end, jy1, bar_color(b)); });
         }
+      }
+      if (g.first_job_lane > 0 && g.first_job_lane < g.lanes()) {
+        p.hline(static_cast<double>(g.first_job_lane), IM_COL32(255, 255, 255, 120), 1.0f);
+        p.text(v.x0, static_cast<double>(g.first_job_lane) + 0.02 * (v.y1 - v.y0), IM_COL32(220, 220, 230, 255),
+               "job lanes below (VM of each job not recorded)");
       }
       if (p.hovered()) tooltip(p, run, g);
       lane_y0_ = v.y0;
@@ -163,7 +212,20 @@ class WorkloadsPanel : public Panel {
     const double x = p.mouse_x();
     const double y = p.mouse_y();
     if (y < 0 || y >= static_cast<double>(g.lanes())) return;
-    const auto& bars = g.vm_bars[static_cast<size_t>(y)];
+    const size_t lane = static_cast<size_t>(y);
+    if (lane >= g.first_job_lane) {
+      const auto& jb = g.job_bars[lane];
+      auto j = std::partition_point(jb.begin(), jb.end(), [x](const GanttBar& b) { return b.end < x; });
+      if (j == jb.end() || j->start > x) return;
+      ImGui::BeginTooltip();
+      ImGui::Text("job %u", j->ref);
+      ImGui::Text("start   %s", format_value(j->start, AxisFormat::kTime).c_str());
+      ImGui::Text("end     %s", format_value(j->end, AxisFormat::kTime).c_str());
+      if (j->evicted) ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "hit by evictions (lost work)");
+      ImGui::EndTooltip();
+      return;
+    }
+    const auto& bars = g.vm_bars[lane];
     auto it = std::partition_point(bars.begin(), bars.end(), [x](const GanttBar& b) { return b.end < x; });
     if (it == bars.end() || it->start > x) return;
     const RunModel& m = run.model;
