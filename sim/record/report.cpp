@@ -120,6 +120,20 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
          << human_seconds(ttr->mean) << " at p95\n";
     }
   }
+  if (!sc.chaos.empty()) {
+    // One line per chaos item: what, where, and the means of its chaos.<name>.* metrics.
+    os << "\nchaos (mean per replication):\n";
+    for (const ChaosSpec& c : sc.chaos) {
+      os << "  " << c.name << ": " << chaos_kind_name(c.kind);
+      if (!c.scope.text.empty()) os << " [" << c.scope.text << "]";
+      const std::string prefix = "chaos." + c.name + ".";
+      for (size_t i = 0; i < r.metrics.size(); ++i) {
+        if (r.metrics[i].name.rfind(prefix, 0) != 0) continue;
+        os << "  " << r.metrics[i].name.substr(prefix.size()) << " " << fmt("%.1f", r.stats[i].mean);
+      }
+      os << "\n";
+    }
+  }
   if (!r.expectations.empty()) {
     int failed = 0;
     os << "\nexpectations:\n";
