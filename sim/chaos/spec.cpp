@@ -218,6 +218,18 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
                 "another chaos item is already named \"" + c.name + "\"");
     }
     compile_timing(r, sc, c.timing);
+    {  // a guard against typos like every: 1s over a year (each occurrence is an event)
+      const ChaosTiming& t = c.timing;
+      const double span_h = (std::min(t.until, sc.duration) - t.start).to_hours();
+      double expected = 0;
+      if (t.mode == ChaosTiming::Mode::kEvery && t.every.us > 0) expected = span_h / t.every.to_hours();
+      if (t.mode == ChaosTiming::Mode::kRandom) expected = span_h * t.rate_per_hour;
+      if (expected > kMaxChaosOccurrences) {
+        ctx.error(node[i], path,
+                  "would happen about " + std::to_string(static_cast<int64_t>(expected)) + " times in this run; at most " +
+                      std::to_string(kMaxChaosOccurrences) + " occurrences per item are allowed");
+      }
+    }
     compile_scope(ctx, r.get("scope"), r.child_path("scope"), sc, c.scope);
     if (c.kind != ChaosKind::kStorm) {
       Duration d;

@@ -35,6 +35,7 @@ enum class ChaosKind : uint8_t {
   kNoticeLoss = 7,              // a fraction of notices never delivered
 };
 constexpr int kChaosKindCount = 8;
+constexpr int64_t kMaxChaosOccurrences = 100'000;  // per item and replication (validation limit)
 const char* chaos_kind_name(ChaosKind k);
 
 struct ChaosTiming {

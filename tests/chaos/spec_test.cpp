@@ -133,6 +133,9 @@ TEST_CASE("chaos items: keys, defaults and exact validation texts", "[chaos][spe
         "t.yaml:14:25: error: chaos[1].name: another chaos item is already named \"x\"");
   CHECK(error_of("  - {kind: storm, name: a.b, at: 1h}\n") ==
         "t.yaml:13:25: error: chaos[0].name: use letters, digits, _ and - only (it becomes a metric name)");
+  CHECK(error_of("  - {kind: storm, every: 100ms}\n") ==
+        "t.yaml:13:5: error: chaos[0]: would happen about 863999 times in this run; at most 100000 occurrences per "
+        "item are allowed");
   CHECK(error_of("  - {kind: notice_loss, every: 1h, jitter: 2h, probability: 10%}\n") ==
         "t.yaml:13:44: error: chaos[0].jitter: must be shorter than every (1h)");
 }
