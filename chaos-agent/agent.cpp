@@ -352,7 +352,7 @@ Agent::Agent(AgentOptions options, const Clock& clock) : options_(std::move(opti
 }
 
 Agent::~Agent() {
-  if (impl_ && impl_->interceptor) impl_->interceptor->remove();
+  if (impl_ && impl_->interceptor) (void)impl_->interceptor->remove();
 }
 
 boost::asio::io_context& Agent::io() { return impl_->io; }
