@@ -253,3 +253,22 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
   CHECK(rec.finished == static_cast<int>(m("workload.j.jobs_completed")));
   CHECK(rec.evictions == static_cast<int>(m("workload.j.interruptions")));
 }
+
+TEST_CASE("batch: counters and the queue_depth gauge are live for samplers (queue depth over time)") {
+  struct Samples : ReplicationRecorder {
+    std::vector<double> depth, completed;
+    bool wants_samples() const override { return true; }
+    void on_sample(const World& w, SimTime) override {
+      depth.push_back(w.metrics().values()[static_cast<size_t>(w.metrics().find("workload.j.queue_depth"))]);
+      completed.push_back(w.metrics().values()[static_cast<size_t>(w.metrics().find("workload.j.jobs_completed"))]);
+    }
+  };
+  const auto sc = compile(base(2, "", "7h", 1) + "sample_interval: 1h\n" + R"(workloads:
+  j: {type: batch, fleet: f, arrivals: {count: 6}, job: {work: 2h}}
+)");
+  Samples rec;
+  run_replication(sc, sc.seed, 0, &rec);
+  // Samples at 0..7 h run after the jobs at the same instant (observer priority).
+  CHECK(rec.depth == std::vector<double>{4, 4, 2, 2, 0, 0, 0, 0});
+  CHECK(rec.completed == std::vector<double>{0, 0, 2, 2, 4, 4, 6, 6});
+}

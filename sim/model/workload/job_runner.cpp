@@ -44,6 +44,10 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
   m_.queue_wait = ms.add(p + "queue_wait", MetricUnit::kSeconds, "mean time from arrival to first start");
   m_.queue_depth_mean = ms.add(p + "queue_depth_mean", MetricUnit::kCount, "time-averaged number of jobs waiting in the queue");
   m_.queue_depth_max = ms.add(p + "queue_depth_max", MetricUnit::kCount, "most jobs waiting in the queue at once");
+  m_.queue_depth = ms.add(p + "queue_depth", MetricUnit::kCount,
+                           "gauge: jobs waiting in the queue now (sampled in time series; at the end: when the run ended)");
+  m_.running_jobs = ms.add(p + "running_jobs", MetricUnit::kCount,
+                           "gauge: jobs holding their gang now (sampled in time series; at the end: when the run ended)");
   m_.deadline_misses = ms.add(p + "deadline_misses", MetricUnit::kCount,
                               "jobs with a deadline that completed after it, failed, or were unfinished past it at the end");
   m_.correctness_failures = ms.add(p + "correctness_failures", MetricUnit::kCount,
@@ -134,6 +138,7 @@ void JobRunner::submit(const JobSpec& spec, double work_seconds, int32_t priorit
   submitted_ += 1;
   enqueue(j);
   dispatch();
+  publish();
 }
 
 void JobRunner::dispatch() {
@@ -153,6 +158,7 @@ void JobRunner::dispatch() {
       job.vms.push_back(s);
     }
     busy_vms_ += n;
+    ++running_jobs_;
     start_job(j);
   }
 }
@@ -257,6 +263,7 @@ void JobRunner::on_phase_done(uint32_t j) {
 
 void JobRunner::release(uint32_t j) {
   Job& job = jobs_[j];
+  if (!job.vms.empty()) --running_jobs_;
   for (uint32_t s : job.vms) {
     Worker& w = workers_[s];
     if (w.job != j) continue;
@@ -368,6 +375,7 @@ void JobRunner::on_checkpoint_written(uint64_t token) {
   job.saved_s = std::max(job.saved_s, job.notice_progress_s);
   job.checkpoints++;
   job.store_write = 0;
+  publish();
 }
 
 void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
@@ -410,6 +418,7 @@ void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
     default:
       break;
   }
+  publish();
 }
 
 void JobRunner::handle(Engine&, const Event& e) {
@@ -422,10 +431,29 @@ void JobRunner::handle(Engine&, const Event& e) {
     enqueue(e.a);
     dispatch();
   }
+  publish();
+}
+
+void JobRunner::publish() {
+  MetricSet& ms = world_.mutable_metrics();
+  ms[m_.submitted] = submitted_;
+  ms[m_.completed] = completed_;
+  ms[m_.failed] = failed_;
+  ms[m_.interruptions] = kills_;
+  ms[m_.resumes] = resumes_;
+  ms[m_.checkpoints] = ckpt_n_;
+  ms[m_.notice_checkpoints] = notice_writes_;
+  ms[m_.checkpoint_misses] = misses_;
+  ms[m_.deadline_misses] = deadline_misses_;
+  ms[m_.correctness_failures] = correctness_;
+  ms[m_.queue_depth_max] = static_cast<double>(depth_max_);
+  ms[m_.queue_depth] = static_cast<double>(queued_);
+  ms[m_.running_jobs] = static_cast<double>(running_jobs_);
 }
 
 void JobRunner::finish() {
   note_depth();
+  publish();
   const int64_t now = world_.now().us;
   for (const Job& job : jobs_) {
     if (job.phase == Phase::kFree) continue;

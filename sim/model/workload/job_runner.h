@@ -99,7 +99,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
     uint32_t submitted, completed, failed, success_pct, interruptions, resumes, resume_success_pct,
         lost_vm_hours, lost_per_interruption, checkpoints, checkpoint_latency, checkpoint_latency_max,
         notice_checkpoints, checkpoint_misses, ttr_mean, ttr_max, queue_wait, queue_depth_mean,
-        queue_depth_max, deadline_misses, correctness_failures, cost_per_job, turnaround, run_time;
+        queue_depth_max, queue_depth, running_jobs, deadline_misses, correctness_failures, cost_per_job, turnaround, run_time;
   };
 
   Worker& worker(uint32_t serial);
@@ -121,6 +121,8 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   void free_job(uint32_t j);
   double progress_now(const Job& job) const;
   void record(const Job& job, bool finished);
+  // Writes the counters and gauges into the MetricSet now, so samplers see them during the run.
+  void publish();
 
   World& world_;
   CheckpointStore& store_;
@@ -137,6 +139,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   std::priority_queue<PrioKey> prio_;
   size_t queued_ = 0;
   size_t busy_vms_ = 0;
+  size_t running_jobs_ = 0;
   uint64_t next_seq_ = 0;
   // accumulators
   double depth_area_ = 0;  // queue depth × µs

@@ -28,6 +28,8 @@ ServiceWorkload::ServiceWorkload(World& world, const WorkloadSpec& spec)
   m_util_ = ms.add(p + "utilization_mean", MetricUnit::kPercent, "time-averaged 100 × λ / (c μ), capped at 100");
   m_servers_ = ms.add(p + "servers_mean", MetricUnit::kCount, "time-averaged number of serving VMs");
   m_overload_ = ms.add(p + "overload_minutes", MetricUnit::kCount, "minutes with λ ≥ c μ (every request bad)");
+  m_serving_ = ms.add(p + "serving", MetricUnit::kCount,
+                      "gauge: VMs serving now (sampled in time series; at the end: when the run ended)");
 }
 
 double ServiceWorkload::rate_at(int64_t t) const {
@@ -97,6 +99,12 @@ void ServiceWorkload::close_step() {
   if (allowed > 0) budget_used_max_ = std::max(budget_used_max_, 100.0 * win_bad_sum_ / allowed);
   step_req_ = step_bad_ = 0;
   step_start_us_ = now;
+  // Counters and the gauge, live for samplers (final values are rewritten by finish()).
+  MetricSet& ms = world_.mutable_metrics();
+  ms[m_requests_] = req_;
+  ms[m_breach_] = breach_s_ / 60.0;
+  ms[m_overload_] = overload_s_ / 60.0;
+  ms[m_serving_] = static_cast<double>(serving_);
 }
 
 void ServiceWorkload::start(World&) {
@@ -177,6 +185,7 @@ void ServiceWorkload::finish(World&) {
   ms[m_util_] = total_s > 0 ? 100.0 * util_sum_ / total_s : 0.0;
   ms[m_servers_] = total_s > 0 ? servers_sum_ / total_s : 0.0;
   ms[m_overload_] = overload_s_ / 60.0;
+  ms[m_serving_] = static_cast<double>(serving_);
 }
 
 }  // namespace spotsim

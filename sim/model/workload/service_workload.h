@@ -53,7 +53,7 @@ class ServiceWorkload : public WorldComponent, public EventHandler, public World
   double win_req_sum_ = 0, win_bad_sum_ = 0, budget_used_max_ = 0;
   mutable size_t trace_pos_ = 0;
   uint32_t m_requests_, m_attain_, m_burn_, m_budget_used_, m_breach_, m_latency_, m_util_, m_servers_,
-      m_overload_;
+      m_overload_, m_serving_;
 };
 
 }  // namespace spotsim
