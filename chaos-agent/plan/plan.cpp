@@ -286,14 +286,28 @@ Result<Plan> parse_plan(const std::string& text, const std::string& file) {
     if (!node.IsMap()) return r.error(node, path, "expected a mapping like {at: 1m, preempt: {notice: 120s}}");
     Item item;
     std::vector<std::string> actions;
-    for (const auto& kv : node) {
-      std::string key = kv.first.as<std::string>();
-      if (key == "at") continue;
-      if (key == "preempt" || key == "storm" || key == "rebalance" || key == "maintenance" || key == "clear") {
-        actions.push_back(key);
-      } else {
-        return r.at(kv.first.Mark(), path + "." + key,
-                    "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
+    // Two spellings: the simulator's flat form {kind: storm, at: 5m, fraction: 30%} and the
+    // nested form {at: 5m, storm: {fraction: 30%}}.
+    const bool flat = node["kind"].IsDefined();
+    auto is_action = [](const std::string& k) {
+      return k == "preempt" || k == "storm" || k == "rebalance" || k == "maintenance" || k == "clear";
+    };
+    if (flat) {
+      std::string kind = node["kind"].IsScalar() ? node["kind"].as<std::string>() : "";
+      if (!is_action(kind))
+        return r.error(node["kind"], path + ".kind",
+                       "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + kind + "'");
+      actions.push_back(kind);
+    } else {
+      for (const auto& kv : node) {
+        std::string key = kv.first.as<std::string>();
+        if (key == "at") continue;
+        if (is_action(key)) {
+          actions.push_back(key);
+        } else {
+          return r.at(kv.first.Mark(), path + "." + key,
+                      "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
+        }
       }
     }
     if (actions.empty()) return r.error(node, path, "expected one of: preempt, storm, rebalance, maintenance, clear");
@@ -307,8 +321,8 @@ Result<Plan> parse_plan(const std::string& text, const std::string& file) {
       return r.error(node["at"], path + ".at",
                      format_duration(item.at) + " is not before max_duration " + format_duration(p.max_duration));
     const std::string& action = actions[0];
-    item.where = path + "." + action;
-    const YAML::Node body = node[action];
+    item.where = flat ? path : path + "." + action;
+    const YAML::Node body = flat ? node : node[action];
     if (!body.IsNull() && !body.IsMap()) return r.error(body, item.where, "expected a mapping (or {})");
     std::vector<std::string> keys;
     if (action == "preempt") keys = {"notice", "action", "provider", "targets", "azure_event_type"};
@@ -316,6 +330,7 @@ Result<Plan> parse_plan(const std::string& text, const std::string& file) {
     if (action == "rebalance") keys = {"provider", "targets"};
     if (action == "maintenance") keys = {"notice", "provider", "targets", "azure_event_type", "gcp_event"};
     if (action == "clear") keys = {};
+    if (flat) keys.insert(keys.end(), {"kind", "at", "name"});
     if (body.IsMap())
       if (auto e = r.check_keys(body, item.where, keys)) return *e;
     auto field = [&](const char* k) { return body.IsMap() ? body[k] : YAML::Node(); };

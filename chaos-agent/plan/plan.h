@@ -17,6 +17,7 @@
 //     - {at: 1m, preempt: {notice: 120s, action: terminate, targets: [node-a]}}
 //     - {at: 5m, storm: {fraction: 50%, notice: 30s}}
 //     - {at: 8m, clear: {}}
+//     - {kind: storm, at: 9m, fraction: 25%}   # the simulator's flat spelling works too
 //
 // Errors: "FILE:LINE:COL: error: PATH: message" (yaml-cpp marks, 1-based), exit code 2.
 #pragma once

@@ -52,6 +52,28 @@ TEST_CASE("plan: a full plan parses, sorted, with dead-man TTLs", "[chaos_agent]
   CHECK(storm_selection(p->targets, 1.0, 1).size() == 4);
 }
 
+TEST_CASE("plan: the simulator's flat chaos item form is accepted too", "[chaos_agent][plan]") {
+  std::string yaml = std::string("max_duration: 30m\nprovider: gcp\n") + kTargets +
+                     "chaos:\n"
+                     "  - kind: storm\n    at: 2m\n    fraction: 50%\n    notice: 30s\n"
+                     "  - {kind: preempt, at: 1m, notice: 30s, targets: [a]}\n"
+                     "  - {kind: clear, at: 5m}\n";
+  auto p = parse_plan(yaml, "plan.yaml");
+  INFO((p ? "" : p.error()));
+  REQUIRE(p);
+  REQUIRE(p->items.size() == 3);
+  CHECK(p->items[0].type == Item::Type::kPreempt);
+  CHECK(p->items[0].selected == std::vector<std::string>{"a"});
+  CHECK(p->items[1].type == Item::Type::kStorm);
+  CHECK(p->items[1].fraction == 0.5);
+  CHECK(p->items[1].inject.notice == std::chrono::seconds(30));
+  CHECK(p->items[1].inject.providers == static_cast<unsigned>(Provider::kGcp));
+  CHECK(err("max_duration: 10m\nchaos:\n  - {kind: cliff, at: 1m}\n") ==
+        "plan.yaml:3:12: error: chaos[0].kind: expected one of: preempt, storm, rebalance, maintenance, clear, found 'cliff'");
+  CHECK(err("max_duration: 10m\nchaos:\n  - {kind: storm, at: 1m, fraction: 10%, scope: {zone: a}}\n") ==
+        "plan.yaml:3:42: error: chaos[0].scope: unknown key (expected one of: fraction, notice, action, provider, azure_event_type, kind, at, name)");
+}
+
 TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent][plan]") {
   CHECK(err("chaos: []\n") ==
         "plan.yaml:1:1: error: max_duration: required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
