@@ -64,15 +64,24 @@ void set_timeouts(Socket& s, Millis timeout) {
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
+// A signal (e.g. SIGCHLD from a child the caller started) may interrupt a blocking call:
+// the serializer and parser keep their progress, so the call is simply continued.
 template <class Socket>
 Result<Response> exchange(Socket& socket, Request& req) {
   beast::error_code ec;
-  bhttp::write(socket, req, ec);
+  bhttp::request_serializer<bhttp::string_body> sr{req};
+  for (int i = 0; i < 1000; ++i) {
+    bhttp::write(socket, sr, ec);
+    if (ec != asio::error::interrupted) break;
+  }
   if (ec) return Error{"write: " + ec.message()};
   beast::flat_buffer buf;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
-  bhttp::read(socket, buf, parser, ec);
+  for (int i = 0; i < 1000; ++i) {
+    bhttp::read(socket, buf, parser, ec);
+    if (ec != asio::error::interrupted) break;
+  }
   if (ec) return Error{"read: " + ec.message()};
   return parser.release();
 }
