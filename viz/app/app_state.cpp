@@ -11,6 +11,11 @@ std::shared_ptr<const LoadedRun> derive_views(RunModel model) {
   r->cost = build_cost_curves(r->model, r->stack);
   r->topology = build_topology(r->model);
   r->gantt = build_gantt(r->model);
+  r->times_by_kind.resize(kMaxEventKinds);
+  const EventTable& e = r->model.events;
+  for (size_t i = 0; i < e.size(); ++i) {
+    if (e.kind[i] < kMaxEventKinds) r->times_by_kind[e.kind[i]].push_back(e.t[i]);
+  }
   return r;
 }
 

@@ -23,6 +23,9 @@ struct LoadedRun {
   CostCurves cost;
   Topology topology;
   Gantt gantt;
+  // Event times of each kind (index = kind), ascending: markers jump through these by binary
+  // search, one per pixel column, instead of scanning every event each frame.
+  std::vector<std::vector<double>> times_by_kind;
 };
 std::shared_ptr<const LoadedRun> derive_views(RunModel model);
 

@@ -52,17 +52,24 @@ bool parse_size(const std::string& s, int& w, int& h) {
   return true;
 }
 
-// Renders `frames` frames; returns per-frame wall times in ms (GPU finished each frame).
-std::vector<double> render_frames(Window& win, Ui& ui, int frames, bool timed) {
-  std::vector<double> ms;
+// Renders `frames` frames. When timed, returns per-frame wall times in ms: [0] the whole frame
+// (GPU finished), [1] building the UI (panels + ImGui widgets, CPU only), [2] the rest
+// (ImGui::Render + OpenGL drawing + glFinish: with Mesa llvmpipe this is software rasterisation).
+std::vector<std::vector<double>> render_frames(Window& win, Ui& ui, int frames, bool timed) {
+  std::vector<std::vector<double>> ms(3);
+  using clock = std::chrono::steady_clock;
   for (int i = 0; i < frames; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = clock::now();
     win.begin_frame();
     ui.draw();
+    const auto t1 = clock::now();
     win.end_frame();
     if (timed) {
       win.finish();
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      const auto t2 = clock::now();
+      ms[0].push_back(std::chrono::duration<double, std::milli>(t2 - t0).count());
+      ms[1].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      ms[2].push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
     }
   }
   return ms;
@@ -92,28 +99,34 @@ void run_bench(Window& win, AppState& app, Ui& ui, AppState* base, Ui* base_ui, 
   auto events = [](const AppState& s) { return s.primary() ? s.primary()->model.events.size() : size_t{0}; };
   std::printf("spotviz bench: %dx%d, %s, %d frames per panel\n", win.width(), win.height(), win.renderer().c_str(),
               frames);
+  std::printf("frame ms, mean (p95) = building the UI (CPU) + ImGui::Render, OpenGL and glFinish\n");
   if (base) {
-    std::printf("%-10s  %28s  %28s  %8s\n", "panel", ("baseline (" + std::to_string(events(*base)) + " events)").c_str(),
-                ("loaded (" + std::to_string(events(app)) + " events)").c_str(), "ratio");
+    std::printf("%-10s  %-50s  |  %-50s  |  ratio (frame, ui)\n", "panel",
+                ("baseline: " + std::to_string(events(*base)) + " events").c_str(),
+                ("loaded: " + std::to_string(events(app)) + " events").c_str());
   } else {
-    std::printf("%-10s  %28s\n", "panel", ("loaded (" + std::to_string(events(app)) + " events)").c_str());
+    std::printf("%-10s  %s\n", "panel", ("loaded: " + std::to_string(events(app)) + " events").c_str());
   }
   for (const std::string& p : panels) {
     auto time_panel = [&](AppState& s, Ui& u) {
       s.select_panel = p;
       render_frames(win, u, 4, false);  // select the tab, settle layout
-      return frame_stats(render_frames(win, u, frames, true));
+      return render_frames(win, u, frames, true);
     };
-    const FrameStats l = time_panel(app, ui);
-    char lbuf[64];
-    std::snprintf(lbuf, sizeof lbuf, "mean %6.2f p95 %6.2f ms", l.mean, l.p95);
+    auto cell = [](const std::vector<std::vector<double>>& ms) {
+      const FrameStats all = frame_stats(ms[0]), ui = frame_stats(ms[1]), gl = frame_stats(ms[2]);
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%7.2f (p95 %7.2f) = ui %6.2f + draw %7.2f", all.mean, all.p95, ui.mean, gl.mean);
+      return std::make_pair(std::string(buf), std::make_pair(all.mean, ui.mean));
+    };
+    const auto l = cell(time_panel(app, ui));
     if (base) {
-      const FrameStats b = time_panel(*base, *base_ui);
-      char bbuf[64];
-      std::snprintf(bbuf, sizeof bbuf, "mean %6.2f p95 %6.2f ms", b.mean, b.p95);
-      std::printf("%-10s  %28s  %28s  %7.2fx\n", p.c_str(), bbuf, lbuf, b.mean > 0 ? l.mean / b.mean : 0.0);
+      const auto b = cell(time_panel(*base, *base_ui));
+      std::printf("%-10s  %s  |  %s  |  %5.2fx  ui %5.2fx\n", p.c_str(), b.first.c_str(), l.first.c_str(),
+                  b.second.first > 0 ? l.second.first / b.second.first : 0.0,
+                  b.second.second > 0 ? l.second.second / b.second.second : 0.0);
     } else {
-      std::printf("%-10s  %28s  (%.0f fps)\n", p.c_str(), lbuf, l.mean > 0 ? 1000.0 / l.mean : 0.0);
+      std::printf("%-10s  %s\n", p.c_str(), l.first.c_str());
     }
   }
   std::printf("target: 60 fps = 16.7 ms per frame\n");

@@ -72,7 +72,7 @@ class TimelinePanel : public Panel {
         const std::string s = iv.kind + (iv.label.empty() ? "" : ": " + iv.label);
         p.text(iv.start, ymax * 0.99, IM_COL32(220, 200, 255, 255), s.c_str());
       }
-      draw_markers(p, m, st, ymax);
+      draw_markers(p, *run, st, ymax);
       if (marked_) p.vline(*marked_, IM_COL32(255, 255, 255, 160), 2.0f);
       if (p.hovered()) tooltip(p, m, st, colors);
     }
@@ -80,37 +80,29 @@ class TimelinePanel : public Panel {
   }
 
  private:
-  void draw_markers(const Plot& p, const RunModel& m, const FleetStack& st, double ymax) const {
-    const EventTable& e = m.events;
-    if (e.size() == 0) return;
-    // At most one marker per kind per pixel column: O(width) markers whatever the event count.
-    const size_t lo = first_event_at_or_after(e, p.view().x0);
-    const size_t hi = first_event_at_or_after(e, p.view().x1);
-    float last_col[3] = {-1e9f, -1e9f, -1e9f};
-    for (size_t i = lo; i < hi; ++i) {
-      int slot;
+  void draw_markers(const Plot& p, const LoadedRun& run, const FleetStack& st, double ymax) const {
+    struct Kind {
+      uint8_t kind;
+      bool show;
       ImU32 color;
       MarkerShape shape;
-      double y;
-      switch (e.kind[i]) {
-        case kEvEviction:
-          if (!show_evictions_) continue;
-          slot = 0, color = kEvictionColor, shape = MarkerShape::kTriangleDown, y = st.top.back()[st.index_at(e.t[i])];
-          break;
-        case kEvNotice:
-          if (!show_notices_) continue;
-          slot = 1, color = kNoticeColor, shape = MarkerShape::kDiamond, y = ymax * 0.04;
-          break;
-        case kEvCapacityError:
-          if (!show_capacity_errors_) continue;
-          slot = 2, color = kCapacityErrorColor, shape = MarkerShape::kCross, y = ymax * 0.09;
-          break;
-        default: continue;
+      double y;  // < 0: on top of the stack
+    };
+    const Kind kinds[] = {{kEvEviction, show_evictions_, kEvictionColor, MarkerShape::kTriangleDown, -1},
+                          {kEvNotice, show_notices_, kNoticeColor, MarkerShape::kDiamond, ymax * 0.04},
+                          {kEvCapacityError, show_capacity_errors_, kCapacityErrorColor, MarkerShape::kCross, ymax * 0.09}};
+    // At most one marker per kind per 2-pixel column: O(width · log n) whatever the event count.
+    const double step = 2 * p.x_per_px();
+    for (const Kind& k : kinds) {
+      if (!k.show || k.kind >= run.times_by_kind.size()) continue;
+      const std::vector<double>& ts = run.times_by_kind[k.kind];
+      auto it = std::lower_bound(ts.begin(), ts.end(), p.view().x0);
+      while (it != ts.end() && *it <= p.view().x1) {
+        const double x = *it;
+        const double y = k.y >= 0 ? k.y : st.top.back()[st.index_at(x)];
+        p.marker(x, y, k.shape, k.color, 4.0f);
+        it = std::lower_bound(it + 1, ts.end(), x + step);
       }
-      const float col = std::floor(p.px_x(e.t[i]));
-      if (col - last_col[slot] < 2.0f) continue;
-      last_col[slot] = col;
-      p.marker(e.t[i], y, shape, color, 4.0f);
     }
   }
 

@@ -39,7 +39,7 @@ class TopologyPanel : public Panel {
     const float legend_h = 28;
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImVec2 avail = ImGui::GetContentRegionAvail();
-    avail.y -= legend_h;
+    avail.y -= legend_h + ImGui::GetStyle().ItemSpacing.y * 2 + 2;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     size_t total_zones = 0;
     for (const auto& r : topo.regions) total_zones += r.zones.size();

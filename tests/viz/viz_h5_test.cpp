@@ -1,0 +1,100 @@
+// viz/data/h5_loader: files written by the real `spotsim run --out` / `spotsim sweep --out` read
+// back into the same view model an in-memory run gives.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <string>
+
+#include "sim/scenario/scenario.h"
+#include "viz/data/fleet_view.h"
+#include "viz/data/h5_loader.h"
+#include "viz/data/memory_recorder.h"
+#include "viz/data/open_input.h"
+
+using namespace spotsim;
+using namespace spotsim::viz;
+
+namespace {
+
+const std::string kSmall = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/viz-small.yaml";
+// SPOTSIM_BIN overrides the simulator binary (e.g. to read files of another build).
+const std::string kSpotsim = std::getenv("SPOTSIM_BIN") ? std::getenv("SPOTSIM_BIN") : std::string(SPOTSIM_BINARY_DIR) + "/spotsim";
+
+std::string out_file(const std::string& name) { return std::string(SPOTSIM_BINARY_DIR) + "/viz_h5_" + name; }
+
+void run(const std::string& cmd) {
+  INFO(cmd);
+  REQUIRE(std::system((cmd + " >/dev/null 2>&1").c_str()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a run file reads back like the in-memory run of the same scenario", "[viz][h5]") {
+  const std::string path = out_file("full.h5");
+  run(kSpotsim + " run " + kSmall + " --out " + path + " --record full -q --threads 2");
+  Result<RunModel> f = load_run_file(path);
+  REQUIRE(f.is_ok());
+  Result<CompiledScenario> sc = load_scenario(kSmall);
+  REQUIRE(sc.is_ok());
+  Result<RunModel> m = run_to_model(*sc, ModelRunOptions{});
+  REQUIRE(m.is_ok());
+  CHECK(f->scenario_name == "viz-small");
+  CHECK(f->seed == 7);
+  CHECK(f->replications == 2);
+  CHECK(f->duration_s == 2 * 86400.0);
+  // Pool details come from the recorded scenario text.
+  REQUIRE(f->pools.size() == 3);
+  CHECK(f->pools[2].provider == "gcp");
+  CHECK(f->pools[2].zone == "us-central1-a");
+  CHECK(f->pools[0].spot_price == 0.030);
+  CHECK(f->fleets[0].target == 40);
+  // Replication 0's events are the same events.
+  REQUIRE(f->events.size() == m->events.size());
+  CHECK(f->events.t == m->events.t);
+  CHECK(f->events.kind == m->events.kind);
+  CHECK(f->events.vm == m->events.vm);
+  CHECK(f->vms.size() == m->vms.size());
+  // Same statistics.
+  REQUIRE(f->metrics.size() == m->metrics.size());
+  for (size_t i = 0; i < f->metrics.size(); ++i) {
+    CHECK(f->metrics[i].name == m->metrics[i].name);
+    CHECK(f->metrics[i].mean == Approx(m->metrics[i].mean));
+  }
+  // The fleet timeline from the file: spot layers from the pools' series.
+  const FleetStack st = build_fleet_stack(*f);
+  CHECK(st.from_series);
+  CHECK(st.layers.size() == 3);
+  CHECK(st.max_total <= 44);
+  // Another replication, and one that is not there.
+  Result<RunModel> r1 = load_run_file(path, 1);
+  REQUIRE(r1.is_ok());
+  CHECK(r1->events.size() > 0);
+  CHECK(r1->events.t != f->events.t);
+  Result<RunModel> r9 = load_run_file(path, 9);
+  REQUIRE_FALSE(r9.is_ok());
+  CHECK(r9.status().message() == path + ": error: replication 9 is not in the file (it has 2)");
+}
+
+TEST_CASE("a sweep file gives the sweep table", "[viz][h5]") {
+  const std::string path = out_file("sweep.h5");
+  run(kSpotsim + " sweep " + kSmall + " --grid fleets.web.target=20,30 --grid pools.small-a.interruption.rate=0.02/h,0.1/h,0.2/h"
+                 " --replications 1 --threads 2 --out " + path);
+  Result<RunModel> f = open_input(path);
+  REQUIRE(f.is_ok());
+  const SweepTable& sw = f->sweep;
+  REQUIRE(sw.params == std::vector<std::string>{"fleets.web.target", "pools.small-a.interruption.rate"});
+  REQUIRE(sw.values.size() == 6);
+  CHECK(sw.values[0] == std::vector<std::string>{"20", "0.02/h"});
+  CHECK(sw.values[5] == std::vector<std::string>{"30", "0.2/h"});
+  REQUIRE(sw.means.size() == 6);
+  REQUIRE(sw.means[0].size() == sw.metrics.size());
+  CHECK(f->find_metric("cost.total") != nullptr);
+}
+
+TEST_CASE("a file that only looks like a run file is refused with the reader's message", "[viz][h5]") {
+  const std::string fake = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/garbage.h5";
+  Result<RunModel> f = open_input(fake);
+  REQUIRE_FALSE(f.is_ok());
+  CHECK(f.status().code() == StatusCode::kInvalidInput);
+  CHECK(f.status().message() == fake + ": error: cannot open: not an HDF5 file or unreadable");
+}
