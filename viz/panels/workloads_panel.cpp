@@ -194,7 +194,7 @@ class WorkloadsPanel : public Panel {
       if (g.first_job_lane > 0 && g.first_job_lane < g.lanes()) {
         p.hline(static_cast<double>(g.first_job_lane), IM_COL32(255, 255, 255, 120), 1.0f);
         p.text(v.x0, static_cast<double>(g.first_job_lane) + 0.02 * (v.y1 - v.y0), IM_COL32(220, 220, 230, 255),
-               "job lanes below (VM of each job not recorded)");
+               "job lanes above this line (the VM of each job is not recorded)");
       }
       if (p.hovered()) tooltip(p, run, g);
       lane_y0_ = v.y0;
