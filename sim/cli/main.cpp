@@ -16,9 +16,14 @@
 
 #include "bench/core/core_bench.h"
 #include "sim/record/atomic_file.h"
+#include "sim/record/hdf5_recorder.h"
+#include "sim/record/hdf5_writer.h"
 #include "sim/record/junit.h"
+#include "sim/record/sweep_report.h"
 #include "sim/record/report.h"
 #include "sim/run/expect.h"
+#include "sim/run/mpi_sweep.h"
+#include "sim/run/sweep.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 
@@ -29,6 +34,7 @@ using namespace spotsim;
 constexpr int kExitOk = 0, kExitExpectFailed = 1, kExitInvalid = 2, kExitIo = 3;
 
 std::atomic<bool> g_cancel{false};
+std::string g_command_line;  // for /meta/command_line in HDF5 outputs
 extern "C" void on_sigint(int) { g_cancel.store(true); }
 
 int exit_code_for(const Status& st) {
@@ -95,6 +101,8 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::string json;
   std::string junit;
+  std::string out;     // --out FILE.h5
+  std::string record;  // --record LEVEL (default: schema::kDefaultRecordLevel)
   bool quiet = false;
 };
 
@@ -123,6 +131,12 @@ int cmd_run(const RunArgs& a) {
     std::cerr << "spotsim: error: --json - and --junit - cannot both write to stdout\n";
     return kExitInvalid;
   }
+  if (!a.out.empty() && a.scenarios.size() > 1) {
+    std::cerr << "spotsim: error: --out records one scenario; run the files one at a time to record each\n";
+    return kExitInvalid;
+  }
+  schema::RecordLevel level = schema::kDefaultRecordLevel;
+  if (!a.record.empty()) parse_record_level(a.record, &level);  // validated by CLI11
   int rc = kExitOk;
   std::vector<JunitSuite> suites;
   nlohmann::json runs = nlohmann::json::array();
@@ -155,6 +169,11 @@ int cmd_run(const RunArgs& a) {
     }
     opt.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
     opt.cancel = &g_cancel;
+    std::vector<SeriesDef> series;
+    if (!a.out.empty()) {
+      series = timeseries_defs(sc, World::metric_defs(sc));
+      opt.recorder_factory = hdf5_recorder_factory(series, level);
+    }
     std::signal(SIGINT, on_sigint);
     auto result = run_scenario(sc, opt);
     progress.finish();
@@ -164,6 +183,13 @@ int cmd_run(const RunArgs& a) {
       rc = worse(rc, exit_code_for(result.status()));
       suites[i] = junit_error_suite(sc.file, result.status().message());
       continue;
+    }
+    if (!a.out.empty()) {
+      if (Status st = write_run_file(a.out, sc, *result, RunFileInfo{g_command_line, level}); !st) {
+        rc = worse(rc, report_error(st));
+      } else if (text_out) {
+        std::cout << "recorded (" << record_level_name(level) << ") to " << a.out << "\n";
+      }
     }
     suites[i] = junit_suite(sc, *result);
     runs.push_back(run_to_json(sc, *result));
@@ -193,6 +219,92 @@ int cmd_run(const RunArgs& a) {
   }
   if (cancelled) return 130;
   return rc;
+}
+
+struct SweepArgs {
+  std::string scenario;
+  std::vector<std::string> grid;
+  std::vector<std::string> sets;
+  std::optional<uint64_t> seed;
+  std::optional<int64_t> replications;
+  int threads = 0;
+  std::string out;
+  std::string json;
+  std::string pareto;
+  bool quiet = false;
+};
+
+// spotsim sweep: the plan is compiled on every MPI rank (each checks the same files), the work is
+// spread by sim/run/mpi_sweep, and rank 0 alone reports and writes.
+int cmd_sweep(const SweepArgs& a) {
+  MpiSession mpi;
+  const bool root = mpi.is_root();
+  std::signal(SIGINT, on_sigint);  // from the start: Ctrl-C while planning stops before any run
+  auto fail = [&](const Status& st) {
+    if (root) std::cerr << st.message() << "\n";
+    return exit_code_for(st);
+  };
+  auto sets = parse_sets(a.sets);
+  if (!mpi.all_ok(sets.has_value())) return kExitInvalid;
+  std::vector<GridAxis> axes;
+  Status bad;
+  for (const auto& g : a.grid) {
+    auto axis = parse_grid_arg(g);
+    if (!axis) {
+      bad = axis.status();
+      break;
+    }
+    axes.push_back(*axis);
+  }
+  if (!mpi.all_ok(bad.is_ok())) return bad.is_ok() ? kExitInvalid : fail(bad);
+  SweepOptions opt;
+  opt.threads = a.threads;
+  opt.seed = a.seed;
+  opt.replications = a.replications;
+  auto plan = plan_sweep(a.scenario, *sets, axes, opt);
+  if (!mpi.all_ok(plan.is_ok())) {
+    if (!plan) return fail(plan.status());
+    if (root) std::cerr << "spotsim: error: another MPI rank could not load " << a.scenario
+                        << "; every rank must see the same files (a shared directory)\n";
+    return kExitInvalid;
+  }
+  std::optional<ParetoSpec> pareto;
+  if (!a.pareto.empty()) {
+    auto p = parse_pareto(a.pareto, plan->metrics);
+    if (!p) return fail(p.status());
+    pareto = *p;
+  }
+
+  Progress progress(!a.quiet && root);
+  opt.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
+  opt.cancel = &g_cancel;
+  SweepResult result = run_sweep_distributed(*plan, opt, mpi);
+  progress.finish();
+  std::signal(SIGINT, SIG_DFL);
+  if (!root) return kExitOk;
+
+  std::vector<ParetoPoint> front;
+  if (pareto) front = pareto_front(result, *pareto);
+  const ParetoSpec* ps = pareto ? &*pareto : nullptr;
+  const std::vector<ParetoPoint>* fp = pareto ? &front : nullptr;
+  if (!a.json.empty()) {
+    const std::string text = sweep_to_json(*plan, result, ps, fp).dump(2) + "\n";
+    if (Status st = write_file_atomic(a.json, text); !st) return report_error(st);
+  }
+  if (!a.out.empty()) {
+    if (Status st = write_sweep_file(a.out, *plan, result, ps, fp, g_command_line); !st) return report_error(st);
+  }
+  if (!a.quiet && a.json != "-") {
+    std::cout << sweep_to_text(*plan, result, ps, fp);
+    if (!a.out.empty()) std::cout << "results: " << a.out << "\n";
+  }
+  if (result.cancelled) {
+    std::cerr << "spotsim: interrupted: " << result.points_completed << " of " << plan->points.size()
+              << " grid points complete (" << result.items_completed << " of " << result.items
+              << " runs); the outputs hold the complete points only\n";
+    return 130;
+  }
+  return kExitOk;
 }
 
 int cmd_validate(const std::vector<std::string>& paths, const std::vector<std::string>& set_args) {
@@ -246,6 +358,23 @@ int main(int argc, char** argv) {
   run->add_option("--json", ra.json, "write results as JSON to FILE (- for stdout)");
   run->add_option("--junit", ra.junit, "write expect: results as JUnit XML to FILE (- for stdout), for CI");
   run->add_flag("--quiet,-q", ra.quiet, "no report or progress on the terminal");
+  auto* run_out = run->add_option("--out", ra.out, "write results to an HDF5 file (layout: docs/hdf5-schema.md)");
+  run->add_option("--record", ra.record, "what --out records: summary|timeseries|events|full (default timeseries)")
+      ->check(CLI::IsMember({"summary", "timeseries", "events", "full"}))
+      ->needs(run_out);
+
+  SweepArgs sa;
+  auto* sweep = app.add_subcommand("sweep", "run a scenario over a grid of overrides, on all cores (and MPI ranks)");
+  sweep->add_option("scenario", sa.scenario, "scenario file (YAML)")->required();
+  sweep->add_option("--grid", sa.grid, "PATH=V1,V2,... (repeatable): the cartesian product is swept")->required();
+  sweep->add_option("--set", sa.sets, "override a scalar at every point: PATH=VALUE (repeatable)");
+  sweep->add_option("--seed", sa.seed, "override the scenario's seed");
+  sweep->add_option("--replications", sa.replications, "replications per point")->check(CLI::Range(1, 10000000));
+  sweep->add_option("--threads", sa.threads, "worker threads per process (default: all cores)")->check(CLI::Range(1, 4096));
+  sweep->add_option("--out", sa.out, "write the sweep to an HDF5 file (docs/hdf5-schema.md)");
+  sweep->add_option("--json", sa.json, "write the sweep as JSON to FILE (- for stdout)");
+  sweep->add_option("--pareto", sa.pareto, "METRIC_A,METRIC_B: print and store the Pareto front (minimise; max: to maximise)");
+  sweep->add_flag("--quiet,-q", sa.quiet, "no report or progress on the terminal");
 
   std::vector<std::string> vpaths;
   std::vector<std::string> vsets;
@@ -260,12 +389,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    g_command_line = shell_quote_command_line(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : kExitInvalid;
   }
   try {
     if (*run) return cmd_run(ra);
+    if (*sweep) return cmd_sweep(sa);
     if (*validate) return cmd_validate(vpaths, vsets);
     if (*bench) return cmd_bench(bjson, bquick);
   } catch (const std::exception& e) {

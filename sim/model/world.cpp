@@ -104,7 +104,7 @@ uint32_t World::alloc_slot() {
 void World::emit(ModelEventKind kind, uint32_t slot, double detail) {
   if (!observer_ && listeners_.empty()) return;
   const VmSlot& v = vms_[slot];
-  const ModelEvent ev{engine_.now(), kind, v.serial, v.pool, static_cast<uint16_t>(v.fleet), detail};
+  const ModelEvent ev{engine_.now(), kind, v.serial, v.pool, static_cast<uint16_t>(v.fleet), detail, v.purchase};
   if (observer_) observer_->on_model_event(*this, ev);
   for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
 }

@@ -42,6 +42,7 @@ struct ModelEvent {
   uint16_t pool;   // UINT16_MAX if none
   uint16_t fleet;
   double detail;   // kind-specific: notice length in s for kNotice, cost for kEviction/kEnd, ...
+  Purchase purchase = Purchase::kSpot;  // of the VM (spot for fleet-level events)
 };
 
 class World;

@@ -1,0 +1,137 @@
+#include "sim/record/hdf5_recorder.h"
+
+#include <cmath>
+#include <limits>
+
+namespace spotsim {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// "fleet.web.interruptions" → {"fleet", "web", "interruptions"}; false if not group.name.metric.
+bool split_metric(const std::string& full, std::string* group, std::string* name, std::string* metric) {
+  const size_t a = full.find('.');
+  if (a == std::string::npos) return false;
+  const size_t b = full.find('.', a + 1);
+  if (b == std::string::npos) return false;
+  *group = full.substr(0, a);
+  *name = full.substr(a + 1, b - a - 1);
+  *metric = full.substr(b + 1);
+  return !name->empty() && !metric->empty();
+}
+}  // namespace
+
+std::vector<SeriesDef> timeseries_defs(const CompiledScenario& sc, const std::vector<MetricDef>& metrics) {
+  using S = SeriesDef::Source;
+  std::vector<SeriesDef> out;
+  auto counters = [&](const std::string& group, const std::string& name) {
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      if (metrics[i].unit != MetricUnit::kCount) continue;
+      std::string g, n, m;
+      if (!split_metric(metrics[i].name, &g, &n, &m) || g != group || n != name) continue;
+      out.push_back(SeriesDef{g, n, m, metric_unit_name(metrics[i].unit), S::kMetric, static_cast<uint32_t>(i)});
+    }
+  };
+  for (uint32_t f = 0; f < sc.fleets.size(); ++f) {
+    const std::string& n = sc.fleets[f].name;
+    out.push_back(SeriesDef{schema::kTsGroupFleet, n, schema::kTsTarget, "count", S::kFleetTarget, f});
+    out.push_back(SeriesDef{schema::kTsGroupFleet, n, schema::kTsRunning, "count", S::kFleetRunning, f});
+    out.push_back(SeriesDef{schema::kTsGroupFleet, n, schema::kTsBooting, "count", S::kFleetBooting, f});
+    out.push_back(SeriesDef{schema::kTsGroupFleet, n, schema::kTsWaiting, "count", S::kFleetWaiting, f});
+    counters(schema::kTsGroupFleet, n);
+  }
+  for (uint32_t p = 0; p < sc.pools.size(); ++p) {
+    const std::string& n = sc.pools[p].name;
+    out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsInUse, "count", S::kPoolInUse, p});
+    out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsCapacity, "count", S::kPoolCapacity, p});
+    counters(schema::kTsGroupPool, n);
+  }
+  // Workloads: whatever count metrics they register, in registration order of their names.
+  std::vector<std::string> workloads;
+  for (const auto& m : metrics) {
+    std::string g, n, rest;
+    if (!split_metric(m.name, &g, &n, &rest) || g != schema::kTsGroupWorkload) continue;
+    bool seen = false;
+    for (const auto& w : workloads) seen = seen || w == n;
+    if (!seen) workloads.push_back(n);
+  }
+  for (const auto& w : workloads) counters(schema::kTsGroupWorkload, w);
+  return out;
+}
+
+Hdf5Recorder::Hdf5Recorder(const std::vector<SeriesDef>& series, schema::RecordLevel level, int64_t replication)
+    : series_(series), level_(level), replication_(static_cast<uint32_t>(replication)), values_(series.size()) {}
+
+void Hdf5Recorder::on_sample(const World& world, SimTime t) {
+  using S = SeriesDef::Source;
+  times_.push_back(t.to_seconds());
+  const auto& fleets = world.fleets();
+  const auto& pools = world.pools();
+  const auto& mv = world.metrics().values();
+  for (size_t i = 0; i < series_.size(); ++i) {
+    const SeriesDef& d = series_[i];
+    double v = 0;
+    switch (d.source) {
+      case S::kFleetTarget: v = static_cast<double>(fleets[d.index].target); break;
+      case S::kFleetRunning: v = static_cast<double>(fleets[d.index].running); break;
+      case S::kFleetBooting: v = static_cast<double>(fleets[d.index].booting); break;
+      case S::kFleetWaiting: v = static_cast<double>(fleets[d.index].waiting); break;
+      case S::kPoolInUse: v = static_cast<double>(pools[d.index].spot_in_use); break;
+      case S::kPoolCapacity: v = static_cast<double>(pools[d.index].capacity); break;
+      case S::kMetric: v = d.index < mv.size() ? mv[d.index] : kNaN; break;
+    }
+    values_[i].push_back(v);
+  }
+}
+
+void Hdf5Recorder::on_model_event(const World& world, const ModelEvent& e) {
+  replication_ = static_cast<uint32_t>(world.replication());  // the replication's own number
+  const double t = e.time.to_seconds();
+  events_.push_back(schema::EventRecord{t, replication_, static_cast<uint8_t>(e.kind), e.vm, e.pool, e.fleet, e.detail});
+  if (level_ < schema::RecordLevel::kFull || e.vm == schema::kNone32) return;
+  if (e.kind == ModelEventKind::kLaunch) {
+    if (e.vm >= vms_.size()) vms_.resize(static_cast<size_t>(e.vm) + 1, schema::VmRecord{});
+    vms_[e.vm] = schema::VmRecord{replication_, e.vm, e.fleet, e.pool, static_cast<uint8_t>(e.purchase), 0,
+                                  t, kNaN, kNaN, kNaN};
+    return;
+  }
+  if (e.vm >= vms_.size()) return;  // an event for a VM launched before recording started: none today
+  schema::VmRecord& v = vms_[e.vm];
+  switch (e.kind) {
+    case ModelEventKind::kRunning: v.running = t; break;
+    case ModelEventKind::kNotice: v.notice = t; break;
+    case ModelEventKind::kEviction: v.evicted = 1; v.end = t; break;
+    case ModelEventKind::kEnd: v.end = t; break;
+    default: break;
+  }
+}
+
+void Hdf5Recorder::on_job(const World& world, const schema::JobRecord& job) {
+  replication_ = static_cast<uint32_t>(world.replication());
+  jobs_.push_back(job);
+  jobs_.back().replication = replication_;
+}
+
+std::function<std::unique_ptr<ReplicationRecorder>(int64_t)> hdf5_recorder_factory(
+    const std::vector<SeriesDef>& series, schema::RecordLevel level) {
+  if (level == schema::RecordLevel::kSummary) return {};
+  return [&series, level](int64_t rep) -> std::unique_ptr<ReplicationRecorder> {
+    return std::make_unique<Hdf5Recorder>(series, level, rep);
+  };
+}
+
+bool parse_record_level(const std::string& text, schema::RecordLevel* level) {
+  for (int i = 0; i < 4; ++i) {
+    if (text == schema::kRecordLevelNames[i]) {
+      *level = static_cast<schema::RecordLevel>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* record_level_name(schema::RecordLevel level) {
+  return schema::kRecordLevelNames[static_cast<int>(level)];
+}
+
+}  // namespace spotsim

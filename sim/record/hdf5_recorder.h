@@ -1,0 +1,70 @@
+#pragma once
+// Records one replication for the HDF5 writer: time series (every sample_interval), model events,
+// VM lifetimes and jobs, in memory, by the thread running the replication. What is kept depends on
+// the recording level (sim/record/schema.h RecordLevel); at kSummary no recorder is created at all.
+//
+// Memory: time series are fleets/pools × samples doubles; events about 40 bytes each, VMs about
+// 48 bytes each (levels events/full grow with VM count × churn: see docs/hdf5-schema.md).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/record/schema.h"
+#include "sim/run/runner.h"
+
+namespace spotsim {
+
+// One sampled quantity: /timeseries/<group>/<name>/<metric>.
+struct SeriesDef {
+  enum class Source : uint8_t { kFleetTarget, kFleetRunning, kFleetBooting, kFleetWaiting, kPoolInUse,
+                                kPoolCapacity, kMetric };
+  std::string group, name, metric, unit;
+  Source source = Source::kMetric;
+  uint32_t index = 0;  // fleet, pool or metric index
+};
+
+// The series a scenario produces, in a stable order (fleets, then pools, then workloads; gauges
+// before counters). `metrics` are the scenario's metric definitions (World::metric_defs).
+std::vector<SeriesDef> timeseries_defs(const CompiledScenario& scenario, const std::vector<MetricDef>& metrics);
+
+class Hdf5Recorder : public ReplicationRecorder {
+ public:
+  // REQUIRES: `series` outlives the recorder; level > kSummary.
+  Hdf5Recorder(const std::vector<SeriesDef>& series, schema::RecordLevel level, int64_t replication);
+
+  void on_model_event(const World& world, const ModelEvent& event) override;
+  void on_job(const World& world, const schema::JobRecord& job) override;
+  void on_sample(const World& world, SimTime t) override;
+  bool wants_samples() const override { return level_ >= schema::RecordLevel::kTimeseries; }
+  bool wants_events() const override { return level_ >= schema::RecordLevel::kEvents; }
+
+  const std::vector<double>& sample_times() const { return times_; }
+  // [series][sample]
+  const std::vector<std::vector<double>>& series_values() const { return values_; }
+  const std::vector<schema::EventRecord>& events() const { return events_; }
+  const std::vector<schema::VmRecord>& vms() const { return vms_; }
+  const std::vector<schema::JobRecord>& jobs() const { return jobs_; }
+
+ private:
+  const std::vector<SeriesDef>& series_;
+  schema::RecordLevel level_;
+  uint32_t replication_;
+  std::vector<double> times_;
+  std::vector<std::vector<double>> values_;
+  std::vector<schema::EventRecord> events_;
+  std::vector<schema::VmRecord> vms_;  // index = VM serial
+  std::vector<schema::JobRecord> jobs_;
+};
+
+// A RunOptions::recorder_factory for `level` (empty function at kSummary: nothing is attached).
+// REQUIRES: `series` outlives the run.
+std::function<std::unique_ptr<ReplicationRecorder>(int64_t)> hdf5_recorder_factory(
+    const std::vector<SeriesDef>& series, schema::RecordLevel level);
+
+// "summary" → kSummary, ...; nullopt-like false if unknown.
+bool parse_record_level(const std::string& text, schema::RecordLevel* level);
+const char* record_level_name(schema::RecordLevel level);
+
+}  // namespace spotsim
