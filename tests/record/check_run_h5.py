@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 
 SPOTSIM = sys.argv[1]
-SCENARIO = "scenarios/spot-fleet-basic.yaml"
+SCENARIO = "tests/record/fixture.yaml"
 
 
 def fail(msg):

@@ -13,7 +13,7 @@ import numpy as np
 
 SPOTSIM = sys.argv[1]
 MPIRUN = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None
-ARGS = ["sweep", "scenarios/spot-fleet-basic.yaml", "--grid", "fleets.web.target=20,40",
+ARGS = ["sweep", "tests/record/fixture.yaml", "--grid", "fleets.web.target=20,40",
         "--grid", "pools.m5-1a.interruption.rate=0.02/h,0.1/h", "--replications", "3", "--set", "duration=3d",
         "--pareto", "cost.total,max:fleet.web.availability_pct", "-q"]
 MACHINE_KEYS = ("wall_seconds", "threads", "processes")
@@ -103,13 +103,13 @@ with tempfile.TemporaryDirectory() as d:
     for extra, needle in ((["--grid", "fleets.web.target="], "empty value"),
                           (["--grid", "fleets.web.target=1", "--pareto", "cost.totl,cost.spot"], "did you mean"),
                           (["--grid", "fleets.web.target=x"], "grid point 0 (fleets.web.target=x)")):
-        p = subprocess.run([SPOTSIM, "sweep", "scenarios/spot-fleet-basic.yaml", *extra, "--out", os.path.join(d, "bad.h5")],
+        p = subprocess.run([SPOTSIM, "sweep", "tests/record/fixture.yaml", *extra, "--out", os.path.join(d, "bad.h5")],
                            capture_output=True, text=True)
         if p.returncode != 2 or needle not in p.stderr:
             fail(f"{extra}: exit {p.returncode}: {p.stderr}")
         if os.path.exists(os.path.join(d, "bad.h5")):
             fail("an output file was written for invalid input")
-    p = subprocess.run([SPOTSIM, "sweep", "scenarios/spot-fleet-basic.yaml"], capture_output=True, text=True)
+    p = subprocess.run([SPOTSIM, "sweep", "tests/record/fixture.yaml"], capture_output=True, text=True)
     if p.returncode != 2 or "--grid" not in p.stderr:
         fail(f"missing --grid: exit {p.returncode}: {p.stderr}")
 print("ok")
