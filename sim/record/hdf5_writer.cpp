@@ -366,7 +366,7 @@ Status write_sweep_file(const std::string& path, const SweepPlan& plan, const Sw
       std::vector<std::string> ov;
       for (const auto& [key, v] : pr.overrides) ov.push_back(key + "=" + v);
       write_strings(g, schema::kRunOverrides, ov);
-      write_summary(g, plan.metrics, pr.stats, pr.per_replication, pr.replication_ids, {});
+      write_summary(g, plan.metrics, pr.stats, pr.per_replication, pr.replication_index, {});
     }
   });
 }
