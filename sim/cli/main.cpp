@@ -171,7 +171,7 @@ int cmd_run(const RunArgs& a) {
     opt.cancel = &g_cancel;
     std::vector<SeriesDef> series;
     if (!a.out.empty()) {
-      series = timeseries_defs(sc, World::metric_defs(sc));
+      series = timeseries_defs(sc, replication_metric_defs(sc));
       opt.recorder_factory = hdf5_recorder_factory(series, level);
     }
     std::signal(SIGINT, on_sigint);

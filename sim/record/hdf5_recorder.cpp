@@ -112,6 +112,13 @@ void Hdf5Recorder::on_job(const World& world, const schema::JobRecord& job) {
   jobs_.back().replication = replication_;
 }
 
+void Hdf5Recorder::on_chaos(const World& world, const std::vector<ChaosInterval>& intervals) {
+  const uint32_t rep = static_cast<uint32_t>(world.replication());
+  for (const auto& c : intervals) {
+    chaos_.push_back(schema::ChaosIntervalRecord{rep, c.item, schema::kNone16, c.start.to_seconds(), c.end.to_seconds()});
+  }
+}
+
 std::function<std::unique_ptr<ReplicationRecorder>(int64_t)> hdf5_recorder_factory(
     const std::vector<SeriesDef>& series, schema::RecordLevel level) {
   if (level == schema::RecordLevel::kSummary) return {};

@@ -26,7 +26,7 @@ struct SeriesDef {
 };
 
 // The series a scenario produces, in a stable order (fleets, then pools, then workloads; gauges
-// before counters). `metrics` are the scenario's metric definitions (World::metric_defs).
+// before counters). `metrics` are the scenario's metric definitions (replication_metric_defs).
 std::vector<SeriesDef> timeseries_defs(const CompiledScenario& scenario, const std::vector<MetricDef>& metrics);
 
 class Hdf5Recorder : public ReplicationRecorder {
@@ -37,6 +37,7 @@ class Hdf5Recorder : public ReplicationRecorder {
   void on_model_event(const World& world, const ModelEvent& event) override;
   void on_job(const World& world, const schema::JobRecord& job) override;
   void on_sample(const World& world, SimTime t) override;
+  void on_chaos(const World& world, const std::vector<ChaosInterval>& intervals) override;
   bool wants_samples() const override { return level_ >= schema::RecordLevel::kTimeseries; }
   bool wants_events() const override { return level_ >= schema::RecordLevel::kEvents; }
 
@@ -46,6 +47,7 @@ class Hdf5Recorder : public ReplicationRecorder {
   const std::vector<schema::EventRecord>& events() const { return events_; }
   const std::vector<schema::VmRecord>& vms() const { return vms_; }
   const std::vector<schema::JobRecord>& jobs() const { return jobs_; }
+  const std::vector<schema::ChaosIntervalRecord>& chaos() const { return chaos_; }
 
  private:
   const std::vector<SeriesDef>& series_;
@@ -56,6 +58,7 @@ class Hdf5Recorder : public ReplicationRecorder {
   std::vector<schema::EventRecord> events_;
   std::vector<schema::VmRecord> vms_;  // index = VM serial
   std::vector<schema::JobRecord> jobs_;
+  std::vector<schema::ChaosIntervalRecord> chaos_;
 };
 
 // A RunOptions::recorder_factory for `level` (empty function at kSummary: nothing is attached).

@@ -203,10 +203,17 @@ void write_summary(H5::Group& parent, const std::vector<MetricDef>& defs, const 
   write_rows(g, schema::kSummaryExpectations, schema::expectation_record_type(), ex);
 }
 
-void write_empty_chaos(H5::H5File& file) {
+void write_chaos(H5::H5File& file, const CompiledScenario& sc,
+                 const std::vector<const std::vector<schema::ChaosIntervalRecord>*>& parts) {
   H5::Group chaos = ensure_group(file, schema::kChaos);
-  write_strings(chaos, "names", {});
-  write_rows(chaos, "intervals", schema::chaos_interval_record_type(), std::vector<schema::ChaosIntervalRecord>{});
+  std::vector<std::string> names, kinds;
+  for (const auto& c : sc.chaos) {
+    names.push_back(c.name);
+    kinds.push_back(chaos_kind_name(c.kind));
+  }
+  write_strings(chaos, "names", names);
+  write_strings(chaos, "kinds", kinds);
+  write_table(chaos, "intervals", schema::chaos_interval_record_type(), parts);
 }
 
 void write_root_attributes(H5::H5File& file, const char* kind) {
@@ -298,7 +305,11 @@ Status write_run_file(const std::string& path, const CompiledScenario& sc, const
     write_table(root, "events", schema::event_record_type(schema::uint8_enum_type(event_kind_names())), ev);
     write_table(root, "jobs", schema::job_record_type(), jobs);
     write_table(root, "vms", schema::vm_record_type(), vms);
-    write_empty_chaos(file);
+    std::vector<const std::vector<schema::ChaosIntervalRecord>*> chaos;
+    if (have && info.level >= schema::RecordLevel::kTimeseries) {
+      for (const auto* rec : recs) chaos.push_back(&rec->chaos());
+    }
+    write_chaos(file, sc, chaos);
   });
 }
 

@@ -151,16 +151,18 @@ struct JobRecord {
   double lost_work = 0;        // seconds of work redone after evictions (since last checkpoint)
 };
 
-// ---- /chaos: injected disturbances (reserved; written by the chaos models when they exist) ------
-// /chaos/names       [k] string: storm/cliff/spike names from the scenario
-// /chaos/intervals   [n] ChaosIntervalRecord: when each one was active, per replication
+// ---- /chaos: injected disturbances (the scenario's chaos: items; level timeseries and above) ------
+// /chaos/names       [k] string: the items' names (chaos.<name>.* metrics), index = position in chaos:
+// /chaos/kinds       [k] string: their kinds (storm, cliff, price_spike, ...: chaos_kind_name())
+// /chaos/intervals   [n] ChaosIntervalRecord: when each occurrence was in effect, per replication
 inline constexpr const char* kChaos = "/chaos";
 inline constexpr const char* kChaosNames = "/chaos/names";
+inline constexpr const char* kChaosKinds = "/chaos/kinds";
 inline constexpr const char* kChaosIntervals = "/chaos/intervals";
 struct ChaosIntervalRecord {
   uint32_t replication;
   uint32_t chaos;   // index into /chaos/names
-  uint16_t pool;    // pool affected, or kNone16 for "several" (then the scenario text says which)
+  uint16_t pool;    // pool affected, or kNone16 for "its scope" (the scenario text says which)
   double start;     // s
   double end;       // s
 };

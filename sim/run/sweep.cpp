@@ -80,7 +80,7 @@ Result<SweepPlan> plan_sweep(const std::string& path, const Overrides& sets, con
   plan.axes = axes;
   plan.points = grid_points(axes);
   plan.seed = options.seed.value_or(plan.base.seed);
-  plan.metrics = World::metric_defs(plan.base);
+  plan.metrics = replication_metric_defs(plan.base);
   plan.scenarios.reserve(plan.points.size());
   for (size_t i = 0; i < plan.points.size(); ++i) {
     Overrides all = sets;
@@ -89,7 +89,7 @@ Result<SweepPlan> plan_sweep(const std::string& path, const Overrides& sets, con
     if (!sc) {
       return sc.status().with_prefix("grid point " + std::to_string(i) + " (" + describe(plan.points[i]) + "): ");
     }
-    const std::vector<MetricDef> defs = World::metric_defs(*sc);
+    const std::vector<MetricDef> defs = replication_metric_defs(*sc);
     bool same = defs.size() == plan.metrics.size();
     for (size_t m = 0; same && m < defs.size(); ++m) same = defs[m].name == plan.metrics[m].name;
     if (!same) {

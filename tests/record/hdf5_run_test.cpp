@@ -44,7 +44,7 @@ struct Recorded {
 
 Recorded run_and_write(const std::string& path, schema::RecordLevel level, int threads = 2) {
   Recorded r{scenario(), {}, {}};
-  r.series = timeseries_defs(r.sc, World::metric_defs(r.sc));
+  r.series = timeseries_defs(r.sc, replication_metric_defs(r.sc));
   RunOptions opt;
   opt.threads = threads;
   opt.recorder_factory = hdf5_recorder_factory(r.series, level);
@@ -254,7 +254,7 @@ class JobReportingRecorder : public Hdf5Recorder {
 TEST_CASE("jobs reported through on_job land in /jobs with NaN for what did not happen", "[record]") {
   const std::string path = out_path("record_jobs.h5");
   CompiledScenario sc = scenario();
-  const auto series = timeseries_defs(sc, World::metric_defs(sc));
+  const auto series = timeseries_defs(sc, replication_metric_defs(sc));
   RunOptions opt;
   opt.threads = 2;
   opt.replications = 2;
