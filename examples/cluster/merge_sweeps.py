@@ -4,7 +4,7 @@
     merge_sweeps.py sweep-*.h5 [--pareto METRIC_A,METRIC_B] [--csv merged.csv]
 
 Each input is a sweep file (docs/hdf5-schema.md). Points are identified by all their overrides,
-so the files may come from different slices of the grid. Minimises both metrics unless one is
+so the files may come from different slices of the grid; a point found twice is kept once. Minimises both metrics unless one is
 written max:METRIC.
 """
 import argparse
@@ -38,7 +38,13 @@ def main():
     ap.add_argument("--pareto")
     ap.add_argument("--csv")
     a = ap.parse_args()
-    rows = [r for path in a.files for r in load(path)]
+    rows, seen = [], set()
+    for path in a.files:
+        for ov, ms in load(path):
+            key = tuple(sorted(ov.items()))
+            if key not in seen:  # the same point in two files (a retried pod): keep the first
+                seen.add(key)
+                rows.append((ov, ms))
     if not rows:
         sys.exit("no complete points in the inputs")
     params = sorted({p for ov, _ in rows for p in ov})

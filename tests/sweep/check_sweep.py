@@ -99,6 +99,15 @@ with tempfile.TemporaryDirectory() as d:
     else:
         print("note: built without MPI; the mpirun comparison was skipped")
 
+    # examples/cluster/merge_sweeps.py joins sweep files (a point found twice is kept once)
+    merge = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "cluster", "merge_sweeps.py")
+    p = subprocess.run([sys.executable, merge, h1, h2, "--pareto", "cost.total,max:fleet.web.availability_pct",
+                        "--csv", os.path.join(d, "all.csv")], capture_output=True, text=True)
+    if p.returncode != 0 or "4 points from 2 files" not in p.stdout or "Pareto front" not in p.stdout:
+        fail(f"merge_sweeps.py: {p.returncode} {p.stdout} {p.stderr}")
+    if len(open(os.path.join(d, "all.csv")).read().splitlines()) != 5:
+        fail("merged CSV should have a header and 4 rows")
+
     # usage errors exit 2 with a message
     for extra, needle in ((["--grid", "fleets.web.target="], "empty value"),
                           (["--grid", "fleets.web.target=1", "--pareto", "cost.totl,cost.spot"], "did you mean"),
