@@ -6,6 +6,9 @@
 #include "sim/model/workload/workloads.h"
 
 namespace spotsim {
+namespace {
+constexpr Duration kMinRetryDelay = Duration::seconds(1);
+}  // namespace
 
 const char* model_event_kind_name(ModelEventKind k) {
   switch (k) {
@@ -15,12 +18,13 @@ const char* model_event_kind_name(ModelEventKind k) {
     case ModelEventKind::kEviction: return "eviction";
     case ModelEventKind::kCapacityError: return "capacity_error";
     case ModelEventKind::kEnd: return "end";
+    case ModelEventKind::kTerminate: return "terminate";
     case ModelEventKind::kBootFailed: return "boot_failed";
   }
   return "?";
 }
 
-World::World(const CompiledScenario& scenario, uint64_t replication)
+World::World(const CompiledScenario& scenario, uint64_t replication, const FleetPolicyFactory* policies)
     : sc_(scenario),
       replication_(replication),
       interruption_rng_(Rng::stream(scenario.seed, replication, "interruption")),
@@ -32,12 +36,22 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
     pools_[i].spot_price = sc_.pools[i].spot_price;
   }
   fleets_.resize(sc_.fleets.size());
+  rt_.resize(sc_.fleets.size());
   int64_t total = 0;
-  for (size_t i = 0; i < fleets_.size(); ++i) {
+  for (uint32_t i = 0; i < fleets_.size(); ++i) {
     fleets_[i].target = sc_.fleets[i].target;
     total += sc_.fleets[i].target;
+    FleetRuntime& rt = rt_[i];
+    rt.builtin = std::make_unique<BuiltinFleetPolicy>(sc_, i);
+    rt.builtin_hooks = rt.builtin->hooks();
+    rt.pool_vms.assign(sc_.pools.size(), 0);
+    rt.instances = fleet_instances(sc_.fleets[i]);
+    if (policies && *policies) {
+      if (auto p = (*policies)(sc_, i, replication)) set_policy(i, std::move(p));
+    }
   }
   vms_.reserve(static_cast<size_t>(total + total / 8 + 16));
+  scratch_.reserve(16);
   register_metrics();
   install_workloads(*this);
 }
@@ -45,6 +59,20 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
 WorldComponent* World::add_component(std::unique_ptr<WorldComponent> c) {
   components_.push_back(std::move(c));
   return components_.back().get();
+}
+
+World::~World() = default;
+
+void World::set_policy(uint32_t fleet, std::unique_ptr<FleetPolicy> policy) {
+  FleetRuntime& rt = rt_[fleet];
+  rt.custom = std::move(policy);
+  rt.custom_hooks = rt.custom ? rt.custom->hooks() : 0;
+}
+
+const FleetPolicy& World::policy(uint32_t fleet) const {
+  const FleetRuntime& rt = rt_[fleet];
+  if (rt.custom) return *rt.custom;
+  return *rt.builtin;
 }
 
 std::vector<MetricDef> World::metric_defs(const CompiledScenario& scenario) {
@@ -124,51 +152,268 @@ void World::set_running(FleetState& f, int64_t delta) {
   f.running += delta;
 }
 
-bool World::try_launch(uint32_t fleet, int64_t lost_at_us) {
-  const FleetSpec& fs = sc_.fleets[fleet];
-  // Default allocation: the cheapest spot pool with free capacity (ties: listed order).
-  int best = -1;
-  for (uint32_t p : fs.pools) {
-    if (pools_[p].spot_in_use >= pools_[p].capacity) continue;
-    if (fs.max_price > 0 && pools_[p].spot_price > fs.max_price) continue;
-    if (best < 0 || pools_[p].spot_price < pools_[static_cast<size_t>(best)].spot_price) best = static_cast<int>(p);
+int64_t World::fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const { return rt_[fleet].pool_vms[pool]; }
+
+int64_t World::spot_available(uint32_t pool) const {
+  const PoolState& p = pools_[pool];
+  return std::max<int64_t>(0, p.capacity - p.spot_in_use);
+}
+
+VmView World::view_of(uint32_t slot) const {
+  const VmSlot& s = vms_[slot];
+  VmView v;
+  v.id = VmId{slot, s.serial};
+  v.fleet = s.fleet;
+  v.pool = s.pool;
+  v.state = s.state;
+  v.purchase = s.purchase;
+  v.fallback = (s.flags & kVmFallback) != 0;
+  v.notice_delivered = (s.flags & kVmNoticeDelivered) != 0;
+  v.launched = SimTime{s.launched_us};
+  v.running = s.running_us >= 0 ? SimTime{s.running_us} : SimTime::never();
+  return v;
+}
+
+// --- commands -----------------------------------------------------------------------------
+
+void World::submit(uint32_t fleet, const Commands& commands) {
+  for (const Command& c : commands) submit_one(c);
+}
+
+void World::submit_one(const Command& c0) {
+  {
+    Command c = c0;
+    if (c.delay.us < 0) c.delay = Duration{0};
+    // A retry at the same instant could loop forever without time advancing.
+    if (c.kind == CommandKind::kRetry && c.delay < kMinRetryDelay) c.delay = kMinRetryDelay;
+    if (c.kind == CommandKind::kLaunch || c.kind == CommandKind::kFallback || c.kind == CommandKind::kRetry) {
+      if (c.count <= 0) return;
+      if (c.fleet >= fleets_.size()) return;
+      c.request.fleet = c.fleet;
+      fleets_[c.fleet].waiting += c.count;
+      if (c.kind == CommandKind::kFallback) fleets_[c.fleet].fallback_waiting += c.count;
+    }
+    uint32_t idx;
+    if (!cmd_free_.empty()) {
+      idx = cmd_free_.back();
+      cmd_free_.pop_back();
+      cmd_slab_[idx] = c;
+    } else {
+      idx = static_cast<uint32_t>(cmd_slab_.size());
+      cmd_slab_.push_back(c);
+    }
+    engine_.schedule_in(c.delay, self_, kCommandEv, idx, 0);
   }
-  if (best < 0) {
-    metrics_[fleet_m_[fleet].capacity_errors] += 1;
-    for (uint32_t p : fs.pools) metrics_[pool_m_[p].capacity_errors] += 1;
-    emit_fleet(ModelEventKind::kCapacityError, fleet, static_cast<uint16_t>(fs.pools.front()), 0);
+}
+
+void World::flush(uint32_t fleet, bool builtin) {
+  if (scratch_.empty()) return;
+  if (!builtin) {
+    submit(fleet, scratch_);
+    scratch_.clear();
+    return;
+  }
+  // Built-in fast path: zero-delay commands are applied now, right after the hook returned (not
+  // inside it); the rest are queued. Applying can call hooks again, so the buffer is swapped
+  // with one kept per nesting depth (no allocation in steady state).
+  if (flush_depth_ >= flush_bufs_.size()) flush_bufs_.emplace_back();
+  Commands& buf = flush_bufs_[flush_depth_++];
+  buf.swap(scratch_);
+  for (const Command& c0 : buf) {
+    if (c0.delay.us > 0 || c0.fleet >= fleets_.size()) {
+      submit_one(c0);
+      continue;
+    }
+    Command c = c0;
+    if (c.kind == CommandKind::kLaunch || c.kind == CommandKind::kFallback || c.kind == CommandKind::kRetry) {
+      if (c.count <= 0) continue;
+      c.request.fleet = c.fleet;
+      fleets_[c.fleet].waiting += c.count;
+      if (c.kind == CommandKind::kFallback) fleets_[c.fleet].fallback_waiting += c.count;
+    }
+    apply(c);
+  }
+  buf.clear();
+  --flush_depth_;
+}
+
+void World::apply(const Command& c) {
+  if (c.fleet >= fleets_.size()) return;
+  ++commands_applied_[static_cast<size_t>(c.kind)];
+  FleetState& f = fleets_[c.fleet];
+  switch (c.kind) {
+    case CommandKind::kLaunch:
+    case CommandKind::kFallback:
+    case CommandKind::kRetry: {
+      LaunchRequest r = c.request;
+      if (c.kind == CommandKind::kRetry) r.attempt++;
+      for (int64_t i = 0; i < c.count; ++i) {
+        f.waiting--;
+        if (c.kind == CommandKind::kFallback) f.fallback_waiting--;
+        launch_one(r, c.pool, false);
+      }
+      break;
+    }
+    case CommandKind::kDrain:
+      if (c.vm.slot < vms_.size() && vms_[c.vm.slot].serial == c.vm.serial && vms_[c.vm.slot].state != VmState::kFree) {
+        drain(c.vm.slot);
+      }
+      break;
+    case CommandKind::kCheckpoint:
+      if (checkpoint_sink_) checkpoint_sink_(c.fleet, c.job);
+      break;
+    case CommandKind::kScale: {
+      f.target = std::max<int64_t>(0, c.count);
+      // Reconcile: VMs that will serve = active and not under notice + launches in flight.
+      const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning;
+      if (serving < f.target) {
+        LaunchRequest r;
+        r.fleet = c.fleet;
+        r.reason = LaunchReason::kScaleOut;
+        for (int64_t i = serving; i < f.target; ++i) launch_one(r, -1, false);
+      } else if (serving > f.target) {
+        int64_t excess = serving - f.target;
+        // Scale in: fallback VMs first, then booting, then the newest running (highest slot).
+        for (int pass = 0; pass < 3 && excess > 0; ++pass) {
+          for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
+            const VmSlot& v = vms_[s];
+            if (v.fleet != c.fleet || v.state == VmState::kFree || v.state == VmState::kNoticed) continue;
+            if (v.flags & (kVmDraining | kVmBeingReplaced)) continue;
+            const bool take = pass == 0 ? (v.flags & kVmFallback) != 0
+                            : pass == 1 ? v.state == VmState::kBooting
+                                        : true;
+            if (!take) continue;
+            drain(s);
+            --excess;
+          }
+        }
+      }
+      break;
+    }
+  }
+}
+
+// --- launches -----------------------------------------------------------------------------
+
+bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool warm_start) {
+  const uint32_t fleet = request.fleet;
+  FleetRuntime& rt = rt_[fleet];
+  PoolChoice ch;
+  if (pool_hint >= 0) {
+    ch = PoolChoice{pool_hint, request.purchase};
+  } else if (rt.custom_hooks & kHookChoosePool) {
+    ch = rt.custom->choose_pool(request, PolicyContext(*this, fleet));
+  } else if (rt.builtin->single_spot_pool() && request.purchase == Purchase::kSpot) {
+    ch = PoolChoice{static_cast<int32_t>(rt.instances.front().pool), Purchase::kSpot};  // what it would answer
+  } else {
+    ch = rt.builtin->choose_pool(request, PolicyContext(*this, fleet));  // devirtualized (final)
+  }
+  if (!ch.ok() || static_cast<size_t>(ch.pool) >= pools_.size()) {
+    capacity_error(request, -1,
+                   ch.purchase == Purchase::kSpot ? RejectCause::kInsufficientSpot : RejectCause::kInsufficientOnDemand);
     return false;
   }
-  if (injector_ && !injector_->admit_launch(*this, fleet, static_cast<uint32_t>(best))) {
-    metrics_[fleet_m_[fleet].capacity_errors] += 1;
-    metrics_[pool_m_[static_cast<size_t>(best)].capacity_errors] += 1;
-    emit_fleet(ModelEventKind::kCapacityError, fleet, static_cast<uint16_t>(best), 3 /* throttled */);
+  const uint32_t pool = static_cast<uint32_t>(ch.pool);
+  PoolState& ps = pools_[pool];
+  if (ch.purchase == Purchase::kSpot) {
+    const double max_price = sc_.fleets[fleet].max_price;
+    if (max_price > 0 && ps.spot_price > max_price) {
+      capacity_error(request, ch.pool, RejectCause::kPrice);
+      return false;
+    }
+    if (ps.spot_in_use >= ps.capacity) {
+      capacity_error(request, ch.pool, RejectCause::kInsufficientSpot);
+      return false;
+    }
+  } else if (!ps.on_demand_available) {
+    capacity_error(request, ch.pool, RejectCause::kInsufficientOnDemand);
     return false;
   }
+  if (injector_ && !injector_->admit_launch(*this, fleet, pool)) {
+    capacity_error(request, ch.pool, RejectCause::kThrottled);
+    return false;
+  }
+
   const uint32_t slot = alloc_slot();
   VmSlot& v = vms_[slot];
   v.launched_us = engine_.now().us;
   v.running_us = -1;
-  v.lost_at_us = lost_at_us;
+  v.lost_at_us = request.lost_at_us;
   v.serial = next_serial_++;
   v.gen++;
   v.fleet = fleet;
-  v.pool = static_cast<uint16_t>(best);
+  v.pool = static_cast<uint16_t>(pool);
   v.state = VmState::kBooting;
-  v.purchase = Purchase::kSpot;
-  pools_[static_cast<size_t>(best)].spot_in_use++;
-  fleets_[fleet].booting++;
-  emit(ModelEventKind::kLaunch, slot, 0);
-  engine_.schedule_in(fs.boot_time, self_, kBootDone, slot, v.gen);
+  v.purchase = ch.purchase;
+  v.flags = 0;
+  v.replaces_slot = UINT32_MAX;
+  FleetState& f = fleets_[fleet];
+  double detail = 0;
+  if (ch.purchase == Purchase::kSpot) {
+    ps.spot_in_use++;
+    f.spot_active++;
+  } else {
+    ps.on_demand_in_use++;
+    f.on_demand_active++;
+    detail = 1;
+    if (request.reason == LaunchReason::kFallback) {
+      v.flags |= kVmFallback;
+      f.fallback_active++;
+      rt.fallback_cost_per_hour += sc_.pools[pool].on_demand_price;
+      detail = 2;
+    }
+  }
+  if (request.replaces.valid() && request.replaces.slot < vms_.size()) {
+    VmSlot& old = vms_[request.replaces.slot];
+    if (old.serial == request.replaces.serial && old.state != VmState::kFree) {
+      v.replaces_slot = request.replaces.slot;
+      v.replaces_serial = request.replaces.serial;
+      old.flags |= kVmBeingReplaced;
+      if (request.reason == LaunchReason::kReturnToSpot) {
+        v.flags |= kVmReturning;
+        f.returning++;
+      }
+    }
+  }
+  rt.pool_vms[pool]++;
+  f.booting++;
+  emit(ModelEventKind::kLaunch, slot, detail);
+  if (!warm_start) engine_.schedule_in(sc_.fleets[fleet].boot_time, self_, kBootDone, slot, v.gen);
   return true;
 }
 
 void World::request_launch(uint32_t fleet, int64_t lost_at_us) {
-  if (!try_launch(fleet, lost_at_us)) {
-    fleets_[fleet].waiting++;
-    engine_.schedule_in(sc_.fleets[fleet].retry_interval, self_, kRetryLaunch, fleet,
-                        static_cast<uint64_t>(lost_at_us + 1));
+  LaunchRequest r;
+  r.fleet = fleet;
+  r.reason = lost_at_us >= 0 ? LaunchReason::kReplacement : LaunchReason::kScaleOut;
+  r.lost_at_us = lost_at_us;
+  launch_one(r, -1, false);
+}
+
+void World::capacity_error(const LaunchRequest& request, int32_t pool, RejectCause cause) {
+  const uint32_t fleet = request.fleet;
+  metrics_[fleet_m_[fleet].capacity_errors] += 1;
+  if (pool >= 0) {
+    metrics_[pool_m_[static_cast<size_t>(pool)].capacity_errors] += 1;
+  } else {
+    for (const FleetPoolEntry& e : rt_[fleet].instances) metrics_[pool_m_[e.pool].capacity_errors] += 1;
   }
+  const uint16_t at = static_cast<uint16_t>(pool >= 0 ? pool : static_cast<int32_t>(rt_[fleet].instances.front().pool));
+  emit_fleet(ModelEventKind::kCapacityError, fleet, at, static_cast<double>(cause));
+  CapacityError err;
+  err.request = request;
+  if (err.request.first_failed_us < 0) err.request.first_failed_us = engine_.now().us;
+  err.pool = pool;
+  err.cause = cause;
+  FleetRuntime& rt = rt_[fleet];
+  bool builtin = false;
+  if (rt.custom_hooks & kHookOnCapacityError) {
+    rt.custom->on_capacity_error(err, PolicyContext(*this, fleet), scratch_);
+  } else if (rt.builtin_hooks & kHookOnCapacityError) {
+    rt.builtin->on_capacity_error(err, PolicyContext(*this, fleet), scratch_);
+    builtin = true;
+  }
+  flush(fleet, builtin);
 }
 
 void World::schedule_interruption(uint32_t slot) {
@@ -184,17 +429,21 @@ void World::schedule_interruption(uint32_t slot) {
 void World::on_boot_done(uint32_t slot) {
   VmSlot& v = vms_[slot];
   FleetState& f = fleets_[v.fleet];
-  f.booting--;
   if (injector_ && injector_->fail_boot(*this, slot)) {
-    if (v.purchase == Purchase::kSpot) pools_[v.pool].spot_in_use--;
+    // Billed from launch to now, released, and the fleet asks for another VM (same request).
+    const uint32_t fleet = v.fleet;
+    const int64_t lost_at = v.lost_at_us;
     bill(slot, /*interrupted=*/false);
     emit(ModelEventKind::kBootFailed, slot, 0);
-    v.state = VmState::kFree;
-    v.gen++;
-    free_slots_.push_back(slot);
-    request_launch(v.fleet, v.lost_at_us);
+    release(slot);
+    LaunchRequest r;
+    r.fleet = fleet;
+    r.reason = lost_at >= 0 ? LaunchReason::kReplacement : LaunchReason::kScaleOut;
+    r.lost_at_us = lost_at;
+    launch_one(r, -1, false);
     return;
   }
+  f.booting--;
   v.state = VmState::kRunning;
   v.running_us = engine_.now().us;
   set_running(f, +1);
@@ -205,27 +454,148 @@ void World::on_boot_done(uint32_t slot) {
   }
   emit(ModelEventKind::kRunning, slot, 0);
   schedule_interruption(slot);
+  if (v.replaces_slot != UINT32_MAX) {
+    // The swap completes: the VM this one replaces is drained now (if it is still there).
+    const uint32_t old = v.replaces_slot;
+    v.replaces_slot = UINT32_MAX;
+    if (v.flags & kVmReturning) {
+      v.flags &= static_cast<uint8_t>(~kVmReturning);
+      f.returning--;
+    }
+    if (vms_[old].serial == v.replaces_serial && vms_[old].state != VmState::kFree &&
+        vms_[old].state != VmState::kNoticed) {
+      drain(old);
+    } else if (vms_[old].serial == v.replaces_serial) {
+      vms_[old].flags &= static_cast<uint8_t>(~kVmBeingReplaced);
+    }
+  }
+  FleetRuntime& rt = rt_[v.fleet];
+  if (rt.custom_hooks & kHookOnRunning) {
+    rt.custom->on_running(VmId{slot, v.serial}, PolicyContext(*this, v.fleet), scratch_);
+    flush(v.fleet, false);
+  }
 }
 
 void World::give_notice(uint32_t slot, Duration notice) {
   VmSlot& v = vms_[slot];
   if (v.state != VmState::kRunning && v.state != VmState::kBooting) return;
-  if (v.state == VmState::kBooting) fleets_[v.fleet].booting--;
+  FleetState& f = fleets_[v.fleet];
+  if (v.state == VmState::kBooting) f.booting--;
   v.state = VmState::kNoticed;
   v.gen++;  // invalidates a pending boot or hazard notice
+  f.noticed++;
   const int64_t evict_at = engine_.now().us + notice.us;
-  // A zero notice, or one a FaultInjector loses, is never delivered: the eviction comes unannounced.
-  const bool delivered = notice.us > 0 && !(injector_ && injector_->lose_notice(*this, slot));
-  if (delivered) emit(ModelEventKind::kNotice, slot, notice.to_seconds());
   engine_.schedule_at(SimTime{evict_at}, self_, kEvictEv, slot, v.gen, Priority::kHigh);
-  if (sc_.fleets[v.fleet].replace_on == ReplaceOn::kNotice) {
-    if (delivered) {
-      request_launch(v.fleet, evict_at);
-    } else {  // nothing to react to before the eviction: replace right after it
-      fleets_[v.fleet].waiting++;
-      engine_.schedule_at(SimTime{evict_at}, self_, kRetryLaunch, v.fleet, static_cast<uint64_t>(evict_at + 1));
+  // A zero notice, or one a FaultInjector loses, is never delivered: the eviction comes
+  // unannounced, and the fleet learns of it only then (on_eviction, notice_delivered = false).
+  const bool delivered = notice.us > 0 && !(injector_ && injector_->lose_notice(*this, slot));
+  if (!delivered) return;
+  v.flags |= kVmNoticeDelivered;
+  emit(ModelEventKind::kNotice, slot, notice.to_seconds());
+  const uint32_t fleet = v.fleet;
+  FleetRuntime& rt = rt_[fleet];
+  bool builtin = false;
+  if (rt.custom_hooks & kHookOnNotice) {
+    rt.custom->on_notice(VmId{slot, v.serial}, SimTime{evict_at}, PolicyContext(*this, fleet), scratch_);
+  } else if (rt.builtin_hooks & kHookOnNotice) {
+    rt.builtin->on_notice(VmId{slot, v.serial}, SimTime{evict_at}, PolicyContext(*this, fleet), scratch_);
+    builtin = true;
+  }
+  flush(fleet, builtin);
+}
+
+void World::on_notice(uint32_t slot) { give_notice(slot, sc_.pools[vms_[slot].pool].notice); }
+
+void World::bill(uint32_t slot, bool interrupted) {
+  const VmSlot& v = vms_[slot];
+  const PoolSpec& ps = sc_.pools[v.pool];
+  const ProviderTraits& tr = provider_traits(ps.provider);
+  const int64_t now = engine_.now().us;
+  const Duration billed{now - v.launched_us};
+  const bool spot = v.purchase == Purchase::kSpot;
+  const double cost = billed_cost(tr, billed, spot ? ps.spot_price : ps.on_demand_price, spot, interrupted);
+  const double equiv = billed_cost(tr, billed, ps.on_demand_price, false, false);
+  const double run_h = v.running_us >= 0 ? static_cast<double>(now - v.running_us) / 3.6e9 : 0.0;
+  const FleetMetrics& fm = fleet_m_[v.fleet];
+  metrics_[fm.cost] += cost;
+  metrics_[spot ? fm.vm_hours_spot : fm.vm_hours_on_demand] += run_h;
+  metrics_[pool_m_[v.pool].cost] += cost;
+  metrics_[pool_m_[v.pool].vm_hours] += run_h;
+  metrics_[m_cost_total_] += cost;
+  metrics_[spot ? m_cost_spot_ : m_cost_on_demand_] += cost;
+  metrics_[m_cost_od_equiv_] += equiv;
+}
+
+void World::release(uint32_t slot) {
+  VmSlot& v = vms_[slot];
+  FleetState& f = fleets_[v.fleet];
+  FleetRuntime& rt = rt_[v.fleet];
+  if (v.running_us >= 0) set_running(f, -1);
+  if (v.state == VmState::kBooting) f.booting--;
+  if (v.state == VmState::kNoticed) f.noticed--;
+  if (v.purchase == Purchase::kSpot) {
+    pools_[v.pool].spot_in_use--;
+    f.spot_active--;
+  } else {
+    pools_[v.pool].on_demand_in_use--;
+    f.on_demand_active--;
+    if (v.flags & kVmFallback) {
+      f.fallback_active--;
+      rt.fallback_cost_per_hour -= sc_.pools[v.pool].on_demand_price;
+      if (f.fallback_active == 0) rt.fallback_cost_per_hour = 0;  // no drift
     }
   }
+  if (v.flags & kVmReturning) f.returning--;
+  if (v.replaces_slot != UINT32_MAX) {
+    VmSlot& old = vms_[v.replaces_slot];
+    if (old.serial == v.replaces_serial) old.flags &= static_cast<uint8_t>(~kVmBeingReplaced);
+    v.replaces_slot = UINT32_MAX;
+  }
+  rt.pool_vms[v.pool]--;
+  v.state = VmState::kFree;
+  v.flags = 0;
+  v.gen++;
+  free_slots_.push_back(slot);
+}
+
+void World::on_evict(uint32_t slot) {
+  VmSlot& v = vms_[slot];
+  const uint32_t fleet = v.fleet;
+  metrics_[fleet_m_[fleet].interruptions] += 1;
+  metrics_[pool_m_[v.pool].interruptions] += 1;
+  bill(slot, /*interrupted=*/true);
+  emit(ModelEventKind::kEviction, slot, 0);
+  FleetRuntime& rt = rt_[fleet];
+  if (!(rt.custom_hooks & kHookOnEviction)) {
+    const bool noticed = (v.flags & kVmNoticeDelivered) != 0;
+    release(slot);
+    if (rt.builtin->replaces_on_eviction(noticed)) {
+      // Devirtualized built-in hook: BuiltinFleetPolicy::on_eviction returns exactly this one
+      // launch, applied right after it (the built-in fast path), so apply it directly.
+      LaunchRequest r;
+      r.fleet = fleet;
+      r.reason = LaunchReason::kReplacement;
+      r.lost_at_us = engine_.now().us;
+      launch_one(r, -1, false);
+    }
+    return;
+  }
+  VmView view = view_of(slot);
+  release(slot);
+  bool builtin = false;
+  if (rt.custom_hooks & kHookOnEviction) {
+    rt.custom->on_eviction(view, PolicyContext(*this, fleet), scratch_);
+  } else if (rt.builtin_hooks & kHookOnEviction) {
+    rt.builtin->on_eviction(view, PolicyContext(*this, fleet), scratch_);
+    builtin = true;
+  }
+  flush(fleet, builtin);
+}
+
+void World::drain(uint32_t slot) {
+  bill(slot, /*interrupted=*/false);
+  emit(ModelEventKind::kTerminate, slot, 0);
+  release(slot);
 }
 
 void World::set_spot_capacity(uint32_t pool, int64_t capacity) {
@@ -260,41 +630,18 @@ void World::set_spot_price(uint32_t pool, double price) {
   }
 }
 
-void World::on_notice(uint32_t slot) { give_notice(slot, sc_.pools[vms_[slot].pool].notice); }
-
-void World::bill(uint32_t slot, bool interrupted) {
-  const VmSlot& v = vms_[slot];
-  const PoolSpec& ps = sc_.pools[v.pool];
-  const ProviderTraits& tr = provider_traits(ps.provider);
-  const int64_t now = engine_.now().us;
-  const Duration billed{now - v.launched_us};
-  const bool spot = v.purchase == Purchase::kSpot;
-  const double cost = billed_cost(tr, billed, spot ? ps.spot_price : ps.on_demand_price, spot, interrupted);
-  const double equiv = billed_cost(tr, billed, ps.on_demand_price, false, false);
-  const double run_h = v.running_us >= 0 ? static_cast<double>(now - v.running_us) / 3.6e9 : 0.0;
-  const FleetMetrics& fm = fleet_m_[v.fleet];
-  metrics_[fm.cost] += cost;
-  metrics_[spot ? fm.vm_hours_spot : fm.vm_hours_on_demand] += run_h;
-  metrics_[pool_m_[v.pool].cost] += cost;
-  metrics_[pool_m_[v.pool].vm_hours] += run_h;
-  metrics_[m_cost_total_] += cost;
-  metrics_[spot ? m_cost_spot_ : m_cost_on_demand_] += cost;
-  metrics_[m_cost_od_equiv_] += equiv;
-}
-
-void World::on_evict(uint32_t slot) {
-  VmSlot& v = vms_[slot];
-  FleetState& f = fleets_[v.fleet];
-  if (v.running_us >= 0) set_running(f, -1);
-  if (v.purchase == Purchase::kSpot) pools_[v.pool].spot_in_use--;
-  metrics_[fleet_m_[v.fleet].interruptions] += 1;
-  metrics_[pool_m_[v.pool].interruptions] += 1;
-  bill(slot, /*interrupted=*/true);
-  emit(ModelEventKind::kEviction, slot, 0);
-  v.state = VmState::kFree;
-  v.gen++;
-  free_slots_.push_back(slot);
-  if (sc_.fleets[v.fleet].replace_on == ReplaceOn::kEviction) request_launch(v.fleet, engine_.now().us);
+void World::report_job_event(uint32_t fleet, const JobEvent& event) {
+  if (fleet >= fleets_.size()) return;
+  if (event.kind == JobEventKind::kLoad) fleets_[fleet].load = event.value;
+  FleetRuntime& rt = rt_[fleet];
+  bool builtin = false;
+  if (rt.custom_hooks & kHookOnJobEvent) {
+    rt.custom->on_job_event(event, PolicyContext(*this, fleet), scratch_);
+  } else if (rt.builtin_hooks & kHookOnJobEvent) {
+    rt.builtin->on_job_event(event, PolicyContext(*this, fleet), scratch_);
+    builtin = true;
+  }
+  flush(fleet, builtin);
 }
 
 void World::handle(Engine& engine, const Event& e) {
@@ -308,10 +655,31 @@ void World::handle(Engine& engine, const Event& e) {
     case kEvictEv:
       if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kNoticed) on_evict(e.a);
       break;
-    case kRetryLaunch:
-      fleets_[e.a].waiting--;
-      request_launch(e.a, static_cast<int64_t>(e.b) - 1);
+    case kCommandEv: {
+      const Command c = cmd_slab_[e.a];
+      cmd_free_.push_back(e.a);
+      apply(c);
       break;
+    }
+    case kTick: {
+      const uint32_t fleet = e.a;
+      FleetRuntime& rt = rt_[fleet];
+      Duration every;
+      bool builtin = false;
+      if (rt.custom_hooks & kHookOnTick) {
+        rt.custom->on_tick(PolicyContext(*this, fleet), scratch_);
+        every = rt.custom->tick_interval();
+      } else {
+        rt.builtin->on_tick(PolicyContext(*this, fleet), scratch_);
+        every = rt.builtin->tick_interval();
+        builtin = true;
+      }
+      flush(fleet, builtin);
+      if (every.us > 0 && engine.now().us + every.us <= end_us_) {
+        engine.schedule_in(every, self_, kTick, fleet, 0, Priority::kLow);
+      }
+      break;
+    }
     case kSample:
       if (sampler_) sampler_->on_sample(*this, engine.now());
       if (engine.now().us + sc_.sample_interval.us <= end_us_) {
@@ -324,22 +692,26 @@ void World::handle(Engine& engine, const Event& e) {
 }
 
 void World::run() {
+  started_ = true;
   // Warm start: each fleet begins with its target running where capacity allows.
   for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
     const FleetSpec& fs = sc_.fleets[fi];
-    for (int64_t k = 0; k < fs.target; ++k) {
-      if (!try_launch(fi, -1)) {
-        fleets_[fi].waiting++;
-        engine_.schedule_in(fs.retry_interval, self_, kRetryLaunch, fi, 0);
-        continue;
-      }
-    }
+    LaunchRequest r;
+    r.fleet = fi;
+    r.reason = LaunchReason::kInitial;
+    for (int64_t k = 0; k < fs.target; ++k) launch_one(r, -1, /*warm_start=*/true);
   }
-  // Launched at t=0 by try_launch: promote to running immediately (warm start).
+  // Launched at t=0: promote to running immediately (warm start).
   for (uint32_t s = 0; s < vms_.size(); ++s) {
     if (vms_[s].state == VmState::kBooting) {
-      vms_[s].gen++;  // drop the scheduled boot completion
+      vms_[s].gen++;
       on_boot_done(s);
+    }
+  }
+  for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
+    const FleetRuntime& rt = rt_[fi];
+    if ((rt.custom_hooks | rt.builtin_hooks) & kHookOnTick) {
+      engine_.schedule_at(SimTime{0}, self_, kTick, fi, 0, Priority::kLow);
     }
   }
   if (sampler_) engine_.schedule_at(SimTime{0}, self_, kSample, 0, 0, Priority::kObserver);
@@ -362,7 +734,7 @@ void World::finalize() {
     FleetState& f = fleets_[fi];
     set_running(f, 0);
     const FleetMetrics& fm = fleet_m_[fi];
-    const double target_us = static_cast<double>(f.target) * dur_us;
+    const double target_us = static_cast<double>(sc_.fleets[fi].target) * dur_us;
     metrics_[fm.lost_vm_hours] = std::max(0.0, (target_us - f.running_vm_us) / 3.6e9);
     metrics_[fm.availability_pct] = target_us > 0 ? 100.0 * f.running_vm_us / target_us : 100.0;
     metrics_[fm.ttr_mean] = f.time_to_replace.mean();
@@ -374,7 +746,7 @@ void World::finalize() {
       od_price = od_price == 0 ? price : std::min(od_price, price);
     }
     const ProviderTraits& tr = provider_traits(sc_.pools[sc_.fleets[fi].pools.front()].provider);
-    all_od += static_cast<double>(f.target) * billed_cost(tr, Duration{end_us_}, od_price, false, false);
+    all_od += static_cast<double>(sc_.fleets[fi].target) * billed_cost(tr, Duration{end_us_}, od_price, false, false);
   }
   metrics_[m_cost_all_od_] = all_od;
   metrics_[m_savings_] = all_od > 0 ? 100.0 * (1.0 - metrics_[m_cost_total_] / all_od) : 0.0;

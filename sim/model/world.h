@@ -7,30 +7,32 @@
 //  - Components schedule their own events through the engine with their own handler index and
 //    act on the world only through its public verbs (request_launch, give_notice, evict, ...).
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/core/engine.h"
 #include "sim/core/rng.h"
+#include "sim/model/builtin_policy.h"
 #include "sim/model/fault_injector.h"
+#include "sim/model/fleet_policy.h"
+#include "sim/model/fleet_types.h"
 #include "sim/model/metrics.h"
 #include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
 
-enum class VmState : uint8_t { kFree = 0, kBooting, kRunning, kNoticed };
-enum class Purchase : uint8_t { kSpot = 0, kOnDemand = 1 };
-
 // What happened, for event logs and recorders. Stable numbering: recorded in HDF5.
 enum class ModelEventKind : uint8_t {
-  kLaunch = 0,         // a VM was requested (billing starts)
+  kLaunch = 0,         // a VM was requested (billing starts); detail = 0 spot, 1 on-demand, 2 fallback
   kRunning = 1,        // it finished booting
   kNotice = 2,         // the provider's interruption notice
   kEviction = 3,       // the provider took it away
-  kCapacityError = 4,  // a launch failed: insufficient spot capacity in every allowed pool
+  kCapacityError = 4,  // a launch was refused; detail = RejectCause (0 = insufficient spot capacity)
   kEnd = 5,            // the run ended with the VM alive
+  kTerminate = 6,      // the fleet removed the VM itself (drain: scale-in, return to spot, rebalance)
   kBootFailed = 7,     // it never came up (chaos boot_failure); billed from launch to now
 };
 const char* model_event_kind_name(ModelEventKind k);
@@ -83,20 +85,34 @@ struct VmSlot {
   uint16_t pool = 0;
   VmState state = VmState::kFree;
   Purchase purchase = Purchase::kSpot;
+  uint32_t replaces_slot = UINT32_MAX;  // drain this VM when running (return to spot, rebalance)
+  uint32_t replaces_serial = 0;
+  uint8_t flags = 0;                    // VmFlag bits
+};
+enum VmFlag : uint8_t {
+  kVmFallback = 1, kVmBeingReplaced = 2, kVmDraining = 4, kVmReturning = 8, kVmNoticeDelivered = 16
 };
 
 struct PoolState {
   int64_t spot_in_use = 0;   // spot VMs launched from this pool and not yet evicted
   int64_t capacity = 0;      // current spot capacity
+  int64_t on_demand_in_use = 0;
+  double spot_price = 0;     // current spot price ($/h)
   bool on_demand_available = true;
-  double spot_price = 0;     // current spot price ($/h); starts at the pool's list price
 };
 
 struct FleetState {
   int64_t target = 0;
   int64_t running = 0;
   int64_t booting = 0;
-  int64_t waiting = 0;       // launches waiting on capacity retries
+  int64_t noticed = 0;
+  int64_t waiting = 0;       // VMs asked for by commands not yet applied (launches, retries)
+  int64_t spot_active = 0;   // booting + running + noticed, by purchase type
+  int64_t on_demand_active = 0;
+  int64_t fallback_active = 0;
+  int64_t fallback_waiting = 0;  // fallback VMs asked for by commands not yet applied
+  int64_t returning = 0;     // return-to-spot launches in flight
+  double load = 0;           // last workload metric (JobEventKind::kLoad)
   int64_t last_change_us = 0;
   double running_vm_us = 0;  // integral of running VMs over time
   LogHistogram time_to_replace;  // seconds
@@ -104,8 +120,10 @@ struct FleetState {
 
 class World : public EventHandler {
  public:
-  // REQUIRES: scenario outlives the world.
-  World(const CompiledScenario& scenario, uint64_t replication);
+  // REQUIRES: scenario outlives the world. Each fleet starts with its built-in policy
+  // (BuiltinFleetPolicy) unless `policies` (the runner's factory) returns another one.
+  World(const CompiledScenario& scenario, uint64_t replication, const FleetPolicyFactory* policies = nullptr);
+  ~World() override;
 
   // Metric names and definitions this scenario produces, without running it.
   static std::vector<MetricDef> metric_defs(const CompiledScenario& scenario);
@@ -129,16 +147,29 @@ class World : public EventHandler {
   // Chaos hooks into boot, notice delivery and launch admission (sim/model/fault_injector.h).
   // REQUIRES: f outlives the world's run.
   void set_fault_injector(FaultInjector* f) { injector_ = f; }
+  // Replaces fleet `fleet`'s policy. Hooks the new policy does not declare still run the
+  // built-in ones. REQUIRES: called before run().
+  void set_policy(uint32_t fleet, std::unique_ptr<FleetPolicy> policy);
+  const FleetPolicy& policy(uint32_t fleet) const;
+  // Where kCheckpoint commands go (the workloads model); without one they are counted and dropped.
+  using CheckpointSink = std::function<void(uint32_t fleet, uint64_t job)>;
+  void set_checkpoint_sink(CheckpointSink sink) { checkpoint_sink_ = std::move(sink); }
 
   // Runs the replication to the scenario's duration and finalizes metrics.
   void run();
 
   // --- verbs other models use -------------------------------------------------------------
-  // Asks for one VM for `fleet`; `lost_at` is when the VM it replaces went (or goes) away, or -1.
+  // Asks for one VM for `fleet` (as a replacement if lost_at_us >= 0), through the policy.
   void request_launch(uint32_t fleet, int64_t lost_at_us);
   // Delivers a notice now and evicts after `notice` (0 = evict at once, without a notice; a
   // FaultInjector may also lose the notice, then the eviction still comes after `notice`).
   void give_notice(uint32_t vm_slot, Duration notice);
+  // Reports a workload event for `fleet` (kLoad updates FleetState::load); the fleet's policy
+  // sees it in on_job_event. For the workloads model.
+  void report_job_event(uint32_t fleet, const JobEvent& event);
+  // Applies `commands` for `fleet` the way hook output is applied (through the engine queue).
+  void submit(uint32_t fleet, const Commands& commands);
+
   // --- verbs for chaos (capacity cliffs, on-demand exhaustion) -------------------------------
   // Sets pool `pool`'s spot capacity now. If our spot VMs in the pool (not already under notice)
   // exceed it, the excess — newest first — gets the pool's notice and is evicted after it.
@@ -159,11 +190,17 @@ class World : public EventHandler {
   const MetricSet& metrics() const { return metrics_; }
   uint64_t events_processed() const { return engine_.events_processed(); }
   uint64_t replication() const { return replication_; }
+  // Active (booting, running, noticed) VMs of `fleet` in `pool`.
+  int64_t fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const;
+  // Spot VMs pool `pool` can still give now (capacity − in use, never negative).
+  int64_t spot_available(uint32_t pool) const;
+  // Commands applied so far, by kind (for tests and reports).
+  uint64_t commands_applied(CommandKind k) const { return commands_applied_[static_cast<size_t>(k)]; }
 
   void handle(Engine& engine, const Event& event) override;
 
  private:
-  enum Kind : uint16_t { kBootDone = 0, kNoticeEv, kEvictEv, kRetryLaunch, kSample };
+  enum Kind : uint16_t { kBootDone = 0, kNoticeEv, kEvictEv, kCommandEv, kSample, kTick };
   struct FleetMetrics {
     uint32_t interruptions, replacements, ttr_mean, ttr_p95, ttr_max, capacity_errors, vm_hours_spot,
         vm_hours_on_demand, lost_vm_hours, availability_pct, cost;
@@ -171,10 +208,29 @@ class World : public EventHandler {
   struct PoolMetrics {
     uint32_t interruptions, vm_hours, capacity_errors, cost;
   };
+  struct FleetRuntime {
+    std::unique_ptr<BuiltinFleetPolicy> builtin;  // always there (devirtualized calls)
+    std::unique_ptr<FleetPolicy> custom;          // optional replacement
+    uint32_t custom_hooks = 0;
+    uint32_t builtin_hooks = 0;
+    std::vector<int64_t> pool_vms;                // active VMs per pool index (sized pools)
+    std::vector<FleetPoolEntry> instances;        // the fleet's instance list (normalized)
+    double fallback_cost_per_hour = 0;            // on-demand $/h of active fallback VMs
+  };
 
   void register_metrics();
   uint32_t alloc_slot();
-  bool try_launch(uint32_t fleet, int64_t lost_at_us);
+  // Applies one launch: choose a pool, admit, create the VM. Returns false on refusal (after
+  // reporting the capacity error to the policy).
+  bool launch_one(const LaunchRequest& request, int32_t pool_hint, bool warm_start);
+  void capacity_error(const LaunchRequest& request, int32_t pool, RejectCause cause);
+  void apply(const Command& c);
+  // Hands scratch_ (a hook's output) over: queued, or for the built-in policy zero-delay
+  // commands applied at once (after the hook returned). Clears scratch_.
+  void flush(uint32_t fleet, bool builtin);
+  void submit_one(const Command& c);
+  void drain(uint32_t slot);
+  void release(uint32_t slot);  // common end of a VM: counters, slot freed
   void on_boot_done(uint32_t slot);
   void on_notice(uint32_t slot);
   void on_evict(uint32_t slot);
@@ -184,6 +240,8 @@ class World : public EventHandler {
   void emit(ModelEventKind kind, uint32_t slot, double detail);
   void emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail);
   void finalize();
+  VmView view_of(uint32_t slot) const;
+  friend class PolicyContext;
 
   const CompiledScenario& sc_;
   uint64_t replication_;
@@ -194,12 +252,21 @@ class World : public EventHandler {
   std::vector<uint32_t> free_slots_;
   std::vector<PoolState> pools_;
   std::vector<FleetState> fleets_;
+  std::vector<FleetRuntime> rt_;
+  std::vector<Command> cmd_slab_;      // commands in flight (event payload = index)
+  std::vector<uint32_t> cmd_free_;
+  Commands scratch_;                   // hook output buffer, reused
+  std::deque<Commands> flush_bufs_;    // one per flush nesting depth (stable references)
+  size_t flush_depth_ = 0;
+  uint64_t commands_applied_[6] = {};
+  CheckpointSink checkpoint_sink_;
   MetricSet metrics_;
   std::vector<FleetMetrics> fleet_m_;
   std::vector<PoolMetrics> pool_m_;
   uint32_t m_cost_total_, m_cost_spot_, m_cost_on_demand_, m_cost_od_equiv_, m_cost_all_od_, m_savings_;
   uint32_t next_serial_ = 0;
   int64_t end_us_;
+  bool started_ = false;
   WorldObserver* observer_ = nullptr;
   WorldSampler* sampler_ = nullptr;
   std::vector<WorldObserver*> listeners_;

@@ -24,6 +24,17 @@ int CompiledScenario::fleet_index(const std::string& n) const {
   return -1;
 }
 
+const char* allocation_strategy_name(AllocationStrategy s) {
+  switch (s) {
+    case AllocationStrategy::kLowestPrice: return "lowest-price";
+    case AllocationStrategy::kCapacityOptimized: return "capacity-optimized";
+    case AllocationStrategy::kCapacityOptimizedPrioritized: return "capacity-optimized-prioritized";
+    case AllocationStrategy::kPriceCapacityOptimized: return "price-capacity-optimized";
+    case AllocationStrategy::kDiversified: return "diversified";
+  }
+  return "?";
+}
+
 namespace {
 
 // Splits "fleets.web.pools[0]" into {"fleets","web","pools","[0]"}.
@@ -134,6 +145,43 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
   }
 }
 
+// The fleet-model keys of a fleet (docs/scenario-reference.md, "Fleets").
+void compile_fleet_model(MapReader& r, FleetSpec& f) {
+  ParseContext& ctx = r.ctx();
+  // The Lua policies (`policies:`) add their names here when that section exists.
+  r.choice("policy", f.policy, {"builtin"});
+  std::string strategy = allocation_strategy_name(f.allocation);
+  const std::vector<std::string> strategies = {"lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
+                                               "price-capacity-optimized", "diversified"};
+  if (r.choice("allocation_strategy", strategy, strategies)) {
+    for (size_t i = 0; i < strategies.size(); ++i) {
+      if (strategies[i] == strategy) f.allocation = static_cast<AllocationStrategy>(i);
+    }
+  }
+  int64_t pools_n = f.spot_instance_pools;
+  if (r.integer("spot_instance_pools", pools_n, false, 1, 16)) f.spot_instance_pools = static_cast<int32_t>(pools_n);
+  r.integer("on_demand_base", f.on_demand_base, false, 0, 100'000'000);
+  r.fraction("on_demand_above_base", f.on_demand_above_base);
+  std::string od_strategy = "lowest-price";
+  if (r.choice("on_demand_allocation_strategy", od_strategy, {"lowest-price", "prioritized"})) {
+    f.on_demand_prioritized = od_strategy == "prioritized";
+  }
+  r.boolean("capacity_rebalance", f.capacity_rebalance);
+  YAML::Node fb = r.get("fallback");
+  if (fb.IsDefined() && !fb.IsNull()) {
+    MapReader fr(ctx, fb, r.child_path("fallback"));
+    f.fallback.enabled = true;
+    f.fallback.after = Duration::minutes(5);
+    fr.duration("after", f.fallback.after);
+    fr.integer("max_on_demand", f.fallback.max_on_demand, false, 0, 100'000'000);
+    fr.money("max_cost", f.fallback.max_cost_per_hour);
+    f.fallback.return_after = Duration::minutes(15);
+    fr.duration("return_after", f.fallback.return_after);
+    fr.integer("return_batch", f.fallback.return_batch, false, 0, 100'000'000);
+    fr.finish();
+  }
+}
+
 void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
   if (!node.IsMap() || node.size() == 0) {
     ctx.error(node, "fleets", "expected a map of fleet name → fleet (at least one fleet)");
@@ -153,17 +201,36 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     } else {
       for (size_t i = 0; i < pools.size(); ++i) {
         const std::string path = r.child_path("pools") + "[" + std::to_string(i) + "]";
-        if (!pools[i].IsScalar()) {
-          ctx.error(pools[i], path, "expected a pool name");
+        FleetPoolEntry entry;
+        entry.priority = static_cast<int32_t>(i);
+        YAML::Node name_node = pools[i];
+        if (pools[i].IsMap()) {
+          // {pool: NAME, weight: W, priority: P}: an instance list entry of a mixed instances policy.
+          MapReader er(ctx, pools[i], path);
+          name_node = er.get("pool");
+          if (!name_node.IsDefined() || name_node.IsNull()) {
+            ctx.error(pools[i], path + ".pool", "missing required key (the pool's name)");
+            er.finish();
+            continue;
+          }
+          er.number("weight", entry.weight, false, 1e-9, 1e6);
+          int64_t prio = entry.priority;
+          if (er.integer("priority", prio, false, 0, 1'000'000)) entry.priority = static_cast<int32_t>(prio);
+          er.finish();
+        }
+        if (!name_node.IsScalar()) {
+          ctx.error(name_node, path, "expected a pool name (or a map {pool: NAME, weight: W, priority: P})");
           continue;
         }
-        const std::string n = pools[i].Scalar();
+        const std::string n = name_node.Scalar();
         const int idx = sc.pool_index(n);
         if (idx < 0) {
-          ctx.error(pools[i], path, "no pool named \"" + n + "\"" + did_you_mean(n, pool_names));
+          ctx.error(name_node, path, "no pool named \"" + n + "\"" + did_you_mean(n, pool_names));
           continue;
         }
         f.pools.push_back(static_cast<uint32_t>(idx));
+        entry.pool = static_cast<uint32_t>(idx);
+        f.instances.push_back(entry);
       }
     }
     r.integer("target", f.target, true, 0, 100'000'000);
@@ -177,6 +244,7 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
       ctx.error(r.get("retry_interval"), r.child_path("retry_interval"), "must be longer than 0s");
     }
     r.money("max_price", f.max_price);
+    compile_fleet_model(r, f);
     r.finish();
     sc.fleets.push_back(std::move(f));
   }

@@ -28,9 +28,28 @@ struct PoolSpec {
   double interruption_rate = 0;   // per VM-hour (exponential hazard)
   Duration notice;                // provider default unless overridden
   EvictionAction action = EvictionAction::kTerminate;
+  int32_t vcpus = 0;              // vCPUs of the instance type (quota accounting); 0 = unknown
 };
 
 enum class ReplaceOn : uint8_t { kEviction, kNotice };
+
+// Spot allocation strategies of a mixed-instances fleet (docs/fleets.md cites how AWS defines
+// each one).
+enum class AllocationStrategy : uint8_t {
+  kLowestPrice = 0,
+  kCapacityOptimized = 1,
+  kCapacityOptimizedPrioritized = 2,
+  kPriceCapacityOptimized = 3,
+  kDiversified = 4,
+};
+const char* allocation_strategy_name(AllocationStrategy s);
+
+// One entry of a fleet's instance list (mixed instances policy), in the order written.
+struct FleetPoolEntry {
+  uint32_t pool = 0;     // index into CompiledScenario::pools
+  double weight = 1;     // capacity units one VM of this pool provides
+  int32_t priority = 0;  // lower is preferred (capacity-optimized-prioritized, on-demand order)
+};
 
 struct FleetSpec {
   std::string name;
@@ -41,6 +60,25 @@ struct FleetSpec {
   Duration retry_interval;         // after an insufficient-capacity error
   double max_price = 0;            // $/h this fleet pays at most for spot (0 = no limit: never
                                    // evicted for price); a price above it evicts (price_spike)
+  // --- fleet model (docs/fleets.md) ---
+  std::vector<FleetPoolEntry> instances;  // same pools as `pools`, with weights and priorities
+  AllocationStrategy allocation = AllocationStrategy::kLowestPrice;
+  int32_t spot_instance_pools = 2;     // lowest-price: spread over this many cheapest pools
+  bool on_demand_prioritized = false;  // on-demand allocation: prioritized (else lowest-price)
+  int64_t on_demand_base = 0;          // the first N capacity units are on-demand
+  double on_demand_above_base = 0;     // fraction (0..1) of capacity above the base on on-demand
+  bool capacity_rebalance = false;     // launch a replacement on a rebalance recommendation
+  struct Fallback {
+    bool enabled = false;
+    Duration after;                    // spot refused this long ⇒ launch on-demand instead
+    int64_t max_on_demand = 0;         // at most this many fallback VMs at once (0 = no limit)
+    double max_cost_per_hour = 0;      // and at most this much fallback $/h (0 = no limit)
+    Duration return_after;             // spot launchable this long ⇒ move back (hysteresis)
+    int64_t return_batch = 0;          // fallback VMs moved back per tick (0 = all at once)
+  } fallback;
+  // The fleet's policy: "builtin" (the C++ policies of sim/model/builtin_policy.h) or a name a
+  // policy factory understands (e.g. a Lua policy from the `policies:` section).
+  std::string policy = "builtin";
 };
 
 struct ExpectSource {
