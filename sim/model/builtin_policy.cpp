@@ -57,6 +57,7 @@ PoolChoice BuiltinFleetPolicy::choose_pool(const LaunchRequest& request, const P
     if (purchase == Purchase::kSpot) {
       c.price_per_unit = p.spot_price / w;
       c.available = p.spot_available;
+      if (fs_.max_price > 0 && p.spot_price > fs_.max_price) c.available = 0;  // never above max_price
     } else {
       c.price_per_unit = p.on_demand_price / w;
       c.available = p.on_demand_available ? 1 : 0;

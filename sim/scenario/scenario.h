@@ -63,7 +63,7 @@ struct FleetSpec {
   // --- fleet model (docs/fleets.md) ---
   std::vector<FleetPoolEntry> instances;  // same pools as `pools`, with weights and priorities
   AllocationStrategy allocation = AllocationStrategy::kLowestPrice;
-  int32_t spot_instance_pools = 2;     // lowest-price: spread over this many cheapest pools
+  int32_t spot_instance_pools = 1;     // lowest-price: spread over this many cheapest pools
   bool on_demand_prioritized = false;  // on-demand allocation: prioritized (else lowest-price)
   int64_t on_demand_base = 0;          // the first N capacity units are on-demand
   double on_demand_above_base = 0;     // fraction (0..1) of capacity above the base on on-demand

@@ -66,7 +66,9 @@ TEST_CASE("unknown keys are errors with did-you-mean and the valid keys", "[vali
   CHECK(error_of(replace(kValid, "target: 40", "tarket: 40")) ==
         "s.yaml:17:8: error: fleets.web.target: missing required key\n"
         "s.yaml:17:25: error: fleets.web.tarket: unknown key (did you mean \"target\"?); valid keys here: "
-        "boot_time, max_price, pools, replace_on, retry_interval, target");
+        "allocation_strategy, boot_time, capacity_rebalance, fallback, max_price, on_demand_above_base, "
+                "on_demand_allocation_strategy, on_demand_base, policy, pools, replace_on, retry_interval, "
+                "spot_instance_pools, target");
 }
 
 TEST_CASE("bad units and wrong types name the field", "[validation]") {
