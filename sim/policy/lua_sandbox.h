@@ -57,6 +57,10 @@ class LuaSandbox {
   // REQUIRES: not called from inside another protected_call.
   Status protected_call(int (*fn)(lua_State*), void* arg);
 
+  // An opaque pointer for the embedder's C functions (LuaSandbox::from(L)->user()).
+  void set_user(void* user) { user_ = user; }
+  void* user() const { return user_; }
+
   // Where `print` output goes (default: stderr with a "<file>: " prefix).
   void set_print_prefix(std::string prefix) { print_prefix_ = std::move(prefix); }
 
@@ -89,6 +93,7 @@ class LuaSandbox {
   std::string print_prefix_;
   AllocState alloc_;
   lua_State* L_ = nullptr;
+  void* user_ = nullptr;
   char budget_where_[160] = {0};
   char error_where_[160] = {0};
 };

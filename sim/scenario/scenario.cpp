@@ -1,6 +1,9 @@
 #include "sim/scenario/scenario.h"
 
+#include <cctype>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -250,6 +253,106 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
   }
 }
 
+// "64MiB", "512KiB", "1GiB", "100MB", "1e6" (bytes).
+std::optional<int64_t> parse_bytes(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.' || text[i] == 'e' ||
+                             text[i] == 'E' || text[i] == '+')) {
+    ++i;
+  }
+  auto v = parse_number(text.substr(0, i));
+  if (!v || *v < 0) return std::nullopt;
+  std::string unit = text.substr(i);
+  while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
+  double mult = 1;
+  if (unit.empty() || unit == "B" || unit == "bytes") mult = 1;
+  else if (unit == "KiB") mult = 1024.0;
+  else if (unit == "MiB") mult = 1024.0 * 1024;
+  else if (unit == "GiB") mult = 1024.0 * 1024 * 1024;
+  else if (unit == "KB" || unit == "kB") mult = 1e3;
+  else if (unit == "MB") mult = 1e6;
+  else if (unit == "GB") mult = 1e9;
+  else return std::nullopt;
+  const double b = *v * mult;
+  if (b > 9.0e15) return std::nullopt;
+  return static_cast<int64_t>(b);
+}
+
+void compile_policy_limits(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
+  MapReader r(ctx, node, "policy_limits");
+  r.integer("instructions", sc.policy_limits.instructions, false, 1000, 2'000'000'000);
+  YAML::Node mem = r.get("memory");
+  if (mem.IsDefined() && !mem.IsNull()) {
+    const auto b = mem.IsScalar() ? parse_bytes(mem.Scalar()) : std::nullopt;
+    if (!b) {
+      ctx.error(mem, "policy_limits.memory", "expected a size like 64MiB, 512KiB or 1GiB");
+    } else if (*b < (256 << 10) || *b > (16LL << 30)) {
+      ctx.error(mem, "policy_limits.memory", "must be between 256KiB and 16GiB, found " + mem.Scalar());
+    } else {
+      sc.policy_limits.memory_bytes = *b;
+    }
+  }
+  r.finish();
+}
+
+void compile_policies(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
+  if (!node.IsMap()) {
+    ctx.error(node, "policies", "expected a map like {fleet.web: policies/fallback.lua}");
+    return;
+  }
+  std::vector<std::string> fleet_keys;
+  for (const auto& f : sc.fleets) fleet_keys.push_back("fleet." + f.name);
+  const std::filesystem::path base = std::filesystem::path(ctx.file()).parent_path();
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    PolicySpec p;
+    p.target = it->first.as<std::string>("");
+    p.line = it->first.Mark().line + 1;
+    p.column = it->first.Mark().column + 1;
+    const std::string path = "policies." + p.target;
+    if (p.target.rfind("fleet.", 0) != 0) {
+      ctx.error(it->first, path, "expected \"fleet.<name>\" (a policy belongs to one fleet)" +
+                                     did_you_mean(p.target, fleet_keys));
+      continue;
+    }
+    const int fi = sc.fleet_index(p.target.substr(6));
+    if (fi < 0) {
+      ctx.error(it->first, path, "no fleet named \"" + p.target.substr(6) + "\"" + did_you_mean(p.target, fleet_keys));
+      continue;
+    }
+    p.fleet = static_cast<uint32_t>(fi);
+    p.tick = Duration::seconds(60);
+    YAML::Node file_node;
+    file_node.reset(it->second);  // (reset: plain assignment would overwrite the scenario's node)
+    std::string file;
+    if (it->second.IsScalar()) {
+      file = it->second.Scalar();
+    } else if (it->second.IsMap()) {
+      MapReader r(ctx, it->second, path);
+      r.str("file", file, true);
+      file_node.reset(r.get("file"));
+      r.duration("tick", p.tick);
+      if (r.has("tick") && p.tick.us <= 0) ctx.error(r.get("tick"), path + ".tick", "must be longer than 0s");
+      r.finish();
+      if (file.empty()) continue;
+    } else {
+      ctx.error(it->second, path, "expected the Lua file's path, or a map {file: ..., tick: ...}");
+      continue;
+    }
+    const std::filesystem::path fp(file);
+    p.path = (fp.is_absolute() || base.empty() ? fp : base / fp).lexically_normal().string();
+    std::ifstream in(p.path, std::ios::binary);
+    if (!in) {
+      ctx.error(file_node, path, "cannot read the policy file \"" + p.path +
+                                     "\" (paths are relative to the scenario file's folder)");
+      continue;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    p.source = ss.str();
+    sc.policies.push_back(std::move(p));
+  }
+}
+
 void compile_expect(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
   if (!node.IsSequence()) {
     ctx.error(node, "expect", "expected a list of assertions like \"cost.savings_pct.mean >= 50\"");
@@ -326,6 +429,10 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (workloads.IsDefined() && !workloads.IsNull() && ctx.ok()) compile_workloads(ctx, workloads, sc);
   YAML::Node chaos = top.get("chaos");
   if (chaos.IsDefined() && !chaos.IsNull() && ctx.ok()) compile_chaos(ctx, chaos, sc);
+  YAML::Node policies = top.get("policies");
+  if (policies.IsDefined() && !policies.IsNull() && ctx.ok()) compile_policies(ctx, policies, sc);
+  YAML::Node policy_limits = top.get("policy_limits");
+  if (policy_limits.IsDefined() && !policy_limits.IsNull()) compile_policy_limits(ctx, policy_limits, sc);
   YAML::Node expect = top.get("expect");
   if (expect.IsDefined() && !expect.IsNull()) compile_expect(ctx, expect, sc);
   top.finish();

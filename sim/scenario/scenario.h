@@ -87,6 +87,21 @@ struct ExpectSource {
   int column = 0;
 };
 
+// Lua policies (docs/policies.md): `policies: {fleet.web: policies/x.lua}` and `policy_limits:`.
+struct PolicyLimits {
+  int64_t instructions = 1'000'000;   // Lua VM instructions per hook call
+  int64_t memory_bytes = 64LL << 20;  // per Lua state (one state per policy per replication)
+};
+
+struct PolicySpec {
+  std::string target;        // the key as written, e.g. "fleet.web"
+  uint32_t fleet = 0;        // index into CompiledScenario::fleets
+  std::string path;          // the Lua file, resolved against the scenario file's folder
+  std::string source;        // its text, read when the scenario is compiled
+  Duration tick;             // on_tick period (default 60s)
+  int line = 0, column = 0;  // position of the entry in the scenario file (for messages)
+};
+
 struct CompiledScenario {
   std::string file;          // path as given (for messages)
   std::string text;          // the full scenario text (recorded in outputs)
@@ -103,6 +118,8 @@ struct CompiledScenario {
   std::vector<WorkloadSpec> workloads;      // `workloads:` (docs/workloads.md)
   CheckpointStoreSpec checkpoint_store;     // `checkpoint_store:`
   std::vector<ChaosSpec> chaos;  // the chaos: section (sim/chaos/spec.h, docs/chaos.md)
+  std::vector<PolicySpec> policies;  // at most one per fleet, in the order written
+  PolicyLimits policy_limits;
 
   int pool_index(const std::string& name) const;
   int fleet_index(const std::string& name) const;
