@@ -15,6 +15,8 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/core/core_bench.h"
+#include "bench/policy/policy_bench.h"
+#include "sim/policy/lua_policy.h"
 #include "sim/record/atomic_file.h"
 #include "sim/record/hdf5_recorder.h"
 #include "sim/record/hdf5_writer.h"
@@ -112,6 +114,7 @@ Result<CompiledScenario> load_and_check(const std::string& path, const LoadOptio
   if (!sc) return sc.status();
   auto ex = compile_expectations(*sc, replication_metric_defs(*sc));
   if (!ex) return ex.status();
+  if (Status st = check_policies(*sc); !st) return st;  // Lua policies load as in a run (docs/policies.md)
   return sc;
 }
 
@@ -333,6 +336,8 @@ int cmd_bench(bool json, bool quick) {
   out["hold_model"] = bench::hold_model(opt, log);
   log << "\n";
   out["churn"] = bench::churn(opt, log);
+  log << "\n";
+  out["lua_churn"] = bench::lua_churn(opt, log);
   if (json) std::cout << out.dump(2) << "\n";
   return kExitOk;
 }

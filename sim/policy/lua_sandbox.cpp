@@ -542,6 +542,9 @@ Result<std::unique_ptr<LuaSandbox>> LuaSandbox::create(const SandboxLimits& limi
   }
   *static_cast<LuaSandbox**>(lua_getextraspace(sb->L_)) = sb.get();
   lua_atpanic(sb->L_, panic_handler);
+  // Hooks make a few short-lived objects per call (views, argument tables, commands): the
+  // generational collector handles those much more cheaply than the incremental one.
+  lua_gc(sb->L_, LUA_GCGEN, 0, 0);
   sb->alloc_.L = sb->L_;
   Status st = sb->protected_call(open_safe_libs, nullptr);
   if (!st) {

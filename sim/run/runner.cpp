@@ -1,9 +1,12 @@
 #include "sim/run/runner.h"
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "sim/chaos/runtime.h"
+#include "sim/policy/lua_policy.h"
+#include "sim/policy/policy_error.h"
 #include "sim/run/expect.h"
 
 namespace spotsim {
@@ -38,7 +41,9 @@ std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t s
     copy.seed = seed;
     sc = &copy;
   }
-  World world(*sc, static_cast<uint64_t>(replication));
+  // Lua policies (sim/policy): one sandboxed state per policy per replication, made by the factory.
+  const FleetPolicyFactory policies = make_policy_factory(*sc);
+  World world(*sc, static_cast<uint64_t>(replication), policies ? &policies : nullptr);
   ChaosRuntime chaos(world);  // registers chaos.* metrics and schedules the chaos: items
   if (recorder) {
     if (recorder->wants_events()) world.set_observer(recorder);
@@ -76,15 +81,32 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
 
   std::atomic<int64_t> next{0};
   std::atomic<int64_t> finished{0};
+  // A failing policy (PolicyFailure) stops the run; the lowest failing replication is reported,
+  // which does not depend on the thread count (replications are handed out in order).
+  std::mutex failure_mu;
+  int64_t failed_rep = -1;
+  Status failure;
+  std::atomic<bool> failed{false};
   auto worker = [&]() {
     for (;;) {
       if (options.cancel && options.cancel->load()) return;
+      if (failed.load()) return;
       const int64_t rep = next.fetch_add(1);
       if (rep >= r.replications) return;
       std::unique_ptr<ReplicationRecorder> rec;
       if (options.recorder_factory) rec = options.recorder_factory(rep);
-      r.per_replication[static_cast<size_t>(rep)] =
-          run_replication(scenario, r.seed, r.first_replication + rep, rec.get(), &events[static_cast<size_t>(rep)]);
+      try {
+        r.per_replication[static_cast<size_t>(rep)] =
+            run_replication(scenario, r.seed, r.first_replication + rep, rec.get(), &events[static_cast<size_t>(rep)]);
+      } catch (const PolicyFailure& e) {
+        std::lock_guard<std::mutex> lock(failure_mu);
+        if (failed_rep < 0 || rep < failed_rep) {
+          failed_rep = rep;
+          failure = e.status();
+        }
+        failed.store(true);
+        return;
+      }
       r.recorders[static_cast<size_t>(rep)] = std::move(rec);
       done[static_cast<size_t>(rep)] = 1;
       const int64_t f = finished.fetch_add(1) + 1;
@@ -98,6 +120,7 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
     for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
     for (auto& t : pool) t.join();
   }
+  if (failed_rep >= 0) return failure;
 
   // Keep completed replications only, in index order (a cancelled run keeps a prefix-free set).
   std::vector<std::vector<double>> kept;

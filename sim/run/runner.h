@@ -91,6 +91,8 @@ std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario)
 Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOptions& options);
 
 // Runs a single replication in the calling thread (for tests, benchmarks and debugging).
+// Throws PolicyFailure (sim/policy/policy_error.h) when a Lua policy fails; run_scenario turns
+// that into an invalid-input Status.
 std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
                                     ReplicationRecorder* recorder = nullptr, uint64_t* events = nullptr);
 

@@ -1,0 +1,3 @@
+local function on_eviction(vm, ctx)
+  return launch{}
+end

@@ -1,0 +1,3 @@
+function on_eviction(vm, ctx)
+  local x = = 1
+end
