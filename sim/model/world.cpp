@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "sim/model/k8s/cluster.h"
 #include "sim/model/workload/workloads.h"
 
 namespace spotsim {
@@ -54,6 +55,7 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
   scratch_.reserve(16);
   register_metrics();
   install_workloads(*this);
+  install_kubernetes(*this);
 }
 
 WorldComponent* World::add_component(std::unique_ptr<WorldComponent> c) {
@@ -150,6 +152,14 @@ void World::set_running(FleetState& f, int64_t delta) {
   f.running_vm_us += static_cast<double>(f.running) * static_cast<double>(now - f.last_change_us);
   f.last_change_us = now;
   f.running += delta;
+}
+
+int64_t World::fleet_serving(uint32_t fleet) const {
+  const FleetState& f = fleets_[fleet];
+  const FleetRuntime& rt = rt_[fleet];
+  const bool replaced_at_eviction =
+      !(rt.custom_hooks & (kHookOnNotice | kHookOnEviction)) && rt.builtin->replaces_on_eviction(true);
+  return f.spot_active + f.on_demand_active - (replaced_at_eviction ? 0 : f.noticed) + f.waiting - f.returning;
 }
 
 int64_t World::fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const { return rt_[fleet].pool_vms[pool]; }
@@ -264,13 +274,16 @@ void World::apply(const Command& c) {
       break;
     case CommandKind::kScale: {
       f.target = std::max<int64_t>(0, c.count);
-      // Reconcile: VMs that will serve = active and not under notice + launches in flight.
+      // Reconcile. Scale out to fleet_serving (a VM under notice that is replaced only at its
+      // eviction keeps its place: launching for it now would replace it twice); scale in counting
+      // only VMs not under notice (those are going away anyway).
+      const int64_t will_serve = fleet_serving(c.fleet);
       const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning;
-      if (serving < f.target) {
+      if (will_serve < f.target) {
         LaunchRequest r;
         r.fleet = c.fleet;
         r.reason = LaunchReason::kScaleOut;
-        for (int64_t i = serving; i < f.target; ++i) launch_one(r, -1, false);
+        for (int64_t i = will_serve; i < f.target; ++i) launch_one(r, -1, false);
       } else if (serving > f.target) {
         int64_t excess = serving - f.target;
         // Scale in: fallback VMs first, then booting, then the newest running (highest slot).

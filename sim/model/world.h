@@ -192,6 +192,12 @@ class World : public EventHandler {
   uint64_t replication() const { return replication_; }
   // Active (booting, running, noticed) VMs of `fleet` in `pool`.
   int64_t fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const;
+  // VMs of `fleet` that are or will be serving: active VMs, plus launches waiting to be applied,
+  // minus return-to-spot launches (they replace a VM already counted), minus VMs under notice
+  // unless the built-in policy replaces them only at their eviction (replace_on: eviction and no
+  // custom notice/eviction hook): such a VM still holds its place until its replacement is
+  // launched. A kScale command launches target − fleet_serving VMs when that is positive.
+  int64_t fleet_serving(uint32_t fleet) const;
   // Spot VMs pool `pool` can still give now (capacity − in use, never negative).
   int64_t spot_available(uint32_t pool) const;
   // Commands applied so far, by kind (for tests and reports).

@@ -427,6 +427,8 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (store.IsDefined() && !store.IsNull()) compile_checkpoint_store(ctx, store, sc);
   YAML::Node workloads = top.get("workloads");
   if (workloads.IsDefined() && !workloads.IsNull() && ctx.ok()) compile_workloads(ctx, workloads, sc);
+  YAML::Node kubernetes = top.get("kubernetes");
+  if (kubernetes.IsDefined() && !kubernetes.IsNull() && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
   YAML::Node chaos = top.get("chaos");
   if (chaos.IsDefined() && !chaos.IsNull() && ctx.ok()) compile_chaos(ctx, chaos, sc);
   YAML::Node policies = top.get("policies");

@@ -12,6 +12,7 @@
 #include "sim/chaos/spec.h"
 #include "sim/core/time.h"
 #include "sim/model/provider.h"
+#include "sim/scenario/k8s_spec.h"
 #include "sim/scenario/workload_spec.h"
 
 namespace spotsim {
@@ -120,6 +121,7 @@ struct CompiledScenario {
   std::vector<ChaosSpec> chaos;  // the chaos: section (sim/chaos/spec.h, docs/chaos.md)
   std::vector<PolicySpec> policies;  // at most one per fleet, in the order written
   PolicyLimits policy_limits;
+  K8sSpec kubernetes;        // `kubernetes:` (docs/kubernetes.md); enabled = false without it
 
   int pool_index(const std::string& name) const;
   int fleet_index(const std::string& name) const;
