@@ -59,40 +59,29 @@ std::string resources_text(const K8sResources& r) {
   return "cpu " + cpu_text(r.cpu_m) + ", memory " + memory_text(r.memory);
 }
 
+// One required quantity `key` of a map, parsed by `parse`; stored in `out` if valid.
+bool read_quantity(MapReader& r, const std::string& key, Result<int64_t> (*parse)(const std::string&), bool positive,
+                   int64_t& out) {
+  std::string text;
+  if (!r.str(key, text, true)) return false;
+  auto v = parse(text);
+  if (!v) {
+    r.ctx().error(r.get(key), r.child_path(key), v.status().message());
+    return false;
+  }
+  if (positive && *v <= 0) {
+    r.ctx().error(r.get(key), r.child_path(key), "must be more than 0");
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
 // `cpu:` and `memory:` of a map (a node's allocatable or a pod's requests).
 bool read_resources(MapReader& r, K8sResources& out, bool positive) {
-  ParseContext& ctx = r.ctx();
-  bool ok = true;
-  std::string cpu, mem;
-  if (r.str("cpu", cpu, true)) {
-    auto v = parse_k8s_cpu(cpu);
-    if (!v) {
-      ctx.error(r.get("cpu"), r.child_path("cpu"), v.status().message());
-      ok = false;
-    } else if (positive && *v <= 0) {
-      ctx.error(r.get("cpu"), r.child_path("cpu"), "must be more than 0");
-      ok = false;
-    } else {
-      out.cpu_m = *v;
-    }
-  } else {
-    ok = false;
-  }
-  if (r.str("memory", mem, true)) {
-    auto v = parse_k8s_memory(mem);
-    if (!v) {
-      ctx.error(r.get("memory"), r.child_path("memory"), v.status().message());
-      ok = false;
-    } else if (positive && *v <= 0) {
-      ctx.error(r.get("memory"), r.child_path("memory"), "must be more than 0");
-      ok = false;
-    } else {
-      out.memory = *v;
-    }
-  } else {
-    ok = false;
-  }
-  return ok;
+  const bool cpu = read_quantity(r, "cpu", parse_k8s_cpu, positive, out.cpu_m);
+  const bool mem = read_quantity(r, "memory", parse_k8s_memory, positive, out.memory);
+  return cpu && mem;
 }
 
 // A PDB bound: a whole number of pods or a percentage ("25%").
