@@ -216,6 +216,53 @@ TEST_CASE("without a PDB every pod is evicted at the notice", "[k8s]") {
   CHECK(metric(w, "workload.web.pods_hard_killed") == 0);
 }
 
+TEST_CASE("a lost notice means no drain: every pod on the node is killed hard", "[k8s]") {
+  // A zero-length notice is never delivered (World::give_notice): the node just disappears.
+  const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
+                                                     "pdb: {max_unavailable: 1}, startup: 30s"));
+  World w(sc, 0);
+  NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration{0});
+  w.run();
+  CHECK(metric(w, "k8s.nodes_drained") == 0);
+  CHECK(metric(w, "workload.web.evictions") == 0);
+  CHECK(metric(w, "workload.web.pdb_blocked_evictions") == 0);
+  CHECK(metric(w, "workload.web.pods_hard_killed") == 2);
+  CHECK(metric(w, "workload.web.reschedule_time") == Approx(30.0).epsilon(0.02));
+  CHECK(kubernetes_cluster(w)->ready(0) == 4);
+}
+
+TEST_CASE("first-fit packs pods onto the earliest nodes", "[k8s]") {
+  const CompiledScenario sc =
+      compile(cluster(3, "", "replicas: 3, cpu: 1, memory: 1Gi, spot_tolerant: true", "  scheduler: first-fit\n"));
+  World w(sc, 0);
+  w.run();
+  const KubernetesCluster* k = kubernetes_cluster(w);
+  CHECK(k->pod_node(0) == 0);
+  CHECK(k->pod_node(1) == 0);
+  CHECK(k->pod_node(2) == 1);
+  REQUIRE(k->nodes().size() == 3);
+  CHECK(k->nodes()[2].pods.empty());
+}
+
+TEST_CASE("a min_available percentage holds back evictions like the Kubernetes example", "[k8s]") {
+  // 7 pods with min_available 50% need 4 healthy (3.5 rounded up). First-fit puts 4 pods on node 0
+  // (4 CPUs): its notice evicts 3 at once (7 → 4 healthy); the 4th waits for a replacement to be
+  // Ready (30 s), then goes. Rounding down would have let all 4 go at once.
+  const CompiledScenario sc = compile(
+      "spotsim: 1\nname: k\nduration: 2h\n"
+      "pools:\n  p: {provider: aws, region: r, instance_type: m5.large, spot_price: 0.03, on_demand_price: 0.1, capacity: 100}\n"
+      "fleets:\n  nodes: {pools: [p], target: 3, boot_time: 60s}\n"
+      "kubernetes:\n  scheduler: first-fit\n"
+      "  node_pools:\n    spot: {fleet: nodes, cpu: 4, memory: 8Gi}\n"
+      "  deployments:\n    web: {replicas: 7, cpu: 1, memory: 1Gi, spot_tolerant: true, pdb: {min_available: 50%}, startup: 30s}\n");
+  World w(sc, 0);
+  NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::minutes(2));
+  w.run();
+  CHECK(metric(w, "workload.web.evictions") == 4);
+  CHECK(metric(w, "workload.web.pdb_blocked_evictions") == 1);
+  CHECK(metric(w, "workload.web.pods_hard_killed") == 0);
+}
+
 TEST_CASE("pending pods make the autoscaler raise the node pool fleet's target", "[k8s]") {
   // 6 pods need 3 nodes; the fleet starts with 2. The first scan (10 s) asks for one more node,
   // which boots in 60 s; its two pods are Ready 30 s later.
