@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/core/autoscale_bench.h"
 #include "bench/core/core_bench.h"
 #include "bench/policy/policy_bench.h"
 #include "sim/policy/lua_policy.h"
@@ -338,6 +339,8 @@ int cmd_bench(bool json, bool quick) {
   out["churn"] = bench::churn(opt, log);
   log << "\n";
   out["lua_churn"] = bench::lua_churn(opt, log);
+  log << "\n";
+  out["autoscale_churn"] = bench::autoscale_churn(opt, log);
   if (json) std::cout << out.dump(2) << "\n";
   return kExitOk;
 }

@@ -15,7 +15,11 @@ std::vector<FleetPoolEntry> fleet_instances(const FleetSpec& fleet) {
 }
 
 BuiltinFleetPolicy::BuiltinFleetPolicy(const CompiledScenario& scenario, uint32_t fleet)
-    : sc_(scenario), fs_(scenario.fleets[fleet]), instances_(fleet_instances(scenario.fleets[fleet])), fleet_(fleet) {
+    : sc_(scenario),
+      fs_(scenario.fleets[fleet]),
+      instances_(fleet_instances(scenario.fleets[fleet])),
+      fleet_(fleet),
+      autoscaler_(scenario.fleets[fleet], fleet) {
   hooks_ = kHookChoosePool | kHookOnCapacityError;
   hooks_ |= kHookOnEviction;
   if (fs_.replace_on == ReplaceOn::kNotice) hooks_ |= kHookOnNotice;
@@ -24,6 +28,10 @@ BuiltinFleetPolicy::BuiltinFleetPolicy(const CompiledScenario& scenario, uint32_
     hooks_ |= kHookOnTick;
     // Check the way back often enough to honour return_after within a few percent.
     tick_ = std::clamp(Duration{fs_.fallback.return_after.us / 4}, Duration::seconds(10), Duration::minutes(5));
+  }
+  if (autoscaler_.active()) {
+    tick_ = (hooks_ & kHookOnTick) ? std::min(tick_, autoscaler_.tick_interval()) : autoscaler_.tick_interval();
+    hooks_ |= kHookOnTick;
   }
   cand_.resize(instances_.size());
   single_spot_pool_ = instances_.size() == 1 && fs_.on_demand_base <= 0 && fs_.on_demand_above_base <= 0;
@@ -124,6 +132,7 @@ void BuiltinFleetPolicy::on_capacity_error(const CapacityError& error, const Pol
 }
 
 void BuiltinFleetPolicy::on_tick(const PolicyContext& ctx, Commands& out) {
+  if (autoscaler_.active()) autoscaler_.on_tick(ctx, tick_, out);
   if (!fs_.fallback.enabled) return;
   const FleetView f = ctx.fleet();
   int64_t spot_available = 0;

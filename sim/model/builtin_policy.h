@@ -10,12 +10,15 @@
 //  - on_tick: with `fallback`, move fallback VMs back to spot once spot has been launchable for
 //    `fallback.return_after` (hysteresis): a spot VM is launched for each, and the on-demand VM
 //    is drained when the spot one runs.
+//  - on_tick: with `scaling:`, the fleet's Autoscaler (sim/model/autoscaler.h) returns scale{}
+//    commands (schedule, target tracking).
 //
 // `final` so that World's calls through a BuiltinFleetPolicy* are devirtualized (the churn hot
 // path pays no virtual call).
 #include <vector>
 
 #include "sim/model/allocation.h"
+#include "sim/model/autoscaler.h"
 #include "sim/model/fleet_policy.h"
 
 namespace spotsim {
@@ -59,6 +62,7 @@ class BuiltinFleetPolicy final : public FleetPolicy {
   uint32_t fleet_;
   uint32_t hooks_ = 0;
   Duration tick_{Duration::seconds(60)};
+  Autoscaler autoscaler_;
   std::vector<AllocCandidate> cand_;  // scratch, one per instance entry (no allocation per call)
   int64_t spot_ok_since_us_ = -1;
   bool single_spot_pool_ = false;     // fallback return hysteresis: spot launchable since

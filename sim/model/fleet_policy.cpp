@@ -42,6 +42,15 @@ const char* launch_reason_name(LaunchReason r) {
   return "?";
 }
 
+const char* load_metric_name(LoadMetric m) {
+  switch (m) {
+    case LoadMetric::kNone: return "none";
+    case LoadMetric::kUtilization: return "utilization";
+    case LoadMetric::kQueueDepth: return "queue_depth";
+  }
+  return "?";
+}
+
 const char* command_kind_name(CommandKind k) {
   switch (k) {
     case CommandKind::kLaunch: return "launch";
@@ -185,6 +194,10 @@ int64_t PolicyContext::fleet_vms_in_pool(uint32_t pool) const { return world_.fl
 double PolicyContext::fallback_cost_per_hour() const { return world_.rt_[fleet_].fallback_cost_per_hour; }
 
 int64_t PolicyContext::returning_to_spot() const { return world_.fleets_[fleet_].returning; }
+
+double PolicyContext::workload_load(uint32_t workload, LoadMetric metric) const {
+  return world_.workload_load(workload, metric);
+}
 
 bool PolicyContext::is_being_replaced(VmId id) const {
   return vm_alive(id) && (world_.vms_[id.slot].flags & kVmBeingReplaced) != 0;

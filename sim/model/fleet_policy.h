@@ -80,13 +80,36 @@ struct CapacityError {
 };
 
 // Workload events the workloads model reports for a fleet (World::report_job_event).
+//  - Job events (batch and pipeline workloads): kQueued on arrival and on every re-queue after a
+//    kill, kStarted when the job's gang is complete (vm = the first VM of the gang),
+//    kCheckpointed when a checkpoint is durable, kFinished on completion, kLost when a gang VM is
+//    evicted or drained under it (vm = that VM, already on its way out). Reported only to fleets
+//    whose policy declares kHookOnJobEvent (World::wants_job_events).
+//  - kLoad: a workload metric, reported every `step` (services, default 1 min) or every minute
+//    (batch and pipeline) to every fleet that runs workloads: `metric` says which, `value` is
+//    the number (utilization as a fraction, e.g. 0.6; queue depth in jobs).
 enum class JobEventKind : uint8_t { kQueued = 0, kStarted, kCheckpointed, kFinished, kLost, kLoad };
+// What a kLoad event measures.
+enum class LoadMetric : uint8_t {
+  kNone = 0,
+  kUtilization = 1,  // service: λ / (serving VMs × capacity) (λ / capacity with none serving);
+                     // batch: busy VMs / VMs up (0 with none up)
+  kQueueDepth = 2,   // batch: jobs waiting in the queue
+};
+const char* load_metric_name(LoadMetric m);
 struct JobEvent {
   JobEventKind kind = JobEventKind::kQueued;
-  uint64_t job = 0;      // the workload's job id (opaque to World)
+  uint64_t job = 0;      // job id: workload index × 2^32 + the job's number within its workload
+                         // (the `job` of /jobs); 0 for kLoad
   VmId vm;               // the VM it runs on, if any
-  double value = 0;      // kLoad: the metric value (e.g. utilization 0..1 or queue depth)
+  double value = 0;      // kLoad: the metric value
+  uint16_t workload = 0xFFFF;  // index into CompiledScenario::workloads (0xFFFF: unknown)
+  LoadMetric metric = LoadMetric::kNone;  // kLoad only
 };
+// Job ids (JobEvent::job, Command::job) pack the workload index and the job's number.
+inline uint64_t make_job_id(uint32_t workload, uint64_t number) { return (static_cast<uint64_t>(workload) << 32) | (number & 0xFFFFFFFFull); }
+inline uint32_t job_id_workload(uint64_t id) { return static_cast<uint32_t>(id >> 32); }
+inline uint64_t job_id_number(uint64_t id) { return id & 0xFFFFFFFFull; }
 
 // Commands a hook returns. Build them with the static helpers.
 enum class CommandKind : uint8_t {
@@ -198,6 +221,9 @@ class PolicyContext {
   int64_t returning_to_spot() const;
   // Whether a replacement launch for `vm` (return to spot, rebalance) is in flight.
   bool is_being_replaced(VmId id) const;
+  // The last value workload `workload` (index into CompiledScenario::workloads) reported for
+  // `metric` (JobEventKind::kLoad), or NaN if it has reported none yet.
+  double workload_load(uint32_t workload, LoadMetric metric) const;
 
  private:
   const World& world_;

@@ -47,12 +47,21 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
     rt.builtin_hooks = rt.builtin->hooks();
     rt.pool_vms.assign(sc_.pools.size(), 0);
     rt.instances = fleet_instances(sc_.fleets[i]);
+    if (sc_.fleets[i].warm_pool.size > 0) {
+      double od = 0;  // warm pools hold on-demand instances: the fleet's cheapest type
+      for (const FleetPoolEntry& e : rt.instances) {
+        const double p = sc_.pools[e.pool].on_demand_price;
+        od = od == 0 ? p : std::min(od, p);
+      }
+      rt.warm = std::make_unique<WarmPool>(engine_, sc_.fleets[i].warm_pool, sc_.fleets[i].boot_time, od);
+    }
     if (policies && *policies) {
       if (auto p = (*policies)(sc_, i, replication)) set_policy(i, std::move(p));
     }
   }
   vms_.reserve(static_cast<size_t>(total + total / 8 + 16));
   scratch_.reserve(16);
+  loads_.assign(sc_.workloads.size() * kLoadMetrics, std::numeric_limits<double>::quiet_NaN());
   register_metrics();
   install_workloads(*this);
   install_kubernetes(*this);
@@ -97,10 +106,16 @@ void World::register_metrics() {
     m.capacity_errors = metrics_.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
     m.vm_hours_spot = metrics_.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours");
     m.vm_hours_on_demand = metrics_.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours");
-    m.lost_vm_hours = metrics_.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration − running VM-hours)");
-    m.availability_pct = metrics_.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours as a percentage of target × duration");
+    m.lost_vm_hours = metrics_.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration, or the target's integral with scaling, − running VM-hours)");
+    m.availability_pct = metrics_.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours as a percentage of target × duration (the target's integral with scaling)");
     m.cost = metrics_.add(p + "cost", MetricUnit::kDollars, "billed cost of this fleet's VMs");
     fleet_m_.push_back(m);
+    if (f.warm_pool.size > 0) {
+      FleetRuntime& rt = rt_[fleet_m_.size() - 1];
+      rt.m_warm_cost = metrics_.add(p + "warm_pool_cost", MetricUnit::kDollars,
+                                    "what the warm pool's instances cost (stopped: disk; running and initializing: on-demand); included in cost");
+      rt.m_warm_launches = metrics_.add(p + "warm_launches", MetricUnit::kCount, "launches served from the warm pool (resume instead of boot)");
+    }
   }
   for (const auto& pl : sc_.pools) {
     const std::string p = "pool." + pl.name + ".";
@@ -117,7 +132,7 @@ void World::register_metrics() {
   m_cost_od_equiv_ = metrics_.add("cost.on_demand_equivalent", MetricUnit::kDollars,
                                   "the same billed VM time at on-demand prices");
   m_cost_all_od_ = metrics_.add("cost.all_on_demand", MetricUnit::kDollars,
-                                "counterfactual: every fleet's target on on-demand for the whole run, never interrupted");
+                                "counterfactual: every fleet's target on on-demand for the whole run (following the target with scaling), never interrupted");
   m_savings_ = metrics_.add("cost.savings_pct", MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
 }
 
@@ -134,7 +149,7 @@ uint32_t World::alloc_slot() {
 void World::emit(ModelEventKind kind, uint32_t slot, double detail) {
   if (!observer_ && listeners_.empty()) return;
   const VmSlot& v = vms_[slot];
-  const ModelEvent ev{engine_.now(), kind, v.serial, v.pool, static_cast<uint16_t>(v.fleet), detail, v.purchase};
+  const ModelEvent ev{engine_.now(), kind, v.serial, v.pool, static_cast<uint16_t>(v.fleet), detail, v.purchase, slot};
   if (observer_) observer_->on_model_event(*this, ev);
   for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
 }
@@ -273,12 +288,16 @@ void World::apply(const Command& c) {
       if (checkpoint_sink_) checkpoint_sink_(c.fleet, c.job);
       break;
     case CommandKind::kScale: {
+      const int64_t now = engine_.now().us;
+      f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(now - f.target_since_us);
+      f.target_since_us = now;
       f.target = std::max<int64_t>(0, c.count);
       // Reconcile. Scale out to fleet_serving (a VM under notice that is replaced only at its
       // eviction keeps its place: launching for it now would replace it twice); scale in counting
       // only VMs not under notice (those are going away anyway).
       const int64_t will_serve = fleet_serving(c.fleet);
       const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning;
+      rt_[c.fleet].scale_in_pending = false;
       if (will_serve < f.target) {
         LaunchRequest r;
         r.fleet = c.fleet;
@@ -286,20 +305,28 @@ void World::apply(const Command& c) {
         for (int64_t i = will_serve; i < f.target; ++i) launch_one(r, -1, false);
       } else if (serving > f.target) {
         int64_t excess = serving - f.target;
-        // Scale in: fallback VMs first, then booting, then the newest running (highest slot).
-        for (int pass = 0; pass < 3 && excess > 0; ++pass) {
+        // Scale in: fallback VMs first, then booting, then the newest running (highest slot) —
+        // keeping the on-demand base while spot VMs remain — then anything.
+        const int64_t base = sc_.fleets[c.fleet].on_demand_base;
+        int64_t regular_od = f.on_demand_active - f.fallback_active;
+        for (int pass = 0; pass < 4 && excess > 0; ++pass) {
+          if ((pass == 0 && f.fallback_active == 0) || (pass == 1 && f.booting == 0)) continue;  // O(VMs) scans
           for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
             const VmSlot& v = vms_[s];
             if (v.fleet != c.fleet || v.state == VmState::kFree || v.state == VmState::kNoticed) continue;
-            if (v.flags & (kVmDraining | kVmBeingReplaced)) continue;
+            if (v.flags & (kVmDraining | kVmBeingReplaced | kVmScaleInProtected)) continue;
+            const bool base_od = v.purchase == Purchase::kOnDemand && !(v.flags & kVmFallback);
             const bool take = pass == 0 ? (v.flags & kVmFallback) != 0
-                            : pass == 1 ? v.state == VmState::kBooting
+                            : pass == 1 ? v.state == VmState::kBooting && !(base_od && regular_od <= base)
+                            : pass == 2 ? !(base_od && regular_od <= base)
                                         : true;
             if (!take) continue;
+            if (base_od) --regular_od;
             drain(s);
             --excess;
           }
         }
+        rt_[c.fleet].scale_in_pending = excess > 0;  // protected VMs: drained when their job ends
       }
       break;
     }
@@ -391,7 +418,11 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
   rt.pool_vms[pool]++;
   f.booting++;
   emit(ModelEventKind::kLaunch, slot, detail);
-  if (!warm_start) engine_.schedule_in(sc_.fleets[fleet].boot_time, self_, kBootDone, slot, v.gen);
+  if (!warm_start) {
+    // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
+    const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : sc_.fleets[fleet].boot_time;
+    engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
+  }
   return true;
 }
 
@@ -643,18 +674,38 @@ void World::set_spot_price(uint32_t pool, double price) {
   }
 }
 
+void World::set_scale_in_protection(VmId id, bool on) {
+  if (id.slot >= vms_.size()) return;
+  VmSlot& v = vms_[id.slot];
+  if (v.serial != id.serial || v.state == VmState::kFree) return;
+  if (on) {
+    v.flags |= kVmScaleInProtected;
+    return;
+  }
+  if (!(v.flags & kVmScaleInProtected)) return;
+  v.flags &= static_cast<uint8_t>(~kVmScaleInProtected);
+  const FleetState& f = fleets_[v.fleet];
+  const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning;
+  if (rt_[v.fleet].scale_in_pending && serving > f.target) {
+    rt_[v.fleet].scale_in_pending = false;  // the reconcile sets it again if still short
+    submit_one(Command::scale(v.fleet, f.target));
+  }
+}
+
 void World::report_job_event(uint32_t fleet, const JobEvent& event) {
   if (fleet >= fleets_.size()) return;
-  if (event.kind == JobEventKind::kLoad) fleets_[fleet].load = event.value;
+  if (event.kind == JobEventKind::kLoad) {
+    fleets_[fleet].load = event.value;
+    const size_t i = static_cast<size_t>(event.workload) * kLoadMetrics + static_cast<size_t>(event.metric);
+    if (event.workload < sc_.workloads.size() && static_cast<size_t>(event.metric) < kLoadMetrics) loads_[i] = event.value;
+  }
   FleetRuntime& rt = rt_[fleet];
-  bool builtin = false;
   if (rt.custom_hooks & kHookOnJobEvent) {
     rt.custom->on_job_event(event, PolicyContext(*this, fleet), scratch_);
   } else if (rt.builtin_hooks & kHookOnJobEvent) {
     rt.builtin->on_job_event(event, PolicyContext(*this, fleet), scratch_);
-    builtin = true;
   }
-  flush(fleet, builtin);
+  flush(fleet, /*builtin=*/false);  // queued: workloads report from inside observer callbacks
 }
 
 void World::handle(Engine& engine, const Event& e) {
@@ -741,25 +792,37 @@ void World::finalize() {
     bill(s, /*interrupted=*/false);
     emit(ModelEventKind::kEnd, s, 0);
   }
-  const double dur_us = static_cast<double>(end_us_);
   double all_od = 0;
   for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
     FleetState& f = fleets_[fi];
     set_running(f, 0);
     const FleetMetrics& fm = fleet_m_[fi];
-    const double target_us = static_cast<double>(sc_.fleets[fi].target) * dur_us;
+    f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(end_us_ - f.target_since_us);
+    f.target_since_us = end_us_;
+    const double target_us = f.target_vm_us;  // target × duration for a fixed target
     metrics_[fm.lost_vm_hours] = std::max(0.0, (target_us - f.running_vm_us) / 3.6e9);
     metrics_[fm.availability_pct] = target_us > 0 ? 100.0 * f.running_vm_us / target_us : 100.0;
     metrics_[fm.ttr_mean] = f.time_to_replace.mean();
     metrics_[fm.ttr_p95] = f.time_to_replace.quantile(0.95);
     metrics_[fm.ttr_max] = f.time_to_replace.max();
+    if (WarmPool* wp = rt_[fi].warm.get()) {
+      const double warm_cost = wp->cost();
+      metrics_[rt_[fi].m_warm_cost] = warm_cost;
+      metrics_[rt_[fi].m_warm_launches] = static_cast<double>(wp->taken());
+      metrics_[fm.cost] += warm_cost;
+      metrics_[m_cost_total_] += warm_cost;
+      metrics_[m_cost_on_demand_] += warm_cost;
+    }
     double od_price = 0;
     for (uint32_t p : sc_.fleets[fi].pools) {
       const double price = sc_.pools[p].on_demand_price;
       od_price = od_price == 0 ? price : std::min(od_price, price);
     }
     const ProviderTraits& tr = provider_traits(sc_.pools[sc_.fleets[fi].pools.front()].provider);
-    all_od += static_cast<double>(sc_.fleets[fi].target) * billed_cost(tr, Duration{end_us_}, od_price, false, false);
+    // With scaling, the counterfactual follows the target over time (target-VM-hours on on-demand).
+    all_od += sc_.fleets[fi].scaling.kind == ScalingKind::kFixed
+                  ? static_cast<double>(sc_.fleets[fi].target) * billed_cost(tr, Duration{end_us_}, od_price, false, false)
+                  : od_price * target_us / 3.6e9;
   }
   metrics_[m_cost_all_od_] = all_od;
   metrics_[m_savings_] = all_od > 0 ? 100.0 * (1.0 - metrics_[m_cost_total_] / all_od) : 0.0;

@@ -8,6 +8,7 @@
 //    act on the world only through its public verbs (request_launch, give_notice, evict, ...).
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "sim/model/fleet_policy.h"
 #include "sim/model/fleet_types.h"
 #include "sim/model/metrics.h"
+#include "sim/model/warm_pool.h"
 #include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
 
@@ -45,6 +47,7 @@ struct ModelEvent {
   uint16_t fleet;
   double detail;   // kind-specific: notice length in s for kNotice, cost for kEviction/kEnd, ...
   Purchase purchase = Purchase::kSpot;  // of the VM (spot for fleet-level events)
+  uint32_t slot = UINT32_MAX;  // the VM's storage slot (VmId{slot, vm}); UINT32_MAX if none
 };
 
 class World;
@@ -90,7 +93,8 @@ struct VmSlot {
   uint8_t flags = 0;                    // VmFlag bits
 };
 enum VmFlag : uint8_t {
-  kVmFallback = 1, kVmBeingReplaced = 2, kVmDraining = 4, kVmReturning = 8, kVmNoticeDelivered = 16
+  kVmFallback = 1, kVmBeingReplaced = 2, kVmDraining = 4, kVmReturning = 8, kVmNoticeDelivered = 16,
+  kVmScaleInProtected = 32,  // scale-in never drains it (a batch VM holding a job)
 };
 
 struct PoolState {
@@ -115,6 +119,8 @@ struct FleetState {
   double load = 0;           // last workload metric (JobEventKind::kLoad)
   int64_t last_change_us = 0;
   double running_vm_us = 0;  // integral of running VMs over time
+  double target_vm_us = 0;   // integral of the target over time (up to target_since_us)
+  int64_t target_since_us = 0;
   LogHistogram time_to_replace;  // seconds
 };
 
@@ -165,10 +171,22 @@ class World : public EventHandler {
   // FaultInjector may also lose the notice, then the eviction still comes after `notice`).
   void give_notice(uint32_t vm_slot, Duration notice);
   // Reports a workload event for `fleet` (kLoad updates FleetState::load); the fleet's policy
-  // sees it in on_job_event. For the workloads model.
+  // sees it in on_job_event, and the commands it returns are always queued (never applied inside
+  // this call, so a workload may report from within a WorldObserver callback). For the
+  // workloads model.
   void report_job_event(uint32_t fleet, const JobEvent& event);
+  // Whether `fleet`'s policy (custom or built-in) declares on_job_event: workloads report
+  // per-job events only then (kLoad is always reported).
+  bool wants_job_events(uint32_t fleet) const {
+    return ((rt_[fleet].custom_hooks | rt_[fleet].builtin_hooks) & kHookOnJobEvent) != 0;
+  }
   // Applies `commands` for `fleet` the way hook output is applied (through the engine queue).
   void submit(uint32_t fleet, const Commands& commands);
+  // Instance scale-in protection (AWS Auto Scaling): a protected VM is never drained by scale-in
+  // (kScale). The batch model protects the VMs that hold a job. Lifting it while a scale-in is
+  // still short of its target because of protected VMs queues a reconcile (a scale{} to the
+  // current target). Stale ids are ignored.
+  void set_scale_in_protection(VmId vm, bool on);
 
   // --- verbs for chaos (capacity cliffs, on-demand exhaustion) -------------------------------
   // Sets pool `pool`'s spot capacity now. If our spot VMs in the pool (not already under notice)
@@ -190,6 +208,8 @@ class World : public EventHandler {
   const MetricSet& metrics() const { return metrics_; }
   uint64_t events_processed() const { return engine_.events_processed(); }
   uint64_t replication() const { return replication_; }
+  // Fleet `fleet`'s warm pool, or nullptr (sim/model/warm_pool.h).
+  const WarmPool* warm_pool(uint32_t fleet) const { return rt_[fleet].warm.get(); }
   // Active (booting, running, noticed) VMs of `fleet` in `pool`.
   int64_t fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const;
   // VMs of `fleet` that are or will be serving: active VMs, plus launches waiting to be applied,
@@ -200,6 +220,11 @@ class World : public EventHandler {
   int64_t fleet_serving(uint32_t fleet) const;
   // Spot VMs pool `pool` can still give now (capacity − in use, never negative).
   int64_t spot_available(uint32_t pool) const;
+  // The last kLoad value workload `workload` reported for `metric`; NaN if none yet.
+  double workload_load(uint32_t workload, LoadMetric metric) const {
+    const size_t i = static_cast<size_t>(workload) * kLoadMetrics + static_cast<size_t>(metric);
+    return i < loads_.size() ? loads_[i] : std::numeric_limits<double>::quiet_NaN();
+  }
   // Commands applied so far, by kind (for tests and reports).
   uint64_t commands_applied(CommandKind k) const { return commands_applied_[static_cast<size_t>(k)]; }
 
@@ -222,6 +247,9 @@ class World : public EventHandler {
     std::vector<int64_t> pool_vms;                // active VMs per pool index (sized pools)
     std::vector<FleetPoolEntry> instances;        // the fleet's instance list (normalized)
     double fallback_cost_per_hour = 0;            // on-demand $/h of active fallback VMs
+    std::unique_ptr<WarmPool> warm;               // `warm_pool:` (nullptr without one)
+    bool scale_in_pending = false;                // a scale-in left protected VMs above target
+    uint32_t m_warm_cost = 0, m_warm_launches = 0;
   };
 
   void register_metrics();
@@ -266,6 +294,8 @@ class World : public EventHandler {
   size_t flush_depth_ = 0;
   uint64_t commands_applied_[6] = {};
   CheckpointSink checkpoint_sink_;
+  static constexpr size_t kLoadMetrics = 3;  // LoadMetric values
+  std::vector<double> loads_;          // workload × LoadMetric: last kLoad value (NaN: none)
   MetricSet metrics_;
   std::vector<FleetMetrics> fleet_m_;
   std::vector<PoolMetrics> pool_m_;

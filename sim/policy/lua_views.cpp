@@ -334,7 +334,7 @@ const char* job_kind_name(JobEventKind k) {
   return "?";
 }
 
-const char* const kJobFields[] = {"kind", "id", "vm", "value"};
+const char* const kJobFields[] = {"kind", "id", "vm", "value", "workload", "metric"};
 
 int job_index(lua_State* L) {
   const auto* u = static_cast<const JobUd*>(check_ud(L, 1, kJobMt));
@@ -344,6 +344,14 @@ int job_index(lua_State* L) {
   if (key_is(k, n, "kind")) lua_pushstring(L, job_kind_name(j.kind));
   else if (key_is(k, n, "id")) lua_pushinteger(L, static_cast<lua_Integer>(j.job));
   else if (key_is(k, n, "value")) lua_pushnumber(L, j.value);
+  else if (key_is(k, n, "workload")) {
+    const auto& wl = pol(L).scenario().workloads;
+    if (j.workload < wl.size()) lua_pushstring(L, wl[j.workload].name.c_str());
+    else lua_pushnil(L);
+  } else if (key_is(k, n, "metric")) {
+    if (j.kind == JobEventKind::kLoad) lua_pushstring(L, load_metric_name(j.metric));
+    else lua_pushnil(L);
+  }
   else if (key_is(k, n, "vm")) {
     const PolicyContext& c = need_ctx(L, "job.vm");
     if (j.vm.valid() && c.vm_alive(j.vm)) push_vm(L, c.vm(j.vm), -1);

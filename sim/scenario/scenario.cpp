@@ -236,7 +236,8 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
         f.instances.push_back(entry);
       }
     }
-    r.integer("target", f.target, true, 0, 100'000'000);
+    // `target` is optional with `scaling:` (then it defaults to min or the schedule's value at 0s).
+    const bool target_given = r.integer("target", f.target, !r.has("scaling"), 0, 100'000'000);
     f.boot_time = Duration::seconds(90);
     r.duration("boot_time", f.boot_time);
     std::string replace_on = "eviction";
@@ -248,6 +249,7 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     }
     r.money("max_price", f.max_price);
     compile_fleet_model(r, f);
+    compile_scaling(r, f.scaling, f.warm_pool, f.target, target_given);
     r.finish();
     sc.fleets.push_back(std::move(f));
   }
@@ -427,6 +429,7 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (store.IsDefined() && !store.IsNull()) compile_checkpoint_store(ctx, store, sc);
   YAML::Node workloads = top.get("workloads");
   if (workloads.IsDefined() && !workloads.IsNull() && ctx.ok()) compile_workloads(ctx, workloads, sc);
+  if (ctx.ok()) resolve_scaling(ctx, fleets, sc);
   YAML::Node kubernetes = top.get("kubernetes");
   if (kubernetes.IsDefined() && !kubernetes.IsNull() && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
   YAML::Node chaos = top.get("chaos");

@@ -13,6 +13,7 @@
 #include "sim/core/time.h"
 #include "sim/model/provider.h"
 #include "sim/scenario/k8s_spec.h"
+#include "sim/scenario/scaling_spec.h"
 #include "sim/scenario/workload_spec.h"
 
 namespace spotsim {
@@ -55,7 +56,7 @@ struct FleetPoolEntry {
 struct FleetSpec {
   std::string name;
   std::vector<uint32_t> pools;     // indices into CompiledScenario::pools, in preference order
-  int64_t target = 0;              // VMs to keep running
+  int64_t target = 0;              // VMs to keep running (the initial target with `scaling:`)
   Duration boot_time;              // launch request → running
   ReplaceOn replace_on = ReplaceOn::kEviction;
   Duration retry_interval;         // after an insufficient-capacity error
@@ -77,6 +78,8 @@ struct FleetSpec {
     Duration return_after;             // spot launchable this long ⇒ move back (hysteresis)
     int64_t return_batch = 0;          // fallback VMs moved back per tick (0 = all at once)
   } fallback;
+  ScalingSpec scaling;                 // `scaling:` (sim/scenario/scaling_spec.h, docs/fleets.md)
+  WarmPoolSpec warm_pool;              // `warm_pool:`
   // The fleet's policy: "builtin" (the C++ policies of sim/model/builtin_policy.h) or a name a
   // policy factory understands (e.g. a Lua policy from the `policies:` section).
   std::string policy = "builtin";

@@ -282,3 +282,81 @@ TEST_CASE("lua policy: a command kept in a variable can be returned again and ag
   CHECK(failure("function on_eviction(vm, ctx)\n  return launch(setmetatable({}, {}))\nend").rfind(
             "policy.lua:2: launch{}: expected a plain table of fields (this one has a metatable)\n", 0) == 0);
 }
+
+namespace {
+
+CompiledScenario with_policy(const std::string& yaml, const std::string& lua) {
+  auto sc = compile_scenario(yaml, "test.yaml");
+  if (!sc.is_ok()) FAIL(sc.status().message());
+  CompiledScenario s = std::move(sc).value();
+  PolicySpec p;
+  p.target = "fleet.web";
+  p.fleet = 0;
+  p.path = "policy.lua";
+  p.source = lua;
+  p.tick = Duration::minutes(10);
+  s.policies.push_back(p);
+  return s;
+}
+
+const char* kBatchScenario = R"(spotsim: 1
+name: lua-jobs
+seed: 5
+duration: 1d
+pools:
+  a: {provider: aws, region: us-east-1, instance_type: m5.xlarge, spot_price: 0.058, on_demand_price: 0.192, capacity: 100, interruption: {rate: 0.1/h}}
+fleets:
+  web: {pools: [a], target: 6, boot_time: 90s}
+workloads:
+  j: {type: batch, fleet: web, arrivals: {every: 15m}, job: {work: 2h, checkpoint: {size: 1GB}}}
+)";
+
+}  // namespace
+
+TEST_CASE("lua policy: on_job_event fires in a real batch run and checkpoint{} reaches the batch model") {
+  const CompiledScenario sc = with_policy(kBatchScenario, R"(
+    function on_job_event(job, ctx)
+      assert(job.workload == 'j')
+      if job.kind == 'load' then
+        assert(job.metric == 'utilization' or job.metric == 'queue_depth')
+        assert(job.vm == nil and job.value >= 0)
+        return
+      end
+      assert(job.metric == nil)
+      if job.kind == 'started' then
+        assert(job.vm ~= nil and job.vm.fleet == 'web' and job.vm.state == 'running')
+        return checkpoint{job = job, after = 1800}
+      end
+    end)");
+  std::unique_ptr<World> w;
+  REQUIRE(run_world(sc, w) == "");
+  REQUIRE(w->wants_job_events(0));
+  const double commanded = metric(*w, "workload.j.commanded_checkpoints");
+  CHECK(commanded > 20);
+  CHECK(w->commands_applied(CommandKind::kCheckpoint) >= static_cast<uint64_t>(commanded));
+  CHECK(metric(*w, "workload.j.checkpoints") == Approx(commanded).margin(1));  // the last may be in flight
+  CHECK(metric(*w, "workload.j.resumes") > 0);  // killed jobs restart from the commanded checkpoint
+}
+
+TEST_CASE("lua policy: an on_tick that returns scale{} replaces the built-in scaling") {
+  const std::string yaml = R"(spotsim: 1
+name: lua-scale
+duration: 1d
+pools:
+  a: {provider: aws, region: us-east-1, instance_type: m5.xlarge, spot_price: 0.058, on_demand_price: 0.192, capacity: 100}
+fleets:
+  web: {pools: [a], boot_time: 90s, scaling: {schedule: [{at: 0s, target: 2}, {at: 2h, target: 9}]}}
+)";
+  {
+    auto sc = compile_scenario(yaml, "test.yaml");
+    REQUIRE(sc.is_ok());
+    World w(*sc, 0);
+    w.run();
+    CHECK(w.fleets()[0].target == 9);  // the built-in schedule
+  }
+  const CompiledScenario sc = with_policy(yaml, "function on_tick(ctx) return scale{target = 3} end");
+  std::unique_ptr<World> w;
+  REQUIRE(run_world(sc, w) == "");
+  CHECK(w->fleets()[0].target == 3);
+  CHECK(w->fleets()[0].spot_active == 3);
+}

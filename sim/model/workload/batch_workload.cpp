@@ -18,7 +18,10 @@ void BatchWorkload::schedule_next() {
   world_.engine().schedule_at(SimTime{std::max(t, world_.now().us)}, self_, 0, 0, stream_.index());
 }
 
-void BatchWorkload::start(World&) { schedule_next(); }
+void BatchWorkload::start(World&) {
+  runner_->start();
+  schedule_next();
+}
 
 void BatchWorkload::handle(Engine&, const Event& e) {
   const BatchSpec& b = spec_.batch;

@@ -16,6 +16,7 @@ class BatchWorkload : public WorldComponent, public EventHandler, public JobOwne
   void handle(Engine& engine, const Event& event) override;
   void on_job_end(uint64_t, bool) override {}
   const JobRunner& runner() const { return *runner_; }
+  JobRunner& runner() { return *runner_; }
 
  private:
   void schedule_next();

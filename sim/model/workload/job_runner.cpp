@@ -6,6 +6,7 @@
 namespace spotsim {
 
 namespace {
+constexpr Duration kLoadInterval = Duration::seconds(60);
 inline double secs(int64_t us) { return static_cast<double>(us) * 1e-6; }
 inline Duration dur(double s) { return Duration{static_cast<int64_t>(std::llround(s * 1e6))}; }
 }  // namespace
@@ -55,6 +56,36 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
   m_.cost_per_job = ms.add(p + "cost_per_job", MetricUnit::kDollars, "the fleet's billed cost / jobs completed (0 if none)");
   m_.turnaround = ms.add(p + "turnaround", MetricUnit::kSeconds, "mean time from arrival to completion");
   m_.run_time = ms.add(p + "run_time", MetricUnit::kSeconds, "mean time from first start to completion (includes kills and requeues)");
+  m_.commanded_checkpoints = ms.add(p + "commanded_checkpoints", MetricUnit::kCount,
+                                    "checkpoint writes started by a fleet policy's checkpoint{} command");
+}
+
+void JobRunner::start() {
+  world_.engine().schedule_in(kLoadInterval, self_, kLoadTick, 0, 0, Priority::kLow);
+}
+
+void JobRunner::report(JobEventKind kind, const Job& job, uint32_t vm_serial) {
+  if (!world_.wants_job_events(fleet_)) return;
+  JobEvent ev;
+  ev.kind = kind;
+  ev.job = make_job_id(workload_index_, job.seq);
+  ev.workload = workload_index_;
+  if (vm_serial != kNone && vm_serial < workers_.size() && workers_[vm_serial].slot != kNone) {
+    ev.vm = VmId{workers_[vm_serial].slot, vm_serial};
+  }
+  world_.report_job_event(fleet_, ev);
+}
+
+void JobRunner::report_load() {
+  JobEvent ev;
+  ev.kind = JobEventKind::kLoad;
+  ev.workload = workload_index_;
+  ev.metric = LoadMetric::kUtilization;
+  ev.value = utilization();
+  world_.report_job_event(fleet_, ev);
+  ev.metric = LoadMetric::kQueueDepth;  // last: FleetState::load is the queue depth
+  ev.value = static_cast<double>(queued_);
+  world_.report_job_event(fleet_, ev);
 }
 
 double JobRunner::utilization() const {
@@ -99,6 +130,7 @@ void JobRunner::enqueue(uint32_t j) {
   else prio_.push(PrioKey{job.priority, job.seq, j});
   ++queued_;
   depth_max_ = std::max(depth_max_, queued_);
+  report(JobEventKind::kQueued, job, kNone);
 }
 
 uint32_t JobRunner::queue_front() const {
@@ -156,6 +188,7 @@ void JobRunner::dispatch() {
       w.state = 2;
       w.job = j;
       job.vms.push_back(s);
+      world_.set_scale_in_protection(VmId{w.slot, s}, true);  // scale-in spares VMs with a job
     }
     busy_vms_ += n;
     ++running_jobs_;
@@ -185,6 +218,7 @@ void JobRunner::start_job(uint32_t j) {
     job.killed_at_us = -1;
     if (job.saved_s > 0) resumes_ += 1;
   }
+  report(JobEventKind::kStarted, job, job.vms.empty() ? kNone : job.vms.front());
   if (job.saved_s > 0 && job.spec->restore.us > 0) {
     job.phase = Phase::kRestore;
     schedule_phase(j, job.spec->restore);
@@ -240,6 +274,7 @@ void JobRunner::on_phase_done(uint32_t j) {
         job.saved_s = std::max(job.saved_s, job.seg_base_s + job.seg_s);
         ckpt_n_ += 1;
         job.checkpoints++;
+        report(JobEventKind::kCheckpointed, job, job.vms.empty() ? kNone : job.vms.front());
         begin_compute(j, job.seg_base_s + job.seg_s);
       }
       break;
@@ -250,6 +285,7 @@ void JobRunner::on_phase_done(uint32_t j) {
       ckpt_lat_max_ = std::max(ckpt_lat_max_, lat);
       job.checkpoints++;
       job.saved_s = std::max(job.saved_s, job.seg_base_s + job.seg_s);
+      report(JobEventKind::kCheckpointed, job, job.vms.empty() ? kNone : job.vms.front());
       begin_compute(j, job.seg_base_s + job.seg_s);
       break;
     }
@@ -270,6 +306,7 @@ void JobRunner::release(uint32_t j) {
     if (w.state == 2 || w.state == 3) --busy_vms_;
     if (w.state == 2) {
       idle_push(s);
+      world_.set_scale_in_protection(VmId{w.slot, s}, false);
     } else {
       w.state = 0;
       w.job = kNone;
@@ -311,6 +348,7 @@ void JobRunner::complete(uint32_t j) {
   if (job.deadline_us >= 0 && now > job.deadline_us) deadline_misses_ += 1;
   if (job.kills > 0) { interrupted_done_ += 1; interrupted_ok_ += 1; }
   record(job, true);
+  report(JobEventKind::kFinished, job, job.vms.empty() ? kNone : job.vms.front());
   const uint64_t tag = job.tag;
   release(j);
   free_job(j);
@@ -333,6 +371,7 @@ void JobRunner::kill(uint32_t j, uint32_t evicted) {
   kills_ += 1;
   if (job.phase == Phase::kCommit && !job.spec->idempotent) correctness_ += 1;
   job.kills++;
+  report(JobEventKind::kLost, job, evicted);
   Worker& ew = workers_[evicted];
   if (ew.state == 2 || ew.state == 3) --busy_vms_;
   ew.state = 0;
@@ -375,6 +414,7 @@ void JobRunner::on_checkpoint_written(uint64_t token) {
   job.saved_s = std::max(job.saved_s, job.notice_progress_s);
   job.checkpoints++;
   job.store_write = 0;
+  report(JobEventKind::kCheckpointed, job, job.vms.empty() ? kNone : job.vms.front());
   publish();
 }
 
@@ -383,6 +423,7 @@ void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
   switch (ev.kind) {
     case ModelEventKind::kRunning:
       idle_push(ev.vm);
+      workers_[ev.vm].slot = ev.slot;
       dispatch();
       break;
     case ModelEventKind::kNotice: {
@@ -397,15 +438,13 @@ void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
         const double p = progress_now(job);
         if (spec.checkpoint_on_notice && job.store_write == 0 && p > job.saved_s) {
           notice_writes_ += 1;
-          job.notice_progress_s = p;
-          job.store_write_start_us = world_.now().us;
-          const uint64_t token = (static_cast<uint64_t>(job.gen) << 32) | w.job;
-          job.store_write = store_.start_write(spec.checkpoint_bytes, this, token);
+          start_store_write(w.job);
         }
       }
       break;
     }
-    case ModelEventKind::kEviction: {
+    case ModelEventKind::kEviction:
+    case ModelEventKind::kTerminate: {  // drained by the fleet (scale-in): its job is killed too
       Worker& w = worker(ev.vm);
       if (w.state == 1) {
         idle_remove(ev.vm);
@@ -421,7 +460,36 @@ void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
   publish();
 }
 
+void JobRunner::start_store_write(uint32_t j) {
+  Job& job = jobs_[j];
+  job.notice_progress_s = progress_now(job);
+  job.store_write_start_us = world_.now().us;
+  const uint64_t token = (static_cast<uint64_t>(job.gen) << 32) | j;
+  job.store_write = store_.start_write(job.spec->checkpoint_bytes, this, token);
+}
+
+bool JobRunner::checkpoint_now(uint64_t number) {
+  // Linear in the jobs in flight: commands are rare next to job events.
+  for (uint32_t j = 0; j < jobs_.size(); ++j) {
+    Job& job = jobs_[j];
+    if (job.phase == Phase::kFree || (job.seq & 0xFFFFFFFFull) != number) continue;
+    if (job.phase != Phase::kCompute || job.store_write != 0 || !(progress_now(job) > job.saved_s)) return false;
+    commanded_ += 1;
+    start_store_write(j);
+    publish();
+    return true;
+  }
+  return false;
+}
+
 void JobRunner::handle(Engine&, const Event& e) {
+  if (e.kind == kLoadTick) {
+    report_load();
+    if (world_.now().us + kLoadInterval.us <= world_.scenario().duration.us) {
+      world_.engine().schedule_in(kLoadInterval, self_, kLoadTick, 0, 0, Priority::kLow);
+    }
+    return;
+  }
   if (e.a >= jobs_.size()) return;
   Job& job = jobs_[e.a];
   if (job.gen != static_cast<uint32_t>(e.b)) return;
@@ -443,6 +511,7 @@ void JobRunner::publish() {
   ms[m_.resumes] = resumes_;
   ms[m_.checkpoints] = ckpt_n_;
   ms[m_.notice_checkpoints] = notice_writes_;
+  ms[m_.commanded_checkpoints] = commanded_;
   ms[m_.checkpoint_misses] = misses_;
   ms[m_.deadline_misses] = deadline_misses_;
   ms[m_.correctness_failures] = correctness_;

@@ -1,9 +1,15 @@
 #pragma once
 // Runs jobs on the VMs one fleet keeps running: a queue (FIFO or priority), gang scheduling
 // (a job of parallelism N starts only when N idle VMs are up and holds all of them), periodic
-// checkpoints, checkpoint-on-notice through the shared CheckpointStore, kills on eviction with
-// lost work, retries with backoff, commit phases and deadlines. Batch and pipeline workloads
-// feed it jobs; it reports each job's end to its JobOwner. Metric definitions: docs/metrics.md.
+// checkpoints, checkpoint-on-notice through the shared CheckpointStore, kills on eviction (or a
+// drain) with lost work, retries with backoff, commit phases and deadlines. Batch and pipeline
+// workloads feed it jobs; it reports each job's end to its JobOwner. Metric definitions:
+// docs/metrics.md.
+//
+// Towards the fleet's policy: per-job events (World::report_job_event, only when the policy
+// wants them), kLoad every minute (utilization, then queue depth), checkpoint{} commands
+// (checkpoint_now), and scale-in protection of the VMs that hold a job
+// (World::set_scale_in_protection).
 //
 // Bookkeeping is O(1) per VM event and O(log n) per job with the priority queue: an idle-VM
 // stack with positions, job slots recycled through a free list, generation counters instead of
@@ -41,18 +47,27 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   size_t queue_depth() const { return queued_; }
   size_t idle_vms() const { return idle_.size(); }
   size_t busy_vms() const { return busy_vms_; }
+  uint32_t fleet() const { return fleet_; }
   // Busy VMs / VMs up (0 when none are up).
   double utilization() const;
 
+  // Starts the periodic kLoad reports (queue depth and utilization, every minute).
+  void start();
   // Final metrics; call once after the world's own finalize().
   void finish();
+
+  // The policy's `checkpoint{job=...}` command (World's checkpoint sink): starts a checkpoint
+  // write of job number `number` through the shared store, as a checkpoint-on-notice write does,
+  // if the job is computing with unsaved progress and has no write in flight. Returns whether a
+  // write started.
+  bool checkpoint_now(uint64_t number);
 
   void handle(Engine& engine, const Event& event) override;
   void on_model_event(const World& world, const ModelEvent& event) override;
   void on_checkpoint_written(uint64_t token) override;
 
  private:
-  enum Kind : uint16_t { kPhaseDone = 0, kRequeue = 1 };
+  enum Kind : uint16_t { kPhaseDone = 0, kRequeue = 1, kLoadTick = 2 };
   enum class Phase : uint8_t { kQueued, kBackoff, kRestore, kCompute, kCheckpoint, kCommit, kFree };
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
 
@@ -85,6 +100,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   struct Worker {
     uint32_t job = kNone;
     uint32_t idle_pos = kNone;
+    uint32_t slot = kNone;  // World's slot of this VM (for VmId in job events)
     uint8_t state = 0;  // 0 not ours/gone, 1 idle, 2 busy, 3 noticed (leaving)
   };
   struct PrioKey {
@@ -99,7 +115,8 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
     uint32_t submitted, completed, failed, success_pct, interruptions, resumes, resume_success_pct,
         lost_vm_hours, lost_per_interruption, checkpoints, checkpoint_latency, checkpoint_latency_max,
         notice_checkpoints, checkpoint_misses, ttr_mean, ttr_max, queue_wait, queue_depth_mean,
-        queue_depth_max, queue_depth, running_jobs, deadline_misses, correctness_failures, cost_per_job, turnaround, run_time;
+        queue_depth_max, queue_depth, running_jobs, deadline_misses, correctness_failures, cost_per_job, turnaround, run_time,
+        commanded_checkpoints;
   };
 
   Worker& worker(uint32_t serial);
@@ -121,6 +138,11 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   void free_job(uint32_t j);
   double progress_now(const Job& job) const;
   void record(const Job& job, bool finished);
+  // Starts a checkpoint write of job j's progress now through the store (on notice / command).
+  void start_store_write(uint32_t j);
+  // Reports a per-job event to the fleet's policy (only if it wants job events).
+  void report(JobEventKind kind, const Job& job, uint32_t vm_serial);
+  void report_load();
   // Writes the counters and gauges into the MetricSet now, so samplers see them during the run.
   void publish();
 
@@ -147,7 +169,8 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   size_t depth_max_ = 0;
   double completed_ = 0, failed_ = 0, interrupted_done_ = 0, interrupted_ok_ = 0;
   double lost_s_ = 0, lost_progress_s_ = 0, kills_ = 0, resumes_ = 0, notice_writes_ = 0, misses_ = 0,
-         deadline_misses_ = 0, correctness_ = 0, submitted_ = 0, ckpt_n_ = 0, ckpt_lat_sum_ = 0, ckpt_lat_max_ = 0;
+         deadline_misses_ = 0, correctness_ = 0, submitted_ = 0, ckpt_n_ = 0, ckpt_lat_sum_ = 0, ckpt_lat_max_ = 0,
+         commanded_ = 0;
   double ttr_n_ = 0, ttr_sum_ = 0, ttr_max_ = 0, wait_n_ = 0, wait_sum_ = 0;
   double turn_sum_ = 0, run_sum_ = 0;
   Metrics m_{};

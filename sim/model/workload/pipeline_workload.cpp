@@ -32,7 +32,10 @@ void PipelineWorkload::schedule_next() {
   world_.engine().schedule_at(SimTime{std::max(t, world_.now().us)}, self_, 0, 0, 0);
 }
 
-void PipelineWorkload::start(World&) { schedule_next(); }
+void PipelineWorkload::start(World&) {
+  runner_->start();
+  schedule_next();
+}
 
 void PipelineWorkload::submit_stage(uint32_t r, uint32_t s) {
   const StageSpec& st = spec_.pipeline.stages[s];

@@ -18,6 +18,7 @@ class PipelineWorkload : public WorldComponent, public EventHandler, public JobO
   void handle(Engine& engine, const Event& event) override;
   void on_job_end(uint64_t tag, bool ok) override;
   const JobRunner& runner() const { return *runner_; }
+  JobRunner& runner() { return *runner_; }
 
  private:
   struct Run {

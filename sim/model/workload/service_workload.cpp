@@ -12,6 +12,9 @@ ServiceWorkload::ServiceWorkload(World& world, const WorkloadSpec& spec)
     : world_(world), spec_(spec), s_(spec.service) {
   self_ = world.engine().add_handler(this);
   world.add_listener(this);
+  for (size_t i = 0; i < world.scenario().workloads.size(); ++i) {
+    if (&world.scenario().workloads[i] == &spec) workload_index_ = static_cast<uint16_t>(i);
+  }
   const size_t win = static_cast<size_t>(std::max<int64_t>(1, s_.budget_window.us / s_.step.us));
   win_req_.assign(win, 0.0);
   win_bad_.assign(win, 0.0);
@@ -107,6 +110,15 @@ void ServiceWorkload::close_step() {
   ms[m_serving_] = static_cast<double>(serving_);
 }
 
+void ServiceWorkload::report_load() {
+  JobEvent ev;
+  ev.kind = JobEventKind::kLoad;
+  ev.workload = workload_index_;
+  ev.metric = LoadMetric::kUtilization;
+  ev.value = rate_now() / (static_cast<double>(std::max<int64_t>(1, serving_)) * s_.capacity);
+  world_.report_job_event(s_.fleet, ev);
+}
+
 void ServiceWorkload::start(World&) {
   world_.engine().schedule_in(s_.step, self_, kStep, 0, 0, Priority::kObserver);
 }
@@ -138,6 +150,13 @@ void ServiceWorkload::on_model_event(const World&, const ModelEvent& ev) {
         }
       }
       break;
+    case ModelEventKind::kTerminate:  // drained by the fleet (scale-in): connections drained first
+      if (st == 2 || st == 3) {
+        advance();
+        --serving_;
+      }
+      st = 0;
+      break;
     case ModelEventKind::kEviction:
       if (st == 2 || st == 3) {
         advance();
@@ -166,6 +185,7 @@ void ServiceWorkload::handle(Engine&, const Event& e) {
   }
   advance();
   close_step();
+  report_load();
   if (world_.now().us + s_.step.us <= world_.scenario().duration.us) {
     world_.engine().schedule_in(s_.step, self_, kStep, 0, 0, Priority::kObserver);
   }

@@ -31,11 +31,14 @@ class ServiceWorkload : public WorldComponent, public EventHandler, public World
   double rate_at(int64_t t_us) const;
   void advance();
   void close_step();
+  // kLoad to the fleet's policy: utilization λ / (max(1, serving) × capacity).
+  void report_load();
 
   World& world_;
   const WorkloadSpec& spec_;
   const ServiceSpec& s_;
   uint16_t self_;
+  uint16_t workload_index_ = 0xFFFF;
   std::vector<uint8_t> state_;  // by VM serial: 0 none, 1 warming, 2 serving, 3 serving+noticed
   int64_t serving_ = 0;
   int64_t last_us_ = 0;

@@ -19,6 +19,17 @@ WorkloadSet::WorkloadSet(World& world) {
       case WorkloadKind::kDeadlineJob: parts_.push_back(std::make_unique<DeadlineJobWorkload>(world, w)); break;
     }
   }
+  world.set_checkpoint_sink([this](uint32_t fleet, uint64_t job) { checkpoint(fleet, job); });
+}
+
+bool WorkloadSet::checkpoint(uint32_t fleet, uint64_t job) {
+  const uint32_t w = job_id_workload(job);
+  if (w >= parts_.size()) return false;
+  JobRunner* runner = nullptr;
+  if (auto* b = dynamic_cast<BatchWorkload*>(parts_[w].get())) runner = &b->runner();
+  if (auto* p = dynamic_cast<PipelineWorkload*>(parts_[w].get())) runner = &p->runner();
+  if (!runner || runner->fleet() != fleet) return false;  // a fleet checkpoints only its own jobs
+  return runner->checkpoint_now(job_id_number(job));
 }
 
 void WorkloadSet::start(World& world) {

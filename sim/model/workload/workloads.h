@@ -28,6 +28,9 @@ class WorkloadSet : public WorldComponent {
   const JobRunner* job_runner(const std::string& workload) const;
   // A service workload (serving VMs, utilization), or nullptr.
   const ServiceWorkload* service(const std::string& workload) const;
+  // World's checkpoint sink (a policy's checkpoint{job=...}): the job's batch or pipeline runner
+  // starts a checkpoint write (JobRunner::checkpoint_now). Unknown or finished jobs are ignored.
+  bool checkpoint(uint32_t fleet, uint64_t job);
 
  private:
   std::unique_ptr<CheckpointStore> store_;

@@ -1,0 +1,218 @@
+#include "sim/scenario/scaling_spec.h"
+
+#include <cctype>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/units.h"
+#include "sim/scenario/yaml_reader.h"
+
+namespace spotsim {
+namespace {
+
+// "HH:MM" (00:00 .. 23:59) → microseconds since midnight.
+bool parse_time_of_day(const std::string& s, int64_t& out_us) {
+  if (s.size() != 5 || s[2] != ':') return false;
+  for (size_t i : {0, 1, 3, 4}) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  const int h = (s[0] - '0') * 10 + (s[1] - '0');
+  const int m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (h > 23 || m > 59) return false;
+  out_us = Duration::hours(h).us + Duration::minutes(m).us;
+  return true;
+}
+
+void compile_schedule(ParseContext& ctx, const YAML::Node& node, const std::string& path, ScalingSpec& s) {
+  if (!node.IsSequence() || node.size() == 0) {
+    ctx.error(node, path, "expected a non-empty list of {at: DURATION, target: N} or {daily: \"HH:MM\", target: N}");
+    return;
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    MapReader r(ctx, node[i], p);
+    ScheduledTarget t;
+    const bool has_at = r.has("at"), has_daily = r.has("daily");
+    if (has_at == has_daily) {
+      ctx.error(node[i], p, has_at ? "give either at: (once, since the start) or daily: (every day), not both"
+                                   : "missing the time: at: DURATION (since the start) or daily: \"HH:MM\"");
+    }
+    Duration at;
+    if (has_at && r.duration("at", at)) {
+      if (at.us < 0) ctx.error(r.get("at"), r.child_path("at"), "must be 0s or later");
+      t.at_us = at.us;
+    }
+    std::string daily;
+    if (has_daily && r.str("daily", daily)) {
+      if (!parse_time_of_day(daily, t.at_us)) {
+        ctx.error(r.get("daily"), r.child_path("daily"), "expected a time of day \"HH:MM\" (00:00 to 23:59), found \"" + daily + "\"");
+      }
+      t.daily = true;
+    }
+    r.integer("target", t.target, true, 0, 100'000'000);
+    r.get("at");
+    r.get("daily");
+    r.finish();
+    s.schedule.push_back(t);
+  }
+}
+
+void compile_tracking(ParseContext& ctx, const YAML::Node& node, const std::string& path, ScalingSpec& s,
+                      int64_t& target, bool target_given, const YAML::Node& target_node, const std::string& target_path) {
+  MapReader r(ctx, node, path);
+  TargetTrackingSpec& t = s.tracking;
+  std::string metric;
+  if (r.choice("metric", metric, {"utilization", "queue_depth"}, true)) {
+    t.metric = metric == "queue_depth" ? TrackedMetric::kQueueDepth : TrackedMetric::kUtilization;
+  }
+  r.str("workload", t.workload, true);
+  YAML::Node tv = r.get("target_value");
+  if (!tv.IsDefined() || tv.IsNull()) {
+    ctx.error(node, r.child_path("target_value"),
+              "missing required key (the metric value to hold: a percentage like 60% for utilization, jobs per VM for queue_depth)");
+  } else if (!tv.IsScalar()) {
+    ctx.error(tv, r.child_path("target_value"), "expected a percentage like 60% or a number");
+  } else if (metric == "utilization") {
+    const std::string v = tv.Scalar();
+    auto f = parse_fraction(v);
+    if (v.empty() || v.back() != '%') {
+      ctx.error(tv, r.child_path("target_value"), "expected a percentage like 60% (utilization), found " + v);
+    } else if (!f) {
+      ctx.error(tv, r.child_path("target_value"), f.status().message());
+    } else if (*f <= 0) {
+      ctx.error(tv, r.child_path("target_value"), "must be above 0%");
+    } else {
+      t.target_value = *f;
+    }
+  } else if (metric == "queue_depth") {
+    auto n = parse_number(tv.Scalar());
+    if (!n || *n <= 0) {
+      ctx.error(tv, r.child_path("target_value"),
+                "expected a number of queued jobs per VM above 0 (queue_depth), found " + tv.Scalar());
+    } else {
+      t.target_value = *n;
+    }
+  }
+  const bool min_ok = r.integer("min", t.min, true, 0, 100'000'000);
+  const bool max_ok = r.integer("max", t.max, true, 1, 100'000'000);
+  if (min_ok && max_ok && t.min > t.max) {
+    ctx.error(r.get("max"), r.child_path("max"),
+              "must be at least min (" + std::to_string(t.min) + "), found " + std::to_string(t.max));
+  }
+  auto positive = [&](const char* key, Duration& d) {
+    if (r.duration(key, d) && d.us < 0) ctx.error(r.get(key), r.child_path(key), "must be 0s or longer");
+  };
+  positive("scale_out_cooldown", t.scale_out_cooldown);
+  positive("scale_in_cooldown", t.scale_in_cooldown);
+  positive("stabilization_window", t.stabilization_window);
+  if (r.duration("interval", t.interval) && t.interval.us <= 0) {
+    ctx.error(r.get("interval"), r.child_path("interval"), "must be longer than 0s");
+  }
+  r.fraction("tolerance", t.tolerance);
+  r.finish();
+  if (!min_ok || !max_ok || t.min > t.max) return;
+  if (!target_given) {
+    target = t.min;
+  } else if (target < t.min || target > t.max) {
+    ctx.error(target_node, target_path,
+              "the initial target " + std::to_string(target) + " is outside target tracking's min..max (" +
+                  std::to_string(t.min) + ".." + std::to_string(t.max) + ")");
+  }
+}
+
+}  // namespace
+
+int64_t schedule_target_at_start(const std::vector<ScheduledTarget>& schedule, int64_t fallback) {
+  int64_t t = fallback;
+  for (const ScheduledTarget& e : schedule) {
+    if (e.at_us == 0) t = e.target;
+  }
+  return t;
+}
+
+void compile_scaling(MapReader& fr, ScalingSpec& s, WarmPoolSpec& warm, int64_t& target, bool target_given) {
+  ParseContext& ctx = fr.ctx();
+  YAML::Node node = fr.get("scaling");
+  if (node.IsDefined() && !node.IsNull()) {
+    const std::string path = fr.child_path("scaling");
+    MapReader r(ctx, node, path);
+    const bool sched = r.has("schedule"), track = r.has("target_tracking");
+    if (sched && track) {
+      ctx.error(node, path, "give either schedule: or target_tracking:, not both");
+    } else if (!sched && !track && node.IsMap()) {
+      ctx.error(node, path,
+                "expected schedule: [{at: 2h, target: 10}, ...] or target_tracking: {metric: ..., workload: ..., target_value: ..., min: ..., max: ...}");
+    }
+    if (sched) {
+      s.kind = ScalingKind::kSchedule;
+      compile_schedule(ctx, r.get("schedule"), r.child_path("schedule"), s);
+      if (!target_given) target = schedule_target_at_start(s.schedule, 0);
+    } else if (track) {
+      s.kind = ScalingKind::kTargetTracking;
+      compile_tracking(ctx, r.get("target_tracking"), r.child_path("target_tracking"), s, target, target_given,
+                       fr.get("target"), fr.child_path("target"));
+    }
+    r.get("schedule");
+    r.get("target_tracking");
+    r.finish();
+  }
+  YAML::Node wp = fr.get("warm_pool");
+  if (wp.IsDefined() && !wp.IsNull()) {
+    MapReader r(ctx, wp, fr.child_path("warm_pool"));
+    r.integer("size", warm.size, true, 0, 100'000'000);
+    std::string state = "stopped";
+    r.choice("state", state, {"stopped", "running"});
+    warm.running = state == "running";
+    warm.resume_time = warm.running ? Duration::seconds(10) : Duration::seconds(30);
+    if (r.duration("resume_time", warm.resume_time) && warm.resume_time.us < 0) {
+      ctx.error(r.get("resume_time"), r.child_path("resume_time"), "must be 0s or longer");
+    }
+    r.money("disk_cost", warm.disk_cost_per_hour);
+    r.finish();
+  }
+}
+
+void resolve_scaling(ParseContext& ctx, const YAML::Node& fleets, CompiledScenario& sc) {
+  std::vector<std::string> names;
+  for (const auto& w : sc.workloads) names.push_back(w.name);
+  for (FleetSpec& f : sc.fleets) {
+    if (f.scaling.kind != ScalingKind::kTargetTracking) continue;
+    TargetTrackingSpec& t = f.scaling.tracking;
+    const std::string path = "fleets." + f.name + ".scaling.target_tracking.workload";
+    YAML::Node at;
+    at.reset(fleets);
+    for (const char* key : {f.name.c_str(), "scaling", "target_tracking", "workload"}) {
+      if (!at.IsMap() || !at[key].IsDefined()) break;
+      const YAML::Node child = at[key];
+      at.reset(child);
+    }
+    int idx = -1;
+    for (size_t i = 0; i < sc.workloads.size(); ++i) {
+      if (sc.workloads[i].name == t.workload) idx = static_cast<int>(i);
+    }
+    if (idx < 0) {
+      ctx.error(at, path, "no workload named \"" + t.workload + "\"" + did_you_mean(t.workload, names) +
+                              (names.empty() ? " (the scenario has no workloads:)" : ""));
+      continue;
+    }
+    const WorkloadSpec& w = sc.workloads[static_cast<size_t>(idx)];
+    uint32_t wfleet = 0;
+    switch (w.kind) {
+      case WorkloadKind::kBatch: wfleet = w.batch.fleet; break;
+      case WorkloadKind::kPipeline: wfleet = w.pipeline.fleet; break;
+      case WorkloadKind::kService: wfleet = w.service.fleet; break;
+      case WorkloadKind::kDeadlineJob:
+        ctx.error(at, path, "workload \"" + t.workload + "\" is a deadline_job, which reports no load; track a batch, pipeline or service workload");
+        continue;
+    }
+    if (w.kind == WorkloadKind::kService && t.metric == TrackedMetric::kQueueDepth) {
+      ctx.error(at, path, "workload \"" + t.workload + "\" is a service, which has no queue; use metric: utilization");
+      continue;
+    }
+    (void)wfleet;  // tracking another fleet's workload is allowed (e.g. a fleet sized on a queue)
+    t.workload_index = static_cast<uint32_t>(idx);
+  }
+}
+
+}  // namespace spotsim
