@@ -1,7 +1,5 @@
 #include "bench/core/autoscale_bench.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,12 +9,6 @@
 
 namespace spotsim::bench {
 namespace {
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 PoolSpec pool(const std::string& zone, double spot_price, int64_t capacity) {
   PoolSpec p;
@@ -32,39 +24,19 @@ PoolSpec pool(const std::string& zone, double spot_price, int64_t capacity) {
   return p;
 }
 
-FleetSpec fleet(const std::string& name, std::vector<uint32_t> pools, int64_t target) {
-  FleetSpec f;
-  f.name = name;
-  f.pools = std::move(pools);
-  f.target = target;
-  f.boot_time = Duration::seconds(90);
-  f.retry_interval = Duration::seconds(30);
-  return f;
-}
-
-// The plain churn benchmark's scenario (bench/core/core_bench.cpp): fixed `vms` spot VMs.
-CompiledScenario plain_scenario(int64_t vms, double days) {
-  CompiledScenario sc;
-  sc.name = "churn-bench";
-  sc.seed = 7;
-  sc.duration = Duration::days(days);
-  sc.sample_interval = Duration::hours(1);
-  sc.pools.push_back(pool("a", 0.058, vms * 2));
-  sc.fleets.push_back(fleet("churn", {0}, vms));
-  return sc;
-}
-
 // Peak `vms`; a daily schedule of 24 hourly targets between 60% and 100% of it (a cosine, peak
 // at 14:00); three pools with 30% of the peak each (90% in all), price-capacity-optimized;
 // fallback to on-demand after 2 min of refusals, back to spot after 15 min of availability.
 CompiledScenario autoscale_scenario(int64_t vms, double days) {
-  CompiledScenario sc = plain_scenario(vms, days);
+  CompiledScenario sc = churn_scenario(vms, days);
   sc.name = "autoscale-bench";
   sc.pools.clear();
   sc.pools.push_back(pool("a", 0.058, vms * 3 / 10));
   sc.pools.push_back(pool("b", 0.061, vms * 3 / 10));
   sc.pools.push_back(pool("c", 0.064, vms * 3 / 10));
-  FleetSpec f = fleet("auto", {0, 1, 2}, vms * 6 / 10);
+  FleetSpec f = sc.fleets[0];
+  f.name = "auto";
+  f.pools = {0, 1, 2};
   f.instances = {FleetPoolEntry{0, 1, 0}, FleetPoolEntry{1, 1, 1}, FleetPoolEntry{2, 1, 2}};
   f.allocation = AllocationStrategy::kPriceCapacityOptimized;
   f.fallback.enabled = true;
@@ -106,7 +78,7 @@ Timed run_once(const CompiledScenario& sc) {
 nlohmann::json autoscale_churn(const BenchOptions& opt, std::ostream& log) {
   const int64_t vms = opt.quick ? 2000 : 100000;
   const double days = opt.quick ? 5 : 30;
-  const CompiledScenario plain = plain_scenario(vms, days);
+  const CompiledScenario plain = churn_scenario(vms, days);
   const CompiledScenario autos = autoscale_scenario(vms, days);
   Timed p, a;
   for (int rep = 0; rep < (opt.quick ? 1 : 3); ++rep) {  // alternate, keep the best of each

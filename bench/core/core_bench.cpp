@@ -1,5 +1,7 @@
 #include "bench/core/core_bench.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -56,34 +58,6 @@ std::string rate(double per_s) {
   return buf;
 }
 
-CompiledScenario churn_scenario(int64_t vms, double days) {
-  CompiledScenario sc;
-  sc.name = "churn-bench";
-  sc.seed = 7;
-  sc.replications = 1;
-  sc.duration = Duration::days(days);
-  sc.sample_interval = Duration::hours(1);
-  PoolSpec p;
-  p.name = "pool";
-  p.region = "us-east-1";
-  p.zone = "us-east-1a";
-  p.instance_type = "m5.xlarge";
-  p.spot_price = 0.058;
-  p.on_demand_price = 0.192;
-  p.capacity = vms * 2;
-  p.interruption_rate = 0.05;
-  p.notice = Duration::seconds(120);
-  sc.pools.push_back(p);
-  FleetSpec f;
-  f.name = "churn";
-  f.pools = {0};
-  f.target = vms;
-  f.boot_time = Duration::seconds(90);
-  f.retry_interval = Duration::seconds(30);
-  sc.fleets.push_back(f);
-  return sc;
-}
-
 // The same churn model written directly on std::priority_queue, with no model structure:
 // the baseline a hand-rolled simulator would be.
 struct PlainResult { uint64_t events; double seconds; uint64_t interruptions; };
@@ -115,6 +89,40 @@ PlainResult plain_churn(int64_t vms, double days) {
 }
 
 }  // namespace
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+CompiledScenario churn_scenario(int64_t vms, double days) {
+  CompiledScenario sc;
+  sc.name = "churn-bench";
+  sc.seed = 7;
+  sc.replications = 1;
+  sc.duration = Duration::days(days);
+  sc.sample_interval = Duration::hours(1);
+  PoolSpec p;
+  p.name = "pool";
+  p.region = "us-east-1";
+  p.zone = "us-east-1a";
+  p.instance_type = "m5.xlarge";
+  p.spot_price = 0.058;
+  p.on_demand_price = 0.192;
+  p.capacity = vms * 2;
+  p.interruption_rate = 0.05;
+  p.notice = Duration::seconds(120);
+  sc.pools.push_back(p);
+  FleetSpec f;
+  f.name = "churn";
+  f.pools = {0};
+  f.target = vms;
+  f.boot_time = Duration::seconds(90);
+  f.retry_interval = Duration::seconds(30);
+  sc.fleets.push_back(f);
+  return sc;
+}
 
 nlohmann::json hold_model(const BenchOptions& opt, std::ostream& log) {
   nlohmann::json out = nlohmann::json::array();

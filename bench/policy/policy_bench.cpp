@@ -1,7 +1,5 @@
 #include "bench/policy/policy_bench.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -11,41 +9,6 @@
 
 namespace spotsim::bench {
 namespace {
-
-// CPU time of this thread: the machine is shared, and other processes inflate wall time.
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-CompiledScenario churn_scenario(int64_t vms, double days) {
-  CompiledScenario sc;
-  sc.name = "lua-churn-bench";
-  sc.seed = 7;
-  sc.replications = 1;
-  sc.duration = Duration::days(days);
-  sc.sample_interval = Duration::hours(1);
-  PoolSpec p;
-  p.name = "pool";
-  p.region = "us-east-1";
-  p.zone = "us-east-1a";
-  p.instance_type = "m5.xlarge";
-  p.spot_price = 0.058;
-  p.on_demand_price = 0.192;
-  p.capacity = vms * 2;
-  p.interruption_rate = 0.05;
-  p.notice = Duration::seconds(120);
-  sc.pools.push_back(p);
-  FleetSpec f;
-  f.name = "churn";
-  f.pools = {0};
-  f.target = vms;
-  f.boot_time = Duration::seconds(90);
-  f.retry_interval = Duration::seconds(30);
-  sc.fleets.push_back(f);
-  return sc;
-}
 
 struct Timed {
   double seconds = 0;
@@ -81,7 +44,8 @@ CompiledScenario with_policy(CompiledScenario sc, const char* lua) {
 nlohmann::json lua_churn(const BenchOptions& opt, std::ostream& log) {
   const int64_t vms = opt.quick ? 2000 : 100000;
   const double days = opt.quick ? 5 : 30;
-  const CompiledScenario builtin = churn_scenario(vms, days);
+  CompiledScenario builtin = churn_scenario(vms, days);
+  builtin.name = "lua-churn-bench";
   const CompiledScenario trivial = with_policy(builtin, "function on_eviction(vm, ctx) return launch{} end");
   const CompiledScenario reads = with_policy(builtin,
                                              "function on_eviction(vm, ctx)\n"
