@@ -21,8 +21,7 @@ class PriceSpike final : public ChaosItem {
       for (const VmSlot& v : world_.vms()) {
         if (v.pool != p || v.purchase != Purchase::kSpot) continue;
         if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
-        const double max_price = world_.scenario().fleets[v.fleet].max_price;
-        if (max_price > 0 && price > max_price) add(m_evicted_, 1);
+        if (world_.price_evicts(v.fleet, p, price)) add(m_evicted_, 1);
       }
       world_.set_spot_price(p, price);
     }

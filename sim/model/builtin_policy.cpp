@@ -88,10 +88,17 @@ void BuiltinFleetPolicy::on_rebalance(VmId vm, const PolicyContext& ctx, Command
 }
 
 void BuiltinFleetPolicy::on_notice(VmId vm, SimTime evict_at, const PolicyContext& ctx, Commands& out) {
+  // A rebalance replacement already covers it; an action that keeps the VM keeps it in the fleet.
+  if (ctx.is_being_replaced(vm)) return;
+  if (ctx.vm_alive(vm)) {
+    const VmView v = ctx.vm(vm);
+    if (v.purchase == Purchase::kSpot && eviction_keeps_vm(sc_.pools[v.pool].action)) return;
+  }
   out.push_back(Command::launch(fleet_, 1, Purchase::kSpot, LaunchReason::kReplacement, evict_at.us));
 }
 
 void BuiltinFleetPolicy::on_eviction(const VmView& view, const PolicyContext& ctx, Commands& out) {
+  if (view.state == VmState::kStopped) return;  // kept by the fleet (it may restart)
   if (!replaces_on_eviction(view.notice_delivered)) return;
   out.push_back(Command::launch(fleet_, 1, Purchase::kSpot, LaunchReason::kReplacement, ctx.now().us));
 }

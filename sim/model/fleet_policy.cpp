@@ -14,6 +14,7 @@ const char* vm_state_name(VmState s) {
     case VmState::kBooting: return "booting";
     case VmState::kRunning: return "running";
     case VmState::kNoticed: return "noticed";
+    case VmState::kStopped: return "stopped";
   }
   return "?";
 }
@@ -142,6 +143,7 @@ FleetView PolicyContext::fleet(uint32_t index) const {
   v.running = f.running;
   v.booting = f.booting;
   v.noticed = f.noticed;
+  v.stopped = f.stopped;
   v.waiting = f.waiting;
   v.spot_active = f.spot_active;
   v.on_demand_active = f.on_demand_active;

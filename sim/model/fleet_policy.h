@@ -169,6 +169,7 @@ struct FleetView {
   int64_t running = 0;          // VMs running (not booting, not noticed)
   int64_t booting = 0;
   int64_t noticed = 0;          // VMs under an interruption notice
+  int64_t stopped = 0;          // VMs stopped/deallocated by an eviction (kept; may restart)
   int64_t waiting = 0;          // launches waiting for a retry
   int64_t spot_active = 0;      // spot VMs booting, running or noticed
   int64_t on_demand_active = 0; // on-demand VMs booting, running or noticed
@@ -210,7 +211,7 @@ class PolicyContext {
   // REQUIRES: id refers to a live VM (check with vm_alive first when in doubt).
   VmView vm(VmId id) const;
   bool vm_alive(VmId id) const;
-  // The fleet's live VMs (booting, running or noticed), in slot order. Allocates: for on_tick,
+  // The fleet's live VMs (booting, running, noticed or stopped), in slot order. Allocates: for on_tick,
   // not for per-VM hooks.
   std::vector<VmId> fleet_vms() const;
   // This fleet's active VMs in pool `pool` (any purchase type).
@@ -268,6 +269,9 @@ class FleetPolicy {
   // for a notice that was lost (chaos notice_loss) or of zero length.
   virtual void on_notice(VmId vm, SimTime evict_at, const PolicyContext& ctx, Commands& out) {}
   // `vm` was evicted (it is already gone: ctx.vm_alive(vm) is false). `view` is its last state.
+  // Exception: an eviction action that keeps the VM (stop, hibernate, deallocate) leaves it
+  // stopped — view.state is kStopped, it is still alive and the fleet's, and it may restart as a
+  // new VmId. The built-in policy launches no replacement for it.
   virtual void on_eviction(const VmView& view, const PolicyContext& ctx, Commands& out) {}
   // A launch was refused.
   virtual void on_capacity_error(const CapacityError& error, const PolicyContext& ctx, Commands& out) {}

@@ -7,7 +7,9 @@
 namespace spotsim {
 
 // Stable numbering: recorded in outputs.
-enum class VmState : uint8_t { kFree = 0, kBooting, kRunning, kNoticed };
+// kStopped: evicted with an action that keeps the VM (stop, hibernate, deallocate); it still
+// belongs to its fleet, its disks are billed, and it may restart (docs/providers.md).
+enum class VmState : uint8_t { kFree = 0, kBooting, kRunning, kNoticed, kStopped };
 enum class Purchase : uint8_t { kSpot = 0, kOnDemand = 1 };
 
 // Names for messages, logs and the Lua bridge: "spot", "on_demand".

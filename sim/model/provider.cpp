@@ -1,37 +1,21 @@
 #include "sim/model/provider.h"
 
-#include <array>
+#include <algorithm>
 
 namespace spotsim {
-namespace {
 
-// Sources (docs/providers.md):
-//  AWS  — "Spot Instance interruption notices" (two-minute warning), "Billing for interrupted
-//          Spot Instances" (no charge if AWS interrupts in the first instance-hour), per-second
-//          billing with a 60-second minimum for Linux.
-//  Azure — "Use Azure Spot Virtual Machines" (eviction policy Deallocate is the default, or
-//          Delete), Scheduled Events "Preempt" with NotBefore at least 30 s ahead; per-minute billing.
-//  GCP  — "Spot VMs" (preemption notice 30 s, termination action STOP by default or DELETE),
-//          per-second billing with a 1-minute minimum.
-const std::array<ProviderTraits, 3> kTable = {{
-    {Provider::kAws, "aws", "instance-action", Duration::seconds(120), Duration::seconds(1),
-     Duration::seconds(60), true, EvictionAction::kTerminate,
-     {EvictionAction::kTerminate, EvictionAction::kStop, EvictionAction::kHibernate}},
-    {Provider::kAzure, "azure", "Preempt", Duration::seconds(30), Duration::seconds(60),
-     Duration::seconds(60), false, EvictionAction::kDeallocate,
-     {EvictionAction::kDeallocate, EvictionAction::kDelete}},
-    {Provider::kGcp, "gcp", "preempted", Duration::seconds(30), Duration::seconds(1),
-     Duration::seconds(60), false, EvictionAction::kStop,
-     {EvictionAction::kStop, EvictionAction::kDelete}},
-}};
-
-}  // namespace
-
-const ProviderTraits& provider_traits(Provider p) { return kTable[static_cast<size_t>(p)]; }
+const ProviderTraits& provider_traits(Provider p) {
+  switch (p) {
+    case Provider::kAws: return aws_traits();
+    case Provider::kAzure: return azure_traits();
+    case Provider::kGcp: return gcp_traits();
+  }
+  return aws_traits();
+}
 
 std::optional<Provider> provider_from_name(std::string_view name) {
-  for (const auto& t : kTable) {
-    if (t.name == name) return t.provider;
+  for (Provider p : {Provider::kAws, Provider::kAzure, Provider::kGcp}) {
+    if (provider_traits(p).name == name) return p;
   }
   return std::nullopt;
 }
@@ -53,6 +37,26 @@ std::optional<EvictionAction> eviction_action_from_name(std::string_view name) {
     if (eviction_action_name(a) == name) return a;
   }
   return std::nullopt;
+}
+
+std::string_view eviction_type_name(EvictionType t) {
+  return t == EvictionType::kPriceOrCapacity ? "price-or-capacity" : "capacity-only";
+}
+
+std::optional<EvictionType> eviction_type_from_name(std::string_view name) {
+  for (auto t : {EvictionType::kCapacityOnly, EvictionType::kPriceOrCapacity}) {
+    if (eviction_type_name(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+bool eviction_keeps_vm(EvictionAction a) {
+  return a == EvictionAction::kStop || a == EvictionAction::kHibernate || a == EvictionAction::kDeallocate;
+}
+
+bool provider_restarts(const ProviderTraits& traits, EvictionAction a) {
+  return std::find(traits.auto_restart_actions.begin(), traits.auto_restart_actions.end(), a) !=
+         traits.auto_restart_actions.end();
 }
 
 double billed_cost(const ProviderTraits& traits, Duration billed, double price_per_hour, bool spot,

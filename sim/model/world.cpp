@@ -21,6 +21,7 @@ const char* model_event_kind_name(ModelEventKind k) {
     case ModelEventKind::kEnd: return "end";
     case ModelEventKind::kTerminate: return "terminate";
     case ModelEventKind::kBootFailed: return "boot_failed";
+    case ModelEventKind::kRebalance: return "rebalance";
   }
   return "?";
 }
@@ -29,12 +30,19 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
     : sc_(scenario),
       replication_(replication),
       interruption_rng_(Rng::stream(scenario.seed, replication, "interruption")),
+      boot_rng_(Rng::stream(scenario.seed, replication, "boot")),
+      boot_failure_rng_(Rng::stream(scenario.seed, replication, "boot_failure")),
+      rebalance_rng_(Rng::stream(scenario.seed, replication, "rebalance")),
+      restart_rng_(Rng::stream(scenario.seed, replication, "restart")),
+      lifetime_rng_(Rng::stream(scenario.seed, replication, "lifetime")),
       end_us_(scenario.duration.us) {
   self_ = engine_.add_handler(this);
   pools_.resize(sc_.pools.size());
   for (size_t i = 0; i < pools_.size(); ++i) {
     pools_[i].capacity = sc_.pools[i].capacity;
     pools_[i].spot_price = sc_.pools[i].spot_price;
+    rebalance_any_ |= sc_.pools[i].rebalance;
+    lifetime_any_ |= sc_.pools[i].provisioning == ProvisioningModel::kPreemptible;
   }
   fleets_.resize(sc_.fleets.size());
   rt_.resize(sc_.fleets.size());
@@ -134,6 +142,7 @@ void World::register_metrics() {
   m_cost_all_od_ = metrics_.add("cost.all_on_demand", MetricUnit::kDollars,
                                 "counterfactual: every fleet's target on on-demand for the whole run (following the target with scaling), never interrupted");
   m_savings_ = metrics_.add("cost.savings_pct", MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
+  register_extra_metrics();
 }
 
 uint32_t World::alloc_slot() {
@@ -174,7 +183,8 @@ int64_t World::fleet_serving(uint32_t fleet) const {
   const FleetRuntime& rt = rt_[fleet];
   const bool replaced_at_eviction =
       !(rt.custom_hooks & (kHookOnNotice | kHookOnEviction)) && rt.builtin->replaces_on_eviction(true);
-  return f.spot_active + f.on_demand_active - (replaced_at_eviction ? 0 : f.noticed) + f.waiting - f.returning;
+  return f.spot_active + f.on_demand_active - (replaced_at_eviction ? 0 : f.noticed) + f.waiting - f.returning +
+         f.stopped;
 }
 
 int64_t World::fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const { return rt_[fleet].pool_vms[pool]; }
@@ -294,9 +304,10 @@ void World::apply(const Command& c) {
       f.target = std::max<int64_t>(0, c.count);
       // Reconcile. Scale out to fleet_serving (a VM under notice that is replaced only at its
       // eviction keeps its place: launching for it now would replace it twice); scale in counting
-      // only VMs not under notice (those are going away anyway).
+      // only VMs not under notice (those are going away anyway). Stopped VMs count: they are the
+      // fleet's and may restart.
       const int64_t will_serve = fleet_serving(c.fleet);
-      const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning;
+      const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning + f.stopped;
       rt_[c.fleet].scale_in_pending = false;
       if (will_serve < f.target) {
         LaunchRequest r;
@@ -305,18 +316,18 @@ void World::apply(const Command& c) {
         for (int64_t i = will_serve; i < f.target; ++i) launch_one(r, -1, false);
       } else if (serving > f.target) {
         int64_t excess = serving - f.target;
-        // Scale in: fallback VMs first, then booting, then the newest running (highest slot) —
+        // Scale in: stopped and fallback VMs first, then booting, then the newest running (highest slot) —
         // keeping the on-demand base while spot VMs remain — then anything.
         const int64_t base = sc_.fleets[c.fleet].on_demand_base;
         int64_t regular_od = f.on_demand_active - f.fallback_active;
         for (int pass = 0; pass < 4 && excess > 0; ++pass) {
-          if ((pass == 0 && f.fallback_active == 0) || (pass == 1 && f.booting == 0)) continue;  // O(VMs) scans
+          if ((pass == 0 && f.fallback_active == 0 && f.stopped == 0) || (pass == 1 && f.booting == 0)) continue;  // O(VMs) scans
           for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
             const VmSlot& v = vms_[s];
             if (v.fleet != c.fleet || v.state == VmState::kFree || v.state == VmState::kNoticed) continue;
             if (v.flags & (kVmDraining | kVmBeingReplaced | kVmScaleInProtected)) continue;
             const bool base_od = v.purchase == Purchase::kOnDemand && !(v.flags & kVmFallback);
-            const bool take = pass == 0 ? (v.flags & kVmFallback) != 0
+            const bool take = pass == 0 ? ((v.flags & kVmFallback) != 0 || v.state == VmState::kStopped)
                             : pass == 1 ? v.state == VmState::kBooting && !(base_od && regular_od <= base)
                             : pass == 2 ? !(base_od && regular_od <= base)
                                         : true;
@@ -377,6 +388,7 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
   const uint32_t slot = alloc_slot();
   VmSlot& v = vms_[slot];
   v.launched_us = engine_.now().us;
+  v.created_us = v.launched_us;
   v.running_us = -1;
   v.lost_at_us = request.lost_at_us;
   v.serial = next_serial_++;
@@ -389,7 +401,9 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
   v.replaces_slot = UINT32_MAX;
   FleetState& f = fleets_[fleet];
   double detail = 0;
+  if (!warm_starting_) metrics_[fleet_mx_[fleet].launches] += 1;
   if (ch.purchase == Purchase::kSpot) {
+    account_pool(pool);
     ps.spot_in_use++;
     f.spot_active++;
   } else {
@@ -400,6 +414,7 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
       v.flags |= kVmFallback;
       f.fallback_active++;
       rt.fallback_cost_per_hour += sc_.pools[pool].on_demand_price;
+      if (!warm_starting_) metrics_[fleet_mx_[fleet].fallback_launches] += 1;
       detail = 2;
     }
   }
@@ -420,9 +435,10 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
   emit(ModelEventKind::kLaunch, slot, detail);
   if (!warm_start) {
     // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
-    const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : sc_.fleets[fleet].boot_time;
+    const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(fleet);
     engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
   }
+  if (lifetime_any_ && !warm_starting_) schedule_lifetime(slot, false);
   return true;
 }
 
@@ -468,12 +484,13 @@ void World::schedule_interruption(uint32_t slot) {
   const double at = static_cast<double>(engine_.now().us) + hours * 3.6e9;
   if (at >= static_cast<double>(end_us_)) return;  // beyond the horizon: never fires
   engine_.schedule_at(SimTime{static_cast<int64_t>(at)}, self_, kNoticeEv, slot, v.gen);
+  if (rebalance_any_) schedule_rebalance(slot, static_cast<int64_t>(at));
 }
 
 void World::on_boot_done(uint32_t slot) {
   VmSlot& v = vms_[slot];
   FleetState& f = fleets_[v.fleet];
-  if (injector_ && injector_->fail_boot(*this, slot)) {
+  if (boot_fails(slot)) {
     // Billed from launch to now, released, and the fleet asks for another VM (same request).
     const uint32_t fleet = v.fleet;
     const int64_t lost_at = v.lost_at_us;
@@ -510,7 +527,8 @@ void World::on_boot_done(uint32_t slot) {
         vms_[old].state != VmState::kNoticed) {
       drain(old);
     } else if (vms_[old].serial == v.replaces_serial) {
-      vms_[old].flags &= static_cast<uint8_t>(~kVmBeingReplaced);
+      // Under notice: it will be evicted, and this VM already took its place.
+      vms_[old].flags = static_cast<uint8_t>((vms_[old].flags & ~kVmBeingReplaced) | kVmReplaced);
     }
   }
   FleetRuntime& rt = rt_[v.fleet];
@@ -548,13 +566,36 @@ void World::give_notice(uint32_t slot, Duration notice) {
   flush(fleet, builtin);
 }
 
-void World::on_notice(uint32_t slot) { give_notice(slot, sc_.pools[vms_[slot].pool].notice); }
+void World::on_notice(uint32_t slot) {
+  if (vms_[slot].flags & kVmRebalanceWithNotice) {
+    // The rebalance recommendation arrives together with the notice, just before it.
+    vms_[slot].flags &= static_cast<uint8_t>(~kVmRebalanceWithNotice);
+    const uint32_t gen = vms_[slot].gen;
+    on_rebalance(slot);
+    if (vms_[slot].gen != gen || vms_[slot].state != VmState::kRunning) return;
+  }
+  give_notice(slot, sc_.pools[vms_[slot].pool].notice);
+}
 
-void World::bill(uint32_t slot, bool interrupted) {
+void World::bill(uint32_t slot, bool interrupted, bool vm_ends) {
   const VmSlot& v = vms_[slot];
   const PoolSpec& ps = sc_.pools[v.pool];
-  const ProviderTraits& tr = provider_traits(ps.provider);
   const int64_t now = engine_.now().us;
+  if (vm_ends && ps.disk_cost > 0) {
+    // Disks exist from the first launch until the VM is gone (stopped time included).
+    const double disk = ps.disk_cost * static_cast<double>(now - v.created_us) / 3.6e9;
+    metrics_[fleet_m_[v.fleet].cost] += disk;
+    metrics_[fleet_mx_[v.fleet].disk_cost] += disk;
+    metrics_[pool_m_[v.pool].cost] += disk;
+    metrics_[pool_mx_[v.pool].disk_cost] += disk;
+    metrics_[m_cost_total_] += disk;
+    metrics_[m_cost_disk_] += disk;
+  }
+  if (v.state == VmState::kStopped) {  // its runs are billed; only the stopped time is left
+    metrics_[fleet_mx_[v.fleet].stopped_vm_hours] += static_cast<double>(now - v.lost_at_us) / 3.6e9;
+    return;
+  }
+  const ProviderTraits& tr = provider_traits(ps.provider);
   const Duration billed{now - v.launched_us};
   const bool spot = v.purchase == Purchase::kSpot;
   const double cost = billed_cost(tr, billed, spot ? ps.spot_price : ps.on_demand_price, spot, interrupted);
@@ -563,8 +604,10 @@ void World::bill(uint32_t slot, bool interrupted) {
   const FleetMetrics& fm = fleet_m_[v.fleet];
   metrics_[fm.cost] += cost;
   metrics_[spot ? fm.vm_hours_spot : fm.vm_hours_on_demand] += run_h;
+  if (v.flags & kVmFallback) metrics_[fleet_mx_[v.fleet].vm_hours_fallback] += run_h;
   metrics_[pool_m_[v.pool].cost] += cost;
   metrics_[pool_m_[v.pool].vm_hours] += run_h;
+  metrics_[spot ? pool_mx_[v.pool].vm_hours_spot : pool_mx_[v.pool].vm_hours_on_demand] += run_h;
   metrics_[m_cost_total_] += cost;
   metrics_[spot ? m_cost_spot_ : m_cost_on_demand_] += cost;
   metrics_[m_cost_od_equiv_] += equiv;
@@ -572,12 +615,26 @@ void World::bill(uint32_t slot, bool interrupted) {
 
 void World::release(uint32_t slot) {
   VmSlot& v = vms_[slot];
+  if (v.state == VmState::kStopped) {
+    fleets_[v.fleet].stopped--;
+  } else {
+    deactivate(slot);
+  }
+  v.state = VmState::kFree;
+  v.flags = 0;
+  v.gen++;
+  free_slots_.push_back(slot);
+}
+
+void World::deactivate(uint32_t slot) {
+  VmSlot& v = vms_[slot];
   FleetState& f = fleets_[v.fleet];
   FleetRuntime& rt = rt_[v.fleet];
   if (v.running_us >= 0) set_running(f, -1);
   if (v.state == VmState::kBooting) f.booting--;
   if (v.state == VmState::kNoticed) f.noticed--;
   if (v.purchase == Purchase::kSpot) {
+    account_pool(v.pool);
     pools_[v.pool].spot_in_use--;
     f.spot_active--;
   } else {
@@ -596,10 +653,6 @@ void World::release(uint32_t slot) {
     v.replaces_slot = UINT32_MAX;
   }
   rt.pool_vms[v.pool]--;
-  v.state = VmState::kFree;
-  v.flags = 0;
-  v.gen++;
-  free_slots_.push_back(slot);
 }
 
 void World::on_evict(uint32_t slot) {
@@ -607,13 +660,22 @@ void World::on_evict(uint32_t slot) {
   const uint32_t fleet = v.fleet;
   metrics_[fleet_m_[fleet].interruptions] += 1;
   metrics_[pool_m_[v.pool].interruptions] += 1;
-  bill(slot, /*interrupted=*/true);
-  emit(ModelEventKind::kEviction, slot, 0);
+  // Stop, hibernate, deallocate: the VM stays the fleet's (stopped, disks billed) — unless a
+  // rebalance replacement already runs in its place.
+  const bool keep = v.purchase == Purchase::kSpot && eviction_keeps_vm(sc_.pools[v.pool].action) &&
+                    !(v.flags & kVmReplaced);
+  bill(slot, /*interrupted=*/true, /*vm_ends=*/!keep);
+  emit(ModelEventKind::kEviction, slot, keep ? 1 : 0);
+  if (keep) {
+    stop_vm(slot);
+    return;
+  }
+  const bool covered = (v.flags & (kVmBeingReplaced | kVmReplaced)) && covered_by_replacement(slot);
   FleetRuntime& rt = rt_[fleet];
   if (!(rt.custom_hooks & kHookOnEviction)) {
     const bool noticed = (v.flags & kVmNoticeDelivered) != 0;
     release(slot);
-    if (rt.builtin->replaces_on_eviction(noticed)) {
+    if (!covered && rt.builtin->replaces_on_eviction(noticed)) {
       // Devirtualized built-in hook: BuiltinFleetPolicy::on_eviction returns exactly this one
       // launch, applied right after it (the built-in fast path), so apply it directly.
       LaunchRequest r;
@@ -644,6 +706,7 @@ void World::drain(uint32_t slot) {
 
 void World::set_spot_capacity(uint32_t pool, int64_t capacity) {
   PoolState& ps = pools_[pool];
+  account_pool(pool);
   ps.capacity = std::max<int64_t>(0, capacity);
   int64_t noticed = 0;
   for (const VmSlot& v : vms_) {
@@ -669,8 +732,7 @@ void World::set_spot_price(uint32_t pool, double price) {
     const VmSlot& v = vms_[s];
     if (v.pool != pool || v.purchase != Purchase::kSpot) continue;
     if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
-    const double max_price = sc_.fleets[v.fleet].max_price;
-    if (max_price > 0 && price > max_price) give_notice(s, notice);
+    if (price_evicts(v.fleet, pool, price)) give_notice(s, notice);
   }
 }
 
@@ -719,6 +781,17 @@ void World::handle(Engine& engine, const Event& e) {
     case kEvictEv:
       if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kNoticed) on_evict(e.a);
       break;
+    case kRebalanceEv:
+      if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kRunning) on_rebalance(e.a);
+      break;
+    case kRestartEv:
+      if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kStopped) on_restart(e.a);
+      break;
+    case kLifetimeEv:
+      if (vms_[e.a].gen == e.b && (vms_[e.a].state == VmState::kRunning || vms_[e.a].state == VmState::kBooting)) {
+        give_notice(e.a, sc_.pools[vms_[e.a].pool].notice);
+      }
+      break;
     case kCommandEv: {
       const Command c = cmd_slab_[e.a];
       cmd_free_.push_back(e.a);
@@ -757,6 +830,7 @@ void World::handle(Engine& engine, const Event& e) {
 
 void World::run() {
   started_ = true;
+  warm_starting_ = true;  // until the fleets' initial VMs run (launches, fallbacks included)
   // Warm start: each fleet begins with its target running where capacity allows.
   for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
     const FleetSpec& fs = sc_.fleets[fi];
@@ -770,8 +844,10 @@ void World::run() {
     if (vms_[s].state == VmState::kBooting) {
       vms_[s].gen++;
       on_boot_done(s);
+      if (lifetime_any_ && vms_[s].state == VmState::kRunning) schedule_lifetime(s, true);
     }
   }
+  warm_starting_ = false;
   for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
     const FleetRuntime& rt = rt_[fi];
     if ((rt.custom_hooks | rt.builtin_hooks) & kHookOnTick) {
@@ -813,19 +889,13 @@ void World::finalize() {
       metrics_[m_cost_total_] += warm_cost;
       metrics_[m_cost_on_demand_] += warm_cost;
     }
-    double od_price = 0;
-    for (uint32_t p : sc_.fleets[fi].pools) {
-      const double price = sc_.pools[p].on_demand_price;
-      od_price = od_price == 0 ? price : std::min(od_price, price);
-    }
-    const ProviderTraits& tr = provider_traits(sc_.pools[sc_.fleets[fi].pools.front()].provider);
-    // With scaling, the counterfactual follows the target over time (target-VM-hours on on-demand).
-    all_od += sc_.fleets[fi].scaling.kind == ScalingKind::kFixed
-                  ? static_cast<double>(sc_.fleets[fi].target) * billed_cost(tr, Duration{end_us_}, od_price, false, false)
-                  : od_price * target_us / 3.6e9;
+    const double fleet_all_od = fleet_all_on_demand(fi, target_us);
+    metrics_[fleet_mx_[fi].cost_all_on_demand] = fleet_all_od;
+    all_od += fleet_all_od;
   }
   metrics_[m_cost_all_od_] = all_od;
   metrics_[m_savings_] = all_od > 0 ? 100.0 * (1.0 - metrics_[m_cost_total_] / all_od) : 0.0;
+  finalize_extra_metrics();
 }
 
 }  // namespace spotsim

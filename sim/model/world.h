@@ -35,8 +35,11 @@ enum class ModelEventKind : uint8_t {
   kCapacityError = 4,  // a launch was refused; detail = RejectCause (0 = insufficient spot capacity)
   kEnd = 5,            // the run ended with the VM alive
   kTerminate = 6,      // the fleet removed the VM itself (drain: scale-in, return to spot, rebalance)
-  kBootFailed = 7,     // it never came up (chaos boot_failure); billed from launch to now
+  kBootFailed = 7,     // it never came up (fleet or chaos boot_failure); billed from launch to now
+  kRebalance = 8,      // AWS rebalance recommendation for a spot VM (elevated interruption risk)
 };
+// Details: kLaunch 3 = a stopped/deallocated VM restarting (a new serial); kEviction 1 = the
+// eviction action kept the VM (stop, hibernate, deallocate: it waits stopped, disks billed).
 const char* model_event_kind_name(ModelEventKind k);
 
 struct ModelEvent {
@@ -81,7 +84,9 @@ class WorldComponent {
 struct VmSlot {
   int64_t launched_us = 0;     // launch request (billing start)
   int64_t running_us = -1;     // became running; -1 while booting
-  int64_t lost_at_us = -1;     // for a replacement: when the VM it replaces was (or will be) lost
+  int64_t lost_at_us = -1;     // for a replacement: when the VM it replaces was (or will be) lost;
+                               // for a stopped VM: when it was evicted
+  int64_t created_us = 0;      // first launch of this VM (its disks exist since; restarts keep it)
   uint32_t serial = 0;         // unique per incarnation
   uint32_t gen = 0;            // bumps on every state change that invalidates pending events
   uint32_t fleet = 0;
@@ -95,6 +100,8 @@ struct VmSlot {
 enum VmFlag : uint8_t {
   kVmFallback = 1, kVmBeingReplaced = 2, kVmDraining = 4, kVmReturning = 8, kVmNoticeDelivered = 16,
   kVmScaleInProtected = 32,  // scale-in never drains it (a batch VM holding a job)
+  kVmRebalanceWithNotice = 64,  // its rebalance recommendation comes together with the notice
+  kVmReplaced = 128,            // a replacement (rebalance) already runs: do not replace on eviction
 };
 
 struct PoolState {
@@ -103,6 +110,11 @@ struct PoolState {
   int64_t on_demand_in_use = 0;
   double spot_price = 0;     // current spot price ($/h)
   bool on_demand_available = true;
+  // Time integrals for pool metrics (spot utilization). Whoever changes spot_in_use or capacity
+  // calls World::account_pool(pool) first.
+  double spot_in_use_us = 0;  // ∫ spot_in_use dt
+  double capacity_us = 0;     // ∫ capacity dt
+  int64_t last_change_us = 0;
 };
 
 struct FleetState {
@@ -116,6 +128,7 @@ struct FleetState {
   int64_t fallback_active = 0;
   int64_t fallback_waiting = 0;  // fallback VMs asked for by commands not yet applied
   int64_t returning = 0;     // return-to-spot launches in flight
+  int64_t stopped = 0;       // VMs stopped/deallocated by an eviction, kept by the fleet (may restart)
   double load = 0;           // last workload metric (JobEventKind::kLoad)
   int64_t last_change_us = 0;
   double running_vm_us = 0;  // integral of running VMs over time
@@ -216,7 +229,8 @@ class World : public EventHandler {
   // minus return-to-spot launches (they replace a VM already counted), minus VMs under notice
   // unless the built-in policy replaces them only at their eviction (replace_on: eviction and no
   // custom notice/eviction hook): such a VM still holds its place until its replacement is
-  // launched. A kScale command launches target − fleet_serving VMs when that is positive.
+  // launched. Stopped VMs (kept by the eviction action) count. A kScale command launches
+  // target − fleet_serving VMs when that is positive.
   int64_t fleet_serving(uint32_t fleet) const;
   // Spot VMs pool `pool` can still give now (capacity − in use, never negative).
   int64_t spot_available(uint32_t pool) const;
@@ -225,19 +239,31 @@ class World : public EventHandler {
     const size_t i = static_cast<size_t>(workload) * kLoadMetrics + static_cast<size_t>(metric);
     return i < loads_.size() ? loads_[i] : std::numeric_limits<double>::quiet_NaN();
   }
+  // Whether a spot price of `price` in `pool` evicts `fleet`'s VMs: the fleet's eviction type is
+  // price-or-capacity, its max_price is below the price, and the pool's provider evicts for price.
+  bool price_evicts(uint32_t fleet, uint32_t pool, double price) const;
   // Commands applied so far, by kind (for tests and reports).
   uint64_t commands_applied(CommandKind k) const { return commands_applied_[static_cast<size_t>(k)]; }
 
   void handle(Engine& engine, const Event& event) override;
 
  private:
-  enum Kind : uint16_t { kBootDone = 0, kNoticeEv, kEvictEv, kCommandEv, kSample, kTick };
+  enum Kind : uint16_t { kBootDone = 0, kNoticeEv, kEvictEv, kCommandEv, kSample, kTick, kRebalanceEv, kRestartEv,
+                         kLifetimeEv };
   struct FleetMetrics {
     uint32_t interruptions, replacements, ttr_mean, ttr_p95, ttr_max, capacity_errors, vm_hours_spot,
         vm_hours_on_demand, lost_vm_hours, availability_pct, cost;
   };
   struct PoolMetrics {
     uint32_t interruptions, vm_hours, capacity_errors, cost;
+  };
+  // Provider-semantics and derived metrics (sim/model/world_metrics.cpp).
+  struct FleetMetricsExtra {
+    uint32_t boot_failures, rebalances, restarts, stopped_vm_hours, disk_cost, revocation_rate, spot_share_pct,
+        launches, fallback_launches, fallback_rate_pct, vm_hours_fallback, cost_all_on_demand, savings_pct;
+  };
+  struct PoolMetricsExtra {
+    uint32_t vm_hours_spot, vm_hours_on_demand, revocation_rate, spot_utilization_pct, disk_cost;
   };
   struct FleetRuntime {
     std::unique_ptr<BuiltinFleetPolicy> builtin;  // always there (devirtualized calls)
@@ -265,12 +291,35 @@ class World : public EventHandler {
   void submit_one(const Command& c);
   void drain(uint32_t slot);
   void release(uint32_t slot);  // common end of a VM: counters, slot freed
+  void deactivate(uint32_t slot);  // an active VM stops counting (booting/running/noticed, pool use)
   void on_boot_done(uint32_t slot);
   void on_notice(uint32_t slot);
   void on_evict(uint32_t slot);
   void schedule_interruption(uint32_t slot);
+  // --- provider semantics (sim/model/world_provider.cpp) ---
+  Duration boot_delay(uint32_t fleet);     // the fleet's boot latency (drawn if a distribution)
+  bool boot_fails(uint32_t slot);          // fleet boot_failure, then the chaos FaultInjector
+  // A spot VM started running (or launched, for lifetimes): schedules its rebalance
+  // recommendation (with the hazard notice at `notice_at_us`) and the preemptible 24 h end.
+  void schedule_rebalance(uint32_t slot, int64_t notice_at_us);
+  void schedule_lifetime(uint32_t slot, bool warm_start);
+  void on_rebalance(uint32_t slot);        // the recommendation reaches the fleet
+  // The eviction of `slot` with an action that keeps the VM: stopped, disks billed, may restart.
+  void stop_vm(uint32_t slot);
+  void on_restart(uint32_t slot);          // a stopped VM tries to start again
+  // An eviction of a VM that a rebalance replacement covers: hands the loss to the replacement.
+  // Returns true if the fleet must not launch another replacement.
+  bool covered_by_replacement(uint32_t slot);
+  // --- metrics (sim/model/world_metrics.cpp) ---
+  void register_extra_metrics();
+  void account_pool(uint32_t pool);        // integrates spot_in_use and capacity up to now
+  // The all-on-demand counterfactual's cost for one fleet whose target integrates to
+  // `target_vm_us` (VM-microseconds) over the run.
+  double fleet_all_on_demand(uint32_t fleet, double target_vm_us) const;
+  void finalize_extra_metrics();
   void set_running(FleetState& f, int64_t delta);
-  void bill(uint32_t slot, bool interrupted);
+  // Bills the VM's current run (launch → now, unless stopped) and, when `vm_ends`, its disks.
+  void bill(uint32_t slot, bool interrupted, bool vm_ends = true);
   void emit(ModelEventKind kind, uint32_t slot, double detail);
   void emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail);
   void finalize();
@@ -282,6 +331,14 @@ class World : public EventHandler {
   Engine engine_;
   uint16_t self_;
   Rng interruption_rng_;
+  Rng boot_rng_;                       // boot latency draws ("boot")
+  Rng boot_failure_rng_;               // fleet boot_failure draws ("boot_failure")
+  Rng rebalance_rng_;                  // rebalance recommendation draws ("rebalance")
+  Rng restart_rng_;                    // restart_after draws ("restart")
+  Rng lifetime_rng_;                   // warm-start ages of preemptible VMs ("lifetime")
+  bool rebalance_any_ = false;         // some pool has rebalance recommendations
+  bool lifetime_any_ = false;          // some pool is GCP preemptible
+  bool warm_starting_ = false;         // VMs promoted at time 0 never fail their boot
   std::vector<VmSlot> vms_;
   std::vector<uint32_t> free_slots_;
   std::vector<PoolState> pools_;
@@ -299,6 +356,9 @@ class World : public EventHandler {
   MetricSet metrics_;
   std::vector<FleetMetrics> fleet_m_;
   std::vector<PoolMetrics> pool_m_;
+  std::vector<FleetMetricsExtra> fleet_mx_;
+  std::vector<PoolMetricsExtra> pool_mx_;
+  uint32_t m_cost_disk_ = 0;
   uint32_t m_cost_total_, m_cost_spot_, m_cost_on_demand_, m_cost_od_equiv_, m_cost_all_od_, m_savings_;
   uint32_t next_serial_ = 0;
   int64_t end_us_;

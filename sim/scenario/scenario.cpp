@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/scenario/provider_keys.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
 
@@ -143,6 +144,7 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
       ir.rate("rate", p.interruption_rate, true);
       ir.finish();
     }
+    compile_pool_provider_keys(r, p);
     r.finish();
     sc.pools.push_back(std::move(p));
   }
@@ -238,8 +240,7 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     }
     // `target` is optional with `scaling:` (then it defaults to min or the schedule's value at 0s).
     const bool target_given = r.integer("target", f.target, !r.has("scaling"), 0, 100'000'000);
-    f.boot_time = Duration::seconds(90);
-    r.duration("boot_time", f.boot_time);
+    compile_fleet_boot_keys(r, f);
     std::string replace_on = "eviction";
     r.choice("replace_on", replace_on, {"eviction", "notice"});
     f.replace_on = replace_on == "notice" ? ReplaceOn::kNotice : ReplaceOn::kEviction;
@@ -248,6 +249,7 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
       ctx.error(r.get("retry_interval"), r.child_path("retry_interval"), "must be longer than 0s");
     }
     r.money("max_price", f.max_price);
+    compile_fleet_eviction_type(r, f, sc);
     compile_fleet_model(r, f);
     compile_scaling(r, f.scaling, f.warm_pool, f.target, target_given);
     r.finish();

@@ -31,6 +31,16 @@ struct PoolSpec {
   Duration notice;                // provider default unless overridden
   EvictionAction action = EvictionAction::kTerminate;
   int32_t vcpus = 0;              // vCPUs of the instance type (quota accounting); 0 = unknown
+  // --- provider semantics (docs/providers.md; keys read in sim/scenario/provider_keys.cpp) ---
+  double disk_cost = 0;           // $/h per VM for its disks, from launch until the VM is gone
+                                  // (a stopped/deallocated VM keeps paying it)
+  bool restart = false;           // a VM kept by the eviction action starts again when the pool
+                                  // has spot capacity (default: the provider's behaviour)
+  DurationDist restart_after;     // ... but not before this long after its eviction
+  bool rebalance = false;            // AWS: hazard interruptions come with a rebalance
+  double rebalance_probability = 0;  // recommendation, with this probability `rebalance_lead`
+  DurationDist rebalance_lead;       // before the notice (else together with the notice)
+  ProvisioningModel provisioning = ProvisioningModel::kSpot;  // GCP: spot or preemptible (24 h)
 };
 
 enum class ReplaceOn : uint8_t { kEviction, kNotice };
@@ -57,11 +67,14 @@ struct FleetSpec {
   std::string name;
   std::vector<uint32_t> pools;     // indices into CompiledScenario::pools, in preference order
   int64_t target = 0;              // VMs to keep running (the initial target with `scaling:`)
-  Duration boot_time;              // launch request → running
+  Duration boot_time;              // launch request → running (the constant, or the dist's mean)
+  DurationDist boot_dist;          // boot latency; kFixed ⇒ boot_time is used (no draw)
+  double boot_failure = 0;         // probability that a boot fails (bad image, quota)
   ReplaceOn replace_on = ReplaceOn::kEviction;
   Duration retry_interval;         // after an insufficient-capacity error
   double max_price = 0;            // $/h this fleet pays at most for spot (0 = no limit: never
                                    // evicted for price); a price above it evicts (price_spike)
+  EvictionType eviction_type = EvictionType::kCapacityOnly;  // price-or-capacity: max_price evicts
   // --- fleet model (docs/fleets.md) ---
   std::vector<FleetPoolEntry> instances;  // same pools as `pools`, with weights and priorities
   AllocationStrategy allocation = AllocationStrategy::kLowestPrice;

@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/dist_reader.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
 
@@ -135,45 +136,7 @@ bool read_csv(const std::string& path, std::vector<std::vector<double>>& rows, s
 }
 
 void read_dist(MapReader& r, const std::string& key, DurationDist& out, bool required) {
-  YAML::Node n = r.get(key);
-  ParseContext& ctx = r.ctx();
-  const std::string path = r.child_path(key);
-  if (!n.IsDefined() || n.IsNull()) {
-    if (required) ctx.error(r.node(), path, "missing required key");
-    return;
-  }
-  if (n.IsScalar()) {
-    if (auto d = read_duration(ctx, n, path)) {
-      if (d->us <= 0) { ctx.error(n, path, "must be longer than 0s"); return; }
-      out = DurationDist{DurationDist::Kind::kFixed, d->to_seconds(), 0};
-    }
-    return;
-  }
-  MapReader dr(ctx, n, path);
-  std::string dist;
-  dr.choice("dist", dist, {"fixed", "exponential", "uniform", "lognormal"}, true);
-  Duration a{0}, b{0};
-  double sigma = 0;
-  if (dist == "fixed") {
-    dr.duration("value", a, true);
-    out = DurationDist{DurationDist::Kind::kFixed, a.to_seconds(), 0};
-  } else if (dist == "exponential") {
-    dr.duration("mean", a, true);
-    out = DurationDist{DurationDist::Kind::kExponential, a.to_seconds(), 0};
-  } else if (dist == "uniform") {
-    dr.duration("min", a, true);
-    dr.duration("max", b, true);
-    if (b < a) ctx.error(n, path, "max must not be less than min");
-    out = DurationDist{DurationDist::Kind::kUniform, a.to_seconds(), b.to_seconds()};
-  } else if (dist == "lognormal") {
-    dr.duration("median", a, true);
-    dr.number("sigma", sigma, true, 0, 10);
-    out = DurationDist{DurationDist::Kind::kLognormal, a.to_seconds(), sigma};
-  }
-  if (!dist.empty() && dist != "uniform" && out.a <= 0 && dr.has(dist == "fixed" ? "value" : dist == "exponential" ? "mean" : "median")) {
-    ctx.error(n, path, "must be longer than 0s");
-  }
-  if (!dist.empty()) dr.finish();  // with an unknown dist the other keys cannot be judged
+  read_duration_dist(r, key, out, required, /*positive=*/true);
 }
 
 void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const CompiledScenario& sc,

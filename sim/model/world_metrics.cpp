@@ -1,0 +1,92 @@
+// World: the per-fleet and per-pool metrics beyond the foundation set (docs/metrics.md): revocation
+// rate, spot share and utilization, fallback rate, VM-hours by purchase type, disk cost, stopped
+// VM-hours, restarts, rebalance recommendations, boot failures, cost and savings per fleet.
+#include <algorithm>
+
+#include "sim/model/world.h"
+
+namespace spotsim {
+
+void World::register_extra_metrics() {
+  for (const auto& f : sc_.fleets) {
+    const std::string p = "fleet." + f.name + ".";
+    FleetMetricsExtra m{};
+    m.boot_failures = metrics_.add(p + "boot_failures", MetricUnit::kCount, "boots that failed (fleet boot_failure or chaos)");
+    m.rebalances = metrics_.add(p + "rebalance_recommendations", MetricUnit::kCount, "AWS rebalance recommendations received by the fleet's spot VMs");
+    m.restarts = metrics_.add(p + "restarts", MetricUnit::kCount, "stopped/deallocated VMs started again");
+    m.stopped_vm_hours = metrics_.add(p + "stopped_vm_hours", MetricUnit::kHours, "VM-hours spent stopped/deallocated after an eviction (disks billed, not running)");
+    m.disk_cost = metrics_.add(p + "disk_cost", MetricUnit::kDollars, "disk cost of the fleet's VMs (pool disk_cost × VM lifetime, stopped time included); part of cost");
+    m.revocation_rate = metrics_.add(p + "revocation_rate", MetricUnit::kRatio, "interruptions per running spot VM-hour");
+    m.spot_share_pct = metrics_.add(p + "spot_share_pct", MetricUnit::kPercent, "100 × running spot VM-hours / running VM-hours");
+    m.launches = metrics_.add(p + "launches", MetricUnit::kCount, "VMs launched during the run (warm start and restarts excluded)");
+    m.fallback_launches = metrics_.add(p + "fallback_launches", MetricUnit::kCount, "on-demand VMs launched as a fallback for spot (warm start excluded)");
+    m.fallback_rate_pct = metrics_.add(p + "fallback_rate_pct", MetricUnit::kPercent, "100 × fallback_launches / launches");
+    m.vm_hours_fallback = metrics_.add(p + "vm_hours_fallback", MetricUnit::kHours, "running VM-hours of fallback on-demand VMs (part of vm_hours_on_demand)");
+    m.cost_all_on_demand = metrics_.add(p + "cost_all_on_demand", MetricUnit::kDollars, "counterfactual: the fleet's target on on-demand for the whole run, never interrupted");
+    m.savings_pct = metrics_.add(p + "savings_pct", MetricUnit::kPercent, "100 × (1 − cost / cost_all_on_demand)");
+    fleet_mx_.push_back(m);
+  }
+  for (const auto& pl : sc_.pools) {
+    const std::string p = "pool." + pl.name + ".";
+    PoolMetricsExtra m{};
+    m.vm_hours_spot = metrics_.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours in this pool");
+    m.vm_hours_on_demand = metrics_.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours in this pool");
+    m.revocation_rate = metrics_.add(p + "revocation_rate", MetricUnit::kRatio, "interruptions per running spot VM-hour in this pool");
+    m.spot_utilization_pct = metrics_.add(p + "spot_utilization_pct", MetricUnit::kPercent,
+                                          "100 × ∫ min(our spot VMs in the pool, capacity) dt / ∫ capacity dt");
+    m.disk_cost = metrics_.add(p + "disk_cost", MetricUnit::kDollars, "disk cost of VMs in this pool; part of cost");
+    pool_mx_.push_back(m);
+  }
+  m_cost_disk_ = metrics_.add("cost.disk", MetricUnit::kDollars, "disks of all VMs (part of cost.total)");
+}
+
+void World::account_pool(uint32_t pool) {
+  PoolState& p = pools_[pool];
+  const int64_t now = engine_.now().us;
+  const double dt = static_cast<double>(now - p.last_change_us);
+  // VMs under notice after a capacity drop are not counted beyond the capacity.
+  p.spot_in_use_us += static_cast<double>(std::min(p.spot_in_use, p.capacity)) * dt;
+  p.capacity_us += static_cast<double>(p.capacity) * dt;
+  p.last_change_us = now;
+}
+
+double World::fleet_all_on_demand(uint32_t fleet, double target_vm_us) const {
+  const FleetSpec& fs = sc_.fleets[fleet];
+  if (fs.pools.empty()) return 0;
+  // The cheapest on-demand pool of the fleet, with that pool's disks.
+  uint32_t best = fs.pools.front();
+  for (uint32_t p : fs.pools) {
+    if (sc_.pools[p].on_demand_price < sc_.pools[best].on_demand_price) best = p;
+  }
+  const PoolSpec& ps = sc_.pools[best];
+  const ProviderTraits& tr = provider_traits(sc_.pools[fs.pools.front()].provider);
+  const double disk = ps.disk_cost * target_vm_us / 3.6e9;
+  // A fixed target: that many VMs for the whole run, billed by the provider's rules; with
+  // scaling the counterfactual follows the target over time (target VM-hours on on-demand).
+  if (fs.scaling.kind == ScalingKind::kFixed) {
+    return static_cast<double>(fs.target) * billed_cost(tr, Duration{end_us_}, ps.on_demand_price, false, false) + disk;
+  }
+  return ps.on_demand_price * target_vm_us / 3.6e9 + disk;
+}
+
+void World::finalize_extra_metrics() {
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
+    const FleetMetrics& fm = fleet_m_[fi];
+    const FleetMetricsExtra& mx = fleet_mx_[fi];
+    const double spot_h = metrics_[fm.vm_hours_spot], od_h = metrics_[fm.vm_hours_on_demand];
+    metrics_[mx.revocation_rate] = ratio(metrics_[fm.interruptions], spot_h);
+    metrics_[mx.spot_share_pct] = 100.0 * ratio(spot_h, spot_h + od_h);
+    metrics_[mx.fallback_rate_pct] = 100.0 * ratio(metrics_[mx.fallback_launches], metrics_[mx.launches]);
+    const double all_od = metrics_[mx.cost_all_on_demand];  // set by finalize()
+    metrics_[mx.savings_pct] = all_od > 0 ? 100.0 * (1.0 - metrics_[fm.cost] / all_od) : 0.0;
+  }
+  for (uint32_t pi = 0; pi < pools_.size(); ++pi) {
+    account_pool(pi);
+    const PoolMetricsExtra& mx = pool_mx_[pi];
+    metrics_[mx.revocation_rate] = ratio(metrics_[pool_m_[pi].interruptions], metrics_[mx.vm_hours_spot]);
+    metrics_[mx.spot_utilization_pct] = 100.0 * ratio(pools_[pi].spot_in_use_us, pools_[pi].capacity_us);
+  }
+}
+
+}  // namespace spotsim
