@@ -866,7 +866,8 @@ void World::finalize() {
     const VmSlot& v = vms_[s];
     if (v.state == VmState::kFree) continue;
     bill(s, /*interrupted=*/false);
-    emit(ModelEventKind::kEnd, s, 0);
+    // A stopped VM's run ended at its eviction (already emitted); only its disks were billed now.
+    if (v.state != VmState::kStopped) emit(ModelEventKind::kEnd, s, 0);
   }
   double all_od = 0;
   for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {

@@ -102,12 +102,7 @@ bool World::covered_by_replacement(uint32_t slot) {
 void World::stop_vm(uint32_t slot) {
   VmSlot& v = vms_[slot];
   const uint32_t fleet = v.fleet;
-  if (v.replaces_slot != UINT32_MAX) {  // it was itself a replacement: that swap is off
-    VmSlot& old = vms_[v.replaces_slot];
-    if (old.serial == v.replaces_serial) old.flags &= static_cast<uint8_t>(~kVmBeingReplaced);
-    v.replaces_slot = UINT32_MAX;
-  }
-  deactivate(slot);
+  deactivate(slot);  // (if it was itself a replacement, that swap is off)
   v.state = VmState::kStopped;
   v.gen++;
   v.running_us = -1;

@@ -252,7 +252,7 @@ int pool_eq(lua_State* L) {
   return 1;
 }
 
-const char* const kFleetFields[] = {"name", "target", "running", "booting", "noticed", "waiting",
+const char* const kFleetFields[] = {"name", "target", "running", "booting", "noticed", "stopped", "waiting",
                                     "spot", "on_demand", "fallback", "size", "load"};
 
 int fleet_index(lua_State* L) {
@@ -266,6 +266,7 @@ int fleet_index(lua_State* L) {
   else if (key_is(k, n, "running")) lua_pushinteger(L, f.running);
   else if (key_is(k, n, "booting")) lua_pushinteger(L, f.booting);
   else if (key_is(k, n, "noticed")) lua_pushinteger(L, f.noticed);
+  else if (key_is(k, n, "stopped")) lua_pushinteger(L, f.stopped);
   else if (key_is(k, n, "waiting")) lua_pushinteger(L, f.waiting);
   else if (key_is(k, n, "spot")) lua_pushinteger(L, f.spot_active);
   else if (key_is(k, n, "on_demand")) lua_pushinteger(L, f.on_demand_active);
