@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -90,20 +91,33 @@ struct Agent::Impl {
   bool stopped = false;
 
   // ---- metadata listener -------------------------------------------------------------
+  // chaos_agent_reads_total{provider,notice} handles, by provider index and visibility.
+  std::array<std::array<Metrics::Counter*, 2>, 3> read_counters{};
+  static size_t provider_index(Provider p) { return p == Provider::kAws ? 0 : p == Provider::kAzure ? 1 : 2; }
+  Metrics::Counter& read_counter(Provider p, bool visible) {
+    auto& c = read_counters[provider_index(p)][visible ? 1 : 0];
+    if (!c)
+      c = &metrics.counter("chaos_agent_reads_total", std::string("provider=\"") + provider_name(p) +
+                                                          "\",notice=\"" + (visible ? "true" : "false") + "\"");
+    return *c;
+  }
+
+  // The request path: no JSON is built, the line is queued for the audit writer thread.
   void record_read(const imds::Outcome& o, const imds::Request& req, const std::string& peer, unsigned status) {
     if (!o.chaos_read) return;
     bool visible = !o.injection_id.empty() && status == 200;
-    json e = {{"event", "read"},
-              {"provider", provider_name(*o.chaos_read)},
-              {"path", std::string(req.target())},
-              {"method", std::string(req.method_string())},
-              {"peer", peer},
-              {"status", status},
-              {"notice_visible", visible}};
-    if (visible) e["injection"] = o.injection_id;
-    audit.write(std::move(e));
-    metrics.inc("chaos_agent_reads_total", std::string("provider=\"") + provider_name(*o.chaos_read) +
-                                               "\",notice=\"" + (visible ? "true" : "false") + "\"");
+    auto target = req.target();
+    auto method = req.method_string();
+    ReadRecord r;
+    r.provider = provider_name(*o.chaos_read);
+    r.method = std::string_view(method.data(), method.size());
+    r.path = std::string_view(target.data(), target.size());
+    r.peer = peer;
+    r.status = status;
+    r.notice_visible = visible;
+    r.injection = o.injection_id;
+    audit.write_read(r);
+    read_counter(*o.chaos_read, visible).inc();
   }
 
   void handle_metadata(http::Request&& req, const std::string& peer, http::Respond respond) {
@@ -343,6 +357,7 @@ struct Agent::Impl {
     boost::system::error_code ec;
     signals.cancel(ec);
     audit.write({{"event", "serve_stop"}, {"reason", why}});
+    (void)audit.flush();  // every queued read line is on disk before run() returns
     io.stop();
   }
 };
@@ -387,7 +402,9 @@ Status Agent::start() {
     return Error{"--intercept-exempt: expected uid or mark, got '" + options_.intercept_exempt + "'"};
 
   if (!options_.audit_path.empty()) {
-    if (auto s = m.audit.open(options_.audit_path); !s) return s;
+    AuditWriterOptions ao;
+    ao.flush_interval = options_.audit_flush_interval;
+    if (auto s = m.audit.open(options_.audit_path, ao); !s) return s;
   }
   m.router = std::make_unique<imds::MetadataRouter>(m.state, m.clock, ro);
   if (up) {
@@ -399,11 +416,18 @@ Status Agent::start() {
     m.upstream = std::make_unique<http::Upstream>(m.io, uo);
   }
 
+  // Latency histogram and per-status-code counters resolved once per listener / code.
   auto observer = [&m](const char* listener) {
-    return [&m, listener](unsigned status, double secs) {
-      m.metrics.observe_latency(listener, secs);
-      m.metrics.inc("chaos_agent_requests_total",
-                    std::string("listener=\"") + listener + "\",code=\"" + std::to_string(status) + "\"");
+    auto codes = std::make_shared<std::array<Metrics::Counter*, 600>>();
+    codes->fill(nullptr);
+    Metrics::Histogram* hist = &m.metrics.histogram(listener);
+    return [&m, listener, codes, hist](unsigned status, double secs) {
+      hist->observe(secs);
+      Metrics::Counter*& c = (*codes)[status < 600 ? status : 599];
+      if (!c)
+        c = &m.metrics.counter("chaos_agent_requests_total",
+                               std::string("listener=\"") + listener + "\",code=\"" + std::to_string(status) + "\"");
+      c->inc();
     };
   };
   m.metadata = std::make_unique<http::Server>(
@@ -577,14 +601,16 @@ json Agent::status() const {
           {"longpolls", m.longpolls},
           {"audit", options_.audit_path},
           {"injections", injections},
-          {"report", build_report(m.audit.recent())}};
+          {"audit_error", m.audit.error()},
+          {"report", m.audit.report()}};
 }
 
-json Agent::report() const { return build_report(impl_->audit.recent()); }
+json Agent::report() const { return impl_->audit.report(); }
 
 std::string Agent::metrics_text() {
   impl_->metrics.set_gauge("chaos_agent_active_injections", static_cast<double>(impl_->state.injections().size()));
   impl_->metrics.set_gauge("chaos_agent_longpolls", impl_->longpolls);
+  impl_->metrics.counter("chaos_agent_audit_records_lost_total").set(static_cast<double>(impl_->audit.lines_lost()));
   return impl_->metrics.render();
 }
 

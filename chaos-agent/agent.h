@@ -31,6 +31,7 @@ struct AgentOptions {
   std::string iptables = "iptables";
   std::string state_file = "/run/chaos-agent/state.json";
   std::string audit_path;                      // "" = in memory only
+  Millis audit_flush_interval{20};             // longest a client-read record waits to be written
   bool imds_v2_only = false;
   Millis max_duration{2 * 3600 * 1000};
   std::string vm_name;                         // "" = hostname

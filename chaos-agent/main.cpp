@@ -126,6 +126,8 @@ int main(int argc, char** argv) {
   cleanup->add_option("--state-file", state_file, "State file written by serve --intercept")->capture_default_str();
   cleanup->add_option("--iptables", cleanup_iptables, "iptables binary")->capture_default_str();
   cleanup->add_flag("--force", force, "Even if the recorded agent pid is still running");
+  std::string cleanup_audit;
+  cleanup->add_option("--audit", cleanup_audit, "Append a cleanup event to this audit log (the agent's --audit FILE)");
 
   try {
     app.parse(argc, argv);
@@ -275,6 +277,22 @@ int main(int argc, char** argv) {
 
   if (*cleanup) {
     auto r = intercept::cleanup(state_file, cleanup_iptables, force);
+    if (!cleanup_audit.empty()) {
+      SystemClock clock;
+      AuditLog log(clock);
+      if (auto s = log.open(cleanup_audit); !s) return fail(kIo, s.error());
+      nlohmann::json e = {{"event", "cleanup"}, {"state_file", state_file}, {"pid", ::getpid()}};
+      if (r) {
+        e["rules_removed"] = r->rules_removed;
+        e["state_file_found"] = r->state_file_found;
+        e["notes"] = r->notes;
+      } else {
+        e["error"] = r.error();
+      }
+      log.write(std::move(e));
+      log.close();
+      if (!log.error().empty()) return fail(kIo, log.error());
+    }
     if (!r) return fail(kIo, r.error());
     for (const auto& n : r->notes) std::fprintf(stderr, "chaos-agent: cleanup: %s\n", n.c_str());
     std::printf("cleanup: removed %d rule(s)%s\n", r->rules_removed,

@@ -1,17 +1,42 @@
-// bench_agent: p50/p99/p99.9 latency of metadata GETs at a fixed request rate (open loop:
-// latency counts from each request's scheduled time, so queueing is not hidden), on loopback,
-// against (a) chaos-agent serving a live notice and (b) a plain static Beast HTTP server
-// returning the same bytes. Prints both and the ratio.
+// bench_agent: latency of metadata GETs at fixed request rates on loopback, chaos-agent side by
+// side with a plain static Beast HTTP server returning the same bytes, in the same run.
 //
-//   bench_agent [--rate 5000] [--seconds 5] [--connections 64]
+// The load generator is open loop: request i is due at start + i/rate whatever happened before,
+// and its latency counts from that due time, so queueing (in the server or in the generator) is
+// never hidden. It is a single thread on epoll + timerfd with raw non-blocking sockets, a
+// prebuilt request and a minimal response parser, so its own cost per request is small; its
+// floor is what it measures against the static server. It also reports its send lag (actual
+// send time - due time): a large lag means the generator, not the server, is the limit.
+//
+// Servers (each on its own thread, idle while another is measured):
+//   static         the smallest reasonable Beast server answering the same body
+//   agent          chaos-agent with a live AWS notice, audit log in memory only
+//   agent+audit    the same with --audit FILE (a JSON line per read, written by the writer thread)
+// For each rate the three are measured in turn, `--repeat` times, and the medians are printed,
+// with the CPU time the server side spent per request (process CPU minus the generator thread).
+//
+//   bench_agent [--rates 1000,2000,5000] [--seconds 3] [--repeat 3] [--connections 64]
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <utility>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <filesystem>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -29,12 +54,17 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+const std::string kTarget = "/latest/meta-data/spot/instance-action";
 const std::string kBody = R"({"action":"terminate","time":"2026-11-23T18:02:00Z"})";
+const std::string kBodyPrefix = R"({"action":"terminate","time":")";
 
 // ---- baseline: the smallest reasonable static Beast server ---------------------------------
 class StaticSession : public std::enable_shared_from_this<StaticSession> {
  public:
-  explicit StaticSession(tcp::socket s) : stream_(std::move(s)) {}
+  explicit StaticSession(tcp::socket s) : stream_(std::move(s)) {
+    beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
   void start() { read(); }
 
  private:
@@ -67,171 +97,314 @@ void static_accept(tcp::acceptor& acc) {
 }
 
 // ---- open-loop load generator ---------------------------------------------------------------
-struct Conn : std::enable_shared_from_this<Conn> {
-  explicit Conn(asio::io_context& io) : stream(io) {}
-  beast::tcp_stream stream;
-  beast::flat_buffer buf;
-  bhttp::request<bhttp::empty_body> req;
-  bhttp::response<bhttp::string_body> res;
-  std::deque<Clock::time_point> due;  // scheduled send times not yet answered
-  bool busy = false;
-  std::vector<double>* lat = nullptr;
-  int* errors = nullptr;
-  int* done = nullptr;
+double cpu_seconds(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
-  void kick() {
-    if (busy || due.empty()) return;
-    busy = true;
-    bhttp::async_write(stream, req, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->fail();
-      self->res = {};
-      bhttp::async_read(self->stream, self->buf, self->res, [self](beast::error_code ec, size_t) {
-        if (ec) return self->fail();
-        // Same shape for both servers; the agent's notice time differs from the static copy.
-        if (self->res.result_int() != 200 || self->res.body().rfind(R"({"action":"terminate","time":")", 0) != 0)
-          ++*self->errors;
-        auto t = self->due.front();
-        self->due.pop_front();
-        self->lat->push_back(std::chrono::duration<double>(Clock::now() - t).count());
-        ++*self->done;
-        self->busy = false;
-        self->kick();
-      });
-    });
-  }
-  void fail() {
-    *errors += static_cast<int>(due.size());
-    *done += static_cast<int>(due.size());
-    due.clear();
-    busy = false;
-  }
+struct Conn {
+  int fd = -1;
+  std::deque<Clock::time_point> due;  // requests due but not answered (front is in flight if busy)
+  bool busy = false;
+  std::string in;
 };
 
 struct Result {
-  double p50, p99, p999, max, rate;
-  int errors;
+  double p50 = 0, p99 = 0, p999 = 0, max = 0, rate = 0;
+  double lag_p99 = 0;           // generator: send time - due time
+  double server_cpu_us = 0;     // server-side CPU per request
+  double generator_cpu_us = 0;  // generator CPU per request
+  long errors = 0;
 };
 
-Result run_load(uint16_t port, const std::string& target, std::vector<std::pair<std::string, std::string>> headers,
-                int rate, double seconds, int connections) {
-  asio::io_context io;
-  std::vector<double> lat;
-  lat.reserve(static_cast<size_t>(rate * seconds) + 16);
-  int errors = 0, done = 0;
-  std::vector<std::shared_ptr<Conn>> conns;
-  for (int i = 0; i < connections; ++i) {
-    auto c = std::make_shared<Conn>(io);
-    c->stream.socket().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    c->stream.socket().set_option(tcp::no_delay(true));
-    c->req = {bhttp::verb::get, target, 11};
-    c->req.set(bhttp::field::host, "169.254.169.254");
-    for (auto& [k, v] : headers) c->req.set(k, v);
-    c->req.keep_alive(true);
-    c->lat = &lat;
-    c->errors = &errors;
-    c->done = &done;
-    conns.push_back(c);
+double pct(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// Parses complete responses at the front of c.in; returns false on a malformed one.
+bool take_response(Conn& c, bool& complete, bool& ok) {
+  complete = false;
+  size_t end = c.in.find("\r\n\r\n");
+  if (end == std::string::npos) return c.in.size() < 65536;
+  size_t len = 0;
+  bool have_len = false;
+  for (size_t pos = c.in.find("\r\n"); pos != std::string::npos && pos < end; pos = c.in.find("\r\n", pos + 2)) {
+    static const char kCl[] = "content-length:";
+    if (c.in.size() >= pos + 2 + sizeof kCl - 1 &&
+        strncasecmp(c.in.data() + pos + 2, kCl, sizeof kCl - 1) == 0) {
+      len = std::strtoul(c.in.c_str() + pos + 2 + sizeof kCl - 1, nullptr, 10);
+      have_len = true;
+    }
+  }
+  if (!have_len) return false;
+  if (c.in.size() < end + 4 + len) return true;
+  ok = c.in.compare(0, 12, "HTTP/1.1 200") == 0 && c.in.compare(end + 4, kBodyPrefix.size(), kBodyPrefix) == 0;
+  c.in.erase(0, end + 4 + len);
+  complete = true;
+  return true;
+}
+
+Result run_load(uint16_t port, int rate, double seconds, int connections) {
+  const std::string request = "GET " + kTarget + " HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: bench_agent\r\n\r\n";
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  epoll_event tev{};
+  tev.events = EPOLLIN;
+  tev.data.u64 = ~0ULL;
+  epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &tev);
+  std::vector<Conn> conns(static_cast<size_t>(connections));
+  for (size_t i = 0; i < conns.size(); ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      std::perror("bench_agent: connect");
+      std::exit(3);
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = i;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    conns[i].fd = fd;
   }
   const long total = static_cast<long>(rate * seconds);
   const auto interval = std::chrono::nanoseconds(1000000000L / rate);
-  asio::steady_timer timer(io);
-  auto start = Clock::now();
-  long sent = 0;
-  std::function<void()> tick = [&] {
-    auto now = Clock::now();
-    while (sent < total && start + interval * sent <= now) {
-      auto& c = conns[static_cast<size_t>(sent % connections)];
-      c->due.push_back(start + interval * sent);
-      c->kick();
-      ++sent;
-    }
-    if (sent < total) {
-      timer.expires_at(start + interval * sent);
-      timer.async_wait([&](beast::error_code) { tick(); });
+  std::vector<double> lat, lag;
+  lat.reserve(static_cast<size_t>(total));
+  lag.reserve(static_cast<size_t>(total));
+  long errors = 0, done = 0, sent = 0;
+
+  auto send_front = [&](Conn& c) {
+    c.busy = true;
+    lag.push_back(std::chrono::duration<double>(Clock::now() - c.due.front()).count());
+    ssize_t n = ::send(c.fd, request.data(), request.size(), MSG_NOSIGNAL);
+    if (n != static_cast<ssize_t>(request.size())) {
+      errors += static_cast<long>(c.due.size());
+      done += static_cast<long>(c.due.size());
+      c.due.clear();
+      c.busy = false;
     }
   };
-  tick();
-  // Run until every request is answered (or failed).
-  while (done < total) {
-    io.run_for(std::chrono::milliseconds(100));
-    if (Clock::now() - start > std::chrono::duration<double>(seconds * 3 + 10)) break;
+  auto arm = [&](Clock::time_point t) {
+    itimerspec its{};
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    its.it_value.tv_sec = ns / 1000000000;
+    its.it_value.tv_nsec = ns % 1000000000;
+    timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, nullptr);
+  };
+
+  pthread_t self = pthread_self();
+  clockid_t gen_clock;
+  pthread_getcpuclockid(self, &gen_clock);
+  double cpu0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), gen0 = cpu_seconds(gen_clock);
+  const auto start = Clock::now() + std::chrono::milliseconds(1);
+  arm(start);
+  const auto give_up = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds * 3 + 10));
+  char buf[65536];
+  epoll_event events[128];
+  while (done < total && Clock::now() < give_up) {
+    int n = epoll_wait(ep, events, 128, 100);
+    for (int k = 0; k < n; ++k) {
+      if (events[k].data.u64 == ~0ULL) {
+        uint64_t expirations;
+        (void)!::read(tfd, &expirations, sizeof expirations);
+        auto now = Clock::now();
+        while (sent < total && start + interval * sent <= now) {
+          Conn& c = conns[static_cast<size_t>(sent % connections)];
+          c.due.push_back(start + interval * sent);
+          if (!c.busy) send_front(c);
+          ++sent;
+        }
+        if (sent < total) arm(start + interval * sent);
+        continue;
+      }
+      Conn& c = conns[events[k].data.u64];
+      for (;;) {
+        ssize_t r = ::recv(c.fd, buf, sizeof buf, 0);
+        if (r > 0) {
+          c.in.append(buf, static_cast<size_t>(r));
+          if (static_cast<size_t>(r) < sizeof buf) break;
+          continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (r < 0 && errno == EINTR) continue;
+        errors += static_cast<long>(c.due.size());  // closed or failed
+        done += static_cast<long>(c.due.size());
+        c.due.clear();
+        c.busy = false;
+        epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+        break;
+      }
+      for (;;) {
+        bool complete = false, ok = false;
+        if (!take_response(c, complete, ok)) {
+          errors += static_cast<long>(c.due.size());
+          done += static_cast<long>(c.due.size());
+          c.due.clear();
+          c.busy = false;
+          break;
+        }
+        if (!complete || c.due.empty()) break;
+        auto now = Clock::now();
+        lat.push_back(std::chrono::duration<double>(now - c.due.front()).count());
+        if (!ok) ++errors;
+        c.due.pop_front();
+        c.busy = false;
+        ++done;
+        if (!c.due.empty()) send_front(c);
+      }
+    }
   }
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  double cpu = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0, gen = cpu_seconds(gen_clock) - gen0;
+  for (auto& c : conns) ::close(c.fd);
+  ::close(tfd);
+  ::close(ep);
   std::sort(lat.begin(), lat.end());
-  auto pct = [&](double p) { return lat.empty() ? 0.0 : lat[std::min(lat.size() - 1, static_cast<size_t>(p * static_cast<double>(lat.size())))]; };
-  return {pct(0.5), pct(0.99), pct(0.999), lat.empty() ? 0 : lat.back(), static_cast<double>(done) / elapsed,
-          errors + static_cast<int>(total - static_cast<long>(lat.size()))};
+  std::sort(lag.begin(), lag.end());
+  Result r;
+  r.p50 = pct(lat, 0.5);
+  r.p99 = pct(lat, 0.99);
+  r.p999 = pct(lat, 0.999);
+  r.max = lat.empty() ? 0 : lat.back();
+  r.rate = static_cast<double>(done) / elapsed;
+  r.lag_p99 = pct(lag, 0.99);
+  double answered = std::max<double>(1, static_cast<double>(lat.size()));
+  r.server_cpu_us = (cpu - gen) / answered * 1e6;
+  r.generator_cpu_us = gen / answered * 1e6;
+  r.errors = errors + (total - static_cast<long>(lat.size()));
+  return r;
 }
 
-void print(const char* name, const Result& r) {
-  std::printf("%-28s p50 %8.1f us   p99 %8.1f us   p99.9 %8.1f us   max %8.1f us   %7.0f req/s   errors %d\n", name,
-              r.p50 * 1e6, r.p99 * 1e6, r.p999 * 1e6, r.max * 1e6, r.rate, r.errors);
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
 }
+
+struct Server {
+  const char* name;
+  uint16_t port;
+  std::vector<Result> runs;
+};
+
+void print_row(int rate, const Server& s) {
+  auto med = [&](double Result::*f) {
+    std::vector<double> v;
+    for (const auto& r : s.runs) v.push_back(r.*f);
+    return median(v);
+  };
+  std::vector<double> p99s;
+  long errors = 0;
+  for (const auto& r : s.runs) {
+    p99s.push_back(r.p99 * 1e6);
+    errors += r.errors;
+  }
+  std::ostringstream all;
+  for (size_t i = 0; i < p99s.size(); ++i) all << (i ? "," : "") << static_cast<long>(p99s[i]);
+  std::printf("%6d  %-12s %9.0f %9.0f %9.0f %9.0f   %7.0f  %8.1f %8.1f %9.0f  %5ld  [%s]\n", rate, s.name,
+              med(&Result::p50) * 1e6, med(&Result::p99) * 1e6, med(&Result::p999) * 1e6, med(&Result::max) * 1e6,
+              med(&Result::rate), med(&Result::server_cpu_us), med(&Result::generator_cpu_us),
+              med(&Result::lag_p99) * 1e6, errors, all.str().c_str());
+}
+
+struct AgentUnderTest {
+  std::string dir;
+  chaos::SystemClock clock;
+  std::unique_ptr<chaos::Agent> agent;
+  std::thread thread;
+
+  explicit AgentUnderTest(bool audit_file) {
+    char tmpl[] = "/tmp/chaos-agent-bench-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    chaos::AgentOptions o;
+    o.listen = "127.0.0.1:0";
+    o.upstream = "none";
+    o.control = "unix:" + dir + "/control.sock";
+    o.state_file = dir + "/state.json";
+    o.handle_signals = false;
+    if (audit_file) o.audit_path = dir + "/audit.jsonl";
+    agent = std::make_unique<chaos::Agent>(o, clock);
+    if (auto s = agent->start(); !s) {
+      std::fprintf(stderr, "bench_agent: %s\n", s.error().c_str());
+      std::exit(3);
+    }
+    thread = std::thread([this] { agent->run(); });
+    chaos::control::Client ctl(chaos::http::parse_endpoint(o.control, "c").value(), "");
+    auto inj = ctl.post("/v1/inject", {{"kind", "preempt"}, {"provider", "aws"}, {"notice", "120s"}});
+    if (!inj) {
+      std::fprintf(stderr, "bench_agent: %s\n", inj.error().c_str());
+      std::exit(3);
+    }
+  }
+  ~AgentUnderTest() {
+    agent->stop("bench done");
+    thread.join();
+    agent.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int rate = 5000, connections = 64;
-  double seconds = 5;
+  std::vector<int> rates = {1000, 2000, 5000};
+  int connections = 64, repeat = 3;
+  double seconds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--rate") rate = std::stoi(argv[i + 1]);
-    else if (a == "--seconds") seconds = std::stod(argv[i + 1]);
-    else if (a == "--connections") connections = std::stoi(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "usage: %s [--rate N] [--seconds S] [--connections C]\n", argv[0]);
+    if (a == "--rate" || a == "--rates") {
+      rates.clear();
+      std::stringstream ss(argv[i + 1]);
+      for (std::string x; std::getline(ss, x, ',');) rates.push_back(std::stoi(x));
+    } else if (a == "--seconds") {
+      seconds = std::stod(argv[i + 1]);
+    } else if (a == "--connections") {
+      connections = std::stoi(argv[i + 1]);
+    } else if (a == "--repeat") {
+      repeat = std::stoi(argv[i + 1]);
+    } else {
+      std::fprintf(stderr, "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C]\n", argv[0]);
       return 2;
     }
   }
-  // The agent, on its own thread, serving a live AWS notice.
-  chaos::SystemClock clock;
-  chaos::AgentOptions o;
-  o.listen = "127.0.0.1:0";
-  o.upstream = "none";
-  char dir[] = "/tmp/chaos-agent-bench-XXXXXX";
-  o.control = std::string("unix:") + ::mkdtemp(dir) + "/control.sock";
-  o.state_file = std::string(dir) + "/state.json";
-  o.handle_signals = false;
-  chaos::Agent agent(o, clock);
-  if (auto s = agent.start(); !s) {
-    std::fprintf(stderr, "bench_agent: %s\n", s.error().c_str());
-    return 3;
+  if ((argc - 1) % 2 != 0 || rates.empty() || repeat < 1 || connections < 1 || seconds <= 0) {
+    std::fprintf(stderr, "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C]\n", argv[0]);
+    return 2;
   }
-  std::thread agent_thread([&] { agent.run(); });
-  chaos::control::Client ctl(chaos::http::parse_endpoint(o.control, "c").value(), "");
-  auto inj = ctl.post("/v1/inject", {{"kind", "preempt"}, {"provider", "aws"}, {"notice", "120s"}});
-  if (!inj) {
-    std::fprintf(stderr, "bench_agent: %s\n", inj.error().c_str());
-    return 3;
-  }
-  // The baseline, on its own thread.
+
+  AgentUnderTest agent(false), agent_audit(true);
   asio::io_context base_io;
   tcp::acceptor acc(base_io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   static_accept(acc);
   std::thread base_thread([&] { base_io.run(); });
-  uint16_t base_port = acc.local_endpoint().port();
 
-  std::printf("bench_agent: GET /latest/meta-data/spot/instance-action, %d req/s for %.0f s over %d keep-alive "
-              "connections, open loop, loopback\n", rate, seconds, connections);
-  // Warm-up both, then measure the baseline and the agent, then the baseline again.
-  (void)run_load(base_port, "/latest/meta-data/spot/instance-action", {}, rate, 0.5, connections);
-  (void)run_load(agent.metadata_port(), "/latest/meta-data/spot/instance-action", {}, rate, 0.5, connections);
-  Result b1 = run_load(base_port, "/latest/meta-data/spot/instance-action", {}, rate, seconds, connections);
-  Result a = run_load(agent.metadata_port(), "/latest/meta-data/spot/instance-action", {}, rate, seconds, connections);
-  Result b2 = run_load(base_port, "/latest/meta-data/spot/instance-action", {}, rate, seconds, connections);
-  print("static Beast server (1st)", b1);
-  print("chaos-agent", a);
-  print("static Beast server (2nd)", b2);
-  double base_p99 = std::min(b1.p99, b2.p99);
-  double base_p50 = std::min(b1.p50, b2.p50);
-  std::printf("ratio chaos-agent / static: p50 %.2fx, p99 %.2fx (baseline = the better of its two runs)\n",
-              a.p50 / base_p50, a.p99 / base_p99);
+  std::printf("bench_agent: GET %s with a live notice, open loop over %d keep-alive loopback connections, "
+              "%.0f s per run, %d run(s) per server and rate, medians; %u CPUs\n",
+              kTarget.c_str(), connections, seconds, repeat, std::thread::hardware_concurrency());
+  std::printf("%6s  %-12s %9s %9s %9s %9s   %7s  %8s %8s %9s  %5s  %s\n", "rate", "server", "p50_us", "p99_us",
+              "p99.9_us", "max_us", "req/s", "srv_cpu", "gen_cpu", "lag99_us", "errs", "p99 of each run (us)");
+  for (int rate : rates) {
+    std::vector<Server> servers = {{"static", acc.local_endpoint().port(), {}},
+                                   {"agent", agent.agent->metadata_port(), {}},
+                                   {"agent+audit", agent_audit.agent->metadata_port(), {}}};
+    for (auto& s : servers) (void)run_load(s.port, rate, 0.3, connections);  // warm-up
+    for (int k = 0; k < repeat; ++k)
+      for (auto& s : servers) s.runs.push_back(run_load(s.port, rate, seconds, connections));
+    for (const auto& s : servers) print_row(rate, s);
+    std::fflush(stdout);
+  }
+  std::printf("srv_cpu / gen_cpu: CPU microseconds per request spent by the servers' threads / by the generator.\n"
+              "lag99: p99 of (send time - due time) in the generator; latencies count from the due time.\n");
 
-  agent.stop("bench done");
-  agent_thread.join();
   acc.close();
   base_io.stop();
   base_thread.join();
-  std::string cleanup = std::string("rm -rf ") + dir;
-  return std::system(cleanup.c_str()) == 0 ? 0 : 0;
+  return 0;
 }

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 
 #include "chaos-agent/core/time_format.h"
@@ -45,6 +46,45 @@ std::string peer_name(const typename Protocol::socket& s) {
   }
 }
 
+// The Date header value, formatted once per second.
+const std::string& http_date_now() {
+  thread_local int64_t second = -1;
+  thread_local std::string text;
+  auto now = std::chrono::system_clock::now();
+  int64_t s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (s != second) {
+    second = s;
+    text = format_rfc1123(std::chrono::system_clock::time_point(std::chrono::seconds(s)));
+  }
+  return text;
+}
+
+// The bytes Beast's serializer would write for a prepared response (status line, fields in
+// order, blank line, body), built in one string so the answer goes out in one write(2) without
+// the serializer's buffer sequences.
+void serialize(const Response& r, std::string& out) {
+  out.clear();
+  out += r.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  unsigned code = r.result_int();
+  out += static_cast<char>('0' + code / 100 % 10);
+  out += static_cast<char>('0' + code / 10 % 10);
+  out += static_cast<char>('0' + code % 10);
+  out += ' ';
+  auto reason = r.reason();
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  for (const auto& f : r) {
+    auto name = f.name_string();
+    auto value = f.value();
+    out.append(name.data(), name.size());
+    out += ": ";
+    out.append(value.data(), value.size());
+    out += "\r\n";
+  }
+  out += "\r\n";
+  out += r.body();
+}
+
 Response plain(unsigned status, const std::string& body) {
   Response r{static_cast<bhttp::status>(status), 11};
   r.set(bhttp::field::content_type, "text/plain");
@@ -60,6 +100,11 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   Session(typename Protocol::socket socket, std::shared_ptr<Server::Core> core)
       : stream_(std::move(socket)), core_(std::move(core)) {
     peer_ = peer_name<Protocol>(stream_.socket());
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      // Each answer is one write; do not let Nagle hold it back behind an unacknowledged one.
+      beast::error_code ec;
+      stream_.socket().set_option(tcp::no_delay(true), ec);
+    }
     ++core_->connections;
   }
   ~Session() { --core_->connections; }
@@ -134,7 +179,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     bool ka = keep_alive_ && r.result_int() < 400 && !close_requested;
     r.keep_alive(ka);
     if (r.find(bhttp::field::date) == r.end())
-      r.set(bhttp::field::date, format_rfc1123(std::chrono::system_clock::now()));
+      r.set(bhttp::field::date, http_date_now());
+    if (r.chunked()) r.chunked(false);  // the whole body is here: always Content-Length
     r.prepare_payload();
     if (head_) {
       auto len = r.body().size();
@@ -142,12 +188,12 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
       r.content_length(len);
     }
     status_ = r.result_int();
-    res_ = std::make_shared<Response>(std::move(r));
+    serialize(r, out_);
     stream_.expires_after(core_->limits.write_timeout);
-    bhttp::async_write(stream_, *res_,
-                       [self = this->shared_from_this(), ka](beast::error_code ec, size_t) {
-                         self->on_write(ec, ka);
-                       });
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = this->shared_from_this(), ka](beast::error_code ec, size_t) {
+                        self->on_write(ec, ka);
+                      });
   }
 
   void on_write(beast::error_code ec, bool keep_alive) {
@@ -155,7 +201,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - received_).count();
       core_->observer(status_, secs);
     }
-    res_.reset();
+    if (out_.capacity() > 64 * 1024) std::string().swap(out_);
     if (ec) return abort();
     if (!keep_alive || core_->closed) return graceful_close();
     wait_for_request();
@@ -191,7 +237,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   std::string peer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::shared_ptr<Response> res_;
+  std::string out_;  // the answer being written
   unsigned version_ = 11;
   unsigned status_ = 0;
   bool keep_alive_ = false;

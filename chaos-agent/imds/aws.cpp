@@ -101,7 +101,17 @@ Response AwsImds::error(const Request& req, unsigned status) const {
   r.set(bhttp::field::server, "EC2ws");
   r.set(bhttp::field::connection, "close");
   r.keep_alive(false);
-  r.body() = error_page(status);
+  // 404 is what every poll sees until a notice: build each page once.
+  static const std::string kPages[] = {error_page(400), error_page(401), error_page(403), error_page(404),
+                                       error_page(405)};
+  switch (status) {
+    case 400: r.body() = kPages[0]; break;
+    case 401: r.body() = kPages[1]; break;
+    case 403: r.body() = kPages[2]; break;
+    case 404: r.body() = kPages[3]; break;
+    case 405: r.body() = kPages[4]; break;
+    default: r.body() = error_page(status);
+  }
   return r;
 }
 
@@ -159,30 +169,53 @@ std::optional<Outcome> AwsImds::handle_chaos(const Request& req, const Target& t
     o.injection_id = inj ? inj->id : "";
     o.response = text(req, std::move(body));
     if (inj) o.response.set(bhttp::field::last_modified, format_rfc1123(inj->injected_at));
-    return o;
+    return std::move(o);
   };
   if (sub == "spot") {
-    if (!spot) return o.response = error(req, 404), o;
+    if (!spot) {
+      o.response = error(req, 404);
+      return o;
+    }
     std::string listing = "instance-action";
     if (spot->req.aws_action == "terminate") listing += "\ntermination-time";
     return show(spot, listing);
   }
   if (sub == "spot/instance-action") {
-    if (!spot) return o.response = error(req, 404), o;
-    nlohmann::ordered_json j = {{"action", spot->req.aws_action}, {"time", format_iso8601(spot->deadline)}};
-    return show(spot, j.dump());
+    if (!spot) {
+      o.response = error(req, 404);
+      return o;
+    }
+    // The most polled path: its body and Last-Modified are formatted once per notice.
+    if (spot_cache_.id != spot->id || spot_cache_.deadline != spot->deadline ||
+        spot_cache_.action != spot->req.aws_action) {
+      nlohmann::ordered_json j = {{"action", spot->req.aws_action}, {"time", format_iso8601(spot->deadline)}};
+      spot_cache_ = {spot->id, spot->deadline, spot->req.aws_action, j.dump(), format_rfc1123(spot->injected_at)};
+    }
+    o.injection_id = spot->id;
+    o.response = text(req, spot_cache_.body);
+    o.response.set(bhttp::field::last_modified, spot_cache_.last_modified);
+    return o;
   }
   if (sub == "spot/termination-time") {
-    if (!spot || spot->req.aws_action != "terminate") return o.response = error(req, 404), o;
+    if (!spot || spot->req.aws_action != "terminate") {
+      o.response = error(req, 404);
+      return o;
+    }
     return show(spot, format_iso8601(spot->deadline));
   }
   if (sub == "events") return show(nullptr, "maintenance/\nrecommendations/");
   if (sub == "events/recommendations") {
-    if (!rebalance) return o.response = error(req, 404), o;
+    if (!rebalance) {
+      o.response = error(req, 404);
+      return o;
+    }
     return show(rebalance, "rebalance");
   }
   if (sub == "events/recommendations/rebalance") {
-    if (!rebalance) return o.response = error(req, 404), o;
+    if (!rebalance) {
+      o.response = error(req, 404);
+      return o;
+    }
     nlohmann::ordered_json j = {{"noticeTime", format_iso8601(rebalance->injected_at)}};
     return show(rebalance, j.dump());
   }

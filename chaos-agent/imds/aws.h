@@ -70,6 +70,11 @@ class AwsImds {
   const Clock& clock_;
   AwsOptions options_;
   TokenStore tokens_;
+  struct SpotCache {  // spot/instance-action for one notice
+    std::string id;
+    WallTime deadline{};
+    std::string action, body, last_modified;
+  } spot_cache_;
 };
 
 }  // namespace chaos::imds

@@ -1,5 +1,6 @@
 """The command line: exit codes (2 usage/invalid input, 3 unreachable agent) and messages that
 name the flag or the plan position; --dry-run prints the timeline and contacts nothing."""
+import json
 import os
 import subprocess
 import sys
@@ -48,3 +49,16 @@ with Agent(binary) as agent:
     agent.clear()
     r = run("report", audit)
     check(r.returncode == 0 and "injections: 1" in r.stdout, "report from the audit file")
+
+# cleanup --audit appends a cleanup event to the agent's audit log (after a crash or kill -9).
+with tempfile.TemporaryDirectory() as d:
+    log = os.path.join(d, "audit.jsonl")
+    r = run("cleanup", "--state-file", os.path.join(d, "state.json"), "--iptables", "/bin/true", "--audit", log)
+    check(r.returncode == 0 and "removed 0 rule(s), no state file" in r.stdout, "cleanup without a state file: " + r.stderr)
+    with open(log) as f:
+        events = [json.loads(line) for line in f]
+    check(len(events) == 1 and events[0]["event"] == "cleanup" and events[0]["rules_removed"] == 0,
+          "cleanup is audited: %r" % events)
+    r = run("cleanup", "--state-file", os.path.join(d, "state.json"), "--iptables", "/bin/true",
+            "--audit", os.path.join(d, "missing", "audit.jsonl"))
+    check(r.returncode == 3 and "--audit: cannot open '" in r.stderr, "cleanup --audit to an unwritable path: " + r.stderr)
