@@ -51,6 +51,7 @@ void LogHistogram::add(double v) {
   ++buckets_[static_cast<size_t>(b)];
   ++count_;
   sum_ += v;
+  min_ = count_ == 1 ? v : std::min(min_, v);
   max_ = std::max(max_, v);
 }
 
@@ -61,11 +62,12 @@ double LogHistogram::quantile(double q) const {
   for (size_t b = 0; b < buckets_.size(); ++b) {
     seen += buckets_[b];
     if (seen >= std::max<uint64_t>(rank, 1)) {
-      if (b == 0) return 0.0;
-      // Geometric middle of the bucket, capped by the true maximum.
+      if (b == 0) return std::clamp(0.0, min_, max_);
+      // Middle of the bucket, kept within the observed range (so a quantile is never below the
+      // smallest or above the largest value seen: all values 90 ⇒ every quantile is 90).
       const double lo = bucket_low(static_cast<int>(b));
       const double hi = bucket_low(static_cast<int>(b) + 1);
-      return std::min(0.5 * (lo + hi), max_);
+      return std::clamp(0.5 * (lo + hi), min_, max_);
     }
   }
   return max_;

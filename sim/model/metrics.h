@@ -38,8 +38,9 @@ class LogHistogram {
   void add(double v);
   uint64_t count() const { return count_; }
   double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0.0; }
+  double min() const { return min_; }
   double max() const { return max_; }
-  // q in [0,1]; 0 if empty.
+  // q in [0,1]; 0 if empty. Within [min(), max()].
   double quantile(double q) const;
 
  private:
@@ -49,6 +50,7 @@ class LogHistogram {
   std::vector<uint64_t> buckets_;
   uint64_t count_ = 0;
   double sum_ = 0;
+  double min_ = 0;
   double max_ = 0;
 };
 

@@ -9,13 +9,40 @@
 
 namespace spotsim {
 
+namespace {
+// Control characters from the file (a key or value with a newline or a tab) are shown escaped,
+// so one diagnostic is always one line that starts with FILE:LINE:COL.
+std::string printable(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* const kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 std::string Diagnostic::to_string() const {
   std::ostringstream os;
-  os << file;
+  os << printable(file);
   if (line > 0) os << ":" << line << ":" << column;
   os << ": error: ";
-  if (!path.empty()) os << path << ": ";
-  os << message;
+  if (!path.empty()) os << printable(path) << ": ";
+  os << printable(message);
   return os.str();
 }
 
