@@ -1,5 +1,6 @@
 #include "sim/record/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -101,6 +102,32 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     row("spot VM-hours", "vm_hours_spot", "%8.1f");
     row("on-demand VM-hours", "vm_hours_on_demand", "%8.1f");
     row("cost ($)", "cost", "%8.2f");
+    os << "\n";
+  }
+  // Workloads (and Kubernetes deployments): every workload.<name>.* metric, grouped by name, in
+  // the order the model registered them.
+  std::vector<std::string> workload_names;
+  for (const auto& d : r.metrics) {
+    if (d.name.rfind("workload.", 0) != 0) continue;
+    const size_t dot = d.name.find('.', 9);
+    if (dot == std::string::npos) continue;
+    const std::string w = d.name.substr(9, dot - 9);
+    if (std::find(workload_names.begin(), workload_names.end(), w) == workload_names.end()) workload_names.push_back(w);
+  }
+  for (const auto& w : workload_names) {
+    const std::string p = "workload." + w + ".";
+    os << "workload " << w << std::string(w.size() < 35 ? 35 - w.size() : 0, ' ') << "           mean       p95\n";
+    for (size_t i = 0; i < r.metrics.size(); ++i) {
+      const auto& d = r.metrics[i];
+      if (d.name.rfind(p, 0) != 0) continue;
+      std::string label = d.name.substr(p.size());
+      if (d.unit != MetricUnit::kCount && d.unit != MetricUnit::kRatio) {
+        label += std::string(" (") + metric_unit_name(d.unit) + ")";
+      }
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "  %-40s%10.2f%10.2f\n", label.c_str(), r.stats[i].mean, r.stats[i].p95);
+      os << buf;
+    }
     os << "\n";
   }
   const MetricStats* total = stat("cost.total");
