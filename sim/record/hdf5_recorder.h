@@ -3,7 +3,8 @@
 // VM lifetimes and jobs, in memory, by the thread running the replication. What is kept depends on
 // the recording level (sim/record/schema.h RecordLevel); at kSummary no recorder is created at all.
 //
-// Memory: time series are fleets/pools × samples doubles; events about 40 bytes each, VMs about
+// Memory: time series are fleets/pools × samples doubles (a sample walks the live VM slots once,
+// for the running VMs per pool and purchase type); events about 40 bytes each, VMs about
 // 48 bytes each (levels events/full grow with VM count × churn: see docs/hdf5-schema.md).
 #include <cstdint>
 #include <functional>
@@ -19,7 +20,7 @@ namespace spotsim {
 // One sampled quantity: /timeseries/<group>/<name>/<metric>.
 struct SeriesDef {
   enum class Source : uint8_t { kFleetTarget, kFleetRunning, kFleetBooting, kFleetWaiting, kPoolInUse,
-                                kPoolCapacity, kMetric };
+                                kPoolCapacity, kPoolRunningSpot, kPoolRunningOnDemand, kMetric };
   std::string group, name, metric, unit;
   Source source = Source::kMetric;
   uint32_t index = 0;  // fleet, pool or metric index
@@ -59,6 +60,7 @@ class Hdf5Recorder : public ReplicationRecorder {
   std::vector<schema::VmRecord> vms_;  // index = VM serial
   std::vector<schema::JobRecord> jobs_;
   std::vector<schema::ChaosIntervalRecord> chaos_;
+  std::vector<int64_t> running_by_pool_;  // [pool * 2 + purchase], scratch of on_sample
 };
 
 // A RunOptions::recorder_factory for `level` (empty function at kSummary: nothing is attached).

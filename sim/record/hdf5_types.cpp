@@ -58,8 +58,10 @@ H5::CompType job_record_type() {
   t.insertMember("fleet", HOFFSET(JobRecord, fleet), PredType::NATIVE_UINT16);
   t.insertMember("checkpoints", HOFFSET(JobRecord, checkpoints), PredType::NATIVE_UINT32);
   t.insertMember("evictions", HOFFSET(JobRecord, evictions), PredType::NATIVE_UINT32);
+  t.insertMember("vm", HOFFSET(JobRecord, vm), PredType::NATIVE_UINT32);
   t.insertMember("submit", HOFFSET(JobRecord, submit), PredType::NATIVE_DOUBLE);
   t.insertMember("start", HOFFSET(JobRecord, start), PredType::NATIVE_DOUBLE);
+  t.insertMember("last_start", HOFFSET(JobRecord, last_start), PredType::NATIVE_DOUBLE);
   t.insertMember("finish", HOFFSET(JobRecord, finish), PredType::NATIVE_DOUBLE);
   t.insertMember("lost_work", HOFFSET(JobRecord, lost_work), PredType::NATIVE_DOUBLE);
   return t;

@@ -98,6 +98,10 @@ inline constexpr const char* kTsWaiting = "waiting";  // launches waiting to ret
 // Gauges for pools:
 inline constexpr const char* kTsInUse = "in_use";      // spot VMs held from this pool
 inline constexpr const char* kTsCapacity = "capacity"; // spot capacity at the sample time
+// Running VMs (booted, including those under notice) from this pool by purchase type: the layers
+// of spotviz's fleet timeline. Summed over pools they equal the fleets' `running`.
+inline constexpr const char* kTsRunningSpot = "running_spot";
+inline constexpr const char* kTsRunningOnDemand = "running_on_demand";
 // Counters: every "count" metric of the run (docs/metrics.md) named "<group>.<name>.<metric>",
 // e.g. fleet.web.interruptions → /timeseries/fleet/web/interruptions, cumulative up to the
 // sample time. Workload metrics appear here automatically once workloads register them.
@@ -145,8 +149,12 @@ struct JobRecord {
   uint16_t fleet = kNone16;    // fleet it ran on last, or kNone16
   uint32_t checkpoints = 0;    // checkpoints completed
   uint32_t evictions = 0;      // times it lost its VM
+  uint32_t vm = kNone32;       // serial of the VM its last run started on (the first of its gang),
+                               // or kNone32 if it never started: its lane in a VM Gantt
   double submit = 0;           // s
   double start = std::numeric_limits<double>::quiet_NaN();   // first start, s
+  double last_start = std::numeric_limits<double>::quiet_NaN();  // start of the run on `vm`, s
+                               // (= start unless an eviction restarted it); NaN if never started
   double finish = std::numeric_limits<double>::quiet_NaN();  // s; NaN if unfinished
   double lost_work = 0;        // seconds of work redone after evictions (since last checkpoint)
 };

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <dirent.h>
 
+#include <H5Cpp.h>
+
 #include "sim/record/hdf5_reader.h"
 #include "sim/record/hdf5_recorder.h"
 #include "sim/record/hdf5_writer.h"
@@ -170,6 +172,27 @@ TEST_CASE("a full recording holds the run's meta, summary, time series, events a
   }
   CHECK(has_path(*f, "/timeseries/pool/b/in_use"));
   CHECK(has_path(*f, "/timeseries/pool/b/capacity"));
+  // Running VMs per pool and purchase type add up to the fleets' running VMs at every sample.
+  {
+    std::vector<DoubleArray> parts;
+    for (const char* pool : {"a", "b"}) {
+      for (const char* m : {"running_spot", "running_on_demand"}) {
+        auto a = read_doubles(*f, std::string("/timeseries/pool/") + pool + "/" + m);
+        REQUIRE(a);
+        REQUIRE(a->dims == std::vector<uint64_t>{3, 49});
+        parts.push_back(*a);
+      }
+    }
+    auto batch = read_doubles(*f, "/timeseries/fleet/batch/running");
+    REQUIRE(batch);
+    for (size_t k = 0; k < 3; ++k) {
+      for (size_t s = 0; s < 49; ++s) {
+        double sum = 0;
+        for (const auto& p : parts) sum += p.at(k, s);
+        CHECK(sum == running->at(k, s) + batch->at(k, s));
+      }
+    }
+  }
 
   // always-present tables
   CHECK(read_jobs(*f)->empty());
@@ -242,6 +265,8 @@ class JobReportingRecorder : public Hdf5Recorder {
     done.start = 20;
     done.finish = 500;
     done.lost_work = 42.5;
+    done.vm = 12;
+    done.last_start = 300;
     on_job(world, done);
     schema::JobRecord open;
     open.job = 8;
@@ -273,11 +298,60 @@ TEST_CASE("jobs reported through on_job land in /jobs with NaN for what did not 
   CHECK((*jobs)[0].job == 7);
   CHECK((*jobs)[0].checkpoints == 3);
   CHECK((*jobs)[0].lost_work == 42.5);
+  CHECK((*jobs)[0].vm == 12);
+  CHECK((*jobs)[0].last_start == 300);
   CHECK((*jobs)[1].job == 8);
   CHECK((*jobs)[1].workload == schema::kNone16);
+  CHECK((*jobs)[1].vm == schema::kNone32);
   CHECK(std::isnan((*jobs)[1].finish));
   CHECK(std::isnan((*jobs)[1].start));
+  CHECK(std::isnan((*jobs)[1].last_start));
   CHECK((*jobs)[2].replication == 1);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a /jobs table written before jobs had vm and last_start reads with none and NaN", "[record]") {
+  const std::string path = out_path("record_old_jobs.h5");
+  CompiledScenario sc = scenario();
+  auto res = run_scenario(sc, RunOptions{});
+  REQUIRE(res);
+  REQUIRE(write_run_file(path, sc, *res, RunFileInfo{"", schema::RecordLevel::kEvents}).is_ok());
+  // Same schema version: replace /jobs by a table of the older row type.
+  {
+    struct OldJob {
+      uint32_t replication, job;
+      uint16_t workload, fleet;
+      uint32_t checkpoints, evictions;
+      double submit, start, finish, lost_work;
+    };
+    H5::CompType t(sizeof(OldJob));
+    t.insertMember("replication", HOFFSET(OldJob, replication), H5::PredType::NATIVE_UINT32);
+    t.insertMember("job", HOFFSET(OldJob, job), H5::PredType::NATIVE_UINT32);
+    t.insertMember("workload", HOFFSET(OldJob, workload), H5::PredType::NATIVE_UINT16);
+    t.insertMember("fleet", HOFFSET(OldJob, fleet), H5::PredType::NATIVE_UINT16);
+    t.insertMember("checkpoints", HOFFSET(OldJob, checkpoints), H5::PredType::NATIVE_UINT32);
+    t.insertMember("evictions", HOFFSET(OldJob, evictions), H5::PredType::NATIVE_UINT32);
+    t.insertMember("submit", HOFFSET(OldJob, submit), H5::PredType::NATIVE_DOUBLE);
+    t.insertMember("start", HOFFSET(OldJob, start), H5::PredType::NATIVE_DOUBLE);
+    t.insertMember("finish", HOFFSET(OldJob, finish), H5::PredType::NATIVE_DOUBLE);
+    t.insertMember("lost_work", HOFFSET(OldJob, lost_work), H5::PredType::NATIVE_DOUBLE);
+    const OldJob row{0, 5, 0, 1, 2, 1, 10, 20, 500, 7.5};
+    H5::H5File file(path, H5F_ACC_RDWR);
+    file.unlink(schema::kJobs);
+    hsize_t n = 1;
+    H5::DataSpace space(1, &n);
+    file.createDataSet(schema::kJobs, t, space).write(&row, t);
+  }
+  auto old = open_run_file(path);
+  REQUIRE(old);
+  auto old_jobs = read_jobs(*old);
+  REQUIRE(old_jobs);
+  REQUIRE(old_jobs->size() == 1);
+  CHECK((*old_jobs)[0].job == 5);
+  CHECK((*old_jobs)[0].finish == 500);
+  CHECK((*old_jobs)[0].lost_work == 7.5);
+  CHECK((*old_jobs)[0].vm == schema::kNone32);
+  CHECK(std::isnan((*old_jobs)[0].last_start));
   std::remove(path.c_str());
 }
 

@@ -2,6 +2,7 @@
 // the notice window, gang scheduling, priority queues, pipelines, services and SLOs.
 #include "tests/workload/workload_helpers.h"
 
+#include <map>
 #include <memory>
 
 #include "sim/model/checkpoint_store.h"
@@ -234,12 +235,26 @@ workloads:
 
 TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
   struct Jobs : ReplicationRecorder {
-    int total = 0, finished = 0, evictions = 0;
+    int total = 0, finished = 0, evictions = 0, restarted = 0, bad_vm = 0;
+    std::map<uint32_t, std::pair<double, double>> vm_up;  // serial → (running, end)
     bool wants_events() const override { return true; }
+    void on_model_event(const World&, const ModelEvent& e) override {
+      if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
+      if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
+    }
     void on_job(const World&, const schema::JobRecord& j) override {
       ++total;
       finished += !std::isnan(j.finish);
       evictions += static_cast<int>(j.evictions);
+      if (std::isnan(j.start)) {
+        bad_vm += j.vm != schema::kNone32 || !std::isnan(j.last_start);
+        return;
+      }
+      // The last run started on a VM of the fleet that was up then, at or after the first start.
+      auto it = vm_up.find(j.vm);
+      bad_vm += it == vm_up.end() || j.last_start < j.start || j.last_start < it->second.first ||
+                j.last_start > it->second.second || (!std::isnan(j.finish) && j.finish > it->second.second);
+      restarted += j.last_start > j.start;
     }
   };
   const auto sc = compile(base(10, "0.3/h", "1d", 1, "", "2m") + R"(workloads:
@@ -252,6 +267,8 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
   CHECK(rec.total == static_cast<int>(m("workload.j.jobs_submitted")));
   CHECK(rec.finished == static_cast<int>(m("workload.j.jobs_completed")));
   CHECK(rec.evictions == static_cast<int>(m("workload.j.interruptions")));
+  CHECK(rec.bad_vm == 0);
+  CHECK(rec.restarted > 0);  // evictions restarted some jobs on another VM
 }
 
 TEST_CASE("batch: counters and the queue_depth gauge are live for samplers (queue depth over time)") {

@@ -210,6 +210,8 @@ void JobRunner::start_job(uint32_t j) {
     wait_n_ += 1;
     wait_sum_ += secs(now - job.arrival_us);
   }
+  job.last_start_us = now;
+  job.last_vm = job.vms.empty() ? kNone : job.vms.front();
   if (job.killed_at_us >= 0) {
     const double ttr = secs(now - job.killed_at_us);
     ttr_n_ += 1;
@@ -334,6 +336,8 @@ void JobRunner::record(const Job& job, bool finished) {
   r.evictions = job.kills;
   r.submit = secs(job.arrival_us);
   if (job.first_start_us >= 0) r.start = secs(job.first_start_us);
+  if (job.last_start_us >= 0) r.last_start = secs(job.last_start_us);
+  r.vm = job.last_vm;
   if (finished) r.finish = secs(world_.now().us);
   r.lost_work = job.lost_s;
   world_.emit_job(r);

@@ -82,6 +82,8 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
     int64_t deadline_us = -1;
     int64_t killed_at_us = -1;
     int64_t first_start_us = -1;
+    int64_t last_start_us = -1;  // start of the latest run (on last_vm)
+    uint32_t last_vm = kNone;    // first VM of the latest run's gang (for /jobs)
     double notice_progress_s = -1;  // progress captured by the on-notice write in flight
     uint64_t tag = 0;
     uint64_t seq = 0;
