@@ -293,6 +293,45 @@ TEST_CASE("chaos intervals of a scenario run shade the timeline", "[viz][data]")
   REQUIRE(r->find_metric("workload.jobs.checkpoint_misses") != nullptr);
 }
 
+TEST_CASE("jobs with a recorded VM are drawn on that VM's lane from their last start", "[viz][data]") {
+  RunModel m = hand_model();
+  REQUIRE(m.vms.size() >= 2);
+  const Gantt base = build_gantt(m);
+  JobRecord done;  // restarted after an eviction, finished on VM 1
+  done.id = 1;
+  done.vm = m.vms[1].serial;
+  done.submit = 0;
+  done.start = 0;
+  done.last_start = m.vms[1].running;
+  done.finish = m.vms[1].running + 5;
+  done.evictions = 1;
+  JobRecord cut;   // evicted with VM 0 and never finished: the bar stops at the VM's end
+  cut.id = 2;
+  cut.evictions = 1;
+  cut.vm = m.vms[0].serial;
+  cut.submit = 0;
+  cut.start = m.vms[0].running;
+  cut.last_start = m.vms[0].running;
+  m.jobs = {done, cut};
+  const Gantt g = build_gantt(m);
+  REQUIRE(g.lanes() == base.lanes());  // no job lanes of their own
+  size_t found = 0;
+  for (size_t lane = 0; lane < g.lanes(); ++lane) {
+    for (const GanttBar& b : g.job_bars[lane]) {
+      const VmLifetime& v = m.vms[b.ref == 1 ? 1 : 0];
+      // The job bar lies on the lane holding its VM's bars, inside the VM's lifetime.
+      bool vm_here = false;
+      for (const GanttBar& vb : g.vm_bars[lane]) vm_here = vm_here || vb.ref == v.serial;
+      CHECK(vm_here);
+      CHECK(b.start == v.running);
+      CHECK(b.end == (b.ref == 1 ? v.running + 5 : v.end));
+      CHECK(b.evicted);
+      ++found;
+    }
+  }
+  CHECK(found == 2);
+}
+
 TEST_CASE("jobs without a recorded VM get lanes of their own", "[viz][data]") {
   RunModel m = hand_model();
   auto job = [](uint32_t id, double start, double finish, uint32_t ev) {

@@ -7,6 +7,7 @@
 
 #include "sim/scenario/scenario.h"
 #include "viz/data/fleet_view.h"
+#include "viz/data/gantt_view.h"
 #include "viz/data/h5_loader.h"
 #include "viz/data/memory_recorder.h"
 #include "viz/data/open_input.h"
@@ -73,6 +74,67 @@ TEST_CASE("a run file reads back like the in-memory run of the same scenario", "
   Result<RunModel> r9 = load_run_file(path, 9);
   REQUIRE_FALSE(r9.is_ok());
   CHECK(r9.status().message() == path + ": error: replication 9 is not in the file (it has 2)");
+}
+
+TEST_CASE("the default recording gives the fleet timeline per pool and purchase type without events", "[viz][h5]") {
+  const std::string path = out_file("timeseries.h5");
+  run(kSpotsim + " run " + kSmall + " --out " + path + " -q --threads 2");  // default: --record timeseries
+  Result<RunModel> f = load_run_file(path);
+  REQUIRE(f.is_ok());
+  CHECK(f->record_level == "timeseries");
+  CHECK_FALSE(f->has_events());
+  CHECK(f->events.size() == 0);
+  CHECK(f->vms.empty());
+  // The stack comes from the recorded running_spot / running_on_demand series of every pool.
+  const FleetStack st = build_fleet_stack(*f);
+  REQUIRE(st.from_series);
+  REQUIRE(st.layers.size() == 3);
+  CHECK(st.layers[0].label == "small-a spot");
+  CHECK(st.layers[2].label == "small-c spot");
+  // Its total is the fleet's running VMs at every sample.
+  const Series* running = f->find_series("fleet/web", "running");
+  REQUIRE(running != nullptr);
+  REQUIRE(st.t == running->t);
+  for (size_t i = 0; i < st.t.size(); ++i) CHECK(st.top.back()[i] == running->v[i]);
+  CHECK(st.max_total <= 44);
+  CHECK(st.max_total >= 30);
+  // The in-memory run of the same scenario (which has events) stacks to the same totals.
+  Result<CompiledScenario> sc = load_scenario(kSmall);
+  REQUIRE(sc.is_ok());
+  Result<RunModel> m = run_to_model(*sc, ModelRunOptions{});
+  REQUIRE(m.is_ok());
+  CHECK(m->has_events());
+  const FleetStack mst = build_fleet_stack(*m);
+  REQUIRE(mst.t == st.t);
+  CHECK(mst.top.back() == st.top.back());
+}
+
+TEST_CASE("jobs read back from a file carry the VM of their last run", "[viz][h5]") {
+  const std::string jobs = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/viz-jobs.yaml";
+  const std::string path = out_file("jobs.h5");
+  run(kSpotsim + " run " + jobs + " --out " + path + " --record full -q --threads 2");
+  Result<RunModel> f = load_run_file(path);
+  REQUIRE(f.is_ok());
+  REQUIRE(f->jobs.size() > 50);
+  size_t on_vm = 0, restarted = 0;
+  for (const JobRecord& j : f->jobs) {
+    if (j.start < 0) continue;
+    REQUIRE(j.vm < f->vms.size());
+    const VmLifetime& v = f->vms[j.vm];
+    CHECK(v.serial == j.vm);
+    CHECK(j.last_start >= v.running);
+    CHECK(j.last_start <= v.end);
+    ++on_vm;
+    restarted += j.last_start > j.start;
+  }
+  CHECK(on_vm > 50);
+  CHECK(restarted > 0);
+  // So the Gantt puts every started job on a VM lane: no job lanes of their own.
+  const Gantt g = build_gantt(*f);
+  CHECK(g.first_job_lane == g.lanes());
+  size_t job_bars = 0;
+  for (const auto& lane : g.job_bars) job_bars += lane.size();
+  CHECK(job_bars == on_vm);
 }
 
 TEST_CASE("a sweep file gives the sweep table", "[viz][h5]") {

@@ -18,7 +18,7 @@ Gantt build_gantt(const RunModel& m) {
   // Min-heap of (time the lane frees up, lane).
   using Free = std::pair<double, size_t>;
   std::priority_queue<Free, std::vector<Free>, std::greater<Free>> free;
-  std::unordered_map<uint32_t, size_t> lane_of_serial;
+  std::unordered_map<uint32_t, std::pair<size_t, double>> lane_of_serial;  // serial → (lane, end)
   for (uint32_t i : order) {
     const VmLifetime& v = m.vms[i];
     const double end = v.end >= 0 ? v.end : m.duration_s;
@@ -31,7 +31,7 @@ Gantt build_gantt(const RunModel& m) {
       g.vm_bars.emplace_back();
     }
     free.emplace(end, lane);
-    lane_of_serial[v.serial] = lane;
+    lane_of_serial[v.serial] = {lane, end};
     auto& bars = g.vm_bars[lane];
     const double run = v.running >= 0 ? v.running : end;
     if (run > v.launch) bars.push_back({v.launch, run, BarKind::kBooting, false, v.serial});
@@ -49,8 +49,12 @@ Gantt build_gantt(const RunModel& m) {
       loose.push_back(&j);
       continue;
     }
-    const double end = j.finish >= 0 ? j.finish : m.duration_s;
-    g.job_bars[it->second].push_back({j.start, end, BarKind::kJob, j.evictions > 0, j.id});
+    // The run on this VM: from its (last) start to the finish, or to the VM's end when the job
+    // did not finish there (failed or unfinished at the end of the run).
+    const double start = j.last_start >= 0 ? j.last_start : j.start;
+    const double vm_end = it->second.second;
+    const double end = j.finish >= 0 ? std::min(j.finish, vm_end) : vm_end;
+    g.job_bars[it->second.first].push_back({start, std::max(start, end), BarKind::kJob, j.evictions > 0, j.id});
   }
   std::sort(loose.begin(), loose.end(), [](const JobRecord* a, const JobRecord* b) { return a->start < b->start; });
   std::priority_queue<Free, std::vector<Free>, std::greater<Free>> job_free;

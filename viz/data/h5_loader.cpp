@@ -61,18 +61,25 @@ Status read_timeseries(const RunFile& f, size_t row, RunModel& m) {
       }
     }
   }
-  // Spot VMs held per pool are the spot layers of the fleet timeline, unless the file records
-  // running VMs per purchase type directly.
+  return Status::ok();
+}
+
+// Files written before pools had running_spot / running_on_demand series and without VM
+// lifetimes: spot VMs held per pool (booting included) stand in for the spot layers.
+void approximate_running_from_in_use(RunModel& m) {
+  if (!m.vms.empty()) return;  // exact layers come from the lifetimes
   for (const PoolInfo& p : m.pools) {
     const std::string g = std::string(schema::kTsGroupPool) + "/" + p.name;
-    if (m.find_series(g, "running_spot")) continue;
+    if (m.find_series(g, schema::kTsRunningSpot)) return;  // a current file: nothing to do
+  }
+  for (const PoolInfo& p : m.pools) {
+    const std::string g = std::string(schema::kTsGroupPool) + "/" + p.name;
     if (const Series* in_use = m.find_series(g, schema::kTsInUse)) {
       Series s = *in_use;
-      s.metric = "running_spot";
+      s.metric = schema::kTsRunningSpot;
       m.series.push_back(std::move(s));
     }
   }
-  return Status::ok();
 }
 
 Status read_tables(const RunFile& f, uint32_t rep, RunModel& m) {
@@ -111,7 +118,9 @@ Status read_tables(const RunFile& f, uint32_t rep, RunModel& m) {
       r.id = j.job;
       r.workload = idx16(j.workload);
       r.submit = or_neg(j.submit);
+      r.vm = j.vm == schema::kNone32 ? kNoIndex32 : j.vm;
       r.start = or_neg(j.start);
+      r.last_start = or_neg(j.last_start);
       r.finish = or_neg(j.finish);
       r.lost_work_s = j.lost_work;
       r.evictions = j.evictions;
@@ -186,6 +195,7 @@ Result<RunModel> load_run_file(const std::string& path, int64_t replication) {
   m.seed = static_cast<uint64_t>(seed);
   ASSIGN_OR_RETURN(m.replications, read_int_attribute(f, schema::kMeta, schema::kAttrReplicationsCompleted));
   ASSIGN_OR_RETURN(m.duration_s, read_double_attribute(f, schema::kMeta, schema::kAttrDurationS));
+  ASSIGN_OR_RETURN(m.record_level, read_string_attribute(f, schema::kMeta, schema::kAttrRecordLevel));
   RETURN_IF_ERROR(read_topology(f, m));
   if (f.kind == schema::kFileKindSweep) {
     RETURN_IF_ERROR(read_sweep(f, m));
@@ -209,6 +219,7 @@ Result<RunModel> load_run_file(const std::string& path, int64_t replication) {
   m.shown_replication = replication;
   RETURN_IF_ERROR(read_timeseries(f, row, m));
   RETURN_IF_ERROR(read_tables(f, static_cast<uint32_t>(replication), m));
+  approximate_running_from_in_use(m);
   return m;
 }
 

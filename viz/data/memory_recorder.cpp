@@ -57,7 +57,9 @@ class ModelRecorder : public ReplicationRecorder {
     r.id = j.job;
     r.workload = j.workload;
     r.submit = std::isnan(j.submit) ? -1 : j.submit;
+    r.vm = j.vm;
     r.start = std::isnan(j.start) ? -1 : j.start;
+    r.last_start = std::isnan(j.last_start) ? -1 : j.last_start;
     r.finish = std::isnan(j.finish) ? -1 : j.finish;
     r.lost_work_s = j.lost_work;
     r.evictions = j.evictions;

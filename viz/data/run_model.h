@@ -84,9 +84,10 @@ struct VmLifetime {
 struct JobRecord {
   uint32_t id = 0;
   uint16_t workload = kNoIndex16;
-  uint32_t vm = kNoIndex32;   // VM serial it (last) ran on, when recorded: its Gantt lane
+  uint32_t vm = kNoIndex32;   // VM serial its last run started on, when recorded: its Gantt lane
   double submit = -1;
-  double start = -1;
+  double start = -1;          // first start
+  double last_start = -1;     // start of the run on `vm` (= start unless an eviction restarted it)
   double finish = -1;         // -1 if it never finished
   double lost_work_s = 0;     // work redone because of evictions
   uint32_t evictions = 0;
@@ -126,6 +127,9 @@ struct RunModel {
   int64_t replications = 0;
   int64_t shown_replication = 0;  // the replication whose events/series are shown
   double duration_s = 0;
+  // The file's --record level ("summary", "timeseries", "events", "full"); empty for a run made
+  // in memory, which has everything.
+  std::string record_level;
 
   std::vector<PoolInfo> pools;
   std::vector<FleetInfo> fleets;
@@ -137,6 +141,9 @@ struct RunModel {
   std::vector<MetricSummary> metrics;
   SweepTable sweep;
 
+  // True when model events were recorded (level events or full, or in memory): an empty event
+  // table then means nothing happened, not that nothing was kept.
+  bool has_events() const { return record_level.empty() || record_level == "events" || record_level == "full"; }
   const Series* find_series(const std::string& group, const std::string& metric) const;
   const MetricSummary* find_metric(const std::string& name) const;
   int pool_index(const std::string& name) const;

@@ -31,12 +31,14 @@ class TimelinePanel : public Panel {
                   "--record timeseries (or events/full) to see the fleet over time.");
       return;
     }
-    ImGui::Checkbox("evictions", &show_evictions_);
-    ImGui::SameLine();
-    ImGui::Checkbox("notices", &show_notices_);
-    ImGui::SameLine();
-    ImGui::Checkbox("capacity errors", &show_capacity_errors_);
-    ImGui::SameLine();
+    if (m.has_events()) {
+      ImGui::Checkbox("evictions", &show_evictions_);
+      ImGui::SameLine();
+      ImGui::Checkbox("notices", &show_notices_);
+      ImGui::SameLine();
+      ImGui::Checkbox("capacity errors", &show_capacity_errors_);
+      ImGui::SameLine();
+    }
     ImGui::Checkbox("target", &show_target_);
     ImGui::SameLine();
     ImGui::TextDisabled("  wheel: zoom   drag: pan   double-click: fit   replication %lld",
@@ -47,6 +49,12 @@ class TimelinePanel : public Panel {
       app.time_view.center_x(*app.jump_to);
       marked_ = *app.jump_to;
       app.jump_to.reset();
+    }
+    if (!m.has_events()) {
+      ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.3f, 1.0f),
+                         "No eviction/notice markers: this file was recorded with --record %s. "
+                         "Record with --record events (or full) for markers and the events table.",
+                         m.record_level.c_str());
     }
     PlotView& v = app.time_view;
     const double ymax = std::max(st.max_total, st.target_total) * 1.12 + 1;
@@ -72,7 +80,7 @@ class TimelinePanel : public Panel {
         const std::string s = iv.kind + (iv.label.empty() ? "" : ": " + iv.label);
         p.text(iv.start, ymax * 0.99, IM_COL32(220, 200, 255, 255), s.c_str());
       }
-      draw_markers(p, *run, st, ymax);
+      if (m.has_events()) draw_markers(p, *run, st, ymax);
       if (marked_) p.vline(*marked_, IM_COL32(255, 255, 255, 160), 2.0f);
       if (p.hovered()) tooltip(p, m, st, colors);
     }
@@ -144,10 +152,14 @@ class TimelinePanel : public Panel {
 
   void legend_with_extras(std::vector<std::string> labels, std::vector<ImU32> colors, const RunModel& m,
                           const FleetStack& st) const {
-    labels.push_back("eviction");
-    colors.push_back(kEvictionColor);
-    labels.push_back("notice");
-    colors.push_back(kNoticeColor);
+    if (m.has_events()) {
+      labels.push_back("eviction");
+      colors.push_back(kEvictionColor);
+      labels.push_back("notice");
+      colors.push_back(kNoticeColor);
+      labels.push_back("capacity error");
+      colors.push_back(kCapacityErrorColor);
+    }
     if (!st.on_demand_intervals.empty()) {
       labels.push_back("on-demand fallback in use");
       colors.push_back(IM_COL32(255, 120, 20, 160));

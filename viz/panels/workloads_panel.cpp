@@ -213,10 +213,12 @@ class WorkloadsPanel : public Panel {
     const double y = p.mouse_y();
     if (y < 0 || y >= static_cast<double>(g.lanes())) return;
     const size_t lane = static_cast<size_t>(y);
-    if (lane >= g.first_job_lane) {
-      const auto& jb = g.job_bars[lane];
-      auto j = std::partition_point(jb.begin(), jb.end(), [x](const GanttBar& b) { return b.end < x; });
-      if (j == jb.end() || j->start > x) return;
+    // Job bars: a whole job lane, or the middle band of a VM lane.
+    const auto& jb = g.job_bars[lane];
+    auto j = std::partition_point(jb.begin(), jb.end(), [x](const GanttBar& b) { return b.end < x; });
+    const bool on_job = j != jb.end() && j->start <= x;
+    const bool job_band = lane >= g.first_job_lane || std::fabs(y - std::floor(y) - 0.5) < 0.2;
+    if (on_job && job_band) {
       ImGui::BeginTooltip();
       ImGui::Text("job %u", j->ref);
       ImGui::Text("start   %s", format_value(j->start, AxisFormat::kTime).c_str());
@@ -225,6 +227,7 @@ class WorkloadsPanel : public Panel {
       ImGui::EndTooltip();
       return;
     }
+    if (lane >= g.first_job_lane) return;
     const auto& bars = g.vm_bars[lane];
     auto it = std::partition_point(bars.begin(), bars.end(), [x](const GanttBar& b) { return b.end < x; });
     if (it == bars.end() || it->start > x) return;
