@@ -1,5 +1,7 @@
 #include "viz/app/ui.h"
 
+#include <string>
+
 #include <imgui.h>
 
 #include "viz/plot/ticks.h"
@@ -29,10 +31,16 @@ void Ui::draw_header() {
     const RunModel& m = a->model;
     ImGui::Text("%s", m.scenario_name.empty() ? "(unnamed run)" : m.scenario_name.c_str());
     ImGui::SameLine();
-    ImGui::TextDisabled("%s  |  %s  |  seed %llu  |  %lld replications  |  %zu pools, %zu fleets  |  %zu events",
-                        m.source.c_str(), format_value(m.duration_s, AxisFormat::kTime).c_str(),
-                        static_cast<unsigned long long>(m.seed), static_cast<long long>(m.replications), m.pools.size(),
-                        m.fleets.size(), m.events.size());
+    auto plural = [](size_t n, const char* what) {
+      return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
+    const std::string events = m.has_events() ? plural(m.events.size(), "event")
+                                              : "events not recorded (--record " + m.record_level + ")";
+    ImGui::TextDisabled("%s  |  %s  |  seed %llu  |  %s  |  %s, %s  |  %s", m.source.c_str(),
+                        format_value(m.duration_s, AxisFormat::kTime).c_str(), static_cast<unsigned long long>(m.seed),
+                        plural(static_cast<size_t>(m.replications), "replication").c_str(),
+                        plural(m.pools.size(), "pool").c_str(), plural(m.fleets.size(), "fleet").c_str(),
+                        events.c_str());
     if (const LoadedRun* b = app_.secondary()) {
       ImGui::SameLine();
       ImGui::TextDisabled("  |  compared with %s", b->model.source.c_str());

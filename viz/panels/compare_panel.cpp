@@ -41,10 +41,10 @@ class ComparePanel : public Panel {
     // Running VMs overlaid.
     double ymax = 1;
     for (const LoadedRun* r : {a, b}) ymax = std::max({ymax, r->stack.max_total, r->stack.target_total});
-    v.fit_y(0, ymax);
+    v.fit_y(0, ymax * 1.15);  // headroom for the axis label
     {
       PlotConfig cfg;
-      cfg.y_label = "running VMs";
+      cfg.y_label = "running VMs (A blue, B orange)";
       Plot p("##cmp_run", ImVec2(-1, plot_h), v, cfg);
       for (const auto& [r, c] : {std::pair{a, kA}, std::pair{b, kB}}) {
         if (!r->stack.empty()) p.line(r->stack.t.data(), r->stack.top.back().data(), r->stack.t.size(), c, 1.5f, true);
@@ -55,10 +55,11 @@ class ComparePanel : public Panel {
     for (const LoadedRun* r : {a, b}) {
       if (!r->cost.empty()) cmax = std::max(cmax, r->cost.actual.back());
     }
-    v.fit_y(0, cmax);
+    v.fit_y(0, cmax * 1.15);
     {
       PlotConfig cfg;
-      cfg.y_label = "cumulative cost";
+      cfg.y_label = "cumulative cost ($)";
+      cfg.x_label = kTimeAxisLabel;
       cfg.y_format = AxisFormat::kDollars;
       Plot p("##cmp_cost", ImVec2(-1, plot_h), v, cfg);
       for (const auto& [r, c] : {std::pair{a, kA}, std::pair{b, kB}}) {

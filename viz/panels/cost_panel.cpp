@@ -65,9 +65,11 @@ class CostPanel : public Panel {
       empty_state("No cost over time", "Only summary metrics are in this run: record time series to see the curve.");
       return;
     }
-    ImGui::TextDisabled(
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped(
         "cumulative $: running VM-hours x each pool's price (billing granularity not applied); "
         "counterfactual: every fleet's target on on-demand, never interrupted");
+    ImGui::PopStyleColor();
     if (!app.time_view.valid) app.fit_time_view();
     PlotView& v = app.time_view;
     double ymax = 1;
@@ -77,8 +79,15 @@ class CostPanel : public Panel {
     v.y1 = ymax * 1.08;
     PlotConfig cfg;
     cfg.y_format = AxisFormat::kDollars;
-    cfg.y_label = "cumulative cost";
-    const float legend_h = ImGui::GetFrameHeightWithSpacing();
+    cfg.y_label = "cumulative cost ($)";
+    cfg.x_label = kTimeAxisLabel;
+    std::vector<std::string> labels = {"this run", "all on-demand counterfactual"};
+    std::vector<ImU32> colors = {kActual, kAllOnDemand};
+    if (!run->stack.on_demand_intervals.empty()) {
+      labels.push_back("on-demand fallback in use");
+      colors.push_back(IM_COL32(255, 120, 20, 160));
+    }
+    const float legend_h = legend_height(labels);
     {
       Plot p("##cost", ImVec2(-1, -legend_h), v, cfg);
       for (const auto& [a, b] : run->stack.on_demand_intervals) p.vspan(a, b, kFallbackShade);
@@ -97,7 +106,7 @@ class CostPanel : public Panel {
         ImGui::EndTooltip();
       }
     }
-    legend({"this run", "all on-demand counterfactual"}, {kActual, kAllOnDemand});
+    legend(labels, colors);
   }
 };
 

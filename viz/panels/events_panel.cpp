@@ -24,7 +24,14 @@ class EventsPanel : public Panel {
     const RunModel& m = run->model;
     const EventTable& e = m.events;
     if (e.size() == 0) {
-      empty_state("No events in this run", "Record with --record events (or full) to list every notice and eviction.");
+      if (m.has_events()) {
+        empty_state("No events in this run", "Events were recorded, but no VM was launched, interrupted or refused.");
+      } else {
+        const std::string body = "This file was recorded with --record " + m.record_level +
+                                 ", which keeps no events. Record with --record events (or full) to list every "
+                                 "notice and eviction.";
+        empty_state("No events in this run", body.c_str());
+      }
       return;
     }
     if (for_ != run) {  // a new run: reset the filter
@@ -134,7 +141,7 @@ class EventsPanel : public Panel {
     }
     ImGui::SameLine();
     ImGui::SetNextItemWidth(260);
-    if (ImGui::DragScalarN("time range (h)", ImGuiDataType_Double, range_h_, 2, 0.25f)) dirty_ = true;
+    if (ImGui::DragScalarN("time range (h)", ImGuiDataType_Double, range_h_, 2, 0.25f, nullptr, nullptr, "%.2f h")) dirty_ = true;
   }
 
   const LoadedRun* for_ = nullptr;

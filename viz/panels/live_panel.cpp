@@ -125,14 +125,30 @@ class LivePanel : public Panel {
     ImGui::TextWrapped("%s", last_overrides_.empty() ? "(none)" : last_overrides_.c_str());
     if (const LoadedRun* r = app.primary()) {
       ImGui::Separator();
-      for (const char* m : {"cost.total", "cost.all_on_demand", "cost.savings_pct"}) {
-        if (const MetricSummary* s = r->model.find_metric(m)) ImGui::Text("%-28s %12.4g %s", m, s->mean, s->unit.c_str());
-      }
+      std::vector<std::string> names = {"cost.total", "cost.all_on_demand", "cost.savings_pct"};
       for (const FleetInfo& f : r->model.fleets) {
         for (const char* k : {"availability_pct", "interruptions", "time_to_reschedule_p95", "lost_vm_hours"}) {
-          const std::string n = "fleet." + f.name + "." + k;
-          if (const MetricSummary* s = r->model.find_metric(n)) ImGui::Text("%-28s %12.4g %s", n.c_str(), s->mean, s->unit.c_str());
+          names.push_back("fleet." + f.name + "." + k);
         }
+      }
+      const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
+      if (ImGui::BeginTable("##headline", 3, tf)) {
+        ImGui::TableSetupColumn("metric", 0, 3);
+        ImGui::TableSetupColumn("mean", 0, 1.2f);
+        ImGui::TableSetupColumn("unit", 0, 0.6f);
+        ImGui::TableHeadersRow();
+        for (const std::string& n : names) {
+          const MetricSummary* s = r->model.find_metric(n);
+          if (!s) continue;
+          ImGui::TableNextRow();
+          ImGui::TableNextColumn();
+          ImGui::TextUnformatted(n.c_str());
+          ImGui::TableNextColumn();
+          ImGui::Text("%.4g", s->mean);
+          ImGui::TableNextColumn();
+          ImGui::TextUnformatted(s->unit.c_str());
+        }
+        ImGui::EndTable();
       }
     }
     ImGui::EndChild();

@@ -49,15 +49,16 @@ class SweepsPanel : public Panel {
       py_ = sw.params.size() > 1 ? 1 : 0;
       metric_ = default_metric(sw, "cost.total");
       pa_ = metric_;
-      pb_ = default_metric(sw, "time_to_reschedule_p95");
+      // Both minimised: cost against the VM-hours lost to evictions (the usual trade-off).
+      pb_ = default_metric(sw, "lost_vm_hours");
       dirty_ = true;
       scatter_view_.valid = false;
     }
     const float half = ImGui::GetContentRegionAvail().x * 0.5f - 6;
     ImGui::BeginChild("##heat", ImVec2(half, 0));
-    dirty_ |= combo("x", sw.params, px_);
-    dirty_ |= combo("y", sw.params, py_);
-    dirty_ |= combo("metric", sw.metrics, metric_);
+    dirty_ |= combo("columns (x)", sw.params, px_);
+    dirty_ |= combo("rows (y)", sw.params, py_);
+    dirty_ |= combo("cell value", sw.metrics, metric_);
     if (dirty_) {
       heat_ = build_heatmap(sw, static_cast<size_t>(px_), static_cast<size_t>(py_), static_cast<size_t>(metric_));
       dirty_ = false;
@@ -94,6 +95,10 @@ class SweepsPanel : public Panel {
     cfg.x_categorical = true;
     cfg.interactive = false;
     cfg.left_margin = 90;
+    const std::string x_label = "columns: " + sw.params[static_cast<size_t>(px_)];
+    const std::string y_label = "rows: " + sw.params[static_cast<size_t>(py_)];
+    cfg.x_label = x_label.c_str();
+    ImGui::TextDisabled("%s, mean over replications; %s", sw.metrics[static_cast<size_t>(metric_)].c_str(), y_label.c_str());
     {
       Plot p("##heatmap", ImVec2(-60, -4), heat_view_, cfg);
       char buf[64];
@@ -114,7 +119,7 @@ class SweepsPanel : public Panel {
       dl->PushClipRectFullScreen();
       for (size_t x = 0; x < h.nx(); ++x) {
         const ImVec2 c = p.px(x + 0.5, 0);
-        dl->AddText(ImVec2(c.x - ImGui::CalcTextSize(h.x_labels[x].c_str()).x / 2, c.y + 14), IM_COL32(200, 200, 210, 255),
+        dl->AddText(ImVec2(c.x - ImGui::CalcTextSize(h.x_labels[x].c_str()).x / 2, c.y + 5), IM_COL32(200, 200, 210, 255),
                     h.x_labels[x].c_str());
       }
       for (size_t y = 0; y < h.ny(); ++y) {
@@ -155,7 +160,12 @@ class SweepsPanel : public Panel {
     cfg.x_format = AxisFormat::kNumber;
     cfg.zoom_y = true;
     cfg.pan_y = true;
-    Plot p("##scatter", ImVec2(-1, -ImGui::GetFrameHeightWithSpacing()), scatter_view_, cfg);
+    const std::string x_label = "x: " + sw.metrics[static_cast<size_t>(pa_)] + " (mean)";
+    const std::string y_label = "y: " + sw.metrics[static_cast<size_t>(pb_)] + " (mean)";
+    cfg.x_label = x_label.c_str();
+    cfg.y_label = y_label.c_str();
+    ImGui::TextDisabled("every sweep point (grey); Pareto front, both minimised (orange)");
+    Plot p("##scatter", ImVec2(-1, -4), scatter_view_, cfg);
     p.scatter(a.data(), b.data(), a.size(), IM_COL32(140, 150, 170, 220), 3.5f);
     std::vector<double> fa, fb;
     for (size_t i : front) fa.push_back(a[i]), fb.push_back(b[i]);

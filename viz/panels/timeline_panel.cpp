@@ -51,10 +51,11 @@ class TimelinePanel : public Panel {
       app.jump_to.reset();
     }
     if (!m.has_events()) {
-      ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.3f, 1.0f),
-                         "No eviction/notice markers: this file was recorded with --record %s. "
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.3f, 1.0f));
+      ImGui::TextWrapped("No eviction/notice markers: this file was recorded with --record %s. "
                          "Record with --record events (or full) for markers and the events table.",
                          m.record_level.c_str());
+      ImGui::PopStyleColor();
     }
     PlotView& v = app.time_view;
     const double ymax = std::max(st.max_total, st.target_total) * 1.12 + 1;
@@ -69,7 +70,8 @@ class TimelinePanel : public Panel {
     }
     PlotConfig cfg;
     cfg.y_label = "running VMs";
-    const float legend_h = ImGui::GetFrameHeightWithSpacing() * 2;
+    cfg.x_label = kTimeAxisLabel;
+    const float legend_h = legend_height(legend_labels(labels, m, st).first);
     {
       Plot p("##fleet", ImVec2(-1, -legend_h), v, cfg);
       for (const Interval& iv : m.intervals) p.vspan(iv.start, iv.end, iv.kind == "cliff" ? kCliffShade : kStormShade);
@@ -84,7 +86,8 @@ class TimelinePanel : public Panel {
       if (marked_) p.vline(*marked_, IM_COL32(255, 255, 255, 160), 2.0f);
       if (p.hovered()) tooltip(p, m, st, colors);
     }
-    legend_with_extras(labels, colors, m, st);
+    const auto [all_labels, all_colors] = legend_labels(labels, m, st, colors);
+    legend(all_labels, all_colors);
   }
 
  private:
@@ -150,8 +153,9 @@ class TimelinePanel : public Panel {
     ImGui::EndTooltip();
   }
 
-  void legend_with_extras(std::vector<std::string> labels, std::vector<ImU32> colors, const RunModel& m,
-                          const FleetStack& st) const {
+  // The layers' labels and colours followed by those of markers and shaded intervals.
+  static std::pair<std::vector<std::string>, std::vector<ImU32>> legend_labels(
+      std::vector<std::string> labels, const RunModel& m, const FleetStack& st, std::vector<ImU32> colors = {}) {
     if (m.has_events()) {
       labels.push_back("eviction");
       colors.push_back(kEvictionColor);
@@ -174,7 +178,11 @@ class TimelinePanel : public Panel {
       labels.push_back("capacity cliff");
       colors.push_back(IM_COL32(160, 160, 160, 200));
     }
-    legend(labels, colors);
+    if (st.target_total > 0) {
+      labels.push_back("target (sum of fleet targets)");
+      colors.push_back(kTargetColor);
+    }
+    return {std::move(labels), std::move(colors)};
   }
 
   bool show_evictions_ = true;

@@ -41,21 +41,22 @@ class WorkloadsPanel : public Panel {
       return;
     }
     if (!app.time_view.valid) app.fit_time_view();
-    draw_summary(*run);
-    draw_series(app, *run);
+    const float h = ImGui::GetContentRegionAvail().y;
+    draw_summary(*run, h * 0.18f);
+    draw_series(app, *run, h * 0.2f);
     draw_gantt(app, *run);
   }
 
  private:
   // Every workload.<name>.<metric> of the summary (SLO attainment, error budget, lost work, ...).
-  void draw_summary(const LoadedRun& run) {
+  void draw_summary(const LoadedRun& run, float max_h) {
     std::vector<const MetricSummary*> rows;
     for (const MetricSummary& m : run.model.metrics) {
       if (m.name.rfind("workload.", 0) == 0) rows.push_back(&m);
     }
     if (rows.empty()) return;
     const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(rows.size()) + 1.5f),
-                             ImGui::GetContentRegionAvail().y * 0.3f);
+                             max_h);
     const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY |
                                ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("##wsum", 5, tf, ImVec2(0, h))) return;
@@ -87,10 +88,24 @@ class WorkloadsPanel : public Panel {
     ImGui::EndTable();
   }
 
-  void draw_series(AppState& app, const LoadedRun& run) {
+  // Gauges (queue depth, running jobs, SLO and error-budget series) by default; the cumulative
+  // counters (jobs submitted, completed, ...) on request, since they dwarf the gauges.
+  static bool is_gauge(const std::string& metric) {
+    return metric == "queue_depth" || metric == "running_jobs" || metric.find("slo") != std::string::npos ||
+           metric.find("budget") != std::string::npos || metric.find("burn") != std::string::npos;
+  }
+
+  void draw_series(AppState& app, const LoadedRun& run, float total_h) {
     std::map<std::string, std::vector<const Series*>> by_group;
+    bool any_counter = false, any_gauge = false;
     for (const Series& s : run.model.series) {
-      if (s.group.rfind("workload/", 0) == 0 && !s.t.empty()) by_group[s.group].push_back(&s);
+      if (s.group.rfind("workload/", 0) != 0 || s.t.empty()) continue;
+      (is_gauge(s.metric) ? any_gauge : any_counter) = true;
+    }
+    const bool counters = show_counters_ || !any_gauge;  // counters only: show them
+    for (const Series& s : run.model.series) {
+      if (s.group.rfind("workload/", 0) != 0 || s.t.empty()) continue;
+      if (is_gauge(s.metric) || counters) by_group[s.group].push_back(&s);
     }
     if (by_group.empty()) {
       empty_state("No workload time series in this run",
@@ -101,9 +116,13 @@ class WorkloadsPanel : public Panel {
                   ImVec2(-1, 80));
       return;
     }
-    const float h = std::max(90.0f, ImGui::GetContentRegionAvail().y * 0.45f / static_cast<float>(by_group.size()));
+    const float h = std::max(60.0f, total_h / static_cast<float>(by_group.size()));
     for (const auto& [group, series] : by_group) {
-      ImGui::TextUnformatted(group.c_str() + 9);
+      ImGui::Text("workload %s over time", group.c_str() + 9);
+      if (any_counter && any_gauge) {
+        ImGui::SameLine();
+        ImGui::Checkbox("cumulative counters", &show_counters_);
+      }
       double lo = 0, hi = 1;
       for (const Series* s : series) {
         for (double v : s->v) {
@@ -113,6 +132,7 @@ class WorkloadsPanel : public Panel {
       }
       app.time_view.fit_y(lo, hi);
       PlotConfig cfg;
+      cfg.y_label = counters ? "jobs (counters: since the start)" : "jobs";
       {
         Plot p(("##" + group).c_str(), ImVec2(-1, h), app.time_view, cfg);
         for (size_t i = 0; i < series.size(); ++i) {
@@ -145,13 +165,22 @@ class WorkloadsPanel : public Panel {
 
   void draw_gantt(AppState& app, const LoadedRun& run) {
     const Gantt& g = run.gantt;
-    ImGui::Text("%zu VM lanes, %zu job lanes, %zu bars, %zu jobs%s", g.first_job_lane, g.lanes() - g.first_job_lane,
-                g.total_bars, run.model.jobs.size(),
-                run.model.jobs.empty() ? " (no jobs recorded: VM lifetimes only)" : "");
+    if (g.first_job_lane == g.lanes()) {
+      ImGui::Text("VMs over time: %zu lanes (a lane holds one VM at a time), %zu jobs on their VMs%s", g.lanes(),
+                  run.model.jobs.size(), run.model.jobs.empty() ? " (no jobs recorded: VM lifetimes only)" : "");
+    } else {
+      ImGui::Text("VMs over time: %zu VM lanes, %zu job lanes, %zu jobs", g.first_job_lane,
+                  g.lanes() - g.first_job_lane, run.model.jobs.size());
+    }
     ImGui::SameLine();
     ImGui::TextDisabled("  wheel: zoom time, ctrl+wheel: zoom lanes");
     if (g.lanes() == 0) {
-      empty_state("No VM lifetimes in this run", "Record events (--record events or full) to see VM lanes.");
+      const std::string body = "VM lanes need VM lifetimes: record with --record full (--record events has the jobs "
+                               "but not the VMs)" +
+                               (run.model.record_level.empty() ? std::string(".")
+                                                               : "; this file was recorded with --record " +
+                                                                     run.model.record_level + ".");
+      empty_state("No VM lifetimes or jobs in this run", body.c_str());
       return;
     }
     const double nl = static_cast<double>(g.lanes());
@@ -168,7 +197,10 @@ class WorkloadsPanel : public Panel {
     cfg.y_categorical = true;
     cfg.zoom_y = ImGui::GetIO().KeyCtrl;
     cfg.pan_y = true;
-    const float legend_h = ImGui::GetFrameHeightWithSpacing();
+    cfg.x_label = kTimeAxisLabel;
+    const std::vector<std::string> legend_labels = {"booting", "running", "after notice", "eviction", "job",
+                                                    "job that lost work"};
+    const float legend_h = legend_height(legend_labels);
     {
       Plot p("##gantt", ImVec2(-1, -legend_h), v, cfg);
       const double min_w = p.x_per_px();
@@ -204,8 +236,7 @@ class WorkloadsPanel : public Panel {
         lane_y1_ = nl;
       }
     }
-    legend({"booting", "running", "after notice", "eviction", "job", "job hit by eviction (lost work)"},
-           {kBoot, kRun, kNotice, kEvictionColor, kJob, kJobLost});
+    legend(legend_labels, {kBoot, kRun, kNotice, kEvictionColor, kJob, kJobLost});
   }
 
   void tooltip(const Plot& p, const LoadedRun& run, const Gantt& g) const {
@@ -246,6 +277,7 @@ class WorkloadsPanel : public Panel {
     ImGui::EndTooltip();
   }
 
+  bool show_counters_ = false;
   double lane_y0_ = 0, lane_y1_ = 1;
   bool lanes_valid_ = false;
   const Gantt* lanes_for_ = nullptr;

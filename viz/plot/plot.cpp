@@ -43,7 +43,7 @@ Plot::Plot(const char* id, ImVec2 size, PlotView& view, const PlotConfig& cfg) :
   frame_min_ = ImGui::GetCursorScreenPos();
   frame_max_ = ImVec2(frame_min_.x + size.x, frame_min_.y + size.y);
   min_ = ImVec2(frame_min_.x + cfg.left_margin, frame_min_.y + 6);
-  max_ = ImVec2(frame_max_.x - 8, frame_max_.y - cfg.bottom_margin);
+  max_ = ImVec2(frame_max_.x - 8, frame_max_.y - cfg.bottom_margin - (cfg.x_label ? ImGui::GetTextLineHeight() : 0.0f));
   ImGui::InvisibleButton(id, size);
   hovered_ = ImGui::IsItemHovered();
   dl_ = ImGui::GetWindowDrawList();
@@ -271,6 +271,11 @@ void Plot::draw_axes() const {
     }
   }
   if (cfg_.y_label) dl_->AddText(ImVec2(min_.x + 6, min_.y + 4), kAxisText, cfg_.y_label);
+  if (cfg_.x_label) {
+    const float w = ImGui::CalcTextSize(cfg_.x_label).x;
+    const float x = clampf((min_.x + max_.x - w) / 2, frame_min_.x, frame_max_.x - w);
+    dl_->AddText(ImVec2(x, max_.y + 5 + ImGui::GetTextLineHeight()), kAxisText, cfg_.x_label);
+  }
 }
 
 void colorbar(ImVec2 pos, float height, double vmin, double vmax, AxisFormat fmt) {
@@ -310,6 +315,21 @@ void legend(const std::vector<std::string>& labels, const std::vector<ImU32>& co
     ImGui::TextUnformatted(labels[i].c_str());
     used += w;
   }
+}
+
+float legend_height(const std::vector<std::string>& labels) {
+  const float avail = ImGui::GetContentRegionAvail().x;
+  float used = 0;
+  int lines = labels.empty() ? 0 : 1;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const float w = 16 + ImGui::CalcTextSize(labels[i].c_str()).x + 16;
+    if (i > 0 && used + w >= avail) {
+      ++lines;
+      used = 0;
+    }
+    used += w;
+  }
+  return static_cast<float>(lines) * ImGui::GetFrameHeightWithSpacing();
 }
 
 void empty_state(const char* title, const char* body, ImVec2 size) {

@@ -31,7 +31,8 @@ struct PlotView {
 struct PlotConfig {
   AxisFormat x_format = AxisFormat::kTime;
   AxisFormat y_format = AxisFormat::kNumber;
-  const char* y_label = nullptr;
+  const char* y_label = nullptr;  // drawn inside the top-left corner of the plot area
+  const char* x_label = nullptr;  // drawn centred under the x tick labels (adds a text line)
   bool zoom_y = false;   // the wheel zooms y too (else y stays fitted by the panel)
   bool pan_y = false;
   bool interactive = true;
@@ -104,6 +105,11 @@ class Plot {
 void colorbar(ImVec2 pos, float height, double vmin, double vmax, AxisFormat fmt);
 // A horizontal legend of coloured swatches with labels (wraps to the window width).
 void legend(const std::vector<std::string>& labels, const std::vector<ImU32>& colors);
+// The height legend() will take for these labels at the current available width: reserve it
+// below a plot sized to the remaining space.
+float legend_height(const std::vector<std::string>& labels);
+// Time axes of every time-based panel.
+inline constexpr const char* kTimeAxisLabel = "simulated time since the start of the run (days hh:mm)";
 // A centred grey message in a box of `size`, for panels with nothing to show.
 void empty_state(const char* title, const char* body, ImVec2 size = ImVec2(-1, 120));
 
