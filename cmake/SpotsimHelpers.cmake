@@ -46,3 +46,19 @@ function(spotsim_test name)
   catch_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
                        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endfunction()
+
+# spotsim_libfuzzer(NAME SOURCE file.cpp DEFINE MACRO DEPS ...)
+# A libFuzzer target built from a deterministic fuzz driver's source with MACRO=1 defined (the
+# driver then exposes LLVMFuzzerTestOneInput instead of main). Only with clang; otherwise nothing.
+function(spotsim_libfuzzer name)
+  cmake_parse_arguments(ARG "" "SOURCE;DEFINE" "DEPS" ${ARGN})
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCE})
+  target_compile_definitions(${name} PRIVATE ${ARG_DEFINE}=1)
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+endfunction()

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/rng.h"
@@ -36,10 +37,7 @@ bool message_is_actionable(const std::string& msg) {
     if (line.empty()) continue;
     // "FILE:LINE:COL: error: PATH: message" or "FILE: error: ..." for whole-file problems.
     if (line.rfind(g_file, 0) != 0) return false;
-    if (line.find("error:") == std::string::npos && line.find("note:") == std::string::npos &&
-        line.find("  ") != 0) {
-      return false;
-    }
+    if (line.find("error:") == std::string::npos && line.find("note:") == std::string::npos) return false;
   }
   return true;
 }
@@ -79,6 +77,14 @@ const char* const kTokens[] = {
     "policies/none.lua", "traces/none.csv", "../../../../etc/passwd", "spotsim: 2",
 };
 
+// The line of `s` around position `pos`: [start, end), end past its newline if it has one.
+std::pair<size_t, size_t> line_around(const std::string& s, size_t pos) {
+  const size_t b = s.rfind('\n', pos == 0 ? 0 : pos - 1);
+  const size_t start = b == std::string::npos ? 0 : b + 1;
+  const size_t e = s.find('\n', start);
+  return {start, e == std::string::npos ? s.size() : e + 1};
+}
+
 std::string mutate(const std::string& in, spotsim::Rng& rng) {
   std::string s = in;
   const int n = 1 + static_cast<int>(rng.next_u64() % 4);
@@ -105,18 +111,13 @@ std::string mutate(const std::string& in, spotsim::Rng& rng) {
         break;
       }
       case 4: {  // duplicate a line (duplicate keys)
-        const size_t b = s.rfind('\n', pos == 0 ? 0 : pos - 1);
-        const size_t start = b == std::string::npos ? 0 : b + 1;
-        const size_t e = s.find('\n', start);
-        const std::string line = s.substr(start, (e == std::string::npos ? s.size() : e + 1) - start);
-        s.insert(start, line);
+        const auto [start, end] = line_around(s, pos);
+        s.insert(start, s.substr(start, end - start));
         break;
       }
       case 5: {  // delete a line (missing keys)
-        const size_t b = s.rfind('\n', pos == 0 ? 0 : pos - 1);
-        const size_t start = b == std::string::npos ? 0 : b + 1;
-        const size_t e = s.find('\n', start);
-        s.erase(start, (e == std::string::npos ? s.size() : e + 1) - start);
+        const auto [start, end] = line_around(s, pos);
+        s.erase(start, end - start);
         break;
       }
       case 6:  // change indentation
