@@ -8,7 +8,9 @@
 // Built two ways: a plain executable that runs a corpus (every scenario and example in the repo)
 // plus N seeded mutations deterministically (ctest), and, with clang, a libFuzzer target
 // (SPOTSIM_LIBFUZZER) for open-ended runs:
-//   CXX=clang++ cmake -S . -B build/fuzz ... && build/fuzz/tests/scenario/scenario_libfuzzer scenarios/
+//   CXX=clang++ cmake -S . -B build/fuzz ... && mkdir -p /tmp/corpus &&
+//   build/fuzz/tests/scenario/scenario_libfuzzer /tmp/corpus scenarios/
+// (libFuzzer writes new inputs into the FIRST folder: give it a scratch one, never scenarios/).
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
