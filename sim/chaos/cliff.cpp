@@ -1,8 +1,10 @@
 // cliff — capacity cliff: every in-scope pool's spot capacity drops to `level` (a fraction of its
 // nominal capacity, or a number of VMs) for `duration`. New spot requests beyond it fail with
 // insufficient capacity; spot VMs above the new capacity get the pool's notice and are evicted
-// (World::set_spot_capacity: the provider reclaims what it no longer has). After the duration
-// capacity returns to nominal at once, or over `recovery` in 10 equal linear steps.
+// (World::limit_spot_capacity: the provider reclaims what it no longer has). After the duration
+// capacity returns to nominal at once, or over `recovery` in 10 equal linear steps. "Nominal" is
+// the pool's capacity series at the moment (docs/capacity.md): a cliff limits it, and a pool whose
+// capacity varies keeps varying under the limit.
 #include <algorithm>
 #include <cmath>
 
@@ -29,7 +31,7 @@ class Cliff final : public ChaosItem {
   void end() override {
     if (depth_ > 0) return;  // another occurrence of this cliff is still in effect
     if (spec_.recovery.us <= 0) {
-      for (uint32_t p : scope_.pools()) set_capacity(p, nominal(p));
+      for (uint32_t p : scope_.pools()) lift(p);
       return;
     }
     for (int k = 1; k <= kSteps; ++k) {
@@ -42,12 +44,14 @@ class Cliff final : public ChaosItem {
     const int k = static_cast<int>(payload & 0xFF);
     for (uint32_t p : scope_.pools()) {
       const int64_t lo = level(p), hi = nominal(p);
-      set_capacity(p, k >= kSteps ? hi : lo + (hi - lo) * k / kSteps);
+      if (k >= kSteps) lift(p);
+      else set_capacity(p, lo + (hi - lo) * k / kSteps);
     }
   }
 
  private:
-  int64_t nominal(uint32_t p) const { return world_.scenario().pools[p].capacity; }
+  int64_t nominal(uint32_t p) const { return world_.pools()[p].nominal_capacity; }
+  void lift(uint32_t p) { world_.limit_spot_capacity(p, -1); }
   int64_t level(uint32_t p) const {
     if (spec_.level_is_fraction) return static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(nominal(p))));
     return std::min(nominal(p), static_cast<int64_t>(spec_.level));
@@ -57,8 +61,8 @@ class Cliff final : public ChaosItem {
     for (const VmSlot& v : world_.vms()) {
       if (v.pool == p && v.purchase == Purchase::kSpot && (v.state == VmState::kRunning || v.state == VmState::kBooting)) ++live;
     }
-    add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live - cap)));
-    world_.set_spot_capacity(p, cap);
+    add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live - std::min(cap, nominal(p)))));
+    world_.limit_spot_capacity(p, cap);
   }
 
   uint32_t m_evicted_ = 0;

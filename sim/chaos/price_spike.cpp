@@ -2,7 +2,8 @@
 // price, or $/h) for `duration`. Fleets with a max_price below it lose their spot VMs there (the
 // pool's notice, then eviction: Azure's price-or-capacity eviction, legacy AWS max-price
 // requests) and launch elsewhere until the price comes back. Fleets without max_price are not
-// affected (they pay up to on-demand; billing stays at the list price, see docs/chaos.md).
+// affected, but pay the spiked price while it lasts (spot VMs are billed at the price in effect,
+// docs/chaos.md). A multiplier applies to the pool's price at the spike (its `spot_price:` series).
 #include "sim/chaos/item.h"
 #include "sim/model/world.h"
 
@@ -16,19 +17,19 @@ class PriceSpike final : public ChaosItem {
   }
   void begin() override {
     for (uint32_t p : scope_.pools()) {
-      const double list = world_.scenario().pools[p].spot_price;
+      const double list = world_.pools()[p].base_spot_price;
       const double price = spec_.price_is_multiplier ? list * spec_.price : spec_.price;
       for (const VmSlot& v : world_.vms()) {
         if (v.pool != p || v.purchase != Purchase::kSpot) continue;
         if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
         if (world_.price_evicts(v.fleet, p, price)) add(m_evicted_, 1);
       }
-      world_.set_spot_price(p, price);
+      world_.override_spot_price(p, price);
     }
   }
   void end() override {
     if (depth_ > 0) return;
-    for (uint32_t p : scope_.pools()) world_.set_spot_price(p, world_.scenario().pools[p].spot_price);
+    for (uint32_t p : scope_.pools()) world_.override_spot_price(p, -1);
   }
 
  private:

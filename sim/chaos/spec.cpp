@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/model/topology.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
@@ -27,45 +28,31 @@ const char* chaos_kind_name(ChaosKind k) {
 
 namespace {
 
-std::string instance_family(const std::string& type) {
-  const size_t dot = type.find('.');
-  if (dot != std::string::npos) return type.substr(0, dot);
-  // GCP/Azure style "n2-standard-4", "Standard_D4s_v3": the family is the first segment.
-  const size_t dash = type.find('-');
-  return dash == std::string::npos ? type : type.substr(0, dash);
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
   return s;
 }
 
-// One attribute selector of a scope: keeps pools whose attribute is one of the listed values.
-void select_by(MapReader& r, const std::string& key, const std::vector<std::string>& attr,
-               std::vector<char>& pools, std::string& text) {
+// One term of a scope: pools on the topology graph whose `key` is one of the listed values.
+void select_by(MapReader& r, const std::string& key, TopoKey topo_key, const Topology& topo,
+               std::vector<TopoTerm>& terms, std::string& text) {
   if (!r.has(key)) {
     r.get(key);
     return;
   }
-  std::vector<std::string> wanted;
-  if (!r.string_list(key, wanted)) return;
-  std::vector<std::string> known = attr;
-  std::sort(known.begin(), known.end());
-  known.erase(std::unique(known.begin(), known.end()), known.end());
-  std::vector<char> keep(pools.size(), 0);
-  for (const auto& w : wanted) {
-    bool any = false;
-    for (size_t p = 0; p < attr.size(); ++p) {
-      if (attr[p] == w) { keep[p] = 1; any = true; }
-    }
-    if (!any) {
+  TopoTerm term;
+  term.key = topo_key;
+  if (!r.string_list(key, term.values)) return;
+  const std::vector<std::string> known = topo.values(topo_key);
+  for (const auto& w : term.values) {
+    if (topo.select(topo_key, w).empty()) {
       r.ctx().error(r.get(key), r.child_path(key),
                     "no pool has " + key + " \"" + w + "\"" + did_you_mean(w, known) + " (known: " + join(known) + ")");
     }
   }
-  for (size_t p = 0; p < pools.size(); ++p) pools[p] = pools[p] && keep[p];
-  text += (text.empty() ? "" : ", ") + key + "=" + join(wanted);
+  text += (text.empty() ? "" : ", ") + key + "=" + join(term.values);
+  terms.push_back(std::move(term));
 }
 
 void compile_scope(ParseContext& ctx, const YAML::Node& node, const std::string& path, const CompiledScenario& sc,
@@ -74,21 +61,16 @@ void compile_scope(ParseContext& ctx, const YAML::Node& node, const std::string&
   scope.fleets.assign(sc.fleets.size(), 1);
   if (!node.IsDefined() || node.IsNull()) return;
   MapReader r(ctx, node, path);
-  std::vector<std::string> provider, region, zone, family, type, pool;
-  for (const auto& p : sc.pools) {
-    provider.emplace_back(provider_traits(p.provider).name);
-    region.push_back(p.region);
-    zone.push_back(p.zone);
-    family.push_back(instance_family(p.instance_type));
-    type.push_back(p.instance_type);
-    pool.push_back(p.name);
-  }
-  select_by(r, "provider", provider, scope.pools, scope.text);
-  select_by(r, "region", region, scope.pools, scope.text);
-  select_by(r, "zone", zone, scope.pools, scope.text);
-  select_by(r, "instance_family", family, scope.pools, scope.text);
-  select_by(r, "instance_type", type, scope.pools, scope.text);
-  select_by(r, "pools", pool, scope.pools, scope.text);
+  const Topology local = sc.topology ? Topology() : Topology(sc.pools);
+  const Topology& topo = sc.topology ? *sc.topology : local;
+  std::vector<TopoTerm> terms;
+  select_by(r, "provider", TopoKey::kProvider, topo, terms, scope.text);
+  select_by(r, "region", TopoKey::kRegion, topo, terms, scope.text);
+  select_by(r, "zone", TopoKey::kZone, topo, terms, scope.text);
+  select_by(r, "instance_family", TopoKey::kInstanceFamily, topo, terms, scope.text);
+  select_by(r, "instance_type", TopoKey::kInstanceType, topo, terms, scope.text);
+  select_by(r, "pools", TopoKey::kPool, topo, terms, scope.text);
+  scope.pools = topo.select_mask(terms);
   std::vector<std::string> fleets;
   if (r.has("fleets") && r.string_list("fleets", fleets)) {
     std::vector<std::string> names;
@@ -178,6 +160,31 @@ void compile_timing(MapReader& r, const CompiledScenario& sc, ChaosTiming& t) {
   if (rr.has("rate") && t.rate_per_hour <= 0) ctx.error(rr.get("rate"), rr.child_path("rate"), "must be above 0");
 }
 
+// `level:` of a cliff or on_demand_exhaustion: a percentage of each pool's nominal capacity or
+// a whole number of VMs per pool.
+void read_level(MapReader& r, ChaosSpec& c) {
+  ParseContext& ctx = r.ctx();
+  YAML::Node lv = r.get("level");
+  if (!lv.IsDefined() || lv.IsNull()) return;
+  c.has_level = true;
+  const std::string s = lv.IsScalar() ? lv.Scalar() : "";
+  if (!s.empty() && s.back() == '%') {
+    auto f = parse_fraction(s);
+    if (!f) ctx.error(lv, r.child_path("level"), f.status().message());
+    else c.level = *f;
+  } else {
+    auto v = parse_number(s);
+    if (!v || *v < 0 || *v != static_cast<double>(static_cast<int64_t>(*v))) {
+      ctx.error(lv, r.child_path("level"),
+                "expected a percentage of each pool's capacity (e.g. 10%) or a whole number of VMs per pool, "
+                "found \"" + s + "\"");
+    } else {
+      c.level_is_fraction = false;
+      c.level = *v;
+    }
+  }
+}
+
 void require_fraction(MapReader& r, const std::string& key, double& out, bool required) { r.fraction(key, out, required); }
 
 }  // namespace
@@ -257,25 +264,7 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
         break;
       }
       case ChaosKind::kCliff: {
-        YAML::Node lv = r.get("level");
-        if (lv.IsDefined() && !lv.IsNull()) {
-          const std::string s = lv.IsScalar() ? lv.Scalar() : "";
-          if (!s.empty() && s.back() == '%') {
-            auto f = parse_fraction(s);
-            if (!f) ctx.error(lv, r.child_path("level"), f.status().message());
-            else c.level = *f;
-          } else {
-            auto v = parse_number(s);
-            if (!v || *v < 0 || *v != static_cast<double>(static_cast<int64_t>(*v))) {
-              ctx.error(lv, r.child_path("level"),
-                        "expected a percentage of each pool's capacity (e.g. 10%) or a whole number of VMs per pool, "
-                        "found \"" + s + "\"");
-            } else {
-              c.level_is_fraction = false;
-              c.level = *v;
-            }
-          }
-        }
+        read_level(r, c);
         r.duration("recovery", c.recovery);
         break;
       }
@@ -309,6 +298,16 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
         require_fraction(r, "probability", c.probability, true);
         break;
       case ChaosKind::kOnDemandExhaustion:
+        read_level(r, c);
+        if (c.has_level && c.level_is_fraction && ctx.ok()) {
+          for (uint32_t p = 0; p < sc.pools.size(); ++p) {
+            if (!c.scope.pools[p] || sc.pools[p].on_demand_capacity >= 0) continue;
+            ctx.error(r.get("level"), r.child_path("level"),
+                      "pool " + sc.pools[p].name + " has no on_demand_capacity to take a percentage of: give the "
+                      "pools on_demand_capacity:, or level as a number of VMs");
+            break;
+          }
+        }
         break;
     }
     r.finish();

@@ -73,7 +73,8 @@ struct ChaosSpec {
   Duration wave_every;               // time between waves
   double wave_fraction = 0;          // fraction of in-scope spot VMs alive at each wave
 
-  // cliff
+  // cliff (spot capacity), on_demand_exhaustion (on-demand capacity; without level: none at all)
+  bool has_level = false;
   bool level_is_fraction = true;     // level as a fraction of each pool's nominal capacity
   double level = 0;                  // ... or an absolute number of VMs per pool
   Duration recovery;                 // linear ramp back to nominal after the duration (10 steps)

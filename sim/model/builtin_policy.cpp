@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/model/rate_limiter.h"
+
 namespace spotsim {
 
 std::vector<FleetPoolEntry> fleet_instances(const FleetSpec& fleet) {
@@ -135,6 +137,15 @@ void BuiltinFleetPolicy::on_capacity_error(const CapacityError& error, const Pol
   }
   // A VM-drain replacement that cannot be had is simply dropped: the old VM keeps running.
   if (r.reason == LaunchReason::kReturnToSpot || r.reason == LaunchReason::kRebalance) return;
+  if (error.cause == RejectCause::kThrottled) {
+    // A throttled API call: exponential backoff with deterministic jitter (docs/capacity.md).
+    uint64_t key = ctx.seed() ^ (ctx.replication() * 0x9E3779B97F4A7C15ULL);
+    key ^= (static_cast<uint64_t>(fleet_) << 48) ^ (static_cast<uint64_t>(r.attempt) << 40) ^
+           static_cast<uint64_t>(ctx.now().us) ^ static_cast<uint64_t>(r.first_failed_us) * 0xBF58476D1CE4E5B9ULL;
+    out.push_back(Command::retry(r, backoff_delay(fs_.throttle_backoff_initial, fs_.throttle_backoff_max,
+                                                  fs_.throttle_backoff_jitter, r.attempt, key)));
+    return;
+  }
   out.push_back(Command::retry(r, fs_.retry_interval));
 }
 

@@ -34,6 +34,7 @@ enum class RejectCause : uint8_t {
   kThrottled = 3,             // the launch API rate limit (token bucket) refused the call
   kPrice = 4,                 // spot price above the fleet's max_price
 };
+constexpr int kRejectCauseCount = 5;
 const char* reject_cause_name(RejectCause c);
 
 }  // namespace spotsim

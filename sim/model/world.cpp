@@ -3,12 +3,35 @@
 #include <algorithm>
 #include <limits>
 
+#include "sim/model/capacity_process.h"
 #include "sim/model/k8s/cluster.h"
 #include "sim/model/workload/workloads.h"
 
 namespace spotsim {
 namespace {
 constexpr Duration kMinRetryDelay = Duration::seconds(1);
+
+// Provisioning rejection metrics, one per RejectCause (docs/metrics.md).
+const char* rejection_metric_name(RejectCause c) {
+  switch (c) {
+    case RejectCause::kInsufficientSpot: return "rejections_insufficient_spot";
+    case RejectCause::kInsufficientOnDemand: return "rejections_insufficient_on_demand";
+    case RejectCause::kQuota: return "rejections_quota";
+    case RejectCause::kThrottled: return "rejections_throttled";
+    case RejectCause::kPrice: return "rejections_price";
+  }
+  return "rejections_other";
+}
+const char* rejection_metric_help(RejectCause c) {
+  switch (c) {
+    case RejectCause::kInsufficientSpot: return "launches refused: no spot capacity (pool or shared regional capacity)";
+    case RejectCause::kInsufficientOnDemand: return "launches refused: no on-demand capacity in the pool";
+    case RejectCause::kQuota: return "launches refused: the region's vCPU quota would be exceeded";
+    case RejectCause::kThrottled: return "launch calls refused by the launch API rate limit";
+    case RejectCause::kPrice: return "spot launches refused: spot price above the fleet's max_price";
+  }
+  return "";
+}
 }  // namespace
 
 const char* model_event_kind_name(ModelEventKind k) {
@@ -39,11 +62,13 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
   self_ = engine_.add_handler(this);
   pools_.resize(sc_.pools.size());
   for (size_t i = 0; i < pools_.size(); ++i) {
-    pools_[i].capacity = sc_.pools[i].capacity;
-    pools_[i].spot_price = sc_.pools[i].spot_price;
+    pools_[i].capacity = pools_[i].nominal_capacity = sc_.pools[i].capacity;
+    pools_[i].spot_price = pools_[i].base_spot_price = sc_.pools[i].spot_price;
+    pools_[i].on_demand_capacity = sc_.pools[i].on_demand_capacity;
     rebalance_any_ |= sc_.pools[i].rebalance;
     lifetime_any_ |= sc_.pools[i].provisioning == ProvisioningModel::kPreemptible;
   }
+  price_hist_.resize(sc_.pools.size());
   fleets_.resize(sc_.fleets.size());
   rt_.resize(sc_.fleets.size());
   int64_t total = 0;
@@ -71,6 +96,8 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
   scratch_.reserve(16);
   loads_.assign(sc_.workloads.size() * kLoadMetrics, std::numeric_limits<double>::quiet_NaN());
   register_metrics();
+  if (!sc_.regions.empty()) limits_ = std::make_unique<RegionalLimits>(sc_, metrics_);
+  series_ = PoolSeriesDriver::create(*this);  // capacity and price at time 0, then their changes
   install_workloads(*this);
   install_kubernetes(*this);
 }
@@ -117,6 +144,12 @@ void World::register_metrics() {
     m.lost_vm_hours = metrics_.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration, or the target's integral with scaling, − running VM-hours)");
     m.availability_pct = metrics_.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours as a percentage of target × duration (the target's integral with scaling)");
     m.cost = metrics_.add(p + "cost", MetricUnit::kDollars, "billed cost of this fleet's VMs");
+    for (int c = 0; c < kRejectCauseCount; ++c) {
+      m.rejections[c] = metrics_.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
+                                     rejection_metric_help(static_cast<RejectCause>(c)));
+    }
+    m.rejection_rate = metrics_.add(p + "rejection_rate_pct", MetricUnit::kPercent,
+                                    "refused launch attempts as a percentage of all launch attempts (refused + launched)");
     fleet_m_.push_back(m);
     if (f.warm_pool.size > 0) {
       FleetRuntime& rt = rt_[fleet_m_.size() - 1];
@@ -132,6 +165,10 @@ void World::register_metrics() {
     m.vm_hours = metrics_.add(p + "vm_hours", MetricUnit::kHours, "running VM-hours in this pool");
     m.capacity_errors = metrics_.add(p + "capacity_errors", MetricUnit::kCount, "launches refused by this pool for lack of capacity");
     m.cost = metrics_.add(p + "cost", MetricUnit::kDollars, "billed cost of VMs in this pool");
+    for (int c = 0; c < kRejectCauseCount; ++c) {
+      m.rejections[c] = metrics_.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
+                                     rejection_metric_help(static_cast<RejectCause>(c)));
+    }
     pool_m_.push_back(m);
   }
   m_cost_total_ = metrics_.add("cost.total", MetricUnit::kDollars, "everything billed");
@@ -191,7 +228,8 @@ int64_t World::fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const { return r
 
 int64_t World::spot_available(uint32_t pool) const {
   const PoolState& p = pools_[pool];
-  return std::max<int64_t>(0, p.capacity - p.spot_in_use);
+  const int64_t own = std::max<int64_t>(0, p.capacity - p.spot_in_use);
+  return limits_ && limits_->limited(pool) ? std::min(own, limits_->shared_spot_available(pool)) : own;
 }
 
 VmView World::view_of(uint32_t slot) const {
@@ -366,18 +404,29 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
   }
   const uint32_t pool = static_cast<uint32_t>(ch.pool);
   PoolState& ps = pools_[pool];
+  // The launch API call itself first: a throttled call learns nothing about capacity. (The
+  // warm start is the fleet as it stands at time 0, not calls: it takes no tokens.)
+  const bool limited = limits_ && limits_->limited(pool);
+  if (limited && !warm_start && !limits_->take_launch_token(pool, engine_.now().us)) {
+    capacity_error(request, ch.pool, RejectCause::kThrottled);
+    return false;
+  }
   if (ch.purchase == Purchase::kSpot) {
     const double max_price = sc_.fleets[fleet].max_price;
     if (max_price > 0 && ps.spot_price > max_price) {
       capacity_error(request, ch.pool, RejectCause::kPrice);
       return false;
     }
-    if (ps.spot_in_use >= ps.capacity) {
+    if (ps.spot_in_use >= ps.capacity || (limited && limits_->shared_spot_available(pool) <= 0)) {
       capacity_error(request, ch.pool, RejectCause::kInsufficientSpot);
       return false;
     }
-  } else if (!ps.on_demand_available) {
+  } else if (!on_demand_has_capacity(pool)) {
     capacity_error(request, ch.pool, RejectCause::kInsufficientOnDemand);
+    return false;
+  }
+  if (limited && !limits_->quota_allows(pool, ch.purchase)) {
+    capacity_error(request, ch.pool, RejectCause::kQuota);
     return false;
   }
   if (injector_ && !injector_->admit_launch(*this, fleet, pool)) {
@@ -431,6 +480,8 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
     }
   }
   rt.pool_vms[pool]++;
+  rt.launches++;
+  if (limited) limits_->on_launch(pool, ch.purchase);
   f.booting++;
   emit(ModelEventKind::kLaunch, slot, detail);
   if (!warm_start) {
@@ -452,11 +503,17 @@ void World::request_launch(uint32_t fleet, int64_t lost_at_us) {
 
 void World::capacity_error(const LaunchRequest& request, int32_t pool, RejectCause cause) {
   const uint32_t fleet = request.fleet;
+  const size_t ci = static_cast<size_t>(cause);
   metrics_[fleet_m_[fleet].capacity_errors] += 1;
+  metrics_[fleet_m_[fleet].rejections[ci]] += 1;
   if (pool >= 0) {
     metrics_[pool_m_[static_cast<size_t>(pool)].capacity_errors] += 1;
+    metrics_[pool_m_[static_cast<size_t>(pool)].rejections[ci]] += 1;
   } else {
-    for (const FleetPoolEntry& e : rt_[fleet].instances) metrics_[pool_m_[e.pool].capacity_errors] += 1;
+    for (const FleetPoolEntry& e : rt_[fleet].instances) {
+      metrics_[pool_m_[e.pool].capacity_errors] += 1;
+      metrics_[pool_m_[e.pool].rejections[ci]] += 1;
+    }
   }
   const uint16_t at = static_cast<uint16_t>(pool >= 0 ? pool : static_cast<int32_t>(rt_[fleet].instances.front().pool));
   emit_fleet(ModelEventKind::kCapacityError, fleet, at, static_cast<double>(cause));
@@ -598,7 +655,11 @@ void World::bill(uint32_t slot, bool interrupted, bool vm_ends) {
   const ProviderTraits& tr = provider_traits(ps.provider);
   const Duration billed{now - v.launched_us};
   const bool spot = v.purchase == Purchase::kSpot;
-  const double cost = billed_cost(tr, billed, spot ? ps.spot_price : ps.on_demand_price, spot, interrupted);
+  // Spot: the price in effect over the VM's life (the list price while it never changed).
+  const double price = !spot ? ps.on_demand_price
+                       : price_hist_[v.pool].empty() ? ps.spot_price
+                                                     : mean_spot_price(v.pool, v.launched_us, now);
+  const double cost = billed_cost(tr, billed, price, spot, interrupted);
   const double equiv = billed_cost(tr, billed, ps.on_demand_price, false, false);
   const double run_h = v.running_us >= 0 ? static_cast<double>(now - v.running_us) / 3.6e9 : 0.0;
   const FleetMetrics& fm = fleet_m_[v.fleet];
@@ -633,6 +694,7 @@ void World::deactivate(uint32_t slot) {
   if (v.running_us >= 0) set_running(f, -1);
   if (v.state == VmState::kBooting) f.booting--;
   if (v.state == VmState::kNoticed) f.noticed--;
+  if (limits_) limits_->on_release(v.pool, v.purchase);
   if (v.purchase == Purchase::kSpot) {
     account_pool(v.pool);
     pools_[v.pool].spot_in_use--;
@@ -704,6 +766,18 @@ void World::drain(uint32_t slot) {
   release(slot);
 }
 
+void World::set_nominal_spot_capacity(uint32_t pool, int64_t capacity) {
+  PoolState& ps = pools_[pool];
+  ps.nominal_capacity = std::max<int64_t>(0, capacity);
+  set_spot_capacity(pool, ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
+}
+
+void World::limit_spot_capacity(uint32_t pool, int64_t limit) {
+  PoolState& ps = pools_[pool];
+  ps.capacity_limit = limit < 0 ? -1 : limit;
+  set_spot_capacity(pool, ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
+}
+
 void World::set_spot_capacity(uint32_t pool, int64_t capacity) {
   PoolState& ps = pools_[pool];
   account_pool(pool);
@@ -725,7 +799,48 @@ void World::set_spot_capacity(uint32_t pool, int64_t capacity) {
 
 void World::set_on_demand_available(uint32_t pool, bool available) { pools_[pool].on_demand_available = available; }
 
+void World::set_on_demand_capacity(uint32_t pool, int64_t capacity) {
+  pools_[pool].on_demand_capacity = capacity < 0 ? -1 : capacity;
+}
+
+void World::set_base_spot_price(uint32_t pool, double price) {
+  PoolState& ps = pools_[pool];
+  ps.base_spot_price = price;
+  if (ps.price_override < 0) set_spot_price(pool, price);
+}
+
+void World::override_spot_price(uint32_t pool, double price) {
+  PoolState& ps = pools_[pool];
+  ps.price_override = price < 0 ? -1 : price;
+  set_spot_price(pool, price < 0 ? ps.base_spot_price : price);
+}
+
+double World::mean_spot_price(uint32_t pool, int64_t from_us, int64_t to_us) const {
+  const std::vector<PricePoint>& h = price_hist_[pool];
+  if (h.empty() || to_us <= from_us) return pools_[pool].spot_price;
+  // ∫ price dt from 0 to t, from the last point at or before t.
+  const auto integral = [&h](int64_t t) {
+    auto it = std::upper_bound(h.begin(), h.end(), t, [](int64_t x, const PricePoint& p) { return x < p.t_us; });
+    const PricePoint& p = it == h.begin() ? h.front() : *std::prev(it);
+    return p.integral + p.price * static_cast<double>(t - p.t_us);
+  };
+  return (integral(to_us) - integral(from_us)) / static_cast<double>(to_us - from_us);
+}
+
 void World::set_spot_price(uint32_t pool, double price) {
+  {
+    // Record the change for billing (the first change also records the price since time 0).
+    std::vector<PricePoint>& h = price_hist_[pool];
+    const double old = pools_[pool].spot_price;
+    const int64_t now = engine_.now().us;
+    if (price != old) {
+      if (h.empty()) h.push_back(PricePoint{0, 0.0, old});
+      const PricePoint& last = h.back();
+      const double integral = last.integral + last.price * static_cast<double>(now - last.t_us);
+      if (last.t_us == now) h.back().price = price;
+      else h.push_back(PricePoint{now, integral, price});
+    }
+  }
   pools_[pool].spot_price = price;
   const Duration notice = sc_.pools[pool].notice;
   for (uint32_t s = 0; s < vms_.size(); ++s) {
@@ -893,6 +1008,10 @@ void World::finalize() {
     const double fleet_all_od = fleet_all_on_demand(fi, target_us);
     metrics_[fleet_mx_[fi].cost_all_on_demand] = fleet_all_od;
     all_od += fleet_all_od;
+    double rejected = 0;
+    for (int c = 0; c < kRejectCauseCount; ++c) rejected += metrics_[fm.rejections[c]];
+    const double attempts = rejected + static_cast<double>(rt_[fi].launches);
+    metrics_[fm.rejection_rate] = attempts > 0 ? 100.0 * rejected / attempts : 0.0;
   }
   metrics_[m_cost_all_od_] = all_od;
   metrics_[m_savings_] = all_od > 0 ? 100.0 * (1.0 - metrics_[m_cost_total_] / all_od) : 0.0;

@@ -20,6 +20,7 @@
 #include "sim/model/fleet_policy.h"
 #include "sim/model/fleet_types.h"
 #include "sim/model/metrics.h"
+#include "sim/model/regional_limits.h"
 #include "sim/model/warm_pool.h"
 #include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
@@ -54,6 +55,7 @@ struct ModelEvent {
 };
 
 class World;
+class PoolSeriesDriver;
 
 class WorldObserver {
  public:
@@ -106,9 +108,14 @@ enum VmFlag : uint8_t {
 
 struct PoolState {
   int64_t spot_in_use = 0;   // spot VMs launched from this pool and not yet evicted
-  int64_t capacity = 0;      // current spot capacity
+  int64_t capacity = 0;      // current spot capacity: min(nominal_capacity, capacity_limit)
+  int64_t nominal_capacity = 0;  // what the pool's `capacity:` series says now
+  int64_t capacity_limit = -1;   // a chaos cliff's limit (-1: none)
   int64_t on_demand_in_use = 0;
-  double spot_price = 0;     // current spot price ($/h)
+  int64_t on_demand_capacity = -1;  // on-demand VMs the provider can give here (-1: no limit)
+  double spot_price = 0;     // current spot price ($/h): price_override if set, else base_spot_price
+  double base_spot_price = 0;    // what the pool's `spot_price:` series says now
+  double price_override = -1;    // a chaos price_spike's price (-1: none)
   bool on_demand_available = true;
   // Time integrals for pool metrics (spot utilization). Whoever changes spot_in_use or capacity
   // calls World::account_pool(pool) first.
@@ -205,12 +212,35 @@ class World : public EventHandler {
   // Sets pool `pool`'s spot capacity now. If our spot VMs in the pool (not already under notice)
   // exceed it, the excess — newest first — gets the pool's notice and is evicted after it.
   void set_spot_capacity(uint32_t pool, int64_t capacity);
+  // The pool's capacity series changed (sim/model/capacity_process.h): capacity becomes
+  // min(capacity, the chaos limit), applied as set_spot_capacity does.
+  void set_nominal_spot_capacity(uint32_t pool, int64_t capacity);
+  // A chaos limit on the pool's spot capacity (cliff); -1 lifts it (back to the nominal).
+  void limit_spot_capacity(uint32_t pool, int64_t limit);
   // Whether the provider can give on-demand VMs in `pool` (read by on-demand launches).
   void set_on_demand_available(uint32_t pool, bool available);
+  // On-demand VMs the provider can give in `pool` in all (-1: no limit; the pool's
+  // `on_demand_capacity`). Lowering it never evicts: on-demand VMs are not reclaimed.
+  void set_on_demand_capacity(uint32_t pool, int64_t capacity);
+  // Whether one more on-demand VM can be had in `pool` (availability and on-demand capacity;
+  // the region's quota is checked separately, as a provider does after choosing).
+  bool on_demand_has_capacity(uint32_t pool) const {
+    const PoolState& p = pools_[pool];
+    return p.on_demand_available && (p.on_demand_capacity < 0 || p.on_demand_in_use < p.on_demand_capacity);
+  }
   // Sets pool `pool`'s current spot price ($/h). Spot VMs there of fleets whose max_price is
   // below it get the pool's notice (price eviction); such fleets launch nowhere the price is
-  // above their max_price. Billing stays at the list price (docs/chaos.md).
+  // above their max_price. Spot VMs are billed at the price in effect over their lifetime.
   void set_spot_price(uint32_t pool, double price);
+  // The pool's price series changed; the price becomes it unless a chaos override is active.
+  void set_base_spot_price(uint32_t pool, double price);
+  // A chaos price override (price_spike); a negative price lifts it (back to the base price).
+  void override_spot_price(uint32_t pool, double price);
+  // Dollars a spot VM of `pool` living over [from_us, to_us] costs per hour on average (the
+  // price integrated over the interval; the current price when the interval is empty).
+  double mean_spot_price(uint32_t pool, int64_t from_us, int64_t to_us) const;
+  // The `regions:` limits (quotas, shared capacity, launch rate), or nullptr without regions.
+  const RegionalLimits* regional_limits() const { return limits_.get(); }
   // --- read-only state ----------------------------------------------------------------------
   const CompiledScenario& scenario() const { return sc_; }
   Engine& engine() { return engine_; }
@@ -253,9 +283,18 @@ class World : public EventHandler {
   struct FleetMetrics {
     uint32_t interruptions, replacements, ttr_mean, ttr_p95, ttr_max, capacity_errors, vm_hours_spot,
         vm_hours_on_demand, lost_vm_hours, availability_pct, cost;
+    uint32_t rejections[kRejectCauseCount], rejection_rate;
   };
   struct PoolMetrics {
     uint32_t interruptions, vm_hours, capacity_errors, cost;
+    uint32_t rejections[kRejectCauseCount];
+  };
+  // Cumulative spot price of a pool whose price changed: (time, ∫ price dt up to it in $·µs/h,
+  // price from then on). Empty while the price never changed (billing at the list price).
+  struct PricePoint {
+    int64_t t_us;
+    double integral;
+    double price;
   };
   // Provider-semantics and derived metrics (sim/model/world_metrics.cpp).
   struct FleetMetricsExtra {
@@ -276,6 +315,7 @@ class World : public EventHandler {
     std::unique_ptr<WarmPool> warm;               // `warm_pool:` (nullptr without one)
     bool scale_in_pending = false;                // a scale-in left protected VMs above target
     uint32_t m_warm_cost = 0, m_warm_launches = 0;
+    uint64_t launches = 0;                        // launch calls that created a VM
   };
 
   void register_metrics();
@@ -368,6 +408,9 @@ class World : public EventHandler {
   std::vector<WorldObserver*> listeners_;
   std::vector<std::unique_ptr<WorldComponent>> components_;
   FaultInjector* injector_ = nullptr;
+  std::unique_ptr<RegionalLimits> limits_;           // null without `regions:`
+  std::unique_ptr<PoolSeriesDriver> series_;         // null when every pool is constant
+  std::vector<std::vector<PricePoint>> price_hist_;  // per pool
 };
 
 }  // namespace spotsim

@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/model/topology.h"
 #include "sim/scenario/provider_keys.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
@@ -128,9 +129,14 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
     r.str("zone", p.zone);
     if (p.zone.empty()) p.zone = p.region;
     r.str("instance_type", p.instance_type, true);
-    r.money("spot_price", p.spot_price, true);
+    if (read_series(r, "spot_price", sc, /*money=*/true, true, p.price_series)) p.spot_price = p.price_series.value;
     r.money("on_demand_price", p.on_demand_price, true);
-    r.integer("capacity", p.capacity, true, 0);
+    if (read_series(r, "capacity", sc, /*money=*/false, true, p.capacity_series)) {
+      p.capacity = static_cast<int64_t>(p.capacity_series.value);
+    }
+    r.integer("on_demand_capacity", p.on_demand_capacity, false, 0);
+    int64_t vcpus = 0;
+    if (r.integer("vcpus", vcpus, false, 1, 100'000)) p.vcpus = static_cast<int32_t>(vcpus);
     p.notice = traits.notice;
     r.duration("notice", p.notice);
     p.action = traits.default_action;
@@ -250,6 +256,18 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     }
     r.money("max_price", f.max_price);
     compile_fleet_eviction_type(r, f, sc);
+    YAML::Node tb = r.get("throttle_backoff");
+    if (tb.IsDefined() && !tb.IsNull()) {
+      MapReader br(ctx, tb, r.child_path("throttle_backoff"));
+      br.duration("initial", f.throttle_backoff_initial);
+      br.duration("max", f.throttle_backoff_max);
+      br.fraction("jitter", f.throttle_backoff_jitter);
+      if (f.throttle_backoff_initial.us <= 0) ctx.error(br.get("initial"), br.child_path("initial"), "must be longer than 0s");
+      if (f.throttle_backoff_max < f.throttle_backoff_initial) {
+        ctx.error(br.get("max"), br.child_path("max"), "must be at least initial (" + format_duration(f.throttle_backoff_initial) + ")");
+      }
+      br.finish();
+    }
     compile_fleet_model(r, f);
     compile_scaling(r, f.scaling, f.warm_pool, f.target, target_given);
     r.finish();
@@ -420,7 +438,10 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
     ctx.error(root, "pools", "missing required key (define at least one capacity pool)");
   } else {
     compile_pools(ctx, pools, sc);
+    sc.topology = std::make_shared<const Topology>(sc.pools);
   }
+  YAML::Node regions = top.get("regions");
+  if (regions.IsDefined() && !regions.IsNull() && ctx.ok()) compile_regions(ctx, regions, sc);
   YAML::Node fleets = top.get("fleets");
   if (!fleets.IsDefined() || fleets.IsNull()) {
     ctx.error(root, "fleets", "missing required key (define at least one fleet)");

@@ -4,6 +4,7 @@
 //
 // Reference for every key: docs/scenario-reference.md.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,9 +15,12 @@
 #include "sim/model/provider.h"
 #include "sim/scenario/k8s_spec.h"
 #include "sim/scenario/scaling_spec.h"
+#include "sim/scenario/topology_spec.h"
 #include "sim/scenario/workload_spec.h"
 
 namespace spotsim {
+
+class Topology;
 
 struct PoolSpec {
   std::string name;
@@ -26,7 +30,10 @@ struct PoolSpec {
   std::string instance_type;
   double spot_price = 0;          // $/h
   double on_demand_price = 0;     // $/h
-  int64_t capacity = 0;           // spot VMs this pool can give us at once
+  int64_t capacity = 0;           // spot VMs this pool can give us at once (at time 0)
+  SeriesSpec capacity_series;     // `capacity:` over time (constant = `capacity`), docs/capacity.md
+  SeriesSpec price_series;        // `spot_price:` over time (constant = `spot_price`)
+  int64_t on_demand_capacity = -1;  // on-demand VMs the provider gives in this pool (-1: no limit)
   double interruption_rate = 0;   // per VM-hour (exponential hazard)
   Duration notice;                // provider default unless overridden
   EvictionAction action = EvictionAction::kTerminate;
@@ -72,6 +79,11 @@ struct FleetSpec {
   double boot_failure = 0;         // probability that a boot fails (bad image, quota)
   ReplaceOn replace_on = ReplaceOn::kEviction;
   Duration retry_interval;         // after an insufficient-capacity error
+  // After a throttled launch call (RejectCause::kThrottled): exponential backoff
+  // min(max, initial × 2^attempt) × (1 − jitter × u), u deterministic in [0, 1) (docs/capacity.md).
+  Duration throttle_backoff_initial = Duration::seconds(1);
+  Duration throttle_backoff_max = Duration::seconds(20);
+  double throttle_backoff_jitter = 0.5;
   double max_price = 0;            // $/h this fleet pays at most for spot (0 = no limit: never
                                    // evicted for price); a price above it evicts (price_spike)
   EvictionType eviction_type = EvictionType::kCapacityOnly;  // price-or-capacity: max_price evicts
@@ -130,6 +142,8 @@ struct CompiledScenario {
   Duration duration;
   Duration sample_interval;  // time-series sampling period
   std::vector<PoolSpec> pools;
+  std::shared_ptr<const Topology> topology;  // provider → region → zone → pool graph of `pools`
+  std::vector<RegionSpec> regions;           // `regions:` (docs/capacity.md)
   std::vector<FleetSpec> fleets;
   std::vector<ExpectSource> expect;
   std::vector<WorkloadSpec> workloads;      // `workloads:` (docs/workloads.md)

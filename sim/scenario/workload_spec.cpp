@@ -12,6 +12,7 @@
 
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/dist_reader.h"
+#include "sim/scenario/trace_file.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
 
@@ -92,46 +93,13 @@ Result<double> parse_bytes_per_second(const std::string& text) {
 
 namespace {
 
-std::string resolve_path(const CompiledScenario& sc, const std::string& p) {
-  std::filesystem::path path(p);
-  if (path.is_absolute()) return p;
-  const std::filesystem::path base = std::filesystem::path(sc.file).parent_path();
-  return (base / path).string();
-}
+std::string resolve_path(const CompiledScenario& sc, const std::string& p) { return resolve_scenario_path(sc.file, p); }
 
-// Reads a CSV into rows of numbers; skips a header line and blank/# lines.
+// Reads a CSV (or JSON, sim/scenario/trace_file.h) into rows of numbers.
 bool read_csv(const std::string& path, std::vector<std::vector<double>>& rows, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot open trace file \"" + path + "\" (paths are relative to the scenario file)";
-    return false;
-  }
-  std::string line;
-  int lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<double> row;
-    std::stringstream ss(line);
-    std::string cell;
-    bool numeric = true;
-    while (std::getline(ss, cell, ',')) {
-      auto v = parse_number(cell);
-      if (!v) { numeric = false; break; }
-      row.push_back(*v);
-    }
-    if (!numeric) {
-      if (rows.empty() && lineno == 1) continue;  // header
-      error = path + ":" + std::to_string(lineno) + ": expected comma-separated numbers, found \"" + line + "\"";
-      return false;
-    }
-    rows.push_back(std::move(row));
-  }
-  if (rows.empty()) {
-    error = "trace file \"" + path + "\" has no data rows";
-    return false;
-  }
+  TraceTable t;
+  if (!read_trace_table(path, t, error)) return false;
+  rows = std::move(t.rows);
   return true;
 }
 

@@ -194,10 +194,12 @@ TEST_CASE("notice_loss: notices are never delivered, the eviction still comes wh
 
 TEST_CASE("api_throttle: launch calls beyond the token bucket are refused and retried", "[chaos]") {
   // At 1h 5 VMs are evicted at once; the bucket (1 call/h, burst 1, full at 1h) admits one
-  // launch; the 4 others are refused at 1h and at every 30 s retry until the window ends at 2h.
+  // launch; the 4 others are refused at 1h and at every 30 s retry until the window ends at 2h
+  // (a throttle backoff fixed at 30 s without jitter).
   const auto o = run(compile(two_fleets(
       "  - {kind: storm, name: s, at: 1h, scope: {pools: a}, fraction: 50%, notice: 0s}\n"
-      "  - {kind: api_throttle, name: t, at: 1h, duration: 1h, rate: 1/h, scope: {region: us-east-1}}\n")));
+      "  - {kind: api_throttle, name: t, at: 1h, duration: 1h, rate: 1/h, scope: {region: us-east-1}}\n",
+      ", throttle_backoff: {initial: 30s, max: 30s, jitter: 0}")));
   CHECK(o.metrics.at("chaos.t.throttled") == 4 * 120);
   CHECK(o.events.count_at("launch@a", at(1)) == 1);
   CHECK(o.events.count_at("launch@a", at(2)) == 4);

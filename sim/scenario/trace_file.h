@@ -1,0 +1,30 @@
+#pragma once
+// Reading numeric trace tables for scenario files (workload arrival/rate/availability traces,
+// pool capacity and spot price traces). One reader for every trace in the project.
+//
+// Formats, chosen by the file's extension:
+//  - .json: a list of records with the same numeric fields, e.g.
+//      [{"seconds": 0, "spot_available": 1}, {"seconds": 600, "spot_available": 0}]
+//    (columns are the field names of the first record, in the order written).
+//  - anything else: CSV, comma-separated numbers; an optional first line of column names; blank
+//    lines and lines starting with '#' are skipped.
+#include <string>
+#include <vector>
+
+namespace spotsim {
+
+struct TraceTable {
+  std::vector<std::string> columns;       // empty for a CSV without a header line
+  std::vector<std::vector<double>> rows;  // numbers, one vector per row
+  // Index of column `name`, or -1.
+  int column(const std::string& name) const;
+};
+
+// Reads `path`. On failure returns false with a message for a person in `error` (naming the
+// file and, for CSV, the line).
+bool read_trace_table(const std::string& path, TraceTable& out, std::string& error);
+
+// `p` resolved against the folder of `scenario_file` (unless absolute).
+std::string resolve_scenario_path(const std::string& scenario_file, const std::string& p);
+
+}  // namespace spotsim
