@@ -137,6 +137,16 @@ void BuiltinFleetPolicy::on_capacity_error(const CapacityError& error, const Pol
   }
   // A VM-drain replacement that cannot be had is simply dropped: the old VM keeps running.
   if (r.reason == LaunchReason::kReturnToSpot || r.reason == LaunchReason::kRebalance) return;
+  if (r.reason == LaunchReason::kFallback &&
+      (error.cause == RejectCause::kQuota || error.cause == RejectCause::kInsufficientOnDemand)) {
+    // On-demand cannot be had either: try spot again after retry_interval (and fall back again
+    // from there while spot is still refused), so the VM comes back from whichever returns first.
+    LaunchRequest spot = r;
+    spot.purchase = Purchase::kSpot;
+    spot.reason = LaunchReason::kRetry;
+    out.push_back(Command::retry(spot, fs_.retry_interval));
+    return;
+  }
   if (error.cause == RejectCause::kThrottled) {
     // A throttled API call: exponential backoff with deterministic jitter (docs/capacity.md).
     uint64_t key = ctx.seed() ^ (ctx.replication() * 0x9E3779B97F4A7C15ULL);

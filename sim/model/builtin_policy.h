@@ -6,7 +6,8 @@
 //    fleet's `replace_on` says).
 //  - on_rebalance: with capacity_rebalance, launch a replacement early.
 //  - on_capacity_error: a throttled call is retried with exponential backoff and jitter
-//    (`throttle_backoff`); otherwise retry after `retry_interval`; with `fallback`, once spot has been refused
+//    (`throttle_backoff`); otherwise retry after `retry_interval` (a fallback refused for quota or
+//    on-demand capacity retries as spot); with `fallback`, once spot has been refused
 //    for `fallback.after`, launch on-demand instead (bounded by max count and $/h).
 //  - on_tick: with `fallback`, move fallback VMs back to spot once spot has been launchable for
 //    `fallback.return_after` (hysteresis): a spot VM is launched for each, and the on-demand VM

@@ -152,17 +152,30 @@ std::string region_scenario(const std::string& regions, const std::string& fleet
   return s.str();
 }
 
+// One replication with the scenario's chaos and the invariant observer; the world stays for
+// inspection after the run.
+struct CheckedRun {
+  World world;
+  ChaosRuntime chaos;
+  InvariantObserver inv;
+  std::map<std::string, double> m;
+  explicit CheckedRun(const CompiledScenario& sc) : world(sc, 0), chaos(world) {
+    world.set_observer(&inv);
+    world.run();
+    m = metrics_of(world);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("shared regional spot capacity bounds all pools of a family together", "[capacity][region]") {
   const auto sc = compile(region_scenario("  us-east-1: {spot_capacity: {instance_family: {m5: 12}}}\n",
                                           "  fa: {pools: [a], target: 10}\n  fb: {pools: [b], target: 10}\n"
                                           "  fc: {pools: [c], target: 10}\n"));
-  World w(sc, 0);
-  InvariantObserver inv;
-  w.set_observer(&inv);
-  w.run();
-  const auto m = metrics_of(w);
+  CheckedRun r(sc);
+  const World& w = r.world;
+  const InvariantObserver& inv = r.inv;
+  const auto& m = r.m;
   // fa fills first (10), fb gets the 2 left of the family's 12; c5 is not shared.
   CHECK(w.pools()[0].spot_in_use == 10);
   CHECK(w.pools()[1].spot_in_use == 2);
@@ -180,10 +193,8 @@ TEST_CASE("a cliff scoped to a region hits every pool of the region", "[capacity
                                           "  fa: {pools: [a], target: 10}\n  fb: {pools: [b], target: 10}\n"
                                           "  fc: {pools: [c], target: 10}\n",
                                           "  - {kind: cliff, name: c, at: 1h, duration: 1h, level: 30%, scope: {region: us-east-1}}\n"));
-  World w(sc, 0);
-  ChaosRuntime chaos(w);
-  w.run();
-  const auto m = metrics_of(w);
+  CheckedRun r(sc);
+  const auto& m = r.m;
   CHECK(m.at("chaos.c.evicted") == 21);  // 7 of 10 in each of the three pools
   CHECK(m.at("fleet.fa.interruptions") == 7);
   CHECK(m.at("fleet.fb.interruptions") == 7);
@@ -196,11 +207,10 @@ TEST_CASE("on-demand vCPU quota is never exceeded; launches beyond it are refuse
                                           "  fa: {pools: [a], target: 6, on_demand_base: 6}\n"
                                           "  fb: {pools: [b], target: 6, on_demand_base: 6}\n"
                                           "  fc: {pools: [c], target: 6, on_demand_base: 6}\n"));
-  World w(sc, 0);
-  InvariantObserver inv;
-  w.set_observer(&inv);
-  w.run();
-  const auto m = metrics_of(w);
+  CheckedRun r(sc);
+  const World& w = r.world;
+  const InvariantObserver& inv = r.inv;
+  const auto& m = r.m;
   // Warm start in fleet order: fa 6 × 4 = 24, fb 2 × 8 = 16 (40 reached), fc none.
   CHECK(w.pools()[0].on_demand_in_use == 6);
   CHECK(w.pools()[1].on_demand_in_use == 2);
@@ -218,13 +228,11 @@ TEST_CASE("on-demand vCPU quota is never exceeded; launches beyond it are refuse
 TEST_CASE("spot vCPU quota bounds spot launches in the region", "[capacity][region]") {
   const auto sc = compile(region_scenario("  us-east-1: {spot_vcpu_quota: 48}\n",
                                           "  fa: {pools: [a], target: 10}\n  fc: {pools: [c], target: 10}\n"));
-  World w(sc, 0);
-  InvariantObserver inv;
-  w.set_observer(&inv);
-  w.run();
-  CHECK(inv.spot_peak == 48);
+  CheckedRun r(sc);
+  const World& w = r.world;
+  CHECK(r.inv.spot_peak == 48);
   CHECK(w.pools()[0].spot_in_use + w.pools()[2].spot_in_use == 12);
-  CHECK(metrics_of(w).at("fleet.fc.rejections_quota") > 0);
+  CHECK(r.m.at("fleet.fc.rejections_quota") > 0);
 }
 
 TEST_CASE("pool on_demand_capacity refuses launches as insufficient on-demand", "[capacity][region]") {
@@ -263,12 +271,9 @@ TEST_CASE("launch rate limit: throttled calls back off and retry; the rate is ne
   const auto sc = compile(region_scenario("  us-east-1: {launch_rate: {rate: 1/m, burst: 2}}\n",
                                           "  fa: {pools: [a], target: 10, boot_time: 60s}\n",
                                           "  - {kind: storm, name: s, at: 1h, fraction: 100%, notice: 0s}\n"));
-  World w(sc, 0);
-  ChaosRuntime chaos(w);
-  InvariantObserver inv;
-  w.set_observer(&inv);
-  w.run();
-  const auto m = metrics_of(w);
+  CheckedRun r(sc);
+  const InvariantObserver& inv = r.inv;
+  const auto& m = r.m;
   CHECK(m.at("fleet.fa.replacements") == 10);
   CHECK(m.at("fleet.fa.rejections_throttled") > 0);
   CHECK(m.at("region.us-east-1.throttled") == m.at("fleet.fa.rejections_throttled"));
@@ -291,12 +296,9 @@ TEST_CASE("fallback under quota and rate limits never exceeds either", "[capacit
       "  fc: {pools: [c], target: 10, boot_time: 60s, fallback: {after: 2m}}\n",
       "  - {kind: storm, name: s, at: 1h, fraction: 100%, notice: 0s}\n"
       "  - {kind: cliff, name: c, at: 1h, duration: 3h, level: 0}\n"));
-  World w(sc, 0);
-  ChaosRuntime chaos(w);
-  InvariantObserver inv;
-  w.set_observer(&inv);
-  w.run();
-  const auto m = metrics_of(w);
+  CheckedRun r(sc);
+  const InvariantObserver& inv = r.inv;
+  const auto& m = r.m;
   CHECK(inv.od_peak == 32);  // 8 on-demand VMs of 4 vCPUs: the quota, never more
   CHECK(m.at("fleet.fa.rejections_quota") + m.at("fleet.fc.rejections_quota") > 0);
   CHECK(m.at("fleet.fa.rejections_throttled") + m.at("fleet.fc.rejections_throttled") > 0);
