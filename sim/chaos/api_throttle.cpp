@@ -1,6 +1,7 @@
 // api_throttle — while active, launch calls for in-scope fleets and pools pass a token bucket
 // of `rate` calls (bucket size `burst`, full at each occurrence); a call finding it empty is
-// refused as throttled and the fleet retries after its retry_interval.
+// refused as throttled and the fleet retries after its throttle_backoff (docs/capacity.md). The
+// region's own launch rate limit (`regions:`) is a separate, permanent bucket (RegionalLimits).
 #include <algorithm>
 
 #include "sim/chaos/item.h"

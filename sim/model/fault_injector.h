@@ -18,7 +18,7 @@ class FaultInjector {
   // to now, released with a kBootFailed event, and its fleet asks for another VM).
   virtual bool fail_boot(const World& world, uint32_t slot) { return false; }
   // A launch for `fleet` in `pool` is about to be made: false = the launch API throttled the
-  // call (a capacity error with detail 3 = throttled; the fleet retries after retry_interval).
+  // call (a capacity error with detail 3 = throttled; the built-in policy retries with backoff).
   virtual bool admit_launch(const World& world, uint32_t fleet, uint32_t pool) { return true; }
 };
 
