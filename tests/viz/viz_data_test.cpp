@@ -144,7 +144,7 @@ TEST_CASE("event filters by kind, pool, fleet and time", "[viz][data]") {
 
 TEST_CASE("topology groups pools by region and zone with eviction heat", "[viz][data]") {
   const RunModel m = hand_model();
-  const Topology t = build_topology(m);
+  const viz::Topology t = build_topology(m);  // (spotsim::Topology is the capacity graph)
   REQUIRE(t.from_events);
   REQUIRE(t.regions.size() == 1);
   REQUIRE(t.regions[0].zones.size() == 2);
