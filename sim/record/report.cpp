@@ -71,6 +71,32 @@ nlohmann::json run_to_json(const CompiledScenario& sc, const RunResult& r) {
   return j;
 }
 
+namespace {
+
+// Launch refusals by cause, as rows of a fleet's section.
+constexpr std::pair<const char*, const char*> kRejectionRows[] = {
+    {"  refused: no spot capacity", "rejections_insufficient_spot"},
+    {"  refused: no on-demand capacity", "rejections_insufficient_on_demand"},
+    {"  refused: on-demand vCPU quota", "rejections_quota"},
+    {"  refused: launch API throttled", "rejections_throttled"},
+    {"  refused: spot price above max", "rejections_price"},
+};
+
+// The distinct <name>s of metrics called <prefix><name>.<metric>, in registration order.
+std::vector<std::string> metric_groups(const RunResult& r, const std::string& prefix) {
+  std::vector<std::string> names;
+  for (const auto& d : r.metrics) {
+    if (d.name.rfind(prefix, 0) != 0) continue;
+    const size_t dot = d.name.find('.', prefix.size());
+    if (dot == std::string::npos || dot == prefix.size()) continue;
+    const std::string n = d.name.substr(prefix.size(), dot - prefix.size());
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  return names;
+}
+
+}  // namespace
+
 std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
   std::ostringstream os;
   auto stat = [&](const std::string& name) -> const MetricStats* {
@@ -95,6 +121,11 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     row("interruptions", "interruptions", "%8.1f");
     row("replacements", "replacements", "%8.1f");
     row("capacity errors on launch", "capacity_errors", "%8.1f");
+    // Why launches were refused, shown only for the causes that happened.
+    for (const auto& [label, metric] : kRejectionRows) {
+      const MetricStats* s = stat(p + metric);
+      if (s && s->max > 0) row(label, metric, "%8.1f");
+    }
     row("time to reschedule, mean (s)", "time_to_reschedule", "%8.1f");
     row("time to reschedule, p95 (s)", "time_to_reschedule_p95", "%8.1f");
     row("availability (% of target VM-hours)", "availability_pct", "%8.2f");
@@ -106,14 +137,7 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
   }
   // Workloads (and Kubernetes deployments): every workload.<name>.* metric, grouped by name, in
   // the order the model registered them.
-  std::vector<std::string> workload_names;
-  for (const auto& d : r.metrics) {
-    if (d.name.rfind("workload.", 0) != 0) continue;
-    const size_t dot = d.name.find('.', 9);
-    if (dot == std::string::npos) continue;
-    const std::string w = d.name.substr(9, dot - 9);
-    if (std::find(workload_names.begin(), workload_names.end(), w) == workload_names.end()) workload_names.push_back(w);
-  }
+  const std::vector<std::string> workload_names = metric_groups(r, "workload.");
   for (const auto& w : workload_names) {
     const std::string p = "workload." + w + ".";
     os << "workload " << w << std::string(w.size() < 35 ? 35 - w.size() : 0, ' ') << "           mean       p95\n";
@@ -129,6 +153,16 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
       os << buf;
     }
     os << "\n";
+  }
+  // Regions with shared limits (quota, launch rate, shared spot capacity): one line each.
+  for (const auto& reg : metric_groups(r, "region.")) {
+    const std::string p = "region." + reg + ".";
+    os << "region " << reg << " (mean per replication):";
+    for (size_t i = 0; i < r.metrics.size(); ++i) {
+      if (r.metrics[i].name.rfind(p, 0) != 0) continue;
+      os << "  " << r.metrics[i].name.substr(p.size()) << " " << fmt("%.1f", r.stats[i].mean);
+    }
+    os << "\n\n";
   }
   const MetricStats* total = stat("cost.total");
   const MetricStats* all_od = stat("cost.all_on_demand");

@@ -199,6 +199,24 @@ TEST_CASE("stop keeps the VM and its disks billed and AWS restarts it when capac
   CHECK(r["fleet.f.savings_pct"] == Approx(100 * (1 - r["cost.total"] / (10 * 7.2 + 0.1))));
 }
 
+TEST_CASE("gcp stop: the managed instance group restarts the VM by default and restart false keeps it stopped", "[provider][stop][gcp]") {
+  const std::string fleet = "target: 4, boot_time: 90s, retry_interval: 5m";
+  const std::string storm = "chaos:\n  - {kind: storm, at: 1h, fraction: 50%}\n";
+  SECTION("default (MIG repair): both stopped VMs restart at once, nothing stays stopped") {
+    const Run r = run(compile(scenario("5h", pool("gcp", ", disk_cost: $0.02/h"), fleet, storm)));
+    CHECK(r["fleet.f.interruptions"] == 2);
+    CHECK(r["fleet.f.restarts"] == 2);
+    CHECK(r["fleet.f.stopped_vm_hours"] == Approx(0));
+    CHECK(r["fleet.f.lost_vm_hours"] == Approx(2 * 90.0 / 3600));  // the restarts boot again
+  }
+  SECTION("restart false (DO_NOTHING): both stay stopped to the end with their disks billed") {
+    const Run r = run(compile(scenario("5h", pool("gcp", ", disk_cost: $0.02/h, restart: false"), fleet, storm)));
+    CHECK(r["fleet.f.restarts"] == 0);
+    CHECK(r["fleet.f.stopped_vm_hours"] == Approx(2 * (5 - 1 - 30.0 / 3600)));
+    CHECK(r["fleet.f.disk_cost"] == Approx(4 * 5 * 0.02));
+  }
+}
+
 TEST_CASE("azure deallocate keeps the VM in the scale set and delete replaces it", "[provider][stop]") {
   const std::string fleet = "target: 4, boot_time: 90s";
   const std::string storm = "chaos:\n  - {kind: storm, at: 1h, fraction: 50%}\n";

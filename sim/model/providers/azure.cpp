@@ -6,8 +6,9 @@
 //    evicted for price).
 //  - "Scheduled Events": a `Preempt` event whose NotBefore is at least 30 seconds ahead.
 //  - Per-minute billing.
-// Azure does not start a deallocated Spot VM again by itself (the pool key `restart` models a
-// scale set or an operator that does).
+// Azure does not start a deallocated Spot VM again by itself: a scale set does so only with
+// Spot-Try-Restore (spotRestorePolicy.enabled, off by default), which the pool key `restart: true`
+// models (with `restart_after` for how long it usually takes).
 #include "sim/model/provider.h"
 
 namespace spotsim {

@@ -5,8 +5,12 @@
 //    maximum runtime; no price-based preemption.
 //  - "Preemptible VM instances": the same, and preemptible VMs always stop after 24 hours.
 //  - Per-second billing with a one-minute minimum.
-// A stopped VM keeps its persistent disks (billed); Compute Engine does not start it again by
-// itself (the pool key `restart` models a controller that does).
+//  - "About repairing VMs in a MIG" / InstanceGroupManager instanceLifecyclePolicy
+//    defaultActionOnFailure: REPAIR is the default, so a managed instance group keeps recreating a
+//    VM that is not running (a preempted Spot VM included) until it runs again.
+// A stopped VM keeps its persistent disks (billed). A spotsim fleet stands for a MIG, so stopped
+// VMs restart by default when capacity is back (`restart: false` = defaultActionOnFailure
+// DO_NOTHING, or a standalone VM nobody restarts).
 #include "sim/model/provider.h"
 
 namespace spotsim {
@@ -24,7 +28,7 @@ const ProviderTraits& gcp_traits() {
       /*rebalance_recommendation=*/false,
       EvictionAction::kStop,
       {EvictionAction::kStop, EvictionAction::kDelete},
-      {},
+      {EvictionAction::kStop},
       {EvictionType::kCapacityOnly},
       Duration::hours(24),
   };
