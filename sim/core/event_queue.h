@@ -51,6 +51,7 @@ class RadixHeapQueue {
       std::push_heap(zero_.begin(), zero_.end(), OrderGreater{});
     } else {
       buckets_[b].push_back(e);
+      nonempty_ |= 1ULL << (b - 1);
     }
     ++size_;
   }
@@ -75,6 +76,7 @@ class RadixHeapQueue {
     zero_.clear();
     size_ = 0;
     last_ = 0;
+    nonempty_ = 0;
   }
 
  private:
@@ -86,8 +88,8 @@ class RadixHeapQueue {
     return x == 0 ? 0 : 64 - __builtin_clzll(x);
   }
   void refill() {
-    int i = 1;
-    while (buckets_[i].empty()) ++i;  // REQUIRES: size_ > 0
+    assert(nonempty_ != 0);  // REQUIRES: size_ > 0
+    const int i = 1 + __builtin_ctzll(nonempty_);
     auto& src = buckets_[i];
     uint64_t m = static_cast<uint64_t>(src[0].time);
     for (const Event& e : src) m = std::min(m, static_cast<uint64_t>(e.time));
@@ -98,15 +100,18 @@ class RadixHeapQueue {
         zero_.push_back(e);
       } else {
         buckets_[b].push_back(e);
+        nonempty_ |= 1ULL << (b - 1);
       }
     }
     src.clear();
+    nonempty_ &= ~(1ULL << (i - 1));  // every event moved to a lower bucket
     std::make_heap(zero_.begin(), zero_.end(), OrderGreater{});
   }
 
   std::array<std::vector<Event>, 65> buckets_;
   std::vector<Event> zero_;  // events at exactly last_, a heap by order
   uint64_t last_ = 0;
+  uint64_t nonempty_ = 0;  // bit b-1 set: buckets_[b] holds events (b = 1..64)
   size_t size_ = 0;
 };
 

@@ -141,8 +141,8 @@ void World::register_metrics() {
     m.capacity_errors = metrics_.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
     m.vm_hours_spot = metrics_.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours");
     m.vm_hours_on_demand = metrics_.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours");
-    m.lost_vm_hours = metrics_.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration, or the target's integral with scaling, − running VM-hours)");
-    m.availability_pct = metrics_.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours as a percentage of target × duration (the target's integral with scaling)");
+    m.lost_vm_hours = metrics_.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration, or the target's integral with scaling, − running VM-hours up to the target)");
+    m.availability_pct = metrics_.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours up to the target, as a percentage of target × duration (the target's integral with scaling)");
     m.cost = metrics_.add(p + "cost", MetricUnit::kDollars, "billed cost of this fleet's VMs");
     for (int c = 0; c < kRejectCauseCount; ++c) {
       m.rejections[c] = metrics_.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
@@ -210,7 +210,9 @@ void World::emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, doubl
 
 void World::set_running(FleetState& f, int64_t delta) {
   const int64_t now = engine_.now().us;
-  f.running_vm_us += static_cast<double>(f.running) * static_cast<double>(now - f.last_change_us);
+  const double dt = static_cast<double>(now - f.last_change_us);
+  f.running_vm_us += static_cast<double>(f.running) * dt;
+  f.served_vm_us += static_cast<double>(std::min(f.running, std::max<int64_t>(f.target, 0))) * dt;
   f.last_change_us = now;
   f.running += delta;
 }
@@ -337,6 +339,7 @@ void World::apply(const Command& c) {
       break;
     case CommandKind::kScale: {
       const int64_t now = engine_.now().us;
+      set_running(f, 0);  // close the served-VM interval under the old target
       f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(now - f.target_since_us);
       f.target_since_us = now;
       f.target = std::max<int64_t>(0, c.count);
@@ -992,8 +995,10 @@ void World::finalize() {
     f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(end_us_ - f.target_since_us);
     f.target_since_us = end_us_;
     const double target_us = f.target_vm_us;  // target × duration for a fixed target
-    metrics_[fm.lost_vm_hours] = std::max(0.0, (target_us - f.running_vm_us) / 3.6e9);
-    metrics_[fm.availability_pct] = target_us > 0 ? 100.0 * f.running_vm_us / target_us : 100.0;
+    // Shortfall against the target at each moment: VMs above the target (a scale-in draining, a
+    // rebalance replacement running beside its old VM) do not make up for time below it.
+    metrics_[fm.lost_vm_hours] = std::max(0.0, (target_us - f.served_vm_us) / 3.6e9);
+    metrics_[fm.availability_pct] = target_us > 0 ? 100.0 * f.served_vm_us / target_us : 100.0;
     metrics_[fm.ttr_mean] = f.time_to_replace.mean();
     metrics_[fm.ttr_p95] = f.time_to_replace.quantile(0.95);
     metrics_[fm.ttr_max] = f.time_to_replace.max();

@@ -139,6 +139,7 @@ struct FleetState {
   double load = 0;           // last workload metric (JobEventKind::kLoad)
   int64_t last_change_us = 0;
   double running_vm_us = 0;  // integral of running VMs over time
+  double served_vm_us = 0;   // integral of min(running, target): VMs above the target do not count
   double target_vm_us = 0;   // integral of the target over time (up to target_since_us)
   int64_t target_since_us = 0;
   LogHistogram time_to_replace;  // seconds
