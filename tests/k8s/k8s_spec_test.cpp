@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/scenario/scenario.h"
+#include "tests/scenario/scenario_test_helpers.h"
 
 using namespace spotsim;
 
@@ -18,11 +19,7 @@ const std::string kHead =
     "  sys: {pools: [a], target: 2, on_demand_above_base: 100%}\n"
     "  spot: {pools: [a, b], target: 4}\n";
 
-std::string error_of(const std::string& k8s) {
-  auto r = compile_scenario(kHead + k8s, "k.yaml");
-  if (r.is_ok()) return "(no error)";
-  return r.status().message();
-}
+std::string error_of(const std::string& k8s) { return test::compile_error(kHead + k8s, "k.yaml"); }
 
 }  // namespace
 

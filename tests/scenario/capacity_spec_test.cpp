@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/scenario/scenario.h"
+#include "tests/scenario/scenario_test_helpers.h"
 
 using namespace spotsim;
 
@@ -28,17 +29,9 @@ fleets:
   web: {pools: [a], target: 4}
 )";
 
-std::string error_of(const std::string& text) {
-  auto r = compile_scenario(text, "s.yaml");
-  if (r.is_ok()) return "(no error)";
-  return r.status().message();
-}
-
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-  const size_t at = s.find(from);
-  REQUIRE(at != std::string::npos);
-  return s.replace(at, from.size(), to);
-}
+using test::compile_error;
+std::string error_of(const std::string& text) { return compile_error(text); }
+using test::replace_once;
 
 std::string with_regions(const std::string& regions) { return std::string(kBase) + "regions:\n" + regions; }
 
@@ -46,7 +39,7 @@ std::string with_regions(const std::string& regions) { return std::string(kBase)
 
 TEST_CASE("regions: a valid section compiles into pools, quotas, shared capacity and a bucket", "[validation][capacity]") {
   auto r = compile_scenario(
-      replace(with_regions("  us-east-1:\n    on_demand_vcpu_quota: 512\n    spot_capacity: {instance_family: {m5: 200}}\n"
+      replace_once(with_regions("  us-east-1:\n    on_demand_vcpu_quota: 512\n    spot_capacity: {instance_family: {m5: 200}}\n"
                            "    launch_rate: {rate: 2/s, burst: 20}\n"),
               "instance_type: c5.xlarge,", "instance_type: c5.xlarge, vcpus: 4,"),
       "s.yaml");
@@ -84,29 +77,29 @@ TEST_CASE("regions: a vCPU quota needs vcpus on every pool of the region", "[val
 }
 
 TEST_CASE("capacity and spot_price series: errors name the key and the expected form", "[validation][capacity]") {
-  CHECK(error_of(replace(kBase, "capacity: 10\n", "capacity: {schedule: [{at: 1h, value: 5}]}\n")) ==
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {schedule: [{at: 1h, value: 5}]}\n")) ==
         "s.yaml:13:32: error: pools.a.capacity.schedule[0].at: the first step must be at: 0 (the value at the start "
         "of the run)");
-  CHECK(error_of(replace(kBase, "capacity: 10\n", "capacity: {schedule: [{at: 0, value: 2.5}]}\n")) ==
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {schedule: [{at: 0, value: 2.5}]}\n")) ==
         "s.yaml:13:42: error: pools.a.capacity.schedule[0].value: expected a whole number of VMs (0 or more), found \"2.5\"");
-  CHECK(error_of(replace(kBase, "capacity: 10\n", "capacity: {}\n")) ==
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {}\n")) ==
         "s.yaml:13:15: error: pools.a.capacity: expected schedule: [{at: 0, value: ...}, ...], trace: FILE or "
         "process: {mean: ..., change_rate: ...} (or a plain a whole number of VMs (0 or more))");
-  CHECK(error_of(replace(kBase, "capacity: 10\n", "capacity: {trace: none.csv, available_value: 1, available: 5}\n")) ==
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {trace: none.csv, available_value: 1, available: 5}\n")) ==
         "s.yaml:13:23: error: pools.a.capacity.trace: cannot open trace file \"none.csv\" (paths are relative to the "
         "scenario file)");
-  CHECK(error_of(replace(kBase, "capacity: 10\n", "capacity: {trace: none.csv}\n")).find(
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {trace: none.csv}\n")).find(
             "say what the trace's cells mean: available_value: 1 (or 0) with available: N") != std::string::npos);
-  CHECK(error_of(replace(kBase, "capacity: 10\n", "capacity: {process: {mean: 20, max: 10, change_rate: 1/h}}\n")) ==
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {process: {mean: 20, max: 10, change_rate: 1/h}}\n")) ==
         "s.yaml:13:25: error: pools.a.capacity.process: needs min ≤ mean ≤ max, found min 0, mean 20, max 10");
-  CHECK(error_of(replace(kBase, "spot_price: 0.058\n", "spot_price: {schedule: [{at: 0, value: cheap}]}\n")) ==
+  CHECK(error_of(replace_once(kBase, "spot_price: 0.058\n", "spot_price: {schedule: [{at: 0, value: cheap}]}\n")) ==
         "s.yaml:11:44: error: pools.a.spot_price.schedule[0].value: expected a price like $0.05/h, found \"cheap\"");
-  CHECK(error_of(replace(kBase, "capacity: 10\n", "capacity: 10\n    on_demand_capacity: -1\n")) ==
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: 10\n    on_demand_capacity: -1\n")) ==
         "s.yaml:14:25: error: pools.a.on_demand_capacity: must be at least 0, found -1");
 }
 
 TEST_CASE("throttle_backoff: initial must be positive and max at least initial", "[validation][capacity]") {
-  CHECK(error_of(replace(kBase, "target: 4}", "target: 4, throttle_backoff: {initial: 10s, max: 5s}}")) ==
+  CHECK(error_of(replace_once(kBase, "target: 4}", "target: 4, throttle_backoff: {initial: 10s, max: 5s}}")) ==
         "s.yaml:16:70: error: fleets.web.throttle_backoff.max: must be at least initial (10s)");
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sim/scenario/scenario.h"
+#include "tests/scenario/scenario_test_helpers.h"
 
 using namespace spotsim;
 
@@ -27,17 +28,8 @@ fleets:
   web: {pools: [m5-1a], target: 40, boot_time: 90s}
 )";
 
-std::string error_of(const std::string& text, LoadOptions opt = {}) {
-  auto r = compile_scenario(text, "s.yaml", opt);
-  if (r.is_ok()) return "(no error)";
-  return r.status().message();
-}
-
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-  const size_t at = s.find(from);
-  REQUIRE(at != std::string::npos);
-  return s.replace(at, from.size(), to);
-}
+std::string error_of(const std::string& text, LoadOptions opt = {}) { return test::compile_error(text, "s.yaml", opt); }
+using test::replace_once;
 
 }  // namespace
 
@@ -58,12 +50,12 @@ TEST_CASE("a valid scenario compiles into indices and units", "[validation]") {
 }
 
 TEST_CASE("dangling pool reference names the position and suggests the closest name", "[validation]") {
-  CHECK(error_of(replace(kValid, "pools: [m5-1a]", "pools: [m5-1x]")) ==
+  CHECK(error_of(replace_once(kValid, "pools: [m5-1a]", "pools: [m5-1x]")) ==
         "s.yaml:17:17: error: fleets.web.pools[0]: no pool named \"m5-1x\" (did you mean \"m5-1a\"?)");
 }
 
 TEST_CASE("unknown keys are errors with did-you-mean and the valid keys", "[validation]") {
-  CHECK(error_of(replace(kValid, "target: 40", "tarket: 40")) ==
+  CHECK(error_of(replace_once(kValid, "target: 40", "tarket: 40")) ==
         "s.yaml:17:8: error: fleets.web.target: missing required key\n"
         "s.yaml:17:25: error: fleets.web.tarket: unknown key (did you mean \"target\"?); valid keys here: "
         "allocation_strategy, boot_failure, boot_time, capacity_rebalance, eviction_type, fallback, max_price, "
@@ -72,21 +64,21 @@ TEST_CASE("unknown keys are errors with did-you-mean and the valid keys", "[vali
 }
 
 TEST_CASE("bad units and wrong types name the field", "[validation]") {
-  CHECK(error_of(replace(kValid, "duration: 7d", "duration: 7")) ==
+  CHECK(error_of(replace_once(kValid, "duration: 7d", "duration: 7")) ==
         "s.yaml:5:11: error: duration: duration \"7\" has no unit; write e.g. \"7s\" (units: us, ms, s, m, h, d, w)");
-  CHECK(error_of(replace(kValid, "capacity: 500", "capacity: -5")) ==
+  CHECK(error_of(replace_once(kValid, "capacity: 500", "capacity: -5")) ==
         "s.yaml:14:15: error: pools.m5-1a.capacity: must be at least 0, found -5");
-  CHECK(error_of(replace(kValid, "capacity: 500", "capacity: lots")) ==
+  CHECK(error_of(replace_once(kValid, "capacity: 500", "capacity: lots")) ==
         "s.yaml:14:15: error: pools.m5-1a.capacity: expected a whole number, found \"lots\"");
-  CHECK(error_of(replace(kValid, "provider: aws", "provider: aws2")) ==
+  CHECK(error_of(replace_once(kValid, "provider: aws", "provider: aws2")) ==
         "s.yaml:8:15: error: pools.m5-1a.provider: \"aws2\" is not one of: aws, azure, gcp (did you mean \"aws\"?)");
-  CHECK(error_of(replace(kValid, "rate: 0.05/h", "rate: 0.05")) ==
+  CHECK(error_of(replace_once(kValid, "rate: 0.05/h", "rate: 0.05")) ==
         "s.yaml:15:26: error: pools.m5-1a.interruption.rate: expected a rate like 0.05/h (events per hour, "
         "minute, second or day), found \"0.05\"");
 }
 
 TEST_CASE("schema version and missing sections and YAML syntax errors", "[validation]") {
-  CHECK(error_of(replace(kValid, "spotsim: 1", "spotsim: 2")) ==
+  CHECK(error_of(replace_once(kValid, "spotsim: 1", "spotsim: 2")) ==
         "s.yaml:1:10: error: spotsim: this is schema version 2; this spotsim reads version 1");
   CHECK(error_of("spotsim: 1\nname: x\nduration: 1d\n") ==
         "s.yaml:1:1: error: pools: missing required key (define at least one capacity pool)\n"
@@ -96,7 +88,7 @@ TEST_CASE("schema version and missing sections and YAML syntax errors", "[valida
 }
 
 TEST_CASE("duplicate keys are errors", "[validation]") {
-  CHECK(error_of(replace(kValid, "seed: 42", "seed: 42\nseed: 43")) ==
+  CHECK(error_of(replace_once(kValid, "seed: 42", "seed: 42\nseed: 43")) ==
         "s.yaml:4:1: error: seed: duplicate key");
 }
 
