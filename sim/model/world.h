@@ -64,6 +64,9 @@ class WorldObserver {
   // A workload's job finished, or the run ended with it unfinished (then finish is NaN). Workload
   // models call it once per job; recorders write it to /jobs (sim/record/schema.h).
   virtual void on_job(const World& world, const schema::JobRecord& job) {}
+  // One run of a job on one VM ended (finished, lost its VM, or unfinished at the end of the run);
+  // recorders write it to /job_runs.
+  virtual void on_job_run(const World& world, const schema::JobRunRecord& run) {}
 };
 
 // Samples the world at a regular interval (time series for recorders).
@@ -169,6 +172,11 @@ class World : public EventHandler {
     if (observer_) observer_->on_job(*this, job);
     for (WorldObserver* l : listeners_) l->on_job(*this, job);
   }
+  void emit_job_run(const schema::JobRunRecord& run) {
+    if (observer_) observer_->on_job_run(*this, run);
+    for (WorldObserver* l : listeners_) l->on_job_run(*this, run);
+  }
+  bool has_observers() const { return observer_ != nullptr || !listeners_.empty(); }
   // For components registering and updating their own metrics (names must be unique).
   MetricSet& mutable_metrics() { return metrics_; }
   // Chaos hooks into boot, notice delivery and launch admission (sim/model/fault_injector.h).

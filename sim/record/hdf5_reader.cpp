@@ -216,6 +216,10 @@ Result<std::vector<schema::JobRecord>> read_jobs(const RunFile& f) {
   return read_table<schema::JobRecord>(f, schema::kJobs, schema::job_record_type());
 }
 
+Result<std::vector<schema::JobRunRecord>> read_job_runs(const RunFile& f) {
+  return read_table<schema::JobRunRecord>(f, schema::kJobRuns, schema::job_run_record_type());
+}
+
 Result<std::vector<schema::ChaosIntervalRecord>> read_chaos_intervals(const RunFile& f) {
   return read_table<schema::ChaosIntervalRecord>(f, schema::kChaosIntervals, schema::chaos_interval_record_type());
 }

@@ -54,6 +54,8 @@ Result<std::vector<int64_t>> read_ints(const RunFile& f, const std::string& data
 Result<std::vector<schema::EventRecord>> read_events(const RunFile& f);
 Result<std::vector<schema::VmRecord>> read_vms(const RunFile& f);
 Result<std::vector<schema::JobRecord>> read_jobs(const RunFile& f);
+// /job_runs (files written before it existed have none: check has_path first).
+Result<std::vector<schema::JobRunRecord>> read_job_runs(const RunFile& f);
 Result<std::vector<schema::ChaosIntervalRecord>> read_chaos_intervals(const RunFile& f);
 Result<std::vector<schema::ParetoRecord>> read_pareto(const RunFile& f);
 

@@ -124,6 +124,12 @@ void Hdf5Recorder::on_job(const World& world, const schema::JobRecord& job) {
   jobs_.back().replication = replication_;
 }
 
+void Hdf5Recorder::on_job_run(const World& world, const schema::JobRunRecord& run) {
+  if (level_ < schema::RecordLevel::kEvents) return;
+  job_runs_.push_back(run);
+  job_runs_.back().replication = static_cast<uint32_t>(world.replication());
+}
+
 void Hdf5Recorder::on_chaos(const World& world, const std::vector<ChaosInterval>& intervals) {
   const uint32_t rep = static_cast<uint32_t>(world.replication());
   for (const auto& c : intervals) {

@@ -37,6 +37,7 @@ class Hdf5Recorder : public ReplicationRecorder {
 
   void on_model_event(const World& world, const ModelEvent& event) override;
   void on_job(const World& world, const schema::JobRecord& job) override;
+  void on_job_run(const World& world, const schema::JobRunRecord& run) override;
   void on_sample(const World& world, SimTime t) override;
   void on_chaos(const World& world, const std::vector<ChaosInterval>& intervals) override;
   bool wants_samples() const override { return level_ >= schema::RecordLevel::kTimeseries; }
@@ -48,6 +49,7 @@ class Hdf5Recorder : public ReplicationRecorder {
   const std::vector<schema::EventRecord>& events() const { return events_; }
   const std::vector<schema::VmRecord>& vms() const { return vms_; }
   const std::vector<schema::JobRecord>& jobs() const { return jobs_; }
+  const std::vector<schema::JobRunRecord>& job_runs() const { return job_runs_; }
   const std::vector<schema::ChaosIntervalRecord>& chaos() const { return chaos_; }
 
  private:
@@ -59,6 +61,7 @@ class Hdf5Recorder : public ReplicationRecorder {
   std::vector<schema::EventRecord> events_;
   std::vector<schema::VmRecord> vms_;  // index = VM serial
   std::vector<schema::JobRecord> jobs_;
+  std::vector<schema::JobRunRecord> job_runs_;
   std::vector<schema::ChaosIntervalRecord> chaos_;
   std::vector<int64_t> running_by_pool_;  // [pool * 2 + purchase], scratch of on_sample
 };

@@ -67,6 +67,20 @@ H5::CompType job_record_type() {
   return t;
 }
 
+H5::CompType job_run_record_type() {
+  H5::CompType t(sizeof(JobRunRecord));
+  t.insertMember("replication", HOFFSET(JobRunRecord, replication), PredType::NATIVE_UINT32);
+  t.insertMember("job", HOFFSET(JobRunRecord, job), PredType::NATIVE_UINT32);
+  t.insertMember("workload", HOFFSET(JobRunRecord, workload), PredType::NATIVE_UINT16);
+  t.insertMember("fleet", HOFFSET(JobRunRecord, fleet), PredType::NATIVE_UINT16);
+  t.insertMember("vm", HOFFSET(JobRunRecord, vm), PredType::NATIVE_UINT32);
+  t.insertMember("outcome", HOFFSET(JobRunRecord, outcome),
+                 uint8_enum_type({std::begin(kJobRunOutcomeNames), std::end(kJobRunOutcomeNames)}));
+  t.insertMember("start", HOFFSET(JobRunRecord, start), PredType::NATIVE_DOUBLE);
+  t.insertMember("end", HOFFSET(JobRunRecord, end), PredType::NATIVE_DOUBLE);
+  return t;
+}
+
 H5::CompType chaos_interval_record_type() {
   H5::CompType t(sizeof(ChaosIntervalRecord));
   t.insertMember("replication", HOFFSET(ChaosIntervalRecord, replication), PredType::NATIVE_UINT32);

@@ -24,6 +24,7 @@ std::vector<std::string> purchase_names();
 H5::CompType event_record_type(const H5::EnumType& kind);
 H5::CompType vm_record_type();
 H5::CompType job_record_type();
+H5::CompType job_run_record_type();
 H5::CompType chaos_interval_record_type();
 H5::CompType metric_summary_record_type();
 H5::CompType expectation_record_type();

@@ -294,16 +294,19 @@ Status write_run_file(const std::string& path, const CompiledScenario& sc, const
     // /events, /jobs, /vms
     std::vector<const std::vector<schema::EventRecord>*> ev;
     std::vector<const std::vector<schema::JobRecord>*> jobs;
+    std::vector<const std::vector<schema::JobRunRecord>*> runs;
     std::vector<const std::vector<schema::VmRecord>*> vms;
     if (have && info.level >= schema::RecordLevel::kEvents) {
       for (const auto* rec : recs) {
         ev.push_back(&rec->events());
         jobs.push_back(&rec->jobs());
+        runs.push_back(&rec->job_runs());
         if (info.level >= schema::RecordLevel::kFull) vms.push_back(&rec->vms());
       }
     }
     write_table(root, "events", schema::event_record_type(schema::uint8_enum_type(event_kind_names())), ev);
     write_table(root, "jobs", schema::job_record_type(), jobs);
+    write_table(root, "job_runs", schema::job_run_record_type(), runs);
     write_table(root, "vms", schema::vm_record_type(), vms);
     std::vector<const std::vector<schema::ChaosIntervalRecord>*> chaos;
     if (have && info.level >= schema::RecordLevel::kTimeseries) {

@@ -159,6 +159,26 @@ struct JobRecord {
   double lost_work = 0;        // seconds of work redone after evictions (since last checkpoint)
 };
 
+// ---- /job_runs: one row per run of a job on a VM (record level events, full) -----------------
+// A run starts when the job is placed on its VM(s) and ends when it finishes there, loses a VM
+// (outcome lost: the work since its last checkpoint is redone elsewhere), or the simulated run
+// ends (outcome unfinished). A gang job has one row per VM of its gang. Emitted through
+// WorldObserver::on_job_run; spotviz draws each row on its VM's Gantt lane.
+inline constexpr const char* kJobRuns = "/job_runs";
+// outcome is an HDF5 enum over uint8.
+inline constexpr const char* kJobRunOutcomeNames[] = {"finished", "lost", "unfinished"};
+enum class JobRunOutcome : uint8_t { kFinished = 0, kLost = 1, kUnfinished = 2 };
+struct JobRunRecord {
+  uint32_t replication = 0;
+  uint32_t job = 0;             // as /jobs job
+  uint16_t workload = kNone16;  // index into /meta/workloads
+  uint16_t fleet = kNone16;
+  uint32_t vm = kNone32;        // VM serial (as /vms vm and /events vm)
+  uint8_t outcome = 0;          // JobRunOutcome
+  double start = 0;             // s
+  double end = 0;               // s
+};
+
 // ---- /chaos: injected disturbances (the scenario's chaos: items; level timeseries and above) ------
 // /chaos/names       [k] string: the items' names (chaos.<name>.* metrics), index = position in chaos:
 // /chaos/kinds       [k] string: their kinds (storm, cliff, price_spike, ...: chaos_kind_name())

@@ -75,8 +75,11 @@ with tempfile.TemporaryDirectory() as d:
         total = sum(r["mean"] for r in rows if r["name"].decode() == "fleet.web.interruptions") * 3
         if not np.isclose(np.count_nonzero(ev["kind"] == 3), total):
             fail("total evictions")
-        if f["/vms"].shape != (0,) or f["/jobs"].shape != (0,):
-            fail("vms/jobs should exist and be empty at level events")
+        if f["/vms"].shape != (0,) or f["/jobs"].shape != (0,) or f["/job_runs"].shape != (0,):
+            fail("vms/jobs/job_runs should exist and be empty at level events (no workloads)")
+        outcomes = h5py.check_enum_dtype(f["/job_runs"].dtype["outcome"])
+        if outcomes != {"finished": 0, "lost": 1, "unfinished": 2}:
+            fail(f"job run outcome enum {outcomes}")
 
         # /timeseries: running never above target, all replications stored
         run_ = f["/timeseries/fleet/web/running"][:]

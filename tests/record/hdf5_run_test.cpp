@@ -272,6 +272,15 @@ class JobReportingRecorder : public Hdf5Recorder {
     open.job = 8;
     open.submit = 30;
     on_job(world, open);
+    schema::JobRunRecord cut;  // job 7's first run, cut short on VM 11
+    cut.job = 7;
+    cut.workload = 0;
+    cut.fleet = 1;
+    cut.vm = 11;
+    cut.outcome = static_cast<uint8_t>(schema::JobRunOutcome::kLost);
+    cut.start = 20;
+    cut.end = 250;
+    on_job_run(world, cut);
   }
 };
 }  // namespace
@@ -307,6 +316,16 @@ TEST_CASE("jobs reported through on_job land in /jobs with NaN for what did not 
   CHECK(std::isnan((*jobs)[1].start));
   CHECK(std::isnan((*jobs)[1].last_start));
   CHECK((*jobs)[2].replication == 1);
+  auto runs = read_job_runs(*f);
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 2);
+  CHECK((*runs)[0].replication == 0);
+  CHECK((*runs)[0].job == 7);
+  CHECK((*runs)[0].vm == 11);
+  CHECK((*runs)[0].outcome == static_cast<uint8_t>(schema::JobRunOutcome::kLost));
+  CHECK((*runs)[0].start == 20);
+  CHECK((*runs)[0].end == 250);
+  CHECK((*runs)[1].replication == 1);
   std::remove(path.c_str());
 }
 

@@ -1,6 +1,8 @@
 // viz/data and viz/plot/ticks: view models built without a window.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <cmath>
 #include <string>
 
@@ -330,6 +332,50 @@ TEST_CASE("jobs with a recorded VM are drawn on that VM's lane from their last s
     }
   }
   CHECK(found == 2);
+}
+
+TEST_CASE("job runs put a cut-short run and each gang VM on their own lanes", "[viz][data]") {
+  RunModel m = hand_model();  // VM 0 runs 0..50 and is evicted; VM 1 runs 0..100
+  JobRecord job;              // lost its first run with VM 0, then finished on VM 1 (gang of 1)
+  job.id = 4;
+  job.workload = 0;
+  job.vm = m.vms[1].serial;
+  job.start = 10;
+  job.last_start = 60;
+  job.finish = 90;
+  job.evictions = 1;
+  m.jobs = {job};
+  JobRun cut{4, 0, m.vms[0].serial, 10, 50, true};
+  JobRun done{4, 0, m.vms[1].serial, 60, 90, false};
+  JobRun gang{4, 0, m.vms[0].serial, 20, 70, false};  // clipped to VM 0's end (50)
+  m.job_runs = {cut, done};
+  const Gantt g = build_gantt(m);
+  std::vector<GanttBar> all;
+  for (size_t lane = 0; lane < g.lanes(); ++lane) {
+    for (const GanttBar& b : g.job_bars[lane]) {
+      bool on_its_vm = false;  // on the lane holding the run's VM
+      for (const GanttBar& vb : g.vm_bars[lane]) on_its_vm = on_its_vm || vb.ref == (b.start == 10 ? 0u : 1u);
+      CHECK(on_its_vm);
+      all.push_back(b);
+    }
+  }
+  REQUIRE(all.size() == 2);  // the job record itself is not drawn again
+  std::sort(all.begin(), all.end(), [](const GanttBar& a, const GanttBar& b) { return a.start < b.start; });
+  CHECK(all[0].kind == BarKind::kLostWork);
+  CHECK(all[0].end == 50);
+  CHECK(all[1].kind == BarKind::kJob);
+  CHECK(all[1].start == 60);
+  CHECK(all[1].end == 90);
+  m.job_runs = {gang};
+  const Gantt clipped = build_gantt(m);
+  size_t n = 0;
+  for (const auto& lane : clipped.job_bars) {
+    for (const GanttBar& b : lane) {
+      CHECK(b.end == 50);
+      ++n;
+    }
+  }
+  CHECK(n == 1);
 }
 
 TEST_CASE("jobs without a recorded VM get lanes of their own", "[viz][data]") {

@@ -2,6 +2,7 @@
 // the notice window, gang scheduling, priority queues, pipelines, services and SLOs.
 #include "tests/workload/workload_helpers.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -269,6 +270,53 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
   CHECK(rec.evictions == static_cast<int>(m("workload.j.interruptions")));
   CHECK(rec.bad_vm == 0);
   CHECK(rec.restarted > 0);  // evictions restarted some jobs on another VM
+}
+
+TEST_CASE("batch: every run of a job on each VM of its gang is reported to on_job_run") {
+  struct Runs : ReplicationRecorder {
+    int finished = 0, lost = 0, unfinished = 0, bad = 0;
+    std::map<uint32_t, std::pair<double, double>> vm_up;  // serial → (running, end)
+    std::map<uint32_t, std::vector<std::pair<double, double>>> by_job;
+    bool wants_events() const override { return true; }
+    void on_model_event(const World&, const ModelEvent& e) override {
+      if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
+      if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
+    }
+    void on_job_run(const World&, const schema::JobRunRecord& r) override {
+      const auto o = static_cast<schema::JobRunOutcome>(r.outcome);
+      finished += o == schema::JobRunOutcome::kFinished;
+      lost += o == schema::JobRunOutcome::kLost;
+      unfinished += o == schema::JobRunOutcome::kUnfinished;
+      // On a VM that was up for the whole run (a lost run ends at or before its VM's eviction).
+      auto it = vm_up.find(r.vm);
+      bad += it == vm_up.end() || r.start < it->second.first || r.end > it->second.second || r.end < r.start;
+      by_job[r.job].push_back({r.start, r.end});
+    }
+  };
+  const auto sc = compile(base(10, "0.3/h", "1d", 1, "", "2m") + R"(workloads:
+  j: {type: batch, fleet: f, arrivals: {every: 20m}, job: {work: 1h, parallelism: 2, checkpoint: {interval: 15m, write_time: 10s}}}
+)");
+  Runs rec;
+  const auto v = run_replication(sc, sc.seed, 0, &rec);
+  World probe(sc, 0);
+  auto m = [&](const char* n) { return v[static_cast<size_t>(probe.metrics().find(n))]; };
+  // One row per VM of the gang (2) for each completed job and each interruption.
+  CHECK(rec.finished == 2 * static_cast<int>(m("workload.j.jobs_completed")));
+  CHECK(rec.lost == 2 * static_cast<int>(m("workload.j.interruptions")));
+  CHECK(rec.lost > 0);
+  CHECK(rec.unfinished % 2 == 0);
+  CHECK(rec.bad == 0);
+  // A job's runs follow one another: the gang's two rows share start and end, and the next run
+  // starts after the previous one ended.
+  int overlaps = 0;
+  for (auto& [job, runs] : rec.by_job) {
+    std::sort(runs.begin(), runs.end());
+    for (size_t i = 1; i < runs.size(); ++i) {
+      if (i % 2 == 1) overlaps += runs[i] != runs[i - 1];
+      else overlaps += runs[i].first < runs[i - 1].second;
+    }
+  }
+  CHECK(overlaps == 0);
 }
 
 TEST_CASE("batch: counters and the queue_depth gauge are live for samplers (queue depth over time)") {

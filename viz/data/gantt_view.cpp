@@ -42,8 +42,20 @@ Gantt build_gantt(const RunModel& m) {
   g.first_job_lane = g.vm_bars.size();
   g.job_bars.resize(g.vm_bars.size());
   std::vector<const JobRecord*> loose;
+  // With /job_runs every run sits on its own VM's lane — runs cut short by an eviction (lost work)
+  // and every VM of a gang — and jobs contribute only what has no run on a recorded VM.
+  std::unordered_map<uint64_t, bool> has_run;  // (workload, job) with at least one run drawn
+  for (const JobRun& r : m.job_runs) {
+    auto it = lane_of_serial.find(r.vm);
+    if (r.vm == kNoIndex32 || it == lane_of_serial.end()) continue;
+    const double end = std::max(r.start, std::min(r.end, it->second.second));
+    g.job_bars[it->second.first].push_back(
+        {r.start, end, r.lost ? BarKind::kLostWork : BarKind::kJob, r.lost, r.job});
+    has_run[(static_cast<uint64_t>(r.workload) << 32) | r.job] = true;
+  }
   for (const JobRecord& j : m.jobs) {
     if (j.start < 0) continue;
+    if (!has_run.empty() && has_run.count((static_cast<uint64_t>(j.workload) << 32) | j.id)) continue;
     auto it = lane_of_serial.find(j.vm);
     if (j.vm == kNoIndex32 || it == lane_of_serial.end()) {
       loose.push_back(&j);

@@ -66,6 +66,17 @@ class ModelRecorder : public ReplicationRecorder {
     jobs_.push_back(r);
   }
 
+  void on_job_run(const World&, const schema::JobRunRecord& r) override {
+    JobRun run;
+    run.job = r.job;
+    run.workload = r.workload;
+    run.vm = r.vm;
+    run.start = r.start;
+    run.end = r.end;
+    run.lost = r.outcome == static_cast<uint8_t>(schema::JobRunOutcome::kLost);
+    job_runs_.push_back(run);
+  }
+
   void on_chaos(const World&, const std::vector<ChaosInterval>& intervals) override {
     for (const ChaosInterval& c : intervals) {
       Interval i;
@@ -108,6 +119,7 @@ class ModelRecorder : public ReplicationRecorder {
 
   void move_into(RunModel& m) {
     m.jobs = std::move(jobs_);
+    m.job_runs = std::move(job_runs_);
     m.intervals = std::move(intervals_);
     // Metrics a workload only sets when the run finishes stay flat while sampled: drop those
     // rather than draw a misleading line (the summary has their values).
@@ -145,6 +157,7 @@ class ModelRecorder : public ReplicationRecorder {
 
   EventTable events_;
   std::vector<JobRecord> jobs_;
+  std::vector<JobRun> job_runs_;
   std::vector<Interval> intervals_;
   std::vector<std::string> chaos_names_;
   std::vector<uint32_t> workload_ids_;

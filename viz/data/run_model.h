@@ -93,6 +93,16 @@ struct JobRecord {
   uint32_t evictions = 0;
 };
 
+// One run of a job on one VM (a gang job has one per VM): /job_runs.
+struct JobRun {
+  uint32_t job = 0;
+  uint16_t workload = kNoIndex16;
+  uint32_t vm = kNoIndex32;  // VM serial: its Gantt lane
+  double start = 0;
+  double end = 0;
+  bool lost = false;         // cut short by the loss of a VM (its work since the checkpoint is redone)
+};
+
 // A shaded time interval on the timeline: a storm, a capacity cliff, an outage...
 struct Interval {
   std::string kind;   // "storm", "cliff", ...
@@ -137,6 +147,7 @@ struct RunModel {
   EventTable events;             // of shown_replication
   std::vector<VmLifetime> vms;   // of shown_replication
   std::vector<JobRecord> jobs;   // of shown_replication
+  std::vector<JobRun> job_runs;  // of shown_replication; empty in files written before /job_runs
   std::vector<Interval> intervals;
   std::vector<MetricSummary> metrics;
   SweepTable sweep;

@@ -198,8 +198,10 @@ class WorkloadsPanel : public Panel {
     cfg.zoom_y = ImGui::GetIO().KeyCtrl;
     cfg.pan_y = true;
     cfg.x_label = kTimeAxisLabel;
-    const std::vector<std::string> legend_labels = {"booting", "running", "after notice", "eviction", "job",
-                                                    "job that lost work"};
+    // With /job_runs red marks each run an eviction cut short; older files only know which jobs lost work.
+    const std::vector<std::string> legend_labels = {
+        "booting", "running", "after notice", "eviction", "job",
+        run.model.job_runs.empty() ? "job that lost work" : "run cut short"};
     const float legend_h = legend_height(legend_labels);
     {
       Plot p("##gantt", ImVec2(-1, -legend_h), v, cfg);
@@ -254,7 +256,12 @@ class WorkloadsPanel : public Panel {
       ImGui::Text("job %u", j->ref);
       ImGui::Text("start   %s", format_value(j->start, AxisFormat::kTime).c_str());
       ImGui::Text("end     %s", format_value(j->end, AxisFormat::kTime).c_str());
-      if (j->evicted) ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "hit by evictions (lost work)");
+      if (j->kind == BarKind::kLostWork) {
+        ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "cut short by an eviction: its work since the last");
+        ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "checkpoint is redone in a later run");
+      } else if (j->evicted) {
+        ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "hit by evictions (lost work)");
+      }
       ImGui::EndTooltip();
       return;
     }

@@ -343,6 +343,22 @@ void JobRunner::record(const Job& job, bool finished) {
   world_.emit_job(r);
 }
 
+void JobRunner::record_runs(const Job& job, schema::JobRunOutcome outcome) {
+  if (job.last_start_us < 0 || !world_.has_observers()) return;
+  schema::JobRunRecord r;
+  r.replication = static_cast<uint32_t>(world_.replication());
+  r.job = static_cast<uint32_t>(job.seq);
+  r.workload = workload_index_;
+  r.fleet = static_cast<uint16_t>(fleet_);
+  r.outcome = static_cast<uint8_t>(outcome);
+  r.start = secs(job.last_start_us);
+  r.end = secs(world_.now().us);
+  for (uint32_t s : job.vms) {
+    r.vm = s;
+    world_.emit_job_run(r);
+  }
+}
+
 void JobRunner::complete(uint32_t j) {
   Job& job = jobs_[j];
   const int64_t now = world_.now().us;
@@ -352,6 +368,7 @@ void JobRunner::complete(uint32_t j) {
   if (job.deadline_us >= 0 && now > job.deadline_us) deadline_misses_ += 1;
   if (job.kills > 0) { interrupted_done_ += 1; interrupted_ok_ += 1; }
   record(job, true);
+  record_runs(job, schema::JobRunOutcome::kFinished);
   report(JobEventKind::kFinished, job, job.vms.empty() ? kNone : job.vms.front());
   const uint64_t tag = job.tag;
   release(j);
@@ -376,6 +393,7 @@ void JobRunner::kill(uint32_t j, uint32_t evicted) {
   if (job.phase == Phase::kCommit && !job.spec->idempotent) correctness_ += 1;
   job.kills++;
   report(JobEventKind::kLost, job, evicted);
+  record_runs(job, schema::JobRunOutcome::kLost);
   Worker& ew = workers_[evicted];
   if (ew.state == 2 || ew.state == 3) --busy_vms_;
   ew.state = 0;
@@ -532,6 +550,7 @@ void JobRunner::finish() {
     if (job.phase == Phase::kFree) continue;
     if (job.deadline_us >= 0 && job.deadline_us < now) deadline_misses_ += 1;
     record(job, false);  // unfinished at the end
+    record_runs(job, schema::JobRunOutcome::kUnfinished);
   }
   MetricSet& ms = world_.mutable_metrics();
   ms[m_.submitted] = submitted_;
