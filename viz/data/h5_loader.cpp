@@ -130,15 +130,7 @@ Status read_tables(const RunFile& f, uint32_t rep, RunModel& m) {
   if (has_path(f, schema::kJobRuns)) {
     ASSIGN_OR_RETURN(std::vector<schema::JobRunRecord> runs, read_job_runs(f));
     for (const auto& r : runs) {
-      if (r.replication != rep) continue;
-      JobRun run;
-      run.job = r.job;
-      run.workload = idx16(r.workload);
-      run.vm = r.vm == schema::kNone32 ? kNoIndex32 : r.vm;
-      run.start = r.start;
-      run.end = r.end;
-      run.lost = r.outcome == static_cast<uint8_t>(schema::JobRunOutcome::kLost);
-      m.job_runs.push_back(run);
+      if (r.replication == rep) m.job_runs.push_back(job_run_from_record(r));
     }
   }
   if (has_path(f, schema::kChaosIntervals) && has_path(f, schema::kChaosNames)) {

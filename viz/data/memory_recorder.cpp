@@ -66,16 +66,7 @@ class ModelRecorder : public ReplicationRecorder {
     jobs_.push_back(r);
   }
 
-  void on_job_run(const World&, const schema::JobRunRecord& r) override {
-    JobRun run;
-    run.job = r.job;
-    run.workload = r.workload;
-    run.vm = r.vm;
-    run.start = r.start;
-    run.end = r.end;
-    run.lost = r.outcome == static_cast<uint8_t>(schema::JobRunOutcome::kLost);
-    job_runs_.push_back(run);
-  }
+  void on_job_run(const World&, const schema::JobRunRecord& r) override { job_runs_.push_back(job_run_from_record(r)); }
 
   void on_chaos(const World&, const std::vector<ChaosInterval>& intervals) override {
     for (const ChaosInterval& c : intervals) {
@@ -170,6 +161,17 @@ class ModelRecorder : public ReplicationRecorder {
 };
 
 }  // namespace
+
+JobRun job_run_from_record(const schema::JobRunRecord& r) {
+  JobRun run;
+  run.job = r.job;
+  run.workload = r.workload == schema::kNone16 ? kNoIndex16 : r.workload;
+  run.vm = r.vm == schema::kNone32 ? kNoIndex32 : r.vm;
+  run.start = r.start;
+  run.end = r.end;
+  run.lost = r.outcome == static_cast<uint8_t>(schema::JobRunOutcome::kLost);
+  return run;
+}
 
 RunModel model_skeleton(const CompiledScenario& sc) {
   RunModel m;

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "sim/core/status.h"
+#include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
 #include "viz/data/run_model.h"
 
@@ -19,6 +20,9 @@ struct ModelRunOptions {
   std::function<void(int64_t, int64_t)> progress;  // (done, total), from worker threads
   const std::atomic<bool>* cancel = nullptr;  // set to stop after replications in flight
 };
+
+// One /job_runs row as the Gantt needs it (runs made in memory and runs read from a file).
+JobRun job_run_from_record(const schema::JobRunRecord& r);
 
 // Pools, fleets and scenario text of a compiled scenario, without running it.
 RunModel model_skeleton(const CompiledScenario& scenario);
