@@ -3,6 +3,7 @@
 #include <functional>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace spotsim::viz {
@@ -44,18 +45,19 @@ Gantt build_gantt(const RunModel& m) {
   std::vector<const JobRecord*> loose;
   // With /job_runs every run sits on its own VM's lane — runs cut short by an eviction (lost work)
   // and every VM of a gang — and jobs contribute only what has no run on a recorded VM.
-  std::unordered_map<uint64_t, bool> has_run;  // (workload, job) with at least one run drawn
+  auto job_key = [](uint16_t workload, uint32_t job) { return (static_cast<uint64_t>(workload) << 32) | job; };
+  std::unordered_set<uint64_t> has_run;  // job_key of the jobs with at least one run drawn
   for (const JobRun& r : m.job_runs) {
     auto it = lane_of_serial.find(r.vm);
     if (r.vm == kNoIndex32 || it == lane_of_serial.end()) continue;
     const double end = std::max(r.start, std::min(r.end, it->second.second));
     g.job_bars[it->second.first].push_back(
         {r.start, end, r.lost ? BarKind::kLostWork : BarKind::kJob, r.lost, r.job});
-    has_run[(static_cast<uint64_t>(r.workload) << 32) | r.job] = true;
+    has_run.insert(job_key(r.workload, r.job));
   }
   for (const JobRecord& j : m.jobs) {
     if (j.start < 0) continue;
-    if (!has_run.empty() && has_run.count((static_cast<uint64_t>(j.workload) << 32) | j.id)) continue;
+    if (has_run.count(job_key(j.workload, j.id))) continue;
     auto it = lane_of_serial.find(j.vm);
     if (j.vm == kNoIndex32 || it == lane_of_serial.end()) {
       loose.push_back(&j);
