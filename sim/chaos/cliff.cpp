@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "sim/chaos/item.h"
+#include "sim/chaos/runtime.h"
 #include "sim/model/world.h"
 
 namespace spotsim {
@@ -25,7 +26,19 @@ class Cliff final : public ChaosItem {
 
   void begin() override {
     ++gen_;  // cancels a recovery ramp in progress
+    // Every pool of the scope is cut before any fleet reacts (the runtime holds the world's
+    // notices until this returns), so a replacement never lands in a pool cut in this instant.
+    const double before = value(m_evicted_);
+    int64_t in_scope = 0;
+    for (uint32_t p : scope_.pools()) in_scope += live_spot(p);
     for (uint32_t p : scope_.pools()) set_capacity(p, level(p));
+    const double evicted = value(m_evicted_) - before;
+    if (evicted > static_cast<double>(in_scope)) {
+      runtime_.violation("chaos item " + spec_.name + " (cliff) evicted " + std::to_string(static_cast<int64_t>(evicted)) +
+                         " spot VMs from a scope that held " + std::to_string(in_scope) + " at " +
+                         format_duration(Duration{world_.now().us}) +
+                         " (law: a chaos item evicts no more than what is in its scope)");
+    }
   }
 
   void end() override {
@@ -56,12 +69,16 @@ class Cliff final : public ChaosItem {
     if (spec_.level_is_fraction) return static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(nominal(p))));
     return std::min(nominal(p), static_cast<int64_t>(spec_.level));
   }
-  void set_capacity(uint32_t p, int64_t cap) {
+  // Spot VMs of pool p that are booting or running (not yet under notice).
+  int64_t live_spot(uint32_t p) const {
     int64_t live = 0;
     for (const VmSlot& v : world_.vms()) {
       if (v.pool == p && v.purchase == Purchase::kSpot && (v.state == VmState::kRunning || v.state == VmState::kBooting)) ++live;
     }
-    add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live - std::min(cap, nominal(p)))));
+    return live;
+  }
+  void set_capacity(uint32_t p, int64_t cap) {
+    add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live_spot(p) - std::min(cap, nominal(p)))));
     world_.limit_spot_capacity(p, cap);
   }
 

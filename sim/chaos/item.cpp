@@ -6,8 +6,9 @@
 namespace spotsim {
 
 namespace {
-uint64_t vm_key_for(const World& world, uint32_t index) {
-  Rng r = Rng::stream(world.scenario().seed, world.replication(), "chaos." + std::to_string(index) + ".vms");
+// Streams are named after the item ("chaos.<name>"), so reordering the chaos: list changes nothing.
+uint64_t vm_key_for(const World& world, const std::string& name) {
+  Rng r = Rng::stream(world.scenario().seed, world.replication(), "chaos." + name + ".vms");
   return r.next_u64();
 }
 }  // namespace
@@ -17,8 +18,8 @@ ChaosItem::ChaosItem(ChaosRuntime& runtime, World& world, const ChaosSpec& spec,
       world_(world),
       spec_(spec),
       index_(index),
-      scope_(spec.scope, vm_key_for(world, index)),
-      rng_(Rng::stream(world.scenario().seed, world.replication(), "chaos." + std::to_string(index))) {
+      scope_(spec.scope, vm_key_for(world, spec.name)),
+      rng_(Rng::stream(world.scenario().seed, world.replication(), "chaos." + spec.name)) {
   m_occurrences_ = add_metric("occurrences", MetricUnit::kCount, "times this chaos item happened");
 }
 
@@ -29,6 +30,7 @@ uint32_t ChaosItem::add_metric(const std::string& suffix, MetricUnit unit, const
 }
 
 void ChaosItem::add(uint32_t metric, double v) { world_.mutable_metrics()[metric] += v; }
+double ChaosItem::value(uint32_t metric) const { return world_.metrics()[metric]; }
 
 void ChaosItem::schedule(SimTime t, uint16_t tag, uint64_t payload) { runtime_.schedule(t, index_, tag, payload); }
 

@@ -52,6 +52,7 @@ class ChaosItem {
   // Registers metric chaos.<name>.<suffix>.
   uint32_t add_metric(const std::string& suffix, MetricUnit unit, const std::string& help);
   void add(uint32_t metric, double v);
+  double value(uint32_t metric) const;
   // A timer for this item at `t` (Priority::kChaos); on_timer(tag, payload) runs then.
   void schedule(SimTime t, uint16_t tag, uint64_t payload = 0);
   Rng& rng() { return rng_; }

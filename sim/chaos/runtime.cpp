@@ -63,6 +63,13 @@ void ChaosRuntime::schedule(SimTime t, uint32_t item, uint16_t tag, uint64_t pay
 }
 
 void ChaosRuntime::handle(Engine& engine, const Event& e) {
+  // Every pool of the item's scope changes first; the fleets react after (World::begin_batch).
+  world_.begin_batch();
+  handle_item(engine, e);
+  world_.end_batch();
+}
+
+void ChaosRuntime::handle_item(Engine& engine, const Event& e) {
   const SimTime now = engine.now();
   const SimTime run_end{world_.scenario().duration.us};
   switch (e.kind) {

@@ -4,11 +4,12 @@
 //
 // Construct it right after the World and before World::run(): it registers its metrics
 // (chaos.<name>.*) with the world, precomputes each item's occurrences from the item's own
-// stream Rng::stream(seed, replication, "chaos.<index>"), and installs itself as the world's
+// stream Rng::stream(seed, replication, "chaos.<name>"), and installs itself as the world's
 // FaultInjector when an item needs one. After the run, intervals() lists when each item was
 // active (for recorders and spotviz shading).
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sim/chaos/item.h"
@@ -43,13 +44,18 @@ class ChaosRuntime : public EventHandler, public FaultInjector {
 
   // For items: a timer addressed to item `item`.
   void schedule(SimTime t, uint32_t item, uint16_t tag, uint64_t payload);
+  // For items: a law of docs/metrics.md an item saw broken (checked after the run, sim/run/laws.h).
+  void violation(std::string what) { violations_.push_back(std::move(what)); }
+  const std::vector<std::string>& violations() const { return violations_; }
 
  private:
   enum Kind : uint16_t { kBegin = 0, kEnd = 1, kTimer = 2 };
+  void handle_item(Engine& engine, const Event& event);
   World& world_;
   uint16_t self_ = 0;
   std::vector<std::unique_ptr<ChaosItem>> items_;
   std::vector<ChaosInterval> intervals_;
+  std::vector<std::string> violations_;
 };
 
 // Occurrence times of `timing` within a run of `run_end` (sorted). Draws from `rng`.

@@ -1,5 +1,7 @@
 #include "sim/chaos/scope.h"
 
+#include <algorithm>
+
 #include "sim/core/rng.h"
 #include "sim/model/world.h"
 
@@ -26,6 +28,15 @@ std::vector<uint32_t> ScopeSelector::evictable_spot_vms(const World& world) cons
     if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
     if (pool(v.pool) && fleet(v.fleet) && sampled(v.serial)) out.push_back(s);
   }
+  // In an order that does not depend on the order of fleets in the file: by fleet name, then by
+  // launch (serial numbers of one fleet keep their relative order however the file is ordered).
+  const auto& fleets = world.scenario().fleets;
+  std::sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) {
+    const VmSlot& va = vms[a];
+    const VmSlot& vb = vms[b];
+    if (va.fleet != vb.fleet) return fleets[va.fleet].name < fleets[vb.fleet].name;
+    return va.serial < vb.serial;
+  });
   return out;
 }
 

@@ -20,7 +20,8 @@ class ScopeSelector {
   bool sampled(uint32_t serial) const;
   // VM `slot` of `world` is alive (booting, running or noticed) and in scope.
   bool vm(const World& world, uint32_t slot) const;
-  // Live spot VMs in scope that are not under notice yet (booting or running), slot order.
+  // Live spot VMs in scope that are not under notice yet (booting or running), ordered by fleet
+  // name, then launch order (independent of the order of the scenario file).
   std::vector<uint32_t> evictable_spot_vms(const World& world) const;
   // Pools in scope, index order.
   std::vector<uint32_t> pools() const;

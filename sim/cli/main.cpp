@@ -3,7 +3,9 @@
 // Exit codes: 0 ok, 1 an expectation failed, 2 invalid input or usage, 3 internal or I/O error.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -29,6 +31,7 @@
 #include "sim/run/sweep.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/yaml_reader.h"
 
 namespace {
 
@@ -47,6 +50,40 @@ int exit_code_for(const Status& st) {
 int report_error(const Status& st) {
   std::cerr << st.message() << "\n";
   return exit_code_for(st);
+}
+
+// --seed: a whole number 0..kMaxSeed (the range a scenario file's `seed:` takes). CLI11's own
+// conversion to uint64 wraps "-1" and saturates 2^64, silently running another seed.
+std::string check_seed(const std::string& text) {
+  uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || v > static_cast<uint64_t>(kMaxSeed)) {
+    return "expected a whole number from 0 to " + std::to_string(kMaxSeed) + ", found \"" + text + "\"";
+  }
+  return "";
+}
+
+// `spotsim WORD` where WORD is no command: name it and list the commands (CLI11 alone says "A
+// subcommand is required", which hides the typo).
+bool unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  const std::string word = argv[1];
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return false;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  std::cerr << "spotsim: error: unknown command \"" << word << "\"" << did_you_mean(word, names)
+            << "; the commands are " << list << " (spotsim --help)\n";
+  return true;
+}
+
+// What a run keeps in memory: every replication's metrics, and with --out its time series.
+double run_memory_bytes(const CompiledScenario& sc, int64_t replications, size_t metrics, size_t series) {
+  const double samples = series == 0 ? 0.0
+                                     : static_cast<double>(sc.duration.us) / static_cast<double>(std::max<int64_t>(1, sc.sample_interval.us)) + 1;
+  return static_cast<double>(replications) * (static_cast<double>(metrics) * 8.0 + static_cast<double>(series) * samples * 8.0);
 }
 
 // Parses repeated --set PATH=VALUE into pairs; reports malformed ones.
@@ -97,7 +134,7 @@ class Progress {
 
 struct RunArgs {
   std::vector<std::string> scenarios;
-  std::optional<uint64_t> seed;
+  std::optional<std::string> seed;
   std::optional<int64_t> replications;
   std::optional<int64_t> replication;
   int threads = 0;
@@ -107,6 +144,7 @@ struct RunArgs {
   std::string out;     // --out FILE.h5
   std::string record;  // --record LEVEL (default: schema::kDefaultRecordLevel)
   bool quiet = false;
+  bool check = false;  // --check: the laws of docs/metrics.md after every replication
 };
 
 // Loads a scenario and checks its expect: block against the metrics it will produce.
@@ -165,7 +203,8 @@ int cmd_run(const RunArgs& a) {
     Progress progress(!a.quiet);
     RunOptions opt;
     opt.threads = a.threads;
-    opt.seed = a.seed;
+    opt.check_laws = opt.check_laws || a.check;
+    if (a.seed) opt.seed = std::stoull(*a.seed);  // checked by check_seed
     opt.replications = a.replications;
     if (a.replication) {
       opt.first_replication = *a.replication;
@@ -177,6 +216,17 @@ int cmd_run(const RunArgs& a) {
     if (!a.out.empty()) {
       series = timeseries_defs(sc, replication_metric_defs(sc));
       opt.recorder_factory = hdf5_recorder_factory(series, level);
+    }
+    {
+      const int64_t reps = opt.replications ? *opt.replications : sc.replications;
+      const double bytes = run_memory_bytes(sc, reps, replication_metric_defs(sc).size(), series.size());
+      if (bytes > 1e9) {
+        std::fprintf(stderr,
+                     "spotsim: warning: %s: this run keeps about %.1f GB in memory (%lld replications%s); "
+                     "use fewer --replications%s if that is more than this machine has\n",
+                     sc.file.c_str(), bytes / 1e9, static_cast<long long>(reps),
+                     series.empty() ? "" : " with time series for --out", series.empty() ? "" : " or --record summary");
+      }
     }
     std::signal(SIGINT, on_sigint);
     auto result = run_scenario(sc, opt);
@@ -229,7 +279,7 @@ struct SweepArgs {
   std::string scenario;
   std::vector<std::string> grid;
   std::vector<std::string> sets;
-  std::optional<uint64_t> seed;
+  std::optional<std::string> seed;
   std::optional<int64_t> replications;
   int threads = 0;
   std::string out;
@@ -263,7 +313,7 @@ int cmd_sweep(const SweepArgs& a) {
   if (!mpi.all_ok(bad.is_ok())) return bad.is_ok() ? kExitInvalid : fail(bad);
   SweepOptions opt;
   opt.threads = a.threads;
-  opt.seed = a.seed;
+  if (a.seed) opt.seed = std::stoull(*a.seed);  // checked by check_seed
   opt.replications = a.replications;
   auto plan = plan_sweep(a.scenario, *sets, axes, opt);
   if (!mpi.all_ok(plan.is_ok())) {
@@ -356,8 +406,10 @@ int main(int argc, char** argv) {
   RunArgs ra;
   auto* run = app.add_subcommand("run", "run a scenario and report (exit 1 if an expect: fails)");
   run->add_option("scenario", ra.scenarios, "scenario files (YAML); several run one after the other")->required();
-  run->add_option("--seed", ra.seed, "override the scenario's seed");
-  run->add_option("--replications", ra.replications, "override the number of replications")->check(CLI::Range(1, 10000000));
+  const CLI::Validator seed_check(check_seed, "SEED", "seed");
+  run->add_option("--seed", ra.seed, "override the scenario's seed (0 to 2^63-1)")->check(seed_check);
+  run->add_option("--replications", ra.replications, "override the number of replications")
+      ->check(CLI::Range(int64_t{1}, kMaxReplications));
   run->add_option("--replication", ra.replication,
                   "run only replication K (numbered from 0; with --replications N: K..K+N-1), to reproduce a failure alone")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
@@ -366,6 +418,9 @@ int main(int argc, char** argv) {
   run->add_option("--json", ra.json, "write results as JSON to FILE (- for stdout)");
   run->add_option("--junit", ra.junit, "write expect: results as JUnit XML to FILE (- for stdout), for CI");
   run->add_flag("--quiet,-q", ra.quiet, "no report or progress on the terminal");
+  run->add_flag("--check", ra.check,
+                "check the laws of docs/metrics.md after every replication (always on in Debug builds); "
+                "a broken law stops the run (exit 3)");
   auto* run_out = run->add_option("--out", ra.out, "write results to an HDF5 file (layout: docs/hdf5-schema.md)");
   run->add_option("--record", ra.record, "what --out records: summary|timeseries|events|full (default timeseries)")
       ->check(CLI::IsMember({"summary", "timeseries", "events", "full"}))
@@ -376,8 +431,9 @@ int main(int argc, char** argv) {
   sweep->add_option("scenario", sa.scenario, "scenario file (YAML)")->required();
   sweep->add_option("--grid", sa.grid, "PATH=V1,V2,... (repeatable): the cartesian product is swept")->required();
   sweep->add_option("--set", sa.sets, "override a scalar at every point: PATH=VALUE (repeatable)");
-  sweep->add_option("--seed", sa.seed, "override the scenario's seed");
-  sweep->add_option("--replications", sa.replications, "replications per point")->check(CLI::Range(1, 10000000));
+  sweep->add_option("--seed", sa.seed, "override the scenario's seed (0 to 2^63-1)")->check(seed_check);
+  sweep->add_option("--replications", sa.replications, "replications per point")
+      ->check(CLI::Range(int64_t{1}, kMaxReplications));
   sweep->add_option("--threads", sa.threads, "worker threads per process (default: all cores)")->check(CLI::Range(1, 4096));
   sweep->add_option("--out", sa.out, "write the sweep to an HDF5 file (docs/hdf5-schema.md)");
   sweep->add_option("--json", sa.json, "write the sweep as JSON to FILE (- for stdout)");
@@ -395,6 +451,7 @@ int main(int argc, char** argv) {
   bench->add_flag("--json", bjson, "print results as JSON");
   bench->add_flag("--quick", bquick, "smaller sizes (seconds, for smoke tests)");
 
+  if (unknown_command(app, argc, argv)) return kExitInvalid;
   try {
     app.parse(argc, argv);
     g_command_line = shell_quote_command_line(argc, argv);

@@ -24,6 +24,7 @@ class MetricSet {
   std::vector<double>& values() { return values_; }
   const std::vector<double>& values() const { return values_; }
   double& operator[](uint32_t id) { return values_[id]; }
+  double operator[](uint32_t id) const { return values_[id]; }
   int find(const std::string& name) const;
 
  private:

@@ -52,13 +52,9 @@ const char* model_event_kind_name(ModelEventKind k) {
 World::World(const CompiledScenario& scenario, uint64_t replication, const FleetPolicyFactory* policies)
     : sc_(scenario),
       replication_(replication),
-      interruption_rng_(Rng::stream(scenario.seed, replication, "interruption")),
-      boot_rng_(Rng::stream(scenario.seed, replication, "boot")),
-      boot_failure_rng_(Rng::stream(scenario.seed, replication, "boot_failure")),
-      rebalance_rng_(Rng::stream(scenario.seed, replication, "rebalance")),
-      restart_rng_(Rng::stream(scenario.seed, replication, "restart")),
-      lifetime_rng_(Rng::stream(scenario.seed, replication, "lifetime")),
       end_us_(scenario.duration.us) {
+  rng_.reserve(sc_.fleets.size());
+  for (const FleetSpec& f : sc_.fleets) rng_.emplace_back(sc_.seed, replication, f.name);
   self_ = engine_.add_handler(this);
   pools_.resize(sc_.pools.size());
   for (size_t i = 0; i < pools_.size(); ++i) {
@@ -101,6 +97,14 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
   install_workloads(*this);
   install_kubernetes(*this);
 }
+
+World::FleetRngs::FleetRngs(uint64_t seed, uint64_t replication, const std::string& fleet)
+    : interruption(Rng::stream(seed, replication, "fleet." + fleet + ".interruption")),
+      boot(Rng::stream(seed, replication, "fleet." + fleet + ".boot")),
+      boot_failure(Rng::stream(seed, replication, "fleet." + fleet + ".boot_failure")),
+      rebalance(Rng::stream(seed, replication, "fleet." + fleet + ".rebalance")),
+      restart(Rng::stream(seed, replication, "fleet." + fleet + ".restart")),
+      lifetime(Rng::stream(seed, replication, "fleet." + fleet + ".lifetime")) {}
 
 WorldComponent* World::add_component(std::unique_ptr<WorldComponent> c) {
   components_.push_back(std::move(c));
@@ -208,11 +212,50 @@ void World::emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, doubl
   for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
 }
 
+void World::account_needed(FleetState& f) { set_running(f, 0); }
+
+void World::drop_protection(VmSlot& v) {
+  if (!(v.flags & kVmScaleInProtected)) return;
+  FleetState& f = fleets_[v.fleet];
+  account_needed(f);
+  f.protected_vms--;
+  v.flags &= static_cast<uint8_t>(~kVmScaleInProtected);
+}
+
+void World::finalize_unrecovered(uint32_t fi) {
+  FleetState& f = fleets_[fi];
+  // A replacement still booting at the end is back when its boot completes (already scheduled):
+  // its time to reschedule is exact, and its loss is not unrecovered.
+  int64_t in_flight = 0;
+  for (const VmSlot& v : vms_) {
+    if (v.fleet != fi || v.state != VmState::kBooting || v.lost_at_us < 0 || v.lost_at_us > end_us_) continue;
+    if (v.ready_us < 0) continue;
+    f.time_to_replace.add(std::max<double>(0.0, static_cast<double>(v.ready_us - v.lost_at_us) * 1e-6));
+    f.losses.recovered(v.lost_at_us, v.lost_at_us);
+    ++in_flight;
+  }
+  // Losses beyond the shortfall were made good otherwise (a scale-out launch, a lower target).
+  int64_t n = std::min(f.losses.open(), std::max<int64_t>(0, f.target - f.running - in_flight));
+  metrics_[fleet_mx_[fi].unrecovered] = static_cast<double>(n);
+  f.losses.for_each_open([&](const LossLedger::Loss& l) {
+    if (n <= 0) return;
+    if (metrics_[fleet_mx_[fi].unrecovered_open] == 0) {  // the oldest comes first
+      metrics_[fleet_mx_[fi].unrecovered_open] = static_cast<double>(end_us_ - l.at_us) * 1e-6;
+    }
+    --n;
+    f.time_to_replace.add(static_cast<double>(end_us_ - l.at_us) * 1e-6);  // censored at the end
+    metrics_[pool_mx_[l.pool].unrecovered] += 1;
+  });
+}
+
 void World::set_running(FleetState& f, int64_t delta) {
   const int64_t now = engine_.now().us;
   const double dt = static_cast<double>(now - f.last_change_us);
   f.running_vm_us += static_cast<double>(f.running) * dt;
   f.served_vm_us += static_cast<double>(std::min(f.running, std::max<int64_t>(f.target, 0))) * dt;
+  const int64_t needed = std::max(std::max<int64_t>(f.target, 0), f.protected_vms);
+  f.needed_vm_us += static_cast<double>(needed) * dt;
+  f.available_vm_us += static_cast<double>(std::min(f.running, needed)) * dt;
   f.last_change_us = now;
   f.running += delta;
 }
@@ -340,9 +383,11 @@ void World::apply(const Command& c) {
     case CommandKind::kScale: {
       const int64_t now = engine_.now().us;
       set_running(f, 0);  // close the served-VM interval under the old target
+      account_needed(f);
       f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(now - f.target_since_us);
       f.target_since_us = now;
       f.target = std::max<int64_t>(0, c.count);
+      if (f.target != sc_.fleets[c.fleet].target) f.target_changed = true;
       // Reconcile. Scale out to fleet_serving (a VM under notice that is replaced only at its
       // eviction keeps its place: launching for it now would replace it twice); scale in counting
       // only VMs not under notice (those are going away anyway). Stopped VMs count: they are the
@@ -490,6 +535,7 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
   if (!warm_start) {
     // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
     const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(fleet);
+    v.ready_us = engine_.now().us + boot.us;
     engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
   }
   if (lifetime_any_ && !warm_starting_) schedule_lifetime(slot, false);
@@ -540,7 +586,7 @@ void World::schedule_interruption(uint32_t slot) {
   const VmSlot& v = vms_[slot];
   const double rate = sc_.pools[v.pool].interruption_rate;
   if (v.purchase != Purchase::kSpot || rate <= 0) return;
-  const double hours = interruption_rng_.exponential(rate);
+  const double hours = rng_[v.fleet].interruption.exponential(rate);
   const double at = static_cast<double>(engine_.now().us) + hours * 3.6e9;
   if (at >= static_cast<double>(end_us_)) return;  // beyond the horizon: never fires
   engine_.schedule_at(SimTime{static_cast<int64_t>(at)}, self_, kNoticeEv, slot, v.gen);
@@ -571,6 +617,7 @@ void World::on_boot_done(uint32_t slot) {
   if (v.lost_at_us >= 0) {
     const double ttr = std::max<double>(0.0, static_cast<double>(v.running_us - v.lost_at_us) * 1e-6);
     f.time_to_replace.add(ttr);
+    f.losses.recovered(v.lost_at_us, v.running_us);
     metrics_[fleet_m_[v.fleet].replacements] += 1;
   }
   emit(ModelEventKind::kRunning, slot, 0);
@@ -608,6 +655,26 @@ void World::give_notice(uint32_t slot, Duration notice) {
   f.noticed++;
   const int64_t evict_at = engine_.now().us + notice.us;
   engine_.schedule_at(SimTime{evict_at}, self_, kEvictEv, slot, v.gen, Priority::kHigh);
+  if (batch_depth_ > 0) {
+    pending_notices_.push_back(PendingNotice{slot, v.gen, evict_at, notice});
+    return;
+  }
+  deliver_notice(slot, evict_at, notice);
+}
+
+void World::end_batch() {
+  if (--batch_depth_ > 0) return;
+  // Delivering can give more notices (a hook's commands); those are delivered at once.
+  std::vector<PendingNotice> pending;
+  pending.swap(pending_notices_);
+  for (const PendingNotice& p : pending) {
+    const VmSlot& v = vms_[p.slot];
+    if (v.gen == p.gen && v.state == VmState::kNoticed) deliver_notice(p.slot, p.evict_at_us, p.notice);
+  }
+}
+
+void World::deliver_notice(uint32_t slot, int64_t evict_at, Duration notice) {
+  VmSlot& v = vms_[slot];
   // A zero notice, or one a FaultInjector loses, is never delivered: the eviction comes
   // unannounced, and the fleet learns of it only then (on_eviction, notice_delivered = false).
   const bool delivered = notice.us > 0 && !(injector_ && injector_->lose_notice(*this, slot));
@@ -679,6 +746,7 @@ void World::bill(uint32_t slot, bool interrupted, bool vm_ends) {
 
 void World::release(uint32_t slot) {
   VmSlot& v = vms_[slot];
+  drop_protection(v);
   if (v.state == VmState::kStopped) {
     fleets_[v.fleet].stopped--;
   } else {
@@ -725,6 +793,8 @@ void World::on_evict(uint32_t slot) {
   const uint32_t fleet = v.fleet;
   metrics_[fleet_m_[fleet].interruptions] += 1;
   metrics_[pool_m_[v.pool].interruptions] += 1;
+  // A loss, unless a replacement already runs in its place (rebalance).
+  if (!(v.flags & kVmReplaced)) fleets_[fleet].losses.lost(engine_.now().us, v.pool);
   // Stop, hibernate, deallocate: the VM stays the fleet's (stopped, disks billed) — unless a
   // rebalance replacement already runs in its place.
   const bool keep = v.purchase == Purchase::kSpot && eviction_keeps_vm(sc_.pools[v.pool].action) &&
@@ -859,11 +929,15 @@ void World::set_scale_in_protection(VmId id, bool on) {
   VmSlot& v = vms_[id.slot];
   if (v.serial != id.serial || v.state == VmState::kFree) return;
   if (on) {
+    if (v.flags & kVmScaleInProtected) return;
+    FleetState& pf = fleets_[v.fleet];
+    account_needed(pf);
+    pf.protected_vms++;
     v.flags |= kVmScaleInProtected;
     return;
   }
   if (!(v.flags & kVmScaleInProtected)) return;
-  v.flags &= static_cast<uint8_t>(~kVmScaleInProtected);
+  drop_protection(v);
   const FleetState& f = fleets_[v.fleet];
   const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning;
   if (rt_[v.fleet].scale_in_pending && serving > f.target) {
@@ -995,10 +1069,12 @@ void World::finalize() {
     f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(end_us_ - f.target_since_us);
     f.target_since_us = end_us_;
     const double target_us = f.target_vm_us;  // target × duration for a fixed target
+    account_needed(f);
     // Shortfall against the target at each moment: VMs above the target (a scale-in draining, a
     // rebalance replacement running beside its old VM) do not make up for time below it.
     metrics_[fm.lost_vm_hours] = std::max(0.0, (target_us - f.served_vm_us) / 3.6e9);
     metrics_[fm.availability_pct] = target_us > 0 ? 100.0 * f.served_vm_us / target_us : 100.0;
+    finalize_unrecovered(fi);
     metrics_[fm.ttr_mean] = f.time_to_replace.mean();
     metrics_[fm.ttr_p95] = f.time_to_replace.quantile(0.95);
     metrics_[fm.ttr_max] = f.time_to_replace.max();
@@ -1010,7 +1086,7 @@ void World::finalize() {
       metrics_[m_cost_total_] += warm_cost;
       metrics_[m_cost_on_demand_] += warm_cost;
     }
-    const double fleet_all_od = fleet_all_on_demand(fi, target_us);
+    const double fleet_all_od = fleet_all_on_demand(fi, f);
     metrics_[fleet_mx_[fi].cost_all_on_demand] = fleet_all_od;
     all_od += fleet_all_od;
     double rejected = 0;

@@ -19,6 +19,7 @@
 #include "sim/model/fault_injector.h"
 #include "sim/model/fleet_policy.h"
 #include "sim/model/fleet_types.h"
+#include "sim/model/loss_ledger.h"
 #include "sim/model/metrics.h"
 #include "sim/model/regional_limits.h"
 #include "sim/model/warm_pool.h"
@@ -92,6 +93,7 @@ struct VmSlot {
   int64_t lost_at_us = -1;     // for a replacement: when the VM it replaces was (or will be) lost;
                                // for a stopped VM: when it was evicted
   int64_t created_us = 0;      // first launch of this VM (its disks exist since; restarts keep it)
+  int64_t ready_us = -1;       // while booting: when its boot completes (scheduled)
   uint32_t serial = 0;         // unique per incarnation
   uint32_t gen = 0;            // bumps on every state change that invalidates pending events
   uint32_t fleet = 0;
@@ -146,6 +148,11 @@ struct FleetState {
   double target_vm_us = 0;   // integral of the target over time (up to target_since_us)
   int64_t target_since_us = 0;
   LogHistogram time_to_replace;  // seconds
+  LossLedger losses;             // VMs lost and not back yet (unrecovered at the end)
+  int64_t protected_vms = 0;     // VMs with scale-in protection (they hold a job)
+  double needed_vm_us = 0;       // ∫ max(target, protected VMs) dt (up to last_change_us)
+  double available_vm_us = 0;    // ∫ min(running, max(target, protected VMs)) dt
+  bool target_changed = false;   // the target ever differed from the file's
 };
 
 class World : public EventHandler {
@@ -218,6 +225,13 @@ class World : public EventHandler {
   void set_scale_in_protection(VmId vm, bool on);
 
   // --- verbs for chaos (capacity cliffs, on-demand exhaustion) -------------------------------
+  // Between begin_batch() and end_batch() (nestable), notices are given (the VMs are under notice
+  // and their evictions scheduled) but delivered — the notice event, the fleet's reaction, e.g. a
+  // replacement launched on notice — only at end_batch(). A chaos item changes every pool of its
+  // scope first and the fleets react after, so a replacement never lands in a pool of the scope
+  // that is about to be cut in the same instant (the chaos runtime wraps every item callback).
+  void begin_batch() { ++batch_depth_; }
+  void end_batch();
   // Sets pool `pool`'s spot capacity now. If our spot VMs in the pool (not already under notice)
   // exceed it, the excess — newest first — gets the pool's notice and is evicted after it.
   void set_spot_capacity(uint32_t pool, int64_t capacity);
@@ -308,10 +322,11 @@ class World : public EventHandler {
   // Provider-semantics and derived metrics (sim/model/world_metrics.cpp).
   struct FleetMetricsExtra {
     uint32_t boot_failures, rebalances, restarts, stopped_vm_hours, disk_cost, revocation_rate, spot_share_pct,
-        launches, fallback_launches, fallback_rate_pct, vm_hours_fallback, cost_all_on_demand, savings_pct;
+        launches, fallback_launches, fallback_rate_pct, vm_hours_fallback, cost_all_on_demand, savings_pct,
+        unrecovered, unrecovered_open, cost_per_available_vm_hour, vm_hours_needed;
   };
   struct PoolMetricsExtra {
-    uint32_t vm_hours_spot, vm_hours_on_demand, revocation_rate, spot_utilization_pct, disk_cost;
+    uint32_t vm_hours_spot, vm_hours_on_demand, revocation_rate, spot_utilization_pct, disk_cost, unrecovered;
   };
   struct FleetRuntime {
     std::unique_ptr<BuiltinFleetPolicy> builtin;  // always there (devirtualized calls)
@@ -343,6 +358,14 @@ class World : public EventHandler {
   void deactivate(uint32_t slot);  // an active VM stops counting (booting/running/noticed, pool use)
   void on_boot_done(uint32_t slot);
   void on_notice(uint32_t slot);
+  // The part of give_notice the fleet sees: the notice may be lost, else it is emitted and the
+  // fleet's notice hook runs. `gen` is the VM's generation when the notice was given.
+  void deliver_notice(uint32_t slot, int64_t evict_at_us, Duration notice);
+  struct PendingNotice {
+    uint32_t slot, gen;
+    int64_t evict_at_us;
+    Duration notice;
+  };
   void on_evict(uint32_t slot);
   void schedule_interruption(uint32_t slot);
   // --- provider semantics (sim/model/world_provider.cpp) ---
@@ -362,11 +385,18 @@ class World : public EventHandler {
   // --- metrics (sim/model/world_metrics.cpp) ---
   void register_extra_metrics();
   void account_pool(uint32_t pool);        // integrates spot_in_use and capacity up to now
-  // The all-on-demand counterfactual's cost for one fleet whose target integrates to
-  // `target_vm_us` (VM-microseconds) over the run.
-  double fleet_all_on_demand(uint32_t fleet, double target_vm_us) const;
+  // The all-on-demand counterfactual's cost for one fleet: the VM-hours it needed (its target,
+  // or its protected VMs where more, at each moment) on on-demand (docs/metrics.md).
+  double fleet_all_on_demand(uint32_t fleet, const FleetState& f) const;
   void finalize_extra_metrics();
   void set_running(FleetState& f, int64_t delta);
+  // Integrates max(target, protected VMs) up to now (set_running(f, 0)); call before either changes.
+  void account_needed(FleetState& f);
+  // Clears a VM's scale-in protection flag, keeping the fleet's count of protected VMs.
+  void drop_protection(VmSlot& v);
+  // Losses still open at the end, up to the fleet's shortfall: counted as `unrecovered` and
+  // added to the time to reschedule censored at the end of the run.
+  void finalize_unrecovered(uint32_t fleet);
   // Bills the VM's current run (launch → now, unless stopped) and, when `vm_ends`, its disks.
   void bill(uint32_t slot, bool interrupted, bool vm_ends = true);
   void emit(ModelEventKind kind, uint32_t slot, double detail);
@@ -379,12 +409,18 @@ class World : public EventHandler {
   uint64_t replication_;
   Engine engine_;
   uint16_t self_;
-  Rng interruption_rng_;
-  Rng boot_rng_;                       // boot latency draws ("boot")
-  Rng boot_failure_rng_;               // fleet boot_failure draws ("boot_failure")
-  Rng rebalance_rng_;                  // rebalance recommendation draws ("rebalance")
-  Rng restart_rng_;                    // restart_after draws ("restart")
-  Rng lifetime_rng_;                   // warm-start ages of preemptible VMs ("lifetime")
+  // Each fleet draws from its own streams, named after it ("fleet.<name>.interruption", ...), so
+  // a fleet's draws do not depend on the other fleets or on the order of the file.
+  struct FleetRngs {
+    Rng interruption;  // hazard interruptions
+    Rng boot;          // boot latency
+    Rng boot_failure;  // fleet boot_failure
+    Rng rebalance;     // rebalance recommendations
+    Rng restart;       // restart_after
+    Rng lifetime;      // warm-start ages of preemptible VMs
+    FleetRngs(uint64_t seed, uint64_t replication, const std::string& fleet);
+  };
+  std::vector<FleetRngs> rng_;         // per fleet
   bool rebalance_any_ = false;         // some pool has rebalance recommendations
   bool lifetime_any_ = false;          // some pool is GCP preemptible
   bool warm_starting_ = false;         // VMs promoted at time 0 never fail their boot
@@ -399,6 +435,8 @@ class World : public EventHandler {
   std::deque<Commands> flush_bufs_;    // one per flush nesting depth (stable references)
   size_t flush_depth_ = 0;
   uint64_t commands_applied_[6] = {};
+  int batch_depth_ = 0;
+  std::vector<PendingNotice> pending_notices_;  // given inside a batch, delivered at its end
   CheckpointSink checkpoint_sink_;
   static constexpr size_t kLoadMetrics = 3;  // LoadMetric values
   std::vector<double> loads_;          // workload × LoadMetric: last kLoad value (NaN: none)

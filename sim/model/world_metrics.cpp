@@ -24,6 +24,14 @@ void World::register_extra_metrics() {
     m.vm_hours_fallback = metrics_.add(p + "vm_hours_fallback", MetricUnit::kHours, "running VM-hours of fallback on-demand VMs (part of vm_hours_on_demand)");
     m.cost_all_on_demand = metrics_.add(p + "cost_all_on_demand", MetricUnit::kDollars, "counterfactual: the fleet's target on on-demand for the whole run, never interrupted");
     m.savings_pct = metrics_.add(p + "savings_pct", MetricUnit::kPercent, "100 × (1 − cost / cost_all_on_demand)");
+    m.unrecovered = metrics_.add(p + "unrecovered", MetricUnit::kCount,
+                                 "VMs lost (evicted) and not back at the end of the run, up to the fleet's shortfall then");
+    m.unrecovered_open = metrics_.add(p + "unrecovered_open", MetricUnit::kSeconds,
+                                      "how long the oldest unrecovered loss had been open at the end of the run; 0 if none");
+    m.cost_per_available_vm_hour = metrics_.add(p + "cost_per_available_vm_hour", MetricUnit::kDollars,
+                                                "cost / VM-hours available (∫ min(running, max(target, protected VMs)) dt, at least 1)");
+    m.vm_hours_needed = metrics_.add(p + "vm_hours_needed", MetricUnit::kHours,
+                                     "∫ max(target, VMs protected from scale-in) dt: what the all-on-demand counterfactual runs");
     fleet_mx_.push_back(m);
   }
   for (const auto& pl : sc_.pools) {
@@ -35,6 +43,8 @@ void World::register_extra_metrics() {
     m.spot_utilization_pct = metrics_.add(p + "spot_utilization_pct", MetricUnit::kPercent,
                                           "100 × ∫ min(our spot VMs in the pool, capacity) dt / ∫ capacity dt");
     m.disk_cost = metrics_.add(p + "disk_cost", MetricUnit::kDollars, "disk cost of VMs in this pool; part of cost");
+    m.unrecovered = metrics_.add(p + "unrecovered", MetricUnit::kCount,
+                                 "VMs lost in this pool and not back at the end (its fleet's unrecovered, by pool of the loss)");
     pool_mx_.push_back(m);
   }
   m_cost_disk_ = metrics_.add("cost.disk", MetricUnit::kDollars, "disks of all VMs (part of cost.total)");
@@ -50,7 +60,8 @@ void World::account_pool(uint32_t pool) {
   p.last_change_us = now;
 }
 
-double World::fleet_all_on_demand(uint32_t fleet, double target_vm_us) const {
+double World::fleet_all_on_demand(uint32_t fleet, const FleetState& f) const {
+  const double needed_vm_us = f.needed_vm_us;
   const FleetSpec& fs = sc_.fleets[fleet];
   if (fs.pools.empty()) return 0;
   // The cheapest on-demand pool of the fleet, with that pool's disks.
@@ -60,13 +71,15 @@ double World::fleet_all_on_demand(uint32_t fleet, double target_vm_us) const {
   }
   const PoolSpec& ps = sc_.pools[best];
   const ProviderTraits& tr = provider_traits(sc_.pools[fs.pools.front()].provider);
-  const double disk = ps.disk_cost * target_vm_us / 3.6e9;
-  // A fixed target: that many VMs for the whole run, billed by the provider's rules; with
-  // scaling the counterfactual follows the target over time (target VM-hours on on-demand).
-  if (fs.scaling.kind == ScalingKind::kFixed) {
+  const double disk = ps.disk_cost * needed_vm_us / 3.6e9;
+  // A target that never moved, with no protected VM above it: that many VMs for the whole run,
+  // billed by the provider's rules. Otherwise the VM-hours the fleet needed at each moment (its
+  // target, or the VMs protected from scale-in where more) priced at the on-demand rate.
+  const double fixed_us = static_cast<double>(fs.target) * static_cast<double>(end_us_);
+  if (fs.scaling.kind == ScalingKind::kFixed && !f.target_changed && needed_vm_us == fixed_us) {
     return static_cast<double>(fs.target) * billed_cost(tr, Duration{end_us_}, ps.on_demand_price, false, false) + disk;
   }
-  return ps.on_demand_price * target_vm_us / 3.6e9 + disk;
+  return ps.on_demand_price * needed_vm_us / 3.6e9 + disk;
 }
 
 void World::finalize_extra_metrics() {
@@ -78,6 +91,8 @@ void World::finalize_extra_metrics() {
     metrics_[mx.revocation_rate] = ratio(metrics_[fm.interruptions], spot_h);
     metrics_[mx.spot_share_pct] = 100.0 * ratio(spot_h, spot_h + od_h);
     metrics_[mx.fallback_rate_pct] = 100.0 * ratio(metrics_[mx.fallback_launches], metrics_[mx.launches]);
+    metrics_[mx.cost_per_available_vm_hour] = metrics_[fm.cost] / std::max(1.0, fleets_[fi].available_vm_us / 3.6e9);
+    metrics_[mx.vm_hours_needed] = fleets_[fi].needed_vm_us / 3.6e9;
     const double all_od = metrics_[mx.cost_all_on_demand];  // set by finalize()
     metrics_[mx.savings_pct] = all_od > 0 ? 100.0 * (1.0 - metrics_[fm.cost] / all_od) : 0.0;
   }

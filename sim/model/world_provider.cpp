@@ -12,7 +12,7 @@ namespace spotsim {
 Duration World::boot_delay(uint32_t fleet) {
   const FleetSpec& fs = sc_.fleets[fleet];
   if (fs.boot_dist.kind == DurationDist::Kind::kFixed) return fs.boot_time;  // no draw
-  const double s = fs.boot_dist.sample(boot_rng_);
+  const double s = fs.boot_dist.sample(rng_[fleet].boot);
   return Duration{std::max<int64_t>(0, std::llround(s * 1e6))};
 }
 
@@ -21,7 +21,7 @@ bool World::boot_fails(uint32_t slot) {
   // The fleet's own failure probability (bad image, quota) and chaos boot_failure share this
   // path: either fails the boot. Warm-start VMs were running before the run, so the fleet's
   // probability does not apply to them.
-  bool failed = p > 0 && !warm_starting_ && boot_failure_rng_.bernoulli(p);
+  bool failed = p > 0 && !warm_starting_ && rng_[vms_[slot].fleet].boot_failure.bernoulli(p);
   if (!failed) failed = injector_ && injector_->fail_boot(*this, slot);
   if (failed) metrics_[fleet_mx_[vms_[slot].fleet].boot_failures] += 1;
   return failed;
@@ -40,8 +40,8 @@ void World::schedule_rebalance(uint32_t slot, int64_t notice_at_us) {
   VmSlot& v = vms_[slot];
   const PoolSpec& ps = sc_.pools[v.pool];
   if (!ps.rebalance) return;
-  if (ps.rebalance_probability > 0 && rebalance_rng_.bernoulli(ps.rebalance_probability)) {
-    const double lead_s = ps.rebalance_lead.sample(rebalance_rng_);
+  if (ps.rebalance_probability > 0 && rng_[v.fleet].rebalance.bernoulli(ps.rebalance_probability)) {
+    const double lead_s = ps.rebalance_lead.sample(rng_[v.fleet].rebalance);
     const int64_t at = std::max<int64_t>(engine_.now().us, notice_at_us - std::llround(lead_s * 1e6));
     if (at < notice_at_us) {
       engine_.schedule_at(SimTime{at}, self_, kRebalanceEv, slot, v.gen);
@@ -74,7 +74,7 @@ void World::schedule_lifetime(uint32_t slot, bool warm_start) {
   if (ps.provisioning != ProvisioningModel::kPreemptible || v.purchase != Purchase::kSpot) return;
   const int64_t life = provider_traits(ps.provider).preemptible_max_lifetime.us;
   // A warm-start VM has been running for a while already: a uniform age in [0, life).
-  const int64_t age = warm_start ? static_cast<int64_t>(lifetime_rng_.uniform01() * static_cast<double>(life)) : 0;
+  const int64_t age = warm_start ? static_cast<int64_t>(rng_[v.fleet].lifetime.uniform01() * static_cast<double>(life)) : 0;
   const int64_t end_at = v.launched_us - age + life;
   const int64_t notice_at = std::max(engine_.now().us, end_at - ps.notice.us);
   if (notice_at >= end_us_) return;
@@ -103,6 +103,7 @@ void World::stop_vm(uint32_t slot) {
   VmSlot& v = vms_[slot];
   const uint32_t fleet = v.fleet;
   deactivate(slot);  // (if it was itself a replacement, that swap is off)
+  drop_protection(v);
   v.state = VmState::kStopped;
   v.gen++;
   v.running_us = -1;
@@ -111,7 +112,7 @@ void World::stop_vm(uint32_t slot) {
   fleets_[fleet].stopped++;
   const PoolSpec& ps = sc_.pools[v.pool];
   if (ps.restart) {
-    const double after_s = ps.restart_after.sample(restart_rng_);
+    const double after_s = ps.restart_after.sample(rng_[fleet].restart);
     const int64_t at = engine_.now().us + std::max<int64_t>(0, std::llround(after_s * 1e6));
     if (at < end_us_) engine_.schedule_at(SimTime{at}, self_, kRestartEv, slot, v.gen);
   }
@@ -155,7 +156,9 @@ void World::on_restart(uint32_t slot) {
   v.flags = 0;
   v.replaces_slot = UINT32_MAX;
   emit(ModelEventKind::kLaunch, slot, 3);
-  engine_.schedule_in(boot_delay(fleet), self_, kBootDone, slot, v.gen);
+  const Duration boot = boot_delay(fleet);
+  v.ready_us = now + boot.us;
+  engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
   if (lifetime_any_) schedule_lifetime(slot, false);
 }
 

@@ -128,11 +128,15 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     }
     row("time to reschedule, mean (s)", "time_to_reschedule", "%8.1f");
     row("time to reschedule, p95 (s)", "time_to_reschedule_p95", "%8.1f");
+    if (const MetricStats* u = stat(p + "unrecovered"); u && u->max > 0) {
+      row("lost and never back (VMs at the end)", "unrecovered", "%8.1f");
+    }
     row("availability (% of target VM-hours)", "availability_pct", "%8.2f");
     row("lost VM-hours (target not running)", "lost_vm_hours", "%8.1f");
     row("spot VM-hours", "vm_hours_spot", "%8.1f");
     row("on-demand VM-hours", "vm_hours_on_demand", "%8.1f");
     row("cost ($)", "cost", "%8.2f");
+    row("cost per available VM-hour ($)", "cost_per_available_vm_hour", "%8.3f");
     os << "\n";
   }
   // Workloads (and Kubernetes deployments): every workload.<name>.* metric, grouped by name, in
@@ -171,13 +175,49 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     os << "cost: $" << fmt("%.2f", total->mean) << " per run vs $" << fmt("%.2f", all_od->mean)
        << " all on-demand: " << fmt("%.1f", savings->mean) << "% saved (replications range "
        << fmt("%.1f", savings->min) << "%.." << fmt("%.1f", savings->max) << "%)\n";
+    // Savings compare with a fleet that was always there: say when this one was not.
+    for (const auto& f : sc.fleets) {
+      const std::string p = "fleet." + f.name + ".";
+      const MetricStats* avail = stat(p + "availability_pct");
+      const MetricStats* per_h = stat(p + "cost_per_available_vm_hour");
+      const MetricStats* od = stat(p + "cost_all_on_demand");
+      const MetricStats* needed = stat(p + "vm_hours_needed");
+      if (!avail || !per_h || !od || !needed || avail->mean >= 99.0) continue;
+      os << "  but fleet " << f.name << " was there for only " << fmt("%.1f", avail->mean)
+         << "% of its target VM-hours (all on-demand: 100%); per VM-hour it was there it cost $"
+         << fmt("%.3f", per_h->mean);
+      if (needed->mean > 0) os << " (on-demand: $" << fmt("%.3f", od->mean / needed->mean) << ")";
+      os << "\n";
+    }
   }
   for (const auto& f : sc.fleets) {
-    const MetricStats* ttr = stat("fleet." + f.name + ".time_to_reschedule_p95");
-    const MetricStats* intr = stat("fleet." + f.name + ".interruptions");
-    if (ttr && intr) {
+    const std::string p = "fleet." + f.name + ".";
+    const MetricStats* ttr = stat(p + "time_to_reschedule_p95");
+    const MetricStats* intr = stat(p + "interruptions");
+    const int ui = r.metric_index(p + "unrecovered");
+    const int oi = r.metric_index(p + "unrecovered_open");
+    // Replications where VMs were lost for good: their time to reschedule is only a lower bound.
+    int64_t dead_reps = 0;
+    double dead_vms = 0, dead_since_s = 0;
+    if (ui >= 0 && oi >= 0) {
+      for (const auto& rep : r.per_replication) {
+        if (rep[static_cast<size_t>(ui)] <= 0) continue;
+        ++dead_reps;
+        dead_vms += rep[static_cast<size_t>(ui)];
+        dead_since_s += sc.duration.to_seconds() - rep[static_cast<size_t>(oi)];
+      }
+    }
+    if (dead_reps > 0) {
+      const double n = static_cast<double>(dead_reps);
+      os << "fleet " << f.name << ": " << fmt("%.0f", dead_vms / n) << " VMs lost (the first at "
+         << format_duration(Duration::seconds(std::round(dead_since_s / n))) << " into the run) never came back";
+      if (dead_reps < static_cast<int64_t>(r.per_replication.size())) {
+        os << ", in " << dead_reps << " of " << r.per_replication.size() << " replications (mean over those)";
+      }
+      os << "; time to reschedule counts them up to the end of the run, so it is a lower bound\n";
+    } else if (ttr && intr) {
       os << "fleet " << f.name << ": " << fmt("%.0f", intr->mean) << " interruptions per run; a lost VM is back in "
-         << human_seconds(stat("fleet." + f.name + ".time_to_reschedule")->mean) << " on average, "
+         << human_seconds(stat(p + "time_to_reschedule")->mean) << " on average, "
          << human_seconds(ttr->mean) << " at p95\n";
     }
   }

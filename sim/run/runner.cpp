@@ -1,6 +1,7 @@
 #include "sim/run/runner.h"
 
 #include <chrono>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -33,7 +34,7 @@ std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario)
 }
 
 std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
-                                    ReplicationRecorder* recorder, uint64_t* events) {
+                                    ReplicationRecorder* recorder, uint64_t* events, const LawChecker* laws) {
   CompiledScenario const* sc = &scenario;
   CompiledScenario copy;
   if (seed != scenario.seed) {
@@ -53,6 +54,17 @@ std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t s
   if (recorder && !chaos.intervals().empty()) recorder->on_chaos(world, chaos.intervals());
   if (recorder) recorder->on_finish(world);
   if (events) *events = world.events_processed();
+  if (laws) {
+    const std::vector<std::string> broken = laws->check(world, chaos, world.metrics().values());
+    if (!broken.empty()) {
+      std::string msg = "spotsim: internal error: a law of docs/metrics.md is broken in replication " +
+                        std::to_string(replication) + " (seed " + std::to_string(seed) + "), checked at the end of the run (" +
+                        format_duration(sc->duration) + "):";
+      for (const std::string& b : broken) msg += "\n  " + b;
+      msg += "\nThis is a bug in spotsim: please report it with the scenario and this command's --seed and --replication.";
+      throw LawViolation(msg);
+    }
+  }
   return world.metrics().values();
 }
 
@@ -66,6 +78,8 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
   if (options.first_replication < 0) return Status::invalid("--replication must be at least 0");
   r.first_replication = options.first_replication;
   r.metrics = replication_metric_defs(scenario);
+  std::optional<LawChecker> laws;
+  if (options.check_laws) laws.emplace(scenario, r.metrics);
   std::vector<Expectation> expectations;
   if (options.check_expectations) {
     ASSIGN_OR_RETURN(expectations, compile_expectations(scenario, r.metrics));
@@ -97,12 +111,21 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
       if (options.recorder_factory) rec = options.recorder_factory(rep);
       try {
         r.per_replication[static_cast<size_t>(rep)] =
-            run_replication(scenario, r.seed, r.first_replication + rep, rec.get(), &events[static_cast<size_t>(rep)]);
+            run_replication(scenario, r.seed, r.first_replication + rep, rec.get(), &events[static_cast<size_t>(rep)],
+                            laws ? &*laws : nullptr);
       } catch (const PolicyFailure& e) {
         std::lock_guard<std::mutex> lock(failure_mu);
         if (failed_rep < 0 || rep < failed_rep) {
           failed_rep = rep;
           failure = e.status();
+        }
+        failed.store(true);
+        return;
+      } catch (const LawViolation& e) {
+        std::lock_guard<std::mutex> lock(failure_mu);
+        if (failed_rep < 0 || rep < failed_rep) {
+          failed_rep = rep;
+          failure = Status::internal(e.what());
         }
         failed.store(true);
         return;

@@ -15,6 +15,7 @@
 #include "sim/chaos/runtime.h"
 #include "sim/core/status.h"
 #include "sim/model/metrics.h"
+#include "sim/run/laws.h"
 #include "sim/model/world.h"
 #include "sim/scenario/scenario.h"
 
@@ -60,6 +61,9 @@ struct RunOptions {
   std::function<std::unique_ptr<ReplicationRecorder>(int64_t rep)> recorder_factory;
   // Set to true (e.g. from a signal handler) to stop after the replications in flight.
   const std::atomic<bool>* cancel = nullptr;
+  // Check the laws of docs/metrics.md after every replication (sim/run/laws.h); a broken law
+  // stops the run with an internal error naming it. On by default in Debug builds.
+  bool check_laws = kCheckLawsByDefault;
 };
 
 struct RunResult {
@@ -93,7 +97,9 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
 // Runs a single replication in the calling thread (for tests, benchmarks and debugging).
 // Throws PolicyFailure (sim/policy/policy_error.h) when a Lua policy fails; run_scenario turns
 // that into an invalid-input Status.
+// With `laws`, throws LawViolation when the replication breaks one.
 std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
-                                    ReplicationRecorder* recorder = nullptr, uint64_t* events = nullptr);
+                                    ReplicationRecorder* recorder = nullptr, uint64_t* events = nullptr,
+                                    const LawChecker* laws = nullptr);
 
 }  // namespace spotsim

@@ -66,6 +66,16 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
+// Maps whose keys are names the user chose: --set may not invent a new one.
+bool is_named_collection(const std::string& path) {
+  static const char* const kNamed[] = {"pools", "fleets", "regions", "workloads", "policies",
+                                       "kubernetes.node_pools", "kubernetes.deployments"};
+  for (const char* n : kNamed) {
+    if (path == n) return true;
+  }
+  return false;
+}
+
 Status apply_override(YAML::Node root, const std::string& path, const std::string& value) {
   const auto parts = split_path(path);
   if (parts.empty()) return Status::invalid("--set " + path + "=" + value + ": empty path");
@@ -82,8 +92,20 @@ Status apply_override(YAML::Node root, const std::string& path, const std::strin
       }
       next = cur[idx];
     } else {
-      if (!cur.IsMap() || !cur[p].IsDefined()) {
+      if (!cur.IsMap()) {
         return Status::invalid("--set " + path + "=" + value + ": " + walked + " does not exist in the scenario");
+      }
+      if (!cur[p].IsDefined() || cur[p].IsNull()) {
+        // A missing section is created (the compiler validates it as if it were in the file); a
+        // missing name in a collection of named things (a fleet, a pool, ...) is an error.
+        const std::string parent = walked.size() > p.size() ? walked.substr(0, walked.size() - p.size() - 1) : "";
+        if (is_named_collection(parent) && !cur[p].IsDefined()) {
+          std::vector<std::string> names;
+          for (auto it = cur.begin(); it != cur.end(); ++it) names.push_back(it->first.as<std::string>(""));
+          return Status::invalid("--set " + path + "=" + value + ": " + walked + " does not exist in the scenario" +
+                                 did_you_mean(p, names));
+        }
+        cur[p] = YAML::Node(YAML::NodeType::Map);
       }
       next = cur[p];
     }
@@ -404,6 +426,8 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
     ctx.error_at(e.mark, "", "YAML: " + e.msg);
     return ctx.status();
   }
+  check_duplicate_keys(ctx, root, "");
+  if (!ctx.ok()) return ctx.status();
   for (const auto& [path, value] : options.overrides) {
     RETURN_IF_ERROR(apply_override(root, path, value));
     ctx.add_override(path, value);
@@ -426,7 +450,7 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   int64_t seed = 1;
   top.integer("seed", seed, false, 0);
   sc.seed = static_cast<uint64_t>(seed);
-  top.integer("replications", sc.replications, false, 1, 1'000'000);
+  top.integer("replications", sc.replications, false, 1, kMaxReplications);
   if (top.duration("duration", sc.duration, true) && sc.duration.us <= 0) {
     ctx.error(top.get("duration"), "duration", "must be longer than 0s");
   }

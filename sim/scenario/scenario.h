@@ -131,6 +131,10 @@ struct PolicySpec {
   int line = 0, column = 0;  // position of the entry in the scenario file (for messages)
 };
 
+// Limits shared by the scenario file and the command line (one number each).
+inline constexpr int64_t kMaxReplications = 1'000'000;
+inline constexpr int64_t kMaxSeed = INT64_MAX;  // seeds are 0..2^63−1 in a file and on the command line
+
 struct CompiledScenario {
   std::string file;          // path as given (for messages)
   std::string text;          // the full scenario text (recorded in outputs)

@@ -38,6 +38,21 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The unit a spelled-out word means ("days" → "d"), or "" if none.
+std::string_view unit_for_word(std::string_view w) {
+  static const std::pair<std::string_view, std::string_view> kWords[] = {
+      {"us", "us"},      {"ms", "ms"},      {"s", "s"},           {"sec", "s"},     {"secs", "s"},
+      {"second", "s"},   {"seconds", "s"},  {"m", "m"},           {"min", "m"},     {"mins", "m"},
+      {"minute", "m"},   {"minutes", "m"},  {"h", "h"},           {"hr", "h"},      {"hrs", "h"},
+      {"hour", "h"},     {"hours", "h"},    {"d", "d"},           {"day", "d"},     {"days", "d"},
+      {"w", "w"},        {"wk", "w"},       {"week", "w"},        {"weeks", "w"},   {"millisecond", "ms"},
+      {"milliseconds", "ms"}, {"microsecond", "us"}, {"microseconds", "us"}};
+  for (const auto& [word, unit] : kWords) {
+    if (w == word) return unit;
+  }
+  return {};
+}
+
 Result<double> unit_seconds(std::string_view u) {
   if (u == "us") return 1e-6;
   if (u == "ms") return 1e-3;
@@ -46,6 +61,11 @@ Result<double> unit_seconds(std::string_view u) {
   if (u == "h") return 3600.0;
   if (u == "d") return 86400.0;
   if (u == "w") return 604800.0;
+  const std::string_view means = unit_for_word(u);
+  if (!means.empty()) {
+    return Status::invalid("unknown time unit " + quote(u) + " (did you mean " + quote(means) +
+                           "? units: us, ms, s, m, h, d, w)");
+  }
   return Status::invalid("unknown time unit " + quote(u) + " (use us, ms, s, m, h, d or w)");
 }
 
@@ -72,10 +92,26 @@ Result<Duration> parse_duration(std::string_view text) {
     if (n == 0) {
       return Status::invalid("expected a duration like 90s, 15m, 2h or 7d, found " + quote(s));
     }
+    const std::string_view number = rest.substr(0, n);
     rest.remove_prefix(n);
     size_t u = 0;
     while (u < rest.size() && std::isalpha(static_cast<unsigned char>(rest[u]))) ++u;
     if (u == 0) {
+      // "1 day": a space before a word. Suggest the number glued to the unit the word means.
+      size_t sp = 0;
+      while (sp < rest.size() && std::isspace(static_cast<unsigned char>(rest[sp]))) ++sp;
+      size_t w = sp;
+      while (w < rest.size() && std::isalpha(static_cast<unsigned char>(rest[w]))) ++w;
+      if (sp > 0 && w > sp) {
+        const std::string_view word = rest.substr(sp, w - sp);
+        const std::string_view means = unit_for_word(word);
+        if (!means.empty()) {
+          return Status::invalid("duration " + quote(s) + ": write " + quote(std::string(number) + std::string(means)) +
+                                 " (a number and its unit without a space; units: us, ms, s, m, h, d, w)");
+        }
+        return Status::invalid("duration " + quote(s) + ": unknown unit " + quote(word) +
+                               " (write a number and its unit without a space, e.g. 90s, 15m, 2h, 7d)");
+      }
       return Status::invalid("duration " + quote(s) + " has no unit; write e.g. " +
                              quote(std::string(s) + "s") + " (units: us, ms, s, m, h, d, w)");
     }

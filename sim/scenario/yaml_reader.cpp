@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "sim/scenario/units.h"
@@ -121,10 +122,26 @@ MapReader::MapReader(ParseContext& ctx, const YAML::Node& node, std::string path
     valid_ = false;
     return;
   }
-  std::set<std::string> seen;
-  for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const std::string k = it->first.as<std::string>("");
-    if (!seen.insert(k).second) ctx_.error(it->first, child_path(k), "duplicate key");
+  // Repeated keys are reported once for the whole document (check_duplicate_keys).
+}
+
+void check_duplicate_keys(ParseContext& ctx, const YAML::Node& node, const std::string& path) {
+  if (node.IsMap()) {
+    std::map<std::string, YAML::Mark> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      const std::string child = path.empty() ? k : path + "." + k;
+      const auto [first, inserted] = seen.emplace(k, it->first.Mark());
+      if (!inserted) {
+        const YAML::Mark& m = first->second;
+        ctx.error(it->first, child,
+                  "duplicate key \"" + k + "\": already defined at line " + std::to_string(m.line + 1) + ", column " +
+                      std::to_string(m.column + 1) + " (each key may appear once in a map: rename or remove one)");
+      }
+      check_duplicate_keys(ctx, it->second, child);
+    }
+  } else if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) check_duplicate_keys(ctx, node[i], path + "[" + std::to_string(i) + "]");
   }
 }
 

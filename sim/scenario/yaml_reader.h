@@ -2,7 +2,8 @@
 // Strict, position-aware reading of YAML maps for scenario files.
 //
 // Every problem becomes a Diagnostic "FILE:LINE:COL: error: PATH: MESSAGE" (1-based line and
-// column). Unknown keys are errors with a did-you-mean suggestion; duplicate keys are errors.
+// column). Unknown keys are errors with a did-you-mean suggestion; duplicate keys are errors
+// (check_duplicate_keys, once for the whole document).
 #include <functional>
 #include <optional>
 #include <set>
@@ -97,6 +98,11 @@ class MapReader {
   std::vector<std::string> known_;
   bool valid_ = true;
 };
+
+// Reports every repeated key of every map in the document under `node` (at the repeat, naming
+// the line and column of the first). yaml-cpp keeps both entries of a repeated key, so without
+// this check two pools of the same name would both be compiled.
+void check_duplicate_keys(ParseContext& ctx, const YAML::Node& node, const std::string& path);
 
 // Scalar helpers for nodes that are not inside a MapReader (list items, etc.).
 std::optional<Duration> read_duration(ParseContext& ctx, const YAML::Node& n, const std::string& path);

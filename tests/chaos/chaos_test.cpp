@@ -77,7 +77,7 @@ SimTime at(double hours) { return SimTime{0} + Duration::hours(hours); }
 
 }  // namespace
 
-TEST_CASE("storm: round(fraction × N) in-scope spot VMs get the pool's notice; other zones untouched", "[chaos]") {
+TEST_CASE("storm: round(fraction × N) in-scope spot VMs get the pool's notice, other zones untouched", "[chaos]") {
   const auto o = run(compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {zone: us-east-1a}, fraction: 50%}\n")));
   CHECK(o.metrics.at("chaos.s.evicted") == 5);
   CHECK(o.metrics.at("chaos.s.occurrences") == 1);
@@ -93,7 +93,7 @@ TEST_CASE("storm: round(fraction × N) in-scope spot VMs get the pool's notice; 
   CHECK(r.metrics.at("chaos.s.evicted") == 4);
 }
 
-TEST_CASE("storm: notice 0s evicts at once without a notice; window spreads notices; waves strike again", "[chaos]") {
+TEST_CASE("storm: notice 0s evicts at once without a notice, window spreads notices, waves strike again", "[chaos]") {
   const auto o = run(compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {zone: us-east-1a}, fraction: 50%, notice: 0s}\n")));
   CHECK(o.events.count("notice@a") == 0);
   CHECK(o.events.count_at("eviction@a", at(1)) == 5);
@@ -147,7 +147,7 @@ TEST_CASE("cliff: capacity drops to the level, the excess is evicted, launches f
   CHECK(r.events.intervals[0].end == at(2) + Duration::minutes(10));
 }
 
-TEST_CASE("price_spike: fleets whose max_price is exceeded lose their spot VMs; others keep them", "[chaos]") {
+TEST_CASE("price_spike: fleets whose max_price is exceeded lose their spot VMs, others keep them", "[chaos]") {
   const auto o = run(compile(two_fleets("  - {kind: price_spike, name: p, at: 1h, duration: 1h, price: 3x}\n",
                                         ", max_price: 0.10")));
   // fa (max 0.10) in pool a: 0.058 × 3 = 0.174 > 0.10 → all 10 evicted; fb has no max_price.
@@ -265,7 +265,7 @@ TEST_CASE("every: overlapping windows of one cliff keep it in effect until the l
   CHECK(o.metrics.at("fleet.fa.replacements") == 0);
 }
 
-TEST_CASE("chaos: same seed, same results on any thread count; storms differ by replication", "[chaos][determinism]") {
+TEST_CASE("chaos: same seed, same results on any thread count, storms differ by replication", "[chaos][determinism]") {
   auto sc = compile(two_fleets(
       "  - {kind: storm, name: s, random: {rate: 1/h}, scope: {zone: us-east-1a}, fraction: 30%, window: 20m}\n"
       "  - {kind: boot_failure, name: b, at: 0s, probability: 20%}\n"

@@ -115,6 +115,29 @@ try:
         check(len(doc["runs"]) == 2, str(doc.keys()))
         xmllint_ok(ju)
         check(open(ju).read().count("<testsuite ") == 2, "two suites")
+    elif CASE == "usage_errors":
+        # issue 15, item 7: each of these was accepted silently or misreported.
+        for bad in ("-1", "18446744073709551616", "12x", ""):
+            p = run("run", BASIC, "--replications", "1", "--quiet", "--seed", bad, expect_rc=2)
+            check("--seed" in p.stderr and "expected a whole number from 0 to 9223372036854775807" in p.stderr,
+                  f"--seed {bad!r}: {p.stderr}")
+        p = run("run", BASIC, "--replications", "1", "--quiet", "--seed", "9223372036854775807", expect_rc=0)
+        p = run("frobnicate", expect_rc=2)
+        check(p.stderr == 'spotsim: error: unknown command "frobnicate"; the commands are run, sweep, validate, '
+                          'bench (spotsim --help)\n', p.stderr)
+        p = run("runn", BASIC, expect_rc=2)
+        check('unknown command "runn" (did you mean "run"?)' in p.stderr, p.stderr)
+        # One replications limit: the file's (1,000,000), on the command line too.
+        p = run("run", BASIC, "--replications", "1000001", "--quiet", expect_rc=2)
+        check("--replications" in p.stderr and "1000000" in p.stderr, p.stderr)
+        p = run("validate", BASIC, "--set", "replications=1000001", expect_rc=2)
+        check("replications" in p.stderr, p.stderr)
+        # A run that needs more than 1 GB says so before it starts (a million replications with time
+        # series for --out); the run itself is interrupted after 3 s.
+        big = write("big.yaml", open(BASIC).read())
+        p = subprocess.run(["timeout", "-s", "INT", "3", SPOTSIM, "run", big, "--replications", "1000000", "--out",
+                            os.path.join(TMP, "big.h5"), "--quiet"], capture_output=True, text=True)
+        check("spotsim: warning: " in p.stderr and "GB in memory" in p.stderr, p.stderr)
     else:
         sys.exit("unknown case " + CASE)
 finally:

@@ -74,7 +74,7 @@ TEST_CASE("expect: units on the right-hand side convert to the metric's unit", "
   CHECK(parse_ok("fleet.web.cost.max < 12.5").comparisons[0].value == 12.5);
 }
 
-TEST_CASE("expect: and binds tighter than or; parentheses group", "[expect]") {
+TEST_CASE("expect: and binds tighter than or, parentheses group", "[expect]") {
   const Expectation e = parse_ok("fleet.web.cost.max < 1 or fleet.web.interruptions.max == 0 and cost.savings_pct.mean > 5");
   REQUIRE(e.comparisons.size() == 3);
   REQUIRE(e.nodes[static_cast<size_t>(e.root)].kind == Expectation::Node::kOr);

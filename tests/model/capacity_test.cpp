@@ -201,7 +201,7 @@ TEST_CASE("a cliff scoped to a region hits every pool of the region", "[capacity
   CHECK(m.at("fleet.fc.interruptions") == 7);
 }
 
-TEST_CASE("on-demand vCPU quota is never exceeded; launches beyond it are refused as quota", "[capacity][region]") {
+TEST_CASE("on-demand vCPU quota is never exceeded, launches beyond it are refused as quota", "[capacity][region]") {
   // 3 fleets want 6 on-demand VMs of 4 or 8 vCPUs each (72 vCPUs) under a 40 vCPU quota.
   const auto sc = compile(region_scenario("  us-east-1: {on_demand_vcpu_quota: 40}\n",
                                           "  fa: {pools: [a], target: 6, on_demand_base: 6}\n"
@@ -266,7 +266,7 @@ TEST_CASE("on_demand_exhaustion with a level cuts on-demand capacity without evi
   CHECK(w.pools()[0].on_demand_capacity == 8);  // restored after the window
 }
 
-TEST_CASE("launch rate limit: throttled calls back off and retry; the rate is never exceeded", "[capacity][region]") {
+TEST_CASE("launch rate limit: throttled calls back off and retry, the rate is never exceeded", "[capacity][region]") {
   // 10 VMs evicted at once at 1h; the bucket holds 2 calls and refills 1 per minute.
   const auto sc = compile(region_scenario("  us-east-1: {launch_rate: {rate: 1/m, burst: 2}}\n",
                                           "  fa: {pools: [a], target: 10, boot_time: 60s}\n",
@@ -443,7 +443,7 @@ TEST_CASE("spot price schedule: spot VMs are billed at the price in effect", "[c
   CHECK(w.mean_spot_price(0, Duration::minutes(30).us, Duration::minutes(90).us) == Approx(0.20));
 }
 
-TEST_CASE("constant spot price bills at the list price; a price spike is billed while it lasts", "[capacity][price]") {
+TEST_CASE("constant spot price bills at the list price, a price spike is billed while it lasts", "[capacity][price]") {
   const auto base = series_scenario("5", "0.1", 1, "", "2h");
   const auto sc = compile(base);
   World w(sc, 0);

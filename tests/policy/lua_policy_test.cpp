@@ -134,7 +134,7 @@ TEST_CASE("lua policy: on_capacity_error can retry later") {
 TEST_CASE("lua policy: views are read-only and typos get a did-you-mean") {
   CHECK(failure("function on_eviction(vm, ctx) vm.pool = 'b' end") ==
         "policy.lua:1: vm is a read-only view: hooks change the world only by returning commands\n"
-        "  in hook on_eviction of fleet \"web\" at simulated time 0d+01:50:46.088114 (replication 0)");
+        "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
   const std::string m = failure("function on_eviction(vm, ctx) return launch{pool = vm.pol} end");
   CHECK(m.rfind("policy.lua:1: vm has no field 'pol' (did you mean 'pool'?); its fields: id, pool, zone", 0) == 0);
   CHECK(failure("function on_eviction(vm, ctx) return launch{cout = 2} end").rfind(
@@ -156,17 +156,17 @@ TEST_CASE("lua policy: a runaway or failing hook stops the run with file:line, h
   CHECK(failure("function on_eviction(vm, ctx)\n  while true do end\nend") ==
         "policy.lua:2: instruction budget exceeded: the hook ran more than 1000000 Lua instructions in one call (an "
         "endless loop? raise policy_limits.instructions if the policy really needs more)\n"
-        "  in hook on_eviction of fleet \"web\" at simulated time 0d+01:50:46.088114 (replication 0)");
+        "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
   SandboxLimits lim;
   lim.memory_bytes = 1 << 20;
   lim.instructions = 100'000'000;
   CHECK(failure("hoard = {}\nfunction on_eviction(vm, ctx)\n  for i = 1, 1e8 do hoard[#hoard + 1] = {i} end\nend", lim) ==
         "policy.lua:3: memory limit exceeded: the policy's Lua state needs more than 1 MiB (a table or string growing "
         "without bound? raise policy_limits.memory if the policy really needs more)\n"
-        "  in hook on_eviction of fleet \"web\" at simulated time 0d+01:50:46.088114 (replication 0)");
+        "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
   CHECK(failure("function on_eviction(vm, ctx)\n  return io.open('/etc/passwd')\nend") ==
         "policy.lua:2: attempt to index a nil value (global 'io')\n"
-        "  in hook on_eviction of fleet \"web\" at simulated time 0d+01:50:46.088114 (replication 0)");
+        "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
   CHECK(failure("local function f(n) return f(n + 1) + 1 end\nfunction on_eviction(vm, ctx) f(1) end").rfind(
             "policy.lua:1: ", 0) == 0);
   // A top-level error is reported when the policy loads.

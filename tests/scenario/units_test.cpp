@@ -23,6 +23,20 @@ TEST_CASE("durations parse strictly", "[units]") {
         "expected a duration like 90s, 15m, 2h or 7d, found \"soon\"");
 }
 
+TEST_CASE("a spelled-out unit gets the unit it means, not a doubled word (issue 15)", "[units]") {
+  CHECK(parse_duration("1 days").status().message() ==
+        "duration \"1 days\": write \"1d\" (a number and its unit without a space; units: us, ms, s, m, h, d, w)");
+  CHECK(parse_duration("90 seconds").status().message() ==
+        "duration \"90 seconds\": write \"90s\" (a number and its unit without a space; units: us, ms, s, m, h, d, w)");
+  CHECK(parse_duration("2 fortnights").status().message() ==
+        "duration \"2 fortnights\": unknown unit \"fortnights\" (write a number and its unit without a space, e.g. "
+        "90s, 15m, 2h, 7d)");
+  CHECK(parse_duration("1days").status().message() ==
+        "in duration \"1days\": unknown time unit \"days\" (did you mean \"d\"? units: us, ms, s, m, h, d, w)");
+  CHECK(parse_rate_per_hour("1/hour").status().message() ==
+        "in rate \"1/hour\": unknown time unit \"hour\" (did you mean \"h\"? units: us, ms, s, m, h, d, w)");
+}
+
 TEST_CASE("rates are per hour", "[units]") {
   CHECK(*parse_rate_per_hour("0.05/h") == Approx(0.05));
   CHECK(*parse_rate_per_hour("1/m") == Approx(60));

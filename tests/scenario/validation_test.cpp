@@ -89,7 +89,56 @@ TEST_CASE("schema version and missing sections and YAML syntax errors", "[valida
 
 TEST_CASE("duplicate keys are errors", "[validation]") {
   CHECK(error_of(replace_once(kValid, "seed: 42", "seed: 42\nseed: 43")) ==
-        "s.yaml:4:1: error: seed: duplicate key");
+        "s.yaml:4:1: error: seed: duplicate key \"seed\": already defined at line 3, column 1 (each key may appear "
+        "once in a map: rename or remove one)");
+}
+
+TEST_CASE("a repeated name in any collection is an error at the repeat, naming the first (issue 15)", "[validation]") {
+  // Two pools named m5-1a used to validate as "2 pools" and run twice.
+  const std::string two_pools = replace_once(kValid, "fleets:",
+                                             "  m5-1a: {provider: aws, region: us-east-1, zone: us-east-1a, "
+                                             "instance_type: m5.xlarge, spot_price: 0.058, on_demand_price: 0.192, "
+                                             "capacity: 5}\nfleets:");
+  CHECK(error_of(two_pools) ==
+        "s.yaml:16:3: error: pools.m5-1a: duplicate key \"m5-1a\": already defined at line 7, column 3 (each key may "
+        "appear once in a map: rename or remove one)");
+  const std::string two_fleets = std::string(kValid) + "  web: {pools: [m5-1a], target: 3}\n";
+  CHECK(error_of(two_fleets) ==
+        "s.yaml:18:3: error: fleets.web: duplicate key \"web\": already defined at line 17, column 3 (each key may "
+        "appear once in a map: rename or remove one)");
+  // Inside lists and nested maps too (workloads, Kubernetes, policies: every map of the file).
+  const std::string nested = std::string(kValid) + "kubernetes:\n  node_pools:\n    a: {fleet: web, cpu: 4, memory: 16Gi}\n"
+                             "    a: {fleet: web, cpu: 4, memory: 16Gi}\n";
+  CHECK(error_of(nested) ==
+        "s.yaml:21:5: error: kubernetes.node_pools.a: duplicate key \"a\": already defined at line 20, column 5 "
+        "(each key may appear once in a map: rename or remove one)");
+  const std::string in_list = std::string(kValid) +
+                              "chaos:\n  - {kind: storm, at: 1h, fraction: 10%, fraction: 20%, scope: {zone: us-east-1a}}\n";
+  CHECK(error_of(in_list) ==
+        "s.yaml:19:42: error: chaos[0].fraction: duplicate key \"fraction\": already defined at line 19, column 27 "
+        "(each key may appear once in a map: rename or remove one)");
+}
+
+TEST_CASE("set overrides add a key the file does not have, validated as if it were there (issue 15)", "[validation]") {
+  LoadOptions opt;
+  opt.overrides = {{"fleets.web.max_price", "0.1"}, {"pools.m5-1a.disk_cost", "0.01"}};
+  auto r = compile_scenario(kValid, "s.yaml", opt);
+  REQUIRE(r.is_ok());
+  CHECK(r->fleets[0].max_price == Approx(0.1));
+  CHECK(r->pools[0].disk_cost == Approx(0.01));
+  // A whole missing section is created.
+  LoadOptions section;
+  section.overrides = {{"fleets.web.fallback.after", "5m"}};
+  CHECK(error_of(kValid, section) == "(no error)");
+  // ... and validated: an unknown key in it is the same error as in the file, at the override.
+  LoadOptions typo;
+  typo.overrides = {{"fleets.web.max_prise", "0.1"}};
+  CHECK(error_of(kValid, typo).rfind(
+            "--set fleets.web.max_prise=0.1: error: fleets.web.max_prise: unknown key (did you mean \"max_price\"?)", 0) == 0);
+  // A new name in a collection of names is not invented: that is a typo.
+  LoadOptions name;
+  name.overrides = {{"fleets.webb.target", "3"}};
+  CHECK(error_of(kValid, name) == "--set fleets.webb.target=3: fleets.webb does not exist in the scenario (did you mean \"web\"?)");
 }
 
 TEST_CASE("set overrides change any scalar and errors point at the override", "[validation]") {

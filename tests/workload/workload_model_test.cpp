@@ -97,7 +97,7 @@ TEST_CASE("batch: a storm of checkpoint-on-notice writes overruns a slow store a
   CHECK(slow.second == Approx(50.0 * (1.0 + 2.0 / 60.0)).epsilon(1e-6));
 }
 
-TEST_CASE("batch: a gang waits for all its VMs; priority jobs go first") {
+TEST_CASE("batch: a gang waits for all its VMs, priority jobs go first") {
   const auto sc = compile(base(3, "", "1d", 1) + R"(workloads:
   big:
     type: batch
@@ -125,7 +125,7 @@ TEST_CASE("batch: a gang waits for all its VMs; priority jobs go first") {
   CHECK(metric(w2, "workload.q.queue_wait") == Approx((0.0 + (3600 - 60) + (7200 - 60) + (10800 - 60)) / 4.0));
 }
 
-TEST_CASE("batch: kills beyond the retries fail the job; non-idempotent commits killed are correctness failures") {
+TEST_CASE("batch: kills beyond the retries fail the job, non-idempotent commits killed are correctness failures") {
   const auto sc = compile(base(20, "2/h", "2d", 1, ", notice: 0", "1m") + R"(workloads:
   j:
     type: batch
@@ -144,7 +144,7 @@ TEST_CASE("batch: kills beyond the retries fail the job; non-idempotent commits 
   CHECK(metric(w, "workload.j.job_success_rate") < 100.0);
 }
 
-TEST_CASE("pipeline: downstream stages wait for upstream; makespan is the critical path") {
+TEST_CASE("pipeline: downstream stages wait for upstream, makespan is the critical path") {
   const auto sc = compile(base(10, "", "2d", 1) + R"(workloads:
   etl:
     type: pipeline
@@ -164,7 +164,7 @@ TEST_CASE("pipeline: downstream stages wait for upstream; makespan is the critic
   CHECK(metric(w, "workload.etl.jobs_completed") == 30);
 }
 
-TEST_CASE("service: enough servers meet the SLO; too few breach it; draining matters on notice") {
+TEST_CASE("service: enough servers meet the SLO, too few breach it, draining matters on notice") {
   auto run = [](int target, const std::string& extra) {
     const auto sc = compile(base(target, "", "1d", 1) + R"(workloads:
   api:

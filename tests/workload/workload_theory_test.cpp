@@ -167,7 +167,7 @@ TEST_CASE("deadline_job: all on-demand costs exactly its hours times the on-dema
   }
 }
 
-TEST_CASE("deadline_job: uniform progress uses fewer on-demand hours than greedy; neither misses") {
+TEST_CASE("deadline_job: uniform progress uses fewer on-demand hours than greedy, neither misses") {
   double greedy_od = 0, up_od = 0, greedy_cost = 0, up_cost = 0;
   int misses = 0, up_fewer = 0, n = 0;
   for (double deadline : {52.0, 60.0, 70.0}) {
