@@ -34,8 +34,14 @@ const char* deadline_policy_name(DeadlinePolicy p) {
     case DeadlinePolicy::kUniformProgress: return "uniform_progress";
     case DeadlinePolicy::kOnDemand: return "on_demand";
     case DeadlinePolicy::kSpotOnly: return "spot_only";
+    case DeadlinePolicy::kUniformProgressLiteral: return "uniform_progress_literal";
   }
   return "?";
+}
+
+size_t deadline_window_steps(const DeadlineJobSpec& s) {
+  if (s.trace_step.us <= 0 || s.deadline.us <= 0) return 0;
+  return static_cast<size_t>((s.deadline.us + s.trace_step.us - 1) / s.trace_step.us);
 }
 
 double DurationDist::sample(Rng& rng) const {
@@ -342,12 +348,35 @@ void compile_deadline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
     ctx.error(r.get("deadline"), r.child_path("deadline"), "is shorter than work: no policy can meet it");
   }
   std::string policy = "uniform_progress";
-  r.choice("policy", policy, {"greedy", "uniform_progress", "on_demand", "spot_only"});
+  r.choice("policy", policy, {"greedy", "uniform_progress", "uniform_progress_literal", "on_demand", "spot_only"});
   d.policy = policy == "greedy" ? DeadlinePolicy::kGreedy
            : policy == "on_demand" ? DeadlinePolicy::kOnDemand
            : policy == "spot_only" ? DeadlinePolicy::kSpotOnly
-                                   : DeadlinePolicy::kUniformProgress;
-  r.boolean("random_start", d.random_start);
+           : policy == "uniform_progress_literal" ? DeadlinePolicy::kUniformProgressLiteral
+                                                  : DeadlinePolicy::kUniformProgress;
+  std::string start;
+  if (r.str("random_start", start)) {
+    if (start == "true" || start == "yes" || start == "on") {
+      d.random_start = TraceStart::kWrap;
+    } else if (start == "false" || start == "no" || start == "off") {
+      d.random_start = TraceStart::kOff;
+    } else if (start == "fit") {
+      d.random_start = TraceStart::kFit;
+    } else {
+      ctx.error(r.get("random_start"), r.child_path("random_start"),
+                "expected true, false or fit, found \"" + start + "\"");
+    }
+  }
+  // `fit` draws only windows that hold the whole deadline: the trace must be at least that long.
+  const size_t window = deadline_window_steps(d);
+  if (d.random_start == TraceStart::kFit && !d.available.empty() && d.available.size() < window) {
+    ctx.error(r.get("random_start"), r.child_path("random_start"),
+              "fit needs a trace at least as long as the deadline window (" + format_duration(d.deadline) + " = " +
+                  std::to_string(window) + " steps of " + format_duration(d.trace_step) + "); the trace has " +
+                  std::to_string(d.available.size()) + " steps (" +
+                  format_duration(d.trace_step * static_cast<int64_t>(d.available.size())) +
+                  "). Use a longer trace, or random_start: true (windows wrap around the end)");
+  }
   std::string pool;
   const bool has_pool = r.str("pool", pool);
   if (has_pool) {

@@ -2,6 +2,7 @@
 // The `workloads:` (and `checkpoint_store:`) sections of a scenario, compiled into plain data.
 // Reference for every key: docs/workloads.md. Traces named by a workload are read here, at
 // compile time (paths relative to the scenario file); nothing reads files during a run.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -111,8 +112,18 @@ struct ServiceSpec {
   Duration step = Duration::minutes(1);  // evaluation step
 };
 
-enum class DeadlinePolicy : uint8_t { kGreedy, kUniformProgress, kOnDemand, kSpotOnly };
+// kUniformProgress is the rule of the authors' published simulator (once on on-demand, leave only
+// for spot); kUniformProgressLiteral reads the paper's hysteresis rule literally (on on-demand,
+// stay until ahead of the line at t + 2d, then free to idle). docs/workloads.md.
+enum class DeadlinePolicy : uint8_t { kGreedy, kUniformProgress, kOnDemand, kSpotOnly, kUniformProgressLiteral };
 const char* deadline_policy_name(DeadlinePolicy p);
+
+// Where in the trace each replication of a deadline job starts.
+//  kOff:  at the first step.
+//  kWrap: at a uniformly drawn step; steps past the end wrap around to the start.
+//  kFit:  at a uniformly drawn step among those whose deadline window (deadline_window_steps)
+//         lies inside the trace, as the paper's evaluation drew its start times.
+enum class TraceStart : uint8_t { kOff, kWrap, kFit };
 
 struct DeadlineJobSpec {
   std::vector<uint8_t> available;  // spot availability per trace step (1 = available)
@@ -124,8 +135,11 @@ struct DeadlineJobSpec {
   DeadlinePolicy policy = DeadlinePolicy::kUniformProgress;
   double spot_price = 0;           // $/h
   double on_demand_price = 0;      // $/h
-  bool random_start = true;        // a random trace offset per replication
+  TraceStart random_start = TraceStart::kWrap;  // a random trace offset per replication
 };
+
+// Trace steps that begin before the deadline: ceil(deadline / trace_step) (0 without a trace).
+size_t deadline_window_steps(const DeadlineJobSpec& s);
 
 struct WorkloadSpec {
   std::string name;

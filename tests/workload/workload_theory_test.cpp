@@ -167,32 +167,39 @@ TEST_CASE("deadline_job: all on-demand costs exactly its hours times the on-dema
   }
 }
 
-TEST_CASE("deadline_job: uniform progress uses fewer on-demand hours than greedy, neither misses") {
-  double greedy_od = 0, up_od = 0, greedy_cost = 0, up_cost = 0;
+TEST_CASE("deadline_job: uniform progress uses fewer on-demand hours than greedy; neither misses") {
+  double greedy_od = 0, up_od = 0, lit_od = 0, greedy_cost = 0, up_cost = 0, lit_cost = 0;
   int misses = 0, up_fewer = 0, n = 0;
   for (double deadline : {52.0, 60.0, 70.0}) {
     for (double d : {0.05, 0.2}) {
       const auto g = deadline_spec(DeadlinePolicy::kGreedy, 48, deadline, d);
       const auto u = deadline_spec(DeadlinePolicy::kUniformProgress, 48, deadline, d);
+      const auto l = deadline_spec(DeadlinePolicy::kUniformProgressLiteral, 48, deadline, d);
       for (size_t off = 0; off < g.available.size(); off += 97) {
         const auto rg = simulate_deadline_job(g, off);
         const auto ru = simulate_deadline_job(u, off);
+        const auto rl = simulate_deadline_job(l, off);
         greedy_od += rg.on_demand_hours;
         up_od += ru.on_demand_hours;
+        lit_od += rl.on_demand_hours;
         greedy_cost += rg.cost;
         up_cost += ru.cost;
-        misses += rg.missed + ru.missed;
+        lit_cost += rl.cost;
+        misses += rg.missed + ru.missed + rl.missed;
         up_fewer += ru.on_demand_hours <= rg.on_demand_hours + 1e-9;
         ++n;
       }
     }
   }
-  INFO("on-demand hours: greedy " << greedy_od / n << ", uniform progress " << up_od / n << "; cost: greedy "
-                                  << greedy_cost / n << ", UP " << up_cost / n << "; UP no worse in " << up_fewer
-                                  << "/" << n);
+  INFO("on-demand hours: greedy " << greedy_od / n << ", uniform progress " << up_od / n << ", literal " << lit_od / n
+                                  << "; cost: greedy " << greedy_cost / n << ", UP " << up_cost / n << ", literal "
+                                  << lit_cost / n << "; UP no worse in " << up_fewer << "/" << n);
   CHECK(misses == 0);
   CHECK(up_od < greedy_od);
   CHECK(up_cost < greedy_cost);
+  // Keeping on-demand instead of idling pays fewer restarts: cheaper than the literal reading.
+  CHECK(up_od < lit_od);
+  CHECK(up_cost < lit_cost);
 }
 
 TEST_CASE("deadline_job: a deadline that allows exactly one switch is met by both policies") {
@@ -204,4 +211,40 @@ TEST_CASE("deadline_job: a deadline that allows exactly one switch is met by bot
       CHECK(r.finish_hours <= 48.2 + 1e-9);
     }
   }
+}
+
+TEST_CASE("deadline_job: laws - work hours sum to the work; paid hours cover work plus overhead on each kind") {
+  // Every policy, every 37th start of the three-week trace, three deadlines, three restart overheads.
+  int finished = 0, checked = 0;
+  for (auto p : {DeadlinePolicy::kGreedy, DeadlinePolicy::kUniformProgress, DeadlinePolicy::kUniformProgressLiteral,
+                 DeadlinePolicy::kOnDemand, DeadlinePolicy::kSpotOnly}) {
+    for (double deadline : {48.2, 52.0, 70.0}) {
+      for (double d : {0.0, 0.05, 0.2}) {
+        const auto s = deadline_spec(p, 48, deadline, d);
+        for (size_t off = 0; off < s.available.size(); off += 37) {
+          const auto r = simulate_deadline_job(s, off);
+          INFO(deadline_policy_name(p) << " deadline " << deadline << " d " << d << " offset " << off);
+          ++checked;
+          // Paid time is work plus restart overhead, never less than the work, on each kind.
+          CHECK(r.on_demand_hours >= r.work_hours_on_demand);
+          CHECK(r.spot_hours >= r.work_hours_spot);
+          CHECK(r.work_hours_on_demand >= 0.0);
+          CHECK(r.work_hours_spot >= 0.0);
+          // On-demand is never preempted, so each on-demand start pays its whole overhead d; a
+          // spot start pays at most d (a preemption can cut the overhead short).
+          CHECK(std::fabs(r.on_demand_hours - r.work_hours_on_demand - r.on_demand_starts * d) < 1e-9);
+          CHECK(r.spot_hours - r.work_hours_spot <= (r.switches - r.on_demand_starts) * d + 1e-9);
+          CHECK(std::fabs(r.cost - (r.spot_hours * 1.0 + r.on_demand_hours * 3.0)) < 1e-9);
+          if (r.finished) {
+            ++finished;
+            CHECK(std::fabs(r.work_hours_on_demand + r.work_hours_spot - 48.0) < 1e-9);
+            // Completion = paid time + idle time (one VM at a time).
+            CHECK(std::fabs(r.finish_hours - (r.on_demand_hours + r.spot_hours + r.idle_hours)) < 1e-9);
+          }
+          if (p != DeadlinePolicy::kSpotOnly) CHECK(!r.missed);
+        }
+      }
+    }
+  }
+  CHECK(finished > checked * 9 / 10);
 }

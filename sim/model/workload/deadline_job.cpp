@@ -22,7 +22,7 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset)
   bool od_for_good = false;
   // Give up well after the deadline (spot_only on a trace with no spot never finishes).
   const size_t max_steps = static_cast<size_t>(std::ceil((deadline + total) / step)) * 4 + n + 16;
-  double spot_s = 0, od_s = 0, idle_s = 0;
+  double spot_s = 0, od_s = 0, idle_s = 0, spot_work_s = 0, od_work_s = 0;
   for (size_t k = 0; k < max_steps && progress < total - eps; ++k) {
     const bool avail = n > 0 && s.available[(offset + k) % n] != 0;
     if (vm == Vm::kSpot && !avail) {
@@ -50,6 +50,25 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset)
         else want = avail ? Vm::kSpot : Vm::kNone;
         break;
       case DeadlinePolicy::kUniformProgress:
+        // The authors' simulator (docs/workloads.md): their safety net is re-evaluated every step;
+        // with d > 0 it holds for good once it fires (on on-demand the slack no longer shrinks),
+        // with d = 0 a switch costs nothing and it takes spot whenever spot is available.
+        if (vm == Vm::kSpot && !od_for_good) {
+          want = Vm::kSpot;  // exploitation: stay on spot until preempted
+        } else if (od_for_good || must) {
+          od_for_good = true;  // safety net
+          want = (d <= 0 && avail) ? Vm::kSpot : Vm::kOnDemand;
+        } else if (vm == Vm::kOnDemand && (!avail || progress <= rate * (t + 2 * d) + eps)) {
+          want = Vm::kOnDemand;  // keep on-demand: leave it only for spot, once above the line at t + 2d
+        } else if (avail) {
+          want = Vm::kSpot;  // taking risks: spot whenever available
+        } else if (progress < rate * t - eps) {
+          want = Vm::kOnDemand;  // behind the line: catch up on on-demand
+        } else {
+          want = Vm::kNone;
+        }
+        break;
+      case DeadlinePolicy::kUniformProgressLiteral:
         if (od_for_good) {
           want = Vm::kOnDemand;
         } else if (vm == Vm::kSpot) {
@@ -64,13 +83,14 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset)
         } else if (progress < rate * t - eps) {
           want = Vm::kOnDemand;  // behind the line: catch up on on-demand
         } else {
-          want = Vm::kNone;
+          want = Vm::kNone;  // ahead of the line and no spot: wait (even if that leaves on-demand)
         }
         break;
     }
     if (want != vm && want != Vm::kNone) {
       overhead_left = d;
       r.switches++;
+      if (want == Vm::kOnDemand) r.on_demand_starts++;
     }
     vm = want;
     if (vm == Vm::kNone) {
@@ -84,14 +104,18 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset)
     progress += w;
     const double used = (progress >= total - eps) ? o + w : step;
     (vm == Vm::kSpot ? spot_s : od_s) += used;
+    (vm == Vm::kSpot ? spot_work_s : od_work_s) += w;
     t += used;
   }
   r.spot_hours = spot_s / 3600.0;
   r.on_demand_hours = od_s / 3600.0;
+  r.work_hours_spot = spot_work_s / 3600.0;
+  r.work_hours_on_demand = od_work_s / 3600.0;
   r.idle_hours = idle_s / 3600.0;
   r.cost = r.spot_hours * s.spot_price + r.on_demand_hours * s.on_demand_price;
   r.finish_hours = t / 3600.0;
-  r.missed = progress < total - eps || t > deadline + 1e-6;
+  r.finished = progress >= total - eps;
+  r.missed = !r.finished || t > deadline + 1e-6;
   return r;
 }
 
@@ -100,6 +124,10 @@ DeadlineJobWorkload::DeadlineJobWorkload(World& world, const WorkloadSpec& spec)
   const std::string p = "workload." + spec.name + ".";
   m_od_ = ms.add(p + "on_demand_hours", MetricUnit::kHours, "paid on-demand time, restart overhead included");
   m_spot_ = ms.add(p + "spot_hours", MetricUnit::kHours, "paid spot time, restart overhead included");
+  m_work_od_ = ms.add(p + "work_hours_on_demand", MetricUnit::kHours,
+                      "compute progress made on on-demand (paid time less restart overhead)");
+  m_work_spot_ = ms.add(p + "work_hours_spot", MetricUnit::kHours,
+                        "compute progress made on spot (paid time less restart overhead); kept across preemptions");
   m_idle_ = ms.add(p + "idle_hours", MetricUnit::kHours, "time waiting with no VM");
   m_miss_ = ms.add(p + "deadline_misses", MetricUnit::kCount, "1 if the job finished after its deadline (or never)");
   m_cost_ = ms.add(p + "cost", MetricUnit::kDollars, "spot_hours × spot price + on_demand_hours × on-demand price");
@@ -112,10 +140,16 @@ DeadlineJobWorkload::DeadlineJobWorkload(World& world, const WorkloadSpec& spec)
 void DeadlineJobWorkload::start(World& world) {
   const DeadlineJobSpec& s = spec_.deadline;
   size_t offset = 0;
-  if (s.random_start && !s.available.empty()) {
-    // One stream for every deadline job: policies in one scenario see the same trace window.
+  const size_t n = s.available.size();
+  if (s.random_start != TraceStart::kOff && n > 0) {
+    // One stream for every deadline job: policies in one scenario see the same trace window
+    // (under `fit`, jobs with the same deadline and trace do).
     Rng rng = Rng::stream(world.scenario().seed, world.replication(), "workload.deadline_job.start");
-    offset = static_cast<size_t>(rng.below(s.available.size()));
+    // kFit: only starts whose deadline window lies inside the trace (compile time checked the
+    // trace is long enough); kWrap: any step, the window wraps around the end.
+    const size_t window = deadline_window_steps(s);
+    const size_t starts = s.random_start == TraceStart::kFit && window <= n ? n - window + 1 : n;
+    offset = static_cast<size_t>(rng.below(starts));
   }
   offset_hours_ = static_cast<double>(offset) * s.trace_step.to_hours();
   result_ = simulate_deadline_job(s, offset);
@@ -125,6 +159,8 @@ void DeadlineJobWorkload::finish(World& world) {
   MetricSet& ms = world.mutable_metrics();
   ms[m_od_] = result_.on_demand_hours;
   ms[m_spot_] = result_.spot_hours;
+  ms[m_work_od_] = result_.work_hours_on_demand;
+  ms[m_work_spot_] = result_.work_hours_spot;
   ms[m_idle_] = result_.idle_hours;
   ms[m_miss_] = result_.missed ? 1.0 : 0.0;
   ms[m_cost_] = result_.cost;

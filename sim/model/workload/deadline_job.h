@@ -9,11 +9,14 @@
 // says spot is unavailable. Policies (docs/workloads.md):
 //  - greedy: spot whenever available; idle otherwise; once idling one more step would leave
 //    less than 2d of slack (remaining time − remaining work), switch to on-demand for good.
-//  - uniform_progress: the paper's rules — on spot while it lasts (exploitation); when idle and
-//    behind the line work·t/deadline, on-demand; on on-demand stay until ahead of the line at
-//    t + 2d (hysteresis); the same 2d safety net as greedy.
+//  - uniform_progress (default): the rule of the authors' published simulator — on spot while
+//    it lasts (exploitation); when idle and behind the line work·t/deadline, on-demand; once on
+//    on-demand, leave only for spot, when spot is available and progress is above the line at
+//    t + 2d (never for idle); the same 2d safety net as greedy (with d = 0: spot when available).
+//  - uniform_progress_literal: the paper's hysteresis rule read literally — on on-demand, stay
+//    until progress reaches the line at t + 2d, then spot if available, else idle (if not behind).
 //  - on_demand (all on-demand) and spot_only (never on-demand) as references.
-// Both deadline-aware policies meet every deadline with deadline ≥ work + d.
+// The deadline-aware policies meet every deadline with deadline ≥ work + d.
 #include <cstddef>
 
 #include "sim/model/world.h"
@@ -22,17 +25,25 @@
 namespace spotsim {
 
 struct DeadlineJobResult {
-  double spot_hours = 0;       // paid spot time (including restart overhead)
-  double on_demand_hours = 0;  // paid on-demand time (including restart overhead)
-  double idle_hours = 0;       // waiting with no VM
-  double cost = 0;             // spot_hours × spot price + on_demand_hours × on-demand price
-  double finish_hours = 0;     // completion time (or when the simulation gave up)
-  bool missed = false;         // finished after the deadline (or never)
-  int switches = 0;            // (re)starts, each charged d
+  // Paid time (what is billed) and work (compute progress made) on each kind: paid time also
+  // includes each (re)start's `switch_delay` and, for spot, nothing else; work on spot is kept
+  // when spot is preempted (free checkpoints), so work_spot + work_on_demand = work when finished.
+  double spot_hours = 0;            // paid spot time (restart overhead included)
+  double on_demand_hours = 0;       // paid on-demand time (restart overhead included)
+  double work_hours_spot = 0;       // compute progress made on spot (the paper's Table 3 hours)
+  double work_hours_on_demand = 0;  // compute progress made on on-demand
+  double idle_hours = 0;            // waiting with no VM
+  double cost = 0;                  // spot_hours × spot price + on_demand_hours × on-demand price
+  double finish_hours = 0;          // completion time (or when the simulation gave up)
+  bool finished = false;            // all the work was done (possibly after the deadline)
+  bool missed = false;              // finished after the deadline (or never)
+  int switches = 0;                 // (re)starts, each charged d
+  int on_demand_starts = 0;         // the (re)starts that were on on-demand
   int preemptions = 0;
 };
 
 // Runs the job against the trace starting at trace step `offset` (the trace wraps around).
+// REQUIRES: spec.trace_step > 0.
 DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& spec, size_t offset);
 
 class DeadlineJobWorkload : public WorldComponent {
@@ -45,7 +56,8 @@ class DeadlineJobWorkload : public WorldComponent {
  private:
   const WorkloadSpec& spec_;
   DeadlineJobResult result_;
-  uint32_t m_od_, m_spot_, m_idle_, m_miss_, m_cost_, m_finish_, m_switches_, m_preempt_, m_offset_;
+  uint32_t m_od_, m_spot_, m_work_od_, m_work_spot_, m_idle_, m_miss_, m_cost_, m_finish_, m_switches_, m_preempt_,
+      m_offset_;
   double offset_hours_ = 0;
 };
 
