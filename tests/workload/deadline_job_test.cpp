@@ -200,7 +200,7 @@ TEST_CASE("deadline_job: the policy names and the literal variant compile") {
         "uniform_progress_literal, on_demand, spot_only");
 }
 
-TEST_CASE("deadline_job: random_start is true, false or fit; fit needs a trace as long as the deadline") {
+TEST_CASE("deadline_job: random_start is true, false or fit, and fit needs a trace as long as the deadline") {
   const std::string b = base(0, "", "1h", 1);
   auto start = [&](const std::string& v) {
     const auto sc = compile(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
@@ -228,7 +228,7 @@ TEST_CASE("deadline_job: random_start is true, false or fit; fit needs a trace a
                           "deadline: 29h30m, pool: p, random_start: fit}\n") == "");
 }
 
-TEST_CASE("deadline_job: random_start: fit draws only windows inside the trace; true wraps around") {
+TEST_CASE("deadline_job: random_start: fit draws only windows inside the trace, true wraps around") {
   // 30 one-hour steps, 20 h deadline: fit may start at steps 0..10 only; true at 0..29.
   auto offsets = [](const std::string& mode) {
     const auto sc = compile(base(0, "", "1h", 300) +

@@ -167,7 +167,7 @@ TEST_CASE("deadline_job: all on-demand costs exactly its hours times the on-dema
   }
 }
 
-TEST_CASE("deadline_job: uniform progress uses fewer on-demand hours than greedy; neither misses") {
+TEST_CASE("deadline_job: uniform progress uses fewer on-demand hours than greedy, and neither misses") {
   double greedy_od = 0, up_od = 0, lit_od = 0, greedy_cost = 0, up_cost = 0, lit_cost = 0;
   int misses = 0, up_fewer = 0, n = 0;
   for (double deadline : {52.0, 60.0, 70.0}) {
@@ -213,7 +213,7 @@ TEST_CASE("deadline_job: a deadline that allows exactly one switch is met by bot
   }
 }
 
-TEST_CASE("deadline_job: laws - work hours sum to the work; paid hours cover work plus overhead on each kind") {
+TEST_CASE("deadline_job: laws - work hours sum to the work, paid hours cover work plus overhead on each kind") {
   // Every policy, every 37th start of the three-week trace, three deadlines, three restart overheads.
   int finished = 0, checked = 0;
   for (auto p : {DeadlinePolicy::kGreedy, DeadlinePolicy::kUniformProgress, DeadlinePolicy::kUniformProgressLiteral,
