@@ -25,9 +25,10 @@
 namespace spotsim {
 
 struct DeadlineJobResult {
-  // Paid time (what is billed) and work (compute progress made) on each kind: paid time also
-  // includes each (re)start's `switch_delay` and, for spot, nothing else; work on spot is kept
-  // when spot is preempted (free checkpoints), so work_spot + work_on_demand = work when finished.
+  // Paid time (what is billed) and work (compute progress made) on each kind. Paid = work + the
+  // `switch_delay` of each (re)start on that kind (on spot, cut short if a preemption comes first).
+  // Work on spot is kept when spot is preempted (free checkpoints), so for a finished job
+  // work_hours_spot + work_hours_on_demand = work (docs/metrics.md#workload-metrics).
   double spot_hours = 0;            // paid spot time (restart overhead included)
   double on_demand_hours = 0;       // paid on-demand time (restart overhead included)
   double work_hours_spot = 0;       // compute progress made on spot (the paper's Table 3 hours)
