@@ -41,6 +41,29 @@ void mkdirs(const std::string& dir, mode_t mode) {
 }
 double secs(Millis d) { return to_seconds(d); }
 
+// Writes the control token to `path` (mode 0600) through a temp file and rename(2), so readers
+// never see a partial token and a failed write leaves any previous file alone.
+Status write_token_file(const std::string& path, const std::string& token) {
+  mkdirs(dirname_of(path), 0700);
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  mode_t old = ::umask(0077);
+  std::ofstream out(tmp, std::ios::trunc);
+  ::umask(old);
+  out << token << "\n";
+  out.close();
+  if (!out) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Error{"--token-file: cannot write '" + path + "': " + std::strerror(err)};
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Error{"--token-file: cannot write '" + path + "': " + std::strerror(err)};
+  }
+  return ok_status();
+}
+
 http::Response json_response(unsigned status, const json& body) {
   http::Response r{static_cast<http::bhttp::status>(status), 11};
   r.set(http::bhttp::field::content_type, "application/json");
@@ -276,8 +299,10 @@ struct Agent::Impl {
       respond(std::move(r));
     } else if (method == http::bhttp::verb::get && target == "/v1/status") {
       respond(json_response(200, agent.status()));
-    } else if (method == http::bhttp::verb::get && target == "/v1/report") {
-      respond(json_response(200, agent.report()));
+    } else if (method == http::bhttp::verb::get && (target == "/v1/report" || target.rfind("/v1/report?", 0) == 0)) {
+      auto t = imds::parse_target(target);
+      std::string run = t && t->query.count("run") ? t->query.at("run") : "";
+      respond(json_response(200, agent.report(run)));
     } else if (method == http::bhttp::verb::post && target == "/v1/inject") {
       auto ir = control::inject_request_from_json(body);
       if (!ir) {
@@ -318,7 +343,8 @@ struct Agent::Impl {
     }
     for (const auto& inj : ev.expired) {
       audit.write({{"event", "expire"}, {"injection", inj.id}, {"kind", kind_name(inj.req.kind)},
-                   {"reason", "dead-man switch: injection reached its maximum duration"}});
+                   {"cause", inj.expiry_cause == ExpiryCause::kTtl ? "ttl" : "max_duration"},
+                   {"reason", state.expiry_reason(inj)}});
       metrics.inc("chaos_agent_expiries_total");
     }
     if (watch.active()) {
@@ -398,8 +424,9 @@ Status Agent::start() {
   }
   if (options_.intercept && listen->first != "127.0.0.1" && !boost::asio::ip::make_address(listen->first).is_loopback())
     return Error{"--intercept: --listen must be a loopback address (got " + listen->first + ")"};
+  if (options_.intercept_exempt == "auto") options_.intercept_exempt = ::geteuid() == 0 ? "mark" : "uid";
   if (options_.intercept_exempt != "uid" && options_.intercept_exempt != "mark")
-    return Error{"--intercept-exempt: expected uid or mark, got '" + options_.intercept_exempt + "'"};
+    return Error{"--intercept-exempt: expected auto, uid or mark, got '" + options_.intercept_exempt + "'"};
 
   if (!options_.audit_path.empty()) {
     AuditWriterOptions ao;
@@ -457,17 +484,16 @@ Status Agent::start() {
     if (!boost::asio::ip::make_address(cep->host).is_loopback())
       return Error{"--control: " + cep->host + " is not a loopback address; the control endpoint is local only"};
     m.control_is_tcp = true;
+    // Bind first: a start that fails (the port belongs to another agent) must not replace that
+    // agent's token file. The token then appears atomically (temp file + rename).
+    if (auto s = m.control->listen_tcp(cep->host, cep->port); !s) return Error{"--control: " + s.error()};
     m.control_token = random_hex(48);
     std::string tf = options_.token_file.empty() ? dirname_of(options_.state_file) + "/control.token" : options_.token_file;
-    mkdirs(dirname_of(tf), 0700);
-    ::unlink(tf.c_str());
-    mode_t old = ::umask(0077);
-    std::ofstream out(tf, std::ios::trunc);
-    ::umask(old);
-    out << m.control_token << "\n";
-    if (!out) return Error{"--token-file: cannot write '" + tf + "': " + std::strerror(errno)};
+    if (auto s = write_token_file(tf, m.control_token); !s) {
+      m.control->close();
+      return s;
+    }
     options_.token_file = tf;
-    if (auto s = m.control->listen_tcp(cep->host, cep->port); !s) return Error{"--control: " + s.error()};
   }
 
   if (options_.intercept) {
@@ -498,6 +524,7 @@ Status Agent::start() {
                  {"upstream", options_.upstream},
                  {"providers", providers_to_string(options_.providers)},
                  {"intercept", options_.intercept},
+                 {"intercept_exempt", options_.intercept ? json(options_.intercept_exempt) : json(nullptr)},
                  {"max_duration_s", secs(options_.max_duration)},
                  {"at_deadline", options_.at_deadline.describe()},
                  {"vm_name", m.state.vm_name()}});
@@ -539,13 +566,18 @@ Result<json> Agent::inject(const InjectRequest& req, const std::string& peer) {
             {"peer", peer}};
   if (inj.req.kind == Kind::kPreempt) e["action"] = inj.req.aws_action;
   if (!inj.azure_event_id.empty()) e["azure_event_id"] = inj.azure_event_id;
+  if (!inj.req.run.empty()) e["run"] = inj.req.run;
+  if (!inj.unrealistic.empty()) e["unrealistic"] = inj.unrealistic + " (accepted with --allow-unrealistic)";
   m.audit.write(e);
   m.metrics.inc("chaos_agent_injections_total", std::string("kind=\"") + kind_name(inj.req.kind) +
                                                     "\",provider=\"" + providers_to_string(inj.req.providers) + "\"");
   if (inj.req.kind == Kind::kPreempt) {
     Workload w = options_.workload.type != Workload::Type::kNone ? options_.workload
                                                                  : implied_workload(options_.at_deadline);
-    m.watch.start(w, inj.id);
+    // A workload already gone has no drain to time: say so instead of timing the next tick.
+    if (auto gone = m.watch.start(w, inj.id); !gone.empty())
+      m.audit.write({{"event", "workload_not_running"}, {"injection", inj.id}, {"workload", w.describe()},
+                     {"detail", gone}});
   }
   e.erase("event");
   return e;
@@ -577,7 +609,10 @@ json Agent::status() const {
               {"injected_at", format_iso8601(inj.injected_at)},
               {"deadline", format_iso8601(inj.deadline)},
               {"deadline_passed", inj.deadline_passed},
-              {"expires_at", format_iso8601(inj.expires_at)}};
+              {"expires_at", format_iso8601(inj.expires_at)},
+              {"expiry_cause", inj.expiry_cause == ExpiryCause::kTtl ? "ttl" : "max_duration"}};
+    if (!inj.req.run.empty()) j["run"] = inj.req.run;
+    if (!inj.unrealistic.empty()) j["unrealistic"] = inj.unrealistic;
     if (inj.req.kind == Kind::kPreempt) j["action"] = inj.req.aws_action;
     if (!inj.azure_event_id.empty()) {
       j["azure_event_id"] = inj.azure_event_id;
@@ -594,6 +629,7 @@ json Agent::status() const {
           {"upstream", options_.upstream},
           {"providers", providers_to_string(options_.providers)},
           {"intercept", m.interceptor.has_value()},
+          {"intercept_exempt", m.interceptor ? json(options_.intercept_exempt) : json(nullptr)},
           {"max_duration_s", secs(options_.max_duration)},
           {"at_deadline", options_.at_deadline.describe()},
           {"vm_name", m.state.vm_name()},
@@ -605,7 +641,7 @@ json Agent::status() const {
           {"report", m.audit.report()}};
 }
 
-json Agent::report() const { return impl_->audit.report(); }
+json Agent::report(const std::string& run) const { return impl_->audit.report(run); }
 
 std::string Agent::metrics_text() {
   impl_->metrics.set_gauge("chaos_agent_active_injections", static_cast<double>(impl_->state.injections().size()));

@@ -27,7 +27,11 @@ struct AgentOptions {
   std::string upstream = "169.254.169.254:80"; // or "none"
   ProviderSet providers = kAllProviders;
   bool intercept = false;
-  std::string intercept_exempt = "uid";        // uid | mark
+  // How the agent's own upstream traffic escapes the NAT rule: uid (owner match on the agent's
+  // uid), mark (SO_MARK 0x5ca1 on its upstream sockets), or auto: mark when the agent runs as
+  // root (a uid exemption would let every root process bypass the rule), else uid. start()
+  // replaces auto by what it chose.
+  std::string intercept_exempt = "auto";
   std::string iptables = "iptables";
   std::string state_file = "/run/chaos-agent/state.json";
   std::string audit_path;                      // "" = in memory only
@@ -65,7 +69,8 @@ class Agent {
   Result<nlohmann::json> inject(const InjectRequest& req, const std::string& peer);
   nlohmann::json clear(const std::string& reason, bool abort, const std::string& peer);
   nlohmann::json status() const;
-  nlohmann::json report() const;
+  // With `run`, only the injections a game-day plan made in that run.
+  nlohmann::json report(const std::string& run = "") const;
   std::string metrics_text();
 
   const AgentOptions& options() const { return options_; }

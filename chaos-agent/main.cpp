@@ -68,7 +68,9 @@ int main(int argc, char** argv) {
   serve->add_option("--upstream", so.upstream, "Real metadata service for everything else: IP:PORT or none")->capture_default_str();
   serve->add_option("--provider", providers, "Providers emulated: aws, azure, gcp, all (comma list)")->capture_default_str();
   serve->add_flag("--intercept", so.intercept, "Install an iptables NAT rule sending this VM's 169.254.169.254:80 traffic to the agent");
-  serve->add_option("--intercept-exempt", so.intercept_exempt, "Exempt the agent's own traffic by uid (owner match) or mark (SO_MARK 0x5ca1)")->capture_default_str();
+  serve->add_option("--intercept-exempt", so.intercept_exempt,
+                    "Exempt the agent's own traffic by uid (owner match) or mark (SO_MARK 0x5ca1); auto: mark when "
+                    "running as root, else uid")->capture_default_str();
   serve->add_option("--iptables", so.iptables, "iptables binary")->capture_default_str();
   serve->add_option("--state-file", so.state_file, "Interception state (for `chaos-agent cleanup`)")->capture_default_str();
   serve->add_option("--audit", so.audit_path, "Append the audit log (JSON lines) to FILE");
@@ -97,6 +99,9 @@ int main(int argc, char** argv) {
   inject->add_option("--ttl", ttl, "Expire by itself after this (capped by the agent's --max-duration)");
   inject->add_option("--azure-event-type", azure_type, "Azure EventType (Preempt; maintenance: Reboot, Redeploy, Freeze, Terminate)");
   inject->add_option("--gcp-event", gcp_event, "GCP maintenance-event value")->capture_default_str();
+  bool allow_unrealistic = false;
+  inject->add_flag("--allow-unrealistic", allow_unrealistic,
+                   "Accept a notice shorter than the provider ever gives (Azure Preempt: 30s); recorded in the audit log");
   add_client_opts(inject);
 
   auto* clear = app.add_subcommand("clear", "Remove every injection now");
@@ -112,6 +117,8 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "Detection latency, ack and drain times from an audit log file");
   report->add_option("audit", report_audit, "Audit log (JSON lines) written by serve --audit")->required();
   report->add_flag("--json", report_json, "Print JSON");
+  std::string report_run;
+  report->add_option("--run", report_run, "Only the injections of this game-day run id (the plan report's \"run\")");
 
   std::string plan_file, plan_report;
   bool dry_run = false;
@@ -176,7 +183,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "chaos-agent: serving on %s (port %u), control %s, upstream %s, providers %s, max duration %s%s\n",
                  so.listen.c_str(), agent.metadata_port(), agent.options().control.c_str(), so.upstream.c_str(),
                  providers_to_string(so.providers).c_str(), format_duration(so.max_duration).c_str(),
-                 so.intercept ? ", intercepting 169.254.169.254:80" : "");
+                 so.intercept ? (", intercepting 169.254.169.254:80 (own traffic exempt by " +
+                                 agent.options().intercept_exempt + ")").c_str() : "");
     if (!ready_file.empty()) {
       nlohmann::json ready = {{"pid", ::getpid()}, {"metadata_port", agent.metadata_port()},
                               {"control", agent.options().control}, {"token_file", agent.options().token_file}};
@@ -197,6 +205,7 @@ int main(int argc, char** argv) {
       if (!notice.empty()) body["notice"] = notice;
       if (!ttl.empty()) body["ttl"] = ttl;
       if (!azure_type.empty()) body["azure_event_type"] = azure_type;
+      if (allow_unrealistic) body["allow_unrealistic"] = true;
       auto r = client->post("/v1/inject", body);
       if (!r) return fail(r.error().find("cannot reach") == 0 ? kIo : kUsage, r.error());
       std::printf("%s %s for %s: notice %.0fs, deadline %s, expires %s\n", r->value("injection", "").c_str(),
@@ -234,7 +243,7 @@ int main(int argc, char** argv) {
     auto events = read_audit_file(report_audit);
     if (!events) return fail(kUsage, events.error());
     std::deque<nlohmann::json> dq(events->begin(), events->end());
-    auto rep = build_report(dq);
+    auto rep = build_report(dq, report_run);
     if (report_json) std::printf("%s\n", rep.dump(2).c_str());
     else std::printf("%s", format_report(rep).c_str());
     return 0;

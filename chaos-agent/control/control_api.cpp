@@ -62,6 +62,13 @@ Result<InjectRequest> inject_request_from_json(const nlohmann::json& j) {
   auto src = string_field(j, "source", "control");
   if (!src) return Error{src.error()};
   r.source = src.value();
+  auto run = string_field(j, "run", "");
+  if (!run) return Error{run.error()};
+  r.run = run.value();
+  if (j.contains("allow_unrealistic") && !j["allow_unrealistic"].is_null()) {
+    if (!j["allow_unrealistic"].is_boolean()) return Error{"allow_unrealistic: expected true or false"};
+    r.allow_unrealistic = j["allow_unrealistic"].get<bool>();
+  }
   return r;
 }
 
@@ -74,6 +81,8 @@ nlohmann::json inject_request_to_json(const InjectRequest& r) {
                       {"source", r.source}};
   if (r.ttl.count() > 0) j["ttl"] = format_duration(r.ttl);
   if (!r.azure_event_type.empty()) j["azure_event_type"] = r.azure_event_type;
+  if (!r.run.empty()) j["run"] = r.run;
+  if (r.allow_unrealistic) j["allow_unrealistic"] = true;
   return j;
 }
 

@@ -2,9 +2,10 @@
 // token. Used by `chaos-agent inject|clear|status|gameday` and by anything local.
 //
 //   POST /v1/inject  {"kind":"preempt","provider":"aws","notice":"120s","action":"terminate",
-//                     "ttl":"30m","azure_event_type":"Preempt","gcp_event":"...","source":"cli"}
+//                     "ttl":"30m","azure_event_type":"Preempt","gcp_event":"...","source":"cli",
+//                     "run":"<plan run id>","allow_unrealistic":false}
 //   POST /v1/clear   {"reason":"..."}          POST /v1/abort {"reason":"..."}
-//   GET  /v1/status  GET /v1/report            GET /metrics (Prometheus text)
+//   GET  /v1/status  GET /v1/report[?run=ID]   GET /metrics (Prometheus text)
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -160,17 +160,33 @@ Result<std::string> run_action(const EvictionAction& a, const Injection& inj) {
   return Error{"unknown action"};
 }
 
-void WorkloadWatch::start(const Workload& w, const std::string& injection_id) {
+std::string WorkloadWatch::start(const Workload& w, const std::string& injection_id) {
   w_ = w;
   injection_ = injection_id;
   pid_ = 0;
-  watching_ = w.type != Workload::Type::kNone;
-  if (w.type == Workload::Type::kPid) pid_ = w.pid;
-  if (w.type == Workload::Type::kPidfile) {
-    auto p = read_pidfile(w.arg);
-    if (p) pid_ = p.value();
-    else watching_ = false;
+  watching_ = false;
+  switch (w.type) {
+    case Workload::Type::kNone:
+      return "";
+    case Workload::Type::kUnit: {
+      auto r = run_sync({"systemctl", "is-active", "--quiet", w.arg});
+      if (!r || r->exit_code != 0) return "unit " + w.arg + " is not active";
+      break;
+    }
+    case Workload::Type::kPidfile: {
+      auto p = read_pidfile(w.arg);
+      if (!p) return p.error();
+      pid_ = p.value();
+      break;
+    }
+    case Workload::Type::kPid:
+      pid_ = w.pid;
+      break;
   }
+  if (w.type != Workload::Type::kUnit && !process_alive(pid_))
+    return "process " + std::to_string(pid_) + " is not running";
+  watching_ = true;
+  return "";
 }
 
 std::optional<std::string> WorkloadWatch::poll() {

@@ -47,8 +47,11 @@ Result<std::string> run_action(const EvictionAction& a, const Injection& inj);
 // Polled by the agent: has the workload exited? (Units are polled with systemctl is-active.)
 class WorkloadWatch {
  public:
-  // Starts watching for the injection (replacing any previous watch).
-  void start(const Workload& w, const std::string& injection_id);
+  // Starts watching for the injection (replacing any previous watch). Returns "" when watching
+  // (or when there is nothing to watch); else why the workload is not running now ("process
+  // 1234 is not running", "unit my.service is not active", "pidfile '/run/x.pid': ..."), and
+  // nothing is watched: its drain cannot be timed.
+  std::string start(const Workload& w, const std::string& injection_id);
   // Returns the injection id once when the workload is seen gone.
   std::optional<std::string> poll();
   bool active() const { return watching_; }

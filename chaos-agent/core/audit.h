@@ -57,7 +57,8 @@ class AuditLog {
   // Writes everything queued and closes the file (also done by the destructor).
   void close();
 
-  nlohmann::json report() const { return report_.report(); }
+  // The figures so far; with `run`, only that game-day run's injections.
+  nlohmann::json report(std::string_view run = {}) const { return report_.report(run); }
   const std::string& path() const { return path_; }
   // "" or the last write error ("audit log 'PATH': write failed: REASON").
   std::string error() const { return writer_ ? writer_->error() : std::string(); }

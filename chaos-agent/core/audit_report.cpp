@@ -46,6 +46,7 @@ void ReportBuilder::add(const nlohmann::json& e) {
     r.injected_at = e.value("ts", "");
     r.injected_us = ts;
     r.source = e.value("source", "");
+    r.run = e.value("run", "");
     index_[id] = rows_.size();
     rows_.push_back(std::move(r));
     return;
@@ -59,10 +60,14 @@ void ReportBuilder::add(const nlohmann::json& e) {
   if (!r) return;
   if (ev == "ack" && !r->ack_latency_s) {
     r->ack_latency_s = secs_between(r->injected_us, ts);
-  } else if (ev == "workload_exit" && !r->drain_time_s) {
+  } else if (ev == "workload_exit" && !r->drain_time_s && r->drain_status.empty()) {
     r->drain_time_s = secs_between(r->injected_us, ts);
+    r->drain_status = "exited";
+  } else if (ev == "workload_not_running" && r->drain_status.empty()) {
+    r->drain_status = "process not running";
   } else if ((ev == "clear" || ev == "expire" || ev == "abort" || ev == "superseded") && !r->ended) {
     r->ended = std::make_pair(ev, secs_between(r->injected_us, ts));
+    if (ev == "expire") r->ended_cause = e.value("cause", "");
   }
 }
 
@@ -80,11 +85,13 @@ void ReportBuilder::add_read(int64_t ts_us, std::string_view injection, bool not
   }
 }
 
-nlohmann::json ReportBuilder::report() const {
+nlohmann::json ReportBuilder::report(std::string_view run) const {
   nlohmann::json injections = nlohmann::json::array();
   std::vector<double> det, ack, drain;
-  size_t undetected = 0;
+  size_t undetected = 0, not_running = 0, rows = 0;
   for (const Row& r : rows_) {
+    if (!run.empty() && r.run != run) continue;
+    ++rows;
     nlohmann::json j = {{"injection", r.injection},
                         {"kind", r.kind},
                         {"provider", r.provider},
@@ -95,6 +102,7 @@ nlohmann::json ReportBuilder::report() const {
                         {"first_reader", nullptr},
                         {"ack_latency_s", opt(r.ack_latency_s)},
                         {"drain_time_s", opt(r.drain_time_s)},
+                        {"drain_status", r.drain_status.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.drain_status)},
                         {"reads", r.reads},
                         {"ended", nullptr}};
     if (r.detection_latency_s) {
@@ -103,24 +111,28 @@ nlohmann::json ReportBuilder::report() const {
     } else {
       ++undetected;
     }
+    if (!r.run.empty()) j["run"] = r.run;
     if (r.ended) j["ended"] = {{"how", r.ended->first}, {"after_s", r.ended->second}};
+    if (r.ended && !r.ended_cause.empty()) j["ended"]["cause"] = r.ended_cause;
+    if (r.drain_status == "process not running") ++not_running;
     if (r.ack_latency_s) ack.push_back(*r.ack_latency_s);
     if (r.drain_time_s) drain.push_back(*r.drain_time_s);
     injections.push_back(std::move(j));
   }
   return {{"injections", injections},
           {"summary",
-           {{"injections", rows_.size()},
+           {{"injections", rows},
             {"undetected", undetected},
+            {"drain_process_not_running", not_running},
             {"detection_latency_s", stats(det)},
             {"ack_latency_s", stats(ack)},
             {"drain_time_s", stats(drain)}}}};
 }
 
-nlohmann::json build_report(const std::deque<nlohmann::json>& events) {
+nlohmann::json build_report(const std::deque<nlohmann::json>& events, std::string_view run) {
   ReportBuilder b;
   for (const auto& e : events) b.add(e);
-  return b.report();
+  return b.report(run);
 }
 
 std::string format_report(const nlohmann::json& report) {
@@ -139,12 +151,17 @@ std::string format_report(const nlohmann::json& report) {
                   r["provider"].get<std::string>().c_str(),
                   format_duration(Millis(static_cast<long long>(r["notice_s"].get<double>() * 1000))).c_str(),
                   num(r["detection_latency_s"]).c_str(), num(r["ack_latency_s"]).c_str(),
-                  num(r["drain_time_s"]).c_str(), r["reads"].get<int>());
+                  r.value("drain_status", nlohmann::json()) == "process not running"
+                      ? "process not running" : num(r["drain_time_s"]).c_str(),
+                  r["reads"].get<int>());
     o << line;
   }
   const auto& s = report["summary"];
   o << "injections: " << s["injections"].get<size_t>()
     << ", never detected: " << s["undetected"].get<size_t>() << "\n";
+  if (s.value("drain_process_not_running", size_t{0}) > 0)
+    o << "drain not timed: process not running at the notice: " << s["drain_process_not_running"].get<size_t>()
+      << "\n";
   for (const char* k : {"detection_latency_s", "ack_latency_s", "drain_time_s"}) {
     if (s[k].is_null()) continue;
     o << k << ": p50 " << num(s[k]["p50"]) << ", p90 " << num(s[k]["p90"]) << ", max "

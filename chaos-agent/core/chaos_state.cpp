@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <random>
 
+#include "chaos-agent/core/time_format.h"
+
 namespace chaos {
 
 const char* provider_name(Provider p) {
@@ -85,6 +87,22 @@ std::string random_guid() {
          "-" + h.substr(20, 12);
 }
 
+std::optional<std::string> unrealistic_notice(const InjectRequest& req) {
+  bool azure_preempt = req.kind == Kind::kPreempt && has(req.providers, Provider::kAzure) &&
+                       (req.azure_event_type.empty() || req.azure_event_type == "Preempt");
+  if (azure_preempt && req.notice < kAzurePreemptMinNotice)
+    return "Azure Scheduled Events give Preempt at least " + format_duration(kAzurePreemptMinNotice) +
+           " of notice, got " + format_duration(req.notice);
+  return std::nullopt;
+}
+
+std::string ChaosState::expiry_reason(const Injection& inj) const {
+  if (inj.expiry_cause == ExpiryCause::kTtl)
+    return "ttl: the injection's ttl of " + format_duration(inj.req.ttl) + " ran out";
+  return "dead-man switch: injection reached its maximum duration (--max-duration " +
+         format_duration(max_duration_) + ")";
+}
+
 ChaosState::ChaosState(const Clock& clock, Millis max_duration, std::string vm_name)
     : clock_(clock), max_duration_(max_duration), vm_name_(std::move(vm_name)) {}
 
@@ -113,6 +131,9 @@ Result<Injection> ChaosState::inject(InjectRequest req) {
       req.gcp_maintenance != "MIGRATE_ON_HOST_MAINTENANCE")
     return Error{"gcp maintenance event: expected TERMINATE_ON_HOST_MAINTENANCE or "
                  "MIGRATE_ON_HOST_MAINTENANCE, got '" + req.gcp_maintenance + "'"};
+  std::optional<std::string> unrealistic = unrealistic_notice(req);
+  if (unrealistic && !req.allow_unrealistic)
+    return Error{"notice: " + *unrealistic + " (a shorter notice is accepted only with --allow-unrealistic)"};
   if (req.kind == Kind::kRebalance && req.providers == static_cast<unsigned>(Provider::kAzure))
     return Error{"rebalance: Azure has no rebalance recommendation; use --provider aws"};
   if (req.kind == Kind::kRebalance && req.providers == static_cast<unsigned>(Provider::kGcp))
@@ -123,8 +144,10 @@ Result<Injection> ChaosState::inject(InjectRequest req) {
   inj.id = "inj-" + std::to_string(next_id_++) + "-" + random_hex(6);
   inj.injected_at = now;
   inj.deadline = now + req.notice;
-  Millis ttl = req.ttl.count() == 0 ? max_duration_ : std::min(req.ttl, max_duration_);
-  inj.expires_at = now + ttl;
+  bool own_ttl = req.ttl.count() > 0 && req.ttl <= max_duration_;
+  inj.expires_at = now + (own_ttl ? req.ttl : max_duration_);
+  inj.expiry_cause = own_ttl ? ExpiryCause::kTtl : ExpiryCause::kMaxDuration;
+  if (unrealistic) inj.unrealistic = *unrealistic;
   if (req.kind != Kind::kRebalance && has(req.providers, Provider::kAzure)) {
     inj.azure_event_id = random_guid();
     inj.azure_event_type = az_type;

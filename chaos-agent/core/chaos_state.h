@@ -41,7 +41,18 @@ struct InjectRequest {
   std::string gcp_maintenance = "TERMINATE_ON_HOST_MAINTENANCE";
   Millis ttl{0};                             // 0 = the agent's max duration
   std::string source = "cli";                // who asked: cli, plan:<name>, ...
+  std::string run;                           // a game-day plan's run id ("" = made by hand)
+  bool allow_unrealistic = false;            // accept a notice shorter than the provider gives
 };
+
+// Azure Scheduled Events give a Preempt event at least this much notice (NotBefore >= 30 s ahead).
+constexpr Millis kAzurePreemptMinNotice{30000};
+// Why `req` asks for something the provider never does ("Azure Scheduled Events give Preempt at
+// least 30s of notice, got 10s"), or nullopt when it is realistic.
+std::optional<std::string> unrealistic_notice(const InjectRequest& req);
+
+// Why an injection ends by itself: its own ttl, or the agent's --max-duration (dead-man switch).
+enum class ExpiryCause { kTtl, kMaxDuration };
 
 struct Injection {
   std::string id;
@@ -49,6 +60,8 @@ struct Injection {
   WallTime injected_at{};
   WallTime deadline{};                       // injected_at + notice
   WallTime expires_at{};                     // dead-man expiry
+  ExpiryCause expiry_cause = ExpiryCause::kMaxDuration;
+  std::string unrealistic;                   // set when accepted with allow_unrealistic
   bool deadline_passed = false;
   std::string azure_event_id;                // a GUID, when Azure sees this injection
   std::string azure_event_type;
@@ -61,7 +74,8 @@ class ChaosState {
   // REQUIRES: clock outlives the state; max_duration > 0.
   ChaosState(const Clock& clock, Millis max_duration, std::string vm_name);
 
-  // Validates and records an injection. Errors name the field and the accepted values.
+  // Validates and records an injection. Errors name the field and the accepted values; a notice
+  // shorter than the provider's minimum is refused unless req.allow_unrealistic.
   Result<Injection> inject(InjectRequest req);
   // Removes every injection; returns what was removed.
   std::vector<Injection> clear();
@@ -101,6 +115,8 @@ class ChaosState {
   const std::string& vm_name() const { return vm_name_; }
   const Clock& clock() const { return clock_; }
   Millis max_duration() const { return max_duration_; }
+  // The audit "reason" of an expiry: "ttl: ..." or "dead-man switch: ...".
+  std::string expiry_reason(const Injection& inj) const;
 
  private:
   void changed(bool azure_doc_changed);

@@ -318,6 +318,14 @@ Status Server::listen_unix(const std::string& path, mode_t mode) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) return Error{"'" + path + "' exists and is not a socket; refusing to replace it"};
+    // A socket someone still listens on belongs to a running process (another agent): leave it.
+    // Only a stale one (connection refused) is replaced.
+    beast::error_code probe_ec;
+    local::socket probe(core_->io);
+    probe.connect(local::endpoint(path), probe_ec);
+    if (!probe_ec)
+      return Error{"cannot listen on unix:" + path + ": another process is listening on it (another chaos-agent?); "
+                   "refusing to replace it"};
     ::unlink(path.c_str());
   }
   auto acc = std::make_shared<Acceptor<local>>(core_->io, core_);

@@ -72,6 +72,23 @@ bool AwsImds::owns(const Target& t) {
 }
 
 std::string AwsImds::error_page(unsigned status) {
+  // 400 and 401 are the pages AWS's own metadata mock (amazon-ec2-metadata-mock,
+  // pkg/server/httpserver.go: BadRequestResponse, UnauthorizedResponse) serves, with the newline
+  // Go's http.Error appends; 404 is the real service's page. Others follow the 404 layout.
+  if (status == 400 || status == 401) {
+    std::string title = std::to_string(status) + " - " + reason(status);
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+           "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" "
+           "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+           "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
+           "   <head>\n"
+           "      <title>" + title + "</title>\n"
+           "   </head>\n"
+           "   <body>\n"
+           "      <h1>" + title + "</h1>\n"
+           "   </body>\n"
+           "</html>\n";
+  }
   std::string title = std::to_string(status) + " - " + reason(status);
   return "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
          "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"

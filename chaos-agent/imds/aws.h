@@ -54,8 +54,9 @@ class AwsImds {
 
   TokenStore& tokens() { return tokens_; }
 
-  // The exact XHTML error page the real IMDS serves, e.g. error_page(404) has
-  // <title>404 - Not Found</title>.
+  // The exact XHTML error page: 404 (and 403, 405) in the real IMDS's layout, e.g. error_page(404)
+  // has <title>404 - Not Found</title>; 400 and 401 byte for byte as AWS's own metadata mock
+  // (amazon-ec2-metadata-mock) serves them.
   static std::string error_page(unsigned status);
 
  private:

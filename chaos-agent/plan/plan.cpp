@@ -325,8 +325,8 @@ Result<Plan> parse_plan(const std::string& text, const std::string& file) {
     const YAML::Node body = flat ? node : node[action];
     if (!body.IsNull() && !body.IsMap()) return r.error(body, item.where, "expected a mapping (or {})");
     std::vector<std::string> keys;
-    if (action == "preempt") keys = {"notice", "action", "provider", "targets", "azure_event_type"};
-    if (action == "storm") keys = {"fraction", "notice", "action", "provider", "azure_event_type"};
+    if (action == "preempt") keys = {"notice", "action", "provider", "targets", "azure_event_type", "allow_unrealistic"};
+    if (action == "storm") keys = {"fraction", "notice", "action", "provider", "azure_event_type", "allow_unrealistic"};
     if (action == "rebalance") keys = {"provider", "targets"};
     if (action == "maintenance") keys = {"notice", "provider", "targets", "azure_event_type", "gcp_event"};
     if (action == "clear") keys = {};
@@ -370,6 +370,17 @@ Result<Plan> parse_plan(const std::string& text, const std::string& file) {
       if (t != "TERMINATE_ON_HOST_MAINTENANCE" && t != "MIGRATE_ON_HOST_MAINTENANCE")
         return r.error(n, item.where + ".gcp_event", "expected TERMINATE_ON_HOST_MAINTENANCE or MIGRATE_ON_HOST_MAINTENANCE, found '" + t + "'");
       req.gcp_maintenance = t;
+    }
+    if (auto n = field("allow_unrealistic")) {
+      bool v = false;
+      if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
+        return r.error(n, item.where + ".allow_unrealistic", "expected true or false, found '" + YAML::Dump(n) + "'");
+      req.allow_unrealistic = v;
+    }
+    if (auto why = unrealistic_notice(req); why && !req.allow_unrealistic) {
+      YAML::Node n = field("notice");
+      return r.error(n ? n : node, item.where + ".notice",
+                     *why + " (add allow_unrealistic: true to drill a shorter one anyway)");
     }
     if (item.type == Item::Type::kStorm) {
       if (!field("fraction")) return r.error(body.IsMap() ? body : node, item.where + ".fraction", "required: the fraction of targets hit, e.g. fraction: 30%");

@@ -40,7 +40,10 @@ bool command_ok(const std::string& cmd) {
 RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
   auto log = options.log ? options.log : [](const std::string& s) { std::printf("%s\n", s.c_str()); std::fflush(stdout); };
   RunOutcome out;
-  out.report = {{"plan", plan.name}, {"file", plan.file}, {"aborted", false}, {"targets", nlohmann::json::object()}};
+  // Every injection of this run carries the run id, so the report counts only the plan's own.
+  const std::string run_id = options.run_id.empty() ? "run-" + random_hex(12) : options.run_id;
+  out.report = {{"plan", plan.name}, {"file", plan.file}, {"run", run_id}, {"aborted", false},
+                {"targets", nlohmann::json::object()}};
 
   std::map<std::string, control::Client> clients;
   for (const auto& t : plan.targets) {
@@ -67,7 +70,8 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
   };
 
   const auto t0 = Steady::now();
-  log(elapsed_label(t0) + " plan " + plan.name + " started: " + std::to_string(plan.items.size()) + " items, ends at T+" +
+  log(elapsed_label(t0) + " plan " + plan.name + " started (run " + run_id + "): " +
+      std::to_string(plan.items.size()) + " items, ends at T+" +
       format_duration(plan.duration) + ", dead-man " + format_duration(plan.max_duration));
   size_t next = 0;
   int health_failures = 0;
@@ -89,6 +93,7 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
         continue;
       }
       InjectRequest req = it.inject;
+      req.run = run_id;
       req.ttl = std::max(Millis(1000), plan.max_duration - elapsed);  // dead-man from the plan start
       nlohmann::json body = control::inject_request_to_json(req);
       for (const auto& name : it.selected) {
@@ -132,7 +137,7 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
     clear_all("/v1/clear", "plan " + plan.name + " finished");
   }
   for (auto& [name, c] : clients) {
-    auto r = c.get("/v1/report");
+    auto r = c.get("/v1/report?run=" + run_id);
     out.report["targets"][name] = r ? r.value() : nlohmann::json{{"error", r.error()}};
   }
   return out;

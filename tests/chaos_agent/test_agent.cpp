@@ -199,3 +199,144 @@ TEST_CASE("agent: an Azure ack brings the deadline forward and runs the action",
   CHECK(rep->at("injections")[0]["ack_latency_s"].is_number());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("agent: a failed second serve on the same TCP control port leaves the first agent's token alone",
+          "[chaos_agent][agent]") {
+  AgentOptions o;
+  o.control = "127.0.0.1:0";
+  test::RunningAgent a(o);
+  const std::string token_file = a.agent().options().token_file;
+  std::string before;
+  std::getline(std::ifstream(token_file), before);
+  REQUIRE(before.size() == 48);
+  const std::string control = "127.0.0.1:" + std::to_string(a.agent().control_port());
+
+  AgentOptions second;
+  second.listen = "127.0.0.1:0";
+  second.upstream = "none";
+  second.control = control;
+  second.token_file = token_file;
+  second.state_file = a.dir() + "/second-state.json";
+  second.handle_signals = false;
+  SystemClock clock;
+  {
+    Agent b(second, clock);
+    auto s = b.start();
+    REQUIRE(!s);
+    CHECK(s.error() == "--control: cannot listen on 127.0.0.1:" + std::to_string(a.agent().control_port()) +
+                           ": Address already in use");
+  }
+  std::string after;
+  std::getline(std::ifstream(token_file), after);
+  CHECK(after == before);
+  auto c = control::Client::connect(control, token_file);
+  REQUIRE(c);
+  CHECK(c->get("/v1/status"));  // status/clear against the first agent still work
+  CHECK(c->post("/v1/clear", {{"reason", "test"}}));
+  CHECK(!std::filesystem::exists(token_file + ".tmp." + std::to_string(::getpid())));
+}
+
+TEST_CASE("agent: a second serve on the same unix control socket fails and leaves the first one's socket",
+          "[chaos_agent][agent]") {
+  test::RunningAgent a;
+  const std::string control = a.agent().options().control;
+  AgentOptions second;
+  second.listen = "127.0.0.1:0";
+  second.upstream = "none";
+  second.control = control;
+  second.state_file = a.dir() + "/second-state.json";
+  second.handle_signals = false;
+  SystemClock clock;
+  {
+    Agent b(second, clock);
+    auto s = b.start();
+    REQUIRE(!s);
+    CHECK(s.error() == "--control: cannot listen on " + control +
+                           ": another process is listening on it (another chaos-agent?); refusing to replace it");
+  }
+  CHECK(a.control().get("/v1/status"));
+}
+
+TEST_CASE("agent: a workload already gone at the notice reports \"process not running\", not a drain time",
+          "[chaos_agent][agent]") {
+  auto pid = spawn({"true"});
+  REQUIRE(pid);
+  for (int i = 0; i < 200 && process_alive(pid.value()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(!process_alive(pid.value()));
+  AgentOptions o;
+  o.tick = std::chrono::milliseconds(20);
+  o.at_deadline = parse_action("sigterm:" + std::to_string(pid.value()), false).value();
+  std::string dir = test::temp_dir("gone");
+  o.audit_path = dir + "/audit.jsonl";
+  test::RunningAgent agent(o);
+  auto inj = agent.inject({{"kind", "preempt"}, {"provider", "aws"}, {"notice", "100ms"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto rep = agent.control().get("/v1/report");
+  const auto& row = rep->at("injections")[0];
+  CHECK(row["drain_time_s"].is_null());
+  CHECK(row["drain_status"] == "process not running");
+  CHECK(rep->at("summary")["drain_time_s"].is_null());
+  CHECK(rep->at("summary")["drain_process_not_running"] == 1);
+  std::string text = format_report(rep.value());
+  CHECK(text.find(" process not running ") != std::string::npos);
+  CHECK(text.find("drain not timed: process not running at the notice: 1\n") != std::string::npos);
+  bool event = false;
+  auto log = read_audit_file(dir + "/audit.jsonl");
+  REQUIRE(log);
+  for (const auto& e : log.value())
+    if (e["event"] == "workload_not_running")
+      event = e["injection"] == inj["injection"] && e["workload"] == "pid:" + std::to_string(pid.value()) &&
+              e["detail"] == "process " + std::to_string(pid.value()) + " is not running";
+  CHECK(event);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("agent: expiries name their cause - a --ttl is not the dead-man switch", "[chaos_agent][agent]") {
+  AgentOptions o;
+  o.tick = std::chrono::milliseconds(20);
+  std::string dir = test::temp_dir("ttl");
+  o.audit_path = dir + "/audit.jsonl";
+  {
+    test::RunningAgent agent(o);
+    agent.inject({{"kind", "preempt"}, {"provider", "gcp"}, {"ttl", "300ms"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    auto rep = agent.control().get("/v1/report");
+    CHECK(rep->at("injections")[0]["ended"]["how"] == "expire");
+    CHECK(rep->at("injections")[0]["ended"]["cause"] == "ttl");
+  }
+  std::vector<nlohmann::json> expires;
+  auto log = read_audit_file(dir + "/audit.jsonl");
+  REQUIRE(log);
+  for (const auto& e : log.value())
+    if (e["event"] == "expire") expires.push_back(e);
+  REQUIRE(expires.size() == 1);
+  CHECK(expires[0]["cause"] == "ttl");
+  CHECK(expires[0]["reason"] == "ttl: the injection's ttl of 300ms ran out");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("agent: an Azure notice under 30s is refused unless allow_unrealistic, which is audited", "[chaos_agent][agent]") {
+  std::string dir = test::temp_dir("unreal");
+  AgentOptions o;
+  o.audit_path = dir + "/audit.jsonl";
+  {
+    test::RunningAgent agent(o);
+    auto r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"provider", "azure"}, {"notice", "10s"}});
+    REQUIRE(!r);
+    CHECK(r.error() == "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
+                       "(a shorter notice is accepted only with --allow-unrealistic)");
+    CHECK(agent.control().get("/v1/status")->at("injections").empty());
+    agent.inject({{"kind", "preempt"}, {"provider", "azure"}, {"notice", "10s"}, {"allow_unrealistic", true}});
+  }
+  int injects = 0;
+  auto log = read_audit_file(dir + "/audit.jsonl");
+  REQUIRE(log);
+  for (const auto& e : log.value()) {
+    if (e["event"] != "inject") continue;
+    ++injects;
+    CHECK(e["unrealistic"] ==
+          "Azure Scheduled Events give Preempt at least 30s of notice, got 10s (accepted with --allow-unrealistic)");
+  }
+  CHECK(injects == 1);
+  std::filesystem::remove_all(dir);
+}

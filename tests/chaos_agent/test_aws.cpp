@@ -36,7 +36,57 @@ const char* kXhtml404 =
     "  <h1>404 - Not Found</h1>\n"
     " </body>\n"
     "</html>\n";
+// amazon-ec2-metadata-mock, pkg/server/httpserver.go (BadRequestResponse, UnauthorizedResponse),
+// written with Go's http.Error, which appends a newline.
+const char* kXhtml400 =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
+    "   <head>\n"
+    "      <title>400 - Bad Request</title>\n"
+    "   </head>\n"
+    "   <body>\n"
+    "      <h1>400 - Bad Request</h1>\n"
+    "   </body>\n"
+    "</html>\n";
+const char* kXhtml401 =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
+    "   <head>\n"
+    "      <title>401 - Unauthorized</title>\n"
+    "   </head>\n"
+    "   <body>\n"
+    "      <h1>401 - Unauthorized</h1>\n"
+    "   </body>\n"
+    "</html>\n";
 }  // namespace
+
+TEST_CASE("aws: the 404, 400 and 401 pages are exactly the service's and its mock's", "[chaos_agent][aws]") {
+  Aws a(true);
+  auto nf = a.get("/latest/meta-data/spot/instance-action", {{"X-aws-ec2-metadata-token", a.token()}});
+  CHECK(nf.response.result_int() == 404);
+  CHECK(nf.response.body() == kXhtml404);
+  for (const char* bad : {"0", "21601", "abc", ""}) {
+    INFO(bad);
+    auto b = a.get("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", bad}}, verb::put);
+    CHECK(b.response.result_int() == 400);
+    CHECK(b.response.body() == kXhtml400);
+    CHECK(b.response[boost::beast::http::field::content_type] == "text/html");
+  }
+  CHECK(a.get("/latest/api/token", {}, verb::put).response.body() == kXhtml400);
+  auto bad_token = a.get("/latest/meta-data/spot/instance-action", {{"X-aws-ec2-metadata-token", "bogus"}});
+  CHECK(bad_token.response.result_int() == 401);
+  CHECK(bad_token.response.body() == kXhtml401);
+  std::string short_lived = a.token(1);
+  a.clock.advance(std::chrono::seconds(1));
+  auto expired = a.get("/latest/meta-data/events", {{"X-aws-ec2-metadata-token", short_lived}});
+  CHECK(expired.response.result_int() == 401);
+  CHECK(expired.response.body() == kXhtml401);
+  auto no_token = a.get("/latest/meta-data/events");  // --imds-v2-only
+  CHECK(no_token.response.result_int() == 401);
+  CHECK(no_token.response.body() == kXhtml401);
+}
 
 TEST_CASE("aws: instance-action is a 404 XHTML page until a notice, then the exact JSON", "[chaos_agent][aws]") {
   Aws a;

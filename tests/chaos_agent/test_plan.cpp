@@ -71,7 +71,7 @@ TEST_CASE("plan: the simulator's flat chaos item form is accepted too", "[chaos_
   CHECK(err("max_duration: 10m\nchaos:\n  - {kind: cliff, at: 1m}\n") ==
         "plan.yaml:3:12: error: chaos[0].kind: expected one of: preempt, storm, rebalance, maintenance, clear, found 'cliff'");
   CHECK(err("max_duration: 10m\nchaos:\n  - {kind: storm, at: 1m, fraction: 10%, scope: {zone: a}}\n") ==
-        "plan.yaml:3:42: error: chaos[0].scope: unknown key (expected one of: fraction, notice, action, provider, azure_event_type, kind, at, name)");
+        "plan.yaml:3:42: error: chaos[0].scope: unknown key (expected one of: fraction, notice, action, provider, azure_event_type, allow_unrealistic, kind, at, name)");
 }
 
 TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent][plan]") {
@@ -136,6 +136,44 @@ TEST_CASE("plan runner: injects on schedule into the selected agents and clears 
   CHECK(b.control().get("/v1/status")->at("injections").empty());
   CHECK(out.report["targets"]["a"]["injections"].size() == 2);
   CHECK(out.report["aborted"] == false);
+}
+
+TEST_CASE("plan runner: the report covers only the plan's own injections, tagged with its run id", "[chaos_agent][plan]") {
+  test::RunningAgent a;
+  // Made by hand before the plan starts: not part of the drill.
+  a.inject({{"kind", "preempt"}, {"provider", "aws"}, {"notice", "120s"}, {"source", "cli"}});
+  a.inject({{"kind", "rebalance"}, {"provider", "aws"}, {"source", "cli"}});
+  std::string yaml = "name: t\nprovider: aws\nmax_duration: 10m\nduration: 300ms\ntargets:\n"
+                     "  - {name: a, control: \"" + a.agent().options().control + "\"}\n"
+                     "chaos:\n  - {at: 0s, preempt: {notice: 120s}}\n";
+  auto p = parse_plan(yaml, "t.yaml");
+  REQUIRE(p);
+  RunnerOptions ro;
+  ro.log = [](const std::string&) {};
+  auto out = run_plan(p.value(), ro);
+  CHECK(out.exit_code == 0);
+  const std::string run = out.report["run"];
+  CHECK(run.rfind("run-", 0) == 0);
+  const auto& rep = out.report["targets"]["a"];
+  CHECK(rep["summary"]["injections"] == 1);
+  CHECK(rep["summary"]["undetected"] == 1);
+  REQUIRE(rep["injections"].size() == 1);
+  CHECK(rep["injections"][0]["source"] == "plan:t");
+  CHECK(rep["injections"][0]["run"] == run);
+  // The agent's whole report still has all three.
+  CHECK(a.control().get("/v1/report")->at("summary")["injections"] == 3);
+}
+
+TEST_CASE("plan: an Azure preempt notice under 30s is refused unless allow_unrealistic", "[chaos_agent][plan]") {
+  auto p = parse_plan("max_duration: 10m\nprovider: azure\nchaos:\n  - {at: 1m, preempt: {notice: 10s}}\n", "plan.yaml");
+  REQUIRE(!p);
+  CHECK(p.error() == "plan.yaml:4:32: error: chaos[0].preempt.notice: Azure Scheduled Events give Preempt at least 30s "
+                     "of notice, got 10s (add allow_unrealistic: true to drill a shorter one anyway)");
+  auto ok = parse_plan("max_duration: 10m\nprovider: azure\nchaos:\n  - {at: 1m, preempt: {notice: 10s, allow_unrealistic: true}}\n",
+                       "plan.yaml");
+  REQUIRE(ok);
+  CHECK(ok->items[0].inject.allow_unrealistic);
+  CHECK(parse_plan("max_duration: 10m\nprovider: aws\nchaos:\n  - {at: 1m, preempt: {notice: 10s}}\n", "plan.yaml"));
 }
 
 TEST_CASE("plan runner: a failing health check aborts and clears everything", "[chaos_agent][plan]") {

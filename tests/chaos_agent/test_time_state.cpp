@@ -81,3 +81,50 @@ TEST_CASE("chaos-agent state: ttl is capped by max duration - invalid requests n
   CHECK(parse_providers("aws,gcp") == 5u);
   CHECK(!parse_providers("oracle"));
 }
+
+TEST_CASE("chaos-agent state: an expiry names its cause - ttl or the dead-man maximum duration", "[chaos_agent]") {
+  FakeClock clock(test::t0());
+  ChaosState s(clock, std::chrono::hours(2), "vm-1");
+  InjectRequest r;
+  r.ttl = std::chrono::seconds(3);
+  auto a = s.inject(r);
+  REQUIRE(a);
+  CHECK(a->expiry_cause == ExpiryCause::kTtl);
+  CHECK(s.expiry_reason(a.value()) == "ttl: the injection's ttl of 3s ran out");
+  clock.advance(std::chrono::seconds(3));
+  auto ev = s.tick();
+  REQUIRE(ev.expired.size() == 1);
+  CHECK(ev.expired[0].expiry_cause == ExpiryCause::kTtl);
+
+  InjectRequest no_ttl;
+  auto b = s.inject(no_ttl);
+  CHECK(b->expiry_cause == ExpiryCause::kMaxDuration);
+  CHECK(s.expiry_reason(b.value()) == "dead-man switch: injection reached its maximum duration (--max-duration 2h)");
+  InjectRequest capped;
+  capped.ttl = std::chrono::hours(5);  // beyond --max-duration: the dead-man switch ends it
+  CHECK(s.inject(capped)->expiry_cause == ExpiryCause::kMaxDuration);
+}
+
+TEST_CASE("chaos-agent state: an Azure Preempt notice under 30s needs allow_unrealistic", "[chaos_agent]") {
+  FakeClock clock(test::t0());
+  ChaosState s(clock, std::chrono::hours(2), "vm-1");
+  InjectRequest r;
+  r.providers = static_cast<unsigned>(Provider::kAzure);
+  r.notice = std::chrono::seconds(10);
+  auto bad = s.inject(r);
+  REQUIRE(!bad);
+  CHECK(bad.error() == "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
+                       "(a shorter notice is accepted only with --allow-unrealistic)");
+  r.providers = kAllProviders;  // "all" includes Azure
+  CHECK(!s.inject(r));
+  r.providers = static_cast<unsigned>(Provider::kAws) | static_cast<unsigned>(Provider::kGcp);
+  CHECK(s.inject(r));
+  r.providers = static_cast<unsigned>(Provider::kAzure);
+  r.notice = std::chrono::seconds(30);
+  CHECK(s.inject(r));
+  r.notice = std::chrono::seconds(10);
+  r.allow_unrealistic = true;
+  auto ok = s.inject(r);
+  REQUIRE(ok);
+  CHECK(ok->unrealistic == "Azure Scheduled Events give Preempt at least 30s of notice, got 10s");
+}
