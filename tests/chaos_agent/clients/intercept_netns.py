@@ -3,9 +3,10 @@
 Inside the namespace: lo up with 169.254.169.254/32 on it, a fake upstream metadata server
 bound to 169.254.169.254:80, and the agent with --intercept. Checks: the rule is installed and
 tagged; a client (another uid) is redirected to the agent; the agent's own traffic to the
-upstream is exempt; SIGTERM removes the rule; after kill -9 `chaos-agent cleanup` removes it;
---intercept-exempt mark redirects even root's traffic. Exit 77 (skip) when namespaces or
-iptables are unavailable.
+upstream is exempt; SIGTERM removes the rule; after kill -9 `chaos-agent cleanup` removes it.
+With default flags the agent, running as root, exempts itself by socket mark, so a root client
+(as most termination handlers are) is intercepted too; --intercept-exempt uid still exempts by
+uid (and root clients then bypass). Exit 77 (skip) when namespaces or iptables are unavailable.
 """
 import json
 import os
@@ -70,12 +71,13 @@ http.server.HTTPServer(("169.254.169.254", 80), H).serve_forever()
 '''
 
 
-def start_agent(tag, exempt="uid"):
+def start_agent(tag, exempt=None):
     ready = os.path.join(tmp, tag + ".ready")
+    exempt_args = [] if exempt is None else ["--intercept-exempt", exempt]
     p = subprocess.Popen(["ip", "netns", "exec", ns, agent_bin, "serve", "--listen", "127.0.0.1:8169",
                           "--control", "unix:" + os.path.join(tmp, tag + ".sock"),
-                          "--upstream", "169.254.169.254:80", "--intercept", "--intercept-exempt", exempt,
-                          "--state-file", os.path.join(tmp, tag + ".state.json"),
+                          "--upstream", "169.254.169.254:80", "--intercept"] + exempt_args +
+                         ["--state-file", os.path.join(tmp, tag + ".state.json"),
                           "--audit", os.path.join(tmp, tag + ".audit.jsonl"),
                           "--ready-file", ready], stderr=subprocess.PIPE, text=True)
     procs.append(p)
@@ -116,7 +118,23 @@ try:
     check(curl("/latest/meta-data/spot/instance-action") == "UPSTREAM /latest/meta-data/spot/instance-action",
           "before the agent, the fake upstream answers")
 
-    a = start_agent("a")
+    # The README's quick start: `serve --intercept` as root, default flags.
+    d = start_agent("d")
+    r = rules()
+    check(len(r) == 1 and "--mark 0x5ca1" in r[0] and "--uid-owner" not in r[0],
+          "default flags as root: mark exemption rule: %s" % r)
+    inject("d")
+    check('"action":"terminate"' in curl("/latest/meta-data/spot/instance-action", as_nobody=False),
+          "default flags: a root curl is intercepted (sees the injected notice)")
+    check('"action":"terminate"' in curl("/latest/meta-data/spot/instance-action"),
+          "default flags: a non-root curl is intercepted")
+    check(curl("/latest/meta-data/instance-id", as_nobody=False) == "UPSTREAM /latest/meta-data/instance-id",
+          "default flags: the agent's own (marked) upstream traffic is exempt")
+    d.send_signal(signal.SIGTERM)
+    d.wait(timeout=10)
+    check(rules() == [], "SIGTERM removed the default-flags rule")
+
+    a = start_agent("a", exempt="uid")
     r = rules()
     check(len(r) == 1 and "--uid-owner 0" in r[0] and "--to-destination 127.0.0.1:8169" in r[0],
           "tagged DNAT rule installed: %s" % r)
@@ -128,6 +146,8 @@ try:
     check('"action":"terminate"' in curl("/latest/meta-data/spot/instance-action"), "client sees the injected notice")
     check(curl("/latest/meta-data/instance-id") == "UPSTREAM /latest/meta-data/instance-id",
           "agent's own upstream traffic is exempt (pass-through reaches the real upstream)")
+    check(curl("/latest/meta-data/spot/instance-action", as_nobody=False).startswith("UPSTREAM"),
+          "with --intercept-exempt uid (agent as root) root's traffic bypasses the agent")
     a.send_signal(signal.SIGTERM)
     a.wait(timeout=10)
     check(a.returncode == 0, "agent exits 0 on SIGTERM")
@@ -135,7 +155,7 @@ try:
     check(not os.path.exists(os.path.join(tmp, "a.state.json")), "SIGTERM removed the state file")
     check(curl("/latest/meta-data/spot/instance-action").startswith("UPSTREAM"), "traffic goes to the upstream again")
 
-    b = start_agent("b")
+    b = start_agent("b", exempt="uid")
     check(len(rules()) == 1, "second agent installed its rule")
     b.send_signal(signal.SIGKILL)
     b.wait(timeout=10)
