@@ -422,6 +422,12 @@ Status Agent::start() {
     up = u.value();
     ro.have_upstream = true;
   }
+  if (!options_.identity_file.empty()) {
+    if (up) return Error{"--identity: only used with --upstream none (with an upstream the real service answers these paths)"};
+    auto id = imds::load_identity(options_.identity_file);
+    if (!id) return Error{"--identity: " + id.error()};
+    ro.identity = std::move(id.value());
+  }
   if (options_.intercept && listen->first != "127.0.0.1" && !boost::asio::ip::make_address(listen->first).is_loopback())
     return Error{"--intercept: --listen must be a loopback address (got " + listen->first + ")"};
   if (options_.intercept_exempt == "auto") options_.intercept_exempt = ::geteuid() == 0 ? "mark" : "uid";

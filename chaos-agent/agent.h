@@ -39,6 +39,7 @@ struct AgentOptions {
   bool imds_v2_only = false;
   Millis max_duration{2 * 3600 * 1000};
   std::string vm_name;                         // "" = hostname
+  std::string identity_file;                   // --identity: standalone instance identity overrides
   EvictionAction at_deadline;
   Workload workload;
   http::ServerLimits limits;

@@ -76,7 +76,10 @@ int main(int argc, char** argv) {
   serve->add_option("--audit", so.audit_path, "Append the audit log (JSON lines) to FILE");
   serve->add_flag("--imds-v2-only", so.imds_v2_only, "AWS: require an IMDSv2 token (401 without)");
   serve->add_option("--max-duration", max_duration, "Dead-man switch: every injection expires by itself after this")->capture_default_str();
-  serve->add_option("--vm-name", so.vm_name, "VM name in Azure Resources and compute.name (default: hostname)");
+  serve->add_option("--vm-name", so.vm_name, "VM name in Azure Resources and compute.name, GCP instance/name (default: hostname)");
+  serve->add_option("--identity", so.identity_file,
+                    "With --upstream none: YAML file overriding the instance identity served (aws:, azure:, gcp: keys; "
+                    "see docs/chaos-agent.md)");
   serve->add_option("--at-deadline", at_deadline, "Action when a preempt notice's deadline arrives: none, sigterm:PID, sigterm:pidfile:PATH, systemctl-stop:UNIT, exec:CMD, shutdown")->capture_default_str();
   serve->add_flag("--allow-shutdown", allow_shutdown, "Permit --at-deadline shutdown");
   serve->add_option("--workload", workload, "Workload whose exit is timed (drain time): pid:PID, pidfile:PATH, unit:UNIT")->capture_default_str();

@@ -65,7 +65,7 @@ void TokenStore::prune() {
 }
 
 AwsImds::AwsImds(ChaosState& state, const Clock& clock, AwsOptions options)
-    : state_(state), clock_(clock), options_(options), tokens_(clock) {}
+    : state_(state), clock_(clock), options_(std::move(options)), tokens_(clock), started_(clock.now()) {}
 
 bool AwsImds::owns(const Target& t) {
   return t.path == "/latest" || t.path.rfind("/latest/", 0) == 0;
@@ -255,13 +255,68 @@ Outcome AwsImds::handle(const Request& req, const Target& t, bool have_upstream)
   if (auto chaos = handle_chaos(req, t)) return std::move(*chaos);
   if (have_upstream) return forward();
   if (auto denied = check_token(req)) return respond(std::move(*denied));
-  if (t.path == "/latest/meta-data") {
-    std::string listing = "events/";
-    if (state_.active(Kind::kPreempt, Provider::kAws)) listing += "\nspot/";
-    return respond(text(req, listing));
-  }
-  if (t.path == "/latest") return respond(text(req, "api/\nmeta-data/"));
+  if (auto r = identity(req, t)) return respond(std::move(*r));
   return respond(error(req, 404));
+}
+
+namespace {
+// meta-data/<key> served from the identity (InstanceIdentity::aws keys of the same name).
+const char* const kTopLevel[] = {"ami-id", "hostname", "instance-id", "instance-life-cycle", "instance-type",
+                                 "local-hostname", "local-ipv4", "mac"};
+// meta-data/placement/<key>.
+const char* const kPlacement[] = {"availability-zone", "availability-zone-id", "region"};
+}  // namespace
+
+std::optional<Response> AwsImds::identity(const Request& req, const Target& t) const {
+  static const std::string kMd = "/latest/meta-data";
+  const auto& id = options_.identity;
+  auto value = [&](const std::string& key) -> std::optional<Response> {
+    auto it = id.find(key);
+    if (it == id.end()) return std::nullopt;
+    return text(req, it->second);
+  };
+  if (t.path == "/latest") return text(req, "api/\ndynamic/\nmeta-data/");
+  if (t.path == kMd) {
+    std::vector<std::string> lines = {"events/", "placement/"};
+    for (const char* k : kTopLevel)
+      if (id.count(k)) lines.emplace_back(k);
+    if (state_.active(Kind::kPreempt, Provider::kAws)) lines.emplace_back("spot/");
+    std::sort(lines.begin(), lines.end());
+    std::string body;
+    for (size_t i = 0; i < lines.size(); ++i) body += (i ? "\n" : "") + lines[i];
+    return text(req, body);
+  }
+  for (const char* k : kTopLevel)
+    if (t.path == kMd + "/" + k) return value(k);
+  if (t.path == kMd + "/placement") {
+    std::string body;
+    for (const char* k : kPlacement)
+      if (id.count(k)) body += (body.empty() ? "" : "\n") + std::string(k);
+    return text(req, body);
+  }
+  for (const char* k : kPlacement)
+    if (t.path == kMd + "/placement/" + k) return value(k);
+  if (t.path == "/latest/dynamic") return text(req, "instance-identity/");
+  if (t.path == "/latest/dynamic/instance-identity") return text(req, "document");
+  if (t.path == "/latest/dynamic/instance-identity/document") {
+    // The service's layout: two-space indent, " : " between key and value.
+    auto get = [&](const char* k) { return id.count(k) ? nlohmann::json(id.at(k)) : nlohmann::json(nullptr); };
+    std::vector<std::pair<std::string, nlohmann::json>> doc = {
+        {"accountId", get("account-id")},      {"architecture", "x86_64"},
+        {"availabilityZone", get("availability-zone")}, {"billingProducts", nullptr},
+        {"devpayProductCodes", nullptr},       {"marketplaceProductCodes", nullptr},
+        {"imageId", get("ami-id")},            {"instanceId", get("instance-id")},
+        {"instanceType", get("instance-type")}, {"kernelId", nullptr},
+        {"pendingTime", format_iso8601(started_)}, {"privateIp", get("local-ipv4")},
+        {"ramdiskId", nullptr},                {"region", get("region")},
+        {"version", "2017-09-30"}};
+    std::string body = "{\n";
+    for (size_t i = 0; i < doc.size(); ++i)
+      body += "  \"" + doc[i].first + "\" : " + doc[i].second.dump() + (i + 1 < doc.size() ? ",\n" : "\n");
+    body += "}";
+    return text(req, body);
+  }
+  return std::nullopt;
 }
 
 void AwsImds::on_upstream_response(const Request& req, const Target& t, Response& res) {

@@ -3,7 +3,9 @@
 // Owns: PUT /latest/api/token, and under /latest/meta-data: spot, spot/instance-action,
 // spot/termination-time, events, events/recommendations, events/recommendations/rebalance,
 // events/maintenance, events/maintenance/scheduled. Everything else under /latest is forwarded
-// to the real IMDS (or 404 when there is no upstream).
+// to the real IMDS; without an upstream the instance identity (instance-id, instance-type,
+// placement/*, local-ipv4, ..., dynamic/instance-identity/document) is served and any other
+// path is the service's 404 page.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <unordered_map>
 
 #include "chaos-agent/imds/common.h"
+#include "chaos-agent/imds/identity.h"
 
 namespace chaos::imds {
 
@@ -39,6 +42,9 @@ class TokenStore {
 
 struct AwsOptions {
   bool v2_only = false;   // --imds-v2-only: requests without a token get 401
+  // Standalone mode (no upstream): the instance identity served under meta-data/ and
+  // dynamic/instance-identity/document (InstanceIdentity::aws keys).
+  std::map<std::string, std::string> identity = InstanceIdentity::defaults().aws;
 };
 
 class AwsImds {
@@ -58,6 +64,8 @@ class AwsImds {
   // has <title>404 - Not Found</title>; 400 and 401 byte for byte as AWS's own metadata mock
   // (amazon-ec2-metadata-mock) serves them.
   static std::string error_page(unsigned status);
+  // The 404 answer (XHTML page, Connection: close).
+  Response not_found(const Request& req) const { return error(req, 404); }
 
  private:
   Response text(const Request& req, std::string body) const;
@@ -66,11 +74,14 @@ class AwsImds {
   std::optional<Response> check_token(const Request& req) const;
   Outcome handle_token(const Request& req, bool have_upstream);
   std::optional<Outcome> handle_chaos(const Request& req, const Target& t);
+  // Standalone identity paths; nullopt when `t` is not one.
+  std::optional<Response> identity(const Request& req, const Target& t) const;
 
   ChaosState& state_;
   const Clock& clock_;
   AwsOptions options_;
   TokenStore tokens_;
+  WallTime started_;  // pendingTime in the identity document
   struct SpotCache {  // spot/instance-action for one notice
     std::string id;
     WallTime deadline{};

@@ -23,7 +23,58 @@ const char* const kInstanceVersions[] = {
 
 }  // namespace
 
-AzureImds::AzureImds(ChaosState& state) : state_(state) {}
+AzureImds::AzureImds(ChaosState& state, std::map<std::string, std::string> identity)
+    : state_(state), identity_(std::move(identity)) {}
+
+Response AzureImds::not_found(const Request& req, bool under_instance) const {
+  // As the service answers them (MicrosoftDocs/azure-docs issue 15282): an unknown element of
+  // the instance document vs an unknown category.
+  return json(req, 404, under_instance ? R"({ "error": "Not found" })" : R"({"error":"Not Found"})");
+}
+
+nlohmann::ordered_json AzureImds::instance_document() const {
+  auto id = [&](const char* k) { return identity_.count(k) ? identity_.at(k) : std::string(); };
+  const std::string& name = state_.vm_name();
+  nlohmann::ordered_json compute = {
+      {"azEnvironment", "AzurePublicCloud"},
+      {"evictionPolicy", id("evictionPolicy")},
+      {"isHostCompatibilityLayerVm", "false"},
+      {"licenseType", ""},
+      {"location", id("location")},
+      {"name", name},
+      {"offer", ""},
+      {"osProfile", {{"adminUsername", "azureuser"}, {"computerName", name}, {"disablePasswordAuthentication", "true"}}},
+      {"osType", id("osType")},
+      {"placementGroupId", ""},
+      {"plan", {{"name", ""}, {"product", ""}, {"publisher", ""}}},
+      {"platformFaultDomain", "0"},
+      {"platformUpdateDomain", "0"},
+      {"priority", id("priority")},
+      {"provider", "Microsoft.Compute"},
+      {"publicKeys", nlohmann::ordered_json::array()},
+      {"publisher", ""},
+      {"resourceGroupName", id("resourceGroupName")},
+      {"resourceId", "/subscriptions/" + id("subscriptionId") + "/resourceGroups/" + id("resourceGroupName") +
+                         "/providers/Microsoft.Compute/virtualMachines/" + name},
+      {"sku", ""},
+      {"subscriptionId", id("subscriptionId")},
+      {"tags", ""},
+      {"tagsList", nlohmann::ordered_json::array()},
+      {"userData", ""},
+      {"version", ""},
+      {"vmId", id("vmId")},
+      {"vmScaleSetName", ""},
+      {"vmSize", id("vmSize")},
+      {"zone", id("zone")}};
+  nlohmann::ordered_json network = {
+      {"interface",
+       {{{"ipv4",
+          {{"ipAddress", {{{"privateIpAddress", id("privateIpAddress")}, {"publicIpAddress", ""}}}},
+           {"subnet", {{{"address", "10.0.0.0"}, {"prefix", "24"}}}}}},
+         {"ipv6", {{"ipAddress", nlohmann::ordered_json::array()}}},
+         {"macAddress", id("macAddress")}}}}};
+  return {{"compute", compute}, {"network", network}};
+}
 
 bool AzureImds::owns(const Target& t) {
   return t.path == "/metadata" || t.path.rfind("/metadata/", 0) == 0;
@@ -84,7 +135,7 @@ Outcome AzureImds::handle(const Request& req, const Target& t, bool have_upstrea
   bool instance = t.path == "/metadata/instance" || t.path.rfind("/metadata/instance/", 0) == 0;
   if (!scheduled && (have_upstream || !instance)) {
     if (have_upstream) return forward();
-    return respond(json(req, 404, R"({"error":"Not found"})"));
+    return respond(not_found(req, false));
   }
   Outcome o;
   if (scheduled) o.chaos_read = Provider::kAzure;
@@ -118,19 +169,30 @@ Outcome AzureImds::handle(const Request& req, const Target& t, bool have_upstrea
       o.response = json(req, 405, R"({"error":"Method not allowed"})");
       return o;
     }
-    nlohmann::ordered_json compute = {{"name", state_.vm_name()}, {"osType", "Linux"},
-                                      {"priority", "Spot"}, {"provider", "Microsoft.Compute"}};
-    nlohmann::ordered_json doc = {{"compute", compute}};
+    // Walk the document by the path's segments (/metadata/instance/network/interface/0/macAddress).
+    nlohmann::ordered_json node = instance_document();
+    std::string rest = t.path.substr(std::string("/metadata/instance").size());
+    size_t pos = 0;
+    while (pos < rest.size()) {
+      size_t next = rest.find('/', pos + 1);
+      std::string seg = rest.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+      pos = next == std::string::npos ? rest.size() : next;
+      if (node.is_object() && node.contains(seg)) {
+        node = nlohmann::ordered_json(node[seg]);
+      } else if (node.is_array() && !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos &&
+                 seg.size() < 6 && std::stoul(seg) < node.size()) {
+        node = nlohmann::ordered_json(node[std::stoul(seg)]);
+      } else {
+        o.response = not_found(req, true);
+        return o;
+      }
+    }
     bool text_format = t.query.count("format") && t.query.at("format") == "text";
-    if (t.path == "/metadata/instance") {
-      o.response = json(req, 200, doc.dump());
-    } else if (t.path == "/metadata/instance/compute") {
-      o.response = json(req, 200, compute.dump());
-    } else if (t.path == "/metadata/instance/compute/name") {
-      o.response = text_format ? json(req, 200, state_.vm_name()) : json(req, 200, nlohmann::json(state_.vm_name()).dump());
-      if (text_format) o.response.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    if (text_format && node.is_string()) {
+      o.response = json(req, 200, node.get<std::string>());
+      o.response.set(bhttp::field::content_type, "text/plain; charset=utf-8");
     } else {
-      o.response = json(req, 404, R"({"error":"Not found"})");
+      o.response = json(req, 200, node.dump());
     }
     return o;
   }

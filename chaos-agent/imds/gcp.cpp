@@ -6,7 +6,56 @@
 
 namespace chaos::imds {
 
-GcpMetadata::GcpMetadata(ChaosState& state, Millis max_wait) : state_(state), max_wait_(max_wait) {}
+GcpMetadata::GcpMetadata(ChaosState& state, Millis max_wait, std::map<std::string, std::string> identity)
+    : state_(state), max_wait_(max_wait), identity_(std::move(identity)) {}
+
+Response GcpMetadata::not_found(const Request& req, const std::string& path) const {
+  return error(req, 404, "The requested URL <code>" + path + "</code> was not found on this server.");
+}
+
+Response GcpMetadata::ok(const Request& req, const std::string& key, std::string body) const {
+  Response r{bhttp::status::ok, req.version()};
+  r.set("Metadata-Flavor", "Google");
+  r.set(bhttp::field::content_type, "application/text");
+  r.set(bhttp::field::server, "Metadata Server for VM");
+  r.set(bhttp::field::etag, etag_of(key, body));
+  r.set("X-XSS-Protection", "0");
+  r.set("X-Frame-Options", "SAMEORIGIN");
+  r.body() = std::move(body);
+  return r;
+}
+
+std::optional<std::string> GcpMetadata::identity(const std::string& path, bool json_alt) const {
+  static const std::string kV1 = "/computeMetadata/v1";
+  auto id = [&](const char* k) { return identity_.count(k) ? identity_.at(k) : std::string(); };
+  auto leaf = [&](const std::string& v, bool number = false) {
+    return json_alt && !number ? nlohmann::json(v).dump() : v;
+  };
+  const std::string& name = state_.vm_name();
+  const std::string project_num = id("numeric-project-id");
+  if (path == "/computeMetadata") return std::string("v1/\n");
+  if (path == kV1) return std::string("instance/\nproject/\n");
+  if (path == kV1 + "/instance")
+    return std::string("hostname\nid\nmachine-type\nmaintenance-event\nname\nnetwork-interfaces/\npreempted\n"
+                       "scheduling/\nzone\n");
+  if (path == kV1 + "/instance/id") return leaf(id("id"), true);
+  if (path == kV1 + "/instance/name") return leaf(name);
+  if (path == kV1 + "/instance/hostname") return leaf(name + ".c." + id("project-id") + ".internal");
+  if (path == kV1 + "/instance/zone") return leaf("projects/" + project_num + "/zones/" + id("zone"));
+  if (path == kV1 + "/instance/machine-type")
+    return leaf("projects/" + project_num + "/machineTypes/" + id("machine-type"));
+  if (path == kV1 + "/instance/scheduling") return std::string("automatic-restart\non-host-maintenance\npreemptible\n");
+  if (path == kV1 + "/instance/scheduling/automatic-restart") return leaf("FALSE");
+  if (path == kV1 + "/instance/scheduling/on-host-maintenance") return leaf("TERMINATE");
+  if (path == kV1 + "/instance/scheduling/preemptible") return leaf(id("preemptible"));
+  if (path == kV1 + "/instance/network-interfaces") return std::string("0/\n");
+  if (path == kV1 + "/instance/network-interfaces/0") return std::string("ip\n");
+  if (path == kV1 + "/instance/network-interfaces/0/ip") return leaf(id("ip"));
+  if (path == kV1 + "/project") return std::string("numeric-project-id\nproject-id\n");
+  if (path == kV1 + "/project/project-id") return leaf(id("project-id"));
+  if (path == kV1 + "/project/numeric-project-id") return leaf(project_num, true);
+  return std::nullopt;
+}
 
 bool GcpMetadata::owns(const Target& t) {
   return t.path == "/computeMetadata" || t.path.rfind("/computeMetadata/", 0) == 0;
@@ -92,17 +141,12 @@ Outcome GcpMetadata::handle(const Request& req, const Target& t, bool have_upstr
   }
   if (key.empty()) {
     if (have_upstream) return forward();
-    if (t.path == kInstance || t.path == "/computeMetadata/v1") {
-      Response r{bhttp::status::ok, req.version()};
-      r.set("Metadata-Flavor", "Google");
-      r.set(bhttp::field::content_type, "application/text");
-      r.set(bhttp::field::server, "Metadata Server for VM");
-      r.body() = t.path == kInstance ? "maintenance-event\npreempted\n" : "instance/\n";
-      r.set(bhttp::field::etag, etag_of(t.path, r.body()));
-      o.response = std::move(r);
+    bool json_alt = t.query.count("alt") && t.query.at("alt") == "json";
+    if (auto body = identity(t.path, json_alt)) {
+      o.response = ok(req, t.path, std::move(*body));
       return o;
     }
-    o.response = error(req, 404, "The requested URL <code>" + t.path + "</code> was not found on this server.");
+    o.response = not_found(req, t.path);
     return o;
   }
   if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head) {

@@ -4,11 +4,45 @@
 
 namespace chaos::imds {
 
+namespace {
+AwsOptions with_identity(AwsOptions o, const std::map<std::string, std::string>& identity) {
+  o.identity = identity;
+  return o;
+}
+}  // namespace
+
 MetadataRouter::MetadataRouter(ChaosState& state, const Clock& clock, RouterOptions options)
     : options_(std::move(options)),
-      aws_(state, clock, options_.aws),
-      azure_(state),
-      gcp_(state, options_.gcp_max_wait) {}
+      aws_(state, clock, with_identity(options_.aws, options_.identity.aws)),
+      azure_(state, options_.identity.azure),
+      gcp_(state, options_.gcp_max_wait, options_.identity.gcp) {}
+
+Response MetadataRouter::standalone(const Request& req, const Target& t) const {
+  auto emulated = [&](Provider p) { return has(options_.providers, p); };
+  bool google = has_header(req, "Metadata-Flavor");
+  bool azure = has_header(req, "Metadata");
+  if (t.path == "/") {
+    Response r{bhttp::status::ok, req.version()};
+    if (google && emulated(Provider::kGcp)) {
+      r.set("Metadata-Flavor", "Google");
+      r.set(bhttp::field::content_type, "application/text");
+      r.set(bhttp::field::server, "Metadata Server for VM");
+      r.body() = "computeMetadata/\n";
+      return r;
+    }
+    if (!google && !azure && emulated(Provider::kAws)) {
+      r.set(bhttp::field::content_type, "text/plain");
+      r.set(bhttp::field::server, "EC2ws");
+      r.body() = "latest";
+      return r;
+    }
+  }
+  if (AwsImds::owns(t)) return aws_.not_found(req);
+  if (AzureImds::owns(t)) return azure_.not_found(req, false);
+  if (GcpMetadata::owns(t) || google) return gcp_.not_found(req, t.path);
+  if (azure) return azure_.not_found(req, false);
+  return aws_.not_found(req);
+}
 
 Response MetadataRouter::reject(const Request& req, unsigned status, const std::string& why) const {
   Response r{static_cast<bhttp::status>(status), req.version()};
@@ -65,7 +99,7 @@ Outcome MetadataRouter::route(const Request& req) {
   if (AzureImds::owns(*target) && emulated(Provider::kAzure)) return azure_.handle(req, *target, up);
   if (GcpMetadata::owns(*target) && emulated(Provider::kGcp)) return gcp_.handle(req, *target, up);
   if (up) return forward();
-  return respond(reject(req, 404, "not found (no upstream metadata service: --upstream none)"));
+  return respond(standalone(req, *target));
 }
 
 void MetadataRouter::on_upstream_response(const Request& req, Response& res) {

@@ -16,8 +16,9 @@ struct RouterOptions {
   ProviderSet providers = kAllProviders;   // providers emulated; the others pass through
   bool have_upstream = false;
   std::vector<std::string> extra_hosts;    // --allow-host: more Host names accepted
-  AwsOptions aws;
+  AwsOptions aws;                          // its identity is replaced by identity.aws
   Millis gcp_max_wait{300000};
+  InstanceIdentity identity = InstanceIdentity::defaults();  // served without an upstream
 };
 
 class MetadataRouter {
@@ -40,6 +41,10 @@ class MetadataRouter {
 
  private:
   Response reject(const Request& req, unsigned status, const std::string& why) const;
+  // Without an upstream, a path no emulated provider answers: the owning provider's 404 (by path
+  // prefix, else by the request's Metadata-Flavor / Metadata header, else AWS's), or the root
+  // listing for "/".
+  Response standalone(const Request& req, const Target& t) const;
 
   RouterOptions options_;
   AwsImds aws_;
