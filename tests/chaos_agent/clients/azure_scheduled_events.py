@@ -42,6 +42,18 @@ def main(binary):
         r = requests.get(agent.base + "/metadata/instance", headers={"Metadata": "true"},
                          params={"api-version": "2021-02-01"}, timeout=5)
         check(r.json()["compute"]["name"] == "test-vm", "compute.name matches Resources")
+        # Standalone mode: the compute fields handlers read at start (no cloud here).
+        compute = r.json()["compute"]
+        check(compute["location"] == "eastus" and compute["vmSize"] == "Standard_D4s_v3" and
+              compute["zone"] == "1" and compute["priority"] == "Spot" and compute["vmId"],
+              "compute location, vmSize, zone, priority, vmId: %r" % {k: compute[k] for k in
+                                                                      ("location", "vmSize", "zone", "priority", "vmId")})
+        r = requests.get(agent.base + "/metadata/instance/compute/location", headers={"Metadata": "true"},
+                         params={"api-version": "2021-02-01", "format": "text"}, timeout=5)
+        check(r.status_code == 200 and r.text == "eastus", "compute/location?format=text -> %r" % r.text)
+        r = requests.get(agent.base + "/metadata/instance/compute/nosuchfield", headers={"Metadata": "true"},
+                         params={"api-version": "2021-02-01"}, timeout=5)
+        check(r.status_code == 404 and r.text == '{ "error": "Not found" }', "unknown element -> Azure's 404 %r" % r.text)
         check(confirm_scheduled_event(agent.base, ev["EventId"]) == 200, "StartRequests ack answered 200")
         doc2 = get_scheduled_events(agent.base)
         check(doc2["Events"][0]["EventStatus"] == "Started", "event became Started")

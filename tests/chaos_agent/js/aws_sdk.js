@@ -17,6 +17,12 @@ async function spot(md) {
 
 (async () => {
   const md = new MetadataService({ httpOptions: { timeout: 2000 }, retries: 0 });
+  // Standalone mode: the instance identity a handler reads at start, without a cloud.
+  assert.strictEqual(await md.request('/latest/meta-data/instance-id', {}), 'i-0123456789abcdef0');
+  assert.strictEqual(await md.request('/latest/meta-data/instance-type', {}), 'm5.xlarge');
+  assert.strictEqual(await md.request('/latest/meta-data/placement/availability-zone', {}), 'us-east-1a');
+  assert.strictEqual(await md.request('/latest/meta-data/placement/region', {}), 'us-east-1');
+  console.log('ok: instance-id, instance-type, placement/availability-zone, placement/region');
   assert.strictEqual(await spot(md), 404);
   console.log('ok: no notice before injection (404)');
   agent('inject', 'preempt', '--provider', 'aws', '--notice', '120s', '--action', 'hibernate');

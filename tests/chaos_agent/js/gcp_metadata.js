@@ -11,6 +11,14 @@ const agent = (...a) => execFileSync(process.env.CHAOS_AGENT_BIN, args(...a));
 (async () => {
   assert.strictEqual(await gcpMetadata.isAvailable(), true);
   console.log('ok: isAvailable');
+  // Standalone mode: the identity a handler reads at start, without a cloud.
+  assert.strictEqual(String(await gcpMetadata.instance('id')), '4520031799277581759');
+  assert.strictEqual(String(await gcpMetadata.instance('name')), 'test-vm');
+  assert.strictEqual(String(await gcpMetadata.instance('zone')), 'projects/123456789012/zones/us-central1-a');
+  assert.strictEqual(String(await gcpMetadata.instance('machine-type')), 'projects/123456789012/machineTypes/n2-standard-4');
+  assert.strictEqual(String(await gcpMetadata.project('project-id')), 'chaos-agent-gameday');
+  assert.strictEqual(String(await gcpMetadata.project('numeric-project-id')), '123456789012');
+  console.log('ok: instance id, name, zone, machine-type; project-id, numeric-project-id');
   assert.strictEqual(String(await gcpMetadata.instance('preempted')), 'FALSE');
   assert.strictEqual(String(await gcpMetadata.instance('maintenance-event')), 'NONE');
   console.log('ok: FALSE / NONE before injection');
