@@ -45,10 +45,43 @@ with Agent(binary) as agent:
           "invalid notice names the field")
     st = agent.cli("status")
     check("live: inj-" in st and "provider gcp" in st, "status lists the injection")
+    # An Azure Preempt notice shorter than the platform's 30 s minimum: exit 2 naming it.
+    r = subprocess.run([binary, "inject", "preempt", "--provider", "azure", "--notice", "10s", "--control", agent.control],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and r.stderr.strip() == "chaos-agent: notice: Azure Scheduled Events give Preempt at least "
+          "30s of notice, got 10s (a shorter notice is accepted only with --allow-unrealistic)",
+          "Azure notice under 30s refused: " + r.stderr.strip())
+    out = agent.inject("preempt", "--provider", "azure", "--notice", "10s", "--allow-unrealistic")
+    check(out.startswith("inj-"), "--allow-unrealistic accepts it")
+    check(any(e["event"] == "inject" and "unrealistic" in e for e in agent.audit_events()),
+          "the audit log records the unrealistic notice")
     audit = agent.audit
     agent.clear()
     r = run("report", audit)
-    check(r.returncode == 0 and "injections: 1" in r.stdout, "report from the audit file")
+    check(r.returncode == 0 and "injections: 2" in r.stdout, "report from the audit file")
+    r = run("report", audit, "--run", "run-none")
+    check(r.returncode == 0 and "injections: 0" in r.stdout, "report --run: only that game-day run's injections")
+
+# A second serve on the same TCP control port and token file fails and leaves the first agent's
+# token file alone: status/clear against the first still work.
+with tempfile.TemporaryDirectory() as d:
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    token = os.path.join(d, "control.token")
+    control = "127.0.0.1:%d" % port
+    with Agent(binary, control=control, token_file=token) as a:
+        before = open(token).read()
+        r = run("serve", "--listen", "127.0.0.1:0", "--upstream", "none", "--control", control,
+                "--token-file", token, "--state-file", os.path.join(d, "b.state.json"))
+        check(r.returncode == 3 and "Address already in use" in r.stderr, "second serve fails: " + r.stderr.strip())
+        check(open(token).read() == before, "the first agent's token file is unchanged")
+        r = run("status", "--control", control, "--token-file", token)
+        check(r.returncode == 0 and "no live injections" in r.stdout, "status against the first agent still works")
+        r = run("clear", "--control", control, "--token-file", token)
+        check(r.returncode == 0, "clear against the first agent still works")
 
 # cleanup --audit appends a cleanup event to the agent's audit log (after a crash or kill -9).
 with tempfile.TemporaryDirectory() as d:

@@ -13,10 +13,13 @@ import time
 
 
 class Agent:
-    def __init__(self, binary, extra_args=()):
+    def __init__(self, binary, extra_args=(), control=None, token_file=None):
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix="chaos-agent-test-")
-        self.control = "unix:" + os.path.join(self.dir, "control.sock")
+        self.control = control or "unix:" + os.path.join(self.dir, "control.sock")
+        self.token_file = token_file
+        if token_file:
+            extra_args = ["--token-file", token_file] + list(extra_args)
         self.audit = os.path.join(self.dir, "audit.jsonl")
         ready = os.path.join(self.dir, "ready.json")
         args = [binary, "serve", "--listen", "127.0.0.1:0", "--control", self.control,
@@ -36,7 +39,8 @@ class Agent:
         self.base = "http://127.0.0.1:%d" % self.port
 
     def cli(self, *args):
-        out = subprocess.run([self.binary] + list(args) + ["--control", self.control],
+        token = ["--token-file", self.token_file] if self.token_file else []
+        out = subprocess.run([self.binary] + list(args) + ["--control", self.control] + token,
                              capture_output=True, text=True, timeout=20)
         if out.returncode != 0:
             raise RuntimeError("chaos-agent %s failed (%d): %s" % (args, out.returncode, out.stderr))
