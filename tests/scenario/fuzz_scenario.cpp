@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "sim/core/rng.h"
+#include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 
 namespace {
@@ -44,6 +45,31 @@ bool message_is_actionable(const std::string& msg) {
   return true;
 }
 
+// With --simulate: inputs that compile are also run (one replication, at most 2 days, small
+// fleets only) with the laws of docs/metrics.md checked, so a scenario no hand would write still
+// cannot break conservation or bounds. A broken law aborts with the input.
+long g_simulate = 0;  // how many compiled inputs still to simulate
+long g_simulated = 0;
+
+void simulate(spotsim::CompiledScenario sc, const std::string& text) {
+  int64_t vms = 0;
+  for (const auto& f : sc.fleets) vms += f.target;
+  if (g_simulate <= 0 || vms > 2000) return;
+  --g_simulate;
+  ++g_simulated;
+  sc.replications = 1;
+  sc.duration = std::min(sc.duration, spotsim::Duration::hours(48));
+  spotsim::RunOptions opt;
+  opt.threads = 1;
+  opt.check_laws = true;
+  opt.check_expectations = false;
+  auto r = spotsim::run_scenario(sc, opt);
+  if (!r.is_ok() && r.status().code() == spotsim::StatusCode::kInternal) {
+    std::fprintf(stderr, "a law broke for input:\n---\n%s\n---\n%s\n", text.c_str(), r.status().message().c_str());
+    std::abort();
+  }
+}
+
 // Returns whether the text compiled.
 bool run_one(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -54,6 +80,7 @@ bool run_one(const uint8_t* data, size_t size) {
                  r.status().message().c_str());
     std::abort();
   }
+  if (r.is_ok()) simulate(std::move(r).value(), text);
   return r.is_ok();
 }
 
@@ -158,7 +185,7 @@ std::vector<std::string> read_corpus(const std::vector<std::string>& dirs) {
 
 }  // namespace
 
-// scenario_fuzz [--mutations N] [--seed S] DIR...
+// scenario_fuzz [--mutations N] [--seed S] [--simulate N] DIR...
 int main(int argc, char** argv) {
   long mutations = 2000;
   uint64_t seed = 1;
@@ -166,6 +193,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--mutations") && i + 1 < argc) {
       mutations = std::atol(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--simulate") && i + 1 < argc) {
+      g_simulate = std::atol(argv[++i]);
     } else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) {
       seed = std::strtoull(argv[++i], nullptr, 10);
     } else {
@@ -186,8 +215,9 @@ int main(int argc, char** argv) {
     const std::string m = mutate(corpus[rng.next_u64() % corpus.size()], rng);
     (run_one(reinterpret_cast<const uint8_t*>(m.data()), m.size()) ? ok : invalid)++;
   }
-  std::printf("scenario_fuzz: %zu corpus files, %ld mutations: %zu compiled, %zu rejected with a message\n",
-              corpus.size(), mutations, ok, invalid);
+  std::printf("scenario_fuzz: %zu corpus files, %ld mutations: %zu compiled, %zu rejected with a message; "
+              "%ld simulated with the laws checked\n",
+              corpus.size(), mutations, ok, invalid, g_simulated);
   return 0;
 }
 #endif
