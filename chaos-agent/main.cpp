@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   CLI::App app{"chaos-agent: serves fake spot/preemption notices (AWS IMDS, Azure Scheduled Events, "
                "GCP metadata) to the software on this VM, for game days. See docs/chaos-agent.md."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "chaos-agent 0.1.0");
+  app.set_version_flag("--version", "chaos-agent " SPOTSIM_VERSION);  // project(VERSION)
 
   // Shared client options.
   std::string control = "unix:/run/chaos-agent/control.sock";

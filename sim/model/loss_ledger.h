@@ -10,8 +10,9 @@
 // Memory: O(losses open now), amortized (closed entries are compacted away).
 #include <algorithm>
 #include <cstdint>
-#include <deque>
+#include <cstddef>
 #include <map>
+#include <vector>
 
 namespace spotsim {
 
@@ -42,44 +43,55 @@ class LossLedger {
       ++credits_[lost_at_us];
       return;
     }
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), lost_at_us,
-                               [](const Loss& l, int64_t t) { return l.at_us < t; });
-    for (; it != entries_.end() && it->at_us == lost_at_us; ++it) {
-      if (!it->open) continue;
-      it->open = false;
-      --open_;
-      ++closed_;
-      compact();
-      return;
+    // Replacements mostly run in the order of their losses: try the oldest open loss first.
+    auto it = entries_.begin() + static_cast<std::ptrdiff_t>(head_);
+    if (it == entries_.end() || it->at_us != lost_at_us || !it->open) {
+      it = std::lower_bound(it, entries_.end(), lost_at_us, [](const Loss& l, int64_t t) { return l.at_us < t; });
+      while (it != entries_.end() && it->at_us == lost_at_us && !it->open) ++it;
+      if (it == entries_.end() || it->at_us != lost_at_us) return;  // not a loss of ours
     }
+    it->open = false;
+    --open_;
+    ++closed_;
+    compact();
   }
 
   // Losses still open, oldest first.
   template <class F>
   void for_each_open(F&& f) const {
-    for (const Loss& l : entries_) {
-      if (l.open) f(l);
+    for (size_t i = head_; i < entries_.size(); ++i) {
+      if (entries_[i].open) f(entries_[i]);
     }
   }
   int64_t open() const { return open_; }
 
  private:
   void compact() {
-    while (!entries_.empty() && !entries_.front().open) {
-      entries_.pop_front();
+    while (head_ < entries_.size() && !entries_[head_].open) {
+      ++head_;
       --closed_;
     }
-    if (closed_ > 64 && closed_ > open_) {
-      entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [](const Loss& l) { return !l.open; }),
+    if (head_ == entries_.size()) {
+      entries_.clear();
+      head_ = 0;
+      closed_ = 0;
+    } else if (head_ > 1024 && head_ * 2 > entries_.size()) {
+      entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    if (closed_ > 64 && closed_ > open_) {  // closed entries behind an old open one
+      entries_.erase(std::remove_if(entries_.begin() + static_cast<std::ptrdiff_t>(head_), entries_.end(),
+                                    [](const Loss& l) { return !l.open; }),
                      entries_.end());
       closed_ = 0;
     }
   }
 
-  std::deque<Loss> entries_;
+  std::vector<Loss> entries_;  // sorted by time; [head_, end) may hold open entries
+  size_t head_ = 0;
   std::map<int64_t, uint32_t> credits_;
   int64_t open_ = 0;
-  int64_t closed_ = 0;  // closed entries still stored
+  int64_t closed_ = 0;  // closed entries in [head_, end)
 };
 
 }  // namespace spotsim

@@ -253,9 +253,11 @@ void World::set_running(FleetState& f, int64_t delta) {
   const double dt = static_cast<double>(now - f.last_change_us);
   f.running_vm_us += static_cast<double>(f.running) * dt;
   f.served_vm_us += static_cast<double>(std::min(f.running, std::max<int64_t>(f.target, 0))) * dt;
-  const int64_t needed = std::max(std::max<int64_t>(f.target, 0), f.protected_vms);
-  f.needed_vm_us += static_cast<double>(needed) * dt;
-  f.available_vm_us += static_cast<double>(std::min(f.running, needed)) * dt;
+  const int64_t target = std::max<int64_t>(f.target, 0);
+  if (f.protected_vms > target) {  // rare: only batch fleets whose jobs hold VMs above the target
+    f.needed_extra_us += static_cast<double>(f.protected_vms - target) * dt;
+    f.available_extra_us += static_cast<double>(std::min(f.running, f.protected_vms) - std::min(f.running, target)) * dt;
+  }
   f.last_change_us = now;
   f.running += delta;
 }
@@ -1069,7 +1071,8 @@ void World::finalize() {
     f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(end_us_ - f.target_since_us);
     f.target_since_us = end_us_;
     const double target_us = f.target_vm_us;  // target × duration for a fixed target
-    account_needed(f);
+    f.needed_vm_us = target_us + f.needed_extra_us;
+    f.available_vm_us = f.served_vm_us + f.available_extra_us;
     // Shortfall against the target at each moment: VMs above the target (a scale-in draining, a
     // rebalance replacement running beside its old VM) do not make up for time below it.
     metrics_[fm.lost_vm_hours] = std::max(0.0, (target_us - f.served_vm_us) / 3.6e9);

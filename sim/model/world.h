@@ -150,8 +150,12 @@ struct FleetState {
   LogHistogram time_to_replace;  // seconds
   LossLedger losses;             // VMs lost and not back yet (unrecovered at the end)
   int64_t protected_vms = 0;     // VMs with scale-in protection (they hold a job)
-  double needed_vm_us = 0;       // ∫ max(target, protected VMs) dt (up to last_change_us)
-  double available_vm_us = 0;    // ∫ min(running, max(target, protected VMs)) dt
+  // Where protected VMs exceed the target: ∫ (protected − target) dt and ∫ (min(running,
+  // protected) − min(running, target)) dt (up to last_change_us; zero for most fleets).
+  double needed_extra_us = 0;
+  double available_extra_us = 0;
+  double needed_vm_us = 0;       // at the end: ∫ max(target, protected VMs) dt
+  double available_vm_us = 0;    // at the end: ∫ min(running, max(target, protected VMs)) dt
   bool target_changed = false;   // the target ever differed from the file's
 };
 

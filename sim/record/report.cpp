@@ -7,7 +7,7 @@
 
 namespace spotsim {
 
-const char* const kSpotsimVersion = "0.1.0";
+const char* const kSpotsimVersion = SPOTSIM_VERSION;  // project(VERSION) in CMakeLists.txt
 
 namespace {
 

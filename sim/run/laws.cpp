@@ -41,6 +41,13 @@ LawChecker::LawChecker(const CompiledScenario& scenario, const std::vector<Metri
     pools_.push_back(PoolIdx{idx(p + "vm_hours"), idx(p + "vm_hours_spot"), idx(p + "vm_hours_on_demand"),
                              idx(p + "cost"), idx(p + "unrecovered"), idx(p + "spot_utilization_pct")});
   }
+  for (const WorkloadSpec& w : scenario.workloads) {
+    if (w.kind != WorkloadKind::kDeadlineJob) continue;
+    const std::string p = "workload." + w.name + ".";
+    deadlines_.push_back(DeadlineIdx{w.name, w.deadline.work.to_hours(), idx(p + "work_hours_on_demand"),
+                                     idx(p + "work_hours_spot"), idx(p + "on_demand_hours"), idx(p + "spot_hours"),
+                                     idx(p + "deadline_misses")});
+  }
   cost_total_ = idx("cost.total");
   cost_spot_ = idx("cost.spot");
   cost_od_ = idx("cost.on_demand");
@@ -130,6 +137,18 @@ std::vector<std::string> LawChecker::check(const World& world, const ChaosRuntim
   }
   if (!close(v(cost_total_), fleets_cost)) {
     fail("the fleets' costs sum to cost.total", num(fleets_cost) + " vs " + num(v(cost_total_)));
+  }
+  for (const DeadlineIdx& d : deadlines_) {
+    if (d.work_od < 0 || d.work_spot < 0) continue;
+    const std::string who = "deadline job " + d.name;
+    const double work = v(d.work_od) + v(d.work_spot);
+    if (!at_most(work, d.work_h) || (v(d.misses) == 0 && !close(work, d.work_h))) {
+      fail("a deadline job's work hours sum to its work when it finishes (never more)",
+           who + ": " + num(v(d.work_od)) + " + " + num(v(d.work_spot)) + " h of work, work " + num(d.work_h) + " h");
+    }
+    if (!at_most(v(d.work_od), v(d.paid_od)) || !at_most(v(d.work_spot), v(d.paid_spot))) {
+      fail("paid hours ≥ work hours on each kind", who);
+    }
   }
   for (const std::string& c : chaos.violations()) broken.push_back(c);
   return broken;

@@ -47,9 +47,15 @@ class LawChecker {
   struct PoolIdx {
     int vm_hours, spot_h, od_h, cost, unrecovered, utilization;
   };
+  struct DeadlineIdx {
+    std::string name;
+    double work_h;
+    int work_od, work_spot, paid_od, paid_spot, misses;
+  };
   const CompiledScenario& sc_;
   std::vector<FleetIdx> fleets_;
   std::vector<PoolIdx> pools_;
+  std::vector<DeadlineIdx> deadlines_;
   int cost_total_, cost_spot_, cost_od_, cost_disk_;
   std::vector<int> nonnegative_;  // every $ and h metric
   std::vector<std::string> names_;
