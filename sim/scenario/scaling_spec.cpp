@@ -216,3 +216,73 @@ void resolve_scaling(ParseContext& ctx, const YAML::Node& fleets, CompiledScenar
 }
 
 }  // namespace spotsim
+
+namespace spotsim {
+namespace {
+
+// The node of `fleets.<fleet>.<key>` (for error positions), or the fleet's own node without it.
+YAML::Node fleet_key_node(const YAML::Node& fleets, const std::string& fleet, const char* key) {
+  YAML::Node at;
+  at.reset(fleets);
+  for (const char* k : {fleet.c_str(), key}) {
+    if (!at.IsMap() || !at[k].IsDefined()) break;
+    const YAML::Node child = at[k];
+    at.reset(child);
+  }
+  return at;
+}
+
+}  // namespace
+
+void compile_scale_to_zero(MapReader& r, FleetSpec& f) {
+  f.scale_to_zero_given = r.boolean("scale_to_zero", f.scale_to_zero);
+  if (r.duration("scale_down_delay", f.scale_down_delay) && f.scale_down_delay.us < 0) {
+    r.ctx().error(r.get("scale_down_delay"), r.child_path("scale_down_delay"), "must be 0s or longer");
+  }
+}
+
+void resolve_scale_to_zero(ParseContext& ctx, const YAML::Node& fleets, CompiledScenario& sc) {
+  for (uint32_t fi = 0; fi < sc.fleets.size(); ++fi) {
+    FleetSpec& f = sc.fleets[fi];
+    // Why this fleet cannot follow its jobs down to zero ("" if it can).
+    std::string why;
+    std::vector<std::string> jobs;
+    for (const WorkloadSpec& w : sc.workloads) {
+      if (w.kind == WorkloadKind::kService && w.service.fleet == fi && why.empty()) {
+        why = "the service workload \"" + w.name + "\" runs on this fleet (a service needs its VMs between requests)";
+      }
+      if ((w.kind == WorkloadKind::kBatch && w.batch.fleet == fi) ||
+          (w.kind == WorkloadKind::kPipeline && w.pipeline.fleet == fi)) {
+        jobs.push_back(w.name);
+      }
+    }
+    if (why.empty() && sc.kubernetes.enabled) {
+      for (const K8sNodePoolSpec& np : sc.kubernetes.node_pools) {
+        if (np.fleet == fi) {
+          why = "it is the Kubernetes node pool \"" + np.name + "\" (the cluster autoscaler sets its target)";
+          break;
+        }
+      }
+    }
+    if (why.empty() && f.scaling.kind != ScalingKind::kFixed) {
+      why = "it has scaling: (which sets the target; use one or the other)";
+    }
+    if (why.empty() && jobs.empty()) why = "no batch or pipeline workload runs on this fleet";
+    if (why.empty() && jobs.size() > 1) {
+      why = "workloads \"" + jobs[0] + "\" and \"" + jobs[1] + "\" both run on this fleet (one fleet carries one workload)";
+    }
+    const std::string path = "fleets." + f.name + ".";
+    if (!f.scale_to_zero_given) {
+      f.scale_to_zero = why.empty();
+    } else if (f.scale_to_zero && !why.empty()) {
+      ctx.error(fleet_key_node(fleets, f.name, "scale_to_zero"), path + "scale_to_zero", "cannot scale to zero: " + why);
+    }
+    if (f.scale_down_delay.us > 0 && !f.scale_to_zero) {
+      ctx.error(fleet_key_node(fleets, f.name, "scale_down_delay"), path + "scale_down_delay",
+                "only applies to a fleet that scales to zero; this one does not: " +
+                    (why.empty() ? std::string("scale_to_zero: false") : why));
+    }
+  }
+}
+
+}  // namespace spotsim

@@ -15,6 +15,7 @@ namespace spotsim {
 class MapReader;
 class ParseContext;
 struct CompiledScenario;
+struct FleetSpec;
 
 enum class ScalingKind : uint8_t {
   kFixed = 0,           // `target` VMs for the whole run (no `scaling:` key)
@@ -71,5 +72,13 @@ void compile_scaling(MapReader& fleet, ScalingSpec& scaling, WarmPoolSpec& warm,
 // Resolves target-tracking workload names and checks the metric fits the workload's type.
 // `nodes` holds, per fleet, the `scaling` node (for error positions; undefined if none).
 void resolve_scaling(ParseContext& ctx, const YAML::Node& fleets, CompiledScenario& sc);
+
+// Reads a fleet's `scale_to_zero:` and `scale_down_delay:` keys (docs/fleets.md, "Scale to zero").
+void compile_scale_to_zero(MapReader& fleet, FleetSpec& f);
+// Decides scale_to_zero for every fleet once workloads and Kubernetes are compiled: the default is
+// on for a fleet whose only user is one batch or pipeline workload (no service workload, no
+// Kubernetes node pool, no `scaling:`); an explicit `scale_to_zero: true` on any other fleet is an
+// error saying why, and so is `scale_down_delay:` on a fleet that does not scale to zero.
+void resolve_scale_to_zero(ParseContext& ctx, const YAML::Node& fleets, CompiledScenario& sc);
 
 }  // namespace spotsim

@@ -292,6 +292,7 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     }
     compile_fleet_model(r, f);
     compile_scaling(r, f.scaling, f.warm_pool, f.target, target_given);
+    compile_scale_to_zero(r, f);
     r.finish();
     sc.fleets.push_back(std::move(f));
   }
@@ -479,6 +480,7 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (ctx.ok()) resolve_scaling(ctx, fleets, sc);
   YAML::Node kubernetes = top.get("kubernetes");
   if (kubernetes.IsDefined() && !kubernetes.IsNull() && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
+  if (ctx.ok()) resolve_scale_to_zero(ctx, fleets, sc);
   YAML::Node chaos = top.get("chaos");
   if (chaos.IsDefined() && !chaos.IsNull() && ctx.ok()) compile_chaos(ctx, chaos, sc);
   YAML::Node policies = top.get("policies");

@@ -105,6 +105,15 @@ struct FleetSpec {
   } fallback;
   ScalingSpec scaling;                 // `scaling:` (sim/scenario/scaling_spec.h, docs/fleets.md)
   WarmPoolSpec warm_pool;              // `warm_pool:`
+  // `scale_to_zero:` (docs/fleets.md, "Scale to zero"): the target follows what the jobs of the
+  // fleet's batch or pipeline workload need, between 0 and `target` (the maximum); the job runner
+  // issues the scale{} commands. Default: on for a fleet that only runs one batch or pipeline
+  // workload (no service, no Kubernetes node pool, no `scaling:`), resolved after workloads.
+  bool scale_to_zero = false;
+  bool scale_to_zero_given = false;    // the key was written (compile-time only)
+  // Scale in to a lower need only once the need has stayed below the target this long (the
+  // target is the highest need of the last scale_down_delay; AWS Batch's minScaleDownDelayMinutes).
+  Duration scale_down_delay;
   // The fleet's policy: "builtin" (the C++ policies of sim/model/builtin_policy.h) or a name a
   // policy factory understands (e.g. a Lua policy from the `policies:` section).
   std::string policy = "builtin";

@@ -241,10 +241,18 @@ void read_queue(MapReader& r, QueueDiscipline& q) {
   q = queue == "priority" ? QueueDiscipline::kPriority : QueueDiscipline::kFifo;
 }
 
+// `placement: any | same_zone`: whether all VMs of a job's gang must be in one zone.
+bool read_placement(MapReader& r) {
+  std::string placement = "any";
+  r.choice("placement", placement, {"any", "same_zone"});
+  return placement == "same_zone";
+}
+
 void compile_batch(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) {
   read_fleet(r, sc, w.batch.fleet);
   read_arrivals(r, "arrivals", w.batch.arrivals, sc, true);
   read_queue(r, w.batch.queue);
+  const bool same_zone = read_placement(r);
   YAML::Node job = r.get("job");
   const bool trace_work = w.batch.arrivals.kind == ArrivalKind::kTrace;
   if (!job.IsDefined() || job.IsNull()) {
@@ -252,6 +260,7 @@ void compile_batch(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) {
   } else {
     read_job(r.ctx(), job, r.child_path("job"), w.batch.job, !trace_work);
   }
+  w.batch.job.same_zone = same_zone;
 }
 
 void compile_service(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) {
@@ -400,6 +409,7 @@ void compile_pipeline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
   read_fleet(r, sc, p.fleet);
   read_arrivals(r, "runs", p.runs, sc, false);
   read_queue(r, p.queue);
+  const bool same_zone = read_placement(r);
   YAML::Node stages = r.get("stages");
   if (!stages.IsDefined() || stages.IsNull()) {
     ctx.error(r.node(), r.child_path("stages"), "missing required key (a map of stage name → {jobs, job, after})");
@@ -461,6 +471,7 @@ void compile_pipeline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
   for (size_t k = 0; k < order.size(); ++k) {
     StageSpec st = raw[order[k]];
     for (auto& a : st.after) a = new_index[a];
+    st.job.same_zone = same_zone;
     p.stages.push_back(std::move(st));
   }
 }

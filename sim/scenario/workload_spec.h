@@ -65,6 +65,7 @@ struct JobSpec {
   Duration commit_time;              // final output commit after the compute is done
   Duration deadline;                 // relative to arrival; 0 = none
   int32_t priority = 0;              // larger runs first under `queue: priority`
+  bool same_zone = false;            // the workload's `placement: same_zone`: a gang's VMs share a zone
 };
 
 enum class QueueDiscipline : uint8_t { kFifo, kPriority };

@@ -165,7 +165,7 @@ duration: 2d
 pools:
   p: {provider: aws, region: r, instance_type: m5.xlarge, spot_price: 0.05, on_demand_price: 0.2, capacity: 100000, interruption: {rate: 0.5/h}}
 fleets:
-  f: {pools: [p], target: 6, boot_time: 90s, on_demand_base: 6}
+  f: {pools: [p], target: 6, boot_time: 90s, on_demand_base: 6, scale_to_zero: false}
 workloads:
   j: {type: batch, fleet: f, arrivals: {every: 30m}, job: {work: 2h, checkpoint: {interval: 30m, write_time: 1m}}}
 )");

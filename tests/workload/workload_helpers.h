@@ -35,6 +35,15 @@ inline std::string base(int target, const std::string& rate, const std::string& 
   return s.str();
 }
 
+// base() with a fleet that keeps `target` VMs whatever its jobs need (scale_to_zero: false): for
+// tests of fixed-size queueing models (M/M/c, exact VM-hours of a fixed fleet).
+inline std::string fixed_fleet(std::string text) {
+  const size_t fleet = text.find("\n  f: {");
+  const size_t end = text.find('}', fleet);
+  if (fleet != std::string::npos && end != std::string::npos) text.insert(end, ", scale_to_zero: false");
+  return text;
+}
+
 // Mean of a metric over replications run in this thread.
 inline double mean_metric(const CompiledScenario& sc, const std::string& name) {
   RunOptions o;

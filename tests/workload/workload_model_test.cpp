@@ -145,7 +145,8 @@ TEST_CASE("batch: kills beyond the retries fail the job, non-idempotent commits 
 }
 
 TEST_CASE("pipeline: downstream stages wait for upstream, makespan is the critical path") {
-  const auto sc = compile(base(10, "", "2d", 1) + R"(workloads:
+  // A fixed fleet of 10: no stage waits for a boot (with scale to zero: scale_to_zero_test.cpp).
+  const auto sc = compile(fixed_fleet(base(10, "", "2d", 1)) + R"(workloads:
   etl:
     type: pipeline
     fleet: f

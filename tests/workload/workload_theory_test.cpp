@@ -21,7 +21,7 @@ TEST_CASE("erlang: Erlang C matches known values") {
 
 TEST_CASE("batch: Poisson arrivals to c fixed VMs wait as Erlang C predicts (within 3%)") {
   // M/M/5 with ρ = 0.75: λ = 3.75/h, exponential work with mean 1 h, 5 VMs never interrupted.
-  const auto sc = compile(base(5, "", "400d", 8) + R"(workloads:
+  const auto sc = compile(fixed_fleet(base(5, "", "400d", 8)) + R"(workloads:
   q:
     type: batch
     fleet: f
@@ -108,7 +108,9 @@ TEST_CASE("batch: lost work per eviction is about half a checkpoint interval") {
 }
 
 TEST_CASE("batch: without interruptions nothing is lost and cost is VM-hours times the price exactly") {
-  const auto sc = compile(base(10, "", "2d", 2) + R"(workloads:
+  // A fixed fleet: with scale to zero the billed boot time of each scale-out comes on top (tested
+  // in scale_to_zero_test.cpp).
+  const auto sc = compile(fixed_fleet(base(10, "", "2d", 2)) + R"(workloads:
   j:
     type: batch
     fleet: f

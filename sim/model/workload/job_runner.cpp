@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace spotsim {
 
@@ -16,6 +17,22 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
     : world_(world), store_(store), owner_(owner), fleet_(fleet), discipline_(queue) {
   self_ = world_.engine().add_handler(this);
   world_.add_listener(this);
+  const CompiledScenario& sc = world_.scenario();
+  pool_zone_.resize(sc.pools.size());
+  for (size_t p = 0; p < sc.pools.size(); ++p) {
+    const std::string& z = sc.pools[p].zone.empty() ? sc.pools[p].region : sc.pools[p].zone;
+    const auto it = std::find(zone_names_.begin(), zone_names_.end(), z);
+    pool_zone_[p] = static_cast<uint16_t>(it - zone_names_.begin());
+    if (it == zone_names_.end()) zone_names_.push_back(z);
+  }
+  idle_per_zone_.assign(zone_names_.size(), 0);
+  if (fleet_ < sc.fleets.size()) {
+    const FleetSpec& fs = sc.fleets[fleet_];
+    scale_to_zero_ = fs.scale_to_zero;
+    max_target_ = fs.target;
+    target_sent_ = fs.target;
+    scale_down_delay_ = fs.scale_down_delay;
+  }
   for (size_t i = 0; i < world_.scenario().workloads.size(); ++i) {
     if (world_.scenario().workloads[i].name == name) workload_index_ = static_cast<uint16_t>(i);
   }
@@ -62,6 +79,42 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
 
 void JobRunner::start() {
   world_.engine().schedule_in(kLoadInterval, self_, kLoadTick, 0, 0, Priority::kLow);
+  // The warm start launched `target` VMs; the first evaluation (after the jobs arriving at time 0)
+  // keeps only those the jobs need.
+  if (scale_to_zero_) need_changed(0);
+}
+
+void JobRunner::need_changed(int64_t delta) {
+  demand_ += delta;
+  if (!scale_to_zero_ || eval_pending_) return;
+  eval_pending_ = true;
+  world_.engine().schedule_in(Duration{0}, self_, kScaleEval, 0, 1, Priority::kLow);
+}
+
+void JobRunner::evaluate_scale() {
+  const int64_t now = world_.now().us;
+  const int64_t need = std::min(demand_, max_target_);
+  constexpr int64_t kCurrent = std::numeric_limits<int64_t>::max();
+  if (need_window_.empty() || need_window_.back().vms != need) {
+    if (!need_window_.empty()) need_window_.back().until_us = now;
+    // Values not above the new one never matter again: it stays in the window at least as long.
+    while (!need_window_.empty() && need_window_.back().vms <= need) need_window_.pop_back();
+    need_window_.push_back(NeedPoint{now, kCurrent, need});
+  }
+  const int64_t delay = scale_down_delay_.us;
+  while (need_window_.front().until_us != kCurrent && need_window_.front().until_us + delay <= now) {
+    need_window_.pop_front();
+  }
+  const NeedPoint& top = need_window_.front();
+  if (top.until_us != kCurrent && top.until_us + delay != expiry_at_us_) {
+    // A higher need still in the window: look again when it leaves.
+    expiry_at_us_ = top.until_us + delay;
+    world_.engine().schedule_at(SimTime{expiry_at_us_}, self_, kScaleEval, 0, 0, Priority::kLow);
+  }
+  if (top.vms != target_sent_) {
+    target_sent_ = top.vms;
+    world_.submit(fleet_, Commands{Command::scale(fleet_, top.vms)});
+  }
 }
 
 void JobRunner::report(JobEventKind kind, const Job& job, uint32_t vm_serial) {
@@ -104,6 +157,7 @@ void JobRunner::idle_push(uint32_t s) {
   w.job = kNone;
   w.idle_pos = static_cast<uint32_t>(idle_.size());
   idle_.push_back(s);
+  ++idle_per_zone_[w.zone];
 }
 
 void JobRunner::idle_remove(uint32_t s) {
@@ -114,6 +168,30 @@ void JobRunner::idle_remove(uint32_t s) {
   workers_[last].idle_pos = pos;
   idle_.pop_back();
   w.idle_pos = kNone;
+  --idle_per_zone_[w.zone];
+}
+
+uint32_t JobRunner::take_idle(int32_t zone) {
+  uint32_t s = idle_.back();
+  if (zone >= 0) {
+    for (size_t k = idle_.size(); k-- > 0;) {  // newest first, as without a zone
+      if (workers_[idle_[k]].zone == static_cast<uint16_t>(zone)) {
+        s = idle_[k];
+        break;
+      }
+    }
+  }
+  idle_remove(s);
+  return s;
+}
+
+int32_t JobRunner::pick_zone(size_t n) const {
+  int32_t best = -1;
+  for (size_t z = 0; z < idle_per_zone_.size(); ++z) {
+    if (idle_per_zone_[z] < n) continue;
+    if (best < 0 || idle_per_zone_[z] < idle_per_zone_[static_cast<size_t>(best)]) best = static_cast<int32_t>(z);
+  }
+  return best;
 }
 
 void JobRunner::note_depth() {
@@ -168,6 +246,7 @@ void JobRunner::submit(const JobSpec& spec, double work_seconds, int32_t priorit
   job.seq = next_seq_++;
   job.priority = priority;
   submitted_ += 1;
+  need_changed(spec.parallelism);
   enqueue(j);
   dispatch();
   publish();
@@ -178,13 +257,16 @@ void JobRunner::dispatch() {
     const uint32_t j = queue_front();
     const size_t n = static_cast<size_t>(jobs_[j].spec->parallelism);
     if (idle_.size() < n) break;  // strict order: the head waits for its whole gang
+    int32_t zone = -1;
+    if (jobs_[j].spec->same_zone && zone_names_.size() > 1) {
+      zone = pick_zone(n);
+      if (zone < 0) break;  // no zone holds the whole gang: it waits (nothing overtakes it)
+    }
     queue_pop();
     Job& job = jobs_[j];
     for (size_t k = 0; k < n; ++k) {
-      const uint32_t s = idle_.back();
-      idle_.pop_back();
+      const uint32_t s = take_idle(zone);
       Worker& w = workers_[s];
-      w.idle_pos = kNone;
       w.state = 2;
       w.job = j;
       job.vms.push_back(s);
@@ -371,6 +453,7 @@ void JobRunner::complete(uint32_t j) {
   record_runs(job, schema::JobRunOutcome::kFinished);
   report(JobEventKind::kFinished, job, job.vms.empty() ? kNone : job.vms.front());
   const uint64_t tag = job.tag;
+  need_changed(-job.spec->parallelism);
   release(j);
   free_job(j);
   if (owner_) owner_->on_job_end(tag, true);
@@ -408,6 +491,7 @@ void JobRunner::kill(uint32_t j, uint32_t evicted) {
     if (job.deadline_us >= 0) deadline_misses_ += 1;
     record(job, false);
     const uint64_t tag = job.tag;
+    need_changed(-spec.parallelism);
     free_job(j);
     if (owner_) owner_->on_job_end(tag, false);
   } else {
@@ -444,6 +528,7 @@ void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
   if (ev.fleet != fleet_ || ev.vm == 0xFFFFFFFFu) return;
   switch (ev.kind) {
     case ModelEventKind::kRunning:
+      worker(ev.vm).zone = ev.pool < pool_zone_.size() ? pool_zone_[ev.pool] : 0;
       idle_push(ev.vm);
       workers_[ev.vm].slot = ev.slot;
       dispatch();
@@ -510,6 +595,11 @@ void JobRunner::handle(Engine&, const Event& e) {
     if (world_.now().us + kLoadInterval.us <= world_.scenario().duration.us) {
       world_.engine().schedule_in(kLoadInterval, self_, kLoadTick, 0, 0, Priority::kLow);
     }
+    return;
+  }
+  if (e.kind == kScaleEval) {
+    if (e.b == 1) eval_pending_ = false;
+    evaluate_scale();
     return;
   }
   if (e.a >= jobs_.size()) return;

@@ -11,6 +11,15 @@
 // (checkpoint_now), and scale-in protection of the VMs that hold a job
 // (World::set_scale_in_protection).
 //
+// Scale to zero (FleetSpec::scale_to_zero, docs/fleets.md): the runner owns its fleet's target. The
+// need is the VMs of every job not yet ended (queued, in backoff, or holding its gang: Σ
+// parallelism), capped at the fleet's `target:`; the target is the highest need of the last
+// `scale_down_delay` (the need itself with no delay), sent as scale{} commands through
+// World::submit after the instant's job events (one evaluation per instant, Priority::kLow).
+//
+// Placement (JobSpec::same_zone): a gang takes idle VMs of one zone only (the zone with the fewest
+// idle VMs that still holds the whole gang); when no zone has enough, the job waits.
+//
 // Bookkeeping is O(1) per VM event and O(log n) per job with the priority queue: an idle-VM
 // stack with positions, job slots recycled through a free list, generation counters instead of
 // event cancellation. VMs are tracked by serial number (dense per replication).
@@ -47,6 +56,8 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   size_t queue_depth() const { return queued_; }
   size_t idle_vms() const { return idle_.size(); }
   size_t busy_vms() const { return busy_vms_; }
+  // VMs the jobs not yet ended need (Σ parallelism of queued, backing-off and running jobs).
+  int64_t vms_needed() const { return demand_; }
   uint32_t fleet() const { return fleet_; }
   // Busy VMs / VMs up (0 when none are up).
   double utilization() const;
@@ -67,7 +78,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   void on_checkpoint_written(uint64_t token) override;
 
  private:
-  enum Kind : uint16_t { kPhaseDone = 0, kRequeue = 1, kLoadTick = 2 };
+  enum Kind : uint16_t { kPhaseDone = 0, kRequeue = 1, kLoadTick = 2, kScaleEval = 3 };
   enum class Phase : uint8_t { kQueued, kBackoff, kRestore, kCompute, kCheckpoint, kCommit, kFree };
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
 
@@ -104,6 +115,13 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
     uint32_t idle_pos = kNone;
     uint32_t slot = kNone;  // World's slot of this VM (for VmId in job events)
     uint8_t state = 0;  // 0 not ours/gone, 1 idle, 2 busy, 3 noticed (leaving)
+    uint16_t zone = 0;  // index into zone_names_ (its pool's zone)
+  };
+  // One value of the need over time, for the scale-down delay's sliding maximum.
+  struct NeedPoint {
+    int64_t since_us;
+    int64_t until_us;  // when a later value replaced it (INT64_MAX while it is current)
+    int64_t vms;
   };
   struct PrioKey {
     int32_t priority;
@@ -124,6 +142,14 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   Worker& worker(uint32_t serial);
   void idle_push(uint32_t serial);
   void idle_remove(uint32_t serial);
+  // Takes an idle VM (of `zone`, or any with -1) out of the idle set; returns its serial.
+  uint32_t take_idle(int32_t zone);
+  // The zone a gang of n takes under same_zone placement (fewest idle VMs that still hold n;
+  // ties: the zone listed first), or -1 if no zone has n idle VMs.
+  int32_t pick_zone(size_t n) const;
+  // Scale to zero: the need changed now (coalesced into one evaluation per instant).
+  void need_changed(int64_t delta);
+  void evaluate_scale();
   void enqueue(uint32_t j);
   bool queue_empty() const { return queued_ == 0; }
   uint32_t queue_front() const;
@@ -167,6 +193,19 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   size_t busy_vms_ = 0;
   size_t running_jobs_ = 0;
   uint64_t next_seq_ = 0;
+  // placement
+  std::vector<uint16_t> pool_zone_;        // pool index → zone index
+  std::vector<std::string> zone_names_;
+  std::vector<uint32_t> idle_per_zone_;
+  // scale to zero
+  bool scale_to_zero_ = false;
+  int64_t max_target_ = 0;                 // the fleet's `target:`
+  int64_t demand_ = 0;                     // VMs the jobs not yet ended need
+  int64_t target_sent_ = 0;                // the target last sent (the warm start's at first)
+  Duration scale_down_delay_;
+  bool eval_pending_ = false;
+  int64_t expiry_at_us_ = -1;              // the scale-down delay's next look (already scheduled)
+  std::deque<NeedPoint> need_window_;      // decreasing need values (sliding maximum)
   // accumulators
   double depth_area_ = 0;  // queue depth × µs
   int64_t depth_last_us_ = 0;
