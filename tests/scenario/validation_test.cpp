@@ -60,7 +60,7 @@ TEST_CASE("unknown keys are errors with did-you-mean and the valid keys", "[vali
         "s.yaml:17:25: error: fleets.web.tarket: unknown key (did you mean \"target\"?); valid keys here: "
         "allocation_strategy, boot_failure, boot_time, capacity_rebalance, eviction_type, fallback, max_price, "
         "on_demand_above_base, on_demand_allocation_strategy, on_demand_base, policy, pools, replace_on, "
-        "retry_interval, scaling, spot_instance_pools, target, throttle_backoff, warm_pool");
+        "retry_interval, scale_down_delay, scale_to_zero, scaling, spot_instance_pools, target, throttle_backoff, warm_pool");
 }
 
 TEST_CASE("bad units and wrong types name the field", "[validation]") {
