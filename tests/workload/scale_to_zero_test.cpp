@@ -153,6 +153,7 @@ TEST_CASE("scale to zero: a pipeline's stages boot what they need; the critical 
   w.add_listener(&l);
   w.run();
   CHECK(metric(w, "workload.etl.pipelines_completed") == 3);
+  CHECK(metric(w, "workload.etl.interruptions") == 0);  // scale-in drains no VM that holds a job
   CHECK(metric(w, "workload.etl.makespan") == Approx(6.0 * 3600.0 + 60.0));
   CHECK(metric(w, "workload.etl.makespan_max") == Approx(6.0 * 3600.0 + 90.0));
   // Idle running time is only boots of peers: here none waits (every stage's VMs start together).
@@ -210,6 +211,8 @@ workloads:
       INFO("scale_down_delay " << delay << ", replication " << rep);
       const double vm_h = metric(w, "fleet.f.vm_hours_spot") + metric(w, "fleet.f.vm_hours_on_demand");
       CHECK(metric(w, "fleet.f.interruptions") > 0);
+      // Scale-in never kills a job: every kill is an eviction of a gang VM.
+      CHECK(metric(w, "workload.j.interruptions") <= metric(w, "fleet.f.interruptions"));
       CHECK(l.job_vm_hours <= vm_h + 1e-9);
       // Each idle stretch starts when a VM comes up or a run of a job ends on it.
       CHECK(vm_h - l.job_vm_hours <= (l.running_events + l.runs) * allowance_h + 1e-9);

@@ -112,9 +112,55 @@ void JobRunner::evaluate_scale() {
     world_.engine().schedule_at(SimTime{expiry_at_us_}, self_, kScaleEval, 0, 0, Priority::kLow);
   }
   if (top.vms != target_sent_) {
+    Commands out;
+    if (top.vms < target_sent_) drain_surplus(top.vms, out);
     target_sent_ = top.vms;
-    world_.submit(fleet_, Commands{Command::scale(fleet_, top.vms)});
+    out.push_back(Command::scale(fleet_, top.vms));
+    world_.submit(fleet_, out);
   }
+}
+
+void JobRunner::drain_surplus(int64_t target, Commands& out) {
+  const FleetSpec& fs = world_.scenario().fleets[fleet_];
+  const FleetState& f = world_.fleets()[fleet_];
+  if (fs.on_demand_base > 0 || fs.on_demand_above_base > 0 || f.fallback_active > 0 || f.stopped > 0) return;
+  // World's count for a scale-in (World::apply, kScale): VMs not under notice, and launches queued.
+  int64_t excess = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning - target;
+  auto drainable = [&](uint32_t serial) {
+    const Worker& w = workers_[serial];
+    if (w.slot >= world_.vms().size()) return false;
+    const VmSlot& v = world_.vms()[w.slot];
+    return v.serial == serial && (v.state == VmState::kBooting || v.state == VmState::kRunning) &&
+           !(v.flags & (kVmDraining | kVmBeingReplaced | kVmScaleInProtected));
+  };
+  for (size_t k = booting_.size(); k-- > 0 && excess > 0;) {
+    const uint32_t s = booting_[k];
+    if (!drainable(s)) continue;
+    out.push_back(Command::drain(fleet_, VmId{workers_[s].slot, s}));
+    booting_remove(s);
+    workers_[s].state = 4;
+    --excess;
+  }
+  for (size_t k = idle_.size(); k-- > 0 && excess > 0;) {
+    const uint32_t s = idle_[k];
+    if (!drainable(s)) continue;
+    out.push_back(Command::drain(fleet_, VmId{workers_[s].slot, s}));
+    idle_remove(s);  // no job can take it before the drain applies (this instant)
+    workers_[s].state = 4;
+    --excess;
+    if (k > idle_.size()) k = idle_.size();  // idle_remove moved the last VM into position k
+  }
+}
+
+void JobRunner::booting_remove(uint32_t s) {
+  Worker& w = workers_[s];
+  if (w.boot_pos == kNone) return;
+  const uint32_t pos = w.boot_pos;
+  const uint32_t last = booting_.back();
+  booting_[pos] = last;
+  workers_[last].boot_pos = pos;
+  booting_.pop_back();
+  w.boot_pos = kNone;
 }
 
 void JobRunner::report(JobEventKind kind, const Job& job, uint32_t vm_serial) {
@@ -526,6 +572,16 @@ void JobRunner::on_checkpoint_written(uint64_t token) {
 
 void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
   if (ev.fleet != fleet_ || ev.vm == 0xFFFFFFFFu) return;
+  if (scale_to_zero_) {
+    if (ev.kind == ModelEventKind::kLaunch) {
+      Worker& w = worker(ev.vm);
+      w.slot = ev.slot;
+      w.boot_pos = static_cast<uint32_t>(booting_.size());
+      booting_.push_back(ev.vm);
+    } else if (ev.vm < workers_.size()) {
+      booting_remove(ev.vm);  // running, under notice, failed or gone: no longer booting
+    }
+  }
   switch (ev.kind) {
     case ModelEventKind::kRunning:
       worker(ev.vm).zone = ev.pool < pool_zone_.size() ? pool_zone_[ev.pool] : 0;
@@ -558,6 +614,8 @@ void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
         w.state = 0;
       } else if (w.state == 2 || w.state == 3) {
         kill(w.job, ev.vm);
+      } else if (w.state == 4) {
+        w.state = 0;  // drained by our own scale-in
       }
       break;
     }

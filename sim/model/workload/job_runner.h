@@ -114,8 +114,9 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
     uint32_t job = kNone;
     uint32_t idle_pos = kNone;
     uint32_t slot = kNone;  // World's slot of this VM (for VmId in job events)
-    uint8_t state = 0;  // 0 not ours/gone, 1 idle, 2 busy, 3 noticed (leaving)
+    uint8_t state = 0;  // 0 not ours/gone, 1 idle, 2 busy, 3 noticed (leaving), 4 drained by us
     uint16_t zone = 0;  // index into zone_names_ (its pool's zone)
+    uint32_t boot_pos = kNone;  // position in booting_ (scale to zero only)
   };
   // One value of the need over time, for the scale-down delay's sliding maximum.
   struct NeedPoint {
@@ -150,6 +151,12 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   // Scale to zero: the need changed now (coalesced into one evaluation per instant).
   void need_changed(int64_t delta);
   void evaluate_scale();
+  // Scale-in to `target`: drains booting VMs (newest first), then idle ones (most recently idle
+  // first) itself, so that World's scale{} finds nothing left to look for (its scale-in scans the
+  // fleet's VMs). Only where World's own choice would be the same (no on-demand base or share, no
+  // fallback or stopped VMs); otherwise, and for any excess left, World's scale-in decides.
+  void drain_surplus(int64_t target, Commands& out);
+  void booting_remove(uint32_t serial);
   void enqueue(uint32_t j);
   bool queue_empty() const { return queued_ == 0; }
   uint32_t queue_front() const;
@@ -206,6 +213,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   bool eval_pending_ = false;
   int64_t expiry_at_us_ = -1;              // the scale-down delay's next look (already scheduled)
   std::deque<NeedPoint> need_window_;      // decreasing need values (sliding maximum)
+  std::vector<uint32_t> booting_;          // serials of the fleet's booting VMs, launch order
   // accumulators
   double depth_area_ = 0;  // queue depth × µs
   int64_t depth_last_us_ = 0;
