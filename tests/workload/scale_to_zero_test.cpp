@@ -271,7 +271,25 @@ workloads:
     for (const auto& [run, pools] : l.run_zones) spans |= pools.size() > 1;
     CHECK(spans);
   }
-  SECTION("a gang of 8 with same_zone fits no zone (5 + 3): it waits, and nothing overtakes it") {
+  SECTION("a gang of 8 split 5 + 3 moves into the zone with room: 5 VMs drained in a, 5 launched in b") {
+    const auto sc = compile(scenario(100, "same_zone", 8));
+    World w(sc, 0);
+    Ledger l;
+    w.add_listener(&l);
+    w.run();
+    CHECK(metric(w, "workload.j.jobs_completed") == 4);
+    // The first gang waits one boot (2 min) for the moved VMs; the others wait for the one before.
+    const double start = 120.0, run = 3 * 3600.0;
+    CHECK(metric(w, "workload.j.queue_wait") ==
+          Approx((start + (start + run) + (start + 2 * run - 3600) + (start + 3 * run - 7200)) / 4));
+    REQUIRE(l.run_zones.size() == 4);
+    for (const auto& [run, pools] : l.run_zones) {
+      INFO("job " << run.first << " started at " << run.second << " s");
+      CHECK(pools == std::set<uint16_t>{1});  // every run in zone b
+    }
+    CHECK(metric(w, "workload.j.interruptions") == 0);  // the move drains idle VMs only
+  }
+  SECTION("a gang of 8 with same_zone fits no zone (5 + 3, no room): it waits, and nothing overtakes it") {
     const auto sc = compile(scenario(3, "same_zone", 8));
     World w(sc, 0);
     w.run();

@@ -217,6 +217,45 @@ void JobRunner::idle_remove(uint32_t s) {
   --idle_per_zone_[w.zone];
 }
 
+bool JobRunner::consolidate_zone(size_t n) {
+  const FleetSpec& fs = world_.scenario().fleets[fleet_];
+  std::vector<int64_t> room(zone_names_.size(), 0);  // spot VMs the fleet's pools can still give, per zone
+  for (uint32_t p : fs.pools) room[pool_zone_[p]] += world_.spot_available(p);
+  int32_t best = -1;
+  for (size_t z = 0; z < zone_names_.size(); ++z) {
+    if (static_cast<int64_t>(n) - static_cast<int64_t>(idle_per_zone_[z]) > room[z]) continue;
+    if (best < 0 || idle_per_zone_[z] > idle_per_zone_[static_cast<size_t>(best)]) best = static_cast<int32_t>(z);
+  }
+  if (best < 0) return false;
+  const uint16_t zone = static_cast<uint16_t>(best);
+  int64_t want = static_cast<int64_t>(n) - static_cast<int64_t>(idle_per_zone_[zone]);
+  Commands out;
+  int64_t moved = 0;
+  for (size_t k = idle_.size(); k-- > 0 && moved < want;) {
+    const uint32_t s = idle_[k];
+    const Worker& w = workers_[s];
+    if (w.zone == zone || w.slot >= world_.vms().size()) continue;
+    const VmSlot& v = world_.vms()[w.slot];
+    if (v.serial != s || (v.flags & (kVmDraining | kVmBeingReplaced | kVmScaleInProtected))) continue;
+    out.push_back(Command::drain(fleet_, VmId{w.slot, s}));
+    idle_remove(s);  // no job takes it before the drain applies (this instant)
+    workers_[s].state = 4;
+    ++moved;
+    if (k > idle_.size()) k = idle_.size();
+  }
+  for (uint32_t p : fs.pools) {  // the same number in that zone, in the fleet's pool order
+    if (moved == 0) break;
+    if (pool_zone_[p] != zone) continue;
+    const int64_t c = std::min(moved, world_.spot_available(p));
+    if (c <= 0) continue;
+    out.push_back(Command::launch(fleet_, c, Purchase::kSpot, LaunchReason::kScaleOut, -1, static_cast<int32_t>(p)));
+    moved -= c;
+  }
+  if (out.empty()) return false;
+  world_.submit(fleet_, out);
+  return true;
+}
+
 uint32_t JobRunner::take_idle(int32_t zone) {
   uint32_t s = idle_.back();
   if (zone >= 0) {
@@ -306,7 +345,10 @@ void JobRunner::dispatch() {
     int32_t zone = -1;
     if (jobs_[j].spec->same_zone && zone_names_.size() > 1) {
       zone = pick_zone(n);
-      if (zone < 0) break;  // no zone holds the whole gang: it waits (nothing overtakes it)
+      if (zone < 0) {  // no zone holds the whole gang: it waits (nothing overtakes it)
+        consolidate_zone(n);
+        break;
+      }
     }
     queue_pop();
     Job& job = jobs_[j];

@@ -18,7 +18,10 @@
 // World::submit after the instant's job events (one evaluation per instant, Priority::kLow).
 //
 // Placement (JobSpec::same_zone): a gang takes idle VMs of one zone only (the zone with the fewest
-// idle VMs that still holds the whole gang); when no zone has enough, the job waits.
+// idle VMs that still holds the whole gang). When enough VMs are idle but split across zones, the
+// runner moves the missing ones into the zone that has the most of them and spot room for the
+// rest (drain{} of idle VMs elsewhere, launch{pool} there); when no zone can hold the gang, the
+// job waits.
 //
 // Bookkeeping is O(1) per VM event and O(log n) per job with the priority queue: an idle-VM
 // stack with positions, job slots recycled through a free list, generation counters instead of
@@ -148,6 +151,9 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   // The zone a gang of n takes under same_zone placement (fewest idle VMs that still hold n;
   // ties: the zone listed first), or -1 if no zone has n idle VMs.
   int32_t pick_zone(size_t n) const;
+  // Same-zone gang of n blocked by VMs split across zones (at least n idle in all): drains idle
+  // VMs outside the best zone and launches as many in it. Returns false if no zone has the room.
+  bool consolidate_zone(size_t n);
   // Scale to zero: the need changed now (coalesced into one evaluation per instant).
   void need_changed(int64_t delta);
   void evaluate_scale();
