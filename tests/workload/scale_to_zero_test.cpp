@@ -180,6 +180,33 @@ TEST_CASE("scale to zero: scale_down_delay keeps idle VMs for the next job") {
   CHECK(hours1 == Approx(8 * (104.0 + 0.5 + 1.0)).epsilon(1e-9));  // idle 52h→52h30m, then 1 h after the last
 }
 
+TEST_CASE("scale to zero: with an on-demand base World's scale-in keeps the base; no job is killed") {
+  // The runner leaves the choice of VMs to World when the purchase mix matters (on_demand_base).
+  const auto sc = compile(R"(spotsim: 1
+name: base
+seed: 4
+duration: 2d
+pools:
+  p: {provider: aws, region: r, instance_type: m5.xlarge, spot_price: 0.05, on_demand_price: 0.2, capacity: 1000}
+fleets:
+  f: {pools: [p], target: 6, boot_time: 2m, on_demand_base: 2}
+workloads:
+  j: {type: batch, fleet: f, arrivals: {every: 3h, count: 8}, job: {work: 2h, parallelism: 3}}
+)");
+  World w(sc, 0);
+  Ledger l;
+  w.add_listener(&l);
+  w.run();
+  CHECK(metric(w, "workload.j.jobs_completed") == 8);
+  CHECK(metric(w, "workload.j.interruptions") == 0);
+  CHECK(w.fleets()[0].target == 0);
+  // Jobs ran 8 × 2 h × 3 VMs; the fleet ran no more than that plus a boot's wait per VM launched.
+  const double vm_h = metric(w, "fleet.f.vm_hours_spot") + metric(w, "fleet.f.vm_hours_on_demand");
+  CHECK(l.job_vm_hours == Approx(48.0).epsilon(1e-9));
+  CHECK(vm_h <= 48.0 + l.running_events * 2.0 / 60 + 1e-9);
+  CHECK(metric(w, "fleet.f.vm_hours_on_demand") > 0);  // the base came first
+}
+
 TEST_CASE("scale to zero laws: VM-hours ≤ job VM-hours + idle allowance; availability against the target it had") {
   // Poisson gangs with spot interruptions, with and without a scale-down delay; no capacity limit
   // and a fixed boot, so every idle stretch of a VM ends within boot + delay (+ the 2-minute notice
@@ -324,6 +351,30 @@ workloads:
     CHECK_FALSE(sc.fleets[2].scale_to_zero);
     CHECK_FALSE(sc.fleets[3].scale_to_zero);
     CHECK_FALSE(sc.fleets[4].scale_to_zero);
+  }
+  SECTION("off for a Kubernetes node pool and for a fleet two workloads share") {
+    const auto sc = compile(head + R"(fleets:
+  nodes: {pools: [p], target: 4}
+  shared: {pools: [p], target: 4}
+workloads:
+  j: {type: batch, fleet: nodes, job: {work: 1h}}
+  a: {type: batch, fleet: shared, job: {work: 1h}}
+  b: {type: pipeline, fleet: shared, stages: {x: {job: {work: 1h}}}}
+kubernetes:
+  node_pools:
+    spot: {fleet: nodes, cpu: 4, memory: 16Gi}
+  deployments:
+    web: {replicas: 2, cpu: 1, memory: 1Gi}
+)");
+    CHECK_FALSE(sc.fleets[0].scale_to_zero);
+    CHECK_FALSE(sc.fleets[1].scale_to_zero);
+    CHECK(compile_error(head + R"(fleets:
+  shared: {pools: [p], target: 4, scale_to_zero: true}
+workloads:
+  a: {type: batch, fleet: shared, job: {work: 1h}}
+  b: {type: batch, fleet: shared, job: {work: 1h}}
+)") == "test.yaml:7:50: error: fleets.shared.scale_to_zero: cannot scale to zero: workloads \"a\" and \"b\" both run on "
+       "this fleet (one fleet carries one workload)");
   }
   SECTION("scale_to_zero: true where it cannot apply, scale_down_delay without it, a bad placement") {
     CHECK(compile_error(head + R"(fleets:
