@@ -110,7 +110,13 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
   os << "\n";
   for (const auto& f : sc.fleets) {
     const std::string p = "fleet." + f.name + ".";
-    os << "fleet " << f.name << " (target " << f.target << " VMs)                     mean      p95\n";
+    if (f.scale_to_zero) {  // its target follows the jobs (docs/fleets.md, "Scale to zero")
+      std::string head = "fleet " + f.name + " (up to " + std::to_string(f.target) + " VMs, scales to zero)";
+      head.append(head.size() < 46 ? 46 - head.size() : 2, ' ');
+      os << head << "mean      p95\n";
+    } else {
+      os << "fleet " << f.name << " (target " << f.target << " VMs)                     mean      p95\n";
+    }
     auto row = [&](const char* label, const std::string& metric, const char* unit_fmt) {
       const MetricStats* s = stat(p + metric);
       if (!s) return;
