@@ -370,6 +370,11 @@ void World::apply(const Command& c) {
       for (int64_t i = 0; i < c.count; ++i) {
         f.waiting--;
         if (c.kind == CommandKind::kFallback) f.fallback_waiting--;
+        // A retry of a refused launch that the fleet no longer needs (its target went down while
+        // the retry waited: a scale-in, a scale to zero) is dropped; launched, it would run above
+        // the target to the end of the run, since the scale-in that lowered the target could not
+        // drain a launch that did not exist yet.
+        if (c.kind == CommandKind::kRetry && fleet_serving(c.fleet) >= f.target) continue;
         launch_one(r, c.pool, false);
       }
       break;
