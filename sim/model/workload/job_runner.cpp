@@ -480,6 +480,9 @@ void JobRunner::release(uint32_t j) {
       idle_push(s);
       world_.set_scale_in_protection(VmId{w.slot, s}, false);
     } else {
+      // Under notice (or gone): it holds no job any more, so nothing protects it from a scale-in
+      // and the fleet no longer needs it (vm_hours_needed counts protected VMs above the target).
+      if (w.state == 3) world_.set_scale_in_protection(VmId{w.slot, s}, false);
       w.state = 0;
       w.job = kNone;
     }
