@@ -133,7 +133,38 @@ TEST_CASE("scale to zero: a checkpoint-interval sweep no longer gives one flat c
   CHECK(*std::max_element(costs.begin(), costs.end()) - *std::min_element(costs.begin(), costs.end()) > 10.0);
 }
 
-TEST_CASE("scale to zero: a pipeline's stages boot what they need; the critical path grows by the boots") {
+TEST_CASE("scale to zero after a storm: losses the fleet no longer needs are not unrecovered, laws hold") {
+  // A capacity cliff (level 0 for a day) evicts the whole gang at 10h and no replacement can
+  // launch; with retries: 0 the killed job fails for good, its need falls to 0 and
+  // the fleet scales to zero. The 8 evicted VMs never came back, but the fleet no longer needed
+  // them: unrecovered 0 (finalize_unrecovered caps by target − running). Run through
+  // run_scenario with the laws of docs/metrics.md checked after every replication.
+  const std::string text = gpu_gang("", ", retries: 0") + R"(chaos:
+  - {kind: cliff, name: cliff, at: 10h, duration: 1d, scope: {zone: us-east-1a}, level: 0}
+)";
+  const auto sc = compile(text);
+  REQUIRE(sc.fleets[0].scale_to_zero);
+  RunOptions o;
+  o.threads = 1;
+  o.replications = 2;
+  o.check_laws = true;
+  auto r = run_scenario(sc, o);
+  REQUIRE(r.is_ok());
+  auto mean = [&](const std::string& name) {
+    const int i = r->metric_index(name);
+    if (i < 0) FAIL("no metric " << name);
+    return r->stats[static_cast<size_t>(i)].mean;
+  };
+  CHECK(mean("fleet.gpus.interruptions") == 8);
+  CHECK(mean("workload.train.jobs_completed") == 0);
+  CHECK(mean("fleet.gpus.unrecovered") == 0);
+  CHECK(mean("fleet.gpus.unrecovered_open") == 0);
+  CHECK(mean("pool.g5-1a.unrecovered") == 0);
+  // It paid the 10 h before the storm (and the notice), nothing after.
+  CHECK(mean("fleet.gpus.vm_hours_spot") == Approx(8 * (10.0 + 2.0 / 60)).epsilon(0.01));
+}
+
+TEST_CASE("scale to zero: a pipeline's stages boot what they need, the critical path grows by the boots") {
   // 10 VMs at most. Run 1 (warm): extract's 4 jobs start at once; clean and features need 5, one
   // more VM boots (90 s), which a clean job takes (features were submitted first), so the critical
   // path keeps 6 h. Runs 2 and 3 start from zero VMs: extract waits one boot: 6 h + 90 s.
@@ -180,7 +211,7 @@ TEST_CASE("scale to zero: scale_down_delay keeps idle VMs for the next job") {
   CHECK(hours1 == Approx(8 * (104.0 + 0.5 + 1.0)).epsilon(1e-9));  // idle 52h→52h30m, then 1 h after the last
 }
 
-TEST_CASE("scale to zero: with an on-demand base World's scale-in keeps the base; no job is killed") {
+TEST_CASE("scale to zero: with an on-demand base World's scale-in keeps the base and kills no job") {
   // The runner leaves the choice of VMs to World when the purchase mix matters (on_demand_base).
   const auto sc = compile(R"(spotsim: 1
 name: base
@@ -207,7 +238,7 @@ workloads:
   CHECK(metric(w, "fleet.f.vm_hours_on_demand") > 0);  // the base came first
 }
 
-TEST_CASE("scale to zero laws: VM-hours ≤ job VM-hours + idle allowance; availability against the target it had") {
+TEST_CASE("scale to zero laws: VM-hours ≤ job VM-hours + idle allowance, availability against the target it had") {
   // Poisson gangs with spot interruptions, with and without a scale-down delay; no capacity limit
   // and a fixed boot, so every idle stretch of a VM ends within boot + delay (+ the 2-minute notice
   // of an idle VM that is interrupted: it runs, jobless, until its eviction).
@@ -256,7 +287,7 @@ workloads:
   }
 }
 
-TEST_CASE("placement: same_zone puts every gang in one zone; a gang that fits no zone waits") {
+TEST_CASE("placement: same_zone puts every gang in one zone, a gang that fits no zone waits") {
   // Zone a is cheaper but holds 5 VMs: the warm fleet of 8 is 5 in a, 3 in b.
   auto scenario = [](int cap_b, const std::string& placement, int parallelism) {
     return R"(spotsim: 1
