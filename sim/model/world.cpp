@@ -228,13 +228,16 @@ void World::finalize_unrecovered(uint32_t fi) {
   // its time to reschedule is exact, and its loss is not unrecovered.
   int64_t in_flight = 0;
   for (const VmSlot& v : vms_) {
-    if (v.fleet != fi || v.state != VmState::kBooting || v.lost_at_us < 0 || v.lost_at_us > end_us_) continue;
-    if (v.ready_us < 0) continue;
+    if (v.fleet != fi || v.state != VmState::kBooting || v.ready_us < 0) continue;
+    ++in_flight;  // its boot completes as scheduled: it fills a place of the shortfall
+    if (v.lost_at_us < 0 || v.lost_at_us > end_us_) continue;  // a scale-out launch, not a replacement
     f.time_to_replace.add(std::max<double>(0.0, static_cast<double>(v.ready_us - v.lost_at_us) * 1e-6));
     f.losses.recovered(v.lost_at_us, v.lost_at_us);
-    ++in_flight;
   }
-  // Losses beyond the shortfall were made good otherwise (a scale-out launch, a lower target).
+  // Losses beyond the shortfall were made good otherwise (a scale-out launch, a lower target). A
+  // scale-out VM still booting at the end (a job that arrived in its last boot time) is not a loss:
+  // counted as a place of the shortfall it would otherwise blame on an old loss the fleet had
+  // stopped needing (scale to zero drains the replacement of a VM lost when the need fell).
   int64_t n = std::min(f.losses.open(), std::max<int64_t>(0, f.target - f.running - in_flight));
   metrics_[fleet_mx_[fi].unrecovered] = static_cast<double>(n);
   f.losses.for_each_open([&](const LossLedger::Loss& l) {
