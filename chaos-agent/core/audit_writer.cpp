@@ -7,10 +7,22 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 namespace chaos {
 
 Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const std::string& path, AuditWriterOptions options) {
+  // The folder (e.g. /var/log/chaos-agent on a fresh VM) is created if missing, owner-only.
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(parent, ec)) {
+      std::filesystem::create_directories(parent, ec);
+      if (ec) return Error{"--audit: cannot create the folder '" + parent.string() + "': " + ec.message()};
+      std::filesystem::permissions(parent, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                               std::filesystem::perms::group_exec, ec);
+    }
+  }
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return Error{"--audit: cannot open '" + path + "' for appending: " + std::strerror(errno)};
   return std::unique_ptr<AuditWriter>(new AuditWriter(fd, path, options));

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -62,11 +63,30 @@ TEST_CASE("audit writer: flush waits for the disk - close writes what is still q
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("audit writer: a missing folder is created (a fresh VM has no /var/log/chaos-agent)", "[chaos_agent][audit]") {
+  const std::string dir = std::filesystem::temp_directory_path() / ("chaos-agent-audit-mkdir-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto w = AuditWriter::open(dir + "/nested/audit.jsonl");
+  REQUIRE(w);
+  w.value()->append("one\n");
+  w.value()->close();
+  CHECK(std::filesystem::exists(dir + "/nested/audit.jsonl"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("audit writer: an unopenable or unwritable file is a clear error", "[chaos_agent][audit]") {
-  auto bad = AuditWriter::open("/nonexistent-chaos-agent-dir/audit.jsonl");
+  // A folder that cannot be made (a file stands in its way).
+  const std::string blocker = std::filesystem::temp_directory_path() / "chaos-agent-audit-blocker";
+  std::ofstream(blocker) << "x";
+  auto bad = AuditWriter::open(blocker + "/sub/audit.jsonl");
   REQUIRE(!bad);
-  CHECK(bad.error() == "--audit: cannot open '/nonexistent-chaos-agent-dir/audit.jsonl' for appending: "
-                       "No such file or directory");
+  CHECK(bad.error().rfind("--audit: cannot create the folder '" + blocker + "/sub': ", 0) == 0);
+  std::filesystem::remove(blocker);
+  // A path that is a folder cannot be opened for appending.
+  auto dir_path = AuditWriter::open(std::filesystem::temp_directory_path().string());
+  REQUIRE(!dir_path);
+  CHECK(dir_path.error() == "--audit: cannot open '" + std::filesystem::temp_directory_path().string() +
+                                "' for appending: Is a directory");
   // /dev/full accepts the open and fails every write with ENOSPC, like a full disk.
   AuditWriterOptions o;
   o.report_errors_to_stderr = false;
