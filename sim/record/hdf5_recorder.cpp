@@ -46,6 +46,7 @@ std::vector<SeriesDef> timeseries_defs(const CompiledScenario& sc, const std::ve
     out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsCapacity, "count", S::kPoolCapacity, p});
     out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsRunningSpot, "count", S::kPoolRunningSpot, p});
     out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsRunningOnDemand, "count", S::kPoolRunningOnDemand, p});
+    out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsRunningFallback, "count", S::kPoolRunningFallback, p});
     counters(schema::kTsGroupPool, n);
   }
   // Workloads: whatever count metrics they register, in registration order of their names.
@@ -70,12 +71,14 @@ void Hdf5Recorder::on_sample(const World& world, SimTime t) {
   const auto& fleets = world.fleets();
   const auto& pools = world.pools();
   const auto& mv = world.metrics().values();
-  running_by_pool_.assign(pools.size() * 2, 0);
+  running_by_pool_.assign(pools.size() * 3, 0);
   for (const VmSlot& vm : world.vms()) {
     // As the fleets' `running`: booted and not gone (a VM noticed while booting is not running).
     const bool up = (vm.state == VmState::kRunning || vm.state == VmState::kNoticed) && vm.running_us >= 0;
     if (up && vm.pool < pools.size()) {
-      ++running_by_pool_[vm.pool * 2u + (vm.purchase == Purchase::kOnDemand ? 1u : 0u)];
+      const bool od = vm.purchase == Purchase::kOnDemand;
+      ++running_by_pool_[vm.pool * 3u + (od ? 1u : 0u)];
+      if (od && (vm.flags & kVmFallback)) ++running_by_pool_[vm.pool * 3u + 2u];
     }
   }
   for (size_t i = 0; i < series_.size(); ++i) {
@@ -88,8 +91,9 @@ void Hdf5Recorder::on_sample(const World& world, SimTime t) {
       case S::kFleetWaiting: v = static_cast<double>(fleets[d.index].waiting); break;
       case S::kPoolInUse: v = static_cast<double>(pools[d.index].spot_in_use); break;
       case S::kPoolCapacity: v = static_cast<double>(pools[d.index].capacity); break;
-      case S::kPoolRunningSpot: v = static_cast<double>(running_by_pool_[d.index * 2u]); break;
-      case S::kPoolRunningOnDemand: v = static_cast<double>(running_by_pool_[d.index * 2u + 1]); break;
+      case S::kPoolRunningSpot: v = static_cast<double>(running_by_pool_[d.index * 3u]); break;
+      case S::kPoolRunningOnDemand: v = static_cast<double>(running_by_pool_[d.index * 3u + 1]); break;
+      case S::kPoolRunningFallback: v = static_cast<double>(running_by_pool_[d.index * 3u + 2]); break;
       case S::kMetric: v = d.index < mv.size() ? mv[d.index] : kNaN; break;
     }
     values_[i].push_back(v);

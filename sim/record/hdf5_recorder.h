@@ -20,7 +20,7 @@ namespace spotsim {
 // One sampled quantity: /timeseries/<group>/<name>/<metric>.
 struct SeriesDef {
   enum class Source : uint8_t { kFleetTarget, kFleetRunning, kFleetBooting, kFleetWaiting, kPoolInUse,
-                                kPoolCapacity, kPoolRunningSpot, kPoolRunningOnDemand, kMetric };
+                                kPoolCapacity, kPoolRunningSpot, kPoolRunningOnDemand, kPoolRunningFallback, kMetric };
   std::string group, name, metric, unit;
   Source source = Source::kMetric;
   uint32_t index = 0;  // fleet, pool or metric index
@@ -63,7 +63,7 @@ class Hdf5Recorder : public ReplicationRecorder {
   std::vector<schema::JobRecord> jobs_;
   std::vector<schema::JobRunRecord> job_runs_;
   std::vector<schema::ChaosIntervalRecord> chaos_;
-  std::vector<int64_t> running_by_pool_;  // [pool * 2 + purchase], scratch of on_sample
+  std::vector<int64_t> running_by_pool_;  // [pool * 3 + k]: spot, on-demand, fallback; scratch of on_sample
 };
 
 // A RunOptions::recorder_factory for `level` (empty function at kSummary: nothing is attached).

@@ -91,7 +91,8 @@ inline constexpr const char* kTsGroupPool = "pool";
 inline constexpr const char* kTsGroupWorkload = "workload";
 inline constexpr const char* kAttrUnit = "unit";  // on every time-series and table dataset that has one
 // Gauges (state at the sample time) for fleets:
-inline constexpr const char* kTsTarget = "target";    // VMs wanted
+inline constexpr const char* kTsTarget = "target";    // VMs wanted at the sample time (after scaling
+                                                      // policies, the k8s cluster autoscaler, scale to zero)
 inline constexpr const char* kTsRunning = "running";  // VMs running (including those under notice)
 inline constexpr const char* kTsBooting = "booting";  // launched, not yet running
 inline constexpr const char* kTsWaiting = "waiting";  // launches waiting to retry after a capacity error
@@ -102,6 +103,9 @@ inline constexpr const char* kTsCapacity = "capacity"; // spot capacity at the s
 // of spotviz's fleet timeline. Summed over pools they equal the fleets' `running`.
 inline constexpr const char* kTsRunningSpot = "running_spot";
 inline constexpr const char* kTsRunningOnDemand = "running_on_demand";
+// Of running_on_demand, the VMs launched as on-demand fallback (because spot could not be had;
+// a launch event with detail 2), as opposed to an on-demand base the fleet wants by design.
+inline constexpr const char* kTsRunningFallback = "running_fallback";
 // Counters: every "count" metric of the run (docs/metrics.md) named "<group>.<name>.<metric>",
 // e.g. fleet.web.interruptions → /timeseries/fleet/web/interruptions, cumulative up to the
 // sample time. Workload metrics appear here automatically once workloads register them.
@@ -164,10 +168,13 @@ struct JobRecord {
 // (outcome lost: the work since its last checkpoint is redone elsewhere), or the simulated run
 // ends (outcome unfinished). A gang job has one row per VM of its gang. Emitted through
 // WorldObserver::on_job_run; spotviz draws each row on its VM's Gantt lane.
+// Kubernetes pods are runs too: `job` is the pod's number, `workload` its deployment (named in
+// /meta/workloads like a workload), `vm` its node; a run ends when the pod is evicted by a node
+// drain (outcome evicted), killed with its node (outcome killed) or the simulated run ends.
 inline constexpr const char* kJobRuns = "/job_runs";
-// outcome is an HDF5 enum over uint8.
-inline constexpr const char* kJobRunOutcomeNames[] = {"finished", "lost", "unfinished"};
-enum class JobRunOutcome : uint8_t { kFinished = 0, kLost = 1, kUnfinished = 2 };
+// outcome is an HDF5 enum over uint8. New outcomes get new values; values never change.
+inline constexpr const char* kJobRunOutcomeNames[] = {"finished", "lost", "unfinished", "evicted", "killed"};
+enum class JobRunOutcome : uint8_t { kFinished = 0, kLost = 1, kUnfinished = 2, kEvicted = 3, kKilled = 4 };
 struct JobRunRecord {
   uint32_t replication = 0;
   uint32_t job = 0;             // as /jobs job

@@ -90,8 +90,8 @@ TEST_CASE("fleet stack from VM lifetimes", "[viz][data]") {
   REQUIRE(st.top.back()[1] == 3);
   REQUIRE(st.max_total == 3);
   REQUIRE(st.target_total == 3);
-  REQUIRE(st.on_demand_intervals.size() == 1);
-  REQUIRE(st.on_demand_intervals[0] == std::make_pair(50.0, 100.0));
+  // VM 3 is on-demand by design (its launch was not a fallback): no fallback band.
+  REQUIRE(st.fallback_intervals.empty());
   REQUIRE(st.index_at(49.9) == 0);
   REQUIRE(st.index_at(50) == 1);
 }

@@ -13,7 +13,10 @@ CostCurves build_cost_curves(const RunModel& m, const FleetStack& st) {
     if (const MetricSummary* p = m.find_metric("cost.savings_pct")) c.summary_savings_pct = p->mean;
   }
   if (st.empty()) return c;
-  double od_rate = 0;  // $/s of the counterfactual
+  // The counterfactual's $/s at each sample: every fleet's target at that moment (its recorded
+  // "target" series, as the simulator's cost.all_on_demand integrates it; the scenario's target
+  // if the run has no such series) at its cheapest on-demand price.
+  std::vector<double> od_rate(st.t.size(), 0.0);
   for (const FleetInfo& f : m.fleets) {
     double price = 0;
     for (uint16_t p : f.pools) {
@@ -21,7 +24,17 @@ CostCurves build_cost_curves(const RunModel& m, const FleetStack& st) {
       const double pr = m.pools[p].on_demand_price;
       price = price == 0 ? pr : std::min(price, pr);
     }
-    od_rate += f.target * price / 3600.0;
+    const Series* ts = m.find_series("fleet/" + f.name, "target");
+    if (ts && (ts->t.empty() || ts->t.size() != ts->v.size())) ts = nullptr;
+    size_t k = 0;
+    for (size_t i = 0; i < st.t.size(); ++i) {
+      double target = f.target;
+      if (ts) {
+        while (k + 1 < ts->t.size() && ts->t[k + 1] <= st.t[i]) ++k;
+        target = ts->v[k];
+      }
+      od_rate[i] += target * price / 3600.0;
+    }
   }
   std::vector<double> layer_rate(st.layers.size(), 0.0);  // $/s per VM
   for (size_t l = 0; l < st.layers.size(); ++l) {
@@ -30,24 +43,26 @@ CostCurves build_cost_curves(const RunModel& m, const FleetStack& st) {
     const PoolInfo& pi = m.pools[p];
     layer_rate[l] = (st.layers[l].purchase == Purchase::kSpot ? pi.spot_price : pi.on_demand_price) / 3600.0;
   }
-  double acc = 0;
+  double acc = 0, acc_od = st.t.front() * od_rate.front();
   c.t.reserve(st.t.size() + 1);
   for (size_t i = 0; i < st.t.size(); ++i) {
     c.t.push_back(st.t[i]);
     c.actual.push_back(acc);
-    c.all_on_demand.push_back(od_rate * st.t[i]);
+    c.all_on_demand.push_back(acc_od);
     const double next = i + 1 < st.t.size() ? st.t[i + 1] : std::max(st.t[i], m.duration_s);
     double rate = 0;
     for (size_t l = 0; l < st.layers.size(); ++l) rate += st.value[l][i] * layer_rate[l];
     acc += rate * (next - st.t[i]);
+    acc_od += od_rate[i] * (next - st.t[i]);
   }
   const double end = std::max(st.t.back(), m.duration_s);
   if (end > st.t.back()) {
     c.t.push_back(end);
     c.actual.push_back(acc);
-    c.all_on_demand.push_back(od_rate * end);
+    c.all_on_demand.push_back(acc_od);
   } else {
     c.actual.back() = acc;
+    c.all_on_demand.back() = acc_od;
   }
   c.final_actual = c.actual.back();
   c.final_all_on_demand = c.all_on_demand.back();

@@ -2,6 +2,7 @@
 // Filtering and time lookup over the event table (the events panel and timeline markers).
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "viz/data/run_model.h"
@@ -23,6 +24,15 @@ void filter_events(const EventTable& events, const EventFilter& filter, std::vec
 
 // First row with time >= t (events.size() if none).
 size_t first_event_at_or_after(const EventTable& events, double t);
+
+// The `detail` of an event in words, by kind (docs/hdf5-schema.md /events): "notice 120 s";
+// launch "spot" / "on-demand" / "on-demand fallback" / "restart of a stopped VM"; capacity_error
+// the refusal cause ("insufficient_capacity", "quota", ...); eviction "VM kept (stopped)" when the
+// eviction action kept it; "" when there is nothing to say. Values this build does not know are
+// shown as numbers.
+std::string event_detail_text(uint8_t kind, double detail);
+// The refusal cause of a capacity_error (RejectCause numbering: reject_cause_name()).
+std::string reject_cause_label(double cause);
 
 // Number of events of each kind (index = kind number, up to kMaxEventKinds).
 std::vector<uint64_t> count_by_kind(const EventTable& events);

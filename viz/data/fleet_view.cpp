@@ -82,6 +82,61 @@ void from_lifetimes(const RunModel& m, FleetStack& st) {
   }
 }
 
+// The sum of the fleets' recorded target series on the stack's time axis (only when every fleet
+// has one: a partial sum would be a wrong total).
+void target_series(const RunModel& m, FleetStack& st) {
+  st.target_max = st.target_total;
+  std::vector<const Series*> src;
+  for (const FleetInfo& f : m.fleets) {
+    const Series* s = m.find_series("fleet/" + f.name, "target");
+    if (!s || s->t.empty() || s->t.size() != s->v.size()) return;
+    src.push_back(s);
+  }
+  if (src.empty()) return;
+  st.target.assign(st.t.size(), 0.0);
+  for (const Series* s : src) {
+    size_t cursor = 0;
+    for (size_t i = 0; i < st.t.size(); ++i) {
+      // Before the first sample the target is the first sample's (the scenario's at t = 0).
+      st.target[i] += st.t[i] < s->t.front() ? s->v.front() : step_at(*s, st.t[i], cursor);
+    }
+  }
+  st.target_max = 0;
+  for (double v : st.target) st.target_max = std::max(st.target_max, v);
+}
+
+// Running fallback VMs on the stack's time axis: the pools' running_fallback series if every
+// pool has one, else counted from VM lifetimes marked fallback (a file with events), else unknown.
+void fallback_counts(const RunModel& m, FleetStack& st) {
+  std::vector<const Series*> src;
+  for (const PoolInfo& p : m.pools) {
+    const Series* s = m.find_series("pool/" + p.name, "running_fallback");
+    if (!s || s->t.size() != s->v.size()) {
+      src.clear();
+      break;
+    }
+    src.push_back(s);
+  }
+  if (!src.empty()) {
+    st.fallback.assign(st.t.size(), 0.0);
+    for (const Series* s : src) {
+      size_t cursor = 0;
+      for (size_t i = 0; i < st.t.size(); ++i) st.fallback[i] += step_at(*s, st.t[i], cursor);
+    }
+    return;
+  }
+  if (m.vms.empty() || !m.has_events()) return;
+  st.fallback.assign(st.t.size(), 0.0);
+  for (const VmLifetime& v : m.vms) {
+    if (!v.fallback || v.running < 0) continue;
+    const double end = v.end >= 0 ? v.end : m.duration_s;
+    // Samples whose interval [t[i], t[i+1]) the VM was running at the start of: as a sampled series.
+    for (size_t i = st.index_at(v.running); i < st.t.size() && st.t[i] < end; ++i) {
+      if (st.t[i] >= v.running) st.fallback[i] += 1;
+    }
+  }
+}
+
 }  // namespace
 
 size_t FleetStack::index_at(double x) const {
@@ -118,20 +173,16 @@ FleetStack build_fleet_stack(const RunModel& m) {
   if (!st.top.empty()) {
     for (double v : st.top.back()) st.max_total = std::max(st.max_total, v);
   }
-  // On-demand intervals: where the sum of on-demand layers is positive.
-  std::vector<double> od(st.t.size(), 0.0);
-  for (size_t l = 0; l < st.layers.size(); ++l) {
-    if (st.layers[l].purchase != Purchase::kOnDemand) continue;
-    for (size_t i = 0; i < st.t.size(); ++i) od[i] += st.value[l][i];
-  }
-  for (size_t i = 0; i < st.t.size(); ++i) {
-    if (od[i] <= 0) continue;
+  target_series(m, st);
+  fallback_counts(m, st);
+  for (size_t i = 0; i < st.fallback.size(); ++i) {
+    if (st.fallback[i] <= 0) continue;
     const double a = st.t[i];
     const double b = i + 1 < st.t.size() ? st.t[i + 1] : std::max(a, m.duration_s);
-    if (!st.on_demand_intervals.empty() && st.on_demand_intervals.back().second >= a) {
-      st.on_demand_intervals.back().second = b;
+    if (!st.fallback_intervals.empty() && st.fallback_intervals.back().second >= a) {
+      st.fallback_intervals.back().second = b;
     } else {
-      st.on_demand_intervals.emplace_back(a, b);
+      st.fallback_intervals.emplace_back(a, b);
     }
   }
   return st;

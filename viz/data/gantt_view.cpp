@@ -34,11 +34,18 @@ Gantt build_gantt(const RunModel& m) {
     free.emplace(end, lane);
     lane_of_serial[v.serial] = {lane, end};
     auto& bars = g.vm_bars[lane];
+    auto bar = [&](double a, double b, BarKind k, bool evicted) {
+      GanttBar x{a, b, k, evicted, v.serial};
+      x.pool = v.pool;
+      x.purchase = v.purchase;
+      x.fallback = v.fallback;
+      bars.push_back(x);
+    };
     const double run = v.running >= 0 ? v.running : end;
-    if (run > v.launch) bars.push_back({v.launch, run, BarKind::kBooting, false, v.serial});
+    if (run > v.launch) bar(v.launch, run, BarKind::kBooting, false);
     const double notice = v.notice >= 0 ? v.notice : end;
-    if (v.running >= 0 && notice > run) bars.push_back({run, notice, BarKind::kRunning, v.evicted && v.notice < 0, v.serial});
-    if (v.notice >= 0 && end > v.notice) bars.push_back({v.notice, end, BarKind::kNoticed, v.evicted, v.serial});
+    if (v.running >= 0 && notice > run) bar(run, notice, BarKind::kRunning, v.evicted && v.notice < 0);
+    if (v.notice >= 0 && end > v.notice) bar(v.notice, end, BarKind::kNoticed, v.evicted);
   }
   g.first_job_lane = g.vm_bars.size();
   g.job_bars.resize(g.vm_bars.size());
@@ -51,8 +58,11 @@ Gantt build_gantt(const RunModel& m) {
     auto it = lane_of_serial.find(r.vm);
     if (r.vm == kNoIndex32 || it == lane_of_serial.end()) continue;
     const double end = std::max(r.start, std::min(r.end, it->second.second));
-    g.job_bars[it->second.first].push_back(
-        {r.start, end, r.lost ? BarKind::kLostWork : BarKind::kJob, r.lost, r.job});
+    GanttBar b{r.start, end, r.lost ? BarKind::kLostWork : BarKind::kJob, r.lost, r.job};
+    b.workload = r.workload;
+    b.outcome = r.outcome;
+    g.job_bars[it->second.first].push_back(b);
+    (m.is_deployment(r.workload) ? g.pod_runs : g.job_runs) += 1;
     has_run.insert(job_key(r.workload, r.job));
   }
   for (const JobRecord& j : m.jobs) {
@@ -68,7 +78,10 @@ Gantt build_gantt(const RunModel& m) {
     const double start = j.last_start >= 0 ? j.last_start : j.start;
     const double vm_end = it->second.second;
     const double end = j.finish >= 0 ? std::min(j.finish, vm_end) : vm_end;
-    g.job_bars[it->second.first].push_back({start, std::max(start, end), BarKind::kJob, j.evictions > 0, j.id});
+    GanttBar b{start, std::max(start, end), BarKind::kJob, j.evictions > 0, j.id};
+    b.workload = j.workload;
+    g.job_bars[it->second.first].push_back(b);
+    ++g.job_runs;
   }
   std::sort(loose.begin(), loose.end(), [](const JobRecord* a, const JobRecord* b) { return a->start < b->start; });
   std::priority_queue<Free, std::vector<Free>, std::greater<Free>> job_free;
@@ -84,19 +97,41 @@ Gantt build_gantt(const RunModel& m) {
       g.job_bars.emplace_back();
     }
     job_free.emplace(end, lane);
-    g.job_bars[lane].push_back({j->start, end, BarKind::kJob, j->evictions > 0, j->id});
+    GanttBar b{j->start, end, BarKind::kJob, j->evictions > 0, j->id};
+    b.workload = j->workload;
+    g.job_bars[lane].push_back(b);
+    ++g.job_runs;
   }
-  for (auto& lane : g.job_bars) {
-    std::sort(lane.begin(), lane.end(), [](const GanttBar& a, const GanttBar& b) { return a.start < b.start; });
-    // Keep bars non-overlapping (a later job on the same VM starts after the previous one ends).
-    for (size_t i = 1; i < lane.size(); ++i) {
-      lane[i].start = std::max(lane[i].start, lane[i - 1].end);
-      lane[i].end = std::max(lane[i].end, lane[i].start);
+  g.job_slots.assign(g.job_bars.size(), 0);
+  for (size_t l = 0; l < g.job_bars.size(); ++l) {
+    auto& lane = g.job_bars[l];
+    std::sort(lane.begin(), lane.end(), [](const GanttBar& a, const GanttBar& b) {
+      return a.start != b.start ? a.start < b.start : a.end < b.end;
+    });
+    // Runs overlapping in time (pods sharing a node) go to the first slot free at their start.
+    std::vector<double> slot_end;
+    for (GanttBar& b : lane) {
+      size_t s = 0;
+      while (s < slot_end.size() && slot_end[s] > b.start) ++s;
+      if (s == slot_end.size()) slot_end.push_back(b.end);
+      slot_end[s] = b.end;
+      b.slot = static_cast<uint16_t>(s);
     }
+    g.job_slots[l] = static_cast<uint16_t>(slot_end.size());
+    std::stable_sort(lane.begin(), lane.end(), [](const GanttBar& a, const GanttBar& b) { return a.slot < b.slot; });
   }
   for (const auto& l : g.vm_bars) g.total_bars += l.size();
   for (const auto& l : g.job_bars) g.total_bars += l.size();
   return g;
+}
+
+std::pair<const GanttBar*, const GanttBar*> slot_bars(const Gantt& g, size_t lane, uint16_t slot) {
+  const auto& bars = g.job_bars[lane];
+  const GanttBar* b = bars.data();
+  const GanttBar* e = b + bars.size();
+  const GanttBar* lo = std::partition_point(b, e, [slot](const GanttBar& x) { return x.slot < slot; });
+  const GanttBar* hi = std::partition_point(lo, e, [slot](const GanttBar& x) { return x.slot <= slot; });
+  return {lo, hi};
 }
 
 }  // namespace spotsim::viz

@@ -1,9 +1,11 @@
 #include "viz/data/h5_loader.h"
 
 #include <cmath>
+#include <unordered_set>
 #include <utility>
 
 #include "sim/record/hdf5_reader.h"
+#include "sim/chaos/spec.h"
 #include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
 #include "viz/data/memory_recorder.h"
@@ -15,10 +17,19 @@ double or_neg(double v) { return std::isnan(v) ? -1.0 : v; }
 uint16_t idx16(uint16_t v) { return v == schema::kNone16 ? kNoIndex16 : v; }
 
 // Pools and fleets: the full details come from compiling the recorded scenario text with its
-// overrides; if that fails (a file from another version), the names alone.
-Status read_topology(const RunFile& f, RunModel& m) {
+// overrides; if that fails (a file from another version), the names alone. Workloads are named
+// by the file (/meta/workloads), their kinds by the scenario; event kinds by /meta/event_kinds.
+// Returns the compiled scenario's chaos kinds (by item) for files without /chaos/kinds.
+Status read_topology(const RunFile& f, RunModel& m, std::vector<std::string>* chaos_kinds) {
   ASSIGN_OR_RETURN(std::vector<std::string> pools, read_string_table(f, schema::kMetaPools));
   ASSIGN_OR_RETURN(std::vector<std::string> fleets, read_string_table(f, schema::kMetaFleets));
+  std::vector<std::string> workloads;
+  if (has_path(f, schema::kMetaWorkloads)) {
+    ASSIGN_OR_RETURN(workloads, read_string_table(f, schema::kMetaWorkloads));
+  }
+  if (has_path(f, schema::kMetaEventKinds)) {
+    ASSIGN_OR_RETURN(m.event_kinds, read_string_table(f, schema::kMetaEventKinds));
+  }
   ASSIGN_OR_RETURN(m.scenario_text, read_string(f, schema::kMetaScenarioText));
   ASSIGN_OR_RETURN(std::vector<std::string> overrides, read_string_table(f, schema::kMetaOverrides));
   LoadOptions lo;
@@ -27,6 +38,18 @@ Status read_topology(const RunFile& f, RunModel& m) {
     if (eq != std::string::npos) lo.overrides.emplace_back(o.substr(0, eq), o.substr(eq + 1));
   }
   Result<CompiledScenario> sc = compile_scenario(m.scenario_text, f.path + ":/meta/scenario_text", lo);
+  std::vector<WorkloadInfo> known;
+  if (sc) {
+    known = workload_infos(*sc);
+    for (const auto& c : sc->chaos) chaos_kinds->push_back(chaos_kind_name(c.kind));
+  }
+  for (const std::string& w : workloads) {
+    WorkloadInfo wi{w, ""};
+    for (const WorkloadInfo& k : known) {
+      if (k.name == w) wi.kind = k.kind;
+    }
+    m.workloads.push_back(std::move(wi));
+  }
   if (sc && sc->pools.size() == pools.size() && sc->fleets.size() == fleets.size()) {
     RunModel sk = model_skeleton(*sc);
     m.pools = std::move(sk.pools);
@@ -64,6 +87,16 @@ Status read_timeseries(const RunFile& f, size_t row, RunModel& m) {
   return Status::ok();
 }
 
+// Fallback VMs are the ones whose launch event says so (detail 2).
+void mark_fallback_vms(RunModel& m) {
+  std::unordered_set<uint32_t> fallback;
+  const EventTable& e = m.events;
+  for (size_t i = 0; i < e.size(); ++i) {
+    if (e.kind[i] == kEvLaunch && e.detail[i] == kLaunchFallback) fallback.insert(e.vm[i]);
+  }
+  for (VmLifetime& v : m.vms) v.fallback = fallback.count(v.serial) != 0;
+}
+
 // Files written before pools had running_spot / running_on_demand series and without VM
 // lifetimes: spot VMs held per pool (booting included) stand in for the spot layers.
 void approximate_running_from_in_use(RunModel& m) {
@@ -82,7 +115,7 @@ void approximate_running_from_in_use(RunModel& m) {
   }
 }
 
-Status read_tables(const RunFile& f, uint32_t rep, RunModel& m) {
+Status read_tables(const RunFile& f, uint32_t rep, RunModel& m, const std::vector<std::string>& scenario_chaos_kinds) {
   if (has_path(f, schema::kEvents)) {
     ASSIGN_OR_RETURN(std::vector<schema::EventRecord> ev, read_events(f));
     size_t n = 0;
@@ -103,12 +136,15 @@ Status read_tables(const RunFile& f, uint32_t rep, RunModel& m) {
       l.fleet = idx16(v.fleet);
       l.purchase = v.purchase == 1 ? Purchase::kOnDemand : Purchase::kSpot;
       l.evicted = v.evicted != 0;
+      // /vms has no fallback member: the launch event says so (detail 2), when events were kept.
+      l.fallback = false;
       l.launch = or_neg(v.launch);
       l.running = or_neg(v.running);
       l.notice = or_neg(v.notice);
       l.end = or_neg(v.end);
       m.vms.push_back(l);
     }
+    mark_fallback_vms(m);
   }
   if (has_path(f, schema::kJobs)) {
     ASSIGN_OR_RETURN(std::vector<schema::JobRecord> jobs, read_jobs(f));
@@ -135,12 +171,17 @@ Status read_tables(const RunFile& f, uint32_t rep, RunModel& m) {
   }
   if (has_path(f, schema::kChaosIntervals) && has_path(f, schema::kChaosNames)) {
     ASSIGN_OR_RETURN(std::vector<std::string> names, read_string_table(f, schema::kChaosNames));
+    // The kind each item has in the file; files without /chaos/kinds: the recorded scenario's.
+    std::vector<std::string> kinds = scenario_chaos_kinds;
+    if (has_path(f, schema::kChaosKinds)) {
+      ASSIGN_OR_RETURN(kinds, read_string_table(f, schema::kChaosKinds));
+    }
     ASSIGN_OR_RETURN(std::vector<schema::ChaosIntervalRecord> iv, read_chaos_intervals(f));
     for (const auto& c : iv) {
       if (c.replication != rep) continue;
       Interval i;
       i.label = c.chaos < names.size() ? names[c.chaos] : "chaos " + std::to_string(c.chaos);
-      i.kind = i.label.find("cliff") != std::string::npos ? "cliff" : "storm";
+      i.kind = c.chaos < kinds.size() ? kinds[c.chaos] : "";  // unknown: drawn as "chaos", never guessed
       i.start = c.start;
       i.end = c.end;
       m.intervals.push_back(std::move(i));
@@ -182,6 +223,19 @@ Status read_sweep(const RunFile& f, RunModel& m) {
     for (size_t k = 0; k < nm; ++k) means[k] = table.values[(i * nm + k) * ns];  // stat 0 = mean
     sw.means.push_back(std::move(means));
   }
+  // The --pareto pair, if the sweep was run with one.
+  if (has_path(f, schema::kSweepPareto)) {
+    auto a = read_string_attribute(f, schema::kSweepPareto, schema::kAttrMetricA);
+    auto b = read_string_attribute(f, schema::kSweepPareto, schema::kAttrMetricB);
+    auto ga = read_string_attribute(f, schema::kSweepPareto, schema::kAttrGoalA);
+    auto gb = read_string_attribute(f, schema::kSweepPareto, schema::kAttrGoalB);
+    if (a && b) {
+      sw.pareto_a = *a;
+      sw.pareto_b = *b;
+      sw.maximize_a = ga && *ga == "max";
+      sw.maximize_b = gb && *gb == "max";
+    }
+  }
   // The first point's summary stands in for the run-level metrics.
   if (has_path(f, std::string(schema::kRuns) + "/0/" + schema::kSummary)) {
     ASSIGN_OR_RETURN(auto ms, read_metric_summary(f, std::string(schema::kRuns) + "/0/" + schema::kSummary));
@@ -202,7 +256,8 @@ Result<RunModel> load_run_file(const std::string& path, int64_t replication) {
   ASSIGN_OR_RETURN(m.replications, read_int_attribute(f, schema::kMeta, schema::kAttrReplicationsCompleted));
   ASSIGN_OR_RETURN(m.duration_s, read_double_attribute(f, schema::kMeta, schema::kAttrDurationS));
   ASSIGN_OR_RETURN(m.record_level, read_string_attribute(f, schema::kMeta, schema::kAttrRecordLevel));
-  RETURN_IF_ERROR(read_topology(f, m));
+  std::vector<std::string> chaos_kinds;
+  RETURN_IF_ERROR(read_topology(f, m, &chaos_kinds));
   if (f.kind == schema::kFileKindSweep) {
     RETURN_IF_ERROR(read_sweep(f, m));
     return m;
@@ -224,7 +279,7 @@ Result<RunModel> load_run_file(const std::string& path, int64_t replication) {
   }
   m.shown_replication = replication;
   RETURN_IF_ERROR(read_timeseries(f, row, m));
-  RETURN_IF_ERROR(read_tables(f, static_cast<uint32_t>(replication), m));
+  RETURN_IF_ERROR(read_tables(f, static_cast<uint32_t>(replication), m, chaos_kinds));
   approximate_running_from_in_use(m);
   return m;
 }

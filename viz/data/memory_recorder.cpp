@@ -12,19 +12,25 @@ namespace spotsim::viz {
 namespace {
 
 // Records one replication into a RunModel: every ModelEvent, VM lifetimes (serials are dense
-// from 0, so a serial is an index), and running VMs per pool × purchase at each sample.
+// from 0, so a serial is an index), running VMs per pool × purchase (and fallback) and each
+// fleet's running VMs and target at each sample — the series an HDF5 file has.
 class ModelRecorder : public ReplicationRecorder {
  public:
   explicit ModelRecorder(const CompiledScenario& sc) {
     const size_t np = sc.pools.size();
-    running_.resize(np * 2);
+    running_.resize(np * kPerPool);
     for (size_t p = 0; p < np; ++p) {
-      running_[p * 2] = Series{"pool/" + sc.pools[p].name, "running_spot", {}, {}};
-      running_[p * 2 + 1] = Series{"pool/" + sc.pools[p].name, "running_on_demand", {}, {}};
+      const std::string g = std::string(schema::kTsGroupPool) + "/" + sc.pools[p].name;
+      running_[p * kPerPool] = Series{g, schema::kTsRunningSpot, {}, {}};
+      running_[p * kPerPool + 1] = Series{g, schema::kTsRunningOnDemand, {}, {}};
+      running_[p * kPerPool + 2] = Series{g, schema::kTsRunningFallback, {}, {}};
     }
     fleet_running_.resize(sc.fleets.size());
+    fleet_target_.resize(sc.fleets.size());
     for (size_t f = 0; f < sc.fleets.size(); ++f) {
-      fleet_running_[f] = Series{"fleet/" + sc.fleets[f].name, "running", {}, {}};
+      const std::string g = std::string(schema::kTsGroupFleet) + "/" + sc.fleets[f].name;
+      fleet_running_[f] = Series{g, schema::kTsRunning, {}, {}};
+      fleet_target_[f] = Series{g, schema::kTsTarget, {}, {}};
     }
     end_s_ = sc.duration.to_seconds();
     for (const auto& c : sc.chaos) chaos_names_.push_back(c.name);
@@ -43,7 +49,11 @@ class ModelRecorder : public ReplicationRecorder {
     v.pool = e.pool;
     v.fleet = e.fleet;
     switch (e.kind) {
-      case ModelEventKind::kLaunch: v.launch = t; break;
+      case ModelEventKind::kLaunch:
+        v.launch = t;
+        v.purchase = e.purchase == spotsim::Purchase::kOnDemand ? Purchase::kOnDemand : Purchase::kSpot;
+        v.fallback = e.detail == kLaunchFallback;
+        break;
       case ModelEventKind::kRunning: v.running = t; break;
       case ModelEventKind::kNotice: v.notice = t; break;
       case ModelEventKind::kEviction: v.end = t; v.evicted = true; break;
@@ -88,17 +98,20 @@ class ModelRecorder : public ReplicationRecorder {
       if (s.state != spotsim::VmState::kRunning && s.state != spotsim::VmState::kNoticed) continue;
       if (s.running_us < 0) continue;
       const bool od = s.purchase == spotsim::Purchase::kOnDemand;
-      counts[s.pool * 2u + (od ? 1u : 0u)] += 1;
+      counts[s.pool * kPerPool + (od ? 1u : 0u)] += 1;
+      if (od && (s.flags & kVmFallback)) counts[s.pool * kPerPool + 2u] += 1;
       if (s.fleet < fleet_counts.size()) fleet_counts[s.fleet] += 1;
-      if (s.serial < vms_.size() && od) vms_[s.serial].purchase = Purchase::kOnDemand;
     }
     for (size_t i = 0; i < running_.size(); ++i) {
       running_[i].t.push_back(t);
       running_[i].v.push_back(counts[i]);
     }
+    const auto& fleets = world.fleets();
     for (size_t i = 0; i < fleet_running_.size(); ++i) {
       fleet_running_[i].t.push_back(t);
       fleet_running_[i].v.push_back(fleet_counts[i]);
+      fleet_target_[i].t.push_back(t);
+      fleet_target_[i].v.push_back(i < fleets.size() ? static_cast<double>(fleets[i].target) : 0.0);
     }
   }
 
@@ -122,6 +135,7 @@ class ModelRecorder : public ReplicationRecorder {
     m.vms = std::move(vms_);
     for (auto& s : running_) m.series.push_back(std::move(s));
     for (auto& s : fleet_running_) m.series.push_back(std::move(s));
+    for (auto& s : fleet_target_) m.series.push_back(std::move(s));
   }
 
  private:
@@ -155,8 +169,10 @@ class ModelRecorder : public ReplicationRecorder {
   std::vector<Series> workload_;
   bool workload_scanned_ = false;
   std::vector<VmLifetime> vms_;
-  std::vector<Series> running_;        // [pool*2 + purchase]
+  static constexpr size_t kPerPool = 3;  // running_spot, running_on_demand, running_fallback
+  std::vector<Series> running_;        // [pool * kPerPool + k]
   std::vector<Series> fleet_running_;  // [fleet]
+  std::vector<Series> fleet_target_;   // [fleet]
   double end_s_ = 0;
 };
 
@@ -169,8 +185,18 @@ JobRun job_run_from_record(const schema::JobRunRecord& r) {
   run.vm = r.vm == schema::kNone32 ? kNoIndex32 : r.vm;
   run.start = r.start;
   run.end = r.end;
-  run.lost = r.outcome == static_cast<uint8_t>(schema::JobRunOutcome::kLost);
+  run.outcome = r.outcome <= static_cast<uint8_t>(RunOutcome::kKilled) ? static_cast<RunOutcome>(r.outcome)
+                                                                      : RunOutcome::kLost;  // a newer outcome: cut short
+  run.lost = run.outcome == RunOutcome::kLost || run.outcome == RunOutcome::kEvicted ||
+             run.outcome == RunOutcome::kKilled;
   return run;
+}
+
+std::vector<WorkloadInfo> workload_infos(const CompiledScenario& sc) {
+  std::vector<WorkloadInfo> out;
+  for (const auto& w : sc.workloads) out.push_back(WorkloadInfo{w.name, workload_kind_name(w.kind)});
+  for (const auto& d : sc.kubernetes.deployments) out.push_back(WorkloadInfo{d.name, "deployment"});
+  return out;
 }
 
 RunModel model_skeleton(const CompiledScenario& sc) {
@@ -198,6 +224,12 @@ RunModel model_skeleton(const CompiledScenario& sc) {
     fi.target = static_cast<double>(f.target);
     for (uint32_t p : f.pools) fi.pools.push_back(static_cast<uint16_t>(p));
     m.fleets.push_back(std::move(fi));
+  }
+  m.workloads = workload_infos(sc);
+  for (int k = 0; k < kMaxEventKinds; ++k) {
+    const std::string n = model_event_kind_name(static_cast<ModelEventKind>(k));
+    if (n == "?") break;
+    m.event_kinds.push_back(n);
   }
   return m;
 }

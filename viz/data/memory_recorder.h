@@ -24,7 +24,11 @@ struct ModelRunOptions {
 // One /job_runs row as the Gantt needs it (runs made in memory and runs read from a file).
 JobRun job_run_from_record(const schema::JobRunRecord& r);
 
-// Pools, fleets and scenario text of a compiled scenario, without running it.
+// The scenario's workloads in record order (their `workloads:` entries, then its Kubernetes
+// deployments), with their kinds.
+std::vector<WorkloadInfo> workload_infos(const CompiledScenario& scenario);
+
+// Pools, fleets, workloads and scenario text of a compiled scenario, without running it.
 RunModel model_skeleton(const CompiledScenario& scenario);
 
 // Runs every replication and returns the model. A cancelled run returns kInvalidInput

@@ -10,9 +10,39 @@ std::string event_kind_name(uint8_t kind) {
     case kEvEviction: return "eviction";
     case kEvCapacityError: return "capacity_error";
     case kEvEnd: return "end";
+    case kEvTerminate: return "terminate";
     case kEvBootFailed: return "boot_failed";
+    case kEvRebalance: return "rebalance";
     default: return "kind " + std::to_string(kind);
   }
+}
+
+const char* run_outcome_name(RunOutcome o) {
+  switch (o) {
+    case RunOutcome::kFinished: return "finished";
+    case RunOutcome::kLost: return "lost";
+    case RunOutcome::kUnfinished: return "unfinished";
+    case RunOutcome::kEvicted: return "evicted";
+    case RunOutcome::kKilled: return "killed";
+  }
+  return "?";
+}
+
+const char* const kChaosKinds[8] = {"storm",      "cliff",         "price_spike",  "on_demand_exhaustion",
+                                    "api_throttle", "checkpoint_store_degraded", "boot_failure", "notice_loss"};
+
+std::string chaos_kind_label(const std::string& kind) {
+  static const char* const kLabels[8] = {"storm",        "capacity cliff",            "price spike",  "on-demand exhaustion",
+                                         "API throttle", "checkpoint store degraded", "boot failure", "notice loss"};
+  for (int i = 0; i < 8; ++i) {
+    if (kind == kChaosKinds[i]) return kLabels[i];
+  }
+  return "chaos";
+}
+
+std::string RunModel::event_kind_label(uint8_t k) const {
+  if (k < event_kinds.size() && !event_kinds[k].empty()) return event_kinds[k];
+  return event_kind_name(k);
 }
 
 void EventTable::reserve(size_t n) {
@@ -57,6 +87,17 @@ int RunModel::pool_index(const std::string& name) const {
 int RunModel::fleet_index(const std::string& name) const {
   for (size_t i = 0; i < fleets.size(); ++i) {
     if (fleets[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace spotsim::viz
+
+namespace spotsim::viz {
+
+int RunModel::workload_index(const std::string& name) const {
+  for (size_t i = 0; i < workloads.size(); ++i) {
+    if (workloads[i].name == name) return static_cast<int>(i);
   }
   return -1;
 }

@@ -10,7 +10,7 @@
 namespace spotsim::viz {
 
 // Event kinds use the simulator's stable numbering (ModelEventKind, recorded in HDF5).
-// Kinds this build does not know are kept and shown as "kind N".
+// Kinds this build does not know are kept; a file names them in /meta/event_kinds.
 enum : uint8_t {
   kEvLaunch = 0,
   kEvRunning = 1,
@@ -18,11 +18,16 @@ enum : uint8_t {
   kEvEviction = 3,
   kEvCapacityError = 4,
   kEvEnd = 5,
+  kEvTerminate = 6,
   kEvBootFailed = 7,
+  kEvRebalance = 8,
 };
 constexpr int kMaxEventKinds = 32;
-// "launch", "running", ..., or "kind N" for unknown numbers.
+// "launch", "running", ..., "terminate", "rebalance" (model_event_kind_name()), or "kind N" for
+// numbers this build does not know (RunModel::event_kind_label() asks the file first).
 std::string event_kind_name(uint8_t kind);
+// `launch` event details: what was launched (ModelEventKind::kLaunch).
+inline constexpr double kLaunchSpot = 0, kLaunchOnDemand = 1, kLaunchFallback = 2, kLaunchRestart = 3;
 
 constexpr uint16_t kNoIndex16 = 0xffff;
 constexpr uint32_t kNoIndex32 = 0xffffffffu;
@@ -41,8 +46,16 @@ struct PoolInfo {
 
 struct FleetInfo {
   std::string name;
-  double target = 0;
+  double target = 0;            // the scenario's initial target (the target over time: "fleet/<name>/target")
   std::vector<uint16_t> pools;  // indices into RunModel::pools
+};
+
+// A workload as records refer to it (index = /meta/workloads position). Kubernetes deployments
+// are workloads whose runs are pods on nodes.
+struct WorkloadInfo {
+  std::string name;
+  std::string kind;     // "batch", "service", "deadline_job", "pipeline", "deployment"; "" if unknown
+  bool pods() const { return kind == "deployment"; }
 };
 
 // One recorded time series (e.g. group "pool/m5-1a", metric "running_spot").
@@ -73,6 +86,7 @@ struct VmLifetime {
   uint16_t pool = kNoIndex16;
   uint16_t fleet = kNoIndex16;
   Purchase purchase = Purchase::kSpot;
+  bool fallback = false;  // on-demand launched because spot could not be had (launch detail 2)
   bool evicted = false;   // taken by the provider (else alive at the end of the run)
   double launch = -1;
   double running = -1;
@@ -93,23 +107,38 @@ struct JobRecord {
   uint32_t evictions = 0;
 };
 
-// One run of a job on one VM (a gang job has one per VM): /job_runs.
+// How a run ended (schema::JobRunOutcome numbering).
+enum class RunOutcome : uint8_t { kFinished = 0, kLost = 1, kUnfinished = 2, kEvicted = 3, kKilled = 4 };
+// "finished", "lost", "unfinished", "evicted", "killed" (schema::kJobRunOutcomeNames).
+const char* run_outcome_name(RunOutcome o);
+
+// One run of a job on one VM (a gang job has one per VM), or of a Kubernetes pod on its node:
+// /job_runs.
 struct JobRun {
-  uint32_t job = 0;
+  uint32_t job = 0;          // job id, or pod number for a deployment
   uint16_t workload = kNoIndex16;
   uint32_t vm = kNoIndex32;  // VM serial: its Gantt lane
   double start = 0;
   double end = 0;
-  bool lost = false;         // cut short by the loss of a VM (its work since the checkpoint is redone)
+  bool lost = false;         // cut short: a job lost its VM (work since the checkpoint is redone),
+                             // a pod was evicted by a drain or killed with its node
+  RunOutcome outcome = RunOutcome::kFinished;
 };
 
 // A shaded time interval on the timeline: a storm, a capacity cliff, an outage...
 struct Interval {
-  std::string kind;   // "storm", "cliff", ...
+  std::string kind;   // chaos_kind_name(): "storm", "cliff", "price_spike", ... (/chaos/kinds)
   std::string label;
   double start = 0;
   double end = 0;
 };
+
+// How a chaos kind is called in pictures: "storm", "capacity cliff", "price spike", "on-demand
+// exhaustion", "API throttle", "checkpoint store degraded", "boot failure", "notice loss"; "chaos"
+// for a kind this build does not know (or none recorded).
+std::string chaos_kind_label(const std::string& kind);
+// The chaos kinds this build knows, in ChaosKind order (chaos_kind_name()).
+extern const char* const kChaosKinds[8];
 
 // Statistics of one metric over replications (the report's / --json's numbers).
 struct MetricSummary {
@@ -126,6 +155,10 @@ struct SweepTable {
   // [point][param] the value as written; [point][metric] the mean over replications.
   std::vector<std::vector<std::string>> values;
   std::vector<std::vector<double>> means;
+  // The `spotsim sweep --pareto A,B` pair stored in the file ("" without --pareto), and whether
+  // each is maximised ("max:" prefix) rather than minimised.
+  std::string pareto_a, pareto_b;
+  bool maximize_a = false, maximize_b = false;
   bool empty() const { return values.empty(); }
 };
 
@@ -143,6 +176,8 @@ struct RunModel {
 
   std::vector<PoolInfo> pools;
   std::vector<FleetInfo> fleets;
+  std::vector<WorkloadInfo> workloads;  // index = the workload index of jobs and runs
+  std::vector<std::string> event_kinds; // names by kind value (/meta/event_kinds); may be empty
   std::vector<Series> series;
   EventTable events;             // of shown_replication
   std::vector<VmLifetime> vms;   // of shown_replication
@@ -156,9 +191,14 @@ struct RunModel {
   // table then means nothing happened, not that nothing was kept.
   bool has_events() const { return record_level.empty() || record_level == "events" || record_level == "full"; }
   const Series* find_series(const std::string& group, const std::string& metric) const;
+  // The name of event kind `k`: the file's own name for it if it has one, else event_kind_name().
+  std::string event_kind_label(uint8_t k) const;
+  // True when workload `w` is a Kubernetes deployment (its runs are pods).
+  bool is_deployment(uint16_t w) const { return w < workloads.size() && workloads[w].pods(); }
   const MetricSummary* find_metric(const std::string& name) const;
   int pool_index(const std::string& name) const;
   int fleet_index(const std::string& name) const;
+  int workload_index(const std::string& name) const;
 };
 
 }  // namespace spotsim::viz

@@ -60,6 +60,54 @@ Heatmap build_heatmap(const SweepTable& sw, size_t px, size_t py, size_t metric)
   return h;
 }
 
+std::vector<size_t> pareto_front(const std::vector<double>& a, const std::vector<double>& b, bool max_a, bool max_b) {
+  if (!max_a && !max_b) return pareto_front(a, b);
+  std::vector<double> na = a, nb = b;
+  if (max_a) for (double& v : na) v = -v;
+  if (max_b) for (double& v : nb) v = -v;
+  return pareto_front(na, nb);
+}
+
+bool metric_varies(const SweepTable& sw, size_t k) {
+  bool seen = false;
+  double first = 0;
+  for (const auto& row : sw.means) {
+    if (k >= row.size() || std::isnan(row[k])) continue;
+    if (!seen) {
+      seen = true;
+      first = row[k];
+    } else if (row[k] != first) {
+      return true;
+    }
+  }
+  return false;
+}
+
+SweepDefaults default_sweep_metrics(const SweepTable& sw) {
+  SweepDefaults d;
+  auto index_of = [&](const std::string& name) {
+    auto it = std::find(sw.metrics.begin(), sw.metrics.end(), name);
+    return it == sw.metrics.end() ? -1 : static_cast<int>(it - sw.metrics.begin());
+  };
+  const int a = sw.pareto_a.empty() ? -1 : index_of(sw.pareto_a);
+  const int b = sw.pareto_b.empty() ? -1 : index_of(sw.pareto_b);
+  if (a >= 0 && b >= 0) {
+    d.heat_metric = d.metric_a = a;
+    d.metric_b = b;
+    d.maximize_a = sw.maximize_a;
+    d.maximize_b = sw.maximize_b;
+    d.from_pareto = true;
+    return d;
+  }
+  std::vector<int> varying;
+  for (size_t k = 0; k < sw.metrics.size() && varying.size() < 2; ++k) {
+    if (metric_varies(sw, k)) varying.push_back(static_cast<int>(k));
+  }
+  if (!varying.empty()) d.heat_metric = d.metric_a = varying[0];
+  d.metric_b = varying.size() > 1 ? varying[1] : d.metric_a;
+  return d;
+}
+
 std::vector<size_t> pareto_front(const std::vector<double>& a, const std::vector<double>& b) {
   std::vector<size_t> idx;
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {

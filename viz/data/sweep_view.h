@@ -22,5 +22,21 @@ Heatmap build_heatmap(const SweepTable& sweep, size_t param_x, size_t param_y, s
 
 // Points not dominated when minimising both a and b (NaNs ignored), sorted by a ascending.
 std::vector<size_t> pareto_front(const std::vector<double>& a, const std::vector<double>& b);
+// The same with a goal per metric: maximise_a/b make larger values better.
+std::vector<size_t> pareto_front(const std::vector<double>& a, const std::vector<double>& b, bool maximize_a,
+                                 bool maximize_b);
+
+// What the sweeps panel shows first: the pair stored by `spotsim sweep --pareto A,B` when both
+// are metrics of the table (the heatmap shows A), else the first metrics whose mean differs
+// between points (a metric equal everywhere, such as one that is zero throughout, says nothing).
+struct SweepDefaults {
+  int heat_metric = 0;        // index into SweepTable::metrics
+  int metric_a = 0, metric_b = 0;
+  bool maximize_a = false, maximize_b = false;
+  bool from_pareto = false;   // true: the stored --pareto pair
+};
+SweepDefaults default_sweep_metrics(const SweepTable& sweep);
+// Whether metric `k`'s mean takes more than one value over the sweep's points (NaNs ignored).
+bool metric_varies(const SweepTable& sweep, size_t k);
 
 }  // namespace spotsim::viz

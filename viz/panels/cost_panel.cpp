@@ -83,14 +83,14 @@ class CostPanel : public Panel {
     cfg.x_label = kTimeAxisLabel;
     std::vector<std::string> labels = {"this run", "all on-demand counterfactual"};
     std::vector<ImU32> colors = {kActual, kAllOnDemand};
-    if (!run->stack.on_demand_intervals.empty()) {
+    if (!run->stack.fallback_intervals.empty()) {
       labels.push_back("on-demand fallback in use");
       colors.push_back(IM_COL32(255, 120, 20, 160));
     }
     const float legend_h = legend_height(labels);
     {
       Plot p("##cost", ImVec2(-1, -legend_h), v, cfg);
-      for (const auto& [a, b] : run->stack.on_demand_intervals) p.vspan(a, b, kFallbackShade);
+      for (const auto& [a, b] : run->stack.fallback_intervals) p.vspan(a, b, kFallbackShade);
       p.line(c.t.data(), c.all_on_demand.data(), c.t.size(), kAllOnDemand, 2.0f);
       p.line(c.t.data(), c.actual.data(), c.t.size(), kActual, 2.5f);
       if (p.hovered()) {

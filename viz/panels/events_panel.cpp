@@ -84,7 +84,7 @@ class EventsPanel : public Panel {
                          : e.kind[i] == kEvNotice ? kNoticeColor
                          : e.kind[i] == kEvCapacityError ? kCapacityErrorColor
                                                           : IM_COL32(200, 200, 200, 255);
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kc), "%s", event_kind_name(e.kind[i]).c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kc), "%s", m.event_kind_label(e.kind[i]).c_str());
         ImGui::TableNextColumn();
         if (e.vm[i] != kNoIndex32) ImGui::Text("%u", e.vm[i]); else ImGui::TextDisabled("-");
         ImGui::TableNextColumn();
@@ -92,11 +92,8 @@ class EventsPanel : public Panel {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(e.fleet[i] < m.fleets.size() ? m.fleets[e.fleet[i]].name.c_str() : "-");
         ImGui::TableNextColumn();
-        if (e.kind[i] == kEvNotice) {
-          ImGui::Text("notice %.0f s", e.detail[i]);
-        } else if (e.detail[i] != 0) {
-          ImGui::Text("%.4g", e.detail[i]);
-        }
+        const std::string detail = event_detail_text(e.kind[i], e.detail[i]);
+        if (!detail.empty()) ImGui::TextUnformatted(detail.c_str());
       }
     }
     ImGui::EndTable();
@@ -107,7 +104,7 @@ class EventsPanel : public Panel {
     for (int k = 0; k < kMaxEventKinds; ++k) {
       if (counts_[static_cast<size_t>(k)] == 0) continue;
       bool on = filter_.kind_mask & (1u << k);
-      const std::string label = event_kind_name(static_cast<uint8_t>(k)) + " (" +
+      const std::string label = m.event_kind_label(static_cast<uint8_t>(k)) + " (" +
                                 std::to_string(counts_[static_cast<size_t>(k)]) + ")";
       if (ImGui::Checkbox(label.c_str(), &on)) {
         filter_.kind_mask = on ? (filter_.kind_mask | (1u << k)) : (filter_.kind_mask & ~(1u << k));

@@ -1,5 +1,5 @@
 // Sweeps: a heatmap of one metric over two grid parameters, and the Pareto front of two metrics
-// (both minimised) over every sweep point.
+// over every sweep point. Both start on the file's --pareto pair (else the first metrics that vary).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -47,10 +47,11 @@ class SweepsPanel : public Panel {
       for_ = run;
       px_ = 0;
       py_ = sw.params.size() > 1 ? 1 : 0;
-      metric_ = default_metric(sw, "cost.total");
-      pa_ = metric_;
-      // Both minimised: cost against the VM-hours lost to evictions (the usual trade-off).
-      pb_ = default_metric(sw, "lost_vm_hours");
+      // The stored --pareto pair, else the first metrics that vary between points.
+      defaults_ = default_sweep_metrics(sw);
+      metric_ = defaults_.heat_metric;
+      pa_ = defaults_.metric_a;
+      pb_ = defaults_.metric_b;
       dirty_ = true;
       scatter_view_.valid = false;
     }
@@ -74,12 +75,10 @@ class SweepsPanel : public Panel {
   }
 
  private:
-  static int default_metric(const SweepTable& sw, const std::string& suffix) {
-    for (size_t i = 0; i < sw.metrics.size(); ++i) {
-      const std::string& m = sw.metrics[i];
-      if (m.size() >= suffix.size() && m.compare(m.size() - suffix.size(), suffix.size(), suffix) == 0) return static_cast<int>(i);
-    }
-    return 0;
+  // A metric maximised by the stored --pareto goals (the pair's own metrics only); else minimised.
+  bool maximized(const SweepTable& sw, int k) const {
+    const std::string& n = sw.metrics[static_cast<size_t>(k)];
+    return (n == sw.pareto_a && sw.maximize_a) || (n == sw.pareto_b && sw.maximize_b);
   }
 
   void draw_heatmap(const SweepTable& sw) {
@@ -141,7 +140,8 @@ class SweepsPanel : public Panel {
       a.push_back(static_cast<size_t>(pa_) < row.size() ? row[static_cast<size_t>(pa_)] : NAN);
       b.push_back(static_cast<size_t>(pb_) < row.size() ? row[static_cast<size_t>(pb_)] : NAN);
     }
-    const std::vector<size_t> front = pareto_front(a, b);
+    const bool max_a = maximized(sw, pa_), max_b = maximized(sw, pb_);
+    const std::vector<size_t> front = pareto_front(a, b, max_a, max_b);
     double ax0 = INFINITY, ax1 = -INFINITY, by0 = INFINITY, by1 = -INFINITY;
     for (size_t i = 0; i < a.size(); ++i) {
       if (std::isnan(a[i]) || std::isnan(b[i])) continue;
@@ -164,7 +164,10 @@ class SweepsPanel : public Panel {
     const std::string y_label = "y: " + sw.metrics[static_cast<size_t>(pb_)] + " (mean)";
     cfg.x_label = x_label.c_str();
     cfg.y_label = y_label.c_str();
-    ImGui::TextDisabled("every sweep point (grey); Pareto front, both minimised (orange)");
+    const bool stored = defaults_.from_pareto && pa_ == defaults_.metric_a && pb_ == defaults_.metric_b;
+    ImGui::TextDisabled("every sweep point (grey); Pareto front, x %s, y %s (orange)%s",
+                        max_a ? "maximised" : "minimised", max_b ? "maximised" : "minimised",
+                        stored ? ": the --pareto pair of the file" : "");
     Plot p("##scatter", ImVec2(-1, -4), scatter_view_, cfg);
     p.scatter(a.data(), b.data(), a.size(), IM_COL32(140, 150, 170, 220), 3.5f);
     std::vector<double> fa, fb;
@@ -194,6 +197,7 @@ class SweepsPanel : public Panel {
 
   const LoadedRun* for_ = nullptr;
   int px_ = 0, py_ = 0, metric_ = 0, pa_ = 0, pb_ = 0;
+  SweepDefaults defaults_;
   bool dirty_ = true;
   Heatmap heat_;
   PlotView heat_view_, scatter_view_;

@@ -8,6 +8,7 @@
 #include "viz/data/events_view.h"
 #include "viz/panels/panel.h"
 #include "viz/plot/colors.h"
+#include "viz/plot/label_layout.h"
 
 namespace spotsim::viz {
 namespace {
@@ -58,7 +59,9 @@ class TimelinePanel : public Panel {
       ImGui::PopStyleColor();
     }
     PlotView& v = app.time_view;
-    const double ymax = std::max(st.max_total, st.target_total) * 1.12 + 1;
+    // Head room above the stack for up to kLabelRows lines of chaos labels.
+    const double head = m.intervals.empty() ? 1.12 : 1.32;
+    const double ymax = std::max(st.max_total, st.target_max) * head + 1;
     v.y0 = 0;
     v.y1 = ymax;
 
@@ -74,23 +77,75 @@ class TimelinePanel : public Panel {
     const float legend_h = legend_height(legend_labels(labels, m, st).first);
     {
       Plot p("##fleet", ImVec2(-1, -legend_h), v, cfg);
-      for (const Interval& iv : m.intervals) p.vspan(iv.start, iv.end, iv.kind == "cliff" ? kCliffShade : kStormShade);
-      for (const auto& [a, b] : st.on_demand_intervals) p.vspan(a, b, kFallbackShade);
+      for (const Interval& iv : m.intervals) p.vspan(iv.start, iv.end, chaos_shade(iv.kind));
+      for (const auto& [a, b] : st.fallback_intervals) p.vspan(a, b, kFallbackShade);
       p.stacked_steps(st.t, st.top, colors, m.duration_s);
-      if (show_target_ && st.target_total > 0) p.hline(st.target_total, kTargetColor, 1.0f);
-      for (const Interval& iv : m.intervals) {
-        const std::string s = iv.kind + (iv.label.empty() ? "" : ": " + iv.label);
-        p.text(iv.start, ymax * 0.99, IM_COL32(220, 200, 255, 255), s.c_str());
-      }
+      if (show_target_) draw_target(p, st, m.duration_s);
+      const std::vector<size_t> elided = draw_chaos_labels(p, m);
       if (m.has_events()) draw_markers(p, *run, st, ymax);
       if (marked_) p.vline(*marked_, IM_COL32(255, 255, 255, 160), 2.0f);
-      if (p.hovered()) tooltip(p, m, st, colors);
+      if (p.hovered()) tooltip(p, m, st, colors, elided);
     }
     const auto [all_labels, all_colors] = legend_labels(labels, m, st, colors);
     legend(all_labels, all_colors);
   }
 
  private:
+  static constexpr int kLabelRows = 3;
+
+  // The fleets' total target as it was at each moment (a step line); the scenario's initial
+  // target as a flat line only for files without target series.
+  static void draw_target(const Plot& p, const FleetStack& st, double end) {
+    if (st.target.empty()) {
+      if (st.target_total > 0) p.hline(st.target_total, kTargetColor, 1.5f);
+      return;
+    }
+    std::vector<double> t = st.t, y = st.target;
+    if (end > t.back()) {  // hold the last value to the end of the run
+      t.push_back(end);
+      y.push_back(y.back());
+    }
+    p.line(t.data(), y.data(), t.size(), kTargetColor, 1.5f, true);
+  }
+
+  // Each occurrence's label "<kind>: <name>" at the top of its band, in the kind's colour, on the
+  // first of kLabelRows lines where it overlaps no other label (a label whose band starts left
+  // of the view sticks to the left edge). Returns the intervals whose label found no line: they
+  // get a small marker and are named in the tooltip.
+  static std::vector<size_t> draw_chaos_labels(const Plot& p, const RunModel& m) {
+    std::vector<size_t> shown;
+    std::vector<std::string> text;
+    std::vector<float> xs, ws;
+    const float left = p.area_min().x, right = p.area_max().x;
+    for (size_t i = 0; i < m.intervals.size(); ++i) {
+      const Interval& iv = m.intervals[i];
+      const float a = p.px_x(iv.start), b = p.px_x(iv.end);
+      if (b < left || a > right) continue;  // not in view
+      shown.push_back(i);
+      text.push_back(chaos_kind_label(iv.kind) + (iv.label.empty() ? "" : ": " + iv.label));
+      xs.push_back(std::max(a, left) + 3);
+      ws.push_back(ImGui::CalcTextSize(text.back().c_str()).x);
+    }
+    const std::vector<int> rows = stack_labels(xs, ws, kLabelRows);
+    std::vector<size_t> elided;
+    ImDrawList* dl = p.draw_list();
+    const float line_h = ImGui::GetTextLineHeight() + 1;
+    for (size_t k = 0; k < shown.size(); ++k) {
+      const Interval& iv = m.intervals[shown[k]];
+      if (rows[k] < 0) {
+        elided.push_back(shown[k]);
+        // A small tick at the top of its band says "a label is hidden here: hover".
+        const float y = p.area_min().y + 2 + kLabelRows * line_h;
+        dl->AddTriangleFilled(ImVec2(xs[k] - 3, y), ImVec2(xs[k] + 5, y), ImVec2(xs[k] + 1, y + 7),
+                              chaos_color(iv.kind));
+        continue;
+      }
+      const float y = p.area_min().y + 2 + static_cast<float>(rows[k]) * line_h;
+      dl->AddText(ImVec2(xs[k], y), chaos_color(iv.kind), text[k].c_str());
+    }
+    return elided;
+  }
+
   void draw_markers(const Plot& p, const LoadedRun& run, const FleetStack& st, double ymax) const {
     struct Kind {
       uint8_t kind;
@@ -117,7 +172,8 @@ class TimelinePanel : public Panel {
     }
   }
 
-  void tooltip(const Plot& p, const RunModel& m, const FleetStack& st, const std::vector<ImU32>& colors) const {
+  void tooltip(const Plot& p, const RunModel& m, const FleetStack& st, const std::vector<ImU32>& colors,
+               const std::vector<size_t>& elided) const {
     const double x = p.mouse_x();
     p.vline(x, IM_COL32(255, 255, 255, 90));
     const size_t i = st.index_at(x);
@@ -129,9 +185,23 @@ class TimelinePanel : public Panel {
                          st.value[l][i]);
     }
     ImGui::Text("%-24s %6.0f", "total running", st.top.back()[i]);
-    if (st.target_total > 0) ImGui::Text("%-24s %6.0f", "target", st.target_total);
+    if (!st.fallback.empty() && st.fallback[i] > 0) {
+      ImGui::Text("%-24s %6.0f", "  of which fallback", st.fallback[i]);
+    }
+    if (!st.target.empty() || st.target_total > 0) ImGui::Text("%-24s %6.0f", "target", st.target_at(x));
     for (const Interval& iv : m.intervals) {
-      if (x >= iv.start && x < iv.end) ImGui::TextColored(ImVec4(0.8f, 0.7f, 1, 1), "%s %s", iv.kind.c_str(), iv.label.c_str());
+      if (x >= iv.start && x < iv.end) {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(chaos_color(iv.kind)), "%s: %s", chaos_kind_label(iv.kind).c_str(),
+                           iv.label.c_str());
+      }
+    }
+    // Labels elided for lack of room, near the pointer (their bands start within 60 px).
+    for (size_t k : elided) {
+      const Interval& iv = m.intervals[k];
+      if (std::fabs(p.px_x(std::max(iv.start, p.view().x0)) - p.px_x(x)) < 60 && !(x >= iv.start && x < iv.end)) {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(chaos_color(iv.kind)), "%s: %s (label hidden)",
+                           chaos_kind_label(iv.kind).c_str(), iv.label.c_str());
+      }
     }
     // Events within 3 pixels of the mouse.
     const double tol = 3 * p.x_per_px();
@@ -143,7 +213,7 @@ class TimelinePanel : public Panel {
       if (shown < 8) {
         const std::string pool = e.pool[k] < m.pools.size() ? m.pools[e.pool[k]].name : "-";
         ImGui::Text("%s  %s  vm %u  %s", format_value(e.t[k], AxisFormat::kTime).c_str(),
-                    event_kind_name(e.kind[k]).c_str(), e.vm[k], pool.c_str());
+                    m.event_kind_label(e.kind[k]).c_str(), e.vm[k], pool.c_str());
         ++shown;
       } else {
         ++more;
@@ -164,22 +234,22 @@ class TimelinePanel : public Panel {
       labels.push_back("capacity error");
       colors.push_back(kCapacityErrorColor);
     }
-    if (!st.on_demand_intervals.empty()) {
+    if (!st.fallback_intervals.empty()) {
       labels.push_back("on-demand fallback in use");
       colors.push_back(IM_COL32(255, 120, 20, 160));
     }
-    bool storm = false, cliff = false;
-    for (const Interval& iv : m.intervals) (iv.kind == "cliff" ? cliff : storm) = true;
-    if (storm) {
-      labels.push_back("storm");
-      colors.push_back(IM_COL32(150, 80, 220, 200));
+    std::vector<std::string> kinds;  // one legend entry per chaos kind present, in order of appearance
+    for (const Interval& iv : m.intervals) {
+      if (std::find(kinds.begin(), kinds.end(), iv.kind) != kinds.end()) continue;
+      kinds.push_back(iv.kind);
+      labels.push_back(chaos_kind_label(iv.kind));
+      colors.push_back(chaos_color(iv.kind, 200));
     }
-    if (cliff) {
-      labels.push_back("capacity cliff");
-      colors.push_back(IM_COL32(160, 160, 160, 200));
-    }
-    if (st.target_total > 0) {
-      labels.push_back("target (sum of fleet targets)");
+    if (!st.target.empty()) {
+      labels.push_back("target over time (sum of fleet targets)");
+      colors.push_back(kTargetColor);
+    } else if (st.target_total > 0) {
+      labels.push_back("target (scenario's; not recorded over time)");
       colors.push_back(kTargetColor);
     }
     return {std::move(labels), std::move(colors)};

@@ -22,6 +22,21 @@ ImU32 on_demand_color(size_t pool, int alpha) {
   return rgb(k[pool % 8], alpha);
 }
 
+ImU32 chaos_color(const std::string& kind, int alpha) {
+  // In ChaosKind order: storm, cliff, price_spike, on_demand_exhaustion, api_throttle,
+  // checkpoint_store_degraded, boot_failure, notice_loss. None is the fallback band's orange.
+  static const char* const kKinds[] = {"storm",        "cliff",                     "price_spike",  "on_demand_exhaustion",
+                                       "api_throttle", "checkpoint_store_degraded", "boot_failure", "notice_loss"};
+  static const unsigned char k[][3] = {{170, 100, 240}, {175, 175, 175}, {190, 220, 60},  {215, 70, 70},
+                                       {60, 205, 225},  {235, 120, 190}, {205, 165, 110}, {110, 215, 150}};
+  for (int i = 0; i < 8; ++i) {
+    if (kind == kKinds[i]) return rgb(k[i], alpha);
+  }
+  return IM_COL32(225, 225, 225, alpha);
+}
+
+ImU32 chaos_shade(const std::string& kind) { return chaos_color(kind, kind == "cliff" ? 70 : 55); }
+
 ImU32 series_color(size_t i, int alpha) {
   static const unsigned char k[][3] = {{80, 160, 240}, {250, 140, 40}, {90, 200, 110}, {230, 80, 90},
                                        {170, 120, 230}, {240, 210, 70}, {70, 200, 210}, {200, 200, 200}};

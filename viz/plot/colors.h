@@ -2,6 +2,7 @@
 // The palette spotviz uses everywhere, so a pool has the same colour in every panel.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include <imgui.h>
 
@@ -21,8 +22,10 @@ ImU32 heat_color(double t);
 constexpr ImU32 kEvictionColor = IM_COL32(230, 40, 40, 255);
 constexpr ImU32 kNoticeColor = IM_COL32(250, 190, 30, 255);
 constexpr ImU32 kCapacityErrorColor = IM_COL32(200, 60, 200, 255);
-constexpr ImU32 kStormShade = IM_COL32(150, 80, 220, 60);
-constexpr ImU32 kCliffShade = IM_COL32(120, 120, 120, 70);
+// Each chaos kind (chaos_kind_name(): "storm", "cliff", ...) has its own hue: the shaded band
+// (alpha ~60) and its label/legend swatch (opaque). Unknown kinds are light grey.
+ImU32 chaos_color(const std::string& kind, int alpha = 255);
+ImU32 chaos_shade(const std::string& kind);
 constexpr ImU32 kFallbackShade = IM_COL32(255, 120, 20, 45);
 constexpr ImU32 kTargetColor = IM_COL32(240, 240, 240, 200);
 

@@ -59,6 +59,20 @@ KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.
   m_nodes_drained_ = ms.add("k8s.nodes_drained", U::kCount, "nodes cordoned and drained on a notice");
   m_nodes_added_ = ms.add("k8s.nodes_added", U::kCount, "nodes the cluster autoscaler asked for (scale-up)");
   m_nodes_removed_ = ms.add("k8s.nodes_removed", U::kCount, "empty nodes the cluster autoscaler removed (scale-down)");
+  // Pod runs name their deployment as a workload: its index among the workloads in the order their
+  // "workload.<name>." metrics were registered, as the HDF5 writer's /meta/workloads.
+  std::vector<std::string> names;
+  for (const MetricDef& m : ms.defs()) {
+    if (m.name.rfind("workload.", 0) != 0) continue;
+    const size_t dot = m.name.find('.', 9);
+    if (dot == std::string::npos) continue;
+    const std::string n = m.name.substr(9, dot - 9);
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  for (const K8sDeploymentSpec& ds : spec_.deployments) {
+    const auto it = std::find(names.begin(), names.end(), ds.name);
+    workload_of_dep_.push_back(it == names.end() ? schema::kNone16 : static_cast<uint16_t>(it - names.begin()));
+  }
 }
 
 // --- bookkeeping --------------------------------------------------------------------------------
@@ -98,6 +112,7 @@ void KubernetesCluster::bind(uint32_t p, size_t ni) {
   n.requested.memory += req.memory;
   n.pods.push_back(p);
   pod.node = n.serial;
+  pod.bound_us = world_.now().us;
   pod.gen++;
   const Duration startup = spec_.deployments[pod.deployment].startup;
   if (warm_ || startup.us <= 0) {
@@ -126,7 +141,24 @@ void KubernetesCluster::make_ready(uint32_t p) {
   pod.lost_at_us = -1;
 }
 
-void KubernetesCluster::unbind(uint32_t p, int64_t lost_at_us) {
+void KubernetesCluster::emit_run(uint32_t p, schema::JobRunOutcome how) {
+  const Pod& pod = pods_[p];
+  if (!world_.has_observers() || pod.node == UINT32_MAX) return;
+  const int32_t ni = node_index(pod.node);
+  schema::JobRunRecord r;
+  r.job = p;
+  r.workload = workload_of_dep_[pod.deployment];
+  r.fleet = ni < 0 ? schema::kNone16
+                   : static_cast<uint16_t>(spec_.node_pools[nodes_[static_cast<size_t>(ni)].node_pool].fleet);
+  r.vm = pod.node;
+  r.outcome = static_cast<uint8_t>(how);
+  r.start = static_cast<double>(pod.bound_us) * 1e-6;
+  r.end = world_.now().to_seconds();
+  world_.emit_job_run(r);
+}
+
+void KubernetesCluster::unbind(uint32_t p, int64_t lost_at_us, schema::JobRunOutcome how) {
+  emit_run(p, how);
   Pod& pod = pods_[p];
   const int32_t ni = node_index(pod.node);
   if (ni >= 0) {
@@ -190,7 +222,7 @@ void KubernetesCluster::remove_node(uint32_t serial) {
   for (uint32_t p : victims) {
     ms[deps_[pods_[p].deployment].m_killed] += 1;
     ms[m_killed_] += 1;
-    unbind(p, now);
+    unbind(p, now, schema::JobRunOutcome::kKilled);
   }
   nodes_.erase(nodes_.begin() + ni);
   node_of_serial_[serial] = -1;
@@ -228,7 +260,7 @@ void KubernetesCluster::drain_step(uint32_t serial) {
     const Duration grace = spec_.deployments[pod.deployment].grace;
     if (grace.us > 0) nodes_[static_cast<size_t>(ni)].terminating.emplace_back(now + grace.us, pod.deployment);
     ms[d.m_evictions] += 1;
-    unbind(p, now);
+    unbind(p, now, schema::JobRunOutcome::kEvicted);
     schedule_pending();  // the ReplicaSet's replacement, onto a node with room
   }
   K8sNode& n = nodes_[static_cast<size_t>(ni)];
@@ -365,6 +397,7 @@ void KubernetesCluster::start(World&) {
 }
 
 void KubernetesCluster::finish(World&) {
+  for (uint32_t p = 0; p < pods_.size(); ++p) emit_run(p, schema::JobRunOutcome::kUnfinished);
   MetricSet& ms = world_.mutable_metrics();
   const double dur_us = static_cast<double>(world_.scenario().duration.us);
   double pending_us = 0, lost_h = 0;

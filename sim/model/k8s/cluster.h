@@ -60,6 +60,7 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
     uint32_t gen = 0;            // bumps on every state change (stale kPodReady events)
     int64_t lost_at_us = -1;     // when the pod it replaces was evicted or killed; -1 if none
     bool pdb_blocked = false;    // its eviction from the current node was refused at least once
+    int64_t bound_us = 0;        // when it was bound to `node` (its run there, for /job_runs)
   };
   struct Deployment {
     int64_t ready = 0, pending = 0;
@@ -80,7 +81,10 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
   void drain(uint32_t serial);
   // Tries to evict every pod on the node; schedules a retry if the PDB refused any.
   void drain_step(uint32_t serial);
-  void unbind(uint32_t pod, int64_t lost_at_us);
+  // `how` is the end of its run on the node (evicted by a drain, killed with the node).
+  void unbind(uint32_t pod, int64_t lost_at_us, schema::JobRunOutcome how);
+  // Reports the pod's run on its current node to observers (WorldObserver::on_job_run).
+  void emit_run(uint32_t pod, schema::JobRunOutcome how);
   void bind(uint32_t pod, size_t node);
   void make_ready(uint32_t pod);
   void schedule_pending();
@@ -98,6 +102,7 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
   std::vector<Pod> pods_;
   std::vector<K8sPodShape> shapes_;     // per deployment
   std::vector<Deployment> deps_;
+  std::vector<uint16_t> workload_of_dep_;  // deployment → index in /meta/workloads (metric order)
   std::vector<uint32_t> pending_queue_; // pods to schedule, oldest first (stale entries skipped)
   int64_t pending_total_ = 0, pending_total_max_ = 0;
   LogHistogram reschedule_all_;
