@@ -21,19 +21,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
 SMALL = os.path.join(DATA, "viz-small.yaml")
 JOBS = os.path.join(DATA, "viz-jobs.yaml")
+# Kubernetes node pools under the cluster autoscaler, an on-demand base, a fallback fleet, a storm
+# and a cliff at the same moment, pods evicted and killed (issue 16: what spotviz shows is true).
+K8S = os.path.join(DATA, "viz-k8s.yaml")
 # One image per case, at 640x400 (keeps the committed references small): checked for expected
 # colours, then compared with tests/viz/reference/<case>.png with a tolerance.
 SIZE = (640, 400)
 # Inputs made by the spotsim binary of this build (--spotsim), in the --out directory:
 #   "@ts"    `spotsim run viz-small.yaml --out` at the default record level (time series only)
 #   "@sweep" `spotsim sweep viz-small.yaml` over the fleet target and pool small-a's rate
+#   "@pareto" the same sweep with `--pareto max:fleet.web.availability_pct,cost.total` stored
+_GRID = ["--grid", "fleets.web.target=20,30,40", "--grid", "pools.small-a.interruption.rate=0.02/h,0.08/h,0.2/h"]
 GENERATED = {
     "@ts": ["run", os.path.abspath(SMALL)],
-    "@sweep": ["sweep", os.path.abspath(SMALL), "--grid", "fleets.web.target=20,30,40",
-               "--grid", "pools.small-a.interruption.rate=0.02/h,0.08/h,0.2/h"],
+    "@sweep": ["sweep", os.path.abspath(SMALL), *_GRID],
+    "@pareto": ["sweep", os.path.abspath(SMALL), *_GRID, "--pareto", "max:fleet.web.availability_pct,cost.total"],
 }
 
-# Per case: (panel, inputs, [(rgb, min fraction of the plot area, what it is)]).
+# Per case: (panel, inputs, [(rgb, min fraction of the plot area, what it is)][, (width, height)]);
+# a case that needs room to be legible (many Gantt lanes) gives its own size.
 CASES = {
     "timeline": ("timeline", [SMALL], [((52, 120, 220), 0.05, "spot layer of pool small-a"),
                                        ((40, 170, 160), 0.04, "spot layer of pool small-b"),
@@ -47,15 +53,35 @@ CASES = {
                                           ((255, 217, 77), 0.001, "record-events hint")]),
     "cost": ("cost", [SMALL], [((80, 170, 250), 0.002, "cumulative cost line"),
                                ((250, 140, 40), 0.002, "all-on-demand counterfactual line")]),
-    "workloads": ("workloads", [JOBS], [((60, 140, 220), 0.02, "running VM bars"),
+    # VM lanes in their pool's spot colour (pool jobs-a: the first spot hue), jobs on them.
+    "workloads": ("workloads", [JOBS], [((52, 120, 220), 0.02, "running spot VM bars (pool jobs-a)"),
                                         ((90, 200, 120), 0.01, "job bars on VM lanes")]),
+    # Nodes by pool and purchase type (on-demand base orange, spot green/purple), pods on them, runs
+    # of pods evicted by drains or killed with their nodes in red.
+    "workloads_k8s": ("workloads", [K8S], [((245, 130, 30), 0.003, "on-demand system nodes (pool od-a)"),
+                                           ((90, 190, 90), 0.05, "spot nodes (pool spot-b)"),
+                                           ((120, 225, 215), 0.005, "pods on node lanes"),
+                                           ((255, 60, 100), 0.002, "pods evicted or killed")], (960, 720)),
+    # The target line follows the cluster autoscaler (16 → 12), the fallback band covers only the
+    # batch fleet's fallback during the cliff, the cliff and the storm have their own colours and
+    # labels on separate lines.
+    "timeline_k8s": ("timeline", [K8S], [((245, 130, 30), 0.03, "on-demand base layer (pool od-a)"),
+                                         ((240, 240, 240), 0.002, "target line"),
+                                         ((175, 175, 175), 0.0003, "cliff label"),
+                                         ((170, 100, 240), 0.0003, "storm label")]),
+    # Event kinds and details by name: terminate, capacity_error's cause.
+    "events_k8s": ("events", [K8S], [((230, 40, 40), 0.0005, "eviction rows"),
+                                     ((200, 60, 200), 0.0005, "capacity_error rows")]),
     "events": ("events", [SMALL], [((230, 40, 40), 0.0005, "eviction rows"),
                                    ((250, 190, 30), 0.0005, "notice rows")]),
     "topology": ("topology", [SMALL], [((255, 40, 40), 0.01, "the hottest pool"),
                                        ((44, 47, 58), 0.05, "zone boxes")]),
     "compare": ("compare", [SMALL, os.path.join(DATA, "viz-small-b.yaml")],
                 [((80, 170, 250), 0.002, "run A"), ((250, 140, 40), 0.002, "run B")]),
-    "sweeps": ("sweeps", ["@sweep"], [((250, 140, 40), 0.0005, "Pareto front")]),
+    # No --pareto: the first metrics that vary (fleet.web.interruptions, replacements).
+    "sweeps": ("sweeps", ["@sweep"], [((250, 140, 40), 0.0002, "Pareto front")]),
+    # The stored --pareto pair (availability maximised, cost minimised) is what shows first.
+    "sweeps_pareto": ("sweeps", ["@pareto"], [((250, 140, 40), 0.0005, "Pareto front")]),
     "sweeps_empty": ("sweeps", [SMALL], [((30, 32, 38), 0.05, "empty state (no sweep in a scenario run)")]),
     "live": ("live", [SMALL], [((41, 74, 122), 0.002, "sliders")]),
 }
@@ -82,7 +108,8 @@ def main():
     if not xvfb:
         fail("xvfb-run not found: install xvfb and xauth (scripts/install-deps) — "
              "screenshot tests need a display and never skip silently")
-    panel, inputs, expects = CASES[a.case]
+    panel, inputs, expects = CASES[a.case][:3]
+    size = CASES[a.case][3] if len(CASES[a.case]) > 3 else SIZE
     # spotviz shows the paths it was given: run it in a directory of its own with bare file names,
     # so the image does not depend on where the checkout or the build is.
     out = os.path.abspath(a.out)
@@ -106,7 +133,7 @@ def main():
     env = dict(os.environ, GALLIUM_DRIVER="llvmpipe", LIBGL_ALWAYS_SOFTWARE="1")
 
     cmd = [xvfb, "-a", "-s", "-screen 0 1600x1200x24", os.path.abspath(a.spotviz), "--screenshot", out,
-           "--panel", panel, "--size", f"{SIZE[0]}x{SIZE[1]}", "--threads", "2", *files]
+           "--panel", panel, "--size", f"{size[0]}x{size[1]}", "--threads", "2", *files]
     if os.path.exists(out):
         os.remove(out)
     p = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=300)
@@ -115,8 +142,8 @@ def main():
     if not os.path.exists(out):
         fail(f"spotviz wrote no {out}\nstderr:\n{p.stderr}")
     img = pngcheck.read_png(out)
-    if img.shape[:2] != (SIZE[1], SIZE[0]):
-        fail(f"image is {img.shape[1]}x{img.shape[0]}, expected {SIZE[0]}x{SIZE[1]}")
+    if img.shape[:2] != (size[1], size[0]):
+        fail(f"image is {img.shape[1]}x{img.shape[0]}, expected {size[0]}x{size[1]}")
     n = pngcheck.distinct_colors(img)
     if n < 20:
         fail(f"image looks blank: only {n} distinct colours")

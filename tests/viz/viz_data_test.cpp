@@ -6,6 +6,9 @@
 #include <cmath>
 #include <string>
 
+#include "sim/chaos/spec.h"
+#include "sim/model/fleet_types.h"
+#include "sim/model/world.h"
 #include "sim/scenario/scenario.h"
 #include "viz/data/compare_view.h"
 #include "viz/data/cost_view.h"
@@ -16,6 +19,8 @@
 #include "viz/data/open_input.h"
 #include "viz/data/sweep_view.h"
 #include "viz/data/topology_view.h"
+#include "viz/plot/colors.h"
+#include "viz/plot/label_layout.h"
 #include "viz/plot/ticks.h"
 
 using namespace spotsim;
@@ -31,7 +36,7 @@ RunModel hand_model() {
   m.duration_s = 100;
   m.pools = {PoolInfo{"a", "aws", "r1", "z1", "t", 1.0, 4.0}, PoolInfo{"b", "aws", "r1", "z2", "t", 2.0, 4.0}};
   m.fleets = {FleetInfo{"web", 3, {0, 1}}};
-  auto vm = [](uint32_t s, uint16_t pool, Purchase pu, double run, double end, bool evicted) {
+  auto vm = [](uint32_t s, uint16_t pool, viz::Purchase pu, double run, double end, bool evicted) {
     VmLifetime v;
     v.serial = s;
     v.pool = pool;
@@ -43,8 +48,8 @@ RunModel hand_model() {
     v.evicted = evicted;
     return v;
   };
-  m.vms = {vm(0, 0, Purchase::kSpot, 0, 50, true), vm(1, 0, Purchase::kSpot, 0, 100, false),
-           vm(2, 1, Purchase::kSpot, 0, 100, false), vm(3, 1, Purchase::kOnDemand, 50, 100, false)};
+  m.vms = {vm(0, 0, viz::Purchase::kSpot, 0, 50, true), vm(1, 0, viz::Purchase::kSpot, 0, 100, false),
+           vm(2, 1, viz::Purchase::kSpot, 0, 100, false), vm(3, 1, viz::Purchase::kOnDemand, 50, 100, false)};
   m.events.push(50, kEvNotice, 0, 0, 0, 120);
   m.events.push(50, kEvEviction, 0, 0, 0, 0);
   m.events.push(60, kEvCapacityError, kNoIndex32, 1, 0, 0);
@@ -397,4 +402,248 @@ TEST_CASE("jobs without a recorded VM get lanes of their own", "[viz][data]") {
   REQUIRE(g.job_bars[4].size() == 2);
   REQUIRE(g.job_bars[4][0].evicted);
   REQUIRE(g.vm_bars[4].empty());
+}
+
+// ---- issue 16: what spotviz shows is what happened ---------------------------------------------
+
+namespace {
+
+const std::string kK8s = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/viz-k8s.yaml";
+
+RunModel k8s_model() {
+  Result<CompiledScenario> sc = load_scenario(kK8s);
+  REQUIRE(sc.is_ok());
+  Result<RunModel> r = run_to_model(*sc, ModelRunOptions{});
+  REQUIRE(r.is_ok());
+  return std::move(*r);
+}
+
+}  // namespace
+
+TEST_CASE("the target line is the target the fleets had at each moment, from the recorded series", "[viz][data]") {
+  RunModel m = hand_model();  // fleet web, scenario target 3
+  m.series.push_back(Series{"pool/a", "running_spot", {0, 10, 20, 30}, {3, 3, 2, 0}});
+  // An autoscaler took the target from 3 to 2, then scaled to zero.
+  m.series.push_back(Series{"fleet/web", "target", {0, 10, 20, 30}, {3, 3, 2, 0}});
+  const FleetStack st = build_fleet_stack(m);
+  REQUIRE(st.target == std::vector<double>{3, 3, 2, 0});
+  CHECK(st.target_at(25) == 2);
+  CHECK(st.target_at(35) == 0);
+  CHECK(st.target_max == 3);
+  // Cost: the all-on-demand counterfactual integrates that target (cheapest on-demand $4/h).
+  const CostCurves c = build_cost_curves(m, st);
+  CHECK(c.final_all_on_demand == Approx((3 * 20 + 2 * 10) * 4.0 / 3600.0));
+  // A file without target series: the scenario's target, flat, and said so.
+  RunModel old = hand_model();
+  const FleetStack so = build_fleet_stack(old);
+  CHECK(so.target.empty());
+  CHECK(so.target_at(70) == 3);
+}
+
+TEST_CASE("a scenario run records each fleet's target over time: the k8s autoscaler's scale-down shows", "[viz][data]") {
+  const RunModel m = k8s_model();
+  const Series* nodes = m.find_series("fleet/nodes", "target");
+  REQUIRE(nodes != nullptr);
+  // The spot node pool starts at 10 and the cluster autoscaler removes empty nodes down to min 6.
+  CHECK(nodes->v.front() == 10);
+  CHECK(*std::min_element(nodes->v.begin(), nodes->v.end()) == 6);
+  const FleetStack st = build_fleet_stack(m);
+  REQUIRE(st.target.size() == st.t.size());
+  CHECK(st.target.front() == 16);  // system 2 + nodes 10 + batch 4
+  CHECK(st.target.back() < 16);    // the line follows the autoscaler, not the scenario's 16
+  size_t below = 0;
+  for (double v : st.target) below += v < st.target_total;
+  CHECK(below > st.target.size() / 2);
+}
+
+TEST_CASE("the fallback band covers fallback VMs only, not an on-demand base", "[viz][data]") {
+  RunModel m = hand_model();  // VM 3: on-demand in pool b from 50 to 100
+  CHECK(build_fleet_stack(m).fallback_intervals.empty());  // on-demand by design
+  m.vms[3].fallback = true;  // ... launched because spot could not be had
+  const FleetStack st = build_fleet_stack(m);
+  REQUIRE(st.fallback_intervals.size() == 1);
+  CHECK(st.fallback_intervals[0] == std::make_pair(50.0, 100.0));
+  // From recorded series (every pool's running_fallback): only where it is positive.
+  RunModel s = hand_model();
+  s.series.push_back(Series{"pool/a", "running_on_demand", {0, 10, 20}, {2, 3, 2}});
+  s.series.push_back(Series{"pool/a", "running_fallback", {0, 10, 20}, {0, 1, 0}});
+  s.series.push_back(Series{"pool/b", "running_fallback", {0, 10, 20}, {0, 0, 0}});
+  const FleetStack ss = build_fleet_stack(s);
+  REQUIRE(ss.fallback_intervals.size() == 1);
+  CHECK(ss.fallback_intervals[0] == std::make_pair(10.0, 20.0));
+
+  // The scenario: 2 on-demand system nodes all day (base), batch falls back during the 10:00 cliff.
+  const RunModel k = k8s_model();
+  const FleetStack kt = build_fleet_stack(k);
+  REQUIRE_FALSE(kt.fallback_intervals.empty());
+  for (const auto& [a, b] : kt.fallback_intervals) {
+    CHECK(a >= 10 * 3600.0);
+    CHECK(b <= 16 * 3600.0);  // the cliff ends at 13:00; fallback VMs return to spot after 15 min
+  }
+  bool base = false, fallback = false;
+  for (const VmLifetime& v : k.vms) {
+    if (v.purchase != viz::Purchase::kOnDemand) continue;
+    (v.fallback ? fallback : base) = true;
+    if (v.fallback) CHECK(k.pools[v.pool].name == "batch-c");
+    if (!v.fallback) CHECK(k.pools[v.pool].name == "od-a");
+  }
+  CHECK(base);
+  CHECK(fallback);
+}
+
+TEST_CASE("chaos kinds have their own names and colours; labels never overlap", "[viz][data]") {
+  for (int k = 0; k < kChaosKindCount; ++k) {
+    const std::string name = chaos_kind_name(static_cast<ChaosKind>(k));
+    CHECK(name == kChaosKinds[k]);
+    CHECK(chaos_kind_label(name) != "chaos");
+    for (int j = 0; j < k; ++j) CHECK(chaos_color(name) != chaos_color(kChaosKinds[j]));
+    CHECK(chaos_color(name) != chaos_color("something new"));
+  }
+  CHECK(chaos_kind_label("cliff") == "capacity cliff");
+  CHECK(chaos_kind_label("") == "chaos");
+  // Two labels at the same x go on two lines; one that fits after another shares its line; a label
+  // with no free line among max_rows is elided (-1).
+  CHECK(stack_labels({10, 10}, {80, 60}, 3) == std::vector<int>{0, 1});
+  CHECK(stack_labels({10, 200}, {80, 60}, 3) == std::vector<int>{0, 0});
+  CHECK(stack_labels({10, 12, 14}, {80, 80, 80}, 2) == std::vector<int>{0, 1, -1});
+  CHECK(stack_labels({95, 10}, {50, 80}, 3) == std::vector<int>{1, 0});  // placed in order of x
+  // A scenario run names each interval by the kind the scenario gave it (a cliff without
+  // "cliff" in its name is a cliff).
+  const RunModel m = k8s_model();
+  REQUIRE(m.intervals.size() == 3);
+  for (const Interval& i : m.intervals) CHECK(i.kind == (i.label == "c-dry" ? "cliff" : "storm"));
+}
+
+TEST_CASE("every event kind and detail is shown by its name", "[viz][data]") {
+  for (int k = 0; k < kMaxEventKinds; ++k) {
+    const std::string sim = model_event_kind_name(static_cast<ModelEventKind>(k));
+    if (sim == "?") {
+      CHECK(event_kind_name(static_cast<uint8_t>(k)) == "kind " + std::to_string(k));
+      continue;
+    }
+    CHECK(event_kind_name(static_cast<uint8_t>(k)) == sim);
+  }
+  CHECK(event_kind_name(kEvTerminate) == "terminate");
+  for (int c = 0; c < kRejectCauseCount; ++c) {
+    CHECK(reject_cause_label(c) == reject_cause_name(static_cast<RejectCause>(c)));
+  }
+  CHECK(event_detail_text(kEvLaunch, 0) == "spot");
+  CHECK(event_detail_text(kEvLaunch, 1) == "on-demand");
+  CHECK(event_detail_text(kEvLaunch, 2) == "on-demand fallback");
+  CHECK(event_detail_text(kEvLaunch, 3) == "restart of a stopped VM");
+  CHECK(event_detail_text(kEvCapacityError, 2) == "quota");
+  CHECK(event_detail_text(kEvNotice, 120) == "notice 120 s");
+  CHECK(event_detail_text(kEvEviction, 1) == "VM kept (stopped)");
+  CHECK(event_detail_text(kEvEviction, 0).empty());
+  CHECK(event_detail_text(kEvTerminate, 0).empty());
+  // A kind newer than this build: the file's name for it.
+  RunModel m;
+  m.event_kinds = {"launch", "running", "notice", "eviction", "capacity_error", "end", "terminate", "boot_failed",
+                   "rebalance", "hibernate"};
+  CHECK(m.event_kind_label(9) == "hibernate");
+  CHECK(m.event_kind_label(6) == "terminate");
+  CHECK(m.event_kind_label(12) == "kind 12");
+  // A scenario run has the names too.
+  const RunModel k = k8s_model();
+  CHECK(k.event_kind_label(kEvTerminate) == "terminate");
+}
+
+TEST_CASE("the sweeps panel starts on the stored --pareto pair, else on metrics that vary", "[viz][data]") {
+  SweepTable sw;
+  sw.params = {"p"};
+  sw.metrics = {"fleet.web.capacity_errors", "cost.total", "fleet.web.availability_pct", "fleet.web.lost_vm_hours"};
+  sw.values = {{"1"}, {"2"}, {"3"}};
+  sw.means = {{0, 10, 99.0, 5}, {0, 20, 99.5, 3}, {0, 30, 99.9, 1}};
+  SweepDefaults d = default_sweep_metrics(sw);  // no --pareto: skip the all-zero metric 0
+  CHECK_FALSE(d.from_pareto);
+  CHECK(d.heat_metric == 1);
+  CHECK(d.metric_a == 1);
+  CHECK(d.metric_b == 2);
+  CHECK_FALSE(metric_varies(sw, 0));
+  sw.pareto_a = "fleet.web.availability_pct";
+  sw.maximize_a = true;
+  sw.pareto_b = "cost.total";
+  d = default_sweep_metrics(sw);
+  CHECK(d.from_pareto);
+  CHECK(d.heat_metric == 2);
+  CHECK(d.metric_a == 2);
+  CHECK(d.metric_b == 1);
+  CHECK(d.maximize_a);
+  // Maximising availability and minimising cost: every point is a trade-off here.
+  CHECK(pareto_front({99.0, 99.5, 99.9}, {10, 20, 30}, true, false).size() == 3);
+  CHECK(pareto_front({99.0, 99.5, 99.9}, {10, 20, 30}, false, false) == std::vector<size_t>{0});
+  // A pair the table does not have: the fallback.
+  sw.pareto_b = "no.such.metric";
+  CHECK_FALSE(default_sweep_metrics(sw).from_pareto);
+}
+
+TEST_CASE("Kubernetes pods are runs on their node's lane, evicted and killed ones cut short", "[viz][data]") {
+  const RunModel m = k8s_model();
+  REQUIRE(m.workloads.size() == 2);
+  CHECK(m.workloads[0].name == "web");
+  CHECK(m.workloads[0].kind == "deployment");
+  CHECK(m.is_deployment(0));
+  size_t evicted = 0, killed = 0, unfinished = 0;
+  for (const JobRun& r : m.job_runs) {
+    CHECK(m.is_deployment(r.workload));
+    CHECK(r.vm != kNoIndex32);
+    evicted += r.outcome == RunOutcome::kEvicted;
+    killed += r.outcome == RunOutcome::kKilled;
+    unfinished += r.outcome == RunOutcome::kUnfinished;
+    CHECK(r.lost == (r.outcome == RunOutcome::kEvicted || r.outcome == RunOutcome::kKilled));
+  }
+  // As the deployment's metrics count them.
+  CHECK(evicted == static_cast<size_t>(m.find_metric("workload.web.evictions")->mean));
+  CHECK(killed == static_cast<size_t>(m.find_metric("k8s.pods_hard_killed")->mean));
+  CHECK(unfinished == 15);  // every pod of both deployments is somewhere when the run ends
+  const Gantt g = build_gantt(m);
+  CHECK(g.pod_runs == m.job_runs.size());
+  CHECK(g.job_runs == 0);
+  uint16_t most = 0;
+  for (size_t lane = 0; lane < g.lanes(); ++lane) {
+    most = std::max(most, g.job_slots[lane]);
+    for (uint16_t s = 0; s < g.job_slots[lane]; ++s) {
+      const auto [b, e] = slot_bars(g, lane, s);
+      for (const GanttBar* x = b; x != e; ++x) {
+        CHECK(x->slot == s);
+        if (x + 1 != e) CHECK(x->end <= (x + 1)->start);  // a slot's runs do not overlap
+      }
+    }
+  }
+  CHECK(most >= 2);  // pods share nodes: concurrent runs get slots of their own
+  // Each pod run lies on the lane of a VM (its node) and within that VM's lifetime.
+  size_t on_its_node = 0;
+  for (size_t lane = 0; lane < g.lanes(); ++lane) {
+    for (const GanttBar& b : g.job_bars[lane]) {
+      for (const GanttBar& vb : g.vm_bars[lane]) {
+        const VmLifetime& v = m.vms[vb.ref];
+        if (v.launch <= b.start && b.end <= v.end) {
+          ++on_its_node;
+          break;
+        }
+      }
+    }
+  }
+  CHECK(on_its_node == g.pod_runs);
+}
+
+TEST_CASE("Gantt VM bars carry their pool (zone) and purchase type", "[viz][data]") {
+  const RunModel m = k8s_model();
+  const Gantt g = build_gantt(m);
+  bool spot = false, base = false, fallback = false;
+  for (const auto& lane : g.vm_bars) {
+    for (const GanttBar& b : lane) {
+      REQUIRE(b.ref < m.vms.size());
+      const VmLifetime& v = m.vms[b.ref];
+      CHECK(b.pool == v.pool);
+      CHECK(b.purchase == v.purchase);
+      CHECK(b.fallback == v.fallback);
+      spot = spot || b.purchase == viz::Purchase::kSpot;
+      base = base || (b.purchase == viz::Purchase::kOnDemand && !b.fallback);
+      fallback = fallback || b.fallback;
+    }
+  }
+  CHECK(spot);
+  CHECK(base);
+  CHECK(fallback);
 }

@@ -165,13 +165,14 @@ class SweepsPanel : public Panel {
     cfg.x_label = x_label.c_str();
     cfg.y_label = y_label.c_str();
     const bool stored = defaults_.from_pareto && pa_ == defaults_.metric_a && pb_ == defaults_.metric_b;
-    ImGui::TextDisabled("every sweep point (grey); Pareto front, x %s, y %s (orange)%s",
-                        max_a ? "maximised" : "minimised", max_b ? "maximised" : "minimised",
-                        stored ? ": the --pareto pair of the file" : "");
+    ImGui::TextDisabled("%s Pareto front (x %s, y %s)", stored ? "the file's --pareto:" : "points; orange:",
+                        max_a ? "max" : "min", max_b ? "max" : "min");
     Plot p("##scatter", ImVec2(-1, -4), scatter_view_, cfg);
     p.scatter(a.data(), b.data(), a.size(), IM_COL32(140, 150, 170, 220), 3.5f);
+    std::vector<size_t> drawn = front;  // the line needs ascending x whatever the goals
+    std::sort(drawn.begin(), drawn.end(), [&](size_t x, size_t y) { return a[x] < a[y]; });
     std::vector<double> fa, fb;
-    for (size_t i : front) fa.push_back(a[i]), fb.push_back(b[i]);
+    for (size_t i : drawn) fa.push_back(a[i]), fb.push_back(b[i]);
     p.line(fa.data(), fb.data(), fa.size(), IM_COL32(250, 140, 40, 255), 2.0f, true);
     p.scatter(fa.data(), fb.data(), fa.size(), IM_COL32(250, 140, 40, 255), 5.0f);
     if (p.hovered()) {

@@ -246,10 +246,10 @@ class TimelinePanel : public Panel {
       colors.push_back(chaos_color(iv.kind, 200));
     }
     if (!st.target.empty()) {
-      labels.push_back("target over time (sum of fleet targets)");
+      labels.push_back("target over time");
       colors.push_back(kTargetColor);
     } else if (st.target_total > 0) {
-      labels.push_back("target (scenario's; not recorded over time)");
+      labels.push_back("target (initial; not recorded)");
       colors.push_back(kTargetColor);
     }
     return {std::move(labels), std::move(colors)};

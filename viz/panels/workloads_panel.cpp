@@ -16,7 +16,7 @@ constexpr ImU32 kBoot = IM_COL32(120, 120, 140, 255);
 constexpr ImU32 kNotice = IM_COL32(250, 190, 30, 255);
 constexpr ImU32 kJob = IM_COL32(90, 200, 120, 255);
 constexpr ImU32 kPod = IM_COL32(120, 225, 215, 255);
-constexpr ImU32 kJobLost = IM_COL32(235, 90, 70, 255);
+constexpr ImU32 kJobLost = IM_COL32(255, 60, 100, 255);  // crimson: stands out on warm on-demand lanes too
 
 // A VM's running bar has its pool's colour from the fleet timeline: cool for spot, warm for
 // on-demand, so lanes say spot/on-demand and (through the pool) zone at a glance.
@@ -104,7 +104,8 @@ class WorkloadsPanel : public Panel {
   // Gauges (queue depth, running jobs, SLO and error-budget series) by default; the cumulative
   // counters (jobs submitted, completed, ...) on request, since they dwarf the gauges.
   static bool is_gauge(const std::string& metric) {
-    return metric == "queue_depth" || metric == "running_jobs" || metric.find("slo") != std::string::npos ||
+    return metric == "queue_depth" || metric == "running_jobs" || metric == "pending_pods" || metric == "ready_pods" ||
+           metric.find("slo") != std::string::npos ||
            metric.find("budget") != std::string::npos || metric.find("burn") != std::string::npos;
   }
 
@@ -245,8 +246,10 @@ class WorkloadsPanel : public Panel {
         if (slots == 0) continue;
         const bool own = lane >= g.first_job_lane;  // a job lane: full height
         // The job band: the middle of the lane (its lower part under a label), one sub-row per slot.
-        const double band0 = own ? y0 : labels ? y0 + (y1 - y0) * 0.5 : y0 + (y1 - y0) * 0.3;
-        const double band1 = own ? y1 : labels ? y1 - (y1 - y0) * 0.08 : y1 - (y1 - y0) * 0.3;
+        // Several concurrent runs (pods sharing a node) get a taller band, up to 70% of the lane.
+        const double rim = std::max(0.15, 0.3 - 0.05 * (slots - 1));
+        const double band0 = own ? y0 : labels ? y0 + (y1 - y0) * 0.5 : y0 + (y1 - y0) * rim;
+        const double band1 = own ? y1 : labels ? y1 - (y1 - y0) * 0.08 : y1 - (y1 - y0) * rim;
         const double sh = (band1 - band0) / slots;
         for (uint16_t s = 0; s < slots; ++s) {
           const auto [b0, b1] = slot_bars(g, lane, s);
@@ -333,8 +336,10 @@ class WorkloadsPanel : public Panel {
     // Run bars: a whole job lane, or the job band of a VM lane (one sub-row per slot).
     const bool own = lane >= g.first_job_lane;
     const double fy = y - std::floor(y);
-    const double band0 = own ? 0.0 : labels ? 0.5 : 0.3, band1 = own ? 1.0 : labels ? 0.92 : 0.7;
     const uint16_t slots = g.job_slots[lane];
+    // As drawn (pad ignored): the job band of a VM lane, taller with more slots.
+    const double rim = std::max(0.15, 0.3 - 0.05 * (slots - 1));
+    const double band0 = own ? 0.0 : labels ? 0.5 : rim, band1 = own ? 1.0 : labels ? 0.92 : 1.0 - rim;
     if (slots > 0 && fy >= band0 && fy < band1) {
       const uint16_t s = static_cast<uint16_t>(std::min<double>(slots - 1, (fy - band0) / (band1 - band0) * slots));
       const auto [b0, b1] = slot_bars(g, lane, s);
