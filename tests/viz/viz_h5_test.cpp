@@ -2,6 +2,7 @@
 // back into the same view model an in-memory run gives.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "viz/data/h5_loader.h"
 #include "viz/data/memory_recorder.h"
 #include "viz/data/open_input.h"
+#include "viz/data/sweep_view.h"
 
 using namespace spotsim;
 using namespace spotsim::viz;
@@ -160,6 +162,71 @@ TEST_CASE("a sweep file gives the sweep table", "[viz][h5]") {
   REQUIRE(sw.means.size() == 6);
   REQUIRE(sw.means[0].size() == sw.metrics.size());
   CHECK(f->find_metric("cost.total") != nullptr);
+}
+
+TEST_CASE("a sweep file run with --pareto gives the pair and its goals", "[viz][h5]") {
+  const std::string path = out_file("sweep_pareto.h5");
+  run(kSpotsim + " sweep " + kSmall + " --grid fleets.web.target=20,30 --replications 1 --threads 2"
+                 " --pareto max:fleet.web.availability_pct,cost.total --out " + path);
+  Result<RunModel> f = open_input(path);
+  REQUIRE(f.is_ok());
+  const SweepTable& sw = f->sweep;
+  CHECK(sw.pareto_a == "fleet.web.availability_pct");
+  CHECK(sw.pareto_b == "cost.total");
+  CHECK(sw.maximize_a);
+  CHECK_FALSE(sw.maximize_b);
+  const SweepDefaults d = default_sweep_metrics(sw);
+  REQUIRE(d.from_pareto);
+  CHECK(sw.metrics[static_cast<size_t>(d.metric_a)] == "fleet.web.availability_pct");
+  CHECK(sw.metrics[static_cast<size_t>(d.heat_metric)] == "fleet.web.availability_pct");
+  CHECK(sw.metrics[static_cast<size_t>(d.metric_b)] == "cost.total");
+}
+
+TEST_CASE("a Kubernetes run file reads back what happened: targets, fallback, chaos kinds, names, pods", "[viz][h5]") {
+  const std::string k8s = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/viz-k8s.yaml";
+  const std::string path = out_file("k8s.h5");
+  run(kSpotsim + " run " + k8s + " --out " + path + " --record full -q --threads 2");
+  Result<RunModel> f = load_run_file(path);
+  REQUIRE(f.is_ok());
+  Result<CompiledScenario> sc = load_scenario(k8s);
+  REQUIRE(sc.is_ok());
+  Result<RunModel> m = run_to_model(*sc, ModelRunOptions{});
+  REQUIRE(m.is_ok());
+  // 1. The target over time (recorded by spotsim as fleet/<name>/target) is what the file and
+  //    the in-memory run both draw.
+  const FleetStack st = build_fleet_stack(*f), mst = build_fleet_stack(*m);
+  REQUIRE_FALSE(st.target.empty());
+  CHECK(st.target == mst.target);
+  CHECK(*std::min_element(st.target.begin(), st.target.end()) < st.target_total);
+  // 2. Fallback: the pools' running_fallback series (new) and the launch events agree; the
+  //    on-demand base (pool od-a) is never fallback.
+  CHECK(st.fallback_intervals == mst.fallback_intervals);
+  const Series* base = f->find_series("pool/od-a", "running_fallback");
+  REQUIRE(base != nullptr);
+  CHECK(*std::max_element(base->v.begin(), base->v.end()) == 0);
+  const Series* fb = f->find_series("pool/batch-c", "running_fallback");
+  REQUIRE(fb != nullptr);
+  CHECK(*std::max_element(fb->v.begin(), fb->v.end()) > 0);
+  size_t fallback_vms = 0;
+  for (const VmLifetime& v : f->vms) fallback_vms += v.fallback;
+  CHECK(fallback_vms == static_cast<size_t>(f->find_metric("fleet.batch.fallback_launches")->mean));
+  // 3. Chaos kinds as the file records them (/chaos/kinds), not guessed from the names.
+  REQUIRE(f->intervals.size() == 3);
+  for (const Interval& i : f->intervals) CHECK(i.kind == (i.label == "c-dry" ? "cliff" : "storm"));
+  // 4. Event kinds by the file's names.
+  CHECK(f->event_kind_label(6) == "terminate");
+  CHECK(f->event_kinds == m->event_kinds);
+  // 6. Pods: workloads named by the file, kinds by the scenario; runs with their outcomes.
+  REQUIRE(f->workloads.size() == 2);
+  CHECK(f->workloads[0].name == "web");
+  CHECK(f->is_deployment(0));
+  REQUIRE(f->job_runs.size() == m->job_runs.size());
+  for (size_t i = 0; i < f->job_runs.size(); ++i) {
+    CHECK(f->job_runs[i].outcome == m->job_runs[i].outcome);
+    CHECK(f->job_runs[i].vm == m->job_runs[i].vm);
+  }
+  const Gantt g = build_gantt(*f);
+  CHECK(g.pod_runs == f->job_runs.size());
 }
 
 TEST_CASE("a file that only looks like a run file is refused with the reader's message", "[viz][h5]") {
