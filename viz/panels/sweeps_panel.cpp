@@ -165,8 +165,8 @@ class SweepsPanel : public Panel {
     cfg.x_label = x_label.c_str();
     cfg.y_label = y_label.c_str();
     const bool stored = defaults_.from_pareto && pa_ == defaults_.metric_a && pb_ == defaults_.metric_b;
-    ImGui::TextDisabled("%s Pareto front (x %s, y %s)", stored ? "the file's --pareto:" : "points; orange:",
-                        max_a ? "max" : "min", max_b ? "max" : "min");
+    ImGui::TextDisabled("%s (x %s, y %s)", stored ? "the file's --pareto" : "orange: Pareto front", max_a ? "max" : "min",
+                        max_b ? "max" : "min");
     Plot p("##scatter", ImVec2(-1, -4), scatter_view_, cfg);
     p.scatter(a.data(), b.data(), a.size(), IM_COL32(140, 150, 170, 220), 3.5f);
     std::vector<size_t> drawn = front;  // the line needs ascending x whatever the goals

@@ -246,8 +246,8 @@ class WorkloadsPanel : public Panel {
         if (slots == 0) continue;
         const bool own = lane >= g.first_job_lane;  // a job lane: full height
         // The job band: the middle of the lane (its lower part under a label), one sub-row per slot.
-        // Several concurrent runs (pods sharing a node) get a taller band, up to 70% of the lane.
-        const double rim = std::max(0.15, 0.3 - 0.05 * (slots - 1));
+        // Several concurrent runs (pods sharing a node) get a taller band, up to 60% of the lane.
+        const double rim = std::max(0.2, 0.3 - 0.05 * (slots - 1));
         const double band0 = own ? y0 : labels ? y0 + (y1 - y0) * 0.5 : y0 + (y1 - y0) * rim;
         const double band1 = own ? y1 : labels ? y1 - (y1 - y0) * 0.08 : y1 - (y1 - y0) * rim;
         const double sh = (band1 - band0) / slots;
@@ -338,7 +338,7 @@ class WorkloadsPanel : public Panel {
     const double fy = y - std::floor(y);
     const uint16_t slots = g.job_slots[lane];
     // As drawn (pad ignored): the job band of a VM lane, taller with more slots.
-    const double rim = std::max(0.15, 0.3 - 0.05 * (slots - 1));
+    const double rim = std::max(0.2, 0.3 - 0.05 * (slots - 1));
     const double band0 = own ? 0.0 : labels ? 0.5 : rim, band1 = own ? 1.0 : labels ? 0.92 : 1.0 - rim;
     if (slots > 0 && fy >= band0 && fy < band1) {
       const uint16_t s = static_cast<uint16_t>(std::min<double>(slots - 1, (fy - band0) / (band1 - band0) * slots));
