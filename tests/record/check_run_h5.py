@@ -78,7 +78,7 @@ with tempfile.TemporaryDirectory() as d:
         if f["/vms"].shape != (0,) or f["/jobs"].shape != (0,) or f["/job_runs"].shape != (0,):
             fail("vms/jobs/job_runs should exist and be empty at level events (no workloads)")
         outcomes = h5py.check_enum_dtype(f["/job_runs"].dtype["outcome"])
-        if outcomes != {"finished": 0, "lost": 1, "unfinished": 2}:
+        if outcomes != {"finished": 0, "lost": 1, "unfinished": 2, "evicted": 3, "killed": 4}:
             fail(f"job run outcome enum {outcomes}")
 
         # /timeseries: running never above target, all replications stored
