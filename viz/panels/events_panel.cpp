@@ -10,6 +10,20 @@
 namespace spotsim::viz {
 namespace {
 
+// The colour of a kind's name: the timeline's marker colours for evictions, notices and capacity
+// errors; the fleet's own removals, failed boots and rebalance recommendations stand out too.
+ImU32 kind_color(uint8_t kind) {
+  switch (kind) {
+    case kEvEviction: return kEvictionColor;
+    case kEvNotice: return kNoticeColor;
+    case kEvCapacityError: return kCapacityErrorColor;
+    case kEvTerminate: return IM_COL32(110, 190, 255, 255);
+    case kEvBootFailed: return IM_COL32(255, 120, 60, 255);
+    case kEvRebalance: return IM_COL32(150, 230, 120, 255);
+    default: return IM_COL32(200, 200, 200, 255);
+  }
+}
+
 class EventsPanel : public Panel {
  public:
   const char* name() const override { return "events"; }
@@ -80,10 +94,7 @@ class EventsPanel : public Panel {
         }
         ImGui::PopID();
         ImGui::TableNextColumn();
-        const ImU32 kc = e.kind[i] == kEvEviction ? kEvictionColor
-                         : e.kind[i] == kEvNotice ? kNoticeColor
-                         : e.kind[i] == kEvCapacityError ? kCapacityErrorColor
-                                                          : IM_COL32(200, 200, 200, 255);
+        const ImU32 kc = kind_color(e.kind[i]);
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kc), "%s", m.event_kind_label(e.kind[i]).c_str());
         ImGui::TableNextColumn();
         if (e.vm[i] != kNoIndex32) ImGui::Text("%u", e.vm[i]); else ImGui::TextDisabled("-");
