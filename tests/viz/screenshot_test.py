@@ -56,6 +56,10 @@ CASES = {
     # VM lanes in their pool's spot colour (pool jobs-a: the first spot hue), jobs on them.
     "workloads": ("workloads", [JOBS], [((52, 120, 220), 0.02, "running spot VM bars (pool jobs-a)"),
                                         ((90, 200, 120), 0.01, "job bars on VM lanes")]),
+    # Lanes tall enough for a label on each VM: its zone and purchase type ("us-east-1a spot").
+    "workloads_lanes": ("workloads", [JOBS], [((52, 120, 220), 0.05, "running spot VM bars (pool jobs-a)"),
+                                              ((255, 255, 255), 0.009, "VM labels (zone, purchase type)")],
+                        (1200, 900)),
     # Nodes by pool and purchase type (on-demand base orange, spot green/purple), pods on them, runs
     # of pods evicted by drains or killed with their nodes in red.
     "workloads_k8s": ("workloads", [K8S], [((245, 130, 30), 0.003, "on-demand system nodes (pool od-a)"),

@@ -275,6 +275,7 @@ class WorkloadsPanel : public Panel {
   }
 
   // Each VM's zone and purchase type written at the start of its running bar, when it fits.
+  // REQUIRES: the lane is at least 2 text lines tall (the job band takes its upper half).
   static void draw_vm_labels(const Plot& p, const RunModel& m, const std::vector<GanttBar>& bars, double y0,
                              float text_h) {
     ImDrawList* dl = p.draw_list();
@@ -286,8 +287,8 @@ class WorkloadsPanel : public Panel {
       const std::string s = vm_label(m, b);
       const float w = ImGui::CalcTextSize(s.c_str()).x;
       if (w + 6 > e - a) continue;
-      dl->AddText(ImVec2(a + 3, p.px_y(y0) + 1), IM_COL32(255, 255, 255, 235), s.c_str());
-      (void)text_h;
+      // In the lane's lower half (lanes grow upwards: y0 is the bottom edge), under the job band.
+      dl->AddText(ImVec2(a + 3, p.px_y(y0) - text_h - 1), IM_COL32(255, 255, 255, 235), s.c_str());
     }
   }
 
