@@ -92,6 +92,7 @@ class TimelinePanel : public Panel {
 
  private:
   static constexpr int kLabelRows = 3;
+  static constexpr size_t kMaxLabels = 300;  // more in view: one note instead of a label each
 
   // The fleets' total target as it was at each moment (a step line); the scenario's initial
   // target as a flat line only for files without target series.
@@ -122,14 +123,20 @@ class TimelinePanel : public Panel {
       const float a = p.px_x(iv.start), b = p.px_x(iv.end);
       if (b < left || a > right) continue;  // not in view
       shown.push_back(i);
+      if (shown.size() > kMaxLabels) continue;  // only counted
       text.push_back(chaos_kind_label(iv.kind) + (iv.label.empty() ? "" : ": " + iv.label));
       xs.push_back(std::max(a, left) + 3);
       ws.push_back(ImGui::CalcTextSize(text.back().c_str()).x);
     }
-    const std::vector<int> rows = stack_labels(xs, ws, kLabelRows);
     std::vector<size_t> elided;
     ImDrawList* dl = p.draw_list();
     const float line_h = ImGui::GetTextLineHeight() + 1;
+    if (shown.size() > kMaxLabels) {  // far more than fit: say so instead of laying out each
+      const std::string note = std::to_string(shown.size()) + " chaos occurrences in view: zoom in for their labels";
+      dl->AddText(ImVec2(left + 4, p.area_min().y + 2), IM_COL32(220, 220, 230, 255), note.c_str());
+      return elided;
+    }
+    const std::vector<int> rows = stack_labels(xs, ws, kLabelRows);
     for (size_t k = 0; k < shown.size(); ++k) {
       const Interval& iv = m.intervals[shown[k]];
       if (rows[k] < 0) {

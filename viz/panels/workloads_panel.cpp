@@ -280,7 +280,10 @@ class WorkloadsPanel : public Panel {
                              float text_h) {
     ImDrawList* dl = p.draw_list();
     const float left = p.area_min().x, right = p.area_max().x;
-    for (const GanttBar& b : bars) {
+    const double x0 = p.view().x0, x1 = p.view().x1;
+    auto it = std::partition_point(bars.begin(), bars.end(), [x0](const GanttBar& b) { return b.end < x0; });
+    for (; it != bars.end() && it->start <= x1; ++it) {  // the bars in view only
+      const GanttBar& b = *it;
       if (b.kind != BarKind::kRunning) continue;
       const float a = std::max(left, p.px_x(b.start)), e = std::min(right, p.px_x(b.end));
       if (e - a < 40) continue;
