@@ -40,7 +40,7 @@ class ComparePanel : public Panel {
     PlotView& v = app.time_view;
     // Running VMs overlaid.
     double ymax = 1;
-    for (const LoadedRun* r : {a, b}) ymax = std::max({ymax, r->stack.max_total, r->stack.target_total});
+    for (const LoadedRun* r : {a, b}) ymax = std::max({ymax, r->stack.max_total, r->stack.target_max});
     v.fit_y(0, ymax * 1.15);  // headroom for the axis label
     {
       PlotConfig cfg;
