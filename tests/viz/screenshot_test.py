@@ -73,10 +73,9 @@ CASES = {
                                          ((240, 240, 240), 0.002, "target line"),
                                          ((175, 175, 175), 0.0003, "cliff label"),
                                          ((170, 100, 240), 0.0003, "storm label")]),
-    # Event kinds and details by name: terminate, capacity_error's cause.
+    # Event kinds by name: the cluster autoscaler's scale-down terminates nodes ("terminate", not "kind 6").
     "events_k8s": ("events", [K8S], [((230, 40, 40), 0.0005, "eviction rows"),
-                                     ((200, 60, 200), 0.0005, "capacity_error rows"),
-                                     ((110, 190, 255), 0.0003, "terminate rows (named, in their colour)")]),
+                                     ((110, 190, 255), 0.0005, "terminate rows (named, in their colour)")]),
     "events": ("events", [SMALL], [((230, 40, 40), 0.0005, "eviction rows"),
                                    ((250, 190, 30), 0.0005, "notice rows")]),
     "topology": ("topology", [SMALL], [((255, 40, 40), 0.01, "the hottest pool"),
