@@ -93,5 +93,6 @@ with tempfile.TemporaryDirectory() as d:
     check(len(events) == 1 and events[0]["event"] == "cleanup" and events[0]["rules_removed"] == 0,
           "cleanup is audited: %r" % events)
     r = run("cleanup", "--state-file", os.path.join(d, "state.json"), "--iptables", "/bin/true",
-            "--audit", os.path.join(d, "missing", "audit.jsonl"))
-    check(r.returncode == 3 and "--audit: cannot open '" in r.stderr, "cleanup --audit to an unwritable path: " + r.stderr)
+            "--audit", os.path.join(log, "sub", "audit.jsonl"))  # a file stands where the folder would go
+    check(r.returncode == 3 and "--audit: cannot create the folder '" in r.stderr,
+          "cleanup --audit to an unwritable path: " + r.stderr)
