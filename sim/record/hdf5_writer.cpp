@@ -372,6 +372,8 @@ Status write_sweep_file(const std::string& path, const SweepPlan& plan, const Sw
     attr_string(pds, schema::kAttrMetricB, pareto ? pareto->metric_b : "");
     attr_string(pds, schema::kAttrGoalA, pareto && pareto->maximize_a ? "max" : "min");
     attr_string(pds, schema::kAttrGoalB, pareto && pareto->maximize_b ? "max" : "min");
+    attr_string(pds, schema::kAttrStatA, pareto ? expect_stat_name(pareto->stat_a) : "mean");
+    attr_string(pds, schema::kAttrStatB, pareto ? expect_stat_name(pareto->stat_b) : "mean");
 
     H5::Group runs = ensure_group(file, schema::kRuns);
     for (size_t p = 0; p < n; ++p) {

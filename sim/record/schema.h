@@ -237,7 +237,8 @@ inline constexpr int kStatCount = 8;
 //                       did not complete)
 // /sweep/completed      [N] int64: replications completed at each point
 // /sweep/pareto         [F] ParetoRecord, attributes metric_a, metric_b (string), goal_a, goal_b
-//                       ("min"/"max"); zero rows if no --pareto
+//                       ("min"/"max"), stat_a, stat_b (the statistic compared: "mean", "p95", ...);
+//                       zero rows if no --pareto
 // /runs/<i>/overrides   [P] string "PATH=VALUE" of point i
 // /runs/<i>/summary/... as /summary in a run file
 inline constexpr const char* kSweep = "/sweep";
@@ -255,12 +256,14 @@ inline constexpr const char* kAttrMetricA = "metric_a";
 inline constexpr const char* kAttrMetricB = "metric_b";
 inline constexpr const char* kAttrGoalA = "goal_a";
 inline constexpr const char* kAttrGoalB = "goal_b";
+inline constexpr const char* kAttrStatA = "stat_a";
+inline constexpr const char* kAttrStatB = "stat_b";
 inline constexpr const char* kRuns = "/runs";
 inline constexpr const char* kRunOverrides = "overrides";
 struct ParetoRecord {
   uint32_t point;  // index into /sweep/points
-  double a;        // mean of metric_a at the point
-  double b;        // mean of metric_b
+  double a;        // statistic stat_a (default mean) of metric_a at the point
+  double b;        // statistic stat_b of metric_b
 };
 
 }  // namespace spotsim::schema

@@ -76,6 +76,8 @@ nlohmann::json sweep_to_json(const SweepPlan& plan, const SweepResult& r, const 
     for (const auto& x : *front) f.push_back({{"point", x.point}, {"a", clean(x.a)}, {"b", clean(x.b)}});
     j["pareto"] = {{"metric_a", pareto->metric_a},
                    {"metric_b", pareto->metric_b},
+                   {"stat_a", expect_stat_name(pareto->stat_a)},
+                   {"stat_b", expect_stat_name(pareto->stat_b)},
                    {"goal_a", pareto->maximize_a ? "max" : "min"},
                    {"goal_b", pareto->maximize_b ? "max" : "min"},
                    {"front", f}};
@@ -94,19 +96,19 @@ std::string sweep_to_text(const SweepPlan& plan, const SweepResult& r, const Par
        << r.items_completed << " of " << r.items << " runs)\n";
   }
   // Columns: the parameters, then the Pareto metrics (or cost.total and cost.savings_pct).
-  std::vector<int> cols;
+  std::vector<std::pair<int, ExpectStat>> cols;
   if (pareto) {
-    cols = {pareto->index_a, pareto->index_b};
+    cols = {{pareto->index_a, pareto->stat_a}, {pareto->index_b, pareto->stat_b}};
   } else {
     for (const char* name : {"cost.total", "cost.savings_pct"}) {
       for (size_t m = 0; m < plan.metrics.size(); ++m) {
-        if (plan.metrics[m].name == name) cols.push_back(static_cast<int>(m));
+        if (plan.metrics[m].name == name) cols.emplace_back(static_cast<int>(m), ExpectStat::kMean);
       }
     }
   }
   os << "\n  point";
   for (const auto& a : plan.axes) os << "  " << a.path;
-  for (int c : cols) os << "  " << plan.metrics[static_cast<size_t>(c)].name << ".mean";
+  for (const auto& [c, st] : cols) os << "  " << plan.metrics[static_cast<size_t>(c)].name << "." << expect_stat_name(st);
   os << "\n";
   for (size_t p = 0; p < r.points.size(); ++p) {
     const SweepPointResult& pr = r.points[p];
@@ -117,23 +119,28 @@ std::string sweep_to_text(const SweepPlan& plan, const SweepResult& r, const Par
       const std::string& v = pr.overrides[k].second;
       os << "  " << v << std::string(plan.axes[k].path.size() > v.size() ? plan.axes[k].path.size() - v.size() : 0, ' ');
     }
-    for (int c : cols) {
+    for (const auto& [c, st] : cols) {
       if (!pr.complete()) {
         os << "  (not run)";
         break;
       }
-      os << "  " << num(pr.stats[static_cast<size_t>(c)].mean);
+      os << "  " << num(stat_value(pr.stats[static_cast<size_t>(c)], st));
     }
     os << "\n";
   }
   if (pareto && front) {
-    os << "\nPareto front (" << (pareto->maximize_a ? "max " : "min ") << pareto->metric_a << ", "
-       << (pareto->maximize_b ? "max " : "min ") << pareto->metric_b << "): " << front->size() << " point"
+    // The statistic is named only when it is not the mean (the default), so the usual report is unchanged.
+    auto label = [](const std::string& m, ExpectStat st) {
+      return st == ExpectStat::kMean ? m : m + "." + expect_stat_name(st);
+    };
+    const std::string la = label(pareto->metric_a, pareto->stat_a), lb = label(pareto->metric_b, pareto->stat_b);
+    os << "\nPareto front (" << (pareto->maximize_a ? "max " : "min ") << la << ", "
+       << (pareto->maximize_b ? "max " : "min ") << lb << "): " << front->size() << " point"
        << (front->size() == 1 ? "" : "s") << "\n";
     for (const auto& x : *front) {
       os << "  point " << x.point << ":";
       for (const auto& [k, v] : r.points[static_cast<size_t>(x.point)].overrides) os << " " << k << "=" << v;
-      os << "  →  " << pareto->metric_a << " " << num(x.a) << ", " << pareto->metric_b << " " << num(x.b) << "\n";
+      os << "  →  " << la << " " << num(x.a) << ", " << lb << " " << num(x.b) << "\n";
     }
   }
   return os.str();

@@ -27,17 +27,14 @@
 #include "sim/core/status.h"
 #include "sim/model/metrics.h"
 #include "sim/run/runner.h"
+#include "sim/run/stat.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
 
-enum class ExpectStat : uint8_t { kMean, kP50, kP95, kP99, kMin, kMax, kStddev };
 enum class CompareOp : uint8_t { kLt, kLe, kGt, kGe, kEq, kNe };
 
-const char* expect_stat_name(ExpectStat s);
 const char* compare_op_text(CompareOp op);
-// The statistic's value in `stats`.
-double stat_value(const MetricStats& stats, ExpectStat s);
 bool compare(double lhs, CompareOp op, double rhs);
 
 struct Comparison {

@@ -188,18 +188,36 @@ Result<ParetoSpec> parse_pareto(const std::string& arg, const std::vector<Metric
                            "--pareto cost.total,fleet.web.time_to_reschedule_p95");
   }
   ParetoSpec spec;
-  auto one = [&](std::string name, std::string* out, bool* maximize, int* index) -> Status {
+  auto one = [&](std::string name, std::string* out, bool* maximize, int* index, ExpectStat* stat) -> Status {
     if (name.rfind("max:", 0) == 0) {
       *maximize = true;
       name = name.substr(4);
     } else if (name.rfind("min:", 0) == 0) {
       name = name.substr(4);
     }
-    for (size_t i = 0; i < metrics.size(); ++i) {
-      if (metrics[i].name == name) {
-        *out = name;
-        *index = static_cast<int>(i);
-        return Status::ok();
+    auto find = [&](const std::string& n) {
+      for (size_t i = 0; i < metrics.size(); ++i) {
+        if (metrics[i].name == n) return static_cast<int>(i);
+      }
+      return -1;
+    };
+    // A metric's full name wins; otherwise METRIC.STAT, the form `expect:` uses.
+    if (int i = find(name); i >= 0) {
+      *out = name;
+      *index = i;
+      return Status::ok();
+    }
+    if (const size_t dot = name.rfind('.'); dot != std::string::npos) {
+      const std::string suffix = name.substr(dot + 1);
+      for (ExpectStat s : {ExpectStat::kMean, ExpectStat::kP50, ExpectStat::kP95, ExpectStat::kP99, ExpectStat::kMin,
+                           ExpectStat::kMax, ExpectStat::kStddev}) {
+        if (suffix != expect_stat_name(s)) continue;
+        if (int i = find(name.substr(0, dot)); i >= 0) {
+          *out = name.substr(0, dot);
+          *index = i;
+          *stat = s;
+          return Status::ok();
+        }
       }
     }
     std::string hint;
@@ -217,8 +235,8 @@ Result<ParetoSpec> parse_pareto(const std::string& arg, const std::vector<Metric
                            (hint.empty() ? std::string() : "; did you mean \"" + hint + "\"?") +
                            " (metric names: docs/metrics.md, or the keys of --json)");
   };
-  RETURN_IF_ERROR(one(arg.substr(0, comma), &spec.metric_a, &spec.maximize_a, &spec.index_a));
-  RETURN_IF_ERROR(one(arg.substr(comma + 1), &spec.metric_b, &spec.maximize_b, &spec.index_b));
+  RETURN_IF_ERROR(one(arg.substr(0, comma), &spec.metric_a, &spec.maximize_a, &spec.index_a, &spec.stat_a));
+  RETURN_IF_ERROR(one(arg.substr(comma + 1), &spec.metric_b, &spec.maximize_b, &spec.index_b, &spec.stat_b));
   return spec;
 }
 
@@ -227,8 +245,9 @@ std::vector<ParetoPoint> pareto_front(const SweepResult& result, const ParetoSpe
   for (size_t p = 0; p < result.points.size(); ++p) {
     const auto& pr = result.points[p];
     if (!pr.complete()) continue;
-    cand.push_back(ParetoPoint{static_cast<int64_t>(p), pr.stats[static_cast<size_t>(spec.index_a)].mean,
-                               pr.stats[static_cast<size_t>(spec.index_b)].mean});
+    cand.push_back(ParetoPoint{static_cast<int64_t>(p),
+                               stat_value(pr.stats[static_cast<size_t>(spec.index_a)], spec.stat_a),
+                               stat_value(pr.stats[static_cast<size_t>(spec.index_b)], spec.stat_b)});
   }
   // Compare in "smaller is better" space.
   auto ka = [&](const ParetoPoint& x) { return spec.maximize_a ? -x.a : x.a; };

@@ -13,6 +13,7 @@
 
 #include "sim/core/status.h"
 #include "sim/model/metrics.h"
+#include "sim/run/stat.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
@@ -98,16 +99,19 @@ SweepResult assemble_sweep(const SweepPlan& plan, std::vector<std::vector<double
 SweepResult run_sweep(const SweepPlan& plan, const SweepOptions& options);
 
 // --pareto METRIC_A,METRIC_B: minimise both unless prefixed "max:".
+// `--pareto [max:|min:]METRIC[.STAT],...`: STAT is one of the statistics over replications that
+// `expect:` uses (mean, p50, p95, p99, min, max, stddev); without it the mean is compared.
 struct ParetoSpec {
-  std::string metric_a, metric_b;
+  std::string metric_a, metric_b;  // metric names, without the statistic
   bool maximize_a = false, maximize_b = false;
   int index_a = -1, index_b = -1;  // into SweepPlan::metrics
+  ExpectStat stat_a = ExpectStat::kMean, stat_b = ExpectStat::kMean;
 };
 Result<ParetoSpec> parse_pareto(const std::string& arg, const std::vector<MetricDef>& metrics);
 
 struct ParetoPoint {
   int64_t point = 0;
-  double a = 0, b = 0;  // the metrics' means at the point
+  double a = 0, b = 0;  // the metrics' chosen statistics (stat_a, stat_b) at the point
 };
 // The non-dominated complete points, sorted by a (best first), then by point index.
 std::vector<ParetoPoint> pareto_front(const SweepResult& result, const ParetoSpec& spec);

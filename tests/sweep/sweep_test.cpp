@@ -151,6 +151,46 @@ TEST_CASE("the Pareto front keeps the non-dominated points, minimising unless ma
         "--pareto: unknown metric \"avial\"; did you mean \"avail\"? (metric names: docs/metrics.md, or the keys of --json)");
 }
 
+TEST_CASE("--pareto takes METRIC.STAT as expect: does, and compares that statistic", "[sweep]") {
+  std::vector<MetricDef> defs{{"cost", MetricUnit::kDollars, ""}, {"avail", MetricUnit::kPercent, ""},
+                              {"odd.max", MetricUnit::kCount, ""}};
+  SweepResult r;
+  // By mean point 0 dominates point 1; by p95 of cost point 1 is cheaper, so both are on the front.
+  const double pts[][3] = {{10, 20, 99}, {11, 12, 99}};
+  for (const auto& pt : pts) {
+    SweepPointResult pr;
+    pr.replications = pr.completed = 1;
+    pr.stats.resize(3);
+    pr.stats[0].mean = pt[0];
+    pr.stats[0].p95 = pt[1];
+    pr.stats[1].mean = pr.stats[1].min = pt[2];
+    r.points.push_back(pr);
+  }
+  auto mean = parse_pareto("cost.mean,max:avail", defs);
+  REQUIRE(mean);
+  CHECK(mean->metric_a == "cost");
+  CHECK(mean->stat_a == ExpectStat::kMean);
+  CHECK(pareto_front(r, *mean).size() == 1);
+  auto p95 = parse_pareto("min:cost.p95,max:avail.min", defs);
+  REQUIRE(p95);
+  CHECK(p95->metric_a == "cost");
+  CHECK(p95->stat_a == ExpectStat::kP95);
+  CHECK(p95->metric_b == "avail");
+  CHECK(p95->stat_b == ExpectStat::kMin);
+  CHECK(p95->maximize_b);
+  const auto front = pareto_front(r, *p95);
+  REQUIRE(front.size() == 1);
+  CHECK(front[0].point == 1);
+  CHECK(front[0].a == 12);
+  // A metric whose own name ends in a statistic's name is that metric, not its max.
+  auto own = parse_pareto("odd.max,cost", defs);
+  REQUIRE(own);
+  CHECK(own->metric_a == "odd.max");
+  CHECK(own->stat_a == ExpectStat::kMean);
+  CHECK(parse_pareto("cost.p90,avail", defs).status().message() ==
+        "--pareto: unknown metric \"cost.p90\"; did you mean \"cost\"? (metric names: docs/metrics.md, or the keys of --json)");
+}
+
 TEST_CASE("a sweep file holds the grid, the points × metrics table, per-point summaries and the front", "[sweep]") {
   const SweepPlan p = plan();
   const SweepResult r = run_sweep(p, {});
