@@ -61,7 +61,8 @@ EXIT1_OK = re.compile(r"exit 1 (if|when) an? (expectation|expect)", re.I)
 def line_kind(cmd):
     """'program' if the line runs spotsim/spotviz/chaos-agent (first word, after VAR=x and xvfb-run -a),
     'mkdir' for `mkdir -p DIR...` (a relative DIR, or under /run or /var/log, which are private
-    when the test runs isolated), None for anything else: such lines are never run."""
+    when the test runs isolated), 'cp' for `cp SRC DST` (relative paths: inside the temp dir),
+    None for anything else: such lines are never run."""
     try:
         words = shlex.split(cmd)
     except ValueError:
@@ -74,6 +75,8 @@ def line_kind(cmd):
         return None
     if PROGRAM.fullmatch(words[0]):
         return "program"
+    if words[0] == "cp" and len(words) == 3 and all(not os.path.isabs(w) and ".." not in w.split("/") for w in words[1:]):
+        return "cp"
     if words[:2] == ["mkdir", "-p"] and len(words) > 2 and all(
             not os.path.isabs(d) or (os.environ.get("DOCS_TEST_ISOLATED") and re.match(r"/(run|var/log)/", d))
             for d in words[2:]) and all(".." not in d.split("/") for d in words[2:]):
@@ -179,6 +182,10 @@ class Runner:
         cmd, comment = split_comment(line)
         kind = line_kind(cmd)
         if kind is None:
+            return True
+        if kind == "cp":
+            src, dst = shlex.split(cmd)[1:]
+            shutil.copy(os.path.join(work, src), os.path.join(work, dst))
             return True
         if kind == "mkdir":
             for d in shlex.split(cmd)[2:]:
