@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The docs' examples are run as written: a doc that no longer matches the programs fails this test.
 
-usage: docs_exec.py SPOTSIM SPOTVIZ CHAOS_AGENT [--list]   (run from the repository root)
+usage: docs_exec.py SPOTSIM SPOTVIZ CHAOS_AGENT   (run from the repository root; DOCS_TEST_VERBOSE=1
+       prints every command with its exit code and time)
 
 What it checks, in README.md and docs/*.md:
 - Every fenced ```sh block with a line that runs `spotsim`, `spotviz` or `chaos-agent` (also as
   build/<dir>/spotsim, build/<dir>/chaos-agent/chaos-agent, ...) is run, line by line, with those
   names mapped onto the binaries given on the command line. Other lines of such a block (curl,
-  scripts/demo, ...) are not run. A line fails on a non-zero exit; exit 1 is allowed only when the
+  scripts/demo, systemctl, ...) are never run, except `mkdir -p DIR` and `cp SRC DST` inside the
+  temp dir. A line fails on a non-zero exit; exit 1 is allowed only when the
   line's comment says the command fails an expectation ("exit 1 if an expectation fails"). A quoted
   string in a line's comment (`chaos-agent status   # "no live injections"`) must appear in its output.
 - Every ```yaml block that is a complete scenario (a line `spotsim: 1`) is written to a temp file and
@@ -24,7 +26,7 @@ An HTML comment on the line(s) just before a block (blank lines allowed) steers 
   <!-- docs-test: plan -->                 (yaml) a game-day plan: `chaos-agent gameday --dry-run`
   <!-- docs-test: setup COMMAND -->        run first (same rules as a block line; `chaos-agent
                                            serve` runs in the background until the doc is done)
-  <!-- docs-test: needs root -->           run only as root (skipped otherwise, with a note)
+  <!-- docs-test: needs root -->           run only as root or in a user namespace (else skipped)
   <!-- docs-test: needs display -->        spotviz: run with --screenshot under xvfb-run (spotviz
                                            lines always are; this marks the block for readers)
   <!-- docs-test: skip-line COMMAND -->    lines running COMMAND (build/<dir>/ ignored), alone or with
@@ -35,9 +37,10 @@ Several directives may share one comment, separated by ';'.
 
 Isolation: each doc's blocks run in a fresh temp directory holding copies of scenarios/ and
 examples/ (so outputs never land in the repository; the test fails if the repository changed).
-As root the whole test re-runs itself in new network and mount namespaces: only a loopback
-interface exists (no traffic leaves the machine, NAT rules installed by `chaos-agent serve
---intercept` die with the namespace) and /run and /var/log are private tmpfs mounts.
+The whole test re-runs itself in new network and mount namespaces (as root, or else in a user
+namespace when the kernel allows; as root it refuses to run without): only a loopback interface
+exists (no traffic leaves the machine, NAT rules installed by `chaos-agent serve --intercept` die
+with the namespace) and /run and /var/log are private tmpfs mounts.
 """
 import glob
 import os
@@ -321,7 +324,7 @@ class Runner:
         if b.has("synopsis"):
             self.skip(b, "usage synopsis")
             return
-        if b.has("needs") and "root" in (b.arg("needs") or "") and not self.root:
+        if any(w == "needs" and a == "root" for w, a in b.directives) and not self.root:
             self.skip(b, "needs root; not root")
             return
         if any(re.search(r"(^|\s)(\S*/)?spotviz(\s|$)", split_comment(l)[0]) for l in lines) and not self.xvfb:
