@@ -437,7 +437,7 @@ int main(int argc, char** argv) {
   sweep->add_option("--threads", sa.threads, "worker threads per process (default: all cores)")->check(CLI::Range(1, 4096));
   sweep->add_option("--out", sa.out, "write the sweep to an HDF5 file (docs/hdf5-schema.md)");
   sweep->add_option("--json", sa.json, "write the sweep as JSON to FILE (- for stdout)");
-  sweep->add_option("--pareto", sa.pareto, "METRIC_A,METRIC_B: print and store the Pareto front (minimise; max: to maximise)");
+  sweep->add_option("--pareto", sa.pareto, "METRIC_A,METRIC_B, each [max:]METRIC[.STAT]: print and store the Pareto front of the two statistics (STAT: mean (default), p50, p95, p99, min, max, stddev; minimise, max: to maximise)");
   sweep->add_flag("--quiet,-q", sa.quiet, "no report or progress on the terminal");
 
   std::vector<std::string> vpaths;

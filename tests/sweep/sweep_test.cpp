@@ -151,7 +151,7 @@ TEST_CASE("the Pareto front keeps the non-dominated points, minimising unless ma
         "--pareto: unknown metric \"avial\"; did you mean \"avail\"? (metric names: docs/metrics.md, or the keys of --json)");
 }
 
-TEST_CASE("--pareto takes METRIC.STAT as expect: does, and compares that statistic", "[sweep]") {
+TEST_CASE("a Pareto metric may name a statistic (METRIC.STAT, as in expect:) and that statistic is compared", "[sweep]") {
   std::vector<MetricDef> defs{{"cost", MetricUnit::kDollars, ""}, {"avail", MetricUnit::kPercent, ""},
                               {"odd.max", MetricUnit::kCount, ""}};
   SweepResult r;
