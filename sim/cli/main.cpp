@@ -147,14 +147,9 @@ struct RunArgs {
   bool check = false;  // --check: the laws of docs/metrics.md after every replication
 };
 
-// Loads a scenario and checks its expect: block against the metrics it will produce.
+// Loads a scenario through the front door (sim/run/runner.h): compiled, expect: and policies checked.
 Result<CompiledScenario> load_and_check(const std::string& path, const LoadOptions& opt) {
-  auto sc = load_scenario(path, opt);
-  if (!sc) return sc.status();
-  auto ex = compile_expectations(*sc, replication_metric_defs(*sc));
-  if (!ex) return ex.status();
-  if (Status st = check_policies(*sc); !st) return st;  // Lua policies load as in a run (docs/policies.md)
-  return sc;
+  return load_checked_scenario(path, opt);
 }
 
 // Worst exit code wins: I/O (3) > invalid (2) > expectation failed (1) > ok (0).

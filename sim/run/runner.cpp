@@ -24,6 +24,13 @@ int default_thread_count() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
+Result<CompiledScenario> load_checked_scenario(const std::string& path, const LoadOptions& options) {
+  ASSIGN_OR_RETURN(CompiledScenario sc, load_scenario(path, options));
+  RETURN_IF_ERROR(compile_expectations(sc, replication_metric_defs(sc)).status());
+  RETURN_IF_ERROR(check_policies(sc));
+  return sc;
+}
+
 std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario) {
   if (scenario.chaos.empty()) return World::metric_defs(scenario);
   CompiledScenario empty = scenario;

@@ -88,6 +88,12 @@ struct RunResult {
 
 int default_thread_count();
 
+// The front door for a scenario file (the CLI, spotviz and sweeps load through it): compiles it
+// (load_scenario), then makes every check a run would otherwise make later — its expect: lines
+// against the metrics it will produce, and its Lua policies load (docs/policies.md) — so a bad
+// file is reported the same way, before anything runs, whoever opens it.
+Result<CompiledScenario> load_checked_scenario(const std::string& path, const LoadOptions& options = {});
+
 // Every metric a replication of this scenario produces (world and chaos), without running it.
 std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario);
 

@@ -14,6 +14,7 @@ import pngcheck  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
+POLICY_DATA = os.path.normpath(os.path.join(HERE, "..", "policy", "data"))
 
 # name: (files, exit code, exact first stderr line)
 CASES = {
@@ -23,6 +24,12 @@ CASES = {
                   "written by `spotsim run --out FILE.h5`, or a scenario .yaml)"),
     "bad_scenario": ([os.path.join(DATA, "bad-scenario.yaml")], 2, None),
     "garbage_h5": ([os.path.join(DATA, "garbage.h5")], 2, None),
+    # The same front door as `spotsim validate/run`: a bad Lua policy is reported at load, in the
+    # CLI's words (it used to surface only inside the run).
+    "bad_policy": ([os.path.join(POLICY_DATA, "typo.yaml")], 2,
+                   f"spotviz: {POLICY_DATA}/typo.lua:3: global function on_notce is not a hook (did you mean "
+                   "on_notice?); the hooks are choose_pool, on_notice, on_eviction, on_capacity_error, on_tick, "
+                   "on_job_event, on_running, on_rebalance (names starting with on_ are reserved for hooks)"),
 }
 
 

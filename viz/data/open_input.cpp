@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "sim/run/runner.h"
 #include "viz/data/h5_loader.h"
 
 namespace spotsim::viz {
@@ -37,7 +38,7 @@ Result<RunModel> open_input(const std::string& path, const ModelRunOptions& run_
   switch (classify_input(path)) {
     case InputKind::kRunFile: return load_run_file(path, run_options.shown_replication);
     case InputKind::kScenario: {
-      ASSIGN_OR_RETURN(CompiledScenario sc, load_scenario(path, load));
+      ASSIGN_OR_RETURN(CompiledScenario sc, load_checked_scenario(path, load));  // the CLI's checks too
       return run_to_model(sc, run_options);
     }
     case InputKind::kUnknown: break;

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 #include "viz/app/background_run.h"
 #include "viz/panels/panel.h"
@@ -157,7 +158,7 @@ class LivePanel : public Panel {
  private:
   void load_base() {
     error_.clear();
-    Result<CompiledScenario> r = load_scenario(path_);
+    Result<CompiledScenario> r = load_checked_scenario(path_);
     if (!r) {
       error_ = r.status().message();
       base_.reset();
@@ -239,7 +240,7 @@ class LivePanel : public Panel {
       error_ = lo.status().message();
       return;
     }
-    Result<CompiledScenario> sc = load_scenario(path_, *lo);
+    Result<CompiledScenario> sc = load_checked_scenario(path_, *lo);
     if (!sc) {
       error_ = sc.status().message();
       return;
