@@ -125,13 +125,6 @@ const FleetPolicy& World::policy(uint32_t fleet) const {
   return *rt.builtin;
 }
 
-std::vector<MetricDef> World::metric_defs(const CompiledScenario& scenario) {
-  CompiledScenario empty = scenario;
-  for (auto& f : empty.fleets) f.target = 0;  // cheap: no VM storage
-  World w(empty, 0);
-  return w.metrics_.defs();
-}
-
 void World::register_metrics() {
   for (const auto& f : sc_.fleets) {
     const std::string p = "fleet." + f.name + ".";

@@ -166,8 +166,6 @@ class World : public EventHandler {
   World(const CompiledScenario& scenario, uint64_t replication, const FleetPolicyFactory* policies = nullptr);
   ~World() override;
 
-  // Metric names and definitions this scenario produces, without running it.
-  static std::vector<MetricDef> metric_defs(const CompiledScenario& scenario);
 
   void set_observer(WorldObserver* o) { observer_ = o; }
   void set_sampler(WorldSampler* s) { sampler_ = s; }

@@ -32,7 +32,8 @@ Result<CompiledScenario> load_checked_scenario(const std::string& path, const Lo
 }
 
 std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario) {
-  if (scenario.chaos.empty()) return World::metric_defs(scenario);
+  // The one place metric names come from without a run: a world of empty fleets (no VM storage)
+  // registers every model's metrics, and the chaos runtime its chaos.<name>.* ones.
   CompiledScenario empty = scenario;
   for (auto& f : empty.fleets) f.target = 0;  // cheap: no VM storage
   World world(empty, 0);

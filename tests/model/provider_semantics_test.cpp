@@ -45,7 +45,7 @@ struct Run : ReplicationRecorder {
 Run run(const CompiledScenario& sc, int64_t rep = 0) {
   Run r;
   const std::vector<double> values = run_replication(sc, sc.seed, rep, &r);
-  const auto defs = World::metric_defs(sc);
+  const auto defs = replication_metric_defs(sc);
   for (size_t i = 0; i < defs.size(); ++i) r.m[defs[i].name] = values[i];
   return r;
 }
