@@ -1,5 +1,5 @@
 #pragma once
-// The autoscaling benchmark behind `spotsim bench`: 10^5 VMs × 30 days whose target follows a
+// The autoscaling benchmark behind `spotsim-bench`: 10^5 VMs × 30 days whose target follows a
 // daily schedule (60 000 ↔ 100 000 VMs) over three pools with less spot capacity than the peak,
 // so every day the fleet scales out, falls back to on-demand, scales in and returns to spot —
 // printed beside the plain churn benchmark (fixed 10^5 spot VMs, one pool) measured in the same

@@ -1,5 +1,5 @@
 #pragma once
-// Lua policy overhead behind `spotsim bench`: the churn benchmark (10^5 spot VMs × 30 days) with
+// Lua policy overhead behind `spotsim-bench`: the churn benchmark (10^5 spot VMs × 30 days) with
 // the built-in C++ on_eviction vs the same decision written as a Lua hook, in the same process
 // (thread CPU time, so that other processes on a shared machine do not skew the ratio).
 #include <ostream>

@@ -8,7 +8,7 @@
 // most pushes are a vector append and each event moves down only a few buckets in its life.
 // Events at exactly the current time sit in bucket 0, a small binary heap ordered by
 // (priority, sequence), which is what makes ties exact and lets a handler schedule "now" at any
-// priority. Measured against std::priority_queue by `spotsim bench` (see docs/performance.md).
+// priority. Measured against std::priority_queue by `spotsim-bench` (see docs/performance.md).
 #include <algorithm>
 #include <array>
 #include <cassert>

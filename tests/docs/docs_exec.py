@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """The docs' examples are run as written: a doc that no longer matches the programs fails this test.
 
-usage: docs_exec.py SPOTSIM SPOTVIZ CHAOS_AGENT   (run from the repository root; DOCS_TEST_VERBOSE=1
+usage: docs_exec.py SPOTSIM SPOTVIZ CHAOS_AGENT SPOTSIM_BENCH   (run from the repository root; DOCS_TEST_VERBOSE=1
        prints every command with its exit code and time)
 
 What it checks, in README.md and docs/*.md:
-- Every fenced ```sh block with a line that runs `spotsim`, `spotviz` or `chaos-agent` (also as
-  build/<dir>/spotsim, build/<dir>/chaos-agent/chaos-agent, ...) is run, line by line, with those
+- Every fenced ```sh block with a line that runs `spotsim`, `spotsim-bench`, `spotviz` or `chaos-agent`
+  (also as build/<dir>/spotsim, build/<dir>/chaos-agent/chaos-agent, ...) is run, line by line, with those
   names mapped onto the binaries given on the command line. Other lines of such a block (curl,
   scripts/demo, systemctl, ...) are never run, except `mkdir -p DIR` and `cp SRC DST` inside the
   temp dir. A line fails on a non-zero exit; exit 1 is allowed only when the
@@ -57,7 +57,7 @@ TIMEOUT = 60  # seconds per command
 KNOWN = {"skip", "synopsis", "file", "setup", "needs", "note", "skip-line", "wrap", "each-line", "plan"}
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 DIRECTIVE = re.compile(r"<!--\s*docs-test:\s*(.*?)\s*-->")
-PROGRAM = re.compile(r"(?:(?<=^)|(?<=\s))(?:build/[\w.-]+/)?(chaos-agent/chaos-agent|chaos-agent|spotsim|spotviz)(?=\s|$)")
+PROGRAM = re.compile(r"(?:(?<=^)|(?<=\s))(?:build/[\w.-]+/)?(chaos-agent/chaos-agent|chaos-agent|spotsim-bench|spotsim|spotviz)(?=\s|$)")
 EXIT1_OK = re.compile(r"exit 1 (if|when) an? (expectation|expect)", re.I)
 
 
@@ -155,8 +155,9 @@ def logical_lines(body):
 
 
 class Runner:
-    def __init__(self, spotsim, spotviz, agent):
-        self.bins = {"spotsim": spotsim, "spotviz": spotviz, "chaos-agent": agent, "chaos-agent/chaos-agent": agent}
+    def __init__(self, spotsim, spotviz, agent, bench):
+        self.bins = {"spotsim": spotsim, "spotviz": spotviz, "chaos-agent": agent, "chaos-agent/chaos-agent": agent,
+                     "spotsim-bench": bench}
         self.failures, self.ran, self.validated, self.skipped = [], 0, 0, []
         self.xvfb = shutil.which("xvfb-run")
         self.root = os.geteuid() == 0
@@ -418,15 +419,15 @@ def isolate():
 
 
 def main():
-    if len(sys.argv) < 4:
+    if len(sys.argv) < 5:
         sys.exit(__doc__)
-    for b in sys.argv[1:4]:
+    for b in sys.argv[1:5]:
         if not os.access(b, os.X_OK):
             sys.exit(f"not an executable: {b}")
     isolate()
     if os.geteuid() == 0 and not os.environ.get("DOCS_TEST_ISOLATED"):
         sys.exit("as root the test runs only in its own network and mount namespaces, and `unshare` failed")
-    bins = [os.path.abspath(b) for b in sys.argv[1:4]]
+    bins = [os.path.abspath(b) for b in sys.argv[1:5]]
     r = Runner(*bins)
     docs = ["README.md"] + sorted(glob.glob("docs/*.md"))
     before = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout
