@@ -22,7 +22,7 @@ endif()
 # HDF5 as one imported target
 if(NOT TARGET spotsim_hdf5)
   add_library(spotsim_hdf5 INTERFACE)
-  target_include_directories(spotsim_hdf5 INTERFACE ${HDF5_INCLUDE_DIRS})
+  target_include_directories(spotsim_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
   target_link_libraries(spotsim_hdf5 INTERFACE ${HDF5_CXX_LIBRARIES} ${HDF5_LIBRARIES})
   target_compile_definitions(spotsim_hdf5 INTERFACE ${HDF5_DEFINITIONS})
 endif()

@@ -2,7 +2,10 @@
 # sanitizers and include paths so targets stay consistent.
 
 function(spotsim_apply_common target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wno-unused-parameter)
+  if(SPOTSIM_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     # GCC 12 reports impossible std::string copies at -O2 (-Wrestrict false positive, GCC bug
     # 105329, fixed in 13): pages of noise in every Release build, no signal.
