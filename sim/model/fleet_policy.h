@@ -121,6 +121,8 @@ enum class CommandKind : uint8_t {
   kRetry = 5,       // re-submit `request` after `delay` (at least 1 s: a refused launch retried at
                     // the same instant would never let time advance)
 };
+// How many CommandKinds there are (arrays indexed by kind are sized by it); the last kind + 1.
+inline constexpr size_t kCommandKindCount = static_cast<size_t>(CommandKind::kRetry) + 1;
 const char* command_kind_name(CommandKind k);
 
 struct Command {

@@ -436,7 +436,7 @@ class World : public EventHandler {
   Commands scratch_;                   // hook output buffer, reused
   std::deque<Commands> flush_bufs_;    // one per flush nesting depth (stable references)
   size_t flush_depth_ = 0;
-  uint64_t commands_applied_[6] = {};
+  uint64_t commands_applied_[kCommandKindCount] = {};
   int batch_depth_ = 0;
   std::vector<PendingNotice> pending_notices_;  // given inside a batch, delivered at its end
   CheckpointSink checkpoint_sink_;

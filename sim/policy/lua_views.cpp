@@ -29,10 +29,12 @@ constexpr const char* kErrorMt = "spotsim.capacity_error";
 constexpr const char* kJobMt = "spotsim.job";
 constexpr const char* kCommandMt = "spotsim.command";
 constexpr const char* kCtxMt = "spotsim.ctx";
-constexpr const char* kMtNames[8] = {kVmMt, kPoolMt, kFleetMt, kRequestMt, kErrorMt, kJobMt, kCommandMt, kCtxMt};
+constexpr const char* kMtNames[] = {kVmMt, kPoolMt, kFleetMt, kRequestMt, kErrorMt, kJobMt, kCommandMt, kCtxMt};
+static_assert(std::size(kMtNames) == kLuaViewMtCount, "one metatable slot per view kind");
+constexpr int kCommandKinds = static_cast<int>(kCommandKindCount);
 
 int mt_slot(const char* name) {
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kLuaViewMtCount; ++i) {
     if (kMtNames[i] == name) return i;
   }
   return 0;
@@ -663,7 +665,7 @@ int command_kind(lua_State* L, int idx) {
   const void* mt = lua_topointer(L, -1);
   lua_pop(L, 1);
   const LuaFleetPolicy::CallState& s = cs(L);
-  for (int k = 0; k < 6; ++k) {
+  for (int k = 0; k < kCommandKinds; ++k) {
     if (s.cmd_mt_ptrs[k] == mt) return k;
   }
   return -1;
@@ -883,7 +885,7 @@ int lua_install_bridge(lua_State* L) {
   new_view_mt(L, kJobMt, job_index, nullptr);
   new_view_mt(L, kCommandMt, read_only, nullptr);  // (unused name slot; commands are tagged tables)
   // One metatable per command kind: [1] = kind, __index = {kind = "launch"}, protected.
-  for (int k = 0; k < 6; ++k) {
+  for (int k = 0; k < kCommandKinds; ++k) {
     lua_createtable(L, 1, 4);
     lua_pushinteger(L, k);
     lua_rawseti(L, -2, 1);
@@ -901,7 +903,7 @@ int lua_install_bridge(lua_State* L) {
     s.cmd_mt_refs[k] = luaL_ref(L, LUA_REGISTRYINDEX);
   }
   new_view_mt(L, kCtxMt, ctx_index, nullptr);
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kLuaViewMtCount; ++i) {
     luaL_getmetatable(L, kMtNames[i]);
     s.mt_ptrs[i] = lua_topointer(L, -1);
     s.mt_refs[i] = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -31,6 +31,10 @@ struct LuaCmd {
   int64_t delay_us;
 };
 
+// How many view metatables there are (vm, pool, fleet, request, error, job, command, ctx: the
+// order of kMtNames in lua_views.cpp).
+inline constexpr int kLuaViewMtCount = 8;
+
 // What the running hook is about. Owned by LuaFleetPolicy; filled before each hook call.
 struct LuaFleetPolicy::CallState {
   LuaFleetPolicy* policy = nullptr;
@@ -49,10 +53,11 @@ struct LuaFleetPolicy::CallState {
   int ctx_ref = -1;
   int pools_ref = -1;  // the read-only ctx.pools, made on first use
   int hook_ref = -1;   // the function being called
-  int mt_refs[8] = {-1, -1, -1, -1, -1, -1, -1, -1};  // metatables by view kind (faster than by name)
-  int cmd_mt_refs[6] = {-1, -1, -1, -1, -1, -1};      // command metatables by CommandKind
-  const void* mt_ptrs[8] = {};                        // the same metatables' addresses (Lua's GC does not move)
-  const void* cmd_mt_ptrs[6] = {};
+  // Every slot is set by lua_install_bridge (the LuaFleetPolicy constructor runs it).
+  int mt_refs[kLuaViewMtCount] = {};            // metatables by view kind (faster than by name)
+  int cmd_mt_refs[kCommandKindCount] = {};      // command metatables by CommandKind
+  const void* mt_ptrs[kLuaViewMtCount] = {};    // the same metatables' addresses (Lua's GC does not move)
+  const void* cmd_mt_ptrs[kCommandKindCount] = {};
   // Commands built during the current hook call (table address → parsed fields), so that
   // decoding what the hook returns does not parse them again.
   std::vector<std::pair<const void*, LuaCmd>> built;
