@@ -445,7 +445,7 @@ Status Agent::start() {
     uo.host = up->first;
     uo.port = up->second;
     uo.long_poll_timeout = options_.gcp_max_wait + Millis(60000);
-    if (options_.intercept && options_.intercept_exempt == "mark") uo.socket_mark = 0x5ca1;
+    if (options_.intercept && options_.intercept_exempt == "mark") uo.socket_mark = intercept::kAgentSocketMark;
     m.upstream = std::make_unique<http::Upstream>(m.io, uo);
   }
 
@@ -494,7 +494,7 @@ Status Agent::start() {
     // agent's token file. The token then appears atomically (temp file + rename).
     if (auto s = m.control->listen_tcp(cep->host, cep->port); !s) return Error{"--control: " + s.error()};
     m.control_token = random_hex(48);
-    std::string tf = options_.token_file.empty() ? dirname_of(options_.state_file) + "/control.token" : options_.token_file;
+    std::string tf = options_.token_file.empty() ? default_token_file(options_.state_file) : options_.token_file;
     if (auto s = write_token_file(tf, m.control_token); !s) {
       m.control->close();
       return s;

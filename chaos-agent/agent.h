@@ -15,6 +15,7 @@
 #include "chaos-agent/core/audit.h"
 #include "chaos-agent/core/chaos_state.h"
 #include "chaos-agent/core/metrics.h"
+#include "chaos-agent/core/paths.h"
 #include "chaos-agent/http/server.h"
 #include "chaos-agent/intercept/iptables.h"
 
@@ -22,18 +23,18 @@ namespace chaos {
 
 struct AgentOptions {
   std::string listen = "127.0.0.1:8169";
-  std::string control = "unix:/run/chaos-agent/control.sock";
-  std::string token_file;                      // "" = <state dir>/control.token (TCP control only)
+  std::string control = kDefaultControl;
+  std::string token_file;                      // "" = default_token_file(state_file) (TCP control only)
   std::string upstream = "169.254.169.254:80"; // or "none"
   ProviderSet providers = kAllProviders;
   bool intercept = false;
   // How the agent's own upstream traffic escapes the NAT rule: uid (owner match on the agent's
-  // uid), mark (SO_MARK 0x5ca1 on its upstream sockets), or auto: mark when the agent runs as
+  // uid), mark (SO_MARK intercept::kAgentSocketMark on its upstream sockets), or auto: mark when the agent runs as
   // root (a uid exemption would let every root process bypass the rule), else uid. start()
   // replaces auto by what it chose.
   std::string intercept_exempt = "auto";
   std::string iptables = "iptables";
-  std::string state_file = "/run/chaos-agent/state.json";
+  std::string state_file = kDefaultStateFile;
   std::string audit_path;                      // "" = in memory only
   Millis audit_flush_interval{20};             // longest a client-read record waits to be written
   bool imds_v2_only = false;

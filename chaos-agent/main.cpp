@@ -13,6 +13,7 @@
 #include "chaos-agent/agent.h"
 #include "chaos-agent/control/control_api.h"
 #include "chaos-agent/core/audit.h"
+#include "chaos-agent/core/paths.h"
 #include "chaos-agent/core/time_format.h"
 #include "chaos-agent/intercept/iptables.h"
 #include "chaos-agent/plan/plan.h"
@@ -31,11 +32,6 @@ int fail(int code, const std::string& msg) {
   return code;
 }
 
-std::string default_token_file(const std::string& state_file) {
-  size_t slash = state_file.rfind('/');
-  return (slash == std::string::npos ? std::string(".") : state_file.substr(0, slash)) + "/control.token";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,13 +42,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "chaos-agent " SPOTSIM_VERSION);  // project(VERSION)
 
   // Shared client options.
-  std::string control = "unix:/run/chaos-agent/control.sock";
+  std::string control = kDefaultControl;
   std::string token_file;
-  std::string state_file = "/run/chaos-agent/state.json";
+  std::string state_file = kDefaultStateFile;
   auto add_client_opts = [&](CLI::App* c) {
     c->add_option("--control", control, "Agent control endpoint: unix:PATH or 127.0.0.1:PORT")->capture_default_str();
     c->add_option("--token-file", token_file, "Bearer token file for a TCP control endpoint (default: next to --state-file)");
-    c->add_option("--state-file", state_file, "Agent state directory marker (default /run/chaos-agent/state.json)")->capture_default_str();
+    c->add_option("--state-file", state_file, std::string("Agent state directory marker (default ") + kDefaultStateFile + ")")->capture_default_str();
   };
 
   // serve

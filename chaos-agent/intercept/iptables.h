@@ -11,9 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "chaos-agent/core/paths.h"
 #include "chaos-agent/core/result.h"
 
 namespace chaos::intercept {
+
+// SO_MARK on the agent's own upstream sockets; with Exempt::kMark the rule skips traffic carrying it.
+inline constexpr int kAgentSocketMark = 0x5ca1;
 
 struct InterceptOptions {
   std::string metadata_ip = "169.254.169.254";
@@ -22,8 +26,8 @@ struct InterceptOptions {
   uint16_t agent_port = 8169;
   enum class Exempt { kUid, kMark } exempt = Exempt::kUid;
   uid_t uid = 0;                         // kUid: traffic of this uid is not redirected
-  int mark = 0x5ca1;                     // kMark: traffic from sockets with this mark is not
-  std::string state_file = "/run/chaos-agent/state.json";
+  int mark = kAgentSocketMark;           // kMark: traffic from sockets with this mark is not
+  std::string state_file = kDefaultStateFile;
   std::string iptables = "iptables";
 };
 

@@ -207,7 +207,7 @@ Result<Plan> parse_plan(const std::string& text, const std::string& file) {
       p.targets.push_back(tg);
     }
   } else {
-    p.targets.push_back(Target{"local", "unix:/run/chaos-agent/control.sock", ""});
+    p.targets.push_back(Target{"local", kDefaultControl, ""});
   }
   // blast radius
   if (root["blast_radius"]) {

@@ -27,13 +27,14 @@
 #include <vector>
 
 #include "chaos-agent/core/chaos_state.h"
+#include "chaos-agent/core/paths.h"
 #include "chaos-agent/core/result.h"
 
 namespace chaos::plan {
 
 struct Target {
   std::string name;
-  std::string control = "unix:/run/chaos-agent/control.sock";
+  std::string control = kDefaultControl;
   std::string token_file;  // for ADDR:PORT controls
 };
 

@@ -7,6 +7,7 @@
 
 #include "chaos-agent/control/control_api.h"
 #include "chaos-agent/core/audit.h"
+#include "chaos-agent/core/paths.h"
 #include "chaos-agent/core/process.h"
 #include "chaos-agent/core/time_format.h"
 
@@ -47,7 +48,7 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
 
   std::map<std::string, control::Client> clients;
   for (const auto& t : plan.targets) {
-    auto c = control::Client::connect(t.control, t.token_file.empty() ? "/run/chaos-agent/control.token" : t.token_file);
+    auto c = control::Client::connect(t.control, t.token_file.empty() ? default_token_file() : t.token_file);
     if (!c) {
       log("target " + t.name + ": " + c.error());
       out.exit_code = 3;
