@@ -10,16 +10,13 @@
 #include "sim/record/report.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, "test.yaml");
-  if (!r) FAIL(r.status().message());
-  return *r;
-}
+using test::compile;
 
 // Two pools in two zones, one fleet on each (so placement is fixed), 10 VMs each, boot 90 s.
 std::string two_fleets(const std::string& chaos, const std::string& fleet_extra = "", const std::string& dur = "6h") {

@@ -13,16 +13,13 @@
 #include "sim/model/world.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, "k8s.yaml");
-  if (!r) FAIL(r.status().message());
-  return *r;
-}
+using test::compile;
 
 // One spot pool without hazard, one fleet of `nodes` nodes (2 CPU, 4Gi each), one deployment.
 std::string cluster(int nodes, const std::string& node_pool_extra, const std::string& deployment,

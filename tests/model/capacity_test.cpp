@@ -17,16 +17,13 @@
 #include "sim/record/report.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text, const std::string& file = "test.yaml") {
-  auto r = compile_scenario(text, file);
-  if (!r) FAIL(r.status().message());
-  return *r;
-}
+using test::compile;
 
 std::map<std::string, double> metrics_of(const World& w) {
   std::map<std::string, double> m;

@@ -5,16 +5,13 @@
 #include <functional>
 
 #include "sim/model/world.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, "test.yaml");
-  if (!r.is_ok()) FAIL(r.status().message());
-  return std::move(r).value();
-}
+using test::compile;
 
 const char* kTwoPools = R"(
 spotsim: 1

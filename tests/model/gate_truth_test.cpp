@@ -8,16 +8,13 @@
 #include "sim/record/report.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, "t.yaml");
-  if (!r) FAIL(r.status().message());
-  return *r;
-}
+using test::compile;
 
 RunResult run(const CompiledScenario& sc, int threads = 1) {
   RunOptions opt;

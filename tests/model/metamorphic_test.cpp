@@ -10,17 +10,17 @@
 #include "sim/record/report.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
+// `text` with `sets` applied as --set overrides.
 CompiledScenario compile(const std::string& text, std::vector<std::pair<std::string, std::string>> sets = {}) {
   LoadOptions opt;
   opt.overrides = std::move(sets);
-  auto r = compile_scenario(text, "m.yaml", opt);
-  if (!r) FAIL(r.status().message());
-  return *r;
+  return test::compile(text, "m.yaml", opt);
 }
 
 RunResult run(const CompiledScenario& sc, int threads = 1) {

@@ -13,16 +13,13 @@
 #include "sim/model/world.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, "test.yaml");
-  if (!r) FAIL(r.status().message());
-  return *r;
-}
+using test::compile;
 
 // Runs replication `rep` and returns metric values by name, with every model event.
 struct Run : ReplicationRecorder {

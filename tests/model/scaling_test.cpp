@@ -11,16 +11,13 @@
 #include "sim/model/autoscaler.h"
 #include "sim/model/world.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, "test.yaml");
-  if (!r.is_ok()) FAIL(r.status().message());
-  return std::move(r).value();
-}
+using test::compile;
 
 std::string compile_error(const std::string& text) {
   auto r = compile_scenario(text, "test.yaml");

@@ -8,16 +8,13 @@
 #include "sim/record/report.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 using namespace spotsim;
 
 namespace {
 
-CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, "test.yaml");
-  if (!r) FAIL(r.status().message());
-  return *r;
-}
+using test::compile;
 
 std::string fleet_scenario(int target, const std::string& rate, const std::string& notice, const std::string& boot,
                            const std::string& duration, int reps, const std::string& provider = "aws") {

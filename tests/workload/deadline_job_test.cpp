@@ -189,7 +189,7 @@ TEST_CASE("deadline_job: with d = 0 the safety net of uniform_progress still tak
 TEST_CASE("deadline_job: the policy names and the literal variant compile") {
   const std::string b = base(0, "", "1h", 1);
   for (const char* p : {"greedy", "uniform_progress", "uniform_progress_literal", "on_demand", "spot_only"}) {
-    const auto sc = compile(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+    const auto sc = compile_here(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
                                 "deadline: 20h, switch_delay: 1h, pool: p, policy: " + std::string(p) + "}\n");
     REQUIRE(sc.workloads.size() == 1);
     CHECK(std::string(deadline_policy_name(sc.workloads[0].deadline.policy)) == p);
@@ -203,7 +203,7 @@ TEST_CASE("deadline_job: the policy names and the literal variant compile") {
 TEST_CASE("deadline_job: random_start is true, false or fit, and fit needs a trace as long as the deadline") {
   const std::string b = base(0, "", "1h", 1);
   auto start = [&](const std::string& v) {
-    const auto sc = compile(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+    const auto sc = compile_here(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
                                 "deadline: 20h, pool: p, random_start: " + v + "}\n");
     return sc.workloads.at(0).deadline.random_start;
   };
@@ -211,7 +211,7 @@ TEST_CASE("deadline_job: random_start is true, false or fit, and fit needs a tra
   CHECK(start("false") == TraceStart::kOff);
   CHECK(start("fit") == TraceStart::kFit);
   // The 30-step trace holds 30 − 20 + 1 = 11 windows of a 20 h deadline.
-  const auto sc = compile(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+  const auto sc = compile_here(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
                               "deadline: 20h, pool: p}\n");
   CHECK(deadline_window_steps(sc.workloads.at(0).deadline) == 20);
   CHECK(deadline_error(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
@@ -231,7 +231,7 @@ TEST_CASE("deadline_job: random_start is true, false or fit, and fit needs a tra
 TEST_CASE("deadline_job: random_start: fit draws only windows inside the trace, true wraps around") {
   // 30 one-hour steps, 20 h deadline: fit may start at steps 0..10 only; true at 0..29.
   auto offsets = [](const std::string& mode) {
-    const auto sc = compile(base(0, "", "1h", 300) +
+    const auto sc = compile_here(base(0, "", "1h", 300) +
                             "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
                             "deadline: 20h, switch_delay: 1h, pool: p, random_start: " + mode + "}\n");
     RunOptions o;
@@ -257,7 +257,7 @@ TEST_CASE("deadline_job: random_start: fit draws only windows inside the trace, 
 TEST_CASE("deadline_job: work hours and paid hours are reported as metrics") {
   // Offset 0 of the 30-step trace is the alternating case worked out above (10 h work, 20 h
   // deadline, d = 1 h): paid 8 h on-demand / 5 h spot, work 7 h / 3 h.
-  const auto sc = compile(base(0, "", "1h", 1) +
+  const auto sc = compile_here(base(0, "", "1h", 1) +
                           "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
                           "deadline: 20h, switch_delay: 1h, pool: p, random_start: false}\n");
   CHECK(mean_metric(sc, "workload.d.on_demand_hours") == Approx(8.0).epsilon(1e-12));

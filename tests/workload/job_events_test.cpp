@@ -78,7 +78,7 @@ std::string batch_scenario(const std::string& job_extra) {
 }  // namespace
 
 TEST_CASE("job events: on_job_event fires in a real batch run with every kind of event") {
-  const auto sc = compile(batch_scenario(", checkpoint: {interval: 30m, write_time: 1m}"));
+  const auto sc = compile_here(batch_scenario(", checkpoint: {interval: 30m, write_time: 1m}"));
   World w(sc, 0);
   auto p = std::make_unique<JobEventPolicy>(false);
   JobEventPolicy* pp = p.get();
@@ -101,7 +101,7 @@ TEST_CASE("job events: on_job_event fires in a real batch run with every kind of
 }
 
 TEST_CASE("job events: the built-in policy gets no per-job events (only load)") {
-  const auto sc = compile(batch_scenario(""));
+  const auto sc = compile_here(batch_scenario(""));
   World w(sc, 0);
   CHECK_FALSE(w.wants_job_events(0));
   w.run();
@@ -111,7 +111,7 @@ TEST_CASE("job events: the built-in policy gets no per-job events (only load)") 
 TEST_CASE("job events: a checkpoint command on notice becomes a checkpoint write and saves work") {
   // No periodic checkpoints: without the policy every kill loses all progress.
   const std::string job = ", checkpoint: {size: 1GB}";
-  const auto sc = compile(batch_scenario(job) + "checkpoint_store: {throughput: 1GB/s}\n");
+  const auto sc = compile_here(batch_scenario(job) + "checkpoint_store: {throughput: 1GB/s}\n");
   World plain(sc, 0);
   plain.set_policy(0, std::make_unique<JobEventPolicy>(false));
   plain.run();
@@ -131,7 +131,7 @@ TEST_CASE("job events: a checkpoint command on notice becomes a checkpoint write
 
 TEST_CASE("job events: checkpoint commands from a notice storm share the store and miss the window") {
   // 8 jobs noticed at once, 60 GB each through 1 GB/s: 480 s for all, more than the 120 s notice.
-  const auto sc = compile(base(8, "", "6h", 1, ", notice: 2m") + R"(checkpoint_store: {throughput: 1GB/s}
+  const auto sc = compile_here(base(8, "", "6h", 1, ", notice: 2m") + R"(checkpoint_store: {throughput: 1GB/s}
 workloads:
   j: {type: batch, fleet: f, arrivals: {count: 8}, job: {work: 5h, checkpoint: {size: 60GB}}}
 )");
@@ -157,7 +157,7 @@ workloads:
 
 TEST_CASE("job events: a batch workload on an all-on-demand fleet loses no work and costs the on-demand price times hours") {
   // The pool has a high spot hazard, but on_demand_base = target puts every VM on on-demand.
-  const auto sc = compile(R"(spotsim: 1
+  const auto sc = compile_here(R"(spotsim: 1
 name: t
 seed: 11
 replications: 2

@@ -68,7 +68,7 @@ class Ledger : public WorldObserver {
 
 TEST_CASE("scale to zero: a gang whose 52 h job ends stops paying (issue 15 regression)") {
   // Before: the fleet kept its 8 VMs for the whole week: 1344 VM-hours, $1056.38.
-  const auto sc = compile(gpu_gang(""));
+  const auto sc = compile_here(gpu_gang(""));
   REQUIRE(sc.fleets[0].scale_to_zero);  // the default for a fleet that only runs batch jobs
   World w(sc, 0);
   w.run();
@@ -82,7 +82,7 @@ TEST_CASE("scale to zero: a gang whose 52 h job ends stops paying (issue 15 regr
   // The counterfactual follows the target too: 416 VM-hours on on-demand.
   CHECK(metric(w, "fleet.gpus.cost_all_on_demand") == Approx(8 * 52.0 * 5.67).epsilon(1e-9));
 
-  const auto fixed = compile(gpu_gang(", scale_to_zero: false"));
+  const auto fixed = compile_here(gpu_gang(", scale_to_zero: false"));
   World f(fixed, 0);
   f.run();
   CHECK(metric(f, "fleet.gpus.vm_hours_spot") == Approx(8 * 168.0).epsilon(1e-12));
@@ -92,7 +92,7 @@ TEST_CASE("scale to zero: a gang whose 52 h job ends stops paying (issue 15 regr
 TEST_CASE("scale to zero: an idle fleet scales to zero at once and boots when a job arrives") {
   // The job arrives at 1d: the warm VMs go at time 0 (a VM that lived 0 s is not billed), and the
   // gang boots for 4 minutes when the job comes.
-  const auto sc = compile(gpu_gang("", "}, arrivals: {at: [1d]"));
+  const auto sc = compile_here(gpu_gang("", "}, arrivals: {at: [1d]"));
   World w(sc, 0);
   Ledger l;
   w.add_listener(&l);
@@ -115,7 +115,7 @@ TEST_CASE("scale to zero: a checkpoint-interval sweep no longer gives one flat c
   // interval decides how long the job runs, so what it costs.
   std::vector<double> costs;
   for (const char* interval : {"30m", "2h", "4h", "8h"}) {
-    const auto sc = compile(gpu_gang("", std::string(", checkpoint: {interval: ") + interval +
+    const auto sc = compile_here(gpu_gang("", std::string(", checkpoint: {interval: ") + interval +
                                              ", write_time: 5m, restore_time: 5m}",
                                      ", interruption: {rate: 0.01/h}"));
     double cost = 0;
@@ -142,7 +142,7 @@ TEST_CASE("scale to zero after a storm: losses the fleet no longer needs are not
   const std::string text = gpu_gang("", ", retries: 0") + R"(chaos:
   - {kind: cliff, name: cliff, at: 10h, duration: 1d, scope: {zone: us-east-1a}, level: 0}
 )";
-  const auto sc = compile(text);
+  const auto sc = compile_here(text);
   REQUIRE(sc.fleets[0].scale_to_zero);
   RunOptions o;
   o.threads = 1;
@@ -169,7 +169,7 @@ TEST_CASE("scale to zero: a VM booting for a job that arrived at the end does no
   // the job arriving at the end of the run boots a VM (a scale-out, not a replacement), and older
   // losses stay open in the ledger because the runner drained their replacements when the need
   // fell. The booting VM fills the shortfall at the end: no VM is reported as never back.
-  const auto sc = compile(R"(spotsim: 1
+  const auto sc = compile_here(R"(spotsim: 1
 name: arrivals-at-the-end
 seed: 3
 replications: 4
@@ -202,7 +202,7 @@ TEST_CASE("scale to zero: a pipeline's stages boot what they need, the critical 
   // 10 VMs at most. Run 1 (warm): extract's 4 jobs start at once; clean and features need 5, one
   // more VM boots (90 s), which a clean job takes (features were submitted first), so the critical
   // path keeps 6 h. Runs 2 and 3 start from zero VMs: extract waits one boot: 6 h + 90 s.
-  const auto sc = compile(base(10, "", "2d", 1) + R"(workloads:
+  const auto sc = compile_here(base(10, "", "2d", 1) + R"(workloads:
   etl:
     type: pipeline
     fleet: f
@@ -231,7 +231,7 @@ TEST_CASE("scale to zero: scale_down_delay keeps idle VMs for the next job") {
   // VMs; without, it waits a boot.
   const std::string jobs = "}, arrivals: {at: [0, 52h30m]";
   auto run = [&](const std::string& fleet_extra) {
-    const auto sc = compile(gpu_gang(fleet_extra, jobs));
+    const auto sc = compile_here(gpu_gang(fleet_extra, jobs));
     World w(sc, 0);
     w.run();
     CHECK(metric(w, "workload.train.jobs_completed") == 2);
@@ -247,7 +247,7 @@ TEST_CASE("scale to zero: scale_down_delay keeps idle VMs for the next job") {
 
 TEST_CASE("scale to zero: with an on-demand base World's scale-in keeps the base and kills no job") {
   // The runner leaves the choice of VMs to World when the purchase mix matters (on_demand_base).
-  const auto sc = compile(R"(spotsim: 1
+  const auto sc = compile_here(R"(spotsim: 1
 name: base
 seed: 4
 duration: 2d
@@ -277,7 +277,7 @@ TEST_CASE("scale to zero laws: VM-hours ≤ job VM-hours + idle allowance, avail
   // and a fixed boot, so every idle stretch of a VM ends within boot + delay (+ the 2-minute notice
   // of an idle VM that is interrupted: it runs, jobless, until its eviction).
   for (const char* delay : {"0s", "20m"}) {
-    const auto sc = compile(R"(spotsim: 1
+    const auto sc = compile_here(R"(spotsim: 1
 name: laws
 seed: 9
 replications: 1
@@ -340,7 +340,7 @@ workloads:
 )";
   };
   SECTION("gangs of 4 fit a zone: every run's VMs share one") {
-    const auto sc = compile(scenario(100, "same_zone", 4));
+    const auto sc = compile_here(scenario(100, "same_zone", 4));
     World w(sc, 0);
     Ledger l;
     w.add_listener(&l);
@@ -353,7 +353,7 @@ workloads:
     }
   }
   SECTION("without same_zone a gang spans zones") {
-    const auto sc = compile(scenario(100, "any", 8));
+    const auto sc = compile_here(scenario(100, "any", 8));
     World w(sc, 0);
     Ledger l;
     w.add_listener(&l);
@@ -364,7 +364,7 @@ workloads:
     CHECK(spans);
   }
   SECTION("a gang of 8 split 5 + 3 moves into the zone with room: 5 VMs drained in a, 5 launched in b") {
-    const auto sc = compile(scenario(100, "same_zone", 8));
+    const auto sc = compile_here(scenario(100, "same_zone", 8));
     World w(sc, 0);
     Ledger l;
     w.add_listener(&l);
@@ -382,7 +382,7 @@ workloads:
     CHECK(metric(w, "workload.j.interruptions") == 0);  // the move drains idle VMs only
   }
   SECTION("a gang of 8 with same_zone fits no zone (5 + 3, no room): it waits, and nothing overtakes it") {
-    const auto sc = compile(scenario(3, "same_zone", 8));
+    const auto sc = compile_here(scenario(3, "same_zone", 8));
     World w(sc, 0);
     w.run();
     CHECK(metric(w, "workload.j.jobs_completed") == 0);
@@ -399,7 +399,7 @@ pools:
   p: {provider: aws, region: r, instance_type: m5.xlarge, spot_price: 0.05, on_demand_price: 0.2, capacity: 100}
 )";
   SECTION("on for a batch-only fleet, off for a service fleet, a fleet with scaling, a fleet without jobs") {
-    const auto sc = compile(head + R"(fleets:
+    const auto sc = compile_here(head + R"(fleets:
   jobs: {pools: [p], target: 4}
   web: {pools: [p], target: 4}
   sched: {pools: [p], scaling: {schedule: [{at: 0s, target: 2}]}}
@@ -418,7 +418,7 @@ workloads:
     CHECK_FALSE(sc.fleets[4].scale_to_zero);
   }
   SECTION("off for a Kubernetes node pool and for a fleet two workloads share") {
-    const auto sc = compile(head + R"(fleets:
+    const auto sc = compile_here(head + R"(fleets:
   nodes: {pools: [p], target: 4}
   shared: {pools: [p], target: 4}
 workloads:

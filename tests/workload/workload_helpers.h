@@ -8,13 +8,13 @@
 
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
+#include "tests/common/compile.h"
 
 namespace spotsim::test {
 
-inline CompiledScenario compile(const std::string& text) {
-  auto r = compile_scenario(text, SPOTSIM_SOURCE_DIR "/tests/workload/test.yaml");
-  if (!r) FAIL(r.status().message());
-  return *r;
+// `text` compiled as tests/workload/test.yaml, so the trace files next to it resolve.
+inline CompiledScenario compile_here(const std::string& text) {
+  return compile(text, SPOTSIM_SOURCE_DIR "/tests/workload/test.yaml");
 }
 
 inline std::string compile_error(const std::string& text) {

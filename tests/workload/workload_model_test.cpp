@@ -78,7 +78,7 @@ TEST_CASE("checkpoint store: writers share the throughput equally") {
 
 TEST_CASE("batch: a storm of checkpoint-on-notice writes overruns a slow store and misses the window") {
   auto run = [](const std::string& throughput) {
-    const auto sc = compile(base(50, "", "6h", 1, ", notice: 2m") + "checkpoint_store: {throughput: " + throughput +
+    const auto sc = compile_here(base(50, "", "6h", 1, ", notice: 2m") + "checkpoint_store: {throughput: " + throughput +
                             "}\nworkloads:\n  j:\n    type: batch\n    fleet: f\n    arrivals: {count: 50}\n"
                             "    job: {work: 4h, checkpoint: {size: 10GB, on_notice: true}}\n");
     World w(sc, 0);
@@ -98,7 +98,7 @@ TEST_CASE("batch: a storm of checkpoint-on-notice writes overruns a slow store a
 }
 
 TEST_CASE("batch: a gang waits for all its VMs, priority jobs go first") {
-  const auto sc = compile(base(3, "", "1d", 1) + R"(workloads:
+  const auto sc = compile_here(base(3, "", "1d", 1) + R"(workloads:
   big:
     type: batch
     fleet: f
@@ -110,7 +110,7 @@ TEST_CASE("batch: a gang waits for all its VMs, priority jobs go first") {
   CHECK(metric(w, "workload.big.jobs_completed") == 0);
   CHECK(metric(w, "workload.big.queue_depth_max") == 1);
 
-  const auto sc2 = compile(base(1, "", "1d", 1) + R"(workloads:
+  const auto sc2 = compile_here(base(1, "", "1d", 1) + R"(workloads:
   q:
     type: batch
     fleet: f
@@ -126,7 +126,7 @@ TEST_CASE("batch: a gang waits for all its VMs, priority jobs go first") {
 }
 
 TEST_CASE("batch: kills beyond the retries fail the job, non-idempotent commits killed are correctness failures") {
-  const auto sc = compile(base(20, "2/h", "2d", 1, ", notice: 0", "1m") + R"(workloads:
+  const auto sc = compile_here(base(20, "2/h", "2d", 1, ", notice: 0", "1m") + R"(workloads:
   j:
     type: batch
     fleet: f
@@ -146,7 +146,7 @@ TEST_CASE("batch: kills beyond the retries fail the job, non-idempotent commits 
 
 TEST_CASE("pipeline: downstream stages wait for upstream, makespan is the critical path") {
   // A fixed fleet of 10: no stage waits for a boot (with scale to zero: scale_to_zero_test.cpp).
-  const auto sc = compile(fixed_fleet(base(10, "", "2d", 1)) + R"(workloads:
+  const auto sc = compile_here(fixed_fleet(base(10, "", "2d", 1)) + R"(workloads:
   etl:
     type: pipeline
     fleet: f
@@ -167,7 +167,7 @@ TEST_CASE("pipeline: downstream stages wait for upstream, makespan is the critic
 
 TEST_CASE("service: enough servers meet the SLO, too few breach it, draining matters on notice") {
   auto run = [](int target, const std::string& extra) {
-    const auto sc = compile(base(target, "", "1d", 1) + R"(workloads:
+    const auto sc = compile_here(base(target, "", "1d", 1) + R"(workloads:
   api:
     type: service
     fleet: f
@@ -197,7 +197,7 @@ TEST_CASE("service: enough servers meet the SLO, too few breach it, draining mat
 }
 
 TEST_CASE("workloads: read-only views and the checkpoint_store_degraded verb are reachable from the world") {
-  const auto sc = compile(base(4, "", "1h", 1) + R"(workloads:
+  const auto sc = compile_here(base(4, "", "1h", 1) + R"(workloads:
   j: {type: batch, fleet: f, arrivals: {count: 6}, job: {work: 2h}}
   api: {type: service, fleet: f, rate: 10/s, capacity: 100/s, slo: {latency: 1s, target: 99%}}
 )");
@@ -216,7 +216,7 @@ TEST_CASE("workloads: read-only views and the checkpoint_store_degraded verb are
 }
 
 TEST_CASE("workloads: results are identical for any thread count") {
-  const auto sc = compile(base(30, "0.2/h", "2d", 6, "", "2m") + R"(checkpoint_store: {throughput: 2GB/s}
+  const auto sc = compile_here(base(30, "0.2/h", "2d", 6, "", "2m") + R"(checkpoint_store: {throughput: 2GB/s}
 workloads:
   j:
     type: batch
@@ -259,7 +259,7 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
       restarted += j.last_start > j.start;
     }
   };
-  const auto sc = compile(base(10, "0.3/h", "1d", 1, "", "2m") + R"(workloads:
+  const auto sc = compile_here(base(10, "0.3/h", "1d", 1, "", "2m") + R"(workloads:
   j: {type: batch, fleet: f, arrivals: {every: 10m}, job: {work: 1h, checkpoint: {interval: 15m, write_time: 10s}}}
 )");
   Jobs rec;
@@ -294,7 +294,7 @@ TEST_CASE("batch: every run of a job on each VM of its gang is reported to on_jo
       by_job[r.job].push_back({r.start, r.end});
     }
   };
-  const auto sc = compile(base(10, "0.3/h", "1d", 1, "", "2m") + R"(workloads:
+  const auto sc = compile_here(base(10, "0.3/h", "1d", 1, "", "2m") + R"(workloads:
   j: {type: batch, fleet: f, arrivals: {every: 20m}, job: {work: 1h, parallelism: 2, checkpoint: {interval: 15m, write_time: 10s}}}
 )");
   Runs rec;
@@ -329,7 +329,7 @@ TEST_CASE("batch: counters and the queue_depth gauge are live for samplers (queu
       completed.push_back(w.metrics().values()[static_cast<size_t>(w.metrics().find("workload.j.jobs_completed"))]);
     }
   };
-  const auto sc = compile(base(2, "", "7h", 1) + "sample_interval: 1h\n" + R"(workloads:
+  const auto sc = compile_here(base(2, "", "7h", 1) + "sample_interval: 1h\n" + R"(workloads:
   j: {type: batch, fleet: f, arrivals: {count: 6}, job: {work: 2h}}
 )");
   Samples rec;

@@ -5,7 +5,7 @@ using namespace spotsim;
 using namespace spotsim::test;
 
 TEST_CASE("workloads: a batch workload compiles with every key") {
-  const auto sc = compile(base(4, "", "1d", 1) + R"(checkpoint_store: {throughput: 2GB/s}
+  const auto sc = compile_here(base(4, "", "1d", 1) + R"(checkpoint_store: {throughput: 2GB/s}
 workloads:
   train:
     type: batch
@@ -84,7 +84,7 @@ TEST_CASE("workloads: pipeline stages are checked for unknown names and cycles")
       a: {job: {work: 1h}}
       b: {job: {work: 1h}, after: [aa]}
 )") == "test.yaml:16:35: error: workloads.p.stages.b.after: no stage named \"aa\"");
-  const auto sc = compile(b + R"(workloads:
+  const auto sc = compile_here(b + R"(workloads:
   p:
     type: pipeline
     fleet: f

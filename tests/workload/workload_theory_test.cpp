@@ -21,7 +21,7 @@ TEST_CASE("erlang: Erlang C matches known values") {
 
 TEST_CASE("batch: Poisson arrivals to c fixed VMs wait as Erlang C predicts (within 3%)") {
   // M/M/5 with ρ = 0.75: λ = 3.75/h, exponential work with mean 1 h, 5 VMs never interrupted.
-  const auto sc = compile(fixed_fleet(base(5, "", "400d", 8)) + R"(workloads:
+  const auto sc = compile_here(fixed_fleet(base(5, "", "400d", 8)) + R"(workloads:
   q:
     type: batch
     fleet: f
@@ -63,7 +63,7 @@ TEST_CASE("batch: the interval minimizing completion time matches Young/Daly sqr
   std::vector<double> times, theory;
   double best_tau = 0, best_t = 1e300;
   for (double tau : taus) {
-    const double t = mean_metric(compile(daly_scenario(tau, 5)), "workload.j.run_time") / 3600.0;
+    const double t = mean_metric(compile_here(daly_scenario(tau, 5)), "workload.j.run_time") / 3600.0;
     times.push_back(t);
     // Daly's expected completion time up to a constant factor: (e^{(τ+δ)/M} − 1) / τ.
     theory.push_back((std::exp((tau / 60.0 + delta_h) / mtbf_h) - 1.0) / tau);
@@ -102,7 +102,7 @@ TEST_CASE("batch: the interval minimizing completion time matches Young/Daly sqr
 }
 
 TEST_CASE("batch: lost work per eviction is about half a checkpoint interval") {
-  const double lost = mean_metric(compile(daly_scenario(60, 1)), "workload.j.lost_work_per_interruption");
+  const double lost = mean_metric(compile_here(daly_scenario(60, 1)), "workload.j.lost_work_per_interruption");
   INFO("lost per interruption " << lost << " s; half the interval is 1800 s");
   CHECK(std::fabs(lost / 1800.0 - 1.0) < 0.10);
 }
@@ -110,7 +110,7 @@ TEST_CASE("batch: lost work per eviction is about half a checkpoint interval") {
 TEST_CASE("batch: without interruptions nothing is lost and cost is VM-hours times the price exactly") {
   // A fixed fleet: with scale to zero the billed boot time of each scale-out comes on top (tested
   // in scale_to_zero_test.cpp).
-  const auto sc = compile(fixed_fleet(base(10, "", "2d", 2)) + R"(workloads:
+  const auto sc = compile_here(fixed_fleet(base(10, "", "2d", 2)) + R"(workloads:
   j:
     type: batch
     fleet: f
