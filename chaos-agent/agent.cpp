@@ -241,10 +241,10 @@ struct Agent::Impl {
     // Completion is posted, not run inside the change notification, so the change's own
     // audit event (e.g. the inject) is written before the reads it causes.
     w->subscription = state.subscribe([this, weak] {
-      auto w = weak.lock();
-      if (w && router->gcp().current(w->key).etag != w->baseline)
-        asio::post(io, [this, w] {
-          if (router->gcp().current(w->key).etag != w->baseline) finish_wait(w);
+      auto waiter = weak.lock();
+      if (waiter && router->gcp().current(waiter->key).etag != waiter->baseline)
+        asio::post(io, [this, waiter] {
+          if (router->gcp().current(waiter->key).etag != waiter->baseline) finish_wait(waiter);
         });
     });
     w->timer.expires_after(o.wait_timeout);

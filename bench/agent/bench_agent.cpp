@@ -84,8 +84,8 @@ class StaticSession : public std::enable_shared_from_this<StaticSession> {
       res->keep_alive(self->req_.keep_alive());
       res->body() = kBody;
       res->prepare_payload();
-      bhttp::async_write(self->stream_, *res, [self, res](beast::error_code ec, size_t) {
-        if (!ec) self->read();
+      bhttp::async_write(self->stream_, *res, [self, res](beast::error_code write_ec, size_t) {
+        if (!write_ec) self->read();
       });
     });
   }

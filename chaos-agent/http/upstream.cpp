@@ -55,28 +55,28 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
   }
 
   void start() {
-    beast::error_code ec;
-    auto addr = asio::ip::make_address(opts.host, ec);
-    if (ec) return fail("bad address", ec);
+    beast::error_code setup_ec;
+    auto addr = asio::ip::make_address(opts.host, setup_ec);
+    if (setup_ec) return fail("bad address", setup_ec);
     tcp::endpoint ep(addr, opts.port);
-    stream.socket().open(ep.protocol(), ec);
-    if (ec) return fail("socket", ec);
+    stream.socket().open(ep.protocol(), setup_ec);
+    if (setup_ec) return fail("socket", setup_ec);
     if (opts.socket_mark != 0) {
       int mark = opts.socket_mark;
       if (::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0)
         return fail("setsockopt(SO_MARK)", beast::error_code(errno, beast::system_category()));
     }
     stream.expires_after(opts.connect_timeout);
-    stream.async_connect(ep, [self = shared_from_this()](beast::error_code ec) {
-      if (ec) return self->fail("connect", ec);
+    stream.async_connect(ep, [self = shared_from_this()](beast::error_code connect_ec) {
+      if (connect_ec) return self->fail("connect", connect_ec);
       self->stream.expires_after(self->timeout);
-      bhttp::async_write(self->stream, self->req, [self](beast::error_code ec, size_t) {
-        if (ec) return self->fail("write", ec);
+      bhttp::async_write(self->stream, self->req, [self](beast::error_code write_ec, size_t) {
+        if (write_ec) return self->fail("write", write_ec);
         self->parser.emplace();
         self->parser->body_limit(self->opts.body_limit);
         self->parser->header_limit(64 * 1024);
-        bhttp::async_read(self->stream, self->buffer, *self->parser, [self](beast::error_code ec, size_t) {
-          if (ec) return self->fail("read", ec);
+        bhttp::async_read(self->stream, self->buffer, *self->parser, [self](beast::error_code read_ec, size_t) {
+          if (read_ec) return self->fail("read", read_ec);
           Response res = self->parser->release();
           for (auto it = res.begin(); it != res.end();) {
             if (hop_by_hop(it->name(), it->name_string())) it = res.erase(it);

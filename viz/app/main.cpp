@@ -127,10 +127,10 @@ void run_bench(Window& win, AppState& app, Ui& ui, AppState* base, Ui* base_ui, 
       return render_frames(win, u, frames, true);
     };
     auto cell = [](const std::vector<std::vector<double>>& ms) {
-      const FrameStats all = frame_stats(ms[0]), ui = frame_stats(ms[1]), gl = frame_stats(ms[2]),
+      const FrameStats all = frame_stats(ms[0]), ui_build = frame_stats(ms[1]), gl = frame_stats(ms[2]),
                        cpu = frame_stats(ms[3]);
       char buf[112];
-      std::snprintf(buf, sizeof buf, "%7.2f (p95 %7.2f) = ui %6.2f [%5.2f] + draw %7.2f", all.mean, all.p95, ui.mean,
+      std::snprintf(buf, sizeof buf, "%7.2f (p95 %7.2f) = ui %6.2f [%5.2f] + draw %7.2f", all.mean, all.p95, ui_build.mean,
                     cpu.mean, gl.mean);
       return std::make_pair(std::string(buf), std::make_pair(all.mean, cpu.mean));
     };

@@ -67,9 +67,9 @@ void visit_lod(const GanttBar* first, const GanttBar* last, double x0, double x1
     auto next = std::partition_point(it, last, [limit](const GanttBar& b) { return b.start < limit; });
     // Only the last of them can reach past the limit; a long bar keeps its own identity.
     if (next - 1 != it && (next - 1)->end > limit) --next;
-    const GanttBar& last = *(next - 1);
-    cur.end = std::max(cur.end, last.end);
-    cur.evicted = cur.evicted || last.evicted;
+    const GanttBar& tail = *(next - 1);
+    cur.end = std::max(cur.end, tail.end);
+    cur.evicted = cur.evicted || tail.evicted;
     f(cur);
     it = next;
   }
