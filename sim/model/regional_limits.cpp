@@ -83,8 +83,4 @@ void RegionalLimits::on_release(uint32_t pool, Purchase purchase) {
   }
 }
 
-int64_t RegionalLimits::vcpus_in_use(uint32_t region, Purchase purchase) const {
-  return purchase == Purchase::kSpot ? regions_[region].spot_vcpus : regions_[region].od_vcpus;
-}
-
 }  // namespace spotsim

@@ -35,8 +35,6 @@ class RegionalLimits {
   void on_launch(uint32_t pool, Purchase purchase);
   void on_release(uint32_t pool, Purchase purchase);
 
-  // Current vCPUs of active VMs in region `region` (index into scenario.regions).
-  int64_t vcpus_in_use(uint32_t region, Purchase purchase) const;
   int32_t region_of(uint32_t pool) const { return region_of_[pool]; }
 
  private:

@@ -8,18 +8,6 @@
 
 namespace spotsim {
 
-const char* topo_key_name(TopoKey k) {
-  switch (k) {
-    case TopoKey::kProvider: return "provider";
-    case TopoKey::kRegion: return "region";
-    case TopoKey::kZone: return "zone";
-    case TopoKey::kInstanceFamily: return "instance_family";
-    case TopoKey::kInstanceType: return "instance_type";
-    case TopoKey::kPool: return "pool";
-  }
-  return "?";
-}
-
 std::string instance_family(const std::string& type) {
   const size_t dot = type.find('.');
   if (dot != std::string::npos) return type.substr(0, dot);

@@ -26,8 +26,6 @@ enum class TopoLevel : uint8_t { kRoot = 0, kProvider, kRegion, kZone, kPool };
 
 enum class TopoKey : uint8_t { kProvider = 0, kRegion, kZone, kInstanceFamily, kInstanceType, kPool };
 constexpr int kTopoKeyCount = 6;
-// "provider", "region", "zone", "instance_family", "instance_type", "pool".
-const char* topo_key_name(TopoKey k);
 
 // The family of an instance type: "m5" for "m5.xlarge", "n2" for "n2-standard-4",
 // "Standard_D4s_v3" stays whole (Azure sizes have neither '.' nor '-').

@@ -32,14 +32,6 @@ int env_int(const char* name, int fallback) {
 
 }  // namespace
 
-bool mpi_compiled() {
-#ifdef SPOTSIM_HAVE_MPI
-  return true;
-#else
-  return false;
-#endif
-}
-
 MpiSession::MpiSession() {
 #ifdef SPOTSIM_HAVE_MPI
   const bool launched = env_set("OMPI_COMM_WORLD_SIZE") || env_set("PMI_SIZE") || env_set("PMIX_RANK");

@@ -39,9 +39,6 @@ class MpiSession {
   int local_size_ = 1;
 };
 
-// Whether this binary was built with MPI support.
-bool mpi_compiled();
-
 // Runs the sweep over every rank of `session` (or in-process when it is a single process). REQUIRES:
 // every rank passes an identical plan (same files, arguments). Rank 0 returns the full result; other
 // ranks return a result with no points.

@@ -1,7 +1,6 @@
 #include "sim/scenario/dist_reader.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace spotsim {
 namespace {
@@ -151,19 +150,6 @@ bool read_duration_dist(MapReader& r, const std::string& key, DurationDist& out,
   ctx.error(key_node, vpath,
             "unknown distribution; expected uniform, lognormal or exponential (or a plain duration)");
   return false;
-}
-
-std::string duration_dist_text(const DurationDist& d) {
-  char buf[96];
-  switch (d.kind) {
-    case DurationDist::Kind::kFixed: std::snprintf(buf, sizeof buf, "%gs", d.a); break;
-    case DurationDist::Kind::kExponential: std::snprintf(buf, sizeof buf, "exponential(mean %gs)", d.a); break;
-    case DurationDist::Kind::kUniform: std::snprintf(buf, sizeof buf, "uniform(%gs, %gs)", d.a, d.b); break;
-    case DurationDist::Kind::kLognormal:
-      std::snprintf(buf, sizeof buf, "lognormal(median %gs, p95 %gs)", d.a, d.a * std::exp(kZ95 * d.b));
-      break;
-  }
-  return buf;
 }
 
 }  // namespace spotsim

@@ -18,7 +18,4 @@ namespace spotsim {
 // >= 0 is accepted). Returns true iff a valid value was stored; errors go to r.ctx().
 bool read_duration_dist(MapReader& r, const std::string& key, DurationDist& out, bool required, bool positive);
 
-// The same distribution as text for messages and reports ("90s", "lognormal(median 90s, p95 240s)").
-std::string duration_dist_text(const DurationDist& d);
-
 }  // namespace spotsim

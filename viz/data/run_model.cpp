@@ -17,17 +17,6 @@ std::string event_kind_name(uint8_t kind) {
   }
 }
 
-const char* run_outcome_name(RunOutcome o) {
-  switch (o) {
-    case RunOutcome::kFinished: return "finished";
-    case RunOutcome::kLost: return "lost";
-    case RunOutcome::kUnfinished: return "unfinished";
-    case RunOutcome::kEvicted: return "evicted";
-    case RunOutcome::kKilled: return "killed";
-  }
-  return "?";
-}
-
 const char* const kChaosKinds[8] = {"storm",      "cliff",         "price_spike",  "on_demand_exhaustion",
                                     "api_throttle", "checkpoint_store_degraded", "boot_failure", "notice_loss"};
 

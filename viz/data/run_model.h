@@ -109,8 +109,6 @@ struct JobRecord {
 
 // How a run ended (schema::JobRunOutcome numbering).
 enum class RunOutcome : uint8_t { kFinished = 0, kLost = 1, kUnfinished = 2, kEvicted = 3, kKilled = 4 };
-// "finished", "lost", "unfinished", "evicted", "killed" (schema::kJobRunOutcomeNames).
-const char* run_outcome_name(RunOutcome o);
 
 // One run of a job on one VM (a gang job has one per VM), or of a Kubernetes pod on its node:
 // /job_runs.
