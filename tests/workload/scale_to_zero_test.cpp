@@ -375,8 +375,8 @@ workloads:
     CHECK(metric(w, "workload.j.queue_wait") ==
           Approx((start + (start + run) + (start + 2 * run - 3600) + (start + 3 * run - 7200)) / 4));
     REQUIRE(l.run_zones.size() == 4);
-    for (const auto& [run, pools] : l.run_zones) {
-      INFO("job " << run.first << " started at " << run.second << " s");
+    for (const auto& [job_start, pools] : l.run_zones) {
+      INFO("job " << job_start.first << " started at " << job_start.second << " s");
       CHECK(pools == std::set<uint16_t>{1});  // every run in zone b
     }
     CHECK(metric(w, "workload.j.interruptions") == 0);  // the move drains idle VMs only
