@@ -9,6 +9,7 @@
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 #include "tests/common/compile.h"
+#include "tests/common/run.h"
 
 using namespace spotsim;
 
@@ -16,25 +17,9 @@ namespace {
 
 using test::compile;
 
-RunResult run(const CompiledScenario& sc, int threads = 1) {
-  RunOptions opt;
-  opt.threads = threads;
-  opt.check_laws = true;
-  auto r = run_scenario(sc, opt);
-  if (!r) FAIL(r.status().message());
-  return std::move(r).value();
-}
-
-double mean(const RunResult& r, const std::string& metric) {
-  const int i = r.metric_index(metric);
-  if (i < 0) FAIL("no metric " << metric);
-  return r.stats[static_cast<size_t>(i)].mean;
-}
-double max_of(const RunResult& r, const std::string& metric) {
-  const int i = r.metric_index(metric);
-  if (i < 0) FAIL("no metric " << metric);
-  return r.stats[static_cast<size_t>(i)].max;
-}
+RunResult run(const CompiledScenario& sc, int threads = 1) { return test::run_checked(sc, threads); }
+double mean(const RunResult& r, const std::string& metric) { return test::stats_of(r, metric).mean; }
+double max_of(const RunResult& r, const std::string& metric) { return test::stats_of(r, metric).max; }
 
 // A cliff to 0 spot capacity at 12 h that never recovers, on a 10-VM fleet, for one day.
 const char* kDeadFleet = R"(spotsim: 1

@@ -11,6 +11,7 @@
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 #include "tests/common/compile.h"
+#include "tests/common/run.h"
 
 using namespace spotsim;
 
@@ -23,20 +24,8 @@ CompiledScenario compile(const std::string& text, std::vector<std::pair<std::str
   return test::compile(text, "m.yaml", opt);
 }
 
-RunResult run(const CompiledScenario& sc, int threads = 1) {
-  RunOptions opt;
-  opt.threads = threads;
-  opt.check_laws = true;
-  auto r = run_scenario(sc, opt);
-  if (!r) FAIL(r.status().message());
-  return std::move(r).value();
-}
-
-double mean(const RunResult& r, const std::string& metric) {
-  const int i = r.metric_index(metric);
-  if (i < 0) FAIL("no metric " << metric);
-  return r.stats[static_cast<size_t>(i)].mean;
-}
+RunResult run(const CompiledScenario& sc, int threads = 1) { return test::run_checked(sc, threads); }
+double mean(const RunResult& r, const std::string& metric) { return test::stats_of(r, metric).mean; }
 
 // Every metric's per-replication values, by name (the order of metrics follows the file).
 std::map<std::string, std::vector<double>> by_name(const RunResult& r) {
