@@ -154,13 +154,13 @@ int main(int argc, char** argv) {
     if (!ps) return fail(kUsage, "--provider: expected aws, azure, gcp or all (comma list), got '" + providers + "'");
     so.providers = *ps;
     auto md = parse_duration(max_duration);
-    if (!md || md->count() <= 0) return fail(kUsage, "--max-duration: expected a duration like 30m or 2h, got '" + max_duration + "'");
+    if (!md || md->count() <= 0) return fail(kUsage, "--max-duration: " + bad_duration_message(max_duration));
     so.max_duration = *md;
     for (auto [flag, text, out] : {std::tuple{"--read-timeout", &read_timeout, &so.limits.read_timeout},
                                    std::tuple{"--idle-timeout", &idle_timeout, &so.limits.idle_timeout},
                                    std::tuple{"--max-wait", &max_wait, &so.gcp_max_wait}}) {
       auto d = parse_duration(*text);
-      if (!d || d->count() <= 0) return fail(kUsage, std::string(flag) + ": expected a duration like 10s, got '" + *text + "'");
+      if (!d || d->count() <= 0) return fail(kUsage, std::string(flag) + ": " + bad_duration_message(*text));
       *out = *d;
     }
     auto act = parse_action(at_deadline, allow_shutdown);

@@ -18,7 +18,7 @@ Result<Millis> duration_field(const nlohmann::json& j, const char* name, Millis 
   }
   if (v.is_string()) {
     auto d = parse_duration(v.get<std::string>());
-    if (!d) return Error{std::string(name) + ": expected a duration like 120s, 5m, 2h, got '" + v.get<std::string>() + "'"};
+    if (!d) return Error{std::string(name) + ": " + bad_duration_message(v.get<std::string>())};
     return *d;
   }
   return Error{std::string(name) + ": expected a duration like 120s, 5m, 2h"};

@@ -111,7 +111,9 @@ std::optional<Millis> parse_duration(std::string_view s) {
     std::string_view unit = s.substr(ustart, i - ustart);
     double scale;
     if (unit.empty()) {
-      if (any || i != s.size()) return std::nullopt;  // bare number: seconds, alone only
+      // A bare number is refused, as in scenario files ("90" could be seconds or minutes): only
+      // "0" needs no unit.
+      if (any || i != s.size() || value != 0) return std::nullopt;
       scale = 1000;
     } else if (unit == "ms") {
       scale = 1;
@@ -131,6 +133,14 @@ std::optional<Millis> parse_duration(std::string_view s) {
   }
   if (!std::isfinite(total_ms) || total_ms < 0 || total_ms > 1e15) return std::nullopt;
   return Millis(static_cast<long long>(std::llround(total_ms)));
+}
+
+std::string bad_duration_message(std::string_view s) {
+  const bool bare = !s.empty() && s.find_first_not_of("0123456789.") == std::string_view::npos;
+  if (bare) {
+    return "'" + std::string(s) + "' has no unit; write e.g. '" + std::string(s) + "s' (units: ms, s, m, h, d)";
+  }
+  return "expected a duration like 120s, 5m, 2h, got '" + std::string(s) + "'";
 }
 
 std::string format_duration(Millis d) {

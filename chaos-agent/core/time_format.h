@@ -20,9 +20,12 @@ std::string format_aws_event_time(WallTime t);
 // Parses "2026-11-23T18:00:00Z" or with fractional seconds. nullopt when malformed.
 std::optional<WallTime> parse_iso8601(std::string_view s);
 
-// Parses durations: "120s", "5m", "2h", "1h30m", "500ms", "1.5s", "0". A bare number means
-// seconds. nullopt on anything else (callers print "expected a duration like 120s, 5m, 2h").
+// Parses durations: "120s", "5m", "2h", "1h30m", "500ms", "1.5s", "0". A bare number other than
+// 0 is refused, as in scenario files. nullopt on anything else (bad_duration_message says why).
 std::optional<Millis> parse_duration(std::string_view s);
+// Why `s` is not a duration: "'90' has no unit; write e.g. '90s' (units: ms, s, m, h, d)" or
+// "expected a duration like 120s, 5m, 2h, got 'soon'".
+std::string bad_duration_message(std::string_view s);
 // Formats a duration compactly: "2m", "90s", "1h30m", "250ms".
 std::string format_duration(Millis d);
 double to_seconds(Millis d);

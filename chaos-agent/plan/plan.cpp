@@ -58,7 +58,7 @@ class Reader {
   Result<Millis> duration(const YAML::Node& n, const std::string& path) const {
     if (!n.IsScalar()) return error(n, path, "expected a duration like 120s, 5m, 2h");
     auto d = parse_duration(n.as<std::string>());
-    if (!d) return error(n, path, "expected a duration like 120s, 5m, 2h, found '" + n.as<std::string>() + "'");
+    if (!d) return error(n, path, bad_duration_message(n.as<std::string>()));
     return *d;
   }
   Result<double> fraction(const YAML::Node& n, const std::string& path) const {

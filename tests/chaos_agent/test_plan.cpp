@@ -78,9 +78,12 @@ TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent]
   CHECK(err("chaos: []\n") ==
         "plan.yaml:1:1: error: max_duration: required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
   CHECK(err("max_duration: soon\nchaos: []\n") ==
-        "plan.yaml:1:15: error: max_duration: expected a duration like 120s, 5m, 2h, found 'soon'");
+        "plan.yaml:1:15: error: max_duration: expected a duration like 120s, 5m, 2h, got 'soon'");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 2x}}\n") ==
-        "plan.yaml:3:32: error: chaos[0].preempt.notice: expected a duration like 120s, 5m, 2h, found '2x'");
+        "plan.yaml:3:32: error: chaos[0].preempt.notice: expected a duration like 120s, 5m, 2h, got '2x'");
+  // A bare number is refused, as in scenario files (issue 17).
+  CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 120}}\n") ==
+        "plan.yaml:3:32: error: chaos[0].preempt.notice: '120' has no unit; write e.g. '120s' (units: ms, s, m, h, d)");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    preempt: {action: reboot}\n") ==
         "plan.yaml:4:23: error: chaos[0].preempt.action: expected terminate, stop or hibernate, found 'reboot'");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 20m\n    preempt: {}\n") ==

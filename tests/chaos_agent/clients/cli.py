@@ -32,7 +32,7 @@ with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
     f.write("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 2x}}\n")
 r = run("gameday", f.name, "--dry-run")
 check(r.returncode == 2 and r.stderr.strip() == f.name +
-      ":3:32: error: chaos[0].preempt.notice: expected a duration like 120s, 5m, 2h, found '2x'",
+      ":3:32: error: chaos[0].preempt.notice: expected a duration like 120s, 5m, 2h, got '2x'",
       "plan error: " + r.stderr.strip())
 os.unlink(f.name)
 
