@@ -7,6 +7,7 @@
 // capacity varies keeps varying under the limit.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "sim/chaos/item.h"
 #include "sim/chaos/runtime.h"
@@ -28,10 +29,12 @@ class Cliff final : public ChaosItem {
     ++gen_;  // cancels a recovery ramp in progress
     // Every pool of the scope is cut before any fleet reacts (the runtime holds the world's
     // notices until this returns), so a replacement never lands in a pool cut in this instant.
+    // Cutting one pool gives notices in that pool only, so the counts taken first stay exact.
     const double before = value(m_evicted_);
+    const std::vector<int64_t> live = live_spot_by_pool();
     int64_t in_scope = 0;
-    for (uint32_t p : scope_.pools()) in_scope += live_spot(p);
-    for (uint32_t p : scope_.pools()) set_capacity(p, level(p));
+    for (uint32_t p : scope_.pools()) in_scope += live[p];
+    for (uint32_t p : scope_.pools()) set_capacity(p, level(p), live[p]);
     const double evicted = value(m_evicted_) - before;
     if (evicted > static_cast<double>(in_scope)) {
       runtime_.violation("chaos item " + spec_.name + " (cliff) evicted " + std::to_string(static_cast<int64_t>(evicted)) +
@@ -55,10 +58,11 @@ class Cliff final : public ChaosItem {
   void on_timer(uint16_t, uint64_t payload) override {
     if ((payload >> 8) != gen_ || depth_ > 0) return;
     const int k = static_cast<int>(payload & 0xFF);
+    const std::vector<int64_t> live = k >= kSteps ? std::vector<int64_t>{} : live_spot_by_pool();
     for (uint32_t p : scope_.pools()) {
       const int64_t lo = level(p), hi = nominal(p);
       if (k >= kSteps) lift(p);
-      else set_capacity(p, lo + (hi - lo) * k / kSteps);
+      else set_capacity(p, lo + (hi - lo) * k / kSteps, live[p]);
     }
   }
 
@@ -69,16 +73,17 @@ class Cliff final : public ChaosItem {
     if (spec_.level_is_fraction) return static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(nominal(p))));
     return std::min(nominal(p), static_cast<int64_t>(spec_.level));
   }
-  // Spot VMs of pool p that are booting or running (not yet under notice).
-  int64_t live_spot(uint32_t p) const {
-    int64_t live = 0;
+  // Spot VMs per pool that are booting or running (not yet under notice), in one pass.
+  std::vector<int64_t> live_spot_by_pool() const {
+    std::vector<int64_t> live(world_.pools().size(), 0);
     for (const VmSlot& v : world_.vms()) {
-      if (v.pool == p && v.purchase == Purchase::kSpot && (v.state == VmState::kRunning || v.state == VmState::kBooting)) ++live;
+      if (v.purchase == Purchase::kSpot && (v.state == VmState::kRunning || v.state == VmState::kBooting)) ++live[v.pool];
     }
     return live;
   }
-  void set_capacity(uint32_t p, int64_t cap) {
-    add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live_spot(p) - std::min(cap, nominal(p)))));
+  // `live`: pool p's booting and running spot VMs now.
+  void set_capacity(uint32_t p, int64_t cap, int64_t live) {
+    add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live - std::min(cap, nominal(p)))));
     world_.limit_spot_capacity(p, cap);
   }
 

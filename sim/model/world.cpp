@@ -205,28 +205,31 @@ void World::emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, doubl
   for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
 }
 
-void World::account_needed(FleetState& f) { set_running(f, 0); }
-
 void World::drop_protection(VmSlot& v) {
   if (!(v.flags & kVmScaleInProtected)) return;
   FleetState& f = fleets_[v.fleet];
-  account_needed(f);
+  set_running(f, 0);  // integrate the need up to now under the old count
   f.protected_vms--;
   v.flags &= static_cast<uint8_t>(~kVmScaleInProtected);
 }
 
-void World::finalize_unrecovered(uint32_t fi) {
-  FleetState& f = fleets_[fi];
+void World::finalize_unrecovered() {
   // A replacement still booting at the end is back when its boot completes (already scheduled):
-  // its time to reschedule is exact, and its loss is not unrecovered.
-  int64_t in_flight = 0;
+  // its time to reschedule is exact, and its loss is not unrecovered. One pass over the VMs.
+  std::vector<int64_t> in_flight(fleets_.size(), 0);
   for (const VmSlot& v : vms_) {
-    if (v.fleet != fi || v.state != VmState::kBooting || v.ready_us < 0) continue;
-    ++in_flight;  // its boot completes as scheduled: it fills a place of the shortfall
+    if (v.state != VmState::kBooting || v.ready_us < 0) continue;
+    ++in_flight[v.fleet];  // its boot completes as scheduled: it fills a place of the shortfall
     if (v.lost_at_us < 0 || v.lost_at_us > end_us_) continue;  // a scale-out launch, not a replacement
+    FleetState& f = fleets_[v.fleet];
     f.time_to_replace.add(std::max<double>(0.0, static_cast<double>(v.ready_us - v.lost_at_us) * 1e-6));
     f.losses.recovered(v.lost_at_us, v.lost_at_us);
   }
+  for (uint32_t fi = 0; fi < fleets_.size(); ++fi) finalize_unrecovered(fi, in_flight[fi]);
+}
+
+void World::finalize_unrecovered(uint32_t fi, int64_t in_flight) {
+  FleetState& f = fleets_[fi];
   // Losses beyond the shortfall were made good otherwise (a scale-out launch, a lower target). A
   // scale-out VM still booting at the end (a job that arrived in its last boot time) is not a loss:
   // counted as a place of the shortfall it would otherwise blame on an old loss the fleet had
@@ -248,8 +251,8 @@ void World::set_running(FleetState& f, int64_t delta) {
   const int64_t now = engine_.now().us;
   const double dt = static_cast<double>(now - f.last_change_us);
   f.running_vm_us += static_cast<double>(f.running) * dt;
-  f.served_vm_us += static_cast<double>(std::min(f.running, std::max<int64_t>(f.target, 0))) * dt;
   const int64_t target = std::max<int64_t>(f.target, 0);
+  f.served_vm_us += static_cast<double>(std::min(f.running, target)) * dt;
   if (f.protected_vms > target) {  // rare: only batch fleets whose jobs hold VMs above the target
     f.needed_extra_us += static_cast<double>(f.protected_vms - target) * dt;
     f.available_extra_us += static_cast<double>(std::min(f.running, f.protected_vms) - std::min(f.running, target)) * dt;
@@ -385,8 +388,7 @@ void World::apply(const Command& c) {
       break;
     case CommandKind::kScale: {
       const int64_t now = engine_.now().us;
-      set_running(f, 0);  // close the served-VM interval under the old target
-      account_needed(f);
+      set_running(f, 0);  // close the served and needed VM intervals under the old target
       f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(now - f.target_since_us);
       f.target_since_us = now;
       f.target = std::max<int64_t>(0, c.count);
@@ -666,7 +668,7 @@ void World::give_notice(uint32_t slot, Duration notice) {
 }
 
 void World::end_batch() {
-  if (--batch_depth_ > 0) return;
+  if (--batch_depth_ > 0 || pending_notices_.empty()) return;
   // Delivering can give more notices (a hook's commands); those are delivered at once.
   std::vector<PendingNotice> pending;
   pending.swap(pending_notices_);
@@ -934,7 +936,7 @@ void World::set_scale_in_protection(VmId id, bool on) {
   if (on) {
     if (v.flags & kVmScaleInProtected) return;
     FleetState& pf = fleets_[v.fleet];
-    account_needed(pf);
+    set_running(pf, 0);  // integrate the need up to now under the old count
     pf.protected_vms++;
     v.flags |= kVmScaleInProtected;
     return;
@@ -1064,6 +1066,7 @@ void World::finalize() {
     // A stopped VM's run ended at its eviction (already emitted); only its disks were billed now.
     if (v.state != VmState::kStopped) emit(ModelEventKind::kEnd, s, 0);
   }
+  finalize_unrecovered();  // before the time-to-reschedule metrics below
   double all_od = 0;
   for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
     FleetState& f = fleets_[fi];
@@ -1078,7 +1081,6 @@ void World::finalize() {
     // rebalance replacement running beside its old VM) do not make up for time below it.
     metrics_[fm.lost_vm_hours] = std::max(0.0, (target_us - f.served_vm_us) / 3.6e9);
     metrics_[fm.availability_pct] = target_us > 0 ? 100.0 * f.served_vm_us / target_us : 100.0;
-    finalize_unrecovered(fi);
     metrics_[fm.ttr_mean] = f.time_to_replace.mean();
     metrics_[fm.ttr_p95] = f.time_to_replace.quantile(0.95);
     metrics_[fm.ttr_max] = f.time_to_replace.max();

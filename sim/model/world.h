@@ -392,13 +392,12 @@ class World : public EventHandler {
   double fleet_all_on_demand(uint32_t fleet, const FleetState& f) const;
   void finalize_extra_metrics();
   void set_running(FleetState& f, int64_t delta);
-  // Integrates max(target, protected VMs) up to now (set_running(f, 0)); call before either changes.
-  void account_needed(FleetState& f);
   // Clears a VM's scale-in protection flag, keeping the fleet's count of protected VMs.
   void drop_protection(VmSlot& v);
   // Losses still open at the end, up to the fleet's shortfall: counted as `unrecovered` and
   // added to the time to reschedule censored at the end of the run.
-  void finalize_unrecovered(uint32_t fleet);
+  void finalize_unrecovered();
+  void finalize_unrecovered(uint32_t fleet, int64_t in_flight);  // in_flight: VMs still booting
   // Bills the VM's current run (launch → now, unless stopped) and, when `vm_ends`, its disks.
   void bill(uint32_t slot, bool interrupted, bool vm_ends = true);
   void emit(ModelEventKind kind, uint32_t slot, double detail);

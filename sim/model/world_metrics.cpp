@@ -22,7 +22,7 @@ void World::register_extra_metrics() {
     m.fallback_launches = metrics_.add(p + "fallback_launches", MetricUnit::kCount, "on-demand VMs launched as a fallback for spot (warm start excluded)");
     m.fallback_rate_pct = metrics_.add(p + "fallback_rate_pct", MetricUnit::kPercent, "100 × fallback_launches / launches");
     m.vm_hours_fallback = metrics_.add(p + "vm_hours_fallback", MetricUnit::kHours, "running VM-hours of fallback on-demand VMs (part of vm_hours_on_demand)");
-    m.cost_all_on_demand = metrics_.add(p + "cost_all_on_demand", MetricUnit::kDollars, "counterfactual: the fleet's target on on-demand for the whole run, never interrupted");
+    m.cost_all_on_demand = metrics_.add(p + "cost_all_on_demand", MetricUnit::kDollars, "counterfactual: vm_hours_needed on on-demand in the fleet's cheapest on-demand pool, never interrupted");
     m.savings_pct = metrics_.add(p + "savings_pct", MetricUnit::kPercent, "100 × (1 − cost / cost_all_on_demand)");
     m.unrecovered = metrics_.add(p + "unrecovered", MetricUnit::kCount,
                                  "VMs lost (evicted) and not back at the end of the run, up to the fleet's shortfall then");
