@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/calibrate/calibrate.h"
 #include "sim/policy/lua_policy.h"
 #include "sim/record/atomic_file.h"
 #include "sim/record/hdf5_recorder.h"
@@ -368,6 +369,53 @@ int cmd_validate(const std::vector<std::string>& paths, const std::vector<std::s
   return rc;
 }
 
+// `spotsim calibrate`: provider data and your own events in, pool blocks (or a scenario) out
+// (docs/calibration.md). The work is sim/calibrate; here: arguments, progress, the output file.
+struct CalibrateArgs {
+  calibrate::Options opt;
+  std::string from, to;        // timestamps
+  std::string band_edge = "mid";
+  std::string out = "-";       // FILE or - (stdout)
+  bool quiet = false;
+};
+
+int cmd_calibrate(CalibrateArgs& a) {
+  for (const auto& [text, dst] : {std::pair{&a.from, &a.opt.from_us}, std::pair{&a.to, &a.opt.to_us}}) {
+    if (text->empty()) continue;
+    auto t = calibrate::parse_timestamp_us(*text);
+    if (!t) {
+      std::cerr << "spotsim: error: " << (dst == &a.opt.from_us ? "--from" : "--to") << " " << *text
+                << ": expected a timestamp like 2026-01-05T00:00:00Z\n";
+      return kExitInvalid;
+    }
+    *dst = *t;
+  }
+  a.opt.band_edge = parse_band_edge(a.band_edge).value_or(BandEdge::kMid);  // validated by CLI11
+  // Progress on a terminal for inputs that take more than a second.
+  const bool tty = !a.quiet && ::isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  bool shown = false;
+  double last = -1;
+  if (tty) {
+    a.opt.progress = [&](const std::string& stage, int64_t done, int64_t total) {
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (el < 1.0 || el - last < 0.1) return;
+      last = el;
+      const double pct = total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0;
+      std::fprintf(stderr, "\r%-60.60s %5.1f%%  %.1fs ", stage.c_str(), pct, el);
+      shown = true;
+    };
+  }
+  auto cal = calibrate::run_calibration(a.opt);
+  if (shown) std::fprintf(stderr, "\r%*s\r", 80, "");
+  if (!cal) return report_error(cal.status());
+  if (Status st = write_file_atomic(a.out, calibrate::to_yaml(*cal, a.opt)); !st) return report_error(st);
+  if (!a.quiet && a.out != "-") {
+    std::cerr << "wrote " << cal->pools.size() << " pools (" << cal->events_used << " interruptions used) to " << a.out << "\n";
+  }
+  return kExitOk;
+}
+
 // `spotsim bench` was a command until issue 17; the benchmarks are a program of their own now so
 // that the shipped spotsim does not link them. The old command says where they went.
 bool moved_bench(int argc, char** argv) {
@@ -428,6 +476,30 @@ int main(int argc, char** argv) {
   validate->add_option("scenario", vpaths, "scenario files (YAML)")->required();
   validate->add_option("--set", vsets, "override a scalar: PATH=VALUE (repeatable)");
 
+  CalibrateArgs ca;
+  auto* cal = app.add_subcommand("calibrate", "estimate pool hazards and prices from real data; write scenario YAML (docs/calibration.md)");
+  cal->add_option("--events", ca.opt.event_files,
+                  "interruption events (repeatable): EventBridge JSON Lines, GCP audit log export, Azure Activity Log or "
+                  "Scheduled Events records");
+  cal->add_option("--inventory", ca.opt.inventory_file, "CSV of running VMs: instance_id,instance_type,zone,start,end (the exposure)");
+  cal->add_option("--advisor", ca.opt.advisor_file, "AWS Spot Instance Advisor spot-advisor-data.json: interruption bands");
+  cal->add_option("--azure-eviction", ca.opt.azure_eviction_file, "Azure Resource Graph eviction-rate rows (JSON)");
+  cal->add_option("--aws-prices", ca.opt.aws_price_files, "aws ec2 describe-spot-price-history --output json (repeatable)");
+  cal->add_option("--azure-prices", ca.opt.azure_price_files, "Azure Resource Graph spot price history rows (JSON, repeatable)");
+  cal->add_option("--region", ca.opt.region, "for band and price sources: the region (AWS) or location (Azure) to take");
+  cal->add_option("--instance-type", ca.opt.instance_types, "for band and price sources: an instance type / VM size to take (repeatable)");
+  cal->add_option("--os", ca.opt.os, "advisor OS: Linux (default) or Windows");
+  cal->add_option("--product", ca.opt.product, "price series product: AWS ProductDescription or Azure osType (default: Linux)");
+  cal->add_option("--from", ca.from, "start of the period (default: the inventory's first start), e.g. 2026-01-01T00:00:00Z");
+  cal->add_option("--to", ca.to, "end of the period (default: the inventory's last end)");
+  cal->add_option("--band-edge", ca.band_edge, "where in a published band the hazard is taken: lower|mid|upper (default mid)")
+      ->check(CLI::IsMember({"lower", "mid", "upper"}));
+  cal->add_option("--provider", ca.opt.provider, "provider of inventory pools no event names (default: from the zone's form)")
+      ->check(CLI::IsMember({"aws", "azure", "gcp"}));
+  cal->add_flag("--scenario", ca.opt.scenario, "write a whole runnable scenario (pools and one fleet), not only pools:");
+  cal->add_option("--out,-o", ca.out, "write the YAML to FILE (default - : stdout); written whole or not at all");
+  cal->add_flag("--quiet,-q", ca.quiet, "no progress or summary on stderr");
+
   if (moved_bench(argc, argv)) return kExitInvalid;
   if (unknown_command(app, argc, argv)) return kExitInvalid;
   try {
@@ -441,6 +513,7 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(ra);
     if (*sweep) return cmd_sweep(sa);
     if (*validate) return cmd_validate(vpaths, vsets);
+    if (*cal) return cmd_calibrate(ca);
   } catch (const std::exception& e) {
     std::cerr << "spotsim: internal error: " << e.what() << "\n";
     return kExitIo;

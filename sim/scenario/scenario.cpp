@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/model/topology.h"
+#include "sim/scenario/advisor_band.h"
 #include "sim/scenario/provider_keys.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
@@ -134,6 +135,32 @@ Status apply_override(YAML::Node root, const std::string& path, const std::strin
   return Status::ok();
 }
 
+// A pool's `interruption:`: a hazard `rate`, or a published frequency band (`advisor_band:
+// "10-15%"`, converted by sim/scenario/advisor_band.h at `band_edge`, default mid).
+void read_interruption(MapReader& ir, PoolSpec& p) {
+  ParseContext& ctx = ir.ctx();
+  if (!ir.has("advisor_band")) {
+    ir.rate("rate", p.interruption_rate, true);
+    if (ir.has("band_edge")) ctx.error(ir.get("band_edge"), ir.child_path("band_edge"), "band_edge needs advisor_band");
+    return;
+  }
+  if (ir.has("rate")) {
+    ctx.error(ir.get("rate"), ir.child_path("rate"), "give either rate or advisor_band, not both");
+    return;
+  }
+  std::string band_text, edge_text = "mid";
+  ir.str("advisor_band", band_text, true);
+  ir.choice("band_edge", edge_text, {"lower", "mid", "upper"});
+  const auto band = parse_frequency_band(band_text);
+  if (!band) {
+    ctx.error(ir.get("advisor_band"), ir.child_path("advisor_band"),
+              "expected a monthly interruption band such as \"<5%\", \"10-15%\" or \">20%\" (AWS Spot Instance "
+              "Advisor) or \"0-5\", \"20+\" (Azure eviction rate), found \"" + band_text + "\"");
+    return;
+  }
+  p.interruption_rate = band_hazard_per_hour(*band, parse_band_edge(edge_text).value_or(BandEdge::kMid));
+}
+
 void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
   if (!node.IsMap() || node.size() == 0) {
     ctx.error(node, "pools", "expected a map of pool name → pool (at least one pool)");
@@ -169,7 +196,7 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
     YAML::Node intr = r.get("interruption");
     if (intr.IsDefined() && !intr.IsNull()) {
       MapReader ir(ctx, intr, r.child_path("interruption"));
-      ir.rate("rate", p.interruption_rate, true);
+      read_interruption(ir, p);
       ir.finish();
     }
     compile_pool_provider_keys(r, p);
