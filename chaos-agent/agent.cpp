@@ -19,7 +19,7 @@
 #include "chaos-agent/http/upstream.h"
 #include "chaos-agent/imds/router.h"
 
-namespace chaos {
+namespace agent {
 
 namespace asio = boost::asio;
 using nlohmann::json;
@@ -364,6 +364,111 @@ struct Agent::Impl {
     metrics.set_gauge("chaos_agent_connections", metadata ? static_cast<double>(metadata->connections()) : 0);
   }
 
+  // ---- start() ----------------------------------------------------------------------
+  void make_upstream(const std::pair<std::string, uint16_t>& up) {
+    http::UpstreamOptions uo;
+    uo.host = up.first;
+    uo.port = up.second;
+    uo.long_poll_timeout = opts.gcp_max_wait + Millis(60000);
+    if (opts.intercept && opts.intercept_exempt == "mark") uo.socket_mark = intercept::kAgentSocketMark;
+    upstream = std::make_unique<http::Upstream>(io, uo);
+  }
+
+  // A listener's latency histogram and per-status-code counters, resolved once per code.
+  http::Observer observer(const char* listener) {
+    auto codes = std::make_shared<std::array<Metrics::Counter*, 600>>();
+    codes->fill(nullptr);
+    Metrics::Histogram* hist = &metrics.histogram(listener);
+    return [this, listener, codes, hist](unsigned status, double seconds) {
+      hist->observe(seconds);
+      Metrics::Counter*& c = (*codes)[status < 600 ? status : 599];
+      if (!c)
+        c = &metrics.counter("chaos_agent_requests_total",
+                             std::string("listener=\"") + listener + "\",code=\"" + std::to_string(status) + "\"");
+      c->inc();
+    };
+  }
+
+  Status start_metadata(const std::pair<std::string, uint16_t>& listen) {
+    metadata = std::make_unique<http::Server>(
+        io, opts.limits,
+        [this](http::Request&& req, const std::string& peer, http::Respond respond) {
+          handle_metadata(std::move(req), peer, std::move(respond));
+        },
+        observer("metadata"));
+    if (auto s = metadata->listen_tcp(listen.first, listen.second); !s) return Error{"--listen: " + s.error()};
+    return ok_status();
+  }
+
+  // Control: unix socket (0600) or loopback TCP with a bearer token file.
+  Status start_control(Agent& agent) {
+    auto cep = http::parse_endpoint(opts.control, "--control");
+    if (!cep) return Error{cep.error()};
+    http::ServerLimits cl = opts.limits;
+    cl.body_limit = 1024 * 1024;
+    cl.max_connections = 64;
+    control = std::make_unique<http::Server>(
+        io, cl,
+        [this, &agent](http::Request&& req, const std::string& peer, http::Respond respond) {
+          handle_control(agent, std::move(req), peer, std::move(respond));
+        },
+        observer("control"));
+    if (cep->is_unix) {
+      mkdirs(dirname_of(cep->path), 0755);
+      if (auto s = control->listen_unix(cep->path, 0600); !s) return Error{"--control: " + s.error()};
+      return ok_status();
+    }
+    if (!asio::ip::make_address(cep->host).is_loopback())
+      return Error{"--control: " + cep->host + " is not a loopback address; the control endpoint is local only"};
+    control_is_tcp = true;
+    // Bind first: a start that fails (the port belongs to another agent) must not replace that
+    // agent's token file. The token then appears atomically (temp file + rename).
+    if (auto s = control->listen_tcp(cep->host, cep->port); !s) return Error{"--control: " + s.error()};
+    control_token = random_hex(48);
+    std::string tf = opts.token_file.empty() ? default_token_file(opts.state_file) : opts.token_file;
+    if (auto s = write_token_file(tf, control_token); !s) {
+      control->close();
+      return s;
+    }
+    opts.token_file = tf;
+    return ok_status();
+  }
+
+  Status install_intercept(const std::string& listen_ip) {
+    intercept::InterceptOptions io_opts;
+    io_opts.agent_ip = listen_ip;
+    io_opts.agent_port = metadata->port();
+    io_opts.exempt = opts.intercept_exempt == "mark" ? intercept::InterceptOptions::Exempt::kMark
+                                                     : intercept::InterceptOptions::Exempt::kUid;
+    io_opts.uid = ::getuid();
+    io_opts.state_file = opts.state_file;
+    io_opts.iptables = opts.iptables;
+    auto r = intercept::Interceptor::install(io_opts);
+    if (!r) {
+      metadata->close();
+      control->close();
+      return Error{r.error()};
+    }
+    interceptor = std::move(r.value());
+    audit.write({{"event", "intercept"}, {"installed", true},
+                 {"rule", intercept::rule_args(io_opts, true)}, {"state_file", io_opts.state_file}});
+    return ok_status();
+  }
+
+  void audit_serve_start(const std::string& listen_ip) {
+    audit.write({{"event", "serve_start"},
+                 {"pid", ::getpid()},
+                 {"listen", listen_ip + ":" + std::to_string(metadata->port())},
+                 {"control", opts.control},
+                 {"upstream", opts.upstream},
+                 {"providers", providers_to_string(opts.providers)},
+                 {"intercept", opts.intercept},
+                 {"intercept_exempt", opts.intercept ? json(opts.intercept_exempt) : json(nullptr)},
+                 {"max_duration_s", secs(opts.max_duration)},
+                 {"at_deadline", opts.at_deadline.describe()},
+                 {"vm_name", state.vm_name()}});
+  }
+
   void shutdown(const std::string& why) {
     if (stopped) return;
     stopped = true;
@@ -400,140 +505,72 @@ boost::asio::io_context& Agent::io() { return impl_->io; }
 uint16_t Agent::metadata_port() const { return impl_->metadata ? impl_->metadata->port() : 0; }
 uint16_t Agent::control_port() const { return impl_->control ? impl_->control->port() : 0; }
 
+// ---- start(), step by step ---------------------------------------------------------
+namespace {
+using HostPort = std::pair<std::string, uint16_t>;
+
+// --upstream: none, or an address that is not the agent's own listener.
+Result<std::optional<HostPort>> upstream_address(const AgentOptions& o, const HostPort& listen) {
+  if (o.upstream == "none") return std::optional<HostPort>();
+  auto u = http::parse_host_port(o.upstream, "--upstream");
+  if (!u) return Error{u.error() + " (or none)"};
+  if (u.value() == listen ||
+      (u->second == listen.second && asio::ip::make_address(u->first).is_loopback() &&
+       asio::ip::make_address(listen.first).is_unspecified()))
+    return Error{"--upstream: " + o.upstream + " is the agent's own --listen address (a loop)"};
+  return std::optional<HostPort>(u.value());
+}
+
+Result<imds::RouterOptions> router_options(const AgentOptions& o, bool have_upstream) {
+  imds::RouterOptions ro;
+  ro.providers = o.providers;
+  ro.extra_hosts = o.allow_hosts;
+  ro.aws.v2_only = o.imds_v2_only;
+  ro.gcp_max_wait = o.gcp_max_wait;
+  ro.have_upstream = have_upstream;
+  if (!o.identity_file.empty()) {
+    if (have_upstream) return Error{"--identity: only used with --upstream none (with an upstream the real service answers these paths)"};
+    auto id = imds::load_identity(o.identity_file);
+    if (!id) return Error{"--identity: " + id.error()};
+    ro.identity = std::move(id.value());
+  }
+  return ro;
+}
+
+// --intercept needs a loopback listener; --intercept-exempt auto becomes mark (root) or uid.
+Status resolve_intercept_exempt(AgentOptions& o, const std::string& listen_ip) {
+  if (o.intercept && listen_ip != "127.0.0.1" && !asio::ip::make_address(listen_ip).is_loopback())
+    return Error{"--intercept: --listen must be a loopback address (got " + listen_ip + ")"};
+  if (o.intercept_exempt == "auto") o.intercept_exempt = ::geteuid() == 0 ? "mark" : "uid";
+  if (o.intercept_exempt != "uid" && o.intercept_exempt != "mark")
+    return Error{"--intercept-exempt: expected auto, uid or mark, got '" + o.intercept_exempt + "'"};
+  return ok_status();
+}
+}  // namespace
+
 Status Agent::start() {
   Impl& m = *impl_;
   auto listen = http::parse_host_port(options_.listen, "--listen");
   if (!listen) return Error{listen.error()};
   if (options_.max_duration.count() <= 0) return Error{"--max-duration: must be greater than 0"};
-
-  imds::RouterOptions ro;
-  ro.providers = options_.providers;
-  ro.extra_hosts = options_.allow_hosts;
-  ro.aws.v2_only = options_.imds_v2_only;
-  ro.gcp_max_wait = options_.gcp_max_wait;
-  std::optional<std::pair<std::string, uint16_t>> up;
-  if (options_.upstream != "none") {
-    auto u = http::parse_host_port(options_.upstream, "--upstream");
-    if (!u) return Error{u.error() + " (or none)"};
-    if (u.value() == listen.value() ||
-        (u->second == listen->second && boost::asio::ip::make_address(u->first).is_loopback() &&
-         boost::asio::ip::make_address(listen->first).is_unspecified()))
-      return Error{"--upstream: " + options_.upstream + " is the agent's own --listen address (a loop)"};
-    up = u.value();
-    ro.have_upstream = true;
-  }
-  if (!options_.identity_file.empty()) {
-    if (up) return Error{"--identity: only used with --upstream none (with an upstream the real service answers these paths)"};
-    auto id = imds::load_identity(options_.identity_file);
-    if (!id) return Error{"--identity: " + id.error()};
-    ro.identity = std::move(id.value());
-  }
-  if (options_.intercept && listen->first != "127.0.0.1" && !boost::asio::ip::make_address(listen->first).is_loopback())
-    return Error{"--intercept: --listen must be a loopback address (got " + listen->first + ")"};
-  if (options_.intercept_exempt == "auto") options_.intercept_exempt = ::geteuid() == 0 ? "mark" : "uid";
-  if (options_.intercept_exempt != "uid" && options_.intercept_exempt != "mark")
-    return Error{"--intercept-exempt: expected auto, uid or mark, got '" + options_.intercept_exempt + "'"};
-
+  auto up = upstream_address(options_, listen.value());
+  if (!up) return Error{up.error()};
+  auto ro = router_options(options_, up->has_value());
+  if (!ro) return Error{ro.error()};
+  if (auto s = resolve_intercept_exempt(options_, listen->first); !s) return s;
   if (!options_.audit_path.empty()) {
     AuditWriterOptions ao;
     ao.flush_interval = options_.audit_flush_interval;
     if (auto s = m.audit.open(options_.audit_path, ao); !s) return s;
   }
-  m.router = std::make_unique<imds::MetadataRouter>(m.state, m.clock, ro);
-  if (up) {
-    http::UpstreamOptions uo;
-    uo.host = up->first;
-    uo.port = up->second;
-    uo.long_poll_timeout = options_.gcp_max_wait + Millis(60000);
-    if (options_.intercept && options_.intercept_exempt == "mark") uo.socket_mark = intercept::kAgentSocketMark;
-    m.upstream = std::make_unique<http::Upstream>(m.io, uo);
-  }
-
-  // Latency histogram and per-status-code counters resolved once per listener / code.
-  auto observer = [&m](const char* listener) {
-    auto codes = std::make_shared<std::array<Metrics::Counter*, 600>>();
-    codes->fill(nullptr);
-    Metrics::Histogram* hist = &m.metrics.histogram(listener);
-    return [&m, listener, codes, hist](unsigned status, double secs) {
-      hist->observe(secs);
-      Metrics::Counter*& c = (*codes)[status < 600 ? status : 599];
-      if (!c)
-        c = &m.metrics.counter("chaos_agent_requests_total",
-                               std::string("listener=\"") + listener + "\",code=\"" + std::to_string(status) + "\"");
-      c->inc();
-    };
-  };
-  m.metadata = std::make_unique<http::Server>(
-      m.io, options_.limits,
-      [&m](http::Request&& req, const std::string& peer, http::Respond respond) {
-        m.handle_metadata(std::move(req), peer, std::move(respond));
-      },
-      observer("metadata"));
-  if (auto s = m.metadata->listen_tcp(listen->first, listen->second); !s) return Error{"--listen: " + s.error()};
-
-  // Control: unix socket (0600) or loopback TCP with a bearer token file.
-  auto cep = http::parse_endpoint(options_.control, "--control");
-  if (!cep) return Error{cep.error()};
-  http::ServerLimits cl = options_.limits;
-  cl.body_limit = 1024 * 1024;
-  cl.max_connections = 64;
-  m.control = std::make_unique<http::Server>(
-      m.io, cl,
-      [this](http::Request&& req, const std::string& peer, http::Respond respond) {
-        impl_->handle_control(*this, std::move(req), peer, std::move(respond));
-      },
-      observer("control"));
-  if (cep->is_unix) {
-    mkdirs(dirname_of(cep->path), 0755);
-    if (auto s = m.control->listen_unix(cep->path, 0600); !s) return Error{"--control: " + s.error()};
-  } else {
-    if (!boost::asio::ip::make_address(cep->host).is_loopback())
-      return Error{"--control: " + cep->host + " is not a loopback address; the control endpoint is local only"};
-    m.control_is_tcp = true;
-    // Bind first: a start that fails (the port belongs to another agent) must not replace that
-    // agent's token file. The token then appears atomically (temp file + rename).
-    if (auto s = m.control->listen_tcp(cep->host, cep->port); !s) return Error{"--control: " + s.error()};
-    m.control_token = random_hex(48);
-    std::string tf = options_.token_file.empty() ? default_token_file(options_.state_file) : options_.token_file;
-    if (auto s = write_token_file(tf, m.control_token); !s) {
-      m.control->close();
-      return s;
-    }
-    options_.token_file = tf;
-  }
-
-  if (options_.intercept) {
-    intercept::InterceptOptions io;
-    io.agent_ip = listen->first;
-    io.agent_port = m.metadata->port();
-    io.exempt = options_.intercept_exempt == "mark" ? intercept::InterceptOptions::Exempt::kMark
-                                                   : intercept::InterceptOptions::Exempt::kUid;
-    io.uid = ::getuid();
-    io.state_file = options_.state_file;
-    io.iptables = options_.iptables;
-    auto r = intercept::Interceptor::install(io);
-    if (!r) {
-      m.metadata->close();
-      m.control->close();
-      return Error{r.error()};
-    }
-    m.interceptor = std::move(r.value());
-    m.audit.write({{"event", "intercept"}, {"installed", true},
-                   {"rule", intercept::rule_args(io, true)}, {"state_file", io.state_file}});
-  }
-
+  m.router = std::make_unique<imds::MetadataRouter>(m.state, m.clock, ro.value());
+  if (up.value()) m.make_upstream(*up.value());
+  if (auto s = m.start_metadata(listen.value()); !s) return s;
+  if (auto s = m.start_control(*this); !s) return s;
+  if (options_.intercept)
+    if (auto s = m.install_intercept(listen->first); !s) return s;
   m.started_at = m.clock.now();
-  m.audit.write({{"event", "serve_start"},
-                 {"pid", ::getpid()},
-                 {"listen", listen->first + ":" + std::to_string(m.metadata->port())},
-                 {"control", options_.control},
-                 {"upstream", options_.upstream},
-                 {"providers", providers_to_string(options_.providers)},
-                 {"intercept", options_.intercept},
-                 {"intercept_exempt", options_.intercept ? json(options_.intercept_exempt) : json(nullptr)},
-                 {"max_duration_s", secs(options_.max_duration)},
-                 {"at_deadline", options_.at_deadline.describe()},
-                 {"vm_name", m.state.vm_name()}});
+  m.audit_serve_start(listen->first);
   if (options_.handle_signals) {
     m.signals.add(SIGTERM);
     m.signals.add(SIGINT);
@@ -656,4 +693,4 @@ std::string Agent::metrics_text() {
   return impl_->metrics.render();
 }
 
-}  // namespace chaos
+}  // namespace agent

@@ -19,13 +19,13 @@
 #include "chaos-agent/http/server.h"
 #include "chaos-agent/intercept/iptables.h"
 
-namespace chaos {
+namespace agent {
 
 struct AgentOptions {
-  std::string listen = "127.0.0.1:8169";
+  std::string listen = kDefaultListen;
   std::string control = kDefaultControl;
   std::string token_file;                      // "" = default_token_file(state_file) (TCP control only)
-  std::string upstream = "169.254.169.254:80"; // or "none"
+  std::string upstream = kDefaultUpstream;     // or "none"
   ProviderSet providers = kAllProviders;
   bool intercept = false;
   // How the agent's own upstream traffic escapes the NAT rule: uid (owner match on the agent's
@@ -83,4 +83,4 @@ class Agent {
   AgentOptions options_;
 };
 
-}  // namespace chaos
+}  // namespace agent

@@ -322,27 +322,27 @@ void print_row(int rate, const Server& s) {
 
 struct AgentUnderTest {
   std::string dir;
-  chaos::SystemClock clock;
-  std::unique_ptr<chaos::Agent> agent;
+  agent::SystemClock clock;
+  std::unique_ptr<agent::Agent> agent;
   std::thread thread;
 
   explicit AgentUnderTest(bool audit_file) {
     char tmpl[] = "/tmp/chaos-agent-bench-XXXXXX";
     dir = ::mkdtemp(tmpl);
-    chaos::AgentOptions o;
+    agent::AgentOptions o;
     o.listen = "127.0.0.1:0";
     o.upstream = "none";
     o.control = "unix:" + dir + "/control.sock";
     o.state_file = dir + "/state.json";
     o.handle_signals = false;
     if (audit_file) o.audit_path = dir + "/audit.jsonl";
-    agent = std::make_unique<chaos::Agent>(o, clock);
+    agent = std::make_unique<agent::Agent>(o, clock);
     if (auto s = agent->start(); !s) {
       std::fprintf(stderr, "bench_agent: %s\n", s.error().c_str());
       std::exit(3);
     }
     thread = std::thread([this] { agent->run(); });
-    chaos::control::Client ctl(chaos::http::parse_endpoint(o.control, "c").value(), "");
+    agent::control::Client ctl(agent::http::parse_endpoint(o.control, "c").value(), "");
     auto inj = ctl.post("/v1/inject", {{"kind", "preempt"}, {"provider", "aws"}, {"notice", "120s"}});
     if (!inj) {
       std::fprintf(stderr, "bench_agent: %s\n", inj.error().c_str());

@@ -6,7 +6,7 @@
 
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos::control {
+namespace agent::control {
 namespace {
 Result<Millis> duration_field(const nlohmann::json& j, const char* name, Millis def) {
   if (!j.contains(name) || j[name].is_null()) return def;
@@ -141,4 +141,4 @@ Result<nlohmann::json> Client::post(const std::string& path, const nlohmann::jso
   return as_json(call(std::move(req)));
 }
 
-}  // namespace chaos::control
+}  // namespace agent::control

@@ -13,7 +13,7 @@
 #include "chaos-agent/core/chaos_state.h"
 #include "chaos-agent/http/client.h"
 
-namespace chaos::control {
+namespace agent::control {
 
 // Field errors name the field: "notice: expected a duration like 120s, 5m, 2h, got 'soon'".
 Result<InjectRequest> inject_request_from_json(const nlohmann::json& j);
@@ -39,4 +39,4 @@ class Client {
   Millis timeout_;
 };
 
-}  // namespace chaos::control
+}  // namespace agent::control

@@ -8,7 +8,7 @@
 #include "chaos-agent/core/process.h"
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos {
+namespace agent {
 namespace {
 std::optional<pid_t> parse_pid(const std::string& s) {
   if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
@@ -203,4 +203,4 @@ std::optional<std::string> WorkloadWatch::poll() {
   return injection_;
 }
 
-}  // namespace chaos
+}  // namespace agent

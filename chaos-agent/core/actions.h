@@ -19,7 +19,7 @@
 #include "chaos-agent/core/chaos_state.h"
 #include "chaos-agent/core/result.h"
 
-namespace chaos {
+namespace agent {
 
 struct EvictionAction {
   enum class Type { kNone, kSigterm, kSigtermPidfile, kSystemdStop, kCommand, kShutdown };
@@ -63,4 +63,4 @@ class WorkloadWatch {
   bool watching_ = false;
 };
 
-}  // namespace chaos
+}  // namespace agent

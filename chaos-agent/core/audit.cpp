@@ -6,7 +6,7 @@
 
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos {
+namespace agent {
 
 AuditLog::AuditLog(const Clock& clock) : clock_(clock) { line_.reserve(512); }
 
@@ -131,4 +131,4 @@ Result<std::vector<nlohmann::json>> read_audit_file(const std::string& path) {
   return out;
 }
 
-}  // namespace chaos
+}  // namespace agent

@@ -25,7 +25,7 @@
 #include "chaos-agent/core/clock.h"
 #include "chaos-agent/core/result.h"
 
-namespace chaos {
+namespace agent {
 
 // One client read of a chaos path; all views only need to live during write_read().
 struct ReadRecord {
@@ -83,4 +83,4 @@ Result<std::vector<nlohmann::json>> read_audit_file(const std::string& path);
 // UTF-8 replaced by U+FFFD).
 void append_json_string(std::string& out, std::string_view s);
 
-}  // namespace chaos
+}  // namespace agent

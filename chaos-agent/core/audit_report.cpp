@@ -6,7 +6,7 @@
 
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos {
+namespace agent {
 
 namespace {
 double secs_between(int64_t from_us, int64_t to_us) { return static_cast<double>(to_us - from_us) / 1e6; }
@@ -170,4 +170,4 @@ std::string format_report(const nlohmann::json& report) {
   return o.str();
 }
 
-}  // namespace chaos
+}  // namespace agent

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace chaos {
+namespace agent {
 
 class ReportBuilder {
  public:
@@ -53,4 +53,4 @@ nlohmann::json build_report(const std::deque<nlohmann::json>& events, std::strin
 // Human-readable rendering of a report.
 std::string format_report(const nlohmann::json& report);
 
-}  // namespace chaos
+}  // namespace agent

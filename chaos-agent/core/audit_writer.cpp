@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace chaos {
+namespace agent {
 
 Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const std::string& path, AuditWriterOptions options) {
   // The folder (e.g. /var/log/chaos-agent on a fresh VM) is created if missing, owner-only.
@@ -143,4 +143,4 @@ void AuditWriter::run() {
   }
 }
 
-}  // namespace chaos
+}  // namespace agent

@@ -28,7 +28,7 @@
 #include "chaos-agent/core/clock.h"
 #include "chaos-agent/core/result.h"
 
-namespace chaos {
+namespace agent {
 
 struct AuditWriterOptions {
   size_t max_queued_bytes = 8 * 1024 * 1024;  // append() blocks beyond this
@@ -86,4 +86,4 @@ class AuditWriter {
   std::thread thread_;
 };
 
-}  // namespace chaos
+}  // namespace agent

@@ -6,7 +6,7 @@
 
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos {
+namespace agent {
 
 const char* provider_name(Provider p) {
   switch (p) {
@@ -266,4 +266,4 @@ void ChaosState::changed(bool azure_doc_changed) {
   }
 }
 
-}  // namespace chaos
+}  // namespace agent

@@ -16,7 +16,7 @@
 #include "chaos-agent/core/clock.h"
 #include "chaos-agent/core/result.h"
 
-namespace chaos {
+namespace agent {
 
 enum class Provider : unsigned { kAws = 1, kAzure = 2, kGcp = 4 };
 using ProviderSet = unsigned;
@@ -137,4 +137,4 @@ class ChaosState {
 std::string random_hex(size_t n_chars);
 std::string random_guid();
 
-}  // namespace chaos
+}  // namespace agent

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <mutex>
 
-namespace chaos {
+namespace agent {
 
 using WallTime = std::chrono::system_clock::time_point;
 using Millis = std::chrono::milliseconds;
@@ -44,4 +44,4 @@ class FakeClock final : public Clock {
   WallTime now_;
 };
 
-}  // namespace chaos
+}  // namespace agent

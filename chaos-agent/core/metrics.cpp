@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
-namespace chaos {
+namespace agent {
 
 Metrics::Metrics() {
   auto decl = [&](const char* name, const char* type, const char* help) {
@@ -86,4 +86,4 @@ std::string Metrics::render() const {
   return o.str();
 }
 
-}  // namespace chaos
+}  // namespace agent

@@ -12,7 +12,7 @@
 #include <map>
 #include <string>
 
-namespace chaos {
+namespace agent {
 
 class Metrics {
  public:
@@ -64,4 +64,4 @@ class Metrics {
   std::map<std::string, Histogram> latency_;
 };
 
-}  // namespace chaos
+}  // namespace agent

@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace chaos {
+namespace agent {
 namespace {
 std::vector<char*> cstrs(std::vector<std::string>& v) {
   std::vector<char*> out;
@@ -90,4 +90,4 @@ Result<pid_t> read_pidfile(const std::string& path) {
   return static_cast<pid_t>(pid);
 }
 
-}  // namespace chaos
+}  // namespace agent

@@ -8,7 +8,7 @@
 
 #include "chaos-agent/core/result.h"
 
-namespace chaos {
+namespace agent {
 
 struct RunResult {
   int exit_code = -1;      // -1 when killed by a signal or not started
@@ -24,4 +24,4 @@ bool process_alive(pid_t pid);
 // Reads a pid from a pidfile ("1234\n"). Errors name the file.
 Result<pid_t> read_pidfile(const std::string& path);
 
-}  // namespace chaos
+}  // namespace agent

@@ -5,7 +5,7 @@
 #include <utility>
 #include <variant>
 
-namespace chaos {
+namespace agent {
 
 struct Error {
   std::string message;
@@ -35,4 +35,4 @@ struct Ok {};
 using Status = Result<Ok>;
 inline Status ok_status() { return Ok{}; }
 
-}  // namespace chaos
+}  // namespace agent

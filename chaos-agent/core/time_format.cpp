@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace chaos {
+namespace agent {
 namespace {
 
 std::tm utc(WallTime t, long* micros) {
@@ -163,4 +163,4 @@ std::string format_duration(Millis d) {
 
 double to_seconds(Millis d) { return static_cast<double>(d.count()) / 1000.0; }
 
-}  // namespace chaos
+}  // namespace agent

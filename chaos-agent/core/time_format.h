@@ -7,7 +7,7 @@
 
 #include "chaos-agent/core/clock.h"
 
-namespace chaos {
+namespace agent {
 
 // "2026-11-23T18:00:00Z" (AWS instance-action, no fractional seconds).
 std::string format_iso8601(WallTime t);
@@ -30,4 +30,4 @@ std::string bad_duration_message(std::string_view s);
 std::string format_duration(Millis d);
 double to_seconds(Millis d);
 
-}  // namespace chaos
+}  // namespace agent

@@ -7,7 +7,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core.hpp>
 
-namespace chaos::http {
+namespace agent::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -114,4 +114,4 @@ Result<Response> request(const Endpoint& ep, Request req, Millis timeout) {
   return r;
 }
 
-}  // namespace chaos::http
+}  // namespace agent::http

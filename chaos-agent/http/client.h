@@ -6,7 +6,7 @@
 
 #include "chaos-agent/http/server.h"
 
-namespace chaos::http {
+namespace agent::http {
 
 struct Endpoint {
   bool is_unix = false;
@@ -23,4 +23,4 @@ Result<std::pair<Endpoint, std::string>> parse_loopback_url(const std::string& u
 
 Result<Response> request(const Endpoint& ep, Request req, Millis timeout);
 
-}  // namespace chaos::http
+}  // namespace agent::http

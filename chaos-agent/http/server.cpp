@@ -14,7 +14,7 @@
 
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos::http {
+namespace agent::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -380,4 +380,4 @@ Result<std::pair<std::string, uint16_t>> parse_host_port(const std::string& s, c
   return std::make_pair(host, static_cast<uint16_t>(std::stoi(port)));
 }
 
-}  // namespace chaos::http
+}  // namespace agent::http

@@ -21,7 +21,7 @@
 #include "chaos-agent/core/clock.h"
 #include "chaos-agent/core/result.h"
 
-namespace chaos::http {
+namespace agent::http {
 
 namespace bhttp = boost::beast::http;
 using Request = bhttp::request<bhttp::string_body>;
@@ -69,4 +69,4 @@ class Server {
 // "HOST:PORT" (IPv4 literal, or [IPv6]) -> host, port. Errors mention `flag`.
 Result<std::pair<std::string, uint16_t>> parse_host_port(const std::string& s, const std::string& flag);
 
-}  // namespace chaos::http
+}  // namespace agent::http

@@ -8,7 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 
-namespace chaos::http {
+namespace agent::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -123,4 +123,4 @@ void Upstream::forward(const Request& in, std::function<void(Result<Response>)> 
   ex->start();
 }
 
-}  // namespace chaos::http
+}  // namespace agent::http

@@ -10,7 +10,7 @@
 
 #include "chaos-agent/http/server.h"
 
-namespace chaos::http {
+namespace agent::http {
 
 struct UpstreamOptions {
   std::string host;                 // IP literal
@@ -34,4 +34,4 @@ class Upstream {
   UpstreamOptions options_;
 };
 
-}  // namespace chaos::http
+}  // namespace agent::http

@@ -8,7 +8,7 @@
 
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 namespace {
 
 constexpr const char* kTokenHeader = "X-aws-ec2-metadata-token";
@@ -353,4 +353,4 @@ void AwsImds::on_upstream_response(const Request& req, const Target& t, Response
   }
 }
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

@@ -15,7 +15,7 @@
 #include "chaos-agent/imds/common.h"
 #include "chaos-agent/imds/identity.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 
 // IMDSv2 session tokens. A token expires once its whole elapsed seconds reach its TTL.
 class TokenStore {
@@ -89,4 +89,4 @@ class AwsImds {
   } spot_cache_;
 };
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

@@ -6,7 +6,7 @@
 
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 namespace {
 
 // Versions the Scheduled Events endpoint accepts (oldest clients still in use send 2017-08-01).
@@ -235,4 +235,4 @@ Outcome AzureImds::handle(const Request& req, const Target& t, bool have_upstrea
   return o;
 }
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

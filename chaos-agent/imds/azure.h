@@ -11,7 +11,7 @@
 #include "chaos-agent/imds/common.h"
 #include "chaos-agent/imds/identity.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 
 class AzureImds {
  public:
@@ -44,4 +44,4 @@ class AzureImds {
   std::vector<std::string> last_acked_;
 };
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

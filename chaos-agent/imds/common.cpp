@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-namespace chaos::imds {
+namespace agent::imds {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -85,4 +85,4 @@ std::optional<Target> parse_target(std::string_view raw) {
   return t;
 }
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

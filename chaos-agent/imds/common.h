@@ -13,7 +13,7 @@
 #include "chaos-agent/core/chaos_state.h"
 #include "chaos-agent/core/clock.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 
 namespace bhttp = boost::beast::http;
 using Request = bhttp::request<bhttp::string_body>;
@@ -62,4 +62,4 @@ std::string header(const Request& req, std::string_view name);
 bool has_header(const Request& req, std::string_view name);
 bool iequals(std::string_view a, std::string_view b);
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

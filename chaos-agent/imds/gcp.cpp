@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace chaos::imds {
+namespace agent::imds {
 
 GcpMetadata::GcpMetadata(ChaosState& state, Millis max_wait, std::map<std::string, std::string> identity)
     : state_(state), max_wait_(max_wait), identity_(std::move(identity)) {}
@@ -183,4 +183,4 @@ Outcome GcpMetadata::handle(const Request& req, const Target& t, bool have_upstr
   return o;
 }
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

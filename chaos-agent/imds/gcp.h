@@ -11,7 +11,7 @@
 #include "chaos-agent/imds/common.h"
 #include "chaos-agent/imds/identity.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 
 class GcpMetadata {
  public:
@@ -49,4 +49,4 @@ class GcpMetadata {
   std::map<std::string, std::string> identity_;
 };
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

@@ -9,7 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-namespace chaos::imds {
+namespace agent::imds {
 
 InstanceIdentity InstanceIdentity::defaults() {
   InstanceIdentity id;
@@ -106,4 +106,4 @@ Result<InstanceIdentity> load_identity(const std::string& path) {
   return parse_identity(ss.str(), path);
 }
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

@@ -18,7 +18,7 @@
 
 #include "chaos-agent/core/result.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 
 struct InstanceIdentity {
   std::map<std::string, std::string> aws, azure, gcp;
@@ -34,4 +34,4 @@ struct InstanceIdentity {
 Result<InstanceIdentity> load_identity(const std::string& path);
 Result<InstanceIdentity> parse_identity(const std::string& text, const std::string& file);
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

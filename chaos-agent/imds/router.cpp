@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace chaos::imds {
+namespace agent::imds {
 
 namespace {
 AwsOptions with_identity(AwsOptions o, const std::map<std::string, std::string>& identity) {
@@ -109,4 +109,4 @@ void MetadataRouter::on_upstream_response(const Request& req, Response& res) {
     aws_.on_upstream_response(req, *target, res);
 }
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

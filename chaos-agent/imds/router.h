@@ -10,7 +10,7 @@
 #include "chaos-agent/imds/azure.h"
 #include "chaos-agent/imds/gcp.h"
 
-namespace chaos::imds {
+namespace agent::imds {
 
 struct RouterOptions {
   ProviderSet providers = kAllProviders;   // providers emulated; the others pass through
@@ -52,4 +52,4 @@ class MetadataRouter {
   GcpMetadata gcp_;
 };
 
-}  // namespace chaos::imds
+}  // namespace agent::imds

@@ -13,7 +13,7 @@
 
 #include "chaos-agent/core/process.h"
 
-namespace chaos::intercept {
+namespace agent::intercept {
 namespace {
 
 Status run_iptables(const std::string& bin, const std::vector<std::string>& args) {
@@ -174,4 +174,4 @@ Result<CleanupReport> cleanup(const std::string& state_file, const std::string& 
   return rep;
 }
 
-}  // namespace chaos::intercept
+}  // namespace agent::intercept

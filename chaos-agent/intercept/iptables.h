@@ -14,7 +14,7 @@
 #include "chaos-agent/core/paths.h"
 #include "chaos-agent/core/result.h"
 
-namespace chaos::intercept {
+namespace agent::intercept {
 
 // SO_MARK on the agent's own upstream sockets; with Exempt::kMark the rule skips traffic carrying it.
 inline constexpr int kAgentSocketMark = 0x5ca1;
@@ -22,8 +22,8 @@ inline constexpr int kAgentSocketMark = 0x5ca1;
 struct InterceptOptions {
   std::string metadata_ip = "169.254.169.254";
   uint16_t metadata_port = 80;
-  std::string agent_ip = "127.0.0.1";   // where redirected traffic goes (the --listen address)
-  uint16_t agent_port = 8169;
+  std::string agent_ip = "127.0.0.1";   // where redirected traffic goes: the agent's --listen address
+  uint16_t agent_port = 0;               // and its bound port (the agent sets both)
   enum class Exempt { kUid, kMark } exempt = Exempt::kUid;
   uid_t uid = 0;                         // kUid: traffic of this uid is not redirected
   int mark = kAgentSocketMark;           // kMark: traffic from sockets with this mark is not
@@ -64,4 +64,4 @@ Result<CleanupReport> cleanup(const std::string& state_file, const std::string& 
 // Rules currently tagged "chaos-agent" in nat OUTPUT, as printed by iptables -S.
 Result<std::vector<std::string>> tagged_rules(const std::string& iptables);
 
-}  // namespace chaos::intercept
+}  // namespace agent::intercept

@@ -14,7 +14,7 @@
 #include "chaos-agent/core/time_format.h"
 #include "chaos-agent/http/client.h"
 
-namespace chaos::plan {
+namespace agent::plan {
 namespace {
 
 class Reader {
@@ -127,310 +127,392 @@ std::vector<std::string> storm_selection(const std::vector<Target>& targets, dou
   return out;
 }
 
-Result<Plan> parse_plan(const std::string& text, const std::string& file) {
-  Reader r(file);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    return r.at(e.mark, "", e.msg);
+namespace {
+
+bool is_action(const std::string& k) {
+  return k == "preempt" || k == "storm" || k == "rebalance" || k == "maintenance" || k == "clear";
+}
+
+// The keys an item's body may have, by action.
+std::vector<std::string> item_keys(const std::string& action, bool flat) {
+  std::vector<std::string> keys;
+  if (action == "preempt") keys = {"notice", "action", "provider", "targets", "azure_event_type", "allow_unrealistic"};
+  if (action == "storm") keys = {"fraction", "notice", "action", "provider", "azure_event_type", "allow_unrealistic"};
+  if (action == "rebalance") keys = {"provider", "targets"};
+  if (action == "maintenance") keys = {"notice", "provider", "targets", "azure_event_type", "gcp_event"};
+  if (flat) keys.insert(keys.end(), {"kind", "at", "name"});
+  return keys;
+}
+
+Item::Type item_type(const std::string& action) {
+  return action == "preempt" ? Item::Type::kPreempt : action == "storm" ? Item::Type::kStorm
+       : action == "rebalance" ? Item::Type::kRebalance : action == "maintenance" ? Item::Type::kMaintenance
+       : Item::Type::kClear;
+}
+
+// Reads a plan section by section; each step stops at its first error (the plan's first error
+// is reported, in document order).
+class PlanParser {
+ public:
+  explicit PlanParser(const std::string& file) : r_(file) { p_.file = file; }
+
+  Result<Plan> parse(const std::string& text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+      return r_.at(e.mark, "", e.msg);
+    }
+    if (!root.IsMap()) return r_.error(root, "", "a game-day plan is a mapping with max_duration and chaos");
+    if (auto e = r_.check_keys(root, "", {"name", "provider", "max_duration", "duration", "seed", "targets",
+                                          "blast_radius", "abort", "chaos", "report"}))
+      return *e;
+    for (auto step : {&PlanParser::header, &PlanParser::targets, &PlanParser::blast_radius, &PlanParser::abort,
+                      &PlanParser::items, &PlanParser::duration})
+      if (auto s = (this->*step)(root); !s) return Error{s.error()};
+    return std::move(p_);
   }
-  if (!root.IsMap()) return r.error(root, "", "a game-day plan is a mapping with max_duration and chaos");
-  if (auto e = r.check_keys(root, "", {"name", "provider", "max_duration", "duration", "seed", "targets",
-                                       "blast_radius", "abort", "chaos", "report"}))
-    return *e;
-  Plan p;
-  p.file = file;
-  if (root["name"]) {
-    auto s = r.string(root["name"], "name");
-    if (!s) return Error{s.error()};
-    p.name = s.value();
-  } else {
-    size_t slash = file.rfind('/');
-    p.name = file.substr(slash == std::string::npos ? 0 : slash + 1);
-  }
-  if (root["provider"]) {
-    auto s = r.string(root["provider"], "provider");
-    if (!s) return Error{s.error()};
-    auto ps = parse_providers(s.value());
-    if (!ps) return r.error(root["provider"], "provider", "expected aws, azure, gcp or all, found '" + s.value() + "'");
-    p.provider = *ps;
-  }
-  if (!root["max_duration"])
-    return r.error(root, "max_duration",
-                   "required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
-  {
-    auto d = r.duration(root["max_duration"], "max_duration");
+
+ private:
+  // name, provider, max_duration, seed, report.
+  Status header(const YAML::Node& root) {
+    if (root["name"]) {
+      auto s = r_.string(root["name"], "name");
+      if (!s) return Error{s.error()};
+      p_.name = s.value();
+    } else {
+      size_t slash = p_.file.rfind('/');
+      p_.name = p_.file.substr(slash == std::string::npos ? 0 : slash + 1);
+    }
+    if (root["provider"]) {
+      auto s = r_.string(root["provider"], "provider");
+      if (!s) return Error{s.error()};
+      auto ps = parse_providers(s.value());
+      if (!ps) return r_.error(root["provider"], "provider", "expected aws, azure, gcp or all, found '" + s.value() + "'");
+      p_.provider = *ps;
+    }
+    if (!root["max_duration"])
+      return r_.error(root, "max_duration",
+                      "required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
+    auto d = r_.duration(root["max_duration"], "max_duration");
     if (!d) return Error{d.error()};
-    if (d.value().count() <= 0) return r.error(root["max_duration"], "max_duration", "must be greater than 0");
-    p.max_duration = d.value();
+    if (d.value().count() <= 0) return r_.error(root["max_duration"], "max_duration", "must be greater than 0");
+    p_.max_duration = d.value();
+    if (root["seed"]) {
+      auto v = r_.integer(root["seed"], "seed", 0);
+      if (!v) return Error{v.error()};
+      p_.seed = static_cast<uint64_t>(v.value());
+    }
+    if (root["report"]) {
+      auto s = r_.string(root["report"], "report");
+      if (!s) return Error{s.error()};
+      p_.report_path = s.value();
+    }
+    return ok_status();
   }
-  if (root["seed"]) {
-    auto v = r.integer(root["seed"], "seed", 0);
-    if (!v) return Error{v.error()};
-    p.seed = static_cast<uint64_t>(v.value());
-  }
-  if (root["report"]) {
-    auto s = r.string(root["report"], "report");
-    if (!s) return Error{s.error()};
-    p.report_path = s.value();
-  }
-  // targets
-  if (root["targets"]) {
+
+  Status targets(const YAML::Node& root) {
+    if (!root["targets"]) {
+      p_.targets.push_back(Target{"local", kDefaultControl, ""});
+      return ok_status();
+    }
     const auto& ts = root["targets"];
-    if (!ts.IsSequence() || ts.size() == 0) return r.error(ts, "targets", "expected a non-empty list of {name, control}");
+    if (!ts.IsSequence() || ts.size() == 0) return r_.error(ts, "targets", "expected a non-empty list of {name, control}");
     std::set<std::string> names;
     for (size_t i = 0; i < ts.size(); ++i) {
-      std::string path = "targets[" + std::to_string(i) + "]";
-      const auto& t = ts[i];
-      if (auto e = r.check_keys(t, path, {"name", "control", "token_file"})) return *e;
-      Target tg;
-      if (!t["name"]) return r.error(t, path + ".name", "required");
-      auto n = r.string(t["name"], path + ".name");
-      if (!n) return Error{n.error()};
-      tg.name = n.value();
-      if (!names.insert(tg.name).second) return r.error(t["name"], path + ".name", "duplicate target name '" + tg.name + "'");
-      if (t["control"]) {
-        auto c = r.string(t["control"], path + ".control");
-        if (!c) return Error{c.error()};
-        auto ep = http::parse_endpoint(c.value(), "control");
-        if (!ep) return r.error(t["control"], path + ".control", "expected unix:/PATH or 127.0.0.1:PORT, found '" + c.value() + "'");
-        if (!ep->is_unix && !boost::asio::ip::make_address(ep->host).is_loopback())
-          return r.error(t["control"], path + ".control", "control endpoints are local only (unix socket or loopback)");
-        tg.control = c.value();
-      }
-      if (t["token_file"]) {
-        auto c = r.string(t["token_file"], path + ".token_file");
-        if (!c) return Error{c.error()};
-        tg.token_file = c.value();
-      }
-      p.targets.push_back(tg);
+      auto t = target(ts[i], "targets[" + std::to_string(i) + "]", names);
+      if (!t) return Error{t.error()};
+      p_.targets.push_back(std::move(t.value()));
     }
-  } else {
-    p.targets.push_back(Target{"local", kDefaultControl, ""});
+    return ok_status();
   }
-  // blast radius
-  if (root["blast_radius"]) {
+
+  // One {name, control, token_file}; `names` holds the names seen so far.
+  Result<Target> target(const YAML::Node& t, const std::string& path, std::set<std::string>& names) const {
+    if (auto e = r_.check_keys(t, path, {"name", "control", "token_file"})) return *e;
+    Target tg;
+    if (!t["name"]) return r_.error(t, path + ".name", "required");
+    auto n = r_.string(t["name"], path + ".name");
+    if (!n) return Error{n.error()};
+    tg.name = n.value();
+    if (!names.insert(tg.name).second) return r_.error(t["name"], path + ".name", "duplicate target name '" + tg.name + "'");
+    if (t["control"]) {
+      auto c = r_.string(t["control"], path + ".control");
+      if (!c) return Error{c.error()};
+      auto ep = http::parse_endpoint(c.value(), "control");
+      if (!ep) return r_.error(t["control"], path + ".control", "expected unix:/PATH or 127.0.0.1:PORT, found '" + c.value() + "'");
+      if (!ep->is_unix && !boost::asio::ip::make_address(ep->host).is_loopback())
+        return r_.error(t["control"], path + ".control", "control endpoints are local only (unix socket or loopback)");
+      tg.control = c.value();
+    }
+    if (t["token_file"]) {
+      auto c = r_.string(t["token_file"], path + ".token_file");
+      if (!c) return Error{c.error()};
+      tg.token_file = c.value();
+    }
+    return tg;
+  }
+
+  Status blast_radius(const YAML::Node& root) {
+    if (!root["blast_radius"]) return ok_status();
     const auto& b = root["blast_radius"];
-    if (auto e = r.check_keys(b, "blast_radius", {"max_fraction", "max_targets"})) return *e;
+    if (auto e = r_.check_keys(b, "blast_radius", {"max_fraction", "max_targets"})) return *e;
     if (b["max_fraction"]) {
-      auto f = r.fraction(b["max_fraction"], "blast_radius.max_fraction");
+      auto f = r_.fraction(b["max_fraction"], "blast_radius.max_fraction");
       if (!f) return Error{f.error()};
-      p.max_fraction = f.value();
+      p_.max_fraction = f.value();
     }
     if (b["max_targets"]) {
-      auto v = r.integer(b["max_targets"], "blast_radius.max_targets", 1);
+      auto v = r_.integer(b["max_targets"], "blast_radius.max_targets", 1);
       if (!v) return Error{v.error()};
-      p.max_targets = static_cast<int>(v.value());
+      p_.max_targets = static_cast<int>(v.value());
     }
+    return ok_status();
   }
-  // abort
-  if (root["abort"]) {
+
+  Status abort(const YAML::Node& root) {
+    if (!root["abort"]) return ok_status();
     const auto& a = root["abort"];
-    if (auto e = r.check_keys(a, "abort", {"health_check", "command", "interval"})) return *e;
+    if (auto e = r_.check_keys(a, "abort", {"health_check", "command", "interval"})) return *e;
     if (a["interval"]) {
-      auto d = r.duration(a["interval"], "abort.interval");
+      auto d = r_.duration(a["interval"], "abort.interval");
       if (!d) return Error{d.error()};
-      p.abort_interval = d.value();
+      p_.abort_interval = d.value();
     }
-    if (a["health_check"]) {
-      const auto& h = a["health_check"];
-      if (h.IsScalar()) {
-        p.health.url = h.as<std::string>();
-      } else {
-        if (auto e = r.check_keys(h, "abort.health_check", {"url", "interval", "timeout", "failures"})) return *e;
-        if (!h["url"]) return r.error(h, "abort.health_check.url", "required");
-        p.health.url = h["url"].as<std::string>();
-        if (h["interval"]) {
-          auto d = r.duration(h["interval"], "abort.health_check.interval");
-          if (!d) return Error{d.error()};
-          p.health.interval = d.value();
-        }
-        if (h["timeout"]) {
-          auto d = r.duration(h["timeout"], "abort.health_check.timeout");
-          if (!d) return Error{d.error()};
-          p.health.timeout = d.value();
-        }
-        if (h["failures"]) {
-          auto v = r.integer(h["failures"], "abort.health_check.failures", 1);
-          if (!v) return Error{v.error()};
-          p.health.failures = static_cast<int>(v.value());
-        }
-      }
-      const auto& url_node = h.IsScalar() ? h : h["url"];
-      auto u = http::parse_loopback_url(p.health.url, "url");
-      if (!u) {
-        std::string msg = u.error().substr(u.error().find(": ") + 2);
-        return r.error(url_node, "abort.health_check.url", msg);
-      }
-    }
+    if (a["health_check"])
+      if (auto s = health_check(a["health_check"]); !s) return s;
     if (a["command"]) {
-      auto s = r.string(a["command"], "abort.command");
+      auto s = r_.string(a["command"], "abort.command");
       if (!s) return Error{s.error()};
-      p.abort_command = s.value();
+      p_.abort_command = s.value();
     }
+    return ok_status();
   }
-  // chaos items
-  if (!root["chaos"]) return r.error(root, "chaos", "required: a list of items such as {at: 1m, preempt: {notice: 120s}}");
-  const auto& chaos = root["chaos"];
-  if (!chaos.IsSequence() || chaos.size() == 0) return r.error(chaos, "chaos", "expected a non-empty list of items");
-  const size_t n_targets = p.targets.size();
-  size_t allowed = static_cast<size_t>(std::floor(p.max_fraction * static_cast<double>(n_targets) + 1e-9));
-  if (p.max_targets > 0) allowed = std::min(allowed, static_cast<size_t>(p.max_targets));
-  std::set<std::string> reached;
-  std::set<std::string> target_names;
-  for (const auto& t : p.targets) target_names.insert(t.name);
-  for (size_t i = 0; i < chaos.size(); ++i) {
-    std::string path = "chaos[" + std::to_string(i) + "]";
-    const auto& node = chaos[i];
-    if (!node.IsMap()) return r.error(node, path, "expected a mapping like {at: 1m, preempt: {notice: 120s}}");
-    Item item;
+
+  // A URL alone, or {url, interval, timeout, failures}.
+  Status health_check(const YAML::Node& h) {
+    if (h.IsScalar()) {
+      p_.health.url = h.as<std::string>();
+    } else {
+      if (auto e = r_.check_keys(h, "abort.health_check", {"url", "interval", "timeout", "failures"})) return *e;
+      if (!h["url"]) return r_.error(h, "abort.health_check.url", "required");
+      p_.health.url = h["url"].as<std::string>();
+      for (auto [key, out] : {std::pair{"interval", &p_.health.interval}, std::pair{"timeout", &p_.health.timeout}}) {
+        if (!h[key]) continue;
+        auto d = r_.duration(h[key], std::string("abort.health_check.") + key);
+        if (!d) return Error{d.error()};
+        *out = d.value();
+      }
+      if (h["failures"]) {
+        auto v = r_.integer(h["failures"], "abort.health_check.failures", 1);
+        if (!v) return Error{v.error()};
+        p_.health.failures = static_cast<int>(v.value());
+      }
+    }
+    const auto& url_node = h.IsScalar() ? h : h["url"];
+    auto u = http::parse_loopback_url(p_.health.url, "url");
+    if (!u) return r_.error(url_node, "abort.health_check.url", u.error().substr(u.error().find(": ") + 2));
+    return ok_status();
+  }
+
+  // The chaos list, in document order (checking the blast radius as targets accumulate), then
+  // sorted by `at`.
+  Status items(const YAML::Node& root) {
+    if (!root["chaos"]) return r_.error(root, "chaos", "required: a list of items such as {at: 1m, preempt: {notice: 120s}}");
+    const auto& chaos = root["chaos"];
+    if (!chaos.IsSequence() || chaos.size() == 0) return r_.error(chaos, "chaos", "expected a non-empty list of items");
+    for (const auto& t : p_.targets) target_names_.insert(t.name);
+    for (size_t i = 0; i < chaos.size(); ++i) {
+      auto item = this->item(chaos[i], i);
+      if (!item) return Error{item.error()};
+      if (auto s = within_blast_radius(item.value(), chaos[i]); !s) return s;
+      p_.items.push_back(std::move(item.value()));
+    }
+    std::stable_sort(p_.items.begin(), p_.items.end(), [](const Item& a, const Item& b) { return a.at < b.at; });
+    return ok_status();
+  }
+
+  // Which action an item names: {kind: storm, ...} (the simulator's flat form) or {storm: {...}}.
+  Result<std::string> item_action(const YAML::Node& node, const std::string& path) const {
     std::vector<std::string> actions;
-    // Two spellings: the simulator's flat form {kind: storm, at: 5m, fraction: 30%} and the
-    // nested form {at: 5m, storm: {fraction: 30%}}.
-    const bool flat = node["kind"].IsDefined();
-    auto is_action = [](const std::string& k) {
-      return k == "preempt" || k == "storm" || k == "rebalance" || k == "maintenance" || k == "clear";
-    };
-    if (flat) {
+    if (node["kind"].IsDefined()) {
       std::string kind = node["kind"].IsScalar() ? node["kind"].as<std::string>() : "";
       if (!is_action(kind))
-        return r.error(node["kind"], path + ".kind",
-                       "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + kind + "'");
-      actions.push_back(kind);
-    } else {
-      for (const auto& kv : node) {
-        std::string key = kv.first.as<std::string>();
-        if (key == "at") continue;
-        if (is_action(key)) {
-          actions.push_back(key);
-        } else {
-          return r.at(kv.first.Mark(), path + "." + key,
-                      "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
-        }
-      }
+        return r_.error(node["kind"], path + ".kind",
+                        "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + kind + "'");
+      return kind;
     }
-    if (actions.empty()) return r.error(node, path, "expected one of: preempt, storm, rebalance, maintenance, clear");
-    if (actions.size() > 1)
-      return r.error(node, path, "one action per item, found " + actions[0] + " and " + actions[1]);
-    if (!node["at"]) return r.error(node, path + ".at", "required: when this happens, e.g. at: 5m");
-    auto at = r.duration(node["at"], path + ".at");
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      if (key == "at") continue;
+      if (!is_action(key))
+        return r_.at(kv.first.Mark(), path + "." + key,
+                     "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
+      actions.push_back(key);
+    }
+    if (actions.empty()) return r_.error(node, path, "expected one of: preempt, storm, rebalance, maintenance, clear");
+    if (actions.size() > 1) return r_.error(node, path, "one action per item, found " + actions[0] + " and " + actions[1]);
+    return actions[0];
+  }
+
+  Result<Item> item(const YAML::Node& node, size_t i) const {
+    const std::string path = "chaos[" + std::to_string(i) + "]";
+    if (!node.IsMap()) return r_.error(node, path, "expected a mapping like {at: 1m, preempt: {notice: 120s}}");
+    const bool flat = node["kind"].IsDefined();
+    auto action = item_action(node, path);
+    if (!action) return Error{action.error()};
+    if (!node["at"]) return r_.error(node, path + ".at", "required: when this happens, e.g. at: 5m");
+    Item item;
+    auto at = r_.duration(node["at"], path + ".at");
     if (!at) return Error{at.error()};
     item.at = at.value();
-    if (item.at >= p.max_duration)
-      return r.error(node["at"], path + ".at",
-                     format_duration(item.at) + " is not before max_duration " + format_duration(p.max_duration));
-    const std::string& action = actions[0];
-    item.where = flat ? path : path + "." + action;
-    const YAML::Node body = flat ? node : node[action];
-    if (!body.IsNull() && !body.IsMap()) return r.error(body, item.where, "expected a mapping (or {})");
-    std::vector<std::string> keys;
-    if (action == "preempt") keys = {"notice", "action", "provider", "targets", "azure_event_type", "allow_unrealistic"};
-    if (action == "storm") keys = {"fraction", "notice", "action", "provider", "azure_event_type", "allow_unrealistic"};
-    if (action == "rebalance") keys = {"provider", "targets"};
-    if (action == "maintenance") keys = {"notice", "provider", "targets", "azure_event_type", "gcp_event"};
-    if (action == "clear") keys = {};
-    if (flat) keys.insert(keys.end(), {"kind", "at", "name"});
+    if (item.at >= p_.max_duration)
+      return r_.error(node["at"], path + ".at",
+                      format_duration(item.at) + " is not before max_duration " + format_duration(p_.max_duration));
+    item.where = flat ? path : path + "." + action.value();
+    item.type = item_type(action.value());
+    const YAML::Node body = flat ? node : node[action.value()];
+    if (!body.IsNull() && !body.IsMap()) return r_.error(body, item.where, "expected a mapping (or {})");
     if (body.IsMap())
-      if (auto e = r.check_keys(body, item.where, keys)) return *e;
+      if (auto e = r_.check_keys(body, item.where, item_keys(action.value(), flat))) return *e;
+    if (auto s = inject_fields(item, body, node); !s) return Error{s.error()};
+    if (auto s = selection(item, body, node, i); !s) return Error{s.error()};
+    // Dead-man: each injection expires by itself when the plan's max_duration is reached.
+    item.inject.ttl = p_.max_duration - item.at;
+    item.inject.source = "plan:" + p_.name;
+    return item;
+  }
+
+  // The InjectRequest of an item: defaults from the plan, then notice, action, provider,
+  // azure_event_type, gcp_event, allow_unrealistic.
+  Status inject_fields(Item& item, const YAML::Node& body, const YAML::Node& node) const {
     auto field = [&](const char* k) { return body.IsMap() ? body[k] : YAML::Node(); };
-    item.type = action == "preempt" ? Item::Type::kPreempt : action == "storm" ? Item::Type::kStorm
-              : action == "rebalance" ? Item::Type::kRebalance : action == "maintenance" ? Item::Type::kMaintenance
-              : Item::Type::kClear;
     InjectRequest& req = item.inject;
     req.kind = item.type == Item::Type::kRebalance ? Kind::kRebalance
              : item.type == Item::Type::kMaintenance ? Kind::kMaintenance : Kind::kPreempt;
-    req.providers = p.provider;
+    req.providers = p_.provider;
     req.notice = req.kind == Kind::kMaintenance ? Millis(15 * 60 * 1000) : Millis(120000);
-    if (req.kind == Kind::kRebalance && p.provider == kAllProviders) req.providers = static_cast<unsigned>(Provider::kAws);
+    if (req.kind == Kind::kRebalance && p_.provider == kAllProviders) req.providers = static_cast<unsigned>(Provider::kAws);
     if (auto n = field("notice")) {
-      auto d = r.duration(n, item.where + ".notice");
+      auto d = r_.duration(n, item.where + ".notice");
       if (!d) return Error{d.error()};
       req.notice = d.value();
     }
     if (auto n = field("action")) {
-      std::string a = n.as<std::string>();
-      if (a != "terminate" && a != "stop" && a != "hibernate")
-        return r.error(n, item.where + ".action", "expected terminate, stop or hibernate, found '" + a + "'");
-      req.aws_action = a;
+      if (auto s = one_of(n, item.where + ".action", {"terminate", "stop", "hibernate"}, req.aws_action); !s) return s;
     }
     if (auto n = field("provider")) {
       auto ps = parse_providers(n.as<std::string>());
-      if (!ps) return r.error(n, item.where + ".provider", "expected aws, azure, gcp or all, found '" + n.as<std::string>() + "'");
+      if (!ps) return r_.error(n, item.where + ".provider", "expected aws, azure, gcp or all, found '" + n.as<std::string>() + "'");
       req.providers = *ps;
     }
     if (auto n = field("azure_event_type")) {
-      std::string t = n.as<std::string>();
-      if (t != "Preempt" && t != "Reboot" && t != "Redeploy" && t != "Freeze" && t != "Terminate")
-        return r.error(n, item.where + ".azure_event_type", "expected Preempt, Reboot, Redeploy, Freeze or Terminate, found '" + t + "'");
-      req.azure_event_type = t;
+      if (auto s = one_of(n, item.where + ".azure_event_type", {"Preempt", "Reboot", "Redeploy", "Freeze", "Terminate"},
+                          req.azure_event_type); !s)
+        return s;
     }
     if (auto n = field("gcp_event")) {
-      std::string t = n.as<std::string>();
-      if (t != "TERMINATE_ON_HOST_MAINTENANCE" && t != "MIGRATE_ON_HOST_MAINTENANCE")
-        return r.error(n, item.where + ".gcp_event", "expected TERMINATE_ON_HOST_MAINTENANCE or MIGRATE_ON_HOST_MAINTENANCE, found '" + t + "'");
-      req.gcp_maintenance = t;
+      if (auto s = one_of(n, item.where + ".gcp_event", {"TERMINATE_ON_HOST_MAINTENANCE", "MIGRATE_ON_HOST_MAINTENANCE"},
+                          req.gcp_maintenance); !s)
+        return s;
     }
     if (auto n = field("allow_unrealistic")) {
       bool v = false;
       if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
-        return r.error(n, item.where + ".allow_unrealistic", "expected true or false, found '" + YAML::Dump(n) + "'");
+        return r_.error(n, item.where + ".allow_unrealistic", "expected true or false, found '" + YAML::Dump(n) + "'");
       req.allow_unrealistic = v;
     }
     if (auto why = unrealistic_notice(req); why && !req.allow_unrealistic) {
       YAML::Node n = field("notice");
-      return r.error(n ? n : node, item.where + ".notice",
-                     *why + " (add allow_unrealistic: true to drill a shorter one anyway)");
+      return r_.error(n ? n : node, item.where + ".notice",
+                      *why + " (add allow_unrealistic: true to drill a shorter one anyway)");
     }
+    return ok_status();
+  }
+
+  // `n` must be one of `allowed`: "expected a, b or c, found 'x'".
+  Status one_of(const YAML::Node& n, const std::string& path, const std::vector<std::string>& allowed,
+                std::string& out) const {
+    std::string v = n.as<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) {
+      out = v;
+      return ok_status();
+    }
+    std::string list;
+    for (size_t k = 0; k < allowed.size(); ++k)
+      list += (k == 0 ? "" : k + 1 == allowed.size() ? " or " : ", ") + allowed[k];
+    return r_.error(n, path, "expected " + list + ", found '" + v + "'");
+  }
+
+  // The targets an item acts on: a storm's seeded fraction, the listed targets, or all of them.
+  Status selection(Item& item, const YAML::Node& body, const YAML::Node& node, size_t i) const {
+    auto field = [&](const char* k) { return body.IsMap() ? body[k] : YAML::Node(); };
     if (item.type == Item::Type::kStorm) {
-      if (!field("fraction")) return r.error(body.IsMap() ? body : node, item.where + ".fraction", "required: the fraction of targets hit, e.g. fraction: 30%");
-      auto f = r.fraction(field("fraction"), item.where + ".fraction");
+      if (!field("fraction"))
+        return r_.error(body.IsMap() ? body : node, item.where + ".fraction", "required: the fraction of targets hit, e.g. fraction: 30%");
+      auto f = r_.fraction(field("fraction"), item.where + ".fraction");
       if (!f) return Error{f.error()};
       item.fraction = f.value();
-      item.selected = storm_selection(p.targets, item.fraction, p.seed + i);
+      item.selected = storm_selection(p_.targets, item.fraction, p_.seed + i);
     } else if (item.type != Item::Type::kClear) {
       if (auto n = field("targets")) {
-        if (!n.IsSequence() || n.size() == 0) return r.error(n, item.where + ".targets", "expected a non-empty list of target names");
+        if (!n.IsSequence() || n.size() == 0) return r_.error(n, item.where + ".targets", "expected a non-empty list of target names");
         for (size_t k = 0; k < n.size(); ++k) {
           std::string name = n[k].as<std::string>();
-          if (!target_names.count(name))
-            return r.error(n[k], item.where + ".targets[" + std::to_string(k) + "]", "no target named '" + name + "' in targets");
+          if (!target_names_.count(name))
+            return r_.error(n[k], item.where + ".targets[" + std::to_string(k) + "]", "no target named '" + name + "' in targets");
           item.selected.push_back(name);
         }
       } else {
-        for (const auto& t : p.targets) item.selected.push_back(t.name);
+        for (const auto& t : p_.targets) item.selected.push_back(t.name);
       }
     }
-    if (req.kind == Kind::kRebalance && !has(req.providers, Provider::kAws))
-      return r.error(node, item.where + ".provider", "rebalance recommendations exist only on aws");
-    // Dead-man: each injection expires by itself when the plan's max_duration is reached.
-    req.ttl = p.max_duration - item.at;
-    req.source = "plan:" + p.name;
-    for (const auto& name : item.selected) reached.insert(name);
-    if (reached.size() > allowed) {
-      std::ostringstream msg;
-      msg << "would reach " << reached.size() << " of " << n_targets << " targets, beyond the blast radius of "
-          << allowed << " (blast_radius: max_fraction " << p.max_fraction;
-      if (p.max_targets > 0) msg << ", max_targets " << p.max_targets;
-      msg << ")";
-      return r.error(node, item.where, msg.str());
-    }
-    p.items.push_back(std::move(item));
+    if (item.inject.kind == Kind::kRebalance && !has(item.inject.providers, Provider::kAws))
+      return r_.error(node, item.where + ".provider", "rebalance recommendations exist only on aws");
+    return ok_status();
   }
-  std::stable_sort(p.items.begin(), p.items.end(), [](const Item& a, const Item& b) { return a.at < b.at; });
-  Millis derived{0};
-  for (const auto& it : p.items) derived = std::max(derived, it.at + (it.type == Item::Type::kClear ? Millis(0) : it.inject.notice));
-  derived += Millis(30000);
-  p.duration = std::min(derived, p.max_duration);
-  if (root["duration"]) {
-    auto d = r.duration(root["duration"], "duration");
+
+  // The targets reached by all items so far stay within blast_radius.
+  Status within_blast_radius(const Item& item, const YAML::Node& node) {
+    const size_t n_targets = p_.targets.size();
+    size_t allowed = static_cast<size_t>(std::floor(p_.max_fraction * static_cast<double>(n_targets) + 1e-9));
+    if (p_.max_targets > 0) allowed = std::min(allowed, static_cast<size_t>(p_.max_targets));
+    for (const auto& name : item.selected) reached_.insert(name);
+    if (reached_.size() <= allowed) return ok_status();
+    std::ostringstream msg;
+    msg << "would reach " << reached_.size() << " of " << n_targets << " targets, beyond the blast radius of "
+        << allowed << " (blast_radius: max_fraction " << p_.max_fraction;
+    if (p_.max_targets > 0) msg << ", max_targets " << p_.max_targets;
+    msg << ")";
+    return r_.error(node, item.where, msg.str());
+  }
+
+  // duration: given, or derived from the last notice plus 30 s; at most max_duration.
+  Status duration(const YAML::Node& root) {
+    Millis derived{0};
+    for (const auto& it : p_.items)
+      derived = std::max(derived, it.at + (it.type == Item::Type::kClear ? Millis(0) : it.inject.notice));
+    derived += Millis(30000);
+    p_.duration = std::min(derived, p_.max_duration);
+    if (!root["duration"]) return ok_status();
+    auto d = r_.duration(root["duration"], "duration");
     if (!d) return Error{d.error()};
-    if (d.value() > p.max_duration)
-      return r.error(root["duration"], "duration", format_duration(d.value()) + " is longer than max_duration " + format_duration(p.max_duration));
-    p.duration = d.value();
+    if (d.value() > p_.max_duration)
+      return r_.error(root["duration"], "duration",
+                      format_duration(d.value()) + " is longer than max_duration " + format_duration(p_.max_duration));
+    p_.duration = d.value();
+    return ok_status();
   }
-  return p;
-}
+
+  Reader r_;
+  Plan p_;
+  std::set<std::string> target_names_;
+  std::set<std::string> reached_;
+};
+
+}  // namespace
+
+Result<Plan> parse_plan(const std::string& text, const std::string& file) { return PlanParser(file).parse(text); }
 
 Result<Plan> load_plan(const std::string& path) {
   std::ifstream in(path);
@@ -475,4 +557,4 @@ std::string describe(const Plan& p) {
   return o.str();
 }
 
-}  // namespace chaos::plan
+}  // namespace agent::plan

@@ -30,7 +30,7 @@
 #include "chaos-agent/core/paths.h"
 #include "chaos-agent/core/result.h"
 
-namespace chaos::plan {
+namespace agent::plan {
 
 struct Target {
   std::string name;
@@ -81,4 +81,4 @@ std::vector<std::string> storm_selection(const std::vector<Target>& targets, dou
 // The --dry-run text: the timeline and the safety limits, nothing contacted.
 std::string describe(const Plan& plan);
 
-}  // namespace chaos::plan
+}  // namespace agent::plan

@@ -11,7 +11,7 @@
 #include "chaos-agent/core/process.h"
 #include "chaos-agent/core/time_format.h"
 
-namespace chaos::plan {
+namespace agent::plan {
 namespace {
 
 using Steady = std::chrono::steady_clock;
@@ -144,4 +144,4 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
   return out;
 }
 
-}  // namespace chaos::plan
+}  // namespace agent::plan

@@ -12,7 +12,7 @@
 
 #include "chaos-agent/plan/plan.h"
 
-namespace chaos::plan {
+namespace agent::plan {
 
 struct RunnerOptions {
   std::function<void(const std::string&)> log;   // one line per event (default: stdout)
@@ -30,4 +30,4 @@ struct RunOutcome {
 
 RunOutcome run_plan(const Plan& plan, const RunnerOptions& options);
 
-}  // namespace chaos::plan
+}  // namespace agent::plan

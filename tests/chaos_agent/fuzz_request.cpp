@@ -20,7 +20,7 @@
 
 namespace {
 
-using namespace chaos;
+using namespace agent;
 namespace bhttp = boost::beast::http;
 
 struct World {

@@ -20,18 +20,18 @@
 
 namespace test {
 
-inline chaos::imds::Request req(boost::beast::http::verb method, const std::string& target,
+inline agent::imds::Request req(boost::beast::http::verb method, const std::string& target,
                                 std::initializer_list<std::pair<std::string, std::string>> headers = {},
                                 const std::string& body = "") {
-  chaos::imds::Request r{method, target, 11};
+  agent::imds::Request r{method, target, 11};
   for (const auto& [k, v] : headers) r.set(k, v);
   r.body() = body;
   r.prepare_payload();
   return r;
 }
 
-inline chaos::WallTime t0() {
-  return chaos::WallTime(std::chrono::seconds(1795456800));  // 2026-11-23T18:00:00Z
+inline agent::WallTime t0() {
+  return agent::WallTime(std::chrono::seconds(1795456800));  // 2026-11-23T18:00:00Z
 }
 
 inline std::string temp_dir(const std::string& tag) {
@@ -43,7 +43,7 @@ inline std::string temp_dir(const std::string& tag) {
 // An agent running on a background thread with --upstream none (unless set) on an ephemeral port.
 class RunningAgent {
  public:
-  explicit RunningAgent(chaos::AgentOptions o = {}, const chaos::Clock* clock = nullptr)
+  explicit RunningAgent(agent::AgentOptions o = {}, const agent::Clock* clock = nullptr)
       : dir_(temp_dir("agent")), clock_(clock ? clock : &system_clock_) {
     o.listen = o.listen == "127.0.0.1:8169" ? "127.0.0.1:0" : o.listen;
     if (o.control == "unix:/run/chaos-agent/control.sock") o.control = "unix:" + dir_ + "/control.sock";
@@ -51,7 +51,7 @@ class RunningAgent {
     o.state_file = dir_ + "/state.json";
     o.handle_signals = false;
     if (o.vm_name.empty()) o.vm_name = "test-vm";
-    agent_ = std::make_unique<chaos::Agent>(o, *clock_);
+    agent_ = std::make_unique<agent::Agent>(o, *clock_);
     auto s = agent_->start();
     if (!s) throw std::runtime_error(s.error());
     thread_ = std::thread([this] { agent_->run(); });
@@ -63,8 +63,8 @@ class RunningAgent {
     std::filesystem::remove_all(dir_);
   }
   uint16_t port() const { return agent_->metadata_port(); }
-  chaos::control::Client control() const {
-    return chaos::control::Client(chaos::http::parse_endpoint(agent_->options().control, "c").value(), "");
+  agent::control::Client control() const {
+    return agent::control::Client(agent::http::parse_endpoint(agent_->options().control, "c").value(), "");
   }
   nlohmann::json inject(const nlohmann::json& body) {
     auto r = control().post("/v1/inject", body);
@@ -73,13 +73,13 @@ class RunningAgent {
   }
   void clear() { (void)control().post("/v1/clear", {{"reason", "test"}}); }
   const std::string& dir() const { return dir_; }
-  chaos::Agent& agent() { return *agent_; }
+  agent::Agent& agent() { return *agent_; }
 
  private:
   std::string dir_;
-  chaos::SystemClock system_clock_;
-  const chaos::Clock* clock_;
-  std::unique_ptr<chaos::Agent> agent_;
+  agent::SystemClock system_clock_;
+  const agent::Clock* clock_;
+  std::unique_ptr<agent::Agent> agent_;
   std::thread thread_;
 };
 

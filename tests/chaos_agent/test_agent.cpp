@@ -8,15 +8,15 @@
 #include "chaos-agent/http/client.h"
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
+using namespace agent;
 
 namespace {
 // A fake upstream metadata service on loopback that echoes what it received.
 struct FakeUpstream {
   boost::asio::io_context io;
-  chaos::http::Server server{io, {}, [this](chaos::http::Request&& req, const std::string&, chaos::http::Respond respond) {
+  agent::http::Server server{io, {}, [this](agent::http::Request&& req, const std::string&, agent::http::Respond respond) {
     ++requests;
-    chaos::http::Response r{req["X-aws-ec2-metadata-token"] == "BAD" ? boost::beast::http::status::unauthorized
+    agent::http::Response r{req["X-aws-ec2-metadata-token"] == "BAD" ? boost::beast::http::status::unauthorized
                                                                      : boost::beast::http::status::ok, 11};
     r.set("X-Upstream", "yes");
     std::string host(req[boost::beast::http::field::host]);
@@ -41,13 +41,13 @@ struct FakeUpstream {
   std::string addr() const { return "127.0.0.1:" + std::to_string(server.port()); }
 };
 
-chaos::http::Response get(uint16_t port, const std::string& target,
+agent::http::Response get(uint16_t port, const std::string& target,
                           std::initializer_list<std::pair<std::string, std::string>> h = {},
                           boost::beast::http::verb m = boost::beast::http::verb::get) {
-  chaos::http::Endpoint ep;
+  agent::http::Endpoint ep;
   ep.host = "127.0.0.1";
   ep.port = port;
-  auto r = chaos::http::request(ep, test::req(m, target, h), std::chrono::seconds(5));
+  auto r = agent::http::request(ep, test::req(m, target, h), std::chrono::seconds(5));
   REQUIRE(r);
   return r.value();
 }
@@ -96,10 +96,10 @@ TEST_CASE("agent: TCP control is loopback-only and needs the token file's bearer
   AgentOptions o;
   o.control = "127.0.0.1:0";
   test::RunningAgent agent(o);
-  chaos::http::Endpoint ep;
+  agent::http::Endpoint ep;
   ep.host = "127.0.0.1";
   ep.port = agent.agent().control_port();
-  auto r = chaos::http::request(ep, test::req(boost::beast::http::verb::get, "/v1/status"), std::chrono::seconds(5));
+  auto r = agent::http::request(ep, test::req(boost::beast::http::verb::get, "/v1/status"), std::chrono::seconds(5));
   CHECK(r->result_int() == 401);
   auto c = control::Client::connect("127.0.0.1:" + std::to_string(ep.port), agent.agent().options().token_file);
   REQUIRE(c);
@@ -184,12 +184,12 @@ TEST_CASE("agent: an Azure ack brings the deadline forward and runs the action",
   auto inj = agent.inject({{"kind", "preempt"}, {"provider", "azure"}, {"notice", "10m"}});
   std::string id = inj["azure_event_id"];
   auto r = get(agent.port(), "/metadata/scheduledevents?api-version=2020-07-01", {{"Metadata", "true"}});
-  chaos::http::Endpoint ep;
+  agent::http::Endpoint ep;
   ep.host = "127.0.0.1";
   ep.port = agent.port();
   auto post = test::req(boost::beast::http::verb::post, "/metadata/scheduledevents?api-version=2020-07-01",
                         {{"Metadata", "true"}}, R"({"StartRequests":[{"EventId":")" + id + R"("}]})");
-  auto ack = chaos::http::request(ep, post, std::chrono::seconds(5));
+  auto ack = agent::http::request(ep, post, std::chrono::seconds(5));
   INFO((ack ? "" : ack.error()));
   REQUIRE(ack);
   CHECK(ack->result_int() == 200);

@@ -6,7 +6,7 @@
 #include "chaos-agent/core/metrics.h"
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
+using namespace agent;
 using nlohmann::json;
 
 TEST_CASE("audit: one JSON line per event, flushed, ts first - report figures", "[chaos_agent][audit]") {

@@ -14,7 +14,7 @@
 #include "chaos-agent/core/audit_writer.h"
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
+using namespace agent;
 using nlohmann::json;
 
 namespace {

@@ -3,8 +3,8 @@
 #include "chaos-agent/imds/gcp.h"
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
-using namespace chaos::imds;
+using namespace agent;
+using namespace agent::imds;
 using boost::beast::http::verb;
 
 namespace {

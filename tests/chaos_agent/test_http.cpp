@@ -6,7 +6,7 @@
 
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
+using namespace agent;
 
 namespace {
 const std::string kPreempted =

@@ -5,8 +5,8 @@
 #include "chaos-agent/http/server.h"
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
-using namespace chaos::plan;
+using namespace agent;
+using namespace agent::plan;
 
 namespace {
 std::string err(const std::string& yaml) {
@@ -184,8 +184,8 @@ TEST_CASE("plan runner: a failing health check aborts and clears everything", "[
   // A health endpoint on loopback that starts failing after the first answer.
   boost::asio::io_context io;
   int calls = 0;
-  chaos::http::Server health(io, {}, [&](chaos::http::Request&&, const std::string&, chaos::http::Respond respond) {
-    chaos::http::Response r{++calls == 1 ? boost::beast::http::status::ok : boost::beast::http::status::service_unavailable, 11};
+  agent::http::Server health(io, {}, [&](agent::http::Request&&, const std::string&, agent::http::Respond respond) {
+    agent::http::Response r{++calls == 1 ? boost::beast::http::status::ok : boost::beast::http::status::service_unavailable, 11};
     respond(std::move(r));
   });
   REQUIRE(health.listen_tcp("127.0.0.1", 0));

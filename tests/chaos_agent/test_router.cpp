@@ -3,8 +3,8 @@
 #include "chaos-agent/imds/router.h"
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
-using namespace chaos::imds;
+using namespace agent;
+using namespace agent::imds;
 using boost::beast::http::verb;
 
 TEST_CASE("router: no open proxy: absolute-form, CONNECT and foreign Host are refused", "[chaos_agent][router]") {

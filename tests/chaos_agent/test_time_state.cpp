@@ -4,7 +4,7 @@
 #include "chaos-agent/core/time_format.h"
 #include "tests/chaos_agent/helpers.h"
 
-using namespace chaos;
+using namespace agent;
 
 TEST_CASE("chaos-agent time formats are the providers' exact wire formats", "[chaos_agent]") {
   WallTime t = test::t0() + std::chrono::seconds(30) + std::chrono::milliseconds(250);
