@@ -26,7 +26,7 @@ ChaosItem::ChaosItem(ChaosRuntime& runtime, World& world, const ChaosSpec& spec,
 Duration ChaosItem::active_for() const { return spec_.duration ? *spec_.duration : Duration::max(); }
 
 uint32_t ChaosItem::add_metric(const std::string& suffix, MetricUnit unit, const std::string& help) {
-  return world_.mutable_metrics().add("chaos." + spec_.name + "." + suffix, unit, help);
+  return world_.mutable_metrics().add(MetricKey{MetricGroup::kChaos, spec_.name, suffix}, unit, help);
 }
 
 void ChaosItem::add(uint32_t metric, double v) { world_.mutable_metrics()[metric] += v; }

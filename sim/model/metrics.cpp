@@ -17,18 +17,41 @@ const char* metric_unit_name(MetricUnit u) {
   return "";
 }
 
-uint32_t MetricSet::add(std::string name, MetricUnit unit, std::string help) {
-  defs_.push_back(MetricDef{std::move(name), unit, std::move(help)});
+MetricDef make_metric_def(MetricKey key, MetricUnit unit, std::string help) {
+  std::string name = key.to_string();
+  return MetricDef{std::move(key), std::move(name), unit, std::move(help)};
+}
+
+uint32_t MetricSet::add(MetricKey key, MetricUnit unit, std::string help) {
+  defs_.push_back(make_metric_def(std::move(key), unit, std::move(help)));
   values_.push_back(0.0);
   return static_cast<uint32_t>(defs_.size() - 1);
 }
 
-int MetricSet::find(const std::string& name) const {
-  for (size_t i = 0; i < defs_.size(); ++i) {
-    if (defs_[i].name == name) return static_cast<int>(i);
+int find_metric(const std::vector<MetricDef>& defs, const MetricKey& key) {
+  for (size_t i = 0; i < defs.size(); ++i) {
+    if (defs[i].key == key) return static_cast<int>(i);
   }
   return -1;
 }
+
+int find_metric(const std::vector<MetricDef>& defs, std::string_view text) {
+  for (size_t i = 0; i < defs.size(); ++i) {
+    if (defs[i].name == text) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> metric_owners(const std::vector<MetricDef>& defs, MetricGroup group) {
+  std::vector<std::string> out;
+  for (const MetricDef& d : defs) {
+    if (d.key.group != group) continue;
+    if (std::find(out.begin(), out.end(), d.key.owner) == out.end()) out.push_back(d.key.owner);
+  }
+  return out;
+}
+
+int MetricSet::find(const MetricKey& key) const { return find_metric(defs_, key); }
 
 int LogHistogram::bucket(double v) {
   // Bucket = binary exponent and the top 6 mantissa bits: 64 buckets per octave (≈1.1% wide),

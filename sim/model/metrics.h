@@ -4,7 +4,10 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "sim/model/metric_key.h"
 
 namespace spotsim {
 
@@ -12,20 +15,30 @@ enum class MetricUnit : uint8_t { kCount, kSeconds, kHours, kDollars, kPercent, 
 const char* metric_unit_name(MetricUnit u);
 
 struct MetricDef {
-  std::string name;  // "fleet.web.interruptions"
+  MetricKey key;
+  std::string name;  // key.to_string(), "fleet.web.interruptions": the text in JSON, HDF5 and expect:
   MetricUnit unit;
   std::string help;
 };
+MetricDef make_metric_def(MetricKey key, MetricUnit unit, std::string help);
+// The index of `key` in `defs`, or -1.
+int find_metric(const std::vector<MetricDef>& defs, const MetricKey& key);
+// The index of the metric whose text (MetricDef::name) is `text`, or -1: for names a user wrote.
+int find_metric(const std::vector<MetricDef>& defs, std::string_view text);
+// The distinct owners of `group`'s metrics in `defs`, in registration order.
+std::vector<std::string> metric_owners(const std::vector<MetricDef>& defs, MetricGroup group);
 
 class MetricSet {
  public:
-  uint32_t add(std::string name, MetricUnit unit, std::string help);
+  uint32_t add(MetricKey key, MetricUnit unit, std::string help);
   const std::vector<MetricDef>& defs() const { return defs_; }
   std::vector<double>& values() { return values_; }
   const std::vector<double>& values() const { return values_; }
   double& operator[](uint32_t id) { return values_[id]; }
   double operator[](uint32_t id) const { return values_[id]; }
-  int find(const std::string& name) const;
+  int find(const MetricKey& key) const;
+  // By the metric's text ("fleet.web.interruptions"), as a user or a test writes it.
+  int find(std::string_view text) const { return find_metric(defs_, text); }
 
  private:
   std::vector<MetricDef> defs_;

@@ -13,7 +13,7 @@ RegionalLimits::RegionalLimits(const CompiledScenario& sc, MetricSet& metrics)
       r.has_bucket = true;
       r.bucket = TokenBucket(rs.launch_rate_per_second, rs.launch_burst);
     }
-    const std::string p = "region." + rs.name + ".";
+    const MetricOwner p{MetricGroup::kRegion, rs.name};
     r.m_od_peak = metrics.add(p + "on_demand_vcpus_peak", MetricUnit::kCount,
                               "most vCPUs of active (booting, running, noticed) on-demand VMs in the region at once");
     r.m_spot_peak = metrics.add(p + "spot_vcpus_peak", MetricUnit::kCount, "most vCPUs of active spot VMs in the region at once");

@@ -127,14 +127,14 @@ const FleetPolicy& World::policy(uint32_t fleet) const {
 
 void World::register_metrics() {
   for (const auto& f : sc_.fleets) {
-    const std::string p = "fleet." + f.name + ".";
+    const MetricOwner p{MetricGroup::kFleet, f.name};
     FleetMetrics m{};
     m.interruptions = metrics_.add(p + "interruptions", MetricUnit::kCount, "spot VMs of this fleet evicted by the provider");
     m.replacements = metrics_.add(p + "replacements", MetricUnit::kCount, "replacement VMs that reached running");
     m.ttr_mean = metrics_.add(p + "time_to_reschedule", MetricUnit::kSeconds,
                               "mean time from losing a VM (eviction) to its replacement running; 0 if replaced before the eviction");
-    m.ttr_p95 = metrics_.add(p + "time_to_reschedule_p95", MetricUnit::kSeconds, "95th percentile of time_to_reschedule within the replication");
-    m.ttr_max = metrics_.add(p + "time_to_reschedule_max", MetricUnit::kSeconds, "longest time_to_reschedule within the replication");
+    m.ttr_p95 = metrics_.add(p + suffixed("time_to_reschedule", metric_suffix::kP95), MetricUnit::kSeconds, "95th percentile of time_to_reschedule within the replication");
+    m.ttr_max = metrics_.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time_to_reschedule within the replication");
     m.capacity_errors = metrics_.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
     m.vm_hours_spot = metrics_.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours");
     m.vm_hours_on_demand = metrics_.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours");
@@ -156,7 +156,7 @@ void World::register_metrics() {
     }
   }
   for (const auto& pl : sc_.pools) {
-    const std::string p = "pool." + pl.name + ".";
+    const MetricOwner p{MetricGroup::kPool, pl.name};
     PoolMetrics m{};
     m.interruptions = metrics_.add(p + "interruptions", MetricUnit::kCount, "VMs of this pool evicted by the provider");
     m.vm_hours = metrics_.add(p + "vm_hours", MetricUnit::kHours, "running VM-hours in this pool");
@@ -168,14 +168,14 @@ void World::register_metrics() {
     }
     pool_m_.push_back(m);
   }
-  m_cost_total_ = metrics_.add("cost.total", MetricUnit::kDollars, "everything billed");
-  m_cost_spot_ = metrics_.add("cost.spot", MetricUnit::kDollars, "billed for spot VMs");
-  m_cost_on_demand_ = metrics_.add("cost.on_demand", MetricUnit::kDollars, "billed for on-demand VMs");
-  m_cost_od_equiv_ = metrics_.add("cost.on_demand_equivalent", MetricUnit::kDollars,
+  m_cost_total_ = metrics_.add(run_metric(MetricGroup::kCost, "total"), MetricUnit::kDollars, "everything billed");
+  m_cost_spot_ = metrics_.add(run_metric(MetricGroup::kCost, "spot"), MetricUnit::kDollars, "billed for spot VMs");
+  m_cost_on_demand_ = metrics_.add(run_metric(MetricGroup::kCost, "on_demand"), MetricUnit::kDollars, "billed for on-demand VMs");
+  m_cost_od_equiv_ = metrics_.add(run_metric(MetricGroup::kCost, "on_demand_equivalent"), MetricUnit::kDollars,
                                   "the same billed VM time at on-demand prices");
-  m_cost_all_od_ = metrics_.add("cost.all_on_demand", MetricUnit::kDollars,
+  m_cost_all_od_ = metrics_.add(run_metric(MetricGroup::kCost, "all_on_demand"), MetricUnit::kDollars,
                                 "counterfactual: every fleet's target on on-demand for the whole run (following the target with scaling), never interrupted");
-  m_savings_ = metrics_.add("cost.savings_pct", MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
+  m_savings_ = metrics_.add(run_metric(MetricGroup::kCost, "savings_pct"), MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
   register_extra_metrics();
 }
 

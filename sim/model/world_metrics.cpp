@@ -9,7 +9,7 @@ namespace spotsim {
 
 void World::register_extra_metrics() {
   for (const auto& f : sc_.fleets) {
-    const std::string p = "fleet." + f.name + ".";
+    const MetricOwner p{MetricGroup::kFleet, f.name};
     FleetMetricsExtra m{};
     m.boot_failures = metrics_.add(p + "boot_failures", MetricUnit::kCount, "boots that failed (fleet boot_failure or chaos)");
     m.rebalances = metrics_.add(p + "rebalance_recommendations", MetricUnit::kCount, "AWS rebalance recommendations received by the fleet's spot VMs");
@@ -35,7 +35,7 @@ void World::register_extra_metrics() {
     fleet_mx_.push_back(m);
   }
   for (const auto& pl : sc_.pools) {
-    const std::string p = "pool." + pl.name + ".";
+    const MetricOwner p{MetricGroup::kPool, pl.name};
     PoolMetricsExtra m{};
     m.vm_hours_spot = metrics_.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours in this pool");
     m.vm_hours_on_demand = metrics_.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours in this pool");
@@ -47,7 +47,7 @@ void World::register_extra_metrics() {
                                  "VMs lost in this pool and not back at the end (its fleet's unrecovered, by pool of the loss)");
     pool_mx_.push_back(m);
   }
-  m_cost_disk_ = metrics_.add("cost.disk", MetricUnit::kDollars, "disks of all VMs (part of cost.total)");
+  m_cost_disk_ = metrics_.add(run_metric(MetricGroup::kCost, "disk"), MetricUnit::kDollars, "disks of all VMs (part of cost.total)");
 }
 
 void World::account_pool(uint32_t pool) {

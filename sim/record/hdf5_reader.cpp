@@ -248,7 +248,7 @@ Result<std::vector<MetricSummary>> read_metric_summary(const RunFile& f, const s
   }
 }
 
-Result<std::vector<Expectation>> read_expectations(const RunFile& f, const std::string& summary_group) {
+Result<std::vector<ExpectationRow>> read_expectations(const RunFile& f, const std::string& summary_group) {
   const std::string path = summary_group + "/" + schema::kSummaryExpectations;
   try {
     H5::DataSet ds = f.file.openDataSet(path);
@@ -256,9 +256,9 @@ Result<std::vector<Expectation>> read_expectations(const RunFile& f, const std::
     H5::CompType mem = schema::expectation_record_type();
     std::vector<schema::ExpectationRecord> rows(static_cast<size_t>(space.getSimpleExtentNpoints()));
     if (!rows.empty()) ds.read(rows.data(), mem);
-    std::vector<Expectation> out;
+    std::vector<ExpectationRow> out;
     for (const auto& r : rows) {
-      out.push_back(Expectation{r.text ? r.text : "", r.passed != 0, r.observed, r.explanation ? r.explanation : ""});
+      out.push_back(ExpectationRow{r.text ? r.text : "", r.passed != 0, r.observed, r.explanation ? r.explanation : ""});
     }
     reclaim(rows, mem, space);
     return out;

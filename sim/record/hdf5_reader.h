@@ -65,7 +65,8 @@ struct MetricSummary {
   double mean = 0, stddev = 0, min = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
   uint64_t n = 0;
 };
-struct Expectation {
+// A row of /summary/expectations (named apart from sim/run/expect.h's Expectation: one program links both).
+struct ExpectationRow {
   std::string text;
   bool passed = false;
   double observed = 0;
@@ -73,7 +74,7 @@ struct Expectation {
 };
 // `summary_group` is "/summary" in a run file or "/runs/<i>/summary" in a sweep file.
 Result<std::vector<MetricSummary>> read_metric_summary(const RunFile& f, const std::string& summary_group = "/summary");
-Result<std::vector<Expectation>> read_expectations(const RunFile& f, const std::string& summary_group = "/summary");
+Result<std::vector<ExpectationRow>> read_expectations(const RunFile& f, const std::string& summary_group = "/summary");
 
 // The names of the members of a group, sorted (e.g. the fleets under /timeseries/fleet).
 Result<std::vector<std::string>> list_group(const RunFile& f, const std::string& group);

@@ -7,29 +7,19 @@ namespace spotsim {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// "fleet.web.interruptions" → {"fleet", "web", "interruptions"}; false if not group.name.metric.
-bool split_metric(const std::string& full, std::string* group, std::string* name, std::string* metric) {
-  const size_t a = full.find('.');
-  if (a == std::string::npos) return false;
-  const size_t b = full.find('.', a + 1);
-  if (b == std::string::npos) return false;
-  *group = full.substr(0, a);
-  *name = full.substr(a + 1, b - a - 1);
-  *metric = full.substr(b + 1);
-  return !name->empty() && !metric->empty();
-}
 }  // namespace
 
 std::vector<SeriesDef> timeseries_defs(const CompiledScenario& sc, const std::vector<MetricDef>& metrics) {
   using S = SeriesDef::Source;
   std::vector<SeriesDef> out;
-  auto counters = [&](const std::string& group, const std::string& name) {
+  // Every count metric of one owner, as /timeseries/<group>/<owner>/<metric>.
+  auto counters = [&](MetricGroup group, const std::string& name) {
+    const MetricOwner owner{group, name};
     for (size_t i = 0; i < metrics.size(); ++i) {
-      if (metrics[i].unit != MetricUnit::kCount) continue;
-      std::string g, n, m;
-      if (!split_metric(metrics[i].name, &g, &n, &m) || g != group || n != name) continue;
-      out.push_back(SeriesDef{g, n, m, metric_unit_name(metrics[i].unit), S::kMetric, static_cast<uint32_t>(i)});
+      const MetricKey& k = metrics[i].key;
+      if (metrics[i].unit != MetricUnit::kCount || !owner.owns(k)) continue;
+      out.push_back(SeriesDef{metric_group_name(k.group), k.owner, k.name, metric_unit_name(metrics[i].unit),
+                              S::kMetric, static_cast<uint32_t>(i)});
     }
   };
   for (uint32_t f = 0; f < sc.fleets.size(); ++f) {
@@ -38,7 +28,7 @@ std::vector<SeriesDef> timeseries_defs(const CompiledScenario& sc, const std::ve
     out.push_back(SeriesDef{schema::kTsGroupFleet, n, schema::kTsRunning, "count", S::kFleetRunning, f});
     out.push_back(SeriesDef{schema::kTsGroupFleet, n, schema::kTsBooting, "count", S::kFleetBooting, f});
     out.push_back(SeriesDef{schema::kTsGroupFleet, n, schema::kTsWaiting, "count", S::kFleetWaiting, f});
-    counters(schema::kTsGroupFleet, n);
+    counters(MetricGroup::kFleet, n);
   }
   for (uint32_t p = 0; p < sc.pools.size(); ++p) {
     const std::string& n = sc.pools[p].name;
@@ -47,18 +37,10 @@ std::vector<SeriesDef> timeseries_defs(const CompiledScenario& sc, const std::ve
     out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsRunningSpot, "count", S::kPoolRunningSpot, p});
     out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsRunningOnDemand, "count", S::kPoolRunningOnDemand, p});
     out.push_back(SeriesDef{schema::kTsGroupPool, n, schema::kTsRunningFallback, "count", S::kPoolRunningFallback, p});
-    counters(schema::kTsGroupPool, n);
+    counters(MetricGroup::kPool, n);
   }
   // Workloads: whatever count metrics they register, in registration order of their names.
-  std::vector<std::string> workloads;
-  for (const auto& m : metrics) {
-    std::string g, n, rest;
-    if (!split_metric(m.name, &g, &n, &rest) || g != schema::kTsGroupWorkload) continue;
-    bool seen = false;
-    for (const auto& w : workloads) seen = seen || w == n;
-    if (!seen) workloads.push_back(n);
-  }
-  for (const auto& w : workloads) counters(schema::kTsGroupWorkload, w);
+  for (const auto& w : metric_owners(metrics, MetricGroup::kWorkload)) counters(MetricGroup::kWorkload, w);
   return out;
 }
 

@@ -136,19 +136,6 @@ std::vector<std::string> event_kind_names() {
   return names;
 }
 
-std::vector<std::string> workload_names(const std::vector<MetricDef>& metrics) {
-  // Workloads are named by their metrics ("workload.<name>.<metric>"), in registration order.
-  std::vector<std::string> out;
-  for (const auto& m : metrics) {
-    if (m.name.rfind("workload.", 0) != 0) continue;
-    const size_t dot = m.name.find('.', 9);
-    if (dot == std::string::npos) continue;
-    const std::string n = m.name.substr(9, dot - 9);
-    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
-  }
-  return out;
-}
-
 // /meta for a scenario (attributes that depend on the run are added by the caller).
 H5::Group write_meta(H5::H5File& file, const CompiledScenario& sc, const std::vector<MetricDef>& metrics,
                      uint64_t seed, const std::string& command_line, schema::RecordLevel level) {
@@ -169,7 +156,8 @@ H5::Group write_meta(H5::H5File& file, const CompiledScenario& sc, const std::ve
   write_strings(meta, "overrides", overrides);
   write_strings(meta, "pools", pools);
   write_strings(meta, "fleets", fleets);
-  write_strings(meta, "workloads", workload_names(metrics));
+  // Workloads are the owners of workload metrics, in registration order.
+  write_strings(meta, "workloads", metric_owners(metrics, MetricGroup::kWorkload));
   write_strings(meta, "event_kinds", event_kind_names());
   return meta;
 }

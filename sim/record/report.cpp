@@ -73,34 +73,55 @@ nlohmann::json run_to_json(const CompiledScenario& sc, const RunResult& r) {
 
 namespace {
 
-// Launch refusals by cause, as rows of a fleet's section.
-constexpr std::pair<const char*, const char*> kRejectionRows[] = {
-    {"  refused: no spot capacity", "rejections_insufficient_spot"},
-    {"  refused: no on-demand capacity", "rejections_insufficient_on_demand"},
-    {"  refused: on-demand vCPU quota", "rejections_quota"},
-    {"  refused: launch API throttled", "rejections_throttled"},
-    {"  refused: spot price above max", "rejections_price"},
+// The rows of a fleet's section, in order: label, the fleet's metric, printf format of mean and
+// p95, and whether the row is shown only when it happened (its max over replications is > 0).
+struct FleetRow {
+  const char* label;
+  const char* metric;
+  const char* format;
+  bool only_if_happened;
 };
-
-// The distinct <name>s of metrics called <prefix><name>.<metric>, in registration order.
-std::vector<std::string> metric_groups(const RunResult& r, const std::string& prefix) {
-  std::vector<std::string> names;
-  for (const auto& d : r.metrics) {
-    if (d.name.rfind(prefix, 0) != 0) continue;
-    const size_t dot = d.name.find('.', prefix.size());
-    if (dot == std::string::npos || dot == prefix.size()) continue;
-    const std::string n = d.name.substr(prefix.size(), dot - prefix.size());
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  }
-  return names;
-}
+constexpr FleetRow kFleetRows[] = {
+    {"interruptions", "interruptions", "%8.1f", false},
+    {"replacements", "replacements", "%8.1f", false},
+    {"capacity errors on launch", "capacity_errors", "%8.1f", false},
+    // Why launches were refused, shown only for the causes that happened.
+    {"  refused: no spot capacity", "rejections_insufficient_spot", "%8.1f", true},
+    {"  refused: no on-demand capacity", "rejections_insufficient_on_demand", "%8.1f", true},
+    {"  refused: on-demand vCPU quota", "rejections_quota", "%8.1f", true},
+    {"  refused: launch API throttled", "rejections_throttled", "%8.1f", true},
+    {"  refused: spot price above max", "rejections_price", "%8.1f", true},
+    {"time to reschedule, mean (s)", "time_to_reschedule", "%8.1f", false},
+    {"time to reschedule, p95 (s)", "time_to_reschedule_p95", "%8.1f", false},
+    {"lost and never back (VMs at the end)", "unrecovered", "%8.1f", true},
+    {"availability (% of target VM-hours)", "availability_pct", "%8.2f", false},
+    {"lost VM-hours (target not running)", "lost_vm_hours", "%8.1f", false},
+    {"spot VM-hours", "vm_hours_spot", "%8.1f", false},
+    {"on-demand VM-hours", "vm_hours_on_demand", "%8.1f", false},
+    {"cost ($)", "cost", "%8.2f", false},
+    {"cost per available VM-hour ($)", "cost_per_available_vm_hour", "%8.3f", false},
+};
+// Other metrics of each fleet the text report reads (the savings and reschedule lines).
+constexpr const char* kFleetSummaryMetrics[] = {"cost_all_on_demand", "vm_hours_needed", "unrecovered_open"};
+constexpr const char* kCostSummaryMetrics[] = {"total", "all_on_demand", "savings_pct"};
 
 }  // namespace
 
+std::vector<MetricKey> report_metric_keys(const CompiledScenario& sc) {
+  std::vector<MetricKey> keys;
+  for (const char* m : kCostSummaryMetrics) keys.push_back(run_metric(MetricGroup::kCost, m));
+  for (const auto& f : sc.fleets) {
+    const MetricOwner p{MetricGroup::kFleet, f.name};
+    for (const FleetRow& row : kFleetRows) keys.push_back(p + row.metric);
+    for (const char* m : kFleetSummaryMetrics) keys.push_back(p + m);
+  }
+  return keys;
+}
+
 std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
   std::ostringstream os;
-  auto stat = [&](const std::string& name) -> const MetricStats* {
-    const int i = r.metric_index(name);
+  auto stat = [&](const MetricKey& key) -> const MetricStats* {
+    const int i = r.metric_index(key);
     return i < 0 ? nullptr : &r.stats[static_cast<size_t>(i)];
   };
   os << "scenario " << sc.name << ": " << r.completed << " replications of " << format_duration(sc.duration)
@@ -109,7 +130,7 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
   if (r.cancelled) os << "  INTERRUPTED: only " << r.completed << " of " << r.replications << " replications finished\n";
   os << "\n";
   for (const auto& f : sc.fleets) {
-    const std::string p = "fleet." + f.name + ".";
+    const MetricOwner p{MetricGroup::kFleet, f.name};
     if (f.scale_to_zero) {  // its target follows the jobs (docs/fleets.md, "Scale to zero")
       std::string head = "fleet " + f.name + " (up to " + std::to_string(f.target) + " VMs, scales to zero)";
       head.append(head.size() < 46 ? 46 - head.size() : 2, ' ');
@@ -117,44 +138,24 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     } else {
       os << "fleet " << f.name << " (target " << f.target << " VMs)                     mean      p95\n";
     }
-    auto row = [&](const char* label, const std::string& metric, const char* unit_fmt) {
-      const MetricStats* s = stat(p + metric);
-      if (!s) return;
+    for (const FleetRow& row : kFleetRows) {
+      const MetricStats* s = stat(p + row.metric);
+      if (!s || (row.only_if_happened && !(s->max > 0))) continue;
       char buf[160];
-      std::snprintf(buf, sizeof buf, "  %-38s", label);
-      os << buf << fmt(unit_fmt, s->mean) << "  " << fmt(unit_fmt, s->p95) << "\n";
-    };
-    row("interruptions", "interruptions", "%8.1f");
-    row("replacements", "replacements", "%8.1f");
-    row("capacity errors on launch", "capacity_errors", "%8.1f");
-    // Why launches were refused, shown only for the causes that happened.
-    for (const auto& [label, metric] : kRejectionRows) {
-      const MetricStats* s = stat(p + metric);
-      if (s && s->max > 0) row(label, metric, "%8.1f");
+      std::snprintf(buf, sizeof buf, "  %-38s", row.label);
+      os << buf << fmt(row.format, s->mean) << "  " << fmt(row.format, s->p95) << "\n";
     }
-    row("time to reschedule, mean (s)", "time_to_reschedule", "%8.1f");
-    row("time to reschedule, p95 (s)", "time_to_reschedule_p95", "%8.1f");
-    if (const MetricStats* u = stat(p + "unrecovered"); u && u->max > 0) {
-      row("lost and never back (VMs at the end)", "unrecovered", "%8.1f");
-    }
-    row("availability (% of target VM-hours)", "availability_pct", "%8.2f");
-    row("lost VM-hours (target not running)", "lost_vm_hours", "%8.1f");
-    row("spot VM-hours", "vm_hours_spot", "%8.1f");
-    row("on-demand VM-hours", "vm_hours_on_demand", "%8.1f");
-    row("cost ($)", "cost", "%8.2f");
-    row("cost per available VM-hour ($)", "cost_per_available_vm_hour", "%8.3f");
     os << "\n";
   }
   // Workloads (and Kubernetes deployments): every workload.<name>.* metric, grouped by name, in
   // the order the model registered them.
-  const std::vector<std::string> workload_names = metric_groups(r, "workload.");
-  for (const auto& w : workload_names) {
-    const std::string p = "workload." + w + ".";
+  for (const auto& w : metric_owners(r.metrics, MetricGroup::kWorkload)) {
+    const MetricOwner p{MetricGroup::kWorkload, w};
     os << "workload " << w << std::string(w.size() < 35 ? 35 - w.size() : 0, ' ') << "           mean       p95\n";
     for (size_t i = 0; i < r.metrics.size(); ++i) {
       const auto& d = r.metrics[i];
-      if (d.name.rfind(p, 0) != 0) continue;
-      std::string label = d.name.substr(p.size());
+      if (!p.owns(d.key)) continue;
+      std::string label = d.key.name;
       if (d.unit != MetricUnit::kCount && d.unit != MetricUnit::kRatio) {
         label += std::string(" (") + metric_unit_name(d.unit) + ")";
       }
@@ -165,29 +166,29 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     os << "\n";
   }
   // Regions with shared limits (quota, launch rate, shared spot capacity): one line each.
-  for (const auto& reg : metric_groups(r, "region.")) {
-    const std::string p = "region." + reg + ".";
+  for (const auto& reg : metric_owners(r.metrics, MetricGroup::kRegion)) {
+    const MetricOwner p{MetricGroup::kRegion, reg};
     os << "region " << reg << " (mean per replication):";
     for (size_t i = 0; i < r.metrics.size(); ++i) {
-      if (r.metrics[i].name.rfind(p, 0) != 0) continue;
-      os << "  " << r.metrics[i].name.substr(p.size()) << " " << fmt("%.1f", r.stats[i].mean);
+      if (!p.owns(r.metrics[i].key)) continue;
+      os << "  " << r.metrics[i].key.name << " " << fmt("%.1f", r.stats[i].mean);
     }
     os << "\n\n";
   }
-  const MetricStats* total = stat("cost.total");
-  const MetricStats* all_od = stat("cost.all_on_demand");
-  const MetricStats* savings = stat("cost.savings_pct");
+  const MetricStats* total = stat(run_metric(MetricGroup::kCost, kCostSummaryMetrics[0]));
+  const MetricStats* all_od = stat(run_metric(MetricGroup::kCost, kCostSummaryMetrics[1]));
+  const MetricStats* savings = stat(run_metric(MetricGroup::kCost, kCostSummaryMetrics[2]));
   if (total && all_od && savings) {
     os << "cost: $" << fmt("%.2f", total->mean) << " per run vs $" << fmt("%.2f", all_od->mean)
        << " all on-demand: " << fmt("%.1f", savings->mean) << "% saved (replications range "
        << fmt("%.1f", savings->min) << "%.." << fmt("%.1f", savings->max) << "%)\n";
     // Savings compare with a fleet that was always there: say when this one was not.
     for (const auto& f : sc.fleets) {
-      const std::string p = "fleet." + f.name + ".";
+      const MetricOwner p{MetricGroup::kFleet, f.name};
       const MetricStats* avail = stat(p + "availability_pct");
       const MetricStats* per_h = stat(p + "cost_per_available_vm_hour");
-      const MetricStats* od = stat(p + "cost_all_on_demand");
-      const MetricStats* needed = stat(p + "vm_hours_needed");
+      const MetricStats* od = stat(p + kFleetSummaryMetrics[0]);
+      const MetricStats* needed = stat(p + kFleetSummaryMetrics[1]);
       if (!avail || !per_h || !od || !needed || avail->mean >= 99.0) continue;
       os << "  but fleet " << f.name << " was there for only " << fmt("%.1f", avail->mean)
          << "% of its target VM-hours (all on-demand: 100%); per VM-hour it was there it cost $"
@@ -197,11 +198,11 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     }
   }
   for (const auto& f : sc.fleets) {
-    const std::string p = "fleet." + f.name + ".";
+    const MetricOwner p{MetricGroup::kFleet, f.name};
     const MetricStats* ttr = stat(p + "time_to_reschedule_p95");
     const MetricStats* intr = stat(p + "interruptions");
     const int ui = r.metric_index(p + "unrecovered");
-    const int oi = r.metric_index(p + "unrecovered_open");
+    const int oi = r.metric_index(p + kFleetSummaryMetrics[2]);
     // Replications where VMs were lost for good: their time to reschedule is only a lower bound.
     int64_t dead_reps = 0;
     double dead_vms = 0, dead_since_s = 0;
@@ -233,10 +234,10 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     for (const ChaosSpec& c : sc.chaos) {
       os << "  " << c.name << ": " << chaos_kind_name(c.kind);
       if (!c.scope.text.empty()) os << " [" << c.scope.text << "]";
-      const std::string prefix = "chaos." + c.name + ".";
+      const MetricOwner item{MetricGroup::kChaos, c.name};
       for (size_t i = 0; i < r.metrics.size(); ++i) {
-        if (r.metrics[i].name.rfind(prefix, 0) != 0) continue;
-        os << "  " << r.metrics[i].name.substr(prefix.size()) << " " << fmt("%.1f", r.stats[i].mean);
+        if (!item.owns(r.metrics[i].key)) continue;
+        os << "  " << r.metrics[i].key.name << " " << fmt("%.1f", r.stats[i].mean);
       }
       os << "\n";
     }

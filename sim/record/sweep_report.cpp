@@ -100,10 +100,9 @@ std::string sweep_to_text(const SweepPlan& plan, const SweepResult& r, const Par
   if (pareto) {
     cols = {{pareto->index_a, pareto->stat_a}, {pareto->index_b, pareto->stat_b}};
   } else {
-    for (const char* name : {"cost.total", "cost.savings_pct"}) {
-      for (size_t m = 0; m < plan.metrics.size(); ++m) {
-        if (plan.metrics[m].name == name) cols.emplace_back(static_cast<int>(m), ExpectStat::kMean);
-      }
+    for (const char* name : {"total", "savings_pct"}) {
+      const int m = find_metric(plan.metrics, run_metric(MetricGroup::kCost, name));
+      if (m >= 0) cols.emplace_back(m, ExpectStat::kMean);
     }
   }
   os << "\n  point";

@@ -225,23 +225,17 @@ class Parser {
     return true;
   }
 
-  int find_metric(const std::string& name) const {
-    for (size_t i = 0; i < metrics_.size(); ++i) {
-      if (metrics_[i].name == name) return static_cast<int>(i);
-    }
-    return -1;
-  }
-
   bool resolve_lhs(const std::string& lhs, size_t at, Comparison& c, ExpectParseError& err) {
-    const size_t dot = lhs.rfind('.');
-    const std::string metric = dot == std::string::npos ? lhs : lhs.substr(0, dot);
-    const std::string stat = dot == std::string::npos ? "" : lhs.substr(dot + 1);
-    const int whole = find_metric(lhs);
+    const MetricStatText parts = split_metric_statistic(lhs);
+    const std::string metric(parts.metric);
+    const std::string stat(parts.statistic);
+    const size_t dot = parts.has_statistic ? metric.size() : std::string::npos;
+    const int whole = find_metric(metrics_, lhs);
     if (whole >= 0) {
       return fail(at, "\"" + lhs + "\" needs a statistic: write " + lhs + ".mean (or ." + "p50, .p95, .p99, .min, .max, .stddev)",
                   err);
     }
-    const int mi = dot == std::string::npos ? -1 : find_metric(metric);
+    const int mi = dot == std::string::npos ? -1 : find_metric(metrics_, metric);
     if (mi < 0) {
       std::vector<std::string> names;
       names.reserve(metrics_.size());
@@ -265,6 +259,7 @@ class Parser {
                   err);
     }
     c.metric = metric;
+    c.key = metrics_[static_cast<size_t>(mi)].key;
     c.metric_index = mi;
     c.unit = metrics_[static_cast<size_t>(mi)].unit;
     return true;
@@ -360,12 +355,11 @@ std::string shell_quote(const std::string& s) {
 // Time to reschedule of a fleet that lost VMs which never came back is censored at the end of the
 // run: the value is only a lower bound, so no expectation on it can be trusted to pass
 // (docs/expect.md). Returns why, or "" when `metric` is not censored in `r`.
-std::string censoring_of(const std::string& metric, const RunResult& r) {
-  static const std::string kPrefix = "fleet.";
-  const size_t at = metric.rfind(".time_to_reschedule");
-  if (metric.rfind(kPrefix, 0) != 0 || at == std::string::npos || at <= kPrefix.size()) return "";
-  const std::string owner = metric.substr(0, at);  // "fleet.web"
-  const int u = r.metric_index(owner + ".unrecovered");
+std::string censoring_of(const MetricKey& metric, const RunResult& r) {
+  if (metric.group != MetricGroup::kFleet || metric.name.rfind("time_to_reschedule", 0) != 0) return "";
+  const MetricOwner fleet{MetricGroup::kFleet, metric.owner};
+  const MetricKey unrecovered = fleet + "unrecovered";
+  const int u = r.metric_index(unrecovered);
   if (u < 0) return "";
   std::vector<int64_t> reps;
   double total = 0;
@@ -378,9 +372,9 @@ std::string censoring_of(const std::string& metric, const RunResult& r) {
   }
   if (reps.empty()) return "";
   std::ostringstream os;
-  os << owner << " lost VMs that never came back in " << reps.size() << " of " << r.per_replication.size()
+  os << fleet.to_string() << " lost VMs that never came back in " << reps.size() << " of " << r.per_replication.size()
      << " replications (" << total / static_cast<double>(reps.size())
-     << " on average in those; see " << owner << ".unrecovered): its time to reschedule counts them only "
+     << " on average in those; see " << unrecovered.to_string() << "): its time to reschedule counts them only "
      << "up to the end of the run, so the true value is at least what is shown and this expectation cannot pass; "
      << "replications: ";
   for (size_t k = 0; k < reps.size() && k < 10; ++k) os << (k ? ", " : "") << "#" << reps[k];
@@ -450,7 +444,7 @@ std::vector<ExpectationResult> evaluate_expectations(const std::vector<Expectati
       const Comparison& c = e.comparisons[i];
       const size_t m = static_cast<size_t>(c.metric_index);
       observed[i] = m < r.stats.size() ? stat_value(r.stats[m], c.stat) : 0.0;
-      censored[i] = censoring_of(c.metric, r);
+      censored[i] = censoring_of(c.key, r);
       value[i] = censored[i].empty() && compare(observed[i], c.op, c.value) ? 1 : 0;
     }
     std::vector<Evaluated> nodes(e.nodes.size());

@@ -39,6 +39,7 @@ bool compare(double lhs, CompareOp op, double rhs);
 
 struct Comparison {
   std::string metric;       // "fleet.web.time_to_reschedule"
+  MetricKey key;            // the metric's key
   int metric_index = -1;    // into the metric definitions it was checked against
   MetricUnit unit = MetricUnit::kCount;
   ExpectStat stat = ExpectStat::kMean;

@@ -22,14 +22,9 @@ std::string num(double v) {
 }  // namespace
 
 LawChecker::LawChecker(const CompiledScenario& scenario, const std::vector<MetricDef>& metrics) : sc_(scenario) {
-  auto idx = [&](const std::string& name) {
-    for (size_t i = 0; i < metrics.size(); ++i) {
-      if (metrics[i].name == name) return static_cast<int>(i);
-    }
-    return -1;
-  };
+  auto idx = [&](const MetricKey& key) { return find_metric(metrics, key); };
   for (const FleetSpec& f : scenario.fleets) {
-    const std::string p = "fleet." + f.name + ".";
+    const MetricOwner p{MetricGroup::kFleet, f.name};
     fleets_.push_back(FleetIdx{idx(p + "availability_pct"), idx(p + "lost_vm_hours"), idx(p + "vm_hours_spot"),
                                idx(p + "vm_hours_on_demand"), idx(p + "interruptions"), idx(p + "launches"),
                                idx(p + "restarts"), idx(p + "unrecovered"), idx(p + "time_to_reschedule"),
@@ -37,21 +32,21 @@ LawChecker::LawChecker(const CompiledScenario& scenario, const std::vector<Metri
                                idx(p + "spot_share_pct"), idx(p + "cost_per_available_vm_hour")});
   }
   for (const PoolSpec& pl : scenario.pools) {
-    const std::string p = "pool." + pl.name + ".";
+    const MetricOwner p{MetricGroup::kPool, pl.name};
     pools_.push_back(PoolIdx{idx(p + "vm_hours"), idx(p + "vm_hours_spot"), idx(p + "vm_hours_on_demand"),
                              idx(p + "cost"), idx(p + "unrecovered"), idx(p + "spot_utilization_pct")});
   }
   for (const WorkloadSpec& w : scenario.workloads) {
     if (w.kind != WorkloadKind::kDeadlineJob) continue;
-    const std::string p = "workload." + w.name + ".";
+    const MetricOwner p{MetricGroup::kWorkload, w.name};
     deadlines_.push_back(DeadlineIdx{w.name, w.deadline.work.to_hours(), idx(p + "work_hours_on_demand"),
                                      idx(p + "work_hours_spot"), idx(p + "on_demand_hours"), idx(p + "spot_hours"),
                                      idx(p + "deadline_misses")});
   }
-  cost_total_ = idx("cost.total");
-  cost_spot_ = idx("cost.spot");
-  cost_od_ = idx("cost.on_demand");
-  cost_disk_ = idx("cost.disk");
+  cost_total_ = idx(run_metric(MetricGroup::kCost, "total"));
+  cost_spot_ = idx(run_metric(MetricGroup::kCost, "spot"));
+  cost_od_ = idx(run_metric(MetricGroup::kCost, "on_demand"));
+  cost_disk_ = idx(run_metric(MetricGroup::kCost, "disk"));
   for (size_t i = 0; i < metrics.size(); ++i) {
     const MetricUnit u = metrics[i].unit;
     if (u == MetricUnit::kDollars || u == MetricUnit::kHours || u == MetricUnit::kCount || u == MetricUnit::kSeconds) {

@@ -12,13 +12,6 @@
 
 namespace spotsim {
 
-int RunResult::metric_index(const std::string& name) const {
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    if (metrics[i].name == name) return static_cast<int>(i);
-  }
-  return -1;
-}
-
 int default_thread_count() {
   const unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);

@@ -83,7 +83,9 @@ struct RunResult {
   double wall_seconds = 0;
   int threads = 1;
 
-  int metric_index(const std::string& name) const;
+  int metric_index(const MetricKey& key) const { return find_metric(metrics, key); }
+  // By the metric's text ("fleet.web.interruptions"), as a user or a test writes it.
+  int metric_index(std::string_view text) const { return find_metric(metrics, text); }
 };
 
 int default_thread_count();

@@ -91,7 +91,7 @@ Result<SweepPlan> plan_sweep(const std::string& path, const Overrides& sets, con
     }
     const std::vector<MetricDef> defs = replication_metric_defs(*sc);
     bool same = defs.size() == plan.metrics.size();
-    for (size_t m = 0; same && m < defs.size(); ++m) same = defs[m].name == plan.metrics[m].name;
+    for (size_t m = 0; same && m < defs.size(); ++m) same = defs[m].key == plan.metrics[m].key;
     if (!same) {
       return Status::invalid("grid point " + std::to_string(i) + " (" + describe(plan.points[i]) +
                              "): error: changes the set of metrics (e.g. renames a pool or fleet); sweep only "
@@ -195,25 +195,18 @@ Result<ParetoSpec> parse_pareto(const std::string& arg, const std::vector<Metric
     } else if (name.rfind("min:", 0) == 0) {
       name = name.substr(4);
     }
-    auto find = [&](const std::string& n) {
-      for (size_t i = 0; i < metrics.size(); ++i) {
-        if (metrics[i].name == n) return static_cast<int>(i);
-      }
-      return -1;
-    };
     // A metric's full name wins; otherwise METRIC.STAT, the form `expect:` uses.
-    if (int i = find(name); i >= 0) {
+    if (int i = find_metric(metrics, name); i >= 0) {
       *out = name;
       *index = i;
       return Status::ok();
     }
-    if (const size_t dot = name.rfind('.'); dot != std::string::npos) {
-      const std::string suffix = name.substr(dot + 1);
+    if (const MetricStatText parts = split_metric_statistic(name); parts.has_statistic) {
       for (ExpectStat s : {ExpectStat::kMean, ExpectStat::kP50, ExpectStat::kP95, ExpectStat::kP99, ExpectStat::kMin,
                            ExpectStat::kMax, ExpectStat::kStddev}) {
-        if (suffix != expect_stat_name(s)) continue;
-        if (int i = find(name.substr(0, dot)); i >= 0) {
-          *out = name.substr(0, dot);
+        if (parts.statistic != expect_stat_name(s)) continue;
+        if (int i = find_metric(metrics, parts.metric); i >= 0) {
+          *out = std::string(parts.metric);
           *index = i;
           *stat = s;
           return Status::ok();

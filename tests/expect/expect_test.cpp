@@ -7,14 +7,16 @@ using namespace spotsim;
 
 namespace {
 
+MetricDef def(const char* text, MetricUnit unit) { return make_metric_def(*MetricKey::parse(text), unit, ""); }
+
 std::vector<MetricDef> defs() {
   return {
-      {"fleet.web.interruptions", MetricUnit::kCount, ""},
-      {"fleet.web.time_to_reschedule", MetricUnit::kSeconds, ""},
-      {"fleet.web.vm_hours_spot", MetricUnit::kHours, ""},
-      {"fleet.web.cost", MetricUnit::kDollars, ""},
-      {"cost.savings_pct", MetricUnit::kPercent, ""},
-      {"pool.m5-1a.share", MetricUnit::kRatio, ""},
+      def("fleet.web.interruptions", MetricUnit::kCount),
+      def("fleet.web.time_to_reschedule", MetricUnit::kSeconds),
+      def("fleet.web.vm_hours_spot", MetricUnit::kHours),
+      def("fleet.web.cost", MetricUnit::kDollars),
+      def("cost.savings_pct", MetricUnit::kPercent),
+      def("pool.m5-1a.share", MetricUnit::kRatio),
   };
 }
 

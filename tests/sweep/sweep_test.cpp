@@ -114,7 +114,7 @@ TEST_CASE("each sweep point equals a single run with the same --set overrides", 
 }
 
 TEST_CASE("the Pareto front keeps the non-dominated points, minimising unless max: is given", "[sweep]") {
-  std::vector<MetricDef> defs{{"cost", MetricUnit::kDollars, ""}, {"avail", MetricUnit::kPercent, ""}};
+  std::vector<MetricDef> defs{{{}, "cost", MetricUnit::kDollars, ""}, {{}, "avail", MetricUnit::kPercent, ""}};
   SweepResult r;
   const double pts[][2] = {{10, 90}, {12, 99}, {11, 95}, {13, 98}, {10, 91}, {20, 99}};
   for (const auto& pt : pts) {
@@ -152,8 +152,8 @@ TEST_CASE("the Pareto front keeps the non-dominated points, minimising unless ma
 }
 
 TEST_CASE("a Pareto metric may name a statistic (METRIC.STAT, as in expect:) and that statistic is compared", "[sweep]") {
-  std::vector<MetricDef> defs{{"cost", MetricUnit::kDollars, ""}, {"avail", MetricUnit::kPercent, ""},
-                              {"odd.max", MetricUnit::kCount, ""}};
+  std::vector<MetricDef> defs{{{}, "cost", MetricUnit::kDollars, ""}, {{}, "avail", MetricUnit::kPercent, ""},
+                              {{}, "odd.max", MetricUnit::kCount, ""}};
   SweepResult r;
   // By mean point 0 dominates point 1; by p95 of cost point 1 is cheaper, so both are on the front.
   const double pts[][3] = {{10, 20, 99}, {11, 12, 99}};

@@ -235,7 +235,7 @@ TEST_CASE("a scenario runs into a model with events, lifetimes and metrics", "[v
   REQUIRE(m.pools[2].provider == "gcp");
   REQUIRE(m.replications == 2);
   REQUIRE(m.events.size() > 100);
-  REQUIRE(m.find_metric("cost.savings_pct") != nullptr);
+  REQUIRE(m.find_metric_named("cost.savings_pct") != nullptr);
   // Evictions recorded for replication 0 match the pools' series and lifetimes.
   uint64_t evictions = 0;
   for (uint8_t k : m.events.kind) evictions += k == kEvEviction;
@@ -297,7 +297,7 @@ TEST_CASE("chaos intervals of a scenario run shade the timeline", "[viz][data]")
     }
   }
   REQUIRE(storm);
-  REQUIRE(r->find_metric("workload.jobs.checkpoint_misses") != nullptr);
+  REQUIRE(r->find_metric_named("workload.jobs.checkpoint_misses") != nullptr);
 }
 
 TEST_CASE("jobs with a recorded VM are drawn on that VM's lane from their last start", "[viz][data]") {
@@ -593,8 +593,8 @@ TEST_CASE("Kubernetes pods are runs on their node's lane, evicted and killed one
     CHECK(r.lost == (r.outcome == RunOutcome::kEvicted || r.outcome == RunOutcome::kKilled));
   }
   // As the deployment's metrics count them.
-  CHECK(evicted == static_cast<size_t>(m.find_metric("workload.web.evictions")->mean));
-  CHECK(killed == static_cast<size_t>(m.find_metric("k8s.pods_hard_killed")->mean));
+  CHECK(evicted == static_cast<size_t>(m.find_metric_named("workload.web.evictions")->mean));
+  CHECK(killed == static_cast<size_t>(m.find_metric_named("k8s.pods_hard_killed")->mean));
   CHECK(unfinished == 15);  // every pod of both deployments is somewhere when the run ends
   const Gantt g = build_gantt(m);
   CHECK(g.pod_runs == m.job_runs.size());

@@ -161,7 +161,7 @@ TEST_CASE("a sweep file gives the sweep table", "[viz][h5]") {
   CHECK(sw.values[5] == std::vector<std::string>{"30", "0.2/h"});
   REQUIRE(sw.means.size() == 6);
   REQUIRE(sw.means[0].size() == sw.metrics.size());
-  CHECK(f->find_metric("cost.total") != nullptr);
+  CHECK(f->find_metric_named("cost.total") != nullptr);
 }
 
 TEST_CASE("a sweep file run with --pareto gives the pair and its goals", "[viz][h5]") {
@@ -209,7 +209,7 @@ TEST_CASE("a Kubernetes run file reads back what happened: targets, fallback, ch
   CHECK(*std::max_element(fb->v.begin(), fb->v.end()) > 0);
   size_t fallback_vms = 0;
   for (const VmLifetime& v : f->vms) fallback_vms += v.fallback;
-  CHECK(fallback_vms == static_cast<size_t>(f->find_metric("fleet.batch.fallback_launches")->mean));
+  CHECK(fallback_vms == static_cast<size_t>(f->find_metric_named("fleet.batch.fallback_launches")->mean));
   // 3. Chaos kinds as the file records them (/chaos/kinds), not guessed from the names.
   REQUIRE(f->intervals.size() == 3);
   for (const Interval& i : f->intervals) CHECK(i.kind == (i.label == "c-dry" ? "cliff" : "storm"));

@@ -18,7 +18,7 @@ std::vector<MetricDelta> compare_metrics(const RunModel& a, const RunModel& b) {
     d.unit = ma.unit;
     d.in_a = true;
     d.a = ma.mean;
-    if (const MetricSummary* mb = b.find_metric(ma.name)) {
+    if (const MetricSummary* mb = b.find_metric_named(ma.name)) {
       d.in_b = true;
       d.b = mb->mean;
     }
@@ -26,7 +26,7 @@ std::vector<MetricDelta> compare_metrics(const RunModel& a, const RunModel& b) {
     out.push_back(std::move(d));
   }
   for (const MetricSummary& mb : b.metrics) {
-    if (a.find_metric(mb.name)) continue;
+    if (a.find_metric_named(mb.name)) continue;
     MetricDelta d;
     d.name = mb.name;
     d.unit = mb.unit;

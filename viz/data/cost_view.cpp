@@ -6,11 +6,11 @@ namespace spotsim::viz {
 
 CostCurves build_cost_curves(const RunModel& m, const FleetStack& st) {
   CostCurves c;
-  if (const MetricSummary* s = m.find_metric("cost.total")) {
+  if (const MetricSummary* s = m.find_metric(run_metric(MetricGroup::kCost, "total"))) {
     c.has_summary = true;
     c.summary_total = s->mean;
-    if (const MetricSummary* a = m.find_metric("cost.all_on_demand")) c.summary_all_on_demand = a->mean;
-    if (const MetricSummary* p = m.find_metric("cost.savings_pct")) c.summary_savings_pct = p->mean;
+    if (const MetricSummary* a = m.find_metric(run_metric(MetricGroup::kCost, "all_on_demand"))) c.summary_all_on_demand = a->mean;
+    if (const MetricSummary* p = m.find_metric(run_metric(MetricGroup::kCost, "savings_pct"))) c.summary_savings_pct = p->mean;
   }
   if (st.empty()) return c;
   // The counterfactual's $/s at each sample: every fleet's target at that moment (its recorded

@@ -193,6 +193,7 @@ Status read_tables(const RunFile& f, uint32_t rep, RunModel& m, const std::vecto
 void copy_metrics(const std::vector<spotsim::MetricSummary>& in, RunModel& m) {
   for (const auto& s : in) {
     viz::MetricSummary o;
+    o.key = MetricKey::parse(s.name);
     o.name = s.name;
     o.unit = s.unit;
     o.mean = s.mean, o.stddev = s.stddev, o.min = s.min, o.p50 = s.p50, o.p95 = s.p95, o.p99 = s.p99, o.max = s.max;

@@ -147,11 +147,9 @@ class ModelRecorder : public ReplicationRecorder {
       workload_scanned_ = true;
       for (size_t i = 0; i < ms.defs().size(); ++i) {
         const MetricDef& d = ms.defs()[i];
-        if (d.unit != MetricUnit::kCount || d.name.rfind("workload.", 0) != 0) continue;
-        const size_t dot = d.name.find('.', 9);
-        if (dot == std::string::npos) continue;
+        if (d.unit != MetricUnit::kCount || d.key.group != MetricGroup::kWorkload) continue;
         workload_ids_.push_back(static_cast<uint32_t>(i));
-        workload_.push_back(Series{"workload/" + d.name.substr(9, dot - 9), d.name.substr(dot + 1), {}, {}});
+        workload_.push_back(Series{std::string(schema::kTsGroupWorkload) + "/" + d.key.owner, d.key.name, {}, {}});
       }
     }
     for (size_t k = 0; k < workload_ids_.size(); ++k) {
@@ -258,6 +256,7 @@ Result<RunModel> run_to_model(const CompiledScenario& sc, const ModelRunOptions&
   m.replications = r.replications;
   for (size_t i = 0; i < r.metrics.size(); ++i) {
     MetricSummary s;
+    s.key = r.metrics[i].key;
     s.name = r.metrics[i].name;
     s.unit = metric_unit_name(r.metrics[i].unit);
     const MetricStats& st = r.stats[i];

@@ -59,7 +59,14 @@ const Series* RunModel::find_series(const std::string& group, const std::string&
   return nullptr;
 }
 
-const MetricSummary* RunModel::find_metric(const std::string& name) const {
+const MetricSummary* RunModel::find_metric(const MetricKey& key) const {
+  for (const auto& m : metrics) {
+    if (m.key == key) return &m;
+  }
+  return nullptr;
+}
+
+const MetricSummary* RunModel::find_metric_named(const std::string& name) const {
   for (const auto& m : metrics) {
     if (m.name == name) return &m;
   }

@@ -4,8 +4,11 @@
 // (h5_loader.h) or from an in-memory run of a scenario (memory_recorder.h); panels never know
 // which. Everything optional may be empty: panels show an explanatory empty state then.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "sim/model/metric_key.h"
 
 namespace spotsim::viz {
 
@@ -144,6 +147,7 @@ struct MetricSummary {
   std::string unit;
   double mean = 0, stddev = 0, min = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
   uint64_t n = 0;
+  std::optional<MetricKey> key = std::nullopt;  // nullopt for a name this build cannot read (a newer file)
 };
 
 // A parameter sweep: grid points × metric means.
@@ -193,7 +197,10 @@ struct RunModel {
   std::string event_kind_label(uint8_t k) const;
   // True when workload `w` is a Kubernetes deployment (its runs are pods).
   bool is_deployment(uint16_t w) const { return w < workloads.size() && workloads[w].pods(); }
-  const MetricSummary* find_metric(const std::string& name) const;
+  const MetricSummary* find_metric(const MetricKey& key) const;
+  // By the metric's text, as stored in a file (comparing two runs matches names this build may
+  // not know).
+  const MetricSummary* find_metric_named(const std::string& name) const;
   int pool_index(const std::string& name) const;
   int fleet_index(const std::string& name) const;
   int workload_index(const std::string& name) const;

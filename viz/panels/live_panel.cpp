@@ -126,10 +126,13 @@ class LivePanel : public Panel {
     ImGui::TextWrapped("%s", last_overrides_.empty() ? "(none)" : last_overrides_.c_str());
     if (const LoadedRun* r = app.primary()) {
       ImGui::Separator();
-      std::vector<std::string> names = {"cost.total", "cost.all_on_demand", "cost.savings_pct"};
+      std::vector<MetricKey> keys = {run_metric(MetricGroup::kCost, "total"),
+                                     run_metric(MetricGroup::kCost, "all_on_demand"),
+                                     run_metric(MetricGroup::kCost, "savings_pct")};
       for (const FleetInfo& f : r->model.fleets) {
+        const MetricOwner fleet{MetricGroup::kFleet, f.name};
         for (const char* k : {"availability_pct", "interruptions", "time_to_reschedule_p95", "lost_vm_hours"}) {
-          names.push_back("fleet." + f.name + "." + k);
+          keys.push_back(fleet + k);
         }
       }
       const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
@@ -138,12 +141,12 @@ class LivePanel : public Panel {
         ImGui::TableSetupColumn("mean", 0, 1.2f);
         ImGui::TableSetupColumn("unit", 0, 0.6f);
         ImGui::TableHeadersRow();
-        for (const std::string& n : names) {
-          const MetricSummary* s = r->model.find_metric(n);
+        for (const MetricKey& k : keys) {
+          const MetricSummary* s = r->model.find_metric(k);
           if (!s) continue;
           ImGui::TableNextRow();
           ImGui::TableNextColumn();
-          ImGui::TextUnformatted(n.c_str());
+          ImGui::TextUnformatted(s->name.c_str());
           ImGui::TableNextColumn();
           ImGui::Text("%.4g", s->mean);
           ImGui::TableNextColumn();

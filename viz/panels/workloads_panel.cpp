@@ -65,7 +65,7 @@ class WorkloadsPanel : public Panel {
   void draw_summary(const LoadedRun& run, float max_h) {
     std::vector<const MetricSummary*> rows;
     for (const MetricSummary& m : run.model.metrics) {
-      if (m.name.rfind("workload.", 0) == 0) rows.push_back(&m);
+      if (m.key && m.key->group == MetricGroup::kWorkload) rows.push_back(&m);
     }
     if (rows.empty()) return;
     const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(rows.size()) + 1.5f),
@@ -83,11 +83,13 @@ class WorkloadsPanel : public Panel {
     for (const MetricSummary* m : rows) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      const bool slo = m->name.find("slo") != std::string::npos || m->name.find("budget") != std::string::npos;
+      // "<workload>.<metric>": the key's text without its group.
+      const std::string label = m->key->owner + "." + m->key->name;
+      const bool slo = label.find("slo") != std::string::npos || label.find("budget") != std::string::npos;
       if (slo) {
-        ImGui::TextColored(ImVec4(0.5f, 0.85f, 1.0f, 1), "%s", m->name.c_str() + 9);
+        ImGui::TextColored(ImVec4(0.5f, 0.85f, 1.0f, 1), "%s", label.c_str());
       } else {
-        ImGui::TextUnformatted(m->name.c_str() + 9);
+        ImGui::TextUnformatted(label.c_str());
       }
       ImGui::TableNextColumn();
       ImGui::Text("%.4g", m->mean);

@@ -21,19 +21,19 @@ KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.
     Deployment& d = deps_[di];
     d.desired_healthy = pdb_desired_healthy(ds.pdb, ds.replicas);
     shapes_.push_back(K8sPodShape{ds.request, ds.spot_tolerant, ds.node_pool_mask});
-    const std::string p = "workload." + ds.name + ".";
+    const MetricOwner p{MetricGroup::kWorkload, ds.name};
     using U = MetricUnit;
     d.m_pending = ms.add(p + "pending_pods", U::kCount,
                          "gauge: pods Pending now (sampled in time series; at the end: when the run ended)");
     d.m_ready = ms.add(p + "ready_pods", U::kCount, "gauge: pods Ready now (sampled in time series; at the end: when the run ended)");
-    d.m_pending_mean = ms.add(p + "pending_pods_mean", U::kCount, "time-averaged number of Pending pods");
-    d.m_pending_max = ms.add(p + "pending_pods_max", U::kCount, "most pods Pending at once");
+    d.m_pending_mean = ms.add(p + suffixed("pending_pods", metric_suffix::kMean), U::kCount, "time-averaged number of Pending pods");
+    d.m_pending_max = ms.add(p + suffixed("pending_pods", metric_suffix::kMax), U::kCount, "most pods Pending at once");
     d.m_avail = ms.add(p + "availability_pct", U::kPercent, "Ready pod-hours as a percentage of replicas × duration");
     d.m_lost = ms.add(p + "pod_hours_lost", U::kHours, "replicas × duration − Ready pod-hours");
     d.m_rs_mean = ms.add(p + "reschedule_time", U::kSeconds,
                          "mean time from a pod's eviction or kill to its replacement being Ready");
-    d.m_rs_p95 = ms.add(p + "reschedule_time_p95", U::kSeconds, "95th percentile of reschedule_time within the replication");
-    d.m_rs_max = ms.add(p + "reschedule_time_max", U::kSeconds, "longest reschedule_time within the replication");
+    d.m_rs_p95 = ms.add(p + suffixed("reschedule_time", metric_suffix::kP95), U::kSeconds, "95th percentile of reschedule_time within the replication");
+    d.m_rs_max = ms.add(p + suffixed("reschedule_time", metric_suffix::kMax), U::kSeconds, "longest reschedule_time within the replication");
     d.m_reschedules = ms.add(p + "reschedules", U::kCount, "replacement pods that became Ready");
     d.m_evictions = ms.add(p + "evictions", U::kCount, "pods evicted by node drains (graceful, through the PDB)");
     d.m_blocked = ms.add(p + "pdb_blocked_evictions", U::kCount,
@@ -49,26 +49,19 @@ KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.
     }
   }
   using U = MetricUnit;
-  m_pending_mean_ = ms.add("k8s.pending_pods_mean", U::kCount, "time-averaged number of Pending pods (all deployments)");
-  m_pending_max_ = ms.add("k8s.pending_pods_max", U::kCount, "most pods Pending at once (all deployments)");
-  m_killed_ = ms.add("k8s.pods_hard_killed", U::kCount, "pods killed with their node (all deployments)");
-  m_blocked_ = ms.add("k8s.pdb_blocked_evictions", U::kCount, "evictions refused by a PodDisruptionBudget (all deployments)");
-  m_lost_ = ms.add("k8s.pod_hours_lost", U::kHours, "pod-hours not Ready (all deployments)");
-  m_rs_mean_ = ms.add("k8s.reschedule_time", U::kSeconds, "mean pod reschedule time (all deployments)");
-  m_rs_p95_ = ms.add("k8s.reschedule_time_p95", U::kSeconds, "95th percentile pod reschedule time (all deployments)");
-  m_nodes_drained_ = ms.add("k8s.nodes_drained", U::kCount, "nodes cordoned and drained on a notice");
-  m_nodes_added_ = ms.add("k8s.nodes_added", U::kCount, "nodes the cluster autoscaler asked for (scale-up)");
-  m_nodes_removed_ = ms.add("k8s.nodes_removed", U::kCount, "empty nodes the cluster autoscaler removed (scale-down)");
+  m_pending_mean_ = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMean)), U::kCount, "time-averaged number of Pending pods (all deployments)");
+  m_pending_max_ = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMax)), U::kCount, "most pods Pending at once (all deployments)");
+  m_killed_ = ms.add(run_metric(MetricGroup::kK8s, "pods_hard_killed"), U::kCount, "pods killed with their node (all deployments)");
+  m_blocked_ = ms.add(run_metric(MetricGroup::kK8s, "pdb_blocked_evictions"), U::kCount, "evictions refused by a PodDisruptionBudget (all deployments)");
+  m_lost_ = ms.add(run_metric(MetricGroup::kK8s, "pod_hours_lost"), U::kHours, "pod-hours not Ready (all deployments)");
+  m_rs_mean_ = ms.add(run_metric(MetricGroup::kK8s, "reschedule_time"), U::kSeconds, "mean pod reschedule time (all deployments)");
+  m_rs_p95_ = ms.add(run_metric(MetricGroup::kK8s, suffixed("reschedule_time", metric_suffix::kP95)), U::kSeconds, "95th percentile pod reschedule time (all deployments)");
+  m_nodes_drained_ = ms.add(run_metric(MetricGroup::kK8s, "nodes_drained"), U::kCount, "nodes cordoned and drained on a notice");
+  m_nodes_added_ = ms.add(run_metric(MetricGroup::kK8s, "nodes_added"), U::kCount, "nodes the cluster autoscaler asked for (scale-up)");
+  m_nodes_removed_ = ms.add(run_metric(MetricGroup::kK8s, "nodes_removed"), U::kCount, "empty nodes the cluster autoscaler removed (scale-down)");
   // Pod runs name their deployment as a workload: its index among the workloads in the order their
   // "workload.<name>." metrics were registered, as the HDF5 writer's /meta/workloads.
-  std::vector<std::string> names;
-  for (const MetricDef& m : ms.defs()) {
-    if (m.name.rfind("workload.", 0) != 0) continue;
-    const size_t dot = m.name.find('.', 9);
-    if (dot == std::string::npos) continue;
-    const std::string n = m.name.substr(9, dot - 9);
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  }
+  const std::vector<std::string> names = metric_owners(ms.defs(), MetricGroup::kWorkload);
   for (const K8sDeploymentSpec& ds : spec_.deployments) {
     const auto it = std::find(names.begin(), names.end(), ds.name);
     workload_of_dep_.push_back(it == names.end() ? schema::kNone16 : static_cast<uint16_t>(it - names.begin()));

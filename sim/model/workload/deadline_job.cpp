@@ -121,7 +121,7 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset)
 
 DeadlineJobWorkload::DeadlineJobWorkload(World& world, const WorkloadSpec& spec) : spec_(spec) {
   MetricSet& ms = world.mutable_metrics();
-  const std::string p = "workload." + spec.name + ".";
+  const MetricOwner p{MetricGroup::kWorkload, spec.name};
   m_od_ = ms.add(p + "on_demand_hours", MetricUnit::kHours, "paid on-demand time, restart overhead included");
   m_spot_ = ms.add(p + "spot_hours", MetricUnit::kHours, "paid spot time, restart overhead included");
   m_work_od_ = ms.add(p + "work_hours_on_demand", MetricUnit::kHours,

@@ -37,7 +37,7 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
     if (world_.scenario().workloads[i].name == name) workload_index_ = static_cast<uint16_t>(i);
   }
   MetricSet& ms = world_.mutable_metrics();
-  const std::string p = "workload." + name + ".";
+  const MetricOwner p{MetricGroup::kWorkload, name};
   m_.submitted = ms.add(p + "jobs_submitted", MetricUnit::kCount, "jobs that arrived");
   m_.completed = ms.add(p + "jobs_completed", MetricUnit::kCount, "jobs that finished their work (and commit)");
   m_.failed = ms.add(p + "jobs_failed", MetricUnit::kCount, "jobs killed more often than their retries allow");
@@ -53,15 +53,15 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
                                     "mean job progress discarded per kill (not multiplied by parallelism)");
   m_.checkpoints = ms.add(p + "checkpoints", MetricUnit::kCount, "checkpoint writes completed (periodic and on notice)");
   m_.checkpoint_latency = ms.add(p + "checkpoint_latency", MetricUnit::kSeconds, "mean duration of a completed checkpoint write");
-  m_.checkpoint_latency_max = ms.add(p + "checkpoint_latency_max", MetricUnit::kSeconds, "longest completed checkpoint write");
+  m_.checkpoint_latency_max = ms.add(p + suffixed("checkpoint_latency", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed checkpoint write");
   m_.notice_checkpoints = ms.add(p + "notice_checkpoints", MetricUnit::kCount, "checkpoint-on-notice writes started");
   m_.checkpoint_misses = ms.add(p + "checkpoint_misses", MetricUnit::kCount,
                                 "checkpoint-on-notice writes still in flight when the VM was evicted (progress lost)");
   m_.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds, "mean time from a job's kill to its restart on a full gang");
-  m_.ttr_max = ms.add(p + "time_to_reschedule_max", MetricUnit::kSeconds, "longest time from a kill to the restart");
+  m_.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time from a kill to the restart");
   m_.queue_wait = ms.add(p + "queue_wait", MetricUnit::kSeconds, "mean time from arrival to first start");
-  m_.queue_depth_mean = ms.add(p + "queue_depth_mean", MetricUnit::kCount, "time-averaged number of jobs waiting in the queue");
-  m_.queue_depth_max = ms.add(p + "queue_depth_max", MetricUnit::kCount, "most jobs waiting in the queue at once");
+  m_.queue_depth_mean = ms.add(p + suffixed("queue_depth", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of jobs waiting in the queue");
+  m_.queue_depth_max = ms.add(p + suffixed("queue_depth", metric_suffix::kMax), MetricUnit::kCount, "most jobs waiting in the queue at once");
   m_.queue_depth = ms.add(p + "queue_depth", MetricUnit::kCount,
                            "gauge: jobs waiting in the queue now (sampled in time series; at the end: when the run ended)");
   m_.running_jobs = ms.add(p + "running_jobs", MetricUnit::kCount,
@@ -767,7 +767,7 @@ void JobRunner::finish() {
   ms[m_.queue_depth_max] = static_cast<double>(depth_max_);
   ms[m_.deadline_misses] = deadline_misses_;
   ms[m_.correctness_failures] = correctness_;
-  const int cost_idx = world_.metrics().find("fleet." + world_.scenario().fleets[fleet_].name + ".cost");
+  const int cost_idx = world_.metrics().find(MetricOwner{MetricGroup::kFleet, world_.scenario().fleets[fleet_].name} + "cost");
   const double cost = cost_idx >= 0 ? world_.metrics().values()[static_cast<size_t>(cost_idx)] : 0.0;
   ms[m_.cost_per_job] = completed_ > 0 ? cost / completed_ : 0.0;
   ms[m_.turnaround] = completed_ > 0 ? turn_sum_ / completed_ : 0.0;

@@ -18,12 +18,12 @@ PipelineWorkload::PipelineWorkload(World& world, CheckpointStore& store, const W
     for (uint32_t up : stages[s].after) downstream_[up].push_back(s);
   }
   MetricSet& ms = world.mutable_metrics();
-  const std::string p = "workload." + spec.name + ".";
+  const MetricOwner p{MetricGroup::kWorkload, spec.name};
   m_started_ = ms.add(p + "pipelines_started", MetricUnit::kCount, "pipeline runs started");
   m_completed_ = ms.add(p + "pipelines_completed", MetricUnit::kCount, "pipeline runs whose every stage completed");
   m_failed_ = ms.add(p + "pipelines_failed", MetricUnit::kCount, "pipeline runs stopped by a job that failed for good");
   m_makespan_ = ms.add(p + "makespan", MetricUnit::kSeconds, "mean time from a run's start to its last stage's completion");
-  m_makespan_max_ = ms.add(p + "makespan_max", MetricUnit::kSeconds, "longest completed run");
+  m_makespan_max_ = ms.add(p + suffixed("makespan", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed run");
 }
 
 void PipelineWorkload::schedule_next() {

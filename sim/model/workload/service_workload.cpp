@@ -19,7 +19,7 @@ ServiceWorkload::ServiceWorkload(World& world, const WorkloadSpec& spec)
   win_req_.assign(win, 0.0);
   win_bad_.assign(win, 0.0);
   MetricSet& ms = world.mutable_metrics();
-  const std::string p = "workload." + spec.name + ".";
+  const MetricOwner p{MetricGroup::kWorkload, spec.name};
   m_requests_ = ms.add(p + "requests", MetricUnit::kCount, "requests offered over the run");
   m_attain_ = ms.add(p + "slo_attainment", MetricUnit::kPercent, "100 × good requests / requests");
   m_burn_ = ms.add(p + "error_budget_burn_rate", MetricUnit::kRatio,
@@ -27,9 +27,9 @@ ServiceWorkload::ServiceWorkload(World& world, const WorkloadSpec& spec)
   m_budget_used_ = ms.add(p + "error_budget_used_pct", MetricUnit::kPercent,
                           "worst window: 100 × bad / ((1 − target) × requests) over any window of slo.window steps");
   m_breach_ = ms.add(p + "slo_breach_minutes", MetricUnit::kCount, "minutes of steps whose good fraction was below the target");
-  m_latency_ = ms.add(p + "latency_mean", MetricUnit::kSeconds, "mean M/M/c response time over requests served while stable");
-  m_util_ = ms.add(p + "utilization_mean", MetricUnit::kPercent, "time-averaged 100 × λ / (c μ), capped at 100");
-  m_servers_ = ms.add(p + "servers_mean", MetricUnit::kCount, "time-averaged number of serving VMs");
+  m_latency_ = ms.add(p + suffixed("latency", metric_suffix::kMean), MetricUnit::kSeconds, "mean M/M/c response time over requests served while stable");
+  m_util_ = ms.add(p + suffixed("utilization", metric_suffix::kMean), MetricUnit::kPercent, "time-averaged 100 × λ / (c μ), capped at 100");
+  m_servers_ = ms.add(p + suffixed("servers", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of serving VMs");
   m_overload_ = ms.add(p + "overload_minutes", MetricUnit::kCount, "minutes with λ ≥ c μ (every request bad)");
   m_serving_ = ms.add(p + "serving", MetricUnit::kCount,
                       "gauge: VMs serving now (sampled in time series; at the end: when the run ended)");
