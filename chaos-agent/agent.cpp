@@ -466,6 +466,8 @@ struct Agent::Impl {
                  {"intercept_exempt", opts.intercept ? json(opts.intercept_exempt) : json(nullptr)},
                  {"max_duration_s", secs(opts.max_duration)},
                  {"at_deadline", opts.at_deadline.describe()},
+                 // whose exit is timed as the drain ("none": drains are not timed)
+                 {"workload", watched_workload(opts.workload, opts.at_deadline).describe()},
                  {"vm_name", state.vm_name()}});
   }
 
@@ -615,8 +617,7 @@ Result<json> Agent::inject(const InjectRequest& req, const std::string& peer) {
   m.metrics.inc("chaos_agent_injections_total", std::string("kind=\"") + kind_name(inj.req.kind) +
                                                     "\",provider=\"" + providers_to_string(inj.req.providers) + "\"");
   if (inj.req.kind == Kind::kPreempt) {
-    Workload w = options_.workload.type != Workload::Type::kNone ? options_.workload
-                                                                 : implied_workload(options_.at_deadline);
+    Workload w = watched_workload(options_.workload, options_.at_deadline);
     // A workload already gone has no drain to time: say so instead of timing the next tick.
     if (auto gone = m.watch.start(w, inj.id); !gone.empty())
       m.audit.write({{"event", "workload_not_running"}, {"injection", inj.id}, {"workload", w.describe()},

@@ -106,6 +106,10 @@ Result<Workload> parse_workload(const std::string& spec) {
   return Error{"--workload: unknown workload '" + spec + "'" + usage};
 }
 
+Workload watched_workload(const Workload& workload, const EvictionAction& a) {
+  return workload.type != Workload::Type::kNone ? workload : implied_workload(a);
+}
+
 Workload implied_workload(const EvictionAction& a) {
   Workload w;
   if (a.type == EvictionAction::Type::kSigterm) {

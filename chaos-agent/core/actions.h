@@ -40,6 +40,8 @@ struct Workload {
 Result<Workload> parse_workload(const std::string& spec);
 // The workload an action implies (sigterm:PID watches PID) when none was given.
 Workload implied_workload(const EvictionAction& a);
+// The workload whose exit is timed as the drain: `workload` when given, else the one `a` implies.
+Workload watched_workload(const Workload& workload, const EvictionAction& a);
 
 // Runs the action for `inj`. Returns a one-line description of what was done.
 Result<std::string> run_action(const EvictionAction& a, const Injection& inj);

@@ -165,10 +165,10 @@ class PlanParser {
     }
     if (!root.IsMap()) return r_.error(root, "", "a game-day plan is a mapping with max_duration and chaos");
     if (auto e = r_.check_keys(root, "", {"name", "provider", "max_duration", "duration", "seed", "targets",
-                                          "blast_radius", "abort", "chaos", "report"}))
+                                          "blast_radius", "abort", "chaos", "report", "expect"}))
       return *e;
     for (auto step : {&PlanParser::header, &PlanParser::targets, &PlanParser::blast_radius, &PlanParser::abort,
-                      &PlanParser::items, &PlanParser::duration})
+                      &PlanParser::items, &PlanParser::duration, &PlanParser::expect})
       if (auto s = (this->*step)(root); !s) return Error{s.error()};
     return std::move(p_);
   }
@@ -488,6 +488,20 @@ class PlanParser {
   }
 
   // duration: given, or derived from the last notice plus 30 s; at most max_duration.
+  // expect: tolerances for `spotsim compare` (docs/gameday-loop.md). The agent checks the shape
+  // (metric names to scalars) and otherwise ignores it; spotsim checks the rest.
+  Status expect(const YAML::Node& root) {
+    const YAML::Node ex = root["expect"];
+    if (!ex) return ok_status();
+    if (!ex.IsMap())
+      return r_.error(ex, "expect", "expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: interval}");
+    for (const auto& kv : ex)
+      if (!kv.second.IsScalar())
+        return r_.error(kv.second, "expect." + kv.first.as<std::string>(),
+                        "expected a tolerance: interval, a number or a percentage like 25%");
+    return ok_status();
+  }
+
   Status duration(const YAML::Node& root) {
     Millis derived{0};
     for (const auto& it : p_.items)

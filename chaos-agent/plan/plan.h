@@ -18,6 +18,7 @@
 //     - {at: 5m, storm: {fraction: 50%, notice: 30s}}
 //     - {at: 8m, clear: {}}
 //     - {kind: storm, at: 9m, fraction: 25%}   # the simulator's flat spelling works too
+//   expect: {notices: 0, drained_in_time: interval}   # for `spotsim compare`; shape-checked, ignored
 //
 // Errors: "FILE:LINE:COL: error: PATH: message" (yaml-cpp marks, 1-based), exit code 2.
 #pragma once

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/calibrate/calibrate.h"
+#include "sim/cli/gameday_cmd.h"
 #include "sim/policy/lua_policy.h"
 #include "sim/record/atomic_file.h"
 #include "sim/record/hdf5_recorder.h"
@@ -499,6 +500,11 @@ int main(int argc, char** argv) {
   cal->add_flag("--scenario", ca.opt.scenario, "write a whole runnable scenario (pools and one fleet), not only pools:");
   cal->add_option("--out,-o", ca.out, "write the YAML to FILE (default - : stdout); written whole or not at all");
   cal->add_flag("--quiet,-q", ca.quiet, "no progress or summary on stderr");
+  // --gameday: the game-day loop's calibration (docs/gameday-loop.md), from chaos-agent audits.
+  cli::GamedayCalibrateArgs gca;
+  cli::add_gameday_calibrate_options(*cal, gca);
+  cli::GamedayArgs ga;
+  cli::add_gameday_commands(app, ga);
 
   if (moved_bench(argc, argv)) return kExitInvalid;
   if (unknown_command(app, argc, argv)) return kExitInvalid;
@@ -513,7 +519,18 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(ra);
     if (*sweep) return cmd_sweep(sa);
     if (*validate) return cmd_validate(vpaths, vsets);
+    if (*cal && !gca.audits.empty()) {
+      if (!ca.opt.event_files.empty() || !ca.opt.inventory_file.empty() || !ca.opt.advisor_file.empty() ||
+          !ca.opt.azure_eviction_file.empty() || !ca.opt.aws_price_files.empty() || !ca.opt.azure_price_files.empty()) {
+        std::cerr << "spotsim: error: calibrate: --gameday reads game-day audits alone; run the other sources "
+                     "in a calibrate of their own\n";
+        return kExitInvalid;
+      }
+      gca.out = ca.out;
+      return cli::cmd_calibrate_gameday(gca);
+    }
     if (*cal) return cmd_calibrate(ca);
+    if (auto rc = cli::run_gameday_command(ga)) return *rc;
   } catch (const std::exception& e) {
     std::cerr << "spotsim: internal error: " << e.what() << "\n";
     return kExitIo;

@@ -103,7 +103,7 @@ TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent]
   CHECK(err("max_duration: 10m\nabort: {health_check: \"http://10.0.0.1/health\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
         "plan.yaml:2:23: error: abort.health_check.url: '10.0.0.1' is not a loopback address; health checks must stay on this machine");
   CHECK(err("max_duration: 10m\nbogus: 1\nchaos: []\n") ==
-        "plan.yaml:2:1: error: bogus: unknown key (expected one of: name, provider, max_duration, duration, seed, targets, blast_radius, abort, chaos, report)");
+        "plan.yaml:2:1: error: bogus: unknown key (expected one of: name, provider, max_duration, duration, seed, targets, blast_radius, abort, chaos, report, expect)");
   CHECK(err("max_duration: 10m\nchaos: [\n") .rfind("plan.yaml:3:1: error: ", 0) == 0);
   CHECK(err("max_duration: 10m\ntargets:\n  - {name: a, control: \"10.1.1.1:80\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
         "plan.yaml:3:24: error: targets[0].control: control endpoints are local only (unix socket or loopback)");
@@ -212,4 +212,13 @@ TEST_CASE("plan runner: a failing health check aborts and clears everything", "[
   health.close();
   io.stop();
   hthread.join();
+}
+
+TEST_CASE("plan: expect: (spotsim compare's tolerances) is shape-checked and otherwise ignored", "[chaos_agent][plan]") {
+  const std::string head = "max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\n";
+  CHECK(err(head + "expect: {notices: 0, drained_in_time: interval, detection_latency_mean_s: 50%}\n") == "OK");
+  CHECK(err(head + "expect: [notices]\n") ==
+        "plan.yaml:3:9: error: expect: expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: interval}");
+  CHECK(err(head + "expect: {notices: [0]}\n") ==
+        "plan.yaml:3:19: error: expect.notices: expected a tolerance: interval, a number or a percentage like 25%");
 }
