@@ -124,7 +124,7 @@ try:
         p = run("run", BASIC, "--replications", "1", "--quiet", "--seed", "9223372036854775807", expect_rc=0)
         p = run("frobnicate", expect_rc=2)
         check(p.stderr == 'spotsim: error: unknown command "frobnicate"; the commands are run, sweep, validate, '
-                          'calibrate (spotsim --help)\n', p.stderr)
+                          'calibrate, predict, compare (spotsim --help)\n', p.stderr)
         p = run("runn", BASIC, expect_rc=2)
         check('unknown command "runn" (did you mean "run"?)' in p.stderr, p.stderr)
         # One replications limit: the file's (1,000,000), on the command line too.
