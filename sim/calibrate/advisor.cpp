@@ -26,9 +26,7 @@ Result<int64_t> get_int(const Where& w, const Json& obj, const std::string& path
 }  // namespace
 
 Result<AdvisorData> read_spot_advisor(const std::string& path) {
-  auto text = read_file_text(path);
-  if (!text) return text.status();
-  auto doc = parse_json_text(path, *text);
+  auto doc = read_json_file(path);
   if (!doc) return doc.status();
   const Where w{path, 0, ""};
   if (!doc->is_object()) return w.error("", "expected the Spot Instance Advisor object {\"ranges\": [...], \"spot_advisor\": {...}}, found " + json_kind(*doc));

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 namespace spotsim::calibrate {
@@ -24,6 +25,19 @@ std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
+
+// `s` in lower case, in `buf` only when it has upper-case letters (no allocation per event).
+std::string_view lower_view(const std::string& s, std::string& buf) {
+  if (std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return s;
+  buf = lower(s);
+  return buf;
+}
+
+// Lookup by string_view in an unordered_map<std::string, ...>.
+struct ViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 double hours(int64_t us) { return static_cast<double>(us) / static_cast<double>(kHourUs); }
 
@@ -111,7 +125,7 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
       cal.pools.push_back(std::move(p));
     }
   }
-  std::unordered_map<std::string, std::vector<uint32_t>> rows_of;  // instance (lower case) → rows
+  std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, std::equal_to<>> rows_of;  // instance (lower case) → rows
   rows_of.reserve(inv.rows.size() * 2);
   std::vector<std::set<std::string>> instances(cal.pools.size());
   std::vector<std::vector<std::pair<int64_t, int64_t>>> spans(cal.pools.size());  // clipped intervals
@@ -145,9 +159,10 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
   std::vector<std::string> event_provider(cal.pools.size());
   int64_t unmatched = 0, outside = 0, outside_period = 0;
   std::vector<std::string> unmatched_ids;
+  std::string buf;
   for (const auto& ev : log.events) {
-    auto it = rows_of.find(lower(ev.instance));
-    if (it == rows_of.end() && !ev.alt_instance.empty()) it = rows_of.find(lower(ev.alt_instance));
+    auto it = rows_of.find(lower_view(ev.instance, buf));
+    if (it == rows_of.end() && !ev.alt_instance.empty()) it = rows_of.find(lower_view(ev.alt_instance, buf));
     if (it == rows_of.end()) {
       ++unmatched;
       if (unmatched_ids.size() < 3) unmatched_ids.push_back(ev.instance);
@@ -230,7 +245,8 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
     pc.time_of_day = poisson_fit(obs, exp);
     // Bursts: windows long enough to expect about 5 interruptions each on average.
     const double mean_vms = exposure / period_h;
-    const double w_h = std::max(1.0, std::ceil(5.0 / (rate * mean_vms)));
+    // (at most 10^5 windows: a period of centuries must not allocate gigabytes)
+    const double w_h = std::max({1.0, std::ceil(5.0 / (rate * mean_vms)), std::ceil(period_h / 1e5)});
     pc.burst_window_h = w_h;
     const int64_t w_us = static_cast<int64_t>(w_h) * kHourUs;
     const size_t nwin = static_cast<size_t>((to - from + w_us - 1) / w_us);

@@ -18,61 +18,67 @@ std::string last_segment(const std::string& s) {
   return slash == std::string::npos ? s : s.substr(slash + 1);
 }
 
-Status add(EventLog& log, Event e, const std::string& source) {
-  ++log.records;
-  if (!log.seen.insert(e.id).second) {
-    ++log.duplicates;
-    return Status::ok();
-  }
-  ++log.by_source[source];
-  log.events.push_back(std::move(e));
+enum Source : uint8_t { kEbWarning, kEbRebalance, kGcpPreempted, kAzureActivity, kAzureScheduled };
+
+// What one part of a file (sim/calibrate/input.h, for_each_json_record_parallel) produced.
+struct Part {
+  std::vector<Event> events;
+  int64_t other = 0;
+};
+
+Status add(Part& part, Event e, Source source) {
+  e.source = source;
+  part.events.push_back(std::move(e));
   return Status::ok();
 }
 
-Status eventbridge(const Where& w, const Json& r, EventLog& log) {
-  auto dt = get_string(w, r, "", "detail-type");
-  if (!dt) return dt.status();
+void other(Part& part) { ++part.other; }
+
+// The hot path of a large archive: fields are read in place; a missing or mistyped one is
+// reported by get_string / get_timestamp.
+Status eventbridge(const Where& w, const Json& r, Part& log) {
+  const std::string* dt = string_field(r, "detail-type");
+  if (!dt) return get_string(w, r, "", "detail-type").status();
   EventKind kind;
-  std::string source;
+  Source source;
   if (*dt == "EC2 Spot Instance Interruption Warning") {
     kind = EventKind::kInterruption;
-    source = "EventBridge EC2 Spot Instance Interruption Warning";
+    source = kEbWarning;
   } else if (*dt == "EC2 Instance Rebalance Recommendation") {
     kind = EventKind::kRebalance;
-    source = "EventBridge EC2 Instance Rebalance Recommendation";
+    source = kEbRebalance;
   } else {
-    ++log.records;
-    ++log.other;
+    other(log);
     return Status::ok();
   }
   Event e;
   e.kind = kind;
   e.provider = "aws";
-  auto id = get_string(w, r, "", "id");
-  if (!id) return id.status();
-  e.id = "aws:" + *id;
-  auto t = get_timestamp(w, r, "", "time");
-  if (!t) return t.status();
+  const std::string* id = string_field(r, "id");
+  if (!id) return get_string(w, r, "", "id").status();
+  e.id.reserve(4 + id->size());
+  e.id.append("aws:").append(*id);
+  const std::string* time = string_field(r, "time");
+  const auto t = time ? parse_timestamp_us(*time) : std::nullopt;
+  if (!t) return get_timestamp(w, r, "", "time").status();
   e.t_us = *t;
-  e.region = opt_string(r, "region").value_or("");
+  if (const std::string* region = string_field(r, "region")) e.region = *region;
   auto d = r.find("detail");
   if (d == r.end() || !d->is_object()) return w.error("detail", "expected an object {\"instance-id\": ..}");
-  auto inst = get_string(w, *d, "detail", "instance-id");
-  if (!inst) return inst.status();
+  const std::string* inst = string_field(*d, "instance-id");
+  if (!inst) return get_string(w, *d, "detail", "instance-id").status();
   e.instance = *inst;
-  e.file = w.file;
   e.line = w.line;
   return add(log, std::move(e), source);
 }
 
-Status gcp_audit(const Where& w, const Json& r, EventLog& log) {
+Status gcp_audit(const Where& w, const Json& r, Part& log) {
   const Json& pp = r["protoPayload"];
   if (!pp.is_object()) return w.error("protoPayload", "expected an object, found " + json_kind(pp));
   auto method = get_string(w, pp, "protoPayload", "methodName");
   if (!method) return method.status();
   if (*method != "compute.instances.preempted") {
-    ++log.records;
-    ++log.other;
+    other(log);
     return Status::ok();
   }
   Event e;
@@ -105,12 +111,11 @@ Status gcp_audit(const Where& w, const Json& r, EventLog& log) {
     const size_t dash = e.zone.find_last_of('-');
     e.region = dash == std::string::npos ? e.zone : e.zone.substr(0, dash);
   }
-  e.file = w.file;
   e.line = w.line;
-  return add(log, std::move(e), "GCP audit log compute.instances.preempted");
+  return add(log, std::move(e), kGcpPreempted);
 }
 
-Status azure_activity(const Where& w, const Json& r, EventLog& log) {
+Status azure_activity(const Where& w, const Json& r, Part& log) {
   const Json& op = r["operationName"];
   std::string name;
   if (op.is_string()) name = op.get<std::string>();
@@ -118,16 +123,15 @@ Status azure_activity(const Where& w, const Json& r, EventLog& log) {
   else return w.error("operationName", "expected a string or {\"value\": \"Microsoft.Compute/...\"}, found " + json_kind(op));
   const std::string lname = lower(name);
   if (lname.find("microsoft.compute/") != 0 || (lname.find("preempt") == std::string::npos && lname.find("evictspot") == std::string::npos)) {
-    ++log.records;
-    ++log.other;
+    other(log);
     return Status::ok();
   }
   Event e;
   e.provider = "azure";
-  const char* id_key = r.contains("eventDataId") ? "eventDataId" : "id";
+  // One operation writes several records (Started, Succeeded): its operationId names it once.
+  const char* id_key = r.contains("operationId") ? "operationId" : r.contains("eventDataId") ? "eventDataId" : "id";
   auto id = get_string(w, r, "", id_key);
   if (!id) return id.status();
-  e.id = "azure:" + *id;
   auto t = get_timestamp(w, r, "", r.contains("eventTimestamp") ? "eventTimestamp" : "time");
   if (!t) return t.status();
   e.t_us = *t;
@@ -135,12 +139,12 @@ Status azure_activity(const Where& w, const Json& r, EventLog& log) {
   if (!rid) return rid.status();
   e.instance = lower(*rid);
   e.alt_instance = lower(last_segment(*rid));
-  e.file = w.file;
+  e.id = "azure:" + *id + ":" + e.instance;
   e.line = w.line;
-  return add(log, std::move(e), "Azure Activity Log preempt");
+  return add(log, std::move(e), kAzureActivity);
 }
 
-Status azure_scheduled(const Where& w, const Json& r, EventLog& log) {
+Status azure_scheduled(const Where& w, const Json& r, Part& log) {
   const Json& evs = r["Events"];
   if (!evs.is_array()) return w.error("Events", "expected a list of scheduled events, found " + json_kind(evs));
   bool any = false;
@@ -169,37 +173,75 @@ Status azure_scheduled(const Where& w, const Json& r, EventLog& log) {
       // Polled documents repeat an event across incarnations; the id dedupes them.
       e.t_us = *t;
       e.instance = lower(res[j].get<std::string>());
-      e.file = w.file;
-      e.line = w.line;
+          e.line = w.line;
       any = true;
-      if (Status st = add(log, std::move(e), "Azure Scheduled Events Preempt"); !st) return st;
+      if (Status st = add(log, std::move(e), kAzureScheduled); !st) return st;
     }
   }
-  if (!any) {  // a document of other events (or none)
-    ++log.records;
-    ++log.other;
-  }
+  if (!any) other(log);  // a document of other events (or none)
   return Status::ok();
 }
 
 }  // namespace
 
-Status read_events(const std::string& path, EventLog& log, const ProgressFn& progress) {
+const std::vector<std::string>& event_source_names() {
+  static const std::vector<std::string> kNames = {
+      "EventBridge EC2 Spot Instance Interruption Warning", "EventBridge EC2 Instance Rebalance Recommendation",
+      "GCP audit log compute.instances.preempted", "Azure Activity Log preempt", "Azure Scheduled Events Preempt"};
+  return kNames;
+}
+
+Status read_events(const std::string& path, EventLog& log, const ProgressFn& progress, size_t threads) {
   auto text = read_file_text(path);
   if (!text) return text.status();
-  return for_each_json_record(
-      path, *text,
-      [&](const Where& w, const Json& r) -> Status {
+  const size_t parts = threads > 0 ? threads : worker_count(text->size());
+  std::vector<Part> out(parts);
+  Status st = for_each_json_record_parallel(
+      path, *text, parts,
+      [&](const Where& w, const Json& r, size_t k) -> Status {
+        Part& part = out[k];
         if (!r.is_object()) return w.error("", "expected an event object, found " + json_kind(r));
-        if (r.contains("detail-type")) return eventbridge(w, r, log);
-        if (r.contains("protoPayload")) return gcp_audit(w, r, log);
-        if (r.contains("Events") && (r.contains("DocumentIncarnation") || r["Events"].is_array())) return azure_scheduled(w, r, log);
-        if (r.contains("operationName")) return azure_activity(w, r, log);
-        return w.error("", "not an event this importer knows: expected an EventBridge event (\"detail-type\"), a GCP audit "
-                           "log entry (\"protoPayload\"), an Azure Activity Log record (\"operationName\") or an Azure "
-                           "Scheduled Events document (\"Events\")");
+        Status s = Status::ok();
+        if (r.contains("detail-type")) s = eventbridge(w, r, part);
+        else if (r.contains("protoPayload")) s = gcp_audit(w, r, part);
+        else if (r.contains("Events") && (r.contains("DocumentIncarnation") || r["Events"].is_array())) s = azure_scheduled(w, r, part);
+        else if (r.contains("operationName")) s = azure_activity(w, r, part);
+        else {
+          return w.error("", "not an event this importer knows: expected an EventBridge event (\"detail-type\"), a GCP audit "
+                             "log entry (\"protoPayload\"), an Azure Activity Log record (\"operationName\") or an Azure "
+                             "Scheduled Events document (\"Events\")");
+        }
+        return s;
       },
       progress);
+  if (!st) return st;
+  // Merge the parts in file order: the same result for any number of threads.
+  const int32_t file = static_cast<int32_t>(log.files.size());
+  log.files.push_back(path);
+  size_t n = 0;
+  for (const Part& part : out) n += part.events.size();
+  log.events.reserve(log.events.size() + n);
+  log.seen.reserve(log.seen.size() + n);
+  std::vector<int64_t> per_source(event_source_names().size(), 0);
+  for (Part& part : out) {
+    log.records += part.other;
+    log.other += part.other;
+    for (Event& e : part.events) {
+      ++log.records;
+      if (!log.seen.insert(e.id).second) {
+        ++log.duplicates;
+        continue;
+      }
+      e.file = file;
+      ++per_source[e.source];
+      log.events.push_back(std::move(e));
+    }
+    part.events = {};
+  }
+  for (size_t s = 0; s < per_source.size(); ++s) {
+    if (per_source[s] > 0) log.by_source[event_source_names()[s]] += per_source[s];
+  }
+  return Status::ok();
 }
 
 }  // namespace spotsim::calibrate

@@ -1,20 +1,23 @@
 #include "sim/calibrate/input.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
+#include <thread>
 
 namespace spotsim::calibrate {
 
 Result<std::string> read_file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Status::invalid("cannot read " + path + ": no such file or not readable");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::io("cannot read " + path + ": read error");
-  return ss.str();
+  const std::streamoff size = in.tellg();
+  if (size < 0) return Status::invalid("cannot read " + path + ": not a regular file");
+  std::string text(static_cast<size_t>(size), '\0');
+  in.seekg(0);
+  if (size > 0 && !in.read(text.data(), size)) return Status::io("cannot read " + path + ": read error");
+  return text;
 }
 
 namespace {
@@ -51,11 +54,19 @@ Result<Json> parse_json_text(const std::string& path, const std::string& text) {
     const auto [line, col] = line_col(text, e.byte == 0 ? 0 : e.byte - 1);
     return Status::invalid(path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": not valid JSON: " +
                            short_parse_message(e.what()));
+  } catch (const Json::exception& e) {  // e.g. out_of_range: a number too large for a double
+    return Status::invalid(path + ": not valid JSON: " + short_parse_message(e.what()));
   }
 }
 
+Result<Json> read_json_file(const std::string& path) {
+  auto text = read_file_text(path);
+  if (!text) return text.status();
+  return parse_json_text(path, *text);
+}
+
 std::string Where::text() const {
-  std::string s = file;
+  std::string s(file);
   if (line > 0) s += ":" + std::to_string(line);
   return s;
 }
@@ -80,58 +91,137 @@ std::string json_kind(const Json& v) {
   }
 }
 
+namespace {
+
+// Parses the JSON Lines record in text[begin, end) (line `lineno`): false in *blank for an empty
+// line, else the record in `rec`. A CloudWatch Logs export's leading timestamp is skipped.
+Status parse_json_line(const std::string& path, const std::string& text, size_t begin, size_t end, int64_t lineno,
+                       Json& rec, bool* blank) {
+  std::string_view line(text.data() + begin, end - begin);
+  *blank = false;
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  const size_t b = line.find_first_not_of(" \t");
+  if (b == std::string_view::npos) {
+    *blank = true;
+    return Status::ok();
+  }
+  line.remove_prefix(b);
+  if (line.front() != '{') {
+    // A CloudWatch Logs export writes "TIMESTAMP {json}": skip one leading timestamp word.
+    const size_t sp = line.find(' ');
+    const size_t brace = line.find('{');
+    if (sp != std::string_view::npos && brace != std::string_view::npos && sp < brace &&
+        parse_timestamp_us(line.substr(0, sp))) {
+      line.remove_prefix(brace);
+    } else {
+      return Status::invalid(path + ":" + std::to_string(lineno) + ": expected one JSON object per line (JSON Lines), found \"" +
+                             std::string(line.substr(0, 40)) + "\"");
+    }
+  }
+  try {
+    rec = Json::parse(line.begin(), line.end());
+  } catch (const Json::parse_error& e) {
+    const size_t col = (e.byte == 0 ? 0 : e.byte - 1) + static_cast<size_t>(line.data() - (text.data() + begin)) + 1;
+    return Status::invalid(path + ":" + std::to_string(lineno) + ":" + std::to_string(col) + ": not valid JSON: " +
+                           short_parse_message(e.what()));
+  } catch (const Json::exception& e) {  // e.g. out_of_range: a number too large for a double
+    return Status::invalid(path + ":" + std::to_string(lineno) + ": not valid JSON: " + short_parse_message(e.what()));
+  }
+  return Status::ok();
+}
+
+bool is_json_list(const std::string& text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && text[first] == '[';
+}
+
+Status for_each_in_list(const std::string& path, const std::string& text,
+                        const std::function<Status(const Where&, const Json&)>& fn,
+                        const std::function<void(int64_t, int64_t)>& progress) {
+  auto doc = parse_json_text(path, text);
+  if (!doc) return doc.status();
+  for (size_t i = 0; i < doc->size(); ++i) {
+    Where w{path, 0, "$[" + std::to_string(i) + "]"};
+    if (Status st = fn(w, (*doc)[i]); !st) return st;
+    if (progress && (i & 0xffff) == 0) progress(static_cast<int64_t>(i), static_cast<int64_t>(doc->size()));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Status for_each_json_record(const std::string& path, const std::string& text,
                             const std::function<Status(const Where&, const Json&)>& fn,
                             const std::function<void(int64_t, int64_t)>& progress) {
-  size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '[') {  // one JSON array of records
-    auto doc = parse_json_text(path, text);
-    if (!doc) return doc.status();
-    for (size_t i = 0; i < doc->size(); ++i) {
-      Where w{path, 0, "$[" + std::to_string(i) + "]"};
-      if (Status st = fn(w, (*doc)[i]); !st) return st;
-      if (progress && (i & 0xffff) == 0) progress(static_cast<int64_t>(i), static_cast<int64_t>(doc->size()));
-    }
-    return Status::ok();
+  return for_each_json_record_parallel(
+      path, text, 1, [&](const Where& w, const Json& r, size_t) { return fn(w, r); }, progress);
+}
+
+size_t worker_count(size_t bytes) {
+  if (bytes < (4u << 20)) return 1;
+  const size_t hw = std::thread::hardware_concurrency();
+  return std::clamp<size_t>(hw == 0 ? 1 : hw, 1, 8);
+}
+
+Status for_each_json_record_parallel(const std::string& path, const std::string& text, size_t chunks,
+                                     const std::function<Status(const Where&, const Json&, size_t)>& fn,
+                                     const std::function<void(int64_t, int64_t)>& progress) {
+  if (is_json_list(text)) {
+    return for_each_in_list(path, text, [&](const Where& w, const Json& r) { return fn(w, r, 0); }, progress);
+  }
+  chunks = std::max<size_t>(1, chunks);
+  // Part boundaries just after a line end.
+  std::vector<size_t> bounds(chunks + 1, text.size());
+  bounds[0] = 0;
+  for (size_t k = 1; k < chunks; ++k) {
+    size_t at = std::max(bounds[k - 1], text.size() / chunks * k);
+    const size_t nl = text.find('\n', at);
+    bounds[k] = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  // The first line number of every part.
+  std::vector<int64_t> first_line(chunks + 1, 1);
+  for (size_t k = 0; k < chunks; ++k) {
+    first_line[k + 1] = first_line[k] + std::count(text.begin() + static_cast<std::ptrdiff_t>(bounds[k]),
+                                                   text.begin() + static_cast<std::ptrdiff_t>(bounds[k + 1]), '\n');
   }
   const int64_t total = static_cast<int64_t>(text.size());
-  size_t pos = 0;
-  int64_t lineno = 0;
-  Json rec;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    ++lineno;
-    std::string_view line(text.data() + pos, end - pos);
-    const size_t line_start = pos;
-    pos = end + 1;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    size_t b = line.find_first_not_of(" \t");
-    if (b == std::string_view::npos) continue;
-    line.remove_prefix(b);
-    if (line.front() != '{') {
-      // A CloudWatch Logs export writes "TIMESTAMP {json}": skip one leading timestamp word.
-      const size_t sp = line.find(' ');
-      const size_t brace = line.find('{');
-      if (sp != std::string_view::npos && brace != std::string_view::npos && sp < brace &&
-          parse_timestamp_us(line.substr(0, sp))) {
-        line.remove_prefix(brace);
-      } else {
-        return Status::invalid(path + ":" + std::to_string(lineno) +
-                               ": expected one JSON object per line (JSON Lines), found \"" +
-                               std::string(line.substr(0, 40)) + "\"");
+  std::vector<Status> errors(chunks);
+  auto work = [&](size_t k) {
+    Json rec;
+    int64_t lineno = first_line[k];
+    size_t pos = bounds[k];
+    const size_t stop = bounds[k + 1];
+    while (pos < stop) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos || end > stop) end = stop;
+      bool blank = false;
+      if (Status st = parse_json_line(path, text, pos, end, lineno, rec, &blank); !st) {
+        errors[k] = st;
+        return;
       }
+      if (!blank) {
+        Where w{path, lineno, ""};
+        if (Status st = fn(w, rec, k); !st) {
+          errors[k] = st;
+          return;
+        }
+      }
+      pos = end + 1;
+      if (progress && k == 0 && (lineno & 0x3fff) == 0) {
+        progress(static_cast<int64_t>(pos) * static_cast<int64_t>(chunks), total);  // part 0 stands for all
+      }
+      ++lineno;
     }
-    try {
-      rec = Json::parse(line.begin(), line.end());
-    } catch (const Json::parse_error& e) {
-      const size_t col = (e.byte == 0 ? 0 : e.byte - 1) + static_cast<size_t>(line.data() - (text.data() + line_start)) + 1;
-      return Status::invalid(path + ":" + std::to_string(lineno) + ":" + std::to_string(col) +
-                             ": not valid JSON: " + short_parse_message(e.what()));
-    }
-    Where w{path, lineno, ""};
-    if (Status st = fn(w, rec); !st) return st;
-    if (progress && (lineno & 0xffff) == 0) progress(static_cast<int64_t>(pos), total);
+  };
+  if (chunks == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t k = 0; k < chunks; ++k) pool.emplace_back(work, k);
+    for (auto& t : pool) t.join();
+  }
+  for (const auto& st : errors) {
+    if (!st) return st;
   }
   return Status::ok();
 }
@@ -143,6 +233,12 @@ Result<std::string> get_string(const Where& w, const Json& obj, const std::strin
   if (it == obj.end()) return w.error(sub, "missing (expected a string)");
   if (!it->is_string()) return w.error(sub, "expected a string, found " + json_kind(*it));
   return it->get<std::string>();
+}
+
+const std::string* string_field(const Json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
 }
 
 std::optional<std::string> opt_string(const Json& obj, const char* key) {
@@ -295,7 +391,7 @@ std::string format_timestamp(int64_t us) {
   int64_t y = 0;
   unsigned m = 0, d = 0;
   civil_from_days(days, y, m, d);
-  char buf[40];
+  char buf[96];  // room for any int64 year (GCC's -Wformat-truncation counts it)
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
                 static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
   return buf;

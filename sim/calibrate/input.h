@@ -23,10 +23,12 @@ Result<std::string> read_file_text(const std::string& path);
 
 // One JSON document. A syntax error names FILE:LINE:COL.
 Result<Json> parse_json_text(const std::string& path, const std::string& text);
+// read_file_text + parse_json_text.
+Result<Json> read_json_file(const std::string& path);
 
 // Where a record came from, for messages: "FILE:LINE" or "FILE: $[3]".
 struct Where {
-  std::string file;
+  std::string_view file;  // the caller's path (outlives the Where)
   int64_t line = 0;     // 1-based line of a JSON Lines / CSV record; 0 = a whole-document file
   std::string path;     // JSON path of the record inside the document ("$.SpotPriceHistory[4]")
   std::string text() const;
@@ -42,6 +44,17 @@ Status for_each_json_record(const std::string& path, const std::string& text,
                             const std::function<Status(const Where&, const Json&)>& fn,
                             const std::function<void(int64_t, int64_t)>& progress = {});
 
+// The same on `chunks` threads for JSON Lines (a JSON list is read on one thread, as chunk 0): the
+// text is cut at line ends into `chunks` parts, part k is parsed on its own thread and `fn(where,
+// record, k)` is called there, so `fn` must touch only part k's state. Records of a part come in
+// file order; the error returned is the first in file order (lines after an error in its part are
+// not read). `progress` is called from part 0's thread only. `chunks` ≥ 1.
+Status for_each_json_record_parallel(const std::string& path, const std::string& text, size_t chunks,
+                                     const std::function<Status(const Where&, const Json&, size_t)>& fn,
+                                     const std::function<void(int64_t, int64_t)>& progress = {});
+// Threads worth using for `bytes` of input on this machine (1 for small inputs, at most 8).
+size_t worker_count(size_t bytes);
+
 // What a JSON value is, for messages ("a string", "a number", "null", ...).
 std::string json_kind(const Json& v);
 
@@ -49,6 +62,8 @@ std::string json_kind(const Json& v);
 // `path` is the JSON path of `obj` inside the record ("" for the record itself).
 Result<std::string> get_string(const Where& w, const Json& obj, const std::string& path, const char* key);
 std::optional<std::string> opt_string(const Json& obj, const char* key);
+// The member `key` of `obj` if it is a string, else nullptr (no copy: for the hot paths).
+const std::string* string_field(const Json& obj, const char* key);
 
 // Timestamps as providers write them, in µs since 1970-01-01 UTC:
 //   ISO 8601 / RFC 3339: 2026-01-05T10:00:00Z, 2026-01-05T10:00:00.123456+02:00, 2026-01-05 10:00:00Z,

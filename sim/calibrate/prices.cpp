@@ -2,6 +2,7 @@
 // describe-spot-price-history output.
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "sim/calibrate/sources.h"
 #include "sim/scenario/units.h"
@@ -78,6 +79,16 @@ const Json& props_of(const Json& row) {
   return it != row.end() && it->is_object() ? *it : row;
 }
 
+// One row of the wanted type, its fields read.
+struct TypedRow {
+  std::string sku, location;  // location in lower case
+  Json props;  // a copy: the rows are gone when typed_rows returns
+  std::string props_path;
+};
+
+// The rows of resource type `type` (others counted in `skipped`), with sku and location checked.
+Result<std::vector<TypedRow>> typed_rows(const Where& w, const Json& doc, const std::string& type, int64_t& skipped);
+
 Result<std::string> row_sku(const Where& w, const Row& r) {
   auto sku = r.value.find("sku");
   if (sku != r.value.end() && sku->is_object()) return get_string(w, *sku, r.path + ".sku", "name");
@@ -85,20 +96,13 @@ Result<std::string> row_sku(const Where& w, const Row& r) {
   return w.error(r.path, "expected the VM size as sku.name (the resource) or skuName (a projection)");
 }
 
-}  // namespace
-
-Result<AzureEvictionRates> read_azure_eviction_rates(const std::string& path) {
-  auto text = read_file_text(path);
-  if (!text) return text.status();
-  auto doc = parse_json_text(path, *text);
-  if (!doc) return doc.status();
-  const Where w{path, 0, ""};
-  auto rows = arg_rows(w, *doc);
+Result<std::vector<TypedRow>> typed_rows(const Where& w, const Json& doc, const std::string& type, int64_t& skipped) {
+  auto rows = arg_rows(w, doc);
   if (!rows) return rows.status();
-  AzureEvictionRates out;
+  std::vector<TypedRow> out;
   for (const Row& r : *rows) {
-    if (!row_has_type(r.value, "microsoft.compute/skuspotevictionrate/location")) {
-      ++out.skipped;
+    if (!row_has_type(r.value, type)) {
+      ++skipped;
       continue;
     }
     auto sku = row_sku(w, r);
@@ -106,44 +110,63 @@ Result<AzureEvictionRates> read_azure_eviction_rates(const std::string& path) {
     auto loc = get_string(w, r.value, r.path, "location");
     if (!loc) return loc.status();
     const Json& props = props_of(r.value);
-    const std::string pp = &props == &r.value ? r.path : r.path + ".properties";
-    const char* key = props.contains("evictionRate") ? "evictionRate" : props.contains("spotEvictionRate") ? "spotEvictionRate" : "evictionRate";
-    auto rate = get_string(w, props, pp, key);
+    out.push_back({*sku, lower(*loc), props, &props == &r.value ? r.path : r.path + ".properties"});
+  }
+  if (out.empty()) {
+    return Status::invalid(std::string(w.file) + ": no rows of type " + type + " (" + std::to_string(skipped) + " rows of other types)");
+  }
+  return out;
+}
+
+// A price as providers write it: a number, or a string such as "0.071200" (AWS SpotPrice).
+Result<double> price_value(const Where& w, const Json& obj, const std::string& path, const char* key, const char* example) {
+  const std::string sub = path + "." + key;
+  auto it = obj.find(key);
+  if (it == obj.end()) return w.error(sub, std::string("missing (expected a price such as ") + example + ")");
+  std::optional<double> price;
+  if (it->is_number()) price = it->get<double>();
+  else if (it->is_string()) {
+    if (auto v = parse_number(it->get<std::string>())) price = *v;
+  }
+  if (!price) return w.error(sub, std::string("expected a price such as ") + example + ", found " + json_kind(*it));
+  if (!(*price >= 0)) return w.error(sub, "a price must be ≥ 0, found " + fmt(*price));
+  return *price;
+}
+
+}  // namespace
+
+Result<AzureEvictionRates> read_azure_eviction_rates(const std::string& path) {
+  auto doc = read_json_file(path);
+  if (!doc) return doc.status();
+  const Where w{path, 0, ""};
+  AzureEvictionRates out;
+  auto rows = typed_rows(w, *doc, "microsoft.compute/skuspotevictionrate/location", out.skipped);
+  if (!rows) return rows.status();
+  for (const TypedRow& r : *rows) {
+    const Json& props = r.props;
+    const char* key = props.contains("spotEvictionRate") && !props.contains("evictionRate") ? "spotEvictionRate" : "evictionRate";
+    auto rate = get_string(w, props, r.props_path, key);
     if (!rate) return rate.status();
     auto band = parse_frequency_band(*rate);
     if (!band) {
-      return w.error(pp + "." + key, "expected an eviction-rate band such as \"0-5\", \"5-10\", \"10-15\", \"15-20\" or \"20+\", found \"" + *rate + "\"");
+      return w.error(r.props_path + "." + key, "expected an eviction-rate band such as \"0-5\", \"5-10\", \"10-15\", \"15-20\" or \"20+\", found \"" + *rate + "\"");
     }
-    out.rows.push_back({*sku, lower(*loc), *band});
-  }
-  if (out.rows.empty()) {
-    return Status::invalid(path + ": no rows of type microsoft.compute/skuspotevictionrate/location (" +
-                           std::to_string(out.skipped) + " rows of other types)");
+    out.rows.push_back({r.sku, r.location, *band});
   }
   return out;
 }
 
 Result<PriceHistory> read_azure_price_history(const std::string& path) {
-  auto text = read_file_text(path);
-  if (!text) return text.status();
-  auto doc = parse_json_text(path, *text);
+  auto doc = read_json_file(path);
   if (!doc) return doc.status();
   const Where w{path, 0, ""};
-  auto rows = arg_rows(w, *doc);
-  if (!rows) return rows.status();
   PriceHistory out;
+  auto rows = typed_rows(w, *doc, "microsoft.compute/skuspotpricehistory/ostype/location", out.skipped);
+  if (!rows) return rows.status();
   std::map<std::tuple<std::string, std::string, std::string>, size_t> index;
-  for (const Row& r : *rows) {
-    if (!row_has_type(r.value, "microsoft.compute/skuspotpricehistory/ostype/location")) {
-      ++out.skipped;
-      continue;
-    }
-    auto sku = row_sku(w, r);
-    if (!sku) return sku.status();
-    auto loc = get_string(w, r.value, r.path, "location");
-    if (!loc) return loc.status();
-    const Json& props = props_of(r.value);
-    const std::string pp = &props == &r.value ? r.path : r.path + ".properties";
+  for (const TypedRow& r : *rows) {
+    const Json& props = r.props;
+    const std::string& pp = r.props_path;
     const std::string os = opt_string(props, "osType").value_or("");
     auto sp = props.find("spotPrices");
     if (sp == props.end() || !sp->is_array()) {
@@ -153,11 +176,11 @@ Result<PriceHistory> read_azure_price_history(const std::string& path) {
       const Json& e = (*sp)[i];
       const std::string ep = pp + ".spotPrices[" + std::to_string(i) + "]";
       if (!e.is_object()) return w.error(ep, "expected an object, found " + json_kind(e));
-      std::string zone = lower(*loc);
+      std::string zone = r.location;
       if (auto az = opt_string(e, "availabilityZone"); az && !az->empty() && *az != "no-zone") zone += "-" + *az;
-      auto key = std::make_tuple(lower(*sku), zone, lower(os));
+      auto key = std::make_tuple(lower(r.sku), zone, lower(os));
       auto [it, fresh] = index.emplace(key, out.series.size());
-      if (fresh) out.series.push_back(PriceSeries{"azure", *sku, zone, lower(*loc), os, {}, path});
+      if (fresh) out.series.push_back(PriceSeries{"azure", r.sku, zone, r.location, os, {}, path});
       PriceSeries& s = out.series[it->second];
       // The points: e.priceHistory[], or e itself as one point (older shape).
       std::vector<std::pair<std::string, const Json*>> pts;
@@ -171,27 +194,12 @@ Result<PriceHistory> read_azure_price_history(const std::string& path) {
         if (!pt->is_object()) return w.error(ptp, "expected {\"timestamp\": .., \"priceUSD\": ..}, found " + json_kind(*pt));
         auto t = get_timestamp(w, *pt, ptp, "timestamp");
         if (!t) return t.status();
-        auto pr = pt->find("priceUSD");
-        if (pr == pt->end()) return w.error(ptp + ".priceUSD", "missing (expected the spot price in USD per hour)");
-        double price = 0;
-        if (pr->is_number()) {
-          price = pr->get<double>();
-        } else if (pr->is_string()) {
-          auto v = parse_number(pr->get<std::string>());
-          if (!v) return w.error(ptp + ".priceUSD", "expected a price, found " + json_kind(*pr));
-          price = *v;
-        } else {
-          return w.error(ptp + ".priceUSD", "expected a price, found " + json_kind(*pr));
-        }
-        if (!(price >= 0)) return w.error(ptp + ".priceUSD", "a price must be ≥ 0, found " + fmt(price));
-        s.points.push_back({*t, price});
+        auto price = price_value(w, *pt, ptp, "priceUSD", "0.0184 (USD per hour)");
+        if (!price) return price.status();
+        s.points.push_back({*t, *price});
         ++out.records;
       }
     }
-  }
-  if (out.series.empty()) {
-    return Status::invalid(path + ": no rows of type microsoft.compute/skuspotpricehistory/ostype/location (" +
-                           std::to_string(out.skipped) + " rows of other types)");
   }
   for (auto& s : out.series) {
     std::stable_sort(s.points.begin(), s.points.end(), [](const PricePoint& a, const PricePoint& b) { return a.t_us < b.t_us; });
@@ -200,9 +208,7 @@ Result<PriceHistory> read_azure_price_history(const std::string& path) {
 }
 
 Result<PriceHistory> read_aws_price_history(const std::string& path) {
-  auto text = read_file_text(path);
-  if (!text) return text.status();
-  auto doc = parse_json_text(path, *text);
+  auto doc = read_json_file(path);
   if (!doc) return doc.status();
   const Where w{path, 0, ""};
   if (!doc->is_object() || !doc->contains("SpotPriceHistory")) {
@@ -223,19 +229,8 @@ Result<PriceHistory> read_aws_price_history(const std::string& path) {
     auto t = get_timestamp(w, r, p, "Timestamp");
     if (!t) return t.status();
     // SpotPrice is a string ("0.071200"); a number is accepted too.
-    auto sp = r.find("SpotPrice");
-    if (sp == r.end()) return w.error(p + ".SpotPrice", "missing (expected the price as a string, e.g. \"0.071200\")");
-    double price = 0;
-    if (sp->is_string()) {
-      auto v = parse_number(sp->get<std::string>());
-      if (!v) return w.error(p + ".SpotPrice", "expected a price such as \"0.071200\", found " + json_kind(*sp));
-      price = *v;
-    } else if (sp->is_number()) {
-      price = sp->get<double>();
-    } else {
-      return w.error(p + ".SpotPrice", "expected a price such as \"0.071200\", found " + json_kind(*sp));
-    }
-    if (!(price >= 0)) return w.error(p + ".SpotPrice", "a price must be ≥ 0, found " + fmt(price));
+    auto price = price_value(w, r, p, "SpotPrice", "\"0.071200\"");
+    if (!price) return price.status();
     // A record without AvailabilityZone (seen when a filter drops it) cannot be placed in a pool.
     auto zone = opt_string(r, "AvailabilityZone");
     if (!zone || zone->empty()) {
@@ -249,7 +244,7 @@ Result<PriceHistory> read_aws_price_history(const std::string& path) {
       while (!region.empty() && std::isalpha(static_cast<unsigned char>(region.back()))) region.pop_back();
       out.series.push_back(PriceSeries{"aws", *type, *zone, region, *product, {}, path});
     }
-    out.series[it->second].points.push_back({*t, price});
+    out.series[it->second].points.push_back({*t, *price});
     ++out.records;
   }
   if (out.records == 0) return Status::invalid(path + ": SpotPriceHistory holds no prices with an AvailabilityZone");

@@ -97,9 +97,12 @@ struct Event {
   std::string region;
   std::string provider;  // aws / gcp / azure
   EventKind kind = EventKind::kInterruption;
-  std::string file;
-  int64_t line = 0;
+  uint8_t source = 0;    // index into event_source_names()
+  int32_t file = 0;      // index into EventLog::files
+  int64_t line = 0;      // 0 for a record of a JSON list
 };
+// "EventBridge EC2 Spot Instance Interruption Warning", ... (Event::source indexes this).
+const std::vector<std::string>& event_source_names();
 struct EventLog {
   std::vector<Event> events;     // in file order, duplicates removed
   int64_t records = 0;
@@ -107,6 +110,7 @@ struct EventLog {
   int64_t other = 0;             // well-formed records of another kind (ignored)
   std::map<std::string, int64_t> by_source;  // "EventBridge interruption warning" → count
   std::unordered_set<std::string> seen;      // ids read so far
+  std::vector<std::string> files;            // Event::file indexes this
 };
 // Reads one events file (JSON Lines or one JSON list), detecting each record's shape:
 //  - EventBridge: "detail-type" "EC2 Spot Instance Interruption Warning" / "EC2 Instance Rebalance
@@ -117,8 +121,9 @@ struct EventLog {
 //    eventDataId (or id), eventTimestamp (or time), resourceId
 //  - Azure Scheduled Events document (as polled from the metadata service): {"DocumentIncarnation":
 //    N, "Events": [{"EventId", "EventType": "Preempt", "Resources": [vm names], "NotBefore": RFC 1123}]}
-// Appends to `log` (dedupe by id across files).
-Status read_events(const std::string& path, EventLog& log, const ProgressFn& progress = {});
+// Appends to `log` (dedupe by id across files, in file order). Large files are parsed on several
+// threads (`threads`, 0 = as many as worth it); the result is the same for any number.
+Status read_events(const std::string& path, EventLog& log, const ProgressFn& progress = {}, size_t threads = 0);
 
 // ---- Inventory of running VMs: CSV ------------------------------------------------------------
 // A header line naming the columns (any order; aliases accepted): instance_id, instance_type,

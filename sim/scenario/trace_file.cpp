@@ -26,6 +26,33 @@ std::string resolve_scenario_path(const std::string& scenario_file, const std::s
 
 namespace {
 
+// The form published spot-availability trace sets use: {"metadata": {"gap_seconds": 600, ...},
+// "data": [0, 1, ...]} → columns "seconds" (row × gap_seconds) and "data".
+bool read_availability_json(const std::string& path, const YAML::Node& root, TraceTable& out, std::string& error) {
+  const YAML::Node meta = root["metadata"];
+  const YAML::Node data = root["data"];
+  const YAML::Node gap = meta.IsMap() ? meta["gap_seconds"] : YAML::Node();
+  auto g = gap.IsScalar() ? parse_number(gap.Scalar()) : Result<double>(Status::invalid(""));
+  if (!g || !(*g > 0)) {
+    error = path + ": metadata.gap_seconds must be a number of seconds above 0 (the time each entry of data covers)";
+    return false;
+  }
+  if (!data.IsSequence() || data.size() == 0) {
+    error = path + ": data must be a non-empty list of numbers (e.g. 0/1 availability per gap_seconds)";
+    return false;
+  }
+  out.columns = {"seconds", "data"};
+  for (size_t i = 0; i < data.size(); ++i) {
+    auto v = data[i].IsScalar() ? parse_number(data[i].Scalar()) : Result<double>(Status::invalid(""));
+    if (!v) {
+      error = path + ": data[" + std::to_string(i) + "] must be a number";
+      return false;
+    }
+    out.rows.push_back({*g * static_cast<double>(i), *v});
+  }
+  return true;
+}
+
 bool read_json(const std::string& path, TraceTable& out, std::string& error) {
   YAML::Node root;
   try {
@@ -34,8 +61,10 @@ bool read_json(const std::string& path, TraceTable& out, std::string& error) {
     error = path + ": not valid JSON: " + e.msg;
     return false;
   }
+  if (root.IsMap() && root["data"] && root["metadata"]) return read_availability_json(path, root, out, error);
   if (!root.IsSequence() || root.size() == 0 || !root[0].IsMap()) {
-    error = path + ": expected a JSON list of records like [{\"seconds\": 0, \"spot_available\": 1}, ...]";
+    error = path + ": expected a JSON list of records like [{\"seconds\": 0, \"spot_available\": 1}, ...] or an "
+                   "availability trace {\"metadata\": {\"gap_seconds\": 600}, \"data\": [0, 1, ...]}";
     return false;
   }
   for (auto it = root[0].begin(); it != root[0].end(); ++it) out.columns.push_back(it->first.as<std::string>(""));

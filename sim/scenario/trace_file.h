@@ -5,7 +5,9 @@
 // Formats, chosen by the file's extension:
 //  - .json: a list of records with the same numeric fields, e.g.
 //      [{"seconds": 0, "spot_available": 1}, {"seconds": 600, "spot_available": 0}]
-//    (columns are the field names of the first record, in the order written).
+//    (columns are the field names of the first record, in the order written); or the form
+//    published spot-availability trace sets use, {"metadata": {"gap_seconds": 600, ...},
+//    "data": [0, 1, ...]}, read as the columns "seconds" (row × gap_seconds) and "data".
 //  - anything else: CSV, comma-separated numbers; an optional first line of column names; blank
 //    lines and lines starting with '#' are skipped.
 #include <string>
