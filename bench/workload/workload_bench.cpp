@@ -46,8 +46,7 @@ Row run(const std::string& queue, bool churn, long jobs, bool scale_to_zero = fa
   const auto t0 = std::chrono::steady_clock::now();
   const auto v = run_replication(*sc, 1, 0, nullptr, &events);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  World probe(*sc, 0);
-  const int i = probe.metrics().find("workload.j.jobs_completed");
+  const int i = find_metric(replication_metric_defs(*sc), MetricOwner{MetricGroup::kWorkload, "j"} + "jobs_completed");
   return Row{secs, v[static_cast<size_t>(i)], events};
 }
 

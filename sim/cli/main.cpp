@@ -206,10 +206,9 @@ int cmd_run(const RunArgs& a) {
     opt.progress = [&](int64_t d, int64_t t) { progress.update(d, t); };
     opt.cancel = &g_cancel;
     std::vector<SeriesDef> series;
-    if (!a.out.empty()) {
-      series = timeseries_defs(sc, replication_metric_defs(sc));
-      opt.recorder_factory = hdf5_recorder_factory(series, level);
-    }
+    if (!a.out.empty()) series = timeseries_defs(sc, replication_metric_defs(sc));
+    Recorders<Hdf5Recorder> recorders(a.out.empty() ? Recorders<Hdf5Recorder>::Make{} : hdf5_recorders(series, level));
+    opt.observers = recorders.factory();
     {
       const int64_t reps = opt.replications ? *opt.replications : sc.replications;
       const double bytes = run_memory_bytes(sc, reps, replication_metric_defs(sc).size(), series.size());
@@ -232,7 +231,8 @@ int cmd_run(const RunArgs& a) {
       continue;
     }
     if (!a.out.empty()) {
-      if (Status st = write_run_file(a.out, sc, *result, RunFileInfo{g_command_line, level}); !st) {
+      if (Status st = write_run_file(a.out, sc, *result, RunFileInfo{g_command_line, level}, recorders.completed(*result));
+          !st) {
         rc = worse(rc, report_error(st));
       } else if (text_out) {
         std::cout << "recorded (" << record_level_name(level) << ") to " << a.out << "\n";

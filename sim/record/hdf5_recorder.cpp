@@ -47,22 +47,12 @@ std::vector<SeriesDef> timeseries_defs(const CompiledScenario& sc, const std::ve
 Hdf5Recorder::Hdf5Recorder(const std::vector<SeriesDef>& series, schema::RecordLevel level, int64_t replication)
     : series_(series), level_(level), replication_(static_cast<uint32_t>(replication)), values_(series.size()) {}
 
-void Hdf5Recorder::on_sample(const World& world, SimTime t) {
+void Hdf5Recorder::on_frame(const Frame& frame) {
   using S = SeriesDef::Source;
-  times_.push_back(t.to_seconds());
-  const auto& fleets = world.fleets();
-  const auto& pools = world.pools();
-  const auto& mv = world.metrics().values();
-  running_by_pool_.assign(pools.size() * 3, 0);
-  for (const VmSlot& vm : world.vms()) {
-    // As the fleets' `running`: booted and not gone (a VM noticed while booting is not running).
-    const bool up = (vm.state == VmState::kRunning || vm.state == VmState::kNoticed) && vm.running_us >= 0;
-    if (up && vm.pool < pools.size()) {
-      const bool od = vm.purchase == Purchase::kOnDemand;
-      ++running_by_pool_[vm.pool * 3u + (od ? 1u : 0u)];
-      if (od && (vm.flags & kVmFallback)) ++running_by_pool_[vm.pool * 3u + 2u];
-    }
-  }
+  times_.push_back(frame.time.to_seconds());
+  const auto& fleets = frame.fleets;
+  const auto& pools = frame.pools;
+  const auto& mv = frame.metrics;
   for (size_t i = 0; i < series_.size(); ++i) {
     const SeriesDef& d = series_[i];
     double v = 0;
@@ -73,17 +63,16 @@ void Hdf5Recorder::on_sample(const World& world, SimTime t) {
       case S::kFleetWaiting: v = static_cast<double>(fleets[d.index].waiting); break;
       case S::kPoolInUse: v = static_cast<double>(pools[d.index].spot_in_use); break;
       case S::kPoolCapacity: v = static_cast<double>(pools[d.index].capacity); break;
-      case S::kPoolRunningSpot: v = static_cast<double>(running_by_pool_[d.index * 3u]); break;
-      case S::kPoolRunningOnDemand: v = static_cast<double>(running_by_pool_[d.index * 3u + 1]); break;
-      case S::kPoolRunningFallback: v = static_cast<double>(running_by_pool_[d.index * 3u + 2]); break;
+      case S::kPoolRunningSpot: v = static_cast<double>(pools[d.index].running_spot); break;
+      case S::kPoolRunningOnDemand: v = static_cast<double>(pools[d.index].running_on_demand); break;
+      case S::kPoolRunningFallback: v = static_cast<double>(pools[d.index].running_fallback); break;
       case S::kMetric: v = d.index < mv.size() ? mv[d.index] : kNaN; break;
     }
     values_[i].push_back(v);
   }
 }
 
-void Hdf5Recorder::on_model_event(const World& world, const ModelEvent& e) {
-  replication_ = static_cast<uint32_t>(world.replication());  // the replication's own number
+void Hdf5Recorder::on_event(const ModelEvent& e) {
   const double t = e.time.to_seconds();
   events_.push_back(schema::EventRecord{t, replication_, static_cast<uint8_t>(e.kind), e.vm, e.pool, e.fleet, e.detail});
   if (level_ < schema::RecordLevel::kFull || e.vm == schema::kNone32) return;
@@ -104,29 +93,26 @@ void Hdf5Recorder::on_model_event(const World& world, const ModelEvent& e) {
   }
 }
 
-void Hdf5Recorder::on_job(const World& world, const schema::JobRecord& job) {
-  replication_ = static_cast<uint32_t>(world.replication());
+void Hdf5Recorder::on_job(const schema::JobRecord& job) {
   jobs_.push_back(job);
   jobs_.back().replication = replication_;
 }
 
-void Hdf5Recorder::on_job_run(const World& world, const schema::JobRunRecord& run) {
+void Hdf5Recorder::on_job_run(const schema::JobRunRecord& run) {
   if (level_ < schema::RecordLevel::kEvents) return;
   job_runs_.push_back(run);
-  job_runs_.back().replication = static_cast<uint32_t>(world.replication());
+  job_runs_.back().replication = replication_;
 }
 
-void Hdf5Recorder::on_chaos(const World& world, const std::vector<ChaosInterval>& intervals) {
-  const uint32_t rep = static_cast<uint32_t>(world.replication());
+void Hdf5Recorder::on_chaos(const std::vector<ChaosInterval>& intervals) {
   for (const auto& c : intervals) {
-    chaos_.push_back(schema::ChaosIntervalRecord{rep, c.item, schema::kNone16, c.start.to_seconds(), c.end.to_seconds()});
+    chaos_.push_back(schema::ChaosIntervalRecord{replication_, c.item, schema::kNone16, c.start.to_seconds(), c.end.to_seconds()});
   }
 }
 
-std::function<std::unique_ptr<ReplicationRecorder>(int64_t)> hdf5_recorder_factory(
-    const std::vector<SeriesDef>& series, schema::RecordLevel level) {
+Recorders<Hdf5Recorder>::Make hdf5_recorders(const std::vector<SeriesDef>& series, schema::RecordLevel level) {
   if (level == schema::RecordLevel::kSummary) return {};
-  return [&series, level](int64_t rep) -> std::unique_ptr<ReplicationRecorder> {
+  return [&series, level](int64_t rep) -> std::unique_ptr<Hdf5Recorder> {
     return std::make_unique<Hdf5Recorder>(series, level, rep);
   };
 }

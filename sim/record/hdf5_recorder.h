@@ -30,17 +30,18 @@ struct SeriesDef {
 // before counters). `metrics` are the scenario's metric definitions (replication_metric_defs).
 std::vector<SeriesDef> timeseries_defs(const CompiledScenario& scenario, const std::vector<MetricDef>& metrics);
 
-class Hdf5Recorder : public ReplicationRecorder {
+class Hdf5Recorder : public RunObserver {
  public:
   // REQUIRES: `series` outlives the recorder; level > kSummary.
   Hdf5Recorder(const std::vector<SeriesDef>& series, schema::RecordLevel level, int64_t replication);
 
-  void on_model_event(const World& world, const ModelEvent& event) override;
-  void on_job(const World& world, const schema::JobRecord& job) override;
-  void on_job_run(const World& world, const schema::JobRunRecord& run) override;
-  void on_sample(const World& world, SimTime t) override;
-  void on_chaos(const World& world, const std::vector<ChaosInterval>& intervals) override;
-  bool wants_samples() const override { return level_ >= schema::RecordLevel::kTimeseries; }
+  void on_start(int64_t replication) override { replication_ = static_cast<uint32_t>(replication); }
+  void on_event(const ModelEvent& event) override;
+  void on_job(const schema::JobRecord& job) override;
+  void on_job_run(const schema::JobRunRecord& run) override;
+  void on_frame(const Frame& frame) override;
+  void on_chaos(const std::vector<ChaosInterval>& intervals) override;
+  bool wants_frames() const override { return level_ >= schema::RecordLevel::kTimeseries; }
   bool wants_events() const override { return level_ >= schema::RecordLevel::kEvents; }
 
   const std::vector<double>& sample_times() const { return times_; }
@@ -63,13 +64,12 @@ class Hdf5Recorder : public ReplicationRecorder {
   std::vector<schema::JobRecord> jobs_;
   std::vector<schema::JobRunRecord> job_runs_;
   std::vector<schema::ChaosIntervalRecord> chaos_;
-  std::vector<int64_t> running_by_pool_;  // [pool * 3 + k]: spot, on-demand, fallback; scratch of on_sample
 };
 
-// A RunOptions::recorder_factory for `level` (empty function at kSummary: nothing is attached).
+// Makes the recorders of a run at `level` (empty function at kSummary: nothing is attached):
+//   Recorders<Hdf5Recorder> recs(hdf5_recorders(series, level));  opt.observers = recs.factory();
 // REQUIRES: `series` outlives the run.
-std::function<std::unique_ptr<ReplicationRecorder>(int64_t)> hdf5_recorder_factory(
-    const std::vector<SeriesDef>& series, schema::RecordLevel level);
+Recorders<Hdf5Recorder>::Make hdf5_recorders(const std::vector<SeriesDef>& series, schema::RecordLevel level);
 
 // "summary" → kSummary, ...; nullopt-like false if unknown.
 bool parse_record_level(const std::string& text, schema::RecordLevel* level);

@@ -233,7 +233,8 @@ Status write_atomically(const std::string& path, Fill fill) {
 
 }  // namespace
 
-Status write_run_file(const std::string& path, const CompiledScenario& sc, const RunResult& r, const RunFileInfo& info) {
+Status write_run_file(const std::string& path, const CompiledScenario& sc, const RunResult& r, const RunFileInfo& info,
+                      const std::vector<const Hdf5Recorder*>& recs) {
   return write_atomically(path, [&](H5::H5File& file) {
     write_root_attributes(file, schema::kFileKindRun);
     H5::Group meta = write_meta(file, sc, r.metrics, r.seed, info.command_line, info.level);
@@ -252,11 +253,8 @@ Status write_run_file(const std::string& path, const CompiledScenario& sc, const
     }
     write_summary(root, r.metrics, r.stats, r.per_replication, rep_index, r.expectations);
 
-    std::vector<const Hdf5Recorder*> recs;
-    for (const auto& rec : r.recorders) {
-      if (const auto* h = dynamic_cast<const Hdf5Recorder*>(rec.get())) recs.push_back(h);
-    }
-    const bool have = !recs.empty() && recs.size() == r.per_replication.size();
+    const bool have = !recs.empty() && recs.size() == r.per_replication.size() &&
+                      std::find(recs.begin(), recs.end(), nullptr) == recs.end();
 
     // /timeseries
     H5::Group ts = ensure_group(file, schema::kTimeseries);

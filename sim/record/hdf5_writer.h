@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sim/core/status.h"
+#include "sim/record/hdf5_recorder.h"
 #include "sim/record/schema.h"
 #include "sim/run/runner.h"
 #include "sim/run/sweep.h"
@@ -19,9 +20,11 @@ struct RunFileInfo {
   schema::RecordLevel level = schema::kDefaultRecordLevel;
 };
 
-// A run file. `result.recorders` hold Hdf5Recorder objects when level > kSummary.
+// A run file. `recorders` are the run's Hdf5Recorders in `result`'s replication order
+// (Recorders<Hdf5Recorder>::completed) when level > kSummary; without one for every completed
+// replication, only the summary is written.
 Status write_run_file(const std::string& path, const CompiledScenario& scenario, const RunResult& result,
-                      const RunFileInfo& info);
+                      const RunFileInfo& info, const std::vector<const Hdf5Recorder*>& recorders = {});
 
 // A sweep file. `pareto`/`front` may be null (then /sweep/pareto has no rows).
 Status write_sweep_file(const std::string& path, const SweepPlan& plan, const SweepResult& result,

@@ -34,8 +34,55 @@ std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario)
   return world.metrics().defs();
 }
 
+namespace {
+
+// Shows one replication's World to a RunObserver as events and frames.
+class ObserverBridge : public WorldObserver, public WorldSampler {
+ public:
+  ObserverBridge(RunObserver& o, const World& world)
+      : o_(o), fleets_(world.fleets().size()), pools_(world.pools().size()) {}
+
+  void on_model_event(const World&, const ModelEvent& e) override { o_.on_event(e); }
+  void on_job(const World&, const schema::JobRecord& job) override { o_.on_job(job); }
+  void on_job_run(const World&, const schema::JobRunRecord& run) override { o_.on_job_run(run); }
+
+  void on_sample(const World& world, SimTime t) override {
+    const auto& fleets = world.fleets();
+    const auto& pools = world.pools();
+    for (size_t f = 0; f < fleets_.size(); ++f) {
+      fleets_[f] = FleetFrame{fleets[f].target, fleets[f].running, fleets[f].booting, fleets[f].waiting, 0};
+    }
+    for (size_t p = 0; p < pools_.size(); ++p) {
+      pools_[p] = PoolFrame{pools[p].spot_in_use, pools[p].capacity, 0, 0, 0, pools[p].on_demand_available};
+    }
+    for (const VmSlot& vm : world.vms()) {
+      // As the fleets' `running`: booted and not gone (a VM noticed while booting is not running).
+      const bool up = (vm.state == VmState::kRunning || vm.state == VmState::kNoticed) && vm.running_us >= 0;
+      if (!up) continue;
+      if (vm.pool < pools_.size()) {
+        PoolFrame& p = pools_[vm.pool];
+        if (vm.purchase == Purchase::kOnDemand) {
+          ++p.running_on_demand;
+          if (vm.flags & kVmFallback) ++p.running_fallback;
+        } else {
+          ++p.running_spot;
+        }
+      }
+      if (vm.fleet < fleets_.size()) ++fleets_[vm.fleet].vms_up;
+    }
+    o_.on_frame(Frame{t, fleets_, pools_, world.metrics().values()});
+  }
+
+ private:
+  RunObserver& o_;
+  std::vector<FleetFrame> fleets_;
+  std::vector<PoolFrame> pools_;
+};
+
+}  // namespace
+
 std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
-                                    ReplicationRecorder* recorder, uint64_t* events, const LawChecker* laws) {
+                                    RunObserver* recorder, uint64_t* events, const LawChecker* laws) {
   CompiledScenario const* sc = &scenario;
   CompiledScenario copy;
   if (seed != scenario.seed) {
@@ -47,13 +94,16 @@ std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t s
   const FleetPolicyFactory policies = make_policy_factory(*sc);
   World world(*sc, static_cast<uint64_t>(replication), policies ? &policies : nullptr);
   ChaosRuntime chaos(world);  // registers chaos.* metrics and schedules the chaos: items
+  std::optional<ObserverBridge> bridge;
   if (recorder) {
-    if (recorder->wants_events()) world.set_observer(recorder);
-    if (recorder->wants_samples()) world.set_sampler(recorder);
+    recorder->on_start(replication);
+    bridge.emplace(*recorder, world);
+    if (recorder->wants_events()) world.set_observer(&*bridge);
+    if (recorder->wants_frames()) world.set_sampler(&*bridge);
   }
   world.run();
-  if (recorder && !chaos.intervals().empty()) recorder->on_chaos(world, chaos.intervals());
-  if (recorder) recorder->on_finish(world);
+  if (recorder && !chaos.intervals().empty()) recorder->on_chaos(chaos.intervals());
+  if (recorder) recorder->on_finish(world.metrics().values());
   if (events) *events = world.events_processed();
   if (laws) {
     const std::vector<std::string> broken = laws->check(world, chaos, world.metrics().values());
@@ -86,7 +136,6 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
     ASSIGN_OR_RETURN(expectations, compile_expectations(scenario, r.metrics));
   }
   r.per_replication.assign(static_cast<size_t>(r.replications), {});
-  r.recorders.resize(static_cast<size_t>(r.replications));
   std::vector<uint64_t> events(static_cast<size_t>(r.replications), 0);
   std::vector<char> done(static_cast<size_t>(r.replications), 0);
 
@@ -108,11 +157,10 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
       if (failed.load()) return;
       const int64_t rep = next.fetch_add(1);
       if (rep >= r.replications) return;
-      std::unique_ptr<ReplicationRecorder> rec;
-      if (options.recorder_factory) rec = options.recorder_factory(rep);
+      RunObserver* rec = options.observers ? options.observers(rep) : nullptr;
       try {
         r.per_replication[static_cast<size_t>(rep)] =
-            run_replication(scenario, r.seed, r.first_replication + rep, rec.get(), &events[static_cast<size_t>(rep)],
+            run_replication(scenario, r.seed, r.first_replication + rep, rec, &events[static_cast<size_t>(rep)],
                             laws ? &*laws : nullptr);
       } catch (const PolicyFailure& e) {
         std::lock_guard<std::mutex> lock(failure_mu);
@@ -131,7 +179,6 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
         failed.store(true);
         return;
       }
-      r.recorders[static_cast<size_t>(rep)] = std::move(rec);
       done[static_cast<size_t>(rep)] = 1;
       const int64_t f = finished.fetch_add(1) + 1;
       if (options.progress) options.progress(f, r.replications);
@@ -148,18 +195,15 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
 
   // Keep completed replications only, in index order (a cancelled run keeps a prefix-free set).
   std::vector<std::vector<double>> kept;
-  std::vector<std::unique_ptr<ReplicationRecorder>> kept_rec;
   for (size_t i = 0; i < done.size(); ++i) {
     if (!done[i]) continue;
     kept.push_back(std::move(r.per_replication[i]));
     r.replication_ids.push_back(r.first_replication + static_cast<int64_t>(i));
-    kept_rec.push_back(std::move(r.recorders[i]));
     r.events += events[i];
   }
   r.completed = static_cast<int64_t>(kept.size());
   r.cancelled = r.completed < r.replications;
   r.per_replication = std::move(kept);
-  r.recorders = std::move(kept_rec);
   r.stats.resize(r.metrics.size());
   std::vector<double> column(r.per_replication.size());
   for (size_t m = 0; m < r.metrics.size(); ++m) {

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,21 +23,50 @@
 
 namespace spotsim {
 
-// Records one replication (time series, events, ...). Created per replication by the factory in
-// RunOptions and used only by the thread running that replication.
-class ReplicationRecorder : public WorldObserver, public WorldSampler {
- public:
-  void on_model_event(const World&, const ModelEvent&) override {}
-  void on_sample(const World&, SimTime) override {}
-  // Called once after the replication's metrics are final.
-  virtual void on_finish(const World&) {}
-  // When each chaos: item was in effect (storm windows, cliffs, ...), in start order; called once
-  // before on_finish when the scenario has chaos items. For recorders and spotviz shading.
-  virtual void on_chaos(const World&, const std::vector<ChaosInterval>&) {}
-  // Whether on_sample should be called at the scenario's sample interval.
-  virtual bool wants_samples() const { return false; }
-  virtual bool wants_events() const { return false; }
+// What a run shows its observers (recorders: HDF5, spotviz in memory, tests). Observers see
+// model events, jobs, chaos windows and, at every sample interval, a Frame; never the World.
+struct FleetFrame {
+  int64_t target = 0, running = 0, booting = 0, waiting = 0;  // the fleet's own counts
+  int64_t vms_up = 0;  // the fleet's VMs booted and not gone (running or noticed), counted VM by VM
 };
+struct PoolFrame {
+  int64_t spot_in_use = 0, capacity = 0;
+  // VMs booted and not gone, by purchase; running_fallback is the on-demand ones that replaced spot.
+  int64_t running_spot = 0, running_on_demand = 0, running_fallback = 0;
+  bool on_demand_available = true;  // false while on-demand capacity is exhausted (chaos)
+};
+struct Frame {
+  SimTime time;
+  const std::vector<FleetFrame>& fleets;  // [fleet], scenario order
+  const std::vector<PoolFrame>& pools;    // [pool], scenario order
+  const std::vector<double>& metrics;     // every metric's value so far, in RunResult::metrics order
+};
+
+// Observes one replication, from the thread running it. Made per replication by
+// RunOptions::observers and owned by the caller (see Recorders below).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual bool wants_events() const { return false; }  // on_event, on_job, on_job_run
+  virtual bool wants_frames() const { return false; }  // on_frame at the scenario's sample interval
+  // First call: the replication's number (as `--replication K` names it).
+  virtual void on_start(int64_t replication) {}
+  virtual void on_event(const ModelEvent& event) {}
+  // A workload's job finished, or the run ended with it unfinished (then finish is NaN).
+  virtual void on_job(const schema::JobRecord& job) {}
+  // One run of a job on one VM ended.
+  virtual void on_job_run(const schema::JobRunRecord& run) {}
+  virtual void on_frame(const Frame& frame) {}
+  // When each chaos: item was in effect, in start order; called before on_finish when the
+  // scenario has chaos items.
+  virtual void on_chaos(const std::vector<ChaosInterval>& intervals) {}
+  // Last call: the replication's final metric values.
+  virtual void on_finish(const std::vector<double>& metrics) {}
+};
+
+// Returns the observer of replication index `rep` (0-based within the run), or nullptr. Called
+// from worker threads; the observer must outlive the run.
+using ObserverFactory = std::function<RunObserver*(int64_t rep)>;
 
 struct ExpectationResult {
   std::string text;        // as written in the scenario
@@ -57,8 +88,8 @@ struct RunOptions {
   bool check_expectations = true;
   // Called from worker threads after each replication (done, total); must be thread-safe.
   std::function<void(int64_t, int64_t)> progress;
-  // Creates the recorder for replication `rep`, or nullptr.
-  std::function<std::unique_ptr<ReplicationRecorder>(int64_t rep)> recorder_factory;
+  // The observer of each replication, or empty (see Recorders).
+  ObserverFactory observers;
   // Set to true (e.g. from a signal handler) to stop after the replications in flight.
   const std::atomic<bool>* cancel = nullptr;
   // Check the laws of docs/metrics.md after every replication (sim/run/laws.h); a broken law
@@ -77,7 +108,6 @@ struct RunResult {
   std::vector<int64_t> replication_ids;              // [i]: replication number of per_replication[i]
   int64_t first_replication = 0;
   std::vector<MetricStats> stats;                    // [metric], over completed replications
-  std::vector<std::unique_ptr<ReplicationRecorder>> recorders;  // [replication] (may be null)
   std::vector<ExpectationResult> expectations;
   uint64_t events = 0;
   double wall_seconds = 0;
@@ -86,6 +116,45 @@ struct RunResult {
   int metric_index(const MetricKey& key) const { return find_metric(metrics, key); }
   // By the metric's text ("fleet.web.interruptions"), as a user or a test writes it.
   int metric_index(std::string_view text) const { return find_metric(metrics, text); }
+};
+
+// Typed recorders of a run, owned here and read back by the caller as what they are:
+//   Recorders<Hdf5Recorder> recs(make);  opt.observers = recs.factory();  run_scenario(sc, opt);
+//   for (const Hdf5Recorder* r : recs.completed(result)) ...
+template <class R>
+class Recorders {
+ public:
+  using Make = std::function<std::unique_ptr<R>(int64_t rep)>;
+  explicit Recorders(Make make) : make_(std::move(make)) {}
+  Recorders(const Recorders&) = delete;
+  Recorders& operator=(const Recorders&) = delete;
+
+  // For RunOptions::observers; empty when `make` is (nothing is recorded). Thread-safe.
+  ObserverFactory factory() {
+    if (!make_) return {};
+    return [this](int64_t rep) -> RunObserver* {
+      std::unique_ptr<R> r = make_(rep);
+      R* raw = r.get();
+      std::lock_guard<std::mutex> lock(mu_);
+      by_rep_[rep] = std::move(r);
+      return raw;
+    };
+  }
+  // The recorders of the replications `result` completed, in its order (nullptr where none).
+  std::vector<const R*> completed(const RunResult& result) const {
+    std::vector<const R*> out;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int64_t id : result.replication_ids) {
+      const auto it = by_rep_.find(id - result.first_replication);
+      out.push_back(it == by_rep_.end() ? nullptr : it->second.get());
+    }
+    return out;
+  }
+
+ private:
+  Make make_;
+  mutable std::mutex mu_;
+  std::map<int64_t, std::unique_ptr<R>> by_rep_;
 };
 
 int default_thread_count();
@@ -107,7 +176,7 @@ Result<RunResult> run_scenario(const CompiledScenario& scenario, const RunOption
 // that into an invalid-input Status.
 // With `laws`, throws LawViolation when the replication breaks one.
 std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t seed, int64_t replication,
-                                    ReplicationRecorder* recorder = nullptr, uint64_t* events = nullptr,
+                                    RunObserver* observer = nullptr, uint64_t* events = nullptr,
                                     const LawChecker* laws = nullptr);
 
 }  // namespace spotsim

@@ -34,17 +34,18 @@ std::string two_fleets(const std::string& chaos, const std::string& fleet_extra 
   return s.str();
 }
 
-struct Counter : ReplicationRecorder {
+struct Counter : RunObserver {
+  const CompiledScenario* sc = nullptr;
   std::map<std::string, int> kinds;                       // "notice@a" → count
   std::vector<std::pair<SimTime, std::string>> log;
   std::vector<ChaosInterval> intervals;
   bool wants_events() const override { return true; }
-  void on_model_event(const World& w, const ModelEvent& e) override {
-    const std::string k = std::string(model_event_kind_name(e.kind)) + "@" + w.scenario().pools[e.pool].name;
+  void on_event(const ModelEvent& e) override {
+    const std::string k = std::string(model_event_kind_name(e.kind)) + "@" + sc->pools[e.pool].name;
     kinds[k]++;
     log.emplace_back(e.time, k);
   }
-  void on_chaos(const World&, const std::vector<ChaosInterval>& iv) override { intervals = iv; }
+  void on_chaos(const std::vector<ChaosInterval>& iv) override { intervals = iv; }
   int count(const std::string& k) const {
     auto it = kinds.find(k);
     return it == kinds.end() ? 0 : it->second;
@@ -63,6 +64,7 @@ struct Outcome {
 
 Outcome run(const CompiledScenario& sc) {
   Outcome o;
+  o.events.sc = &sc;
   const auto defs = replication_metric_defs(sc);
   const auto values = run_replication(sc, sc.seed, 0, &o.events);
   REQUIRE(values.size() == defs.size());
@@ -204,11 +206,11 @@ TEST_CASE("api_throttle: launch calls beyond the token bucket are refused and re
 }
 
 TEST_CASE("on_demand_exhaustion: on-demand availability is switched off in scope for the duration", "[chaos]") {
-  struct Sampler : ReplicationRecorder {
+  struct Sampler : RunObserver {
     std::vector<std::pair<double, std::pair<bool, bool>>> seen;
-    bool wants_samples() const override { return true; }
-    void on_sample(const World& w, SimTime t) override {
-      seen.push_back({t.to_hours(), {w.pools()[0].on_demand_available, w.pools()[1].on_demand_available}});
+    bool wants_frames() const override { return true; }
+    void on_frame(const Frame& f) override {
+      seen.push_back({f.time.to_hours(), {f.pools[0].on_demand_available, f.pools[1].on_demand_available}});
     }
   };
   auto sc = compile(two_fleets("  - {kind: on_demand_exhaustion, name: od, at: 1h, duration: 2h, scope: {zone: us-east-1b}}\n"));

@@ -22,11 +22,11 @@ namespace {
 using test::compile;
 
 // Runs replication `rep` and returns metric values by name, with every model event.
-struct Run : ReplicationRecorder {
+struct Run : RunObserver {
   std::vector<ModelEvent> events;
   std::map<std::string, double> m;
   bool wants_events() const override { return true; }
-  void on_model_event(const World&, const ModelEvent& e) override { events.push_back(e); }
+  void on_event(const ModelEvent& e) override { events.push_back(e); }
   double operator[](const std::string& name) const {
     auto it = m.find(name);
     if (it == m.end()) FAIL("no metric " + name);

@@ -26,13 +26,15 @@ std::string fleet_scenario(int target, const std::string& rate, const std::strin
   return s.str();
 }
 
-struct LogObserver : ReplicationRecorder {
+struct LogObserver : RunObserver {
+  explicit LogObserver(const CompiledScenario& scenario) : sc(scenario) {}
+  const CompiledScenario& sc;
   std::ostringstream out;
   bool wants_events() const override { return true; }
-  void on_model_event(const World& w, const ModelEvent& e) override {
+  void on_event(const ModelEvent& e) override {
     out << format_time(e.time) << " " << model_event_kind_name(e.kind);
     if (e.vm != UINT32_MAX) out << " vm=" << e.vm;
-    out << " pool=" << w.scenario().pools[e.pool].name << " fleet=" << w.scenario().fleets[e.fleet].name;
+    out << " pool=" << sc.pools[e.pool].name << " fleet=" << sc.fleets[e.fleet].name;
     if (e.kind == ModelEventKind::kNotice) out << " notice=" << e.detail << "s";
     out << "\n";
   }
@@ -107,7 +109,7 @@ TEST_CASE("each provider gives its notice length", "[world][provider]") {
     std::string text = fleet_scenario(2, "1/h", "0s", "60s", "10h", 1, provider);
     text.replace(text.find(", notice: 0s"), 12, "");
     const auto sc = compile(text);
-    LogObserver log;
+    LogObserver log(sc);
     run_replication(sc, sc.seed, 0, &log);
     const std::string s = log.out.str();
     INFO(provider);
@@ -129,7 +131,7 @@ TEST_CASE("launches beyond pool capacity fail and retry", "[world]") {
 
 TEST_CASE("golden event log of a 3-VM scenario", "[world][golden]") {
   const auto sc = compile(fleet_scenario(3, "0.5/h", "120s", "90s", "6h", 1));
-  LogObserver log;
+  LogObserver log(sc);
   run_replication(sc, sc.seed, 0, &log);
   const std::string path = std::string(SPOTSIM_SOURCE_DIR) + "/tests/golden/three_vm.log";
   if (std::getenv("SPOTSIM_UPDATE_GOLDEN")) {

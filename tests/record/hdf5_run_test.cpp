@@ -42,18 +42,22 @@ struct Recorded {
   CompiledScenario sc;
   RunResult result;
   std::vector<SeriesDef> series;
+  size_t recorded = 0;  // replications that had a recorder
 };
 
 Recorded run_and_write(const std::string& path, schema::RecordLevel level, int threads = 2) {
-  Recorded r{scenario(), {}, {}};
+  Recorded r{scenario(), {}, {}, 0};
   r.series = timeseries_defs(r.sc, replication_metric_defs(r.sc));
+  Recorders<Hdf5Recorder> recorders(hdf5_recorders(r.series, level));
   RunOptions opt;
   opt.threads = threads;
-  opt.recorder_factory = hdf5_recorder_factory(r.series, level);
+  opt.observers = recorders.factory();
   auto res = run_scenario(r.sc, opt);
   REQUIRE(res);
   r.result = std::move(*res);
-  Status st = write_run_file(path, r.sc, r.result, RunFileInfo{"spotsim run record-test.yaml --out x.h5", level});
+  const std::vector<const Hdf5Recorder*> recs = recorders.completed(r.result);
+  for (const Hdf5Recorder* rec : recs) r.recorded += rec != nullptr;
+  Status st = write_run_file(path, r.sc, r.result, RunFileInfo{"spotsim run record-test.yaml --out x.h5", level}, recs);
   REQUIRE(st.is_ok());
   return r;
 }
@@ -203,9 +207,9 @@ TEST_CASE("a full recording holds the run's meta, summary, time series, events a
 
 TEST_CASE("a summary recording attaches no recorder and still has every dataset", "[record]") {
   const std::string path = out_path("record_summary.h5");
-  CHECK_FALSE(hdf5_recorder_factory({}, schema::RecordLevel::kSummary));
+  CHECK_FALSE(hdf5_recorders({}, schema::RecordLevel::kSummary));
   Recorded rec = run_and_write(path, schema::RecordLevel::kSummary);
-  for (const auto& r : rec.result.recorders) CHECK(r == nullptr);
+  CHECK(rec.recorded == 0);
   auto f = open_run_file(path);
   REQUIRE(f);
   CHECK(*read_string_attribute(*f, "/meta", "record_level") == "summary");
@@ -250,11 +254,11 @@ TEST_CASE("recorded tables do not depend on the thread count", "[record]") {
 }
 
 namespace {
-// A workload stand-in: reports two jobs through WorldObserver::on_job when the replication ends.
+// A workload stand-in: reports two jobs through RunObserver::on_job when the replication ends.
 class JobReportingRecorder : public Hdf5Recorder {
  public:
   using Hdf5Recorder::Hdf5Recorder;
-  void on_finish(const World& world) override {
+  void on_finish(const std::vector<double>&) override {
     schema::JobRecord done;
     done.job = 7;
     done.workload = 0;
@@ -267,11 +271,11 @@ class JobReportingRecorder : public Hdf5Recorder {
     done.lost_work = 42.5;
     done.vm = 12;
     done.last_start = 300;
-    on_job(world, done);
+    on_job(done);
     schema::JobRecord open;
     open.job = 8;
     open.submit = 30;
-    on_job(world, open);
+    on_job(open);
     schema::JobRunRecord cut;  // job 7's first run, cut short on VM 11
     cut.job = 7;
     cut.workload = 0;
@@ -280,7 +284,7 @@ class JobReportingRecorder : public Hdf5Recorder {
     cut.outcome = static_cast<uint8_t>(schema::JobRunOutcome::kLost);
     cut.start = 20;
     cut.end = 250;
-    on_job_run(world, cut);
+    on_job_run(cut);
   }
 };
 }  // namespace
@@ -292,12 +296,13 @@ TEST_CASE("jobs reported through on_job land in /jobs with NaN for what did not 
   RunOptions opt;
   opt.threads = 2;
   opt.replications = 2;
-  opt.recorder_factory = [&](int64_t rep) -> std::unique_ptr<ReplicationRecorder> {
+  Recorders<Hdf5Recorder> recorders([&](int64_t rep) -> std::unique_ptr<Hdf5Recorder> {
     return std::make_unique<JobReportingRecorder>(series, schema::RecordLevel::kEvents, rep);
-  };
+  });
+  opt.observers = recorders.factory();
   auto res = run_scenario(sc, opt);
   REQUIRE(res);
-  REQUIRE(write_run_file(path, sc, *res, RunFileInfo{"", schema::RecordLevel::kEvents}).is_ok());
+  REQUIRE(write_run_file(path, sc, *res, RunFileInfo{"", schema::RecordLevel::kEvents}, recorders.completed(*res)).is_ok());
   auto f = open_run_file(path);
   REQUIRE(f);
   auto jobs = read_jobs(*f);

@@ -132,9 +132,10 @@ TEST_CASE("every metric of a run has its report row, its JSON key and its HDF5 s
     sc.replications = 1;
     const std::vector<MetricDef> defs = replication_metric_defs(sc);
     const std::vector<SeriesDef> series = timeseries_defs(sc, defs);
+    Recorders<Hdf5Recorder> recorders(hdf5_recorders(series, schema::RecordLevel::kTimeseries));
     RunOptions opt;
     opt.threads = 1;
-    opt.recorder_factory = hdf5_recorder_factory(series, schema::RecordLevel::kTimeseries);
+    opt.observers = recorders.factory();
     auto r = run_scenario(sc, opt);
     REQUIRE(r);
     REQUIRE(r->metrics.size() == defs.size());
@@ -159,7 +160,8 @@ TEST_CASE("every metric of a run has its report row, its JSON key and its HDF5 s
 
     // HDF5: a summary row per metric, a time series per count metric of a fleet, pool or workload.
     const std::string path = std::string(SPOTSIM_BINARY_DIR) + "/metric_keys_" + sc.name + ".h5";
-    REQUIRE(write_run_file(path, sc, *r, RunFileInfo{"test", schema::RecordLevel::kTimeseries}).is_ok());
+    REQUIRE(write_run_file(path, sc, *r, RunFileInfo{"test", schema::RecordLevel::kTimeseries},
+                           recorders.completed(*r)).is_ok());
     auto f = open_run_file(path);
     REQUIRE(f);
     auto rows = read_metric_summary(*f);

@@ -236,15 +236,15 @@ workloads:
 }
 
 TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
-  struct Jobs : ReplicationRecorder {
+  struct Jobs : RunObserver {
     int total = 0, finished = 0, evictions = 0, restarted = 0, bad_vm = 0;
     std::map<uint32_t, std::pair<double, double>> vm_up;  // serial → (running, end)
     bool wants_events() const override { return true; }
-    void on_model_event(const World&, const ModelEvent& e) override {
+    void on_event(const ModelEvent& e) override {
       if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
       if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
     }
-    void on_job(const World&, const schema::JobRecord& j) override {
+    void on_job(const schema::JobRecord& j) override {
       ++total;
       finished += !std::isnan(j.finish);
       evictions += static_cast<int>(j.evictions);
@@ -264,8 +264,8 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
 )");
   Jobs rec;
   const auto v = run_replication(sc, sc.seed, 0, &rec);
-  World probe(sc, 0);
-  auto m = [&](const char* n) { return v[static_cast<size_t>(probe.metrics().find(n))]; };
+  const auto defs = replication_metric_defs(sc);
+  auto m = [&](const char* n) { return v[static_cast<size_t>(find_metric(defs, n))]; };
   CHECK(rec.total == static_cast<int>(m("workload.j.jobs_submitted")));
   CHECK(rec.finished == static_cast<int>(m("workload.j.jobs_completed")));
   CHECK(rec.evictions == static_cast<int>(m("workload.j.interruptions")));
@@ -274,16 +274,16 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
 }
 
 TEST_CASE("batch: every run of a job on each VM of its gang is reported to on_job_run") {
-  struct Runs : ReplicationRecorder {
+  struct Runs : RunObserver {
     int finished = 0, lost = 0, unfinished = 0, bad = 0;
     std::map<uint32_t, std::pair<double, double>> vm_up;  // serial → (running, end)
     std::map<uint32_t, std::vector<std::pair<double, double>>> by_job;
     bool wants_events() const override { return true; }
-    void on_model_event(const World&, const ModelEvent& e) override {
+    void on_event(const ModelEvent& e) override {
       if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
       if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
     }
-    void on_job_run(const World&, const schema::JobRunRecord& r) override {
+    void on_job_run(const schema::JobRunRecord& r) override {
       const auto o = static_cast<schema::JobRunOutcome>(r.outcome);
       finished += o == schema::JobRunOutcome::kFinished;
       lost += o == schema::JobRunOutcome::kLost;
@@ -299,8 +299,8 @@ TEST_CASE("batch: every run of a job on each VM of its gang is reported to on_jo
 )");
   Runs rec;
   const auto v = run_replication(sc, sc.seed, 0, &rec);
-  World probe(sc, 0);
-  auto m = [&](const char* n) { return v[static_cast<size_t>(probe.metrics().find(n))]; };
+  const auto defs = replication_metric_defs(sc);
+  auto m = [&](const char* n) { return v[static_cast<size_t>(find_metric(defs, n))]; };
   // One row per VM of the gang (2) for each completed job and each interruption.
   CHECK(rec.finished == 2 * static_cast<int>(m("workload.j.jobs_completed")));
   CHECK(rec.lost == 2 * static_cast<int>(m("workload.j.interruptions")));
@@ -321,18 +321,24 @@ TEST_CASE("batch: every run of a job on each VM of its gang is reported to on_jo
 }
 
 TEST_CASE("batch: counters and the queue_depth gauge are live for samplers (queue depth over time)") {
-  struct Samples : ReplicationRecorder {
+  struct Samples : RunObserver {
+    int depth_at = -1, completed_at = -1;  // metric indices
     std::vector<double> depth, completed;
-    bool wants_samples() const override { return true; }
-    void on_sample(const World& w, SimTime) override {
-      depth.push_back(w.metrics().values()[static_cast<size_t>(w.metrics().find("workload.j.queue_depth"))]);
-      completed.push_back(w.metrics().values()[static_cast<size_t>(w.metrics().find("workload.j.jobs_completed"))]);
+    bool wants_frames() const override { return true; }
+    void on_frame(const Frame& f) override {
+      depth.push_back(f.metrics[static_cast<size_t>(depth_at)]);
+      completed.push_back(f.metrics[static_cast<size_t>(completed_at)]);
     }
   };
   const auto sc = compile_here(base(2, "", "7h", 1) + "sample_interval: 1h\n" + R"(workloads:
   j: {type: batch, fleet: f, arrivals: {count: 6}, job: {work: 2h}}
 )");
   Samples rec;
+  const auto defs = replication_metric_defs(sc);
+  rec.depth_at = find_metric(defs, "workload.j.queue_depth");
+  rec.completed_at = find_metric(defs, "workload.j.jobs_completed");
+  REQUIRE(rec.depth_at >= 0);
+  REQUIRE(rec.completed_at >= 0);
   run_replication(sc, sc.seed, 0, &rec);
   // Samples at 0..7 h run after the jobs at the same instant (observer priority).
   CHECK(rec.depth == std::vector<double>{4, 4, 2, 2, 0, 0, 0, 0});

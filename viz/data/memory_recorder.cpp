@@ -14,9 +14,9 @@ namespace {
 // Records one replication into a RunModel: every ModelEvent, VM lifetimes (serials are dense
 // from 0, so a serial is an index), running VMs per pool × purchase (and fallback) and each
 // fleet's running VMs and target at each sample — the series an HDF5 file has.
-class ModelRecorder : public ReplicationRecorder {
+class ModelRecorder : public RunObserver {
  public:
-  explicit ModelRecorder(const CompiledScenario& sc) {
+  ModelRecorder(const CompiledScenario& sc, const std::vector<MetricDef>& metrics) {
     const size_t np = sc.pools.size();
     running_.resize(np * kPerPool);
     for (size_t p = 0; p < np; ++p) {
@@ -34,12 +34,20 @@ class ModelRecorder : public ReplicationRecorder {
     }
     end_s_ = sc.duration.to_seconds();
     for (const auto& c : sc.chaos) chaos_names_.push_back(c.name);
+    // Every workload count metric ("workload.<name>.<metric>") as a series of its value so far, as
+    // the HDF5 recorder does for counters: cumulative counts (jobs submitted, completed, ...).
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      const MetricDef& d = metrics[i];
+      if (d.unit != MetricUnit::kCount || d.key.group != MetricGroup::kWorkload) continue;
+      workload_ids_.push_back(static_cast<uint32_t>(i));
+      workload_.push_back(Series{std::string(schema::kTsGroupWorkload) + "/" + d.key.owner, d.key.name, {}, {}});
+    }
   }
 
   bool wants_events() const override { return true; }
-  bool wants_samples() const override { return true; }
+  bool wants_frames() const override { return true; }
 
-  void on_model_event(const World&, const ModelEvent& e) override {
+  void on_event(const ModelEvent& e) override {
     const double t = e.time.to_seconds();
     events_.push(t, static_cast<uint8_t>(e.kind), e.vm, e.pool, e.fleet, e.detail);
     if (e.vm == kNoIndex32) return;
@@ -62,7 +70,7 @@ class ModelRecorder : public ReplicationRecorder {
     }
   }
 
-  void on_job(const World&, const schema::JobRecord& j) override {
+  void on_job(const schema::JobRecord& j) override {
     JobRecord r;
     r.id = j.job;
     r.workload = j.workload;
@@ -76,9 +84,9 @@ class ModelRecorder : public ReplicationRecorder {
     jobs_.push_back(r);
   }
 
-  void on_job_run(const World&, const schema::JobRunRecord& r) override { job_runs_.push_back(job_run_from_record(r)); }
+  void on_job_run(const schema::JobRunRecord& r) override { job_runs_.push_back(job_run_from_record(r)); }
 
-  void on_chaos(const World&, const std::vector<ChaosInterval>& intervals) override {
+  void on_chaos(const std::vector<ChaosInterval>& intervals) override {
     for (const ChaosInterval& c : intervals) {
       Interval i;
       i.kind = chaos_kind_name(c.kind);
@@ -89,33 +97,30 @@ class ModelRecorder : public ReplicationRecorder {
     }
   }
 
-  void on_sample(const World& world, SimTime now) override {
-    const double t = now.to_seconds();
-    sample_workload_metrics(world, t);
-    std::vector<double> counts(running_.size(), 0.0);
-    std::vector<double> fleet_counts(fleet_running_.size(), 0.0);
-    for (const VmSlot& s : world.vms()) {
-      if (s.state != spotsim::VmState::kRunning && s.state != spotsim::VmState::kNoticed) continue;
-      if (s.running_us < 0) continue;
-      const bool od = s.purchase == spotsim::Purchase::kOnDemand;
-      counts[s.pool * kPerPool + (od ? 1u : 0u)] += 1;
-      if (od && (s.flags & kVmFallback)) counts[s.pool * kPerPool + 2u] += 1;
-      if (s.fleet < fleet_counts.size()) fleet_counts[s.fleet] += 1;
+  void on_frame(const Frame& frame) override {
+    const double t = frame.time.to_seconds();
+    for (size_t k = 0; k < workload_ids_.size(); ++k) {
+      workload_[k].t.push_back(t);
+      workload_[k].v.push_back(frame.metrics[workload_ids_[k]]);
     }
-    for (size_t i = 0; i < running_.size(); ++i) {
-      running_[i].t.push_back(t);
-      running_[i].v.push_back(counts[i]);
+    for (size_t p = 0; p * kPerPool < running_.size(); ++p) {
+      const PoolFrame& pf = frame.pools[p];
+      const double counts[kPerPool] = {static_cast<double>(pf.running_spot), static_cast<double>(pf.running_on_demand),
+                                       static_cast<double>(pf.running_fallback)};
+      for (size_t k = 0; k < kPerPool; ++k) {
+        running_[p * kPerPool + k].t.push_back(t);
+        running_[p * kPerPool + k].v.push_back(counts[k]);
+      }
     }
-    const auto& fleets = world.fleets();
     for (size_t i = 0; i < fleet_running_.size(); ++i) {
       fleet_running_[i].t.push_back(t);
-      fleet_running_[i].v.push_back(fleet_counts[i]);
+      fleet_running_[i].v.push_back(static_cast<double>(frame.fleets[i].vms_up));
       fleet_target_[i].t.push_back(t);
-      fleet_target_[i].v.push_back(i < fleets.size() ? static_cast<double>(fleets[i].target) : 0.0);
+      fleet_target_[i].v.push_back(static_cast<double>(frame.fleets[i].target));
     }
   }
 
-  void on_finish(const World&) override {
+  void on_finish(const std::vector<double>&) override {
     for (auto& v : vms_) {
       if (v.end < 0) v.end = end_s_;
     }
@@ -139,25 +144,6 @@ class ModelRecorder : public ReplicationRecorder {
   }
 
  private:
-  // Every workload metric ("workload.<name>.<metric>") as a series of its value so far, as the
-  // HDF5 recorder does for counters: cumulative counts (jobs submitted, completed, ...).
-  void sample_workload_metrics(const World& world, double t) {
-    const MetricSet& ms = world.metrics();
-    if (workload_ids_.empty() && !workload_scanned_) {
-      workload_scanned_ = true;
-      for (size_t i = 0; i < ms.defs().size(); ++i) {
-        const MetricDef& d = ms.defs()[i];
-        if (d.unit != MetricUnit::kCount || d.key.group != MetricGroup::kWorkload) continue;
-        workload_ids_.push_back(static_cast<uint32_t>(i));
-        workload_.push_back(Series{std::string(schema::kTsGroupWorkload) + "/" + d.key.owner, d.key.name, {}, {}});
-      }
-    }
-    for (size_t k = 0; k < workload_ids_.size(); ++k) {
-      workload_[k].t.push_back(t);
-      workload_[k].v.push_back(ms.values()[workload_ids_[k]]);
-    }
-  }
-
   EventTable events_;
   std::vector<JobRecord> jobs_;
   std::vector<JobRun> job_runs_;
@@ -165,7 +151,6 @@ class ModelRecorder : public ReplicationRecorder {
   std::vector<std::string> chaos_names_;
   std::vector<uint32_t> workload_ids_;
   std::vector<Series> workload_;
-  bool workload_scanned_ = false;
   std::vector<VmLifetime> vms_;
   static constexpr size_t kPerPool = 3;  // running_spot, running_on_demand, running_fallback
   std::vector<Series> running_;        // [pool * kPerPool + k]
@@ -244,15 +229,11 @@ Result<RunModel> run_to_model(const CompiledScenario& sc, const ModelRunOptions&
   ro.threads = options.threads;
   ro.progress = options.progress;
   ro.cancel = options.cancel;
-  ro.recorder_factory = [&sc, shown](int64_t rep) -> std::unique_ptr<ReplicationRecorder> {
-    if (rep != shown) return nullptr;
-    return std::make_unique<ModelRecorder>(sc);
-  };
+  ModelRecorder recorder(sc, replication_metric_defs(sc));
+  ro.observers = [&recorder, shown](int64_t rep) -> RunObserver* { return rep == shown ? &recorder : nullptr; };
   ASSIGN_OR_RETURN(RunResult r, run_scenario(sc, ro));
   if (r.cancelled) return Status::invalid("run cancelled");
-  for (auto& rec : r.recorders) {
-    if (auto* mr = dynamic_cast<ModelRecorder*>(rec.get())) mr->move_into(m);
-  }
+  recorder.move_into(m);
   m.replications = r.replications;
   for (size_t i = 0; i < r.metrics.size(); ++i) {
     MetricSummary s;
