@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "sim/record/schema.h"
 #include "viz/panels/panel.h"
 #include "viz/plot/colors.h"
 
@@ -134,9 +135,11 @@ class WorkloadsPanel : public Panel {
     }
     const float h = std::max(60.0f, total_h / static_cast<float>(by_group.size()));
     for (const auto& [group, series] : by_group) {
-      const int wi = run.model.workload_index(group.substr(9));
+      // The group is "workload/<name>" (/timeseries/workload/<name>).
+      const std::string name = group.substr(std::string(schema::kTsGroupWorkload).size() + 1);
+      const int wi = run.model.workload_index(name);
       ImGui::Text("%s %s over time", wi >= 0 && run.model.is_deployment(static_cast<uint16_t>(wi)) ? "deployment" : "workload",
-                  group.c_str() + 9);
+                  name.c_str());
       if (any_counter && any_gauge) {
         ImGui::SameLine();
         ImGui::Checkbox("cumulative counters", &show_counters_);
@@ -150,8 +153,7 @@ class WorkloadsPanel : public Panel {
       }
       app.time_view.fit_y(lo, hi);
       PlotConfig cfg;
-      const int w = run.model.workload_index(group.substr(9));
-      const bool pods = w >= 0 && run.model.is_deployment(static_cast<uint16_t>(w));
+      const bool pods = wi >= 0 && run.model.is_deployment(static_cast<uint16_t>(wi));
       cfg.y_label = pods ? (counters ? "pods (counters: since the start)" : "pods")
                          : (counters ? "jobs (counters: since the start)" : "jobs");
       {
