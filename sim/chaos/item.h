@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "sim/chaos/scope.h"
-#include "sim/chaos/spec.h"
 #include "sim/core/rng.h"
 #include "sim/model/metrics.h"
+#include "sim/scenario/chaos_spec.h"
 
 namespace spotsim {
 

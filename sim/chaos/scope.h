@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/chaos/spec.h"
+#include "sim/scenario/chaos_spec.h"
 
 namespace spotsim {
 

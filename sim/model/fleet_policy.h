@@ -33,7 +33,7 @@
 
 #include "sim/core/time.h"
 #include "sim/model/fleet_types.h"
-#include "sim/model/provider.h"
+#include "sim/scenario/provider.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {

@@ -19,11 +19,11 @@
 #include "sim/model/fault_injector.h"
 #include "sim/model/fleet_policy.h"
 #include "sim/model/fleet_types.h"
+#include "sim/model/job_signals.h"
 #include "sim/model/loss_ledger.h"
 #include "sim/model/metrics.h"
 #include "sim/model/regional_limits.h"
 #include "sim/model/warm_pool.h"
-#include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
@@ -63,11 +63,11 @@ class WorldObserver {
   virtual ~WorldObserver() = default;
   virtual void on_model_event(const World& world, const ModelEvent& event) = 0;
   // A workload's job finished, or the run ended with it unfinished (then finish is NaN). Workload
-  // models call it once per job; recorders write it to /jobs (sim/record/schema.h).
-  virtual void on_job(const World& world, const schema::JobRecord& job) {}
+  // models call it once per job; recorders write it to /jobs (sim/model/job_signals.h).
+  virtual void on_job(const World& world, const JobSignal& job) {}
   // One run of a job on one VM ended (finished, lost its VM, or unfinished at the end of the run);
   // recorders write it to /job_runs.
-  virtual void on_job_run(const World& world, const schema::JobRunRecord& run) {}
+  virtual void on_job_run(const World& world, const JobRunSignal& run) {}
 };
 
 // Samples the world at a regular interval (time series for recorders).
@@ -177,11 +177,11 @@ class World : public EventHandler {
   const std::vector<std::unique_ptr<WorldComponent>>& components() const { return components_; }
   // Tells the observer and listeners about one job (workloads call it once per job, when it
   // completes, fails for good, or is unfinished at the end).
-  void emit_job(const schema::JobRecord& job) {
+  void emit_job(const JobSignal& job) {
     if (observer_) observer_->on_job(*this, job);
     for (WorldObserver* l : listeners_) l->on_job(*this, job);
   }
-  void emit_job_run(const schema::JobRunRecord& run) {
+  void emit_job_run(const JobRunSignal& run) {
     if (observer_) observer_->on_job_run(*this, run);
     for (WorldObserver* l : listeners_) l->on_job_run(*this, run);
   }

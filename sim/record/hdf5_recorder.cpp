@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/record/job_rows.h"
+
 namespace spotsim {
 
 namespace {
@@ -93,15 +95,11 @@ void Hdf5Recorder::on_event(const ModelEvent& e) {
   }
 }
 
-void Hdf5Recorder::on_job(const schema::JobRecord& job) {
-  jobs_.push_back(job);
-  jobs_.back().replication = replication_;
-}
+void Hdf5Recorder::on_job(const JobSignal& job) { jobs_.push_back(job_row(job, replication_)); }
 
-void Hdf5Recorder::on_job_run(const schema::JobRunRecord& run) {
+void Hdf5Recorder::on_job_run(const JobRunSignal& run) {
   if (level_ < schema::RecordLevel::kEvents) return;
-  job_runs_.push_back(run);
-  job_runs_.back().replication = replication_;
+  job_runs_.push_back(job_run_row(run, replication_));
 }
 
 void Hdf5Recorder::on_chaos(const std::vector<ChaosInterval>& intervals) {

@@ -37,8 +37,8 @@ class Hdf5Recorder : public RunObserver {
 
   void on_start(int64_t replication) override { replication_ = static_cast<uint32_t>(replication); }
   void on_event(const ModelEvent& event) override;
-  void on_job(const schema::JobRecord& job) override;
-  void on_job_run(const schema::JobRunRecord& run) override;
+  void on_job(const JobSignal& job) override;
+  void on_job_run(const JobRunSignal& run) override;
   void on_frame(const Frame& frame) override;
   void on_chaos(const std::vector<ChaosInterval>& intervals) override;
   bool wants_frames() const override { return level_ >= schema::RecordLevel::kTimeseries; }

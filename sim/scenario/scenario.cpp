@@ -8,9 +8,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/model/topology.h"
 #include "sim/scenario/advisor_band.h"
 #include "sim/scenario/provider_keys.h"
+#include "sim/scenario/topology.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
 

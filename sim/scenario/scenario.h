@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "sim/core/status.h"
-#include "sim/chaos/spec.h"
 #include "sim/core/time.h"
-#include "sim/model/provider.h"
+#include "sim/scenario/chaos_spec.h"
 #include "sim/scenario/k8s_spec.h"
+#include "sim/scenario/provider.h"
 #include "sim/scenario/scaling_spec.h"
 #include "sim/scenario/topology_spec.h"
 #include "sim/scenario/workload_spec.h"
@@ -161,7 +161,7 @@ struct CompiledScenario {
   std::vector<ExpectSource> expect;
   std::vector<WorkloadSpec> workloads;      // `workloads:` (docs/workloads.md)
   CheckpointStoreSpec checkpoint_store;     // `checkpoint_store:`
-  std::vector<ChaosSpec> chaos;  // the chaos: section (sim/chaos/spec.h, docs/chaos.md)
+  std::vector<ChaosSpec> chaos;  // the chaos: section (sim/scenario/chaos_spec.h, docs/chaos.md)
   std::vector<PolicySpec> policies;  // at most one per fleet, in the order written
   PolicyLimits policy_limits;
   K8sSpec kubernetes;        // `kubernetes:` (docs/kubernetes.md); enabled = false without it

@@ -7,8 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/model/topology.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/topology.h"
 #include "sim/scenario/trace_file.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"

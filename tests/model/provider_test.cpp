@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "sim/model/provider.h"
+#include "sim/scenario/provider.h"
 
 using namespace spotsim;
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "sim/model/topology.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/topology.h"
 
 using namespace spotsim;
 

@@ -259,7 +259,7 @@ class JobReportingRecorder : public Hdf5Recorder {
  public:
   using Hdf5Recorder::Hdf5Recorder;
   void on_finish(const std::vector<double>&) override {
-    schema::JobRecord done;
+    JobSignal done;
     done.job = 7;
     done.workload = 0;
     done.fleet = 1;
@@ -272,16 +272,16 @@ class JobReportingRecorder : public Hdf5Recorder {
     done.vm = 12;
     done.last_start = 300;
     on_job(done);
-    schema::JobRecord open;
+    JobSignal open;
     open.job = 8;
     open.submit = 30;
     on_job(open);
-    schema::JobRunRecord cut;  // job 7's first run, cut short on VM 11
+    JobRunSignal cut;  // job 7's first run, cut short on VM 11
     cut.job = 7;
     cut.workload = 0;
     cut.fleet = 1;
     cut.vm = 11;
-    cut.outcome = static_cast<uint8_t>(schema::JobRunOutcome::kLost);
+    cut.outcome = JobRunOutcome::kLost;
     cut.start = 20;
     cut.end = 250;
     on_job_run(cut);

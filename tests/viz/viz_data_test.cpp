@@ -6,9 +6,9 @@
 #include <cmath>
 #include <string>
 
-#include "sim/chaos/spec.h"
 #include "sim/model/fleet_types.h"
 #include "sim/model/world.h"
+#include "sim/scenario/chaos_spec.h"
 #include "sim/scenario/scenario.h"
 #include "viz/data/compare_view.h"
 #include "viz/data/cost_view.h"

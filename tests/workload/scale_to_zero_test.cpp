@@ -52,7 +52,7 @@ class Ledger : public WorldObserver {
       ++running_events;
     }
   }
-  void on_job_run(const World&, const schema::JobRunRecord& r) override {
+  void on_job_run(const World&, const JobRunSignal& r) override {
     job_vm_hours += (r.end - r.start) / 3600.0;
     ++runs;
     run_zones[{r.job, r.start}].insert(pool_of.count(r.vm) ? pool_of.at(r.vm) : 0xFFFF);

@@ -244,12 +244,12 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
       if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
       if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
     }
-    void on_job(const schema::JobRecord& j) override {
+    void on_job(const JobSignal& j) override {
       ++total;
       finished += !std::isnan(j.finish);
       evictions += static_cast<int>(j.evictions);
       if (std::isnan(j.start)) {
-        bad_vm += j.vm != schema::kNone32 || !std::isnan(j.last_start);
+        bad_vm += j.vm != UINT32_MAX || !std::isnan(j.last_start);
         return;
       }
       // The last run started on a VM of the fleet that was up then, at or after the first start.
@@ -283,11 +283,10 @@ TEST_CASE("batch: every run of a job on each VM of its gang is reported to on_jo
       if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
       if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
     }
-    void on_job_run(const schema::JobRunRecord& r) override {
-      const auto o = static_cast<schema::JobRunOutcome>(r.outcome);
-      finished += o == schema::JobRunOutcome::kFinished;
-      lost += o == schema::JobRunOutcome::kLost;
-      unfinished += o == schema::JobRunOutcome::kUnfinished;
+    void on_job_run(const JobRunSignal& r) override {
+      finished += r.outcome == JobRunOutcome::kFinished;
+      lost += r.outcome == JobRunOutcome::kLost;
+      unfinished += r.outcome == JobRunOutcome::kUnfinished;
       // On a VM that was up for the whole run (a lost run ends at or before its VM's eviction).
       auto it = vm_up.find(r.vm);
       bad += it == vm_up.end() || r.start < it->second.first || r.end > it->second.second || r.end < r.start;

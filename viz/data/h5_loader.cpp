@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "sim/record/hdf5_reader.h"
-#include "sim/chaos/spec.h"
 #include "sim/record/schema.h"
+#include "sim/scenario/chaos_spec.h"
 #include "sim/scenario/scenario.h"
 #include "viz/data/memory_recorder.h"
 

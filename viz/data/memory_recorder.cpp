@@ -5,8 +5,9 @@
 #include <string>
 
 #include "sim/chaos/runtime.h"
-#include "sim/model/provider.h"
+#include "sim/record/job_rows.h"
 #include "sim/run/runner.h"
+#include "sim/scenario/provider.h"
 
 namespace spotsim::viz {
 namespace {
@@ -70,7 +71,7 @@ class ModelRecorder : public RunObserver {
     }
   }
 
-  void on_job(const schema::JobRecord& j) override {
+  void on_job(const JobSignal& j) override {
     JobRecord r;
     r.id = j.job;
     r.workload = j.workload;
@@ -84,7 +85,7 @@ class ModelRecorder : public RunObserver {
     jobs_.push_back(r);
   }
 
-  void on_job_run(const schema::JobRunRecord& r) override { job_runs_.push_back(job_run_from_record(r)); }
+  void on_job_run(const JobRunSignal& r) override { job_runs_.push_back(job_run_from_record(job_run_row(r, 0))); }
 
   void on_chaos(const std::vector<ChaosInterval>& intervals) override {
     for (const ChaosInterval& c : intervals) {

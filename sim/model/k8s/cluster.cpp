@@ -64,7 +64,7 @@ KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.
   const std::vector<std::string> names = metric_owners(ms.defs(), MetricGroup::kWorkload);
   for (const K8sDeploymentSpec& ds : spec_.deployments) {
     const auto it = std::find(names.begin(), names.end(), ds.name);
-    workload_of_dep_.push_back(it == names.end() ? schema::kNone16 : static_cast<uint16_t>(it - names.begin()));
+    workload_of_dep_.push_back(it == names.end() ? UINT16_MAX : static_cast<uint16_t>(it - names.begin()));
   }
 }
 
@@ -134,23 +134,23 @@ void KubernetesCluster::make_ready(uint32_t p) {
   pod.lost_at_us = -1;
 }
 
-void KubernetesCluster::emit_run(uint32_t p, schema::JobRunOutcome how) {
+void KubernetesCluster::emit_run(uint32_t p, JobRunOutcome how) {
   const Pod& pod = pods_[p];
   if (!world_.has_observers() || pod.node == UINT32_MAX) return;
   const int32_t ni = node_index(pod.node);
-  schema::JobRunRecord r;
+  JobRunSignal r;
   r.job = p;
   r.workload = workload_of_dep_[pod.deployment];
-  r.fleet = ni < 0 ? schema::kNone16
+  r.fleet = ni < 0 ? UINT16_MAX
                    : static_cast<uint16_t>(spec_.node_pools[nodes_[static_cast<size_t>(ni)].node_pool].fleet);
   r.vm = pod.node;
-  r.outcome = static_cast<uint8_t>(how);
+  r.outcome = how;
   r.start = static_cast<double>(pod.bound_us) * 1e-6;
   r.end = world_.now().to_seconds();
   world_.emit_job_run(r);
 }
 
-void KubernetesCluster::unbind(uint32_t p, int64_t lost_at_us, schema::JobRunOutcome how) {
+void KubernetesCluster::unbind(uint32_t p, int64_t lost_at_us, JobRunOutcome how) {
   emit_run(p, how);
   Pod& pod = pods_[p];
   const int32_t ni = node_index(pod.node);
@@ -215,7 +215,7 @@ void KubernetesCluster::remove_node(uint32_t serial) {
   for (uint32_t p : victims) {
     ms[deps_[pods_[p].deployment].m_killed] += 1;
     ms[m_killed_] += 1;
-    unbind(p, now, schema::JobRunOutcome::kKilled);
+    unbind(p, now, JobRunOutcome::kKilled);
   }
   nodes_.erase(nodes_.begin() + ni);
   node_of_serial_[serial] = -1;
@@ -253,7 +253,7 @@ void KubernetesCluster::drain_step(uint32_t serial) {
     const Duration grace = spec_.deployments[pod.deployment].grace;
     if (grace.us > 0) nodes_[static_cast<size_t>(ni)].terminating.emplace_back(now + grace.us, pod.deployment);
     ms[d.m_evictions] += 1;
-    unbind(p, now, schema::JobRunOutcome::kEvicted);
+    unbind(p, now, JobRunOutcome::kEvicted);
     schedule_pending();  // the ReplicaSet's replacement, onto a node with room
   }
   K8sNode& n = nodes_[static_cast<size_t>(ni)];
@@ -390,7 +390,7 @@ void KubernetesCluster::start(World&) {
 }
 
 void KubernetesCluster::finish(World&) {
-  for (uint32_t p = 0; p < pods_.size(); ++p) emit_run(p, schema::JobRunOutcome::kUnfinished);
+  for (uint32_t p = 0; p < pods_.size(); ++p) emit_run(p, JobRunOutcome::kUnfinished);
   MetricSet& ms = world_.mutable_metrics();
   const double dur_us = static_cast<double>(world_.scenario().duration.us);
   double pending_us = 0, lost_h = 0;

@@ -82,9 +82,9 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
   // Tries to evict every pod on the node; schedules a retry if the PDB refused any.
   void drain_step(uint32_t serial);
   // `how` is the end of its run on the node (evicted by a drain, killed with the node).
-  void unbind(uint32_t pod, int64_t lost_at_us, schema::JobRunOutcome how);
+  void unbind(uint32_t pod, int64_t lost_at_us, JobRunOutcome how);
   // Reports the pod's run on its current node to observers (WorldObserver::on_job_run).
-  void emit_run(uint32_t pod, schema::JobRunOutcome how);
+  void emit_run(uint32_t pod, JobRunOutcome how);
   void bind(uint32_t pod, size_t node);
   void make_ready(uint32_t pod);
   void schedule_pending();

@@ -500,8 +500,7 @@ void JobRunner::free_job(uint32_t j) {
 }
 
 void JobRunner::record(const Job& job, bool finished) {
-  schema::JobRecord r;
-  r.replication = static_cast<uint32_t>(world_.replication());
+  JobSignal r;
   r.job = static_cast<uint32_t>(job.seq);
   r.workload = workload_index_;
   r.fleet = static_cast<uint16_t>(fleet_);
@@ -516,14 +515,13 @@ void JobRunner::record(const Job& job, bool finished) {
   world_.emit_job(r);
 }
 
-void JobRunner::record_runs(const Job& job, schema::JobRunOutcome outcome) {
+void JobRunner::record_runs(const Job& job, JobRunOutcome outcome) {
   if (job.last_start_us < 0 || !world_.has_observers()) return;
-  schema::JobRunRecord r;
-  r.replication = static_cast<uint32_t>(world_.replication());
+  JobRunSignal r;
   r.job = static_cast<uint32_t>(job.seq);
   r.workload = workload_index_;
   r.fleet = static_cast<uint16_t>(fleet_);
-  r.outcome = static_cast<uint8_t>(outcome);
+  r.outcome = outcome;
   r.start = secs(job.last_start_us);
   r.end = secs(world_.now().us);
   for (uint32_t s : job.vms) {
@@ -541,7 +539,7 @@ void JobRunner::complete(uint32_t j) {
   if (job.deadline_us >= 0 && now > job.deadline_us) deadline_misses_ += 1;
   if (job.kills > 0) { interrupted_done_ += 1; interrupted_ok_ += 1; }
   record(job, true);
-  record_runs(job, schema::JobRunOutcome::kFinished);
+  record_runs(job, JobRunOutcome::kFinished);
   report(JobEventKind::kFinished, job, job.vms.empty() ? kNone : job.vms.front());
   const uint64_t tag = job.tag;
   need_changed(-job.spec->parallelism);
@@ -567,7 +565,7 @@ void JobRunner::kill(uint32_t j, uint32_t evicted) {
   if (job.phase == Phase::kCommit && !job.spec->idempotent) correctness_ += 1;
   job.kills++;
   report(JobEventKind::kLost, job, evicted);
-  record_runs(job, schema::JobRunOutcome::kLost);
+  record_runs(job, JobRunOutcome::kLost);
   Worker& ew = workers_[evicted];
   if (ew.state == 2 || ew.state == 3) --busy_vms_;
   ew.state = 0;
@@ -743,7 +741,7 @@ void JobRunner::finish() {
     if (job.phase == Phase::kFree) continue;
     if (job.deadline_us >= 0 && job.deadline_us < now) deadline_misses_ += 1;
     record(job, false);  // unfinished at the end
-    record_runs(job, schema::JobRunOutcome::kUnfinished);
+    record_runs(job, JobRunOutcome::kUnfinished);
   }
   MetricSet& ms = world_.mutable_metrics();
   ms[m_.submitted] = submitted_;

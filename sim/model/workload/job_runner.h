@@ -180,7 +180,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   double progress_now(const Job& job) const;
   void record(const Job& job, bool finished);
   // One /job_runs row per VM of the job's current run, ending now with `outcome`.
-  void record_runs(const Job& job, schema::JobRunOutcome outcome);
+  void record_runs(const Job& job, JobRunOutcome outcome);
   // Starts a checkpoint write of job j's progress now through the store (on notice / command).
   void start_store_write(uint32_t j);
   // Reports a per-job event to the fleet's policy (only if it wants job events).

@@ -1,4 +1,4 @@
-#include "sim/model/provider.h"
+#include "sim/scenario/provider.h"
 
 #include <algorithm>
 

@@ -9,7 +9,7 @@
 //                                 attributes of the pool vertices
 // select() of several terms intersects them; a term with several values unites its values.
 //
-// Compiled into the scenario library (the scenario compiler uses it); needs only PoolSpec.
+// Part of the scenario library (the scenario compiler and chaos scopes use it); needs only PoolSpec.
 #include <array>
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-#include "sim/model/topology.h"
+#include "sim/scenario/topology.h"
 
 #include <algorithm>
 

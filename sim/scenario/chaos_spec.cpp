@@ -1,12 +1,12 @@
-#include "sim/chaos/spec.h"
+#include "sim/scenario/chaos_spec.h"
 
 #include <algorithm>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/model/topology.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/topology.h"
 #include "sim/scenario/units.h"
 #include "sim/scenario/yaml_reader.h"
 

@@ -9,7 +9,7 @@
 // Azure does not start a deallocated Spot VM again by itself: a scale set does so only with
 // Spot-Try-Restore (spotRestorePolicy.enabled, off by default), which the pool key `restart: true`
 // models (with `restart_after` for how long it usually takes).
-#include "sim/model/provider.h"
+#include "sim/scenario/provider.h"
 
 namespace spotsim {
 

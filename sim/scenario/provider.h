@@ -1,7 +1,7 @@
 #pragma once
 // What each cloud really does, in one table (facts and sources: docs/providers.md).
 // No `if (aws)` branches elsewhere: models read these traits. One file per provider defines its
-// row (sim/model/providers/{aws,azure,gcp}.cpp); provider.cpp only looks rows up.
+// row (sim/scenario/providers/{aws,azure,gcp}.cpp); provider.cpp only looks rows up.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,7 +42,7 @@ struct ProviderTraits {
   Duration preemptible_max_lifetime;  // GCP legacy preemptible VMs: 24 h; 0 = no such model
 };
 
-// The rows (sim/model/providers/*.cpp).
+// The rows (sim/scenario/providers/*.cpp).
 const ProviderTraits& aws_traits();
 const ProviderTraits& azure_traits();
 const ProviderTraits& gcp_traits();

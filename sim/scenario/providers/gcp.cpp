@@ -11,7 +11,7 @@
 // A stopped VM keeps its persistent disks (billed). A spotsim fleet stands for a MIG, so stopped
 // VMs restart by default when capacity is back (`restart: false` = defaultActionOnFailure
 // DO_NOTHING, or a standalone VM nobody restarts).
-#include "sim/model/provider.h"
+#include "sim/scenario/provider.h"
 
 namespace spotsim {
 

@@ -10,7 +10,7 @@
 //    instance-hour; per-second billing with a 60-second minimum (Linux).
 //  - "Spot Instance interruptions": reasons are capacity, or price when the request has a max
 //    price above which the instance is interrupted.
-#include "sim/model/provider.h"
+#include "sim/scenario/provider.h"
 
 namespace spotsim {
 
