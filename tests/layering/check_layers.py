@@ -32,6 +32,7 @@ LINKS = {
     "policy": ["model"],
     "run": ["chaos", "policy"],
     "record": ["run"],
+    "gameday": ["record"],
     "chaos-agent": [],
 }
 # Named cases (layer, header, compiles?) besides the matrix: the wrong-way includes the layering
