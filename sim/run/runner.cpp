@@ -43,8 +43,8 @@ class ObserverBridge : public WorldObserver, public WorldSampler {
       : o_(o), fleets_(world.fleets().size()), pools_(world.pools().size()) {}
 
   void on_model_event(const World&, const ModelEvent& e) override { o_.on_event(e); }
-  void on_job(const World&, const schema::JobRecord& job) override { o_.on_job(job); }
-  void on_job_run(const World&, const schema::JobRunRecord& run) override { o_.on_job_run(run); }
+  void on_job(const World&, const JobSignal& job) override { o_.on_job(job); }
+  void on_job_run(const World&, const JobRunSignal& run) override { o_.on_job_run(run); }
 
   void on_sample(const World& world, SimTime t) override {
     const auto& fleets = world.fleets();

@@ -53,9 +53,9 @@ class RunObserver {
   virtual void on_start(int64_t replication) {}
   virtual void on_event(const ModelEvent& event) {}
   // A workload's job finished, or the run ended with it unfinished (then finish is NaN).
-  virtual void on_job(const schema::JobRecord& job) {}
+  virtual void on_job(const JobSignal& job) {}
   // One run of a job on one VM ended.
-  virtual void on_job_run(const schema::JobRunRecord& run) {}
+  virtual void on_job_run(const JobRunSignal& run) {}
   virtual void on_frame(const Frame& frame) {}
   // When each chaos: item was in effect, in start order; called before on_finish when the
   // scenario has chaos items.
