@@ -1,12 +1,17 @@
-// gameday: runs a game-day plan (YAML) against one or more agents, or prints it (--dry-run).
+// gameday: runs a game-day plan (YAML) against one or more agents, prints it (--dry-run), or writes
+// it as a cloud's own drill (--export). Fleet plans (--inventory, chaos-agent/fleet/) belong to
+// this same subcommand: their options go in add_gameday and their dispatch in run_gameday.
 #include <signal.h>
 
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "chaos-agent/cli/commands.h"
 #include "chaos-agent/core/audit.h"
+#include "chaos-agent/export/export.h"
 #include "chaos-agent/plan/plan.h"
 #include "chaos-agent/plan/runner.h"
 
@@ -20,7 +25,37 @@ struct GamedayArgs {
   std::string plan_file;
   bool dry_run = false;
   std::string report;
+  // --export: the clouds' own drills (chaos-agent/export/).
+  std::string cloud;
+  std::string output;
+  std::vector<std::string> tags;
+  exports::Options export_options;
 };
+
+// --export CLOUD: writes the plan as that cloud's drill to --output (or stdout); contacts nothing.
+int run_export(const plan::Plan& plan, const GamedayArgs& a) {
+  auto cloud = exports::parse_cloud(a.cloud);
+  if (!cloud) return fail(kUsage, "--export: expected fis, azure or gcp, got '" + a.cloud + "'");
+  exports::Options o = a.export_options;
+  for (const auto& t : a.tags) {
+    const size_t eq = t.find('=');
+    if (eq == 0 || eq == std::string::npos) return fail(kUsage, "--tag: expected KEY=VALUE, got '" + t + "'");
+    o.tags[t.substr(0, eq)] = t.substr(eq + 1);
+  }
+  auto out = exports::export_plan(plan, *cloud, o);
+  if (!out) {
+    const bool positioned = out.error().rfind("--", 0) != 0;
+    if (positioned) std::fprintf(stderr, "%s\n", out.error().c_str());
+    return positioned ? kUsage : fail(kUsage, out.error());
+  }
+  for (const auto& w : out->warnings) std::fprintf(stderr, "%s\n", w.c_str());
+  if (a.output.empty() || a.output == "-") {
+    std::fputs(out->text.c_str(), stdout);
+    return 0;
+  }
+  if (!write_file_atomically(a.output, out->text)) return fail(kIo, "--output: cannot write '" + a.output + "'");
+  return 0;
+}
 
 // SIGINT and SIGTERM end the drill cleanly: the runner clears every target and reports.
 void catch_stop_signals() {
@@ -44,6 +79,7 @@ int run_gameday(const GamedayArgs& a) {
     std::fprintf(stderr, "%s\n", plan.error().c_str());
     return kUsage;
   }
+  if (!a.cloud.empty()) return run_export(plan.value(), a);
   if (!a.report.empty()) plan->report_path = a.report;
   if (a.dry_run) {
     std::printf("dry run: nothing is contacted\n%s", plan::describe(plan.value()).c_str());
@@ -70,6 +106,17 @@ Command add_gameday(CLI::App& app) {
   c->add_option("plan", a->plan_file, "Plan file")->required();
   c->add_flag("--dry-run", a->dry_run, "Print what would happen; contact nothing");
   c->add_option("--report", a->report, "Write the JSON report here (overrides the plan's report:)");
+  c->add_option("--export", a->cloud,
+                "Write the plan as a cloud's own drill instead of running it (real evictions; contacts nothing): "
+                "fis (AWS FIS experiment template JSON), azure (az vm simulate-eviction script), gcp (gcloud "
+                "compute instances simulate-maintenance-event script)");
+  c->add_option("--output", a->output, "--export: write here (temp file + rename) instead of stdout");
+  c->add_option("--role-arn", a->export_options.role_arn, "--export fis: the IAM role FIS assumes (required)");
+  c->add_option("--tag", a->tags, "--export fis: KEY=VALUE resource tag of the fleet's instances (required, repeatable)");
+  c->add_option("--stop-alarm", a->export_options.stop_alarms,
+                "--export fis: CloudWatch alarm ARN that stops the experiment (repeatable; default: no stop condition)");
+  c->add_option("--resource-group", a->export_options.resource_group, "--export azure: the VMs' resource group (required)");
+  c->add_option("--zone", a->export_options.zone, "--export gcp: the VMs' zone (required)");
   return {c, [a] { return run_gameday(*a); }};
 }
 

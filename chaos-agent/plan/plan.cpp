@@ -17,6 +17,11 @@
 namespace agent::plan {
 namespace {
 
+// yaml-cpp marks are 0-based, -1 when unknown.
+Position position_of(const YAML::Mark& m) {
+  return Position{m.line >= 0 ? m.line + 1 : 1, m.column >= 0 ? m.column + 1 : 1};
+}
+
 class Reader {
  public:
   explicit Reader(std::string file) : file_(std::move(file)) {}
@@ -26,9 +31,8 @@ class Reader {
     return at(m, path, msg);
   }
   Error at(const YAML::Mark& m, const std::string& path, const std::string& msg) const {
-    int line = m.line >= 0 ? m.line + 1 : 1;
-    int col = m.column >= 0 ? m.column + 1 : 1;
-    return Error{file_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: " +
+    const Position p = position_of(m);
+    return Error{file_ + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": error: " +
                  (path.empty() ? "" : path + ": ") + msg};
   }
 
@@ -274,6 +278,7 @@ class PlanParser {
     if (!root["abort"]) return ok_status();
     const auto& a = root["abort"];
     if (auto e = r_.check_keys(a, "abort", {"health_check", "command", "interval"})) return *e;
+    p_.abort_position = position_of(a.Mark());
     if (a["interval"]) {
       auto d = r_.duration(a["interval"], "abort.interval");
       if (!d) return Error{d.error()};
@@ -370,6 +375,7 @@ class PlanParser {
       return r_.error(node["at"], path + ".at",
                       format_duration(item.at) + " is not before max_duration " + format_duration(p_.max_duration));
     item.where = flat ? path : path + "." + action.value();
+    item.position = position_of(node.Mark());
     item.type = item_type(action.value());
     const YAML::Node body = flat ? node : node[action.value()];
     if (!body.IsNull() && !body.IsMap()) return r_.error(body, item.where, "expected a mapping (or {})");
@@ -397,6 +403,7 @@ class PlanParser {
       auto d = r_.duration(n, item.where + ".notice");
       if (!d) return Error{d.error()};
       req.notice = d.value();
+      item.notice_given = true;
     }
     if (auto n = field("action")) {
       if (auto s = one_of(n, item.where + ".action", {"terminate", "stop", "hibernate"}, req.aws_action); !s) return s;

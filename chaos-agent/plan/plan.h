@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct Target {
   std::string token_file;  // for ADDR:PORT controls
 };
 
+// A place in the plan file, 1-based (for messages about an item after parsing, e.g. --export).
+struct Position {
+  int line = 1;
+  int column = 1;
+};
+
 struct Item {
   enum class Type { kPreempt, kRebalance, kMaintenance, kStorm, kClear };
   Type type = Type::kPreempt;
@@ -47,6 +54,8 @@ struct Item {
   double fraction = 1.0;                // storm
   std::vector<std::string> selected;    // resolved target names this item acts on
   std::string where;                    // "chaos[2].storm" for messages
+  Position position;                    // of the item in the plan file
+  bool notice_given = false;            // notice: written (else the default)
 };
 
 struct HealthCheck {
@@ -68,6 +77,7 @@ struct Plan {
   int max_targets = 0;                  // 0 = no count limit beyond max_fraction
   HealthCheck health;                   // url empty = none
   std::string abort_command;            // "" = none
+  std::optional<Position> abort_position;  // where abort: is, when the plan has one
   Millis abort_interval{5000};
   std::vector<Item> items;              // sorted by `at`
   std::string report_path;              // "" = none

@@ -1,0 +1,107 @@
+// --export: the plan as the clouds' own drills. The outputs are compared with fixtures written to
+// the published shapes (tests/chaos_agent/export/); no cloud is called.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "chaos-agent/export/export.h"
+#include "chaos-agent/plan/plan.h"
+
+using namespace agent;
+using namespace agent::exports;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(SPOTSIM_SOURCE_DIR) + "/tests/chaos_agent/export/" + name);
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+plan::Plan load(const std::string& name) {
+  auto p = plan::parse_plan(fixture(name), name);
+  INFO((p ? "" : p.error()));
+  REQUIRE(p);
+  return p.value();
+}
+
+Options options() {
+  Options o;
+  o.role_arn = "arn:aws:iam::123456789012:role/chaos-agent-fis";
+  o.tags = {{"spot-pool", "gpu"}};
+  o.resource_group = "gameday-rg";
+  o.zone = "us-central1-a";
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("export: an FIS experiment template in the published shape", "[chaos_agent][export]") {
+  auto out = export_plan(load("plan.yaml"), Cloud::kFis, options());
+  INFO((out ? "" : out.error()));
+  REQUIRE(out);
+  CHECK(out->text == fixture("fis.json"));
+  // The plan's abort cannot run inside FIS: said, with its position.
+  REQUIRE(out->warnings.size() == 1);
+  CHECK(out->warnings[0].rfind("plan.yaml:12:3: warning: abort: FIS cannot run this health check", 0) == 0);
+  // With an alarm the template stops on it, and nothing is said.
+  Options o = options();
+  o.stop_alarms = {"arn:aws:cloudwatch:us-east-1:123456789012:alarm:gameday-errors"};
+  auto with_alarm = export_plan(load("plan.yaml"), Cloud::kFis, o);
+  REQUIRE(with_alarm);
+  CHECK(with_alarm->warnings.empty());
+  CHECK(with_alarm->text.find("\"source\": \"aws:cloudwatch:alarm\",\n      \"value\": "
+                              "\"arn:aws:cloudwatch:us-east-1:123456789012:alarm:gameday-errors\"") != std::string::npos);
+}
+
+TEST_CASE("export: Azure and GCP scripts in the published command shapes", "[chaos_agent][export]") {
+  auto az = export_plan(load("plan.yaml"), Cloud::kAzure, options());
+  INFO((az ? "" : az.error()));
+  REQUIRE(az);
+  CHECK(az->text == fixture("azure.sh"));
+  auto gcp = export_plan(load("plan.yaml"), Cloud::kGcp, options());
+  INFO((gcp ? "" : gcp.error()));
+  REQUIRE(gcp);
+  CHECK(gcp->text == fixture("gcp.sh"));
+}
+
+TEST_CASE("export: items a cloud cannot express are refused, each with its position", "[chaos_agent][export]") {
+  auto fis = export_plan(load("refused.yaml"), Cloud::kFis, options());
+  REQUIRE_FALSE(fis);
+  CHECK(fis.error() == fixture("refused.fis.txt").substr(0, fixture("refused.fis.txt").size() - 1));
+  auto az = export_plan(load("refused.yaml"), Cloud::kAzure, options());
+  REQUIRE_FALSE(az);
+  CHECK(az.error().rfind("refused.yaml:1:1: error: targets: the plan drives only the local agent", 0) == 0);
+}
+
+TEST_CASE("export: required options are named by their flag", "[chaos_agent][export]") {
+  const auto p = load("plan.yaml");
+  Options o = options();
+  o.role_arn.clear();
+  CHECK(export_plan(p, Cloud::kFis, o).error().rfind("--export fis needs --role-arn ARN", 0) == 0);
+  o = options();
+  o.tags.clear();
+  CHECK(export_plan(p, Cloud::kFis, o).error().rfind("--export fis needs --tag KEY=VALUE", 0) == 0);
+  o = options();
+  o.resource_group.clear();
+  CHECK(export_plan(p, Cloud::kAzure, o).error().rfind("--export azure needs --resource-group G", 0) == 0);
+  o = options();
+  o.zone.clear();
+  CHECK(export_plan(p, Cloud::kGcp, o).error().rfind("--export gcp needs --zone Z", 0) == 0);
+  CHECK(parse_cloud("fis") == Cloud::kFis);
+  CHECK_FALSE(parse_cloud("oracle"));
+}
+
+TEST_CASE("export: ISO 8601 durations and shell quoting", "[chaos_agent][export]") {
+  CHECK(iso8601_duration(std::chrono::minutes(2)) == "PT2M");
+  CHECK(iso8601_duration(std::chrono::seconds(150)) == "PT2M30S");
+  CHECK(iso8601_duration(std::chrono::minutes(90)) == "PT1H30M");
+  CHECK(iso8601_duration(std::chrono::hours(12)) == "PT12H");
+  CHECK(iso8601_duration(Millis(0)) == "PT0S");
+  CHECK_FALSE(iso8601_duration(Millis(1500)));
+  CHECK(shell_quote("node-a") == "'node-a'");
+  CHECK(shell_quote("it's; rm -rf /") == "'it'\\''s; rm -rf /'");
+}
