@@ -105,3 +105,30 @@ TEST_CASE("export: ISO 8601 durations and shell quoting", "[chaos_agent][export]
   CHECK(shell_quote("node-a") == "'node-a'");
   CHECK(shell_quote("it's; rm -rf /") == "'it'\\''s; rm -rf /'");
 }
+
+TEST_CASE("export: garbage plans never crash an exporter", "[chaos_agent][export]") {
+  // Seeded byte mutations of the fixture plan: whatever parses is exported to every cloud, and
+  // each answer is a template/script or a message naming the file or the flag.
+  const std::string base = fixture("plan.yaml");
+  const std::string alphabet = "0123456789:%-[]{}, \nsmhpreempt";
+  uint64_t state = 1;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(state >> 33);
+  };
+  int parsed = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text = base;
+    for (int k = 0, n = 1 + static_cast<int>(next() % 4); k < n; ++k)
+      text[next() % text.size()] = alphabet[next() % alphabet.size()];
+    auto p = plan::parse_plan(text, "fuzz.yaml");
+    if (!p) continue;
+    ++parsed;
+    for (Cloud c : {Cloud::kFis, Cloud::kAzure, Cloud::kGcp}) {
+      auto out = export_plan(p.value(), c, options());
+      if (out) CHECK_FALSE(out->text.empty());
+      else CHECK((out.error().rfind("fuzz.yaml", 0) == 0 || out.error().rfind("--", 0) == 0));
+    }
+  }
+  CHECK(parsed > 20);  // the mutations still reach the exporters
+}
