@@ -25,27 +25,10 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../chaos_agent/clients"))
+from harness import check, run, skip  # noqa: E402
+
 build = os.path.abspath(sys.argv[1])
-
-
-def run(*args, check=True, timeout=300, **kw):
-    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, **kw)
-    if check and r.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s %s" % (args, r.returncode, r.stdout, r.stderr))
-    return r
-
-
-def check(cond, what):
-    if not cond:
-        print("FAIL: " + what, file=sys.stderr)
-        raise SystemExit(1)
-    print("ok: " + what)
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(SKIP)
 
 
 if os.geteuid() != 0:
@@ -58,7 +41,7 @@ tmp = tempfile.mkdtemp(prefix="chaos-agent-deb-")
 ns = None
 try:
     # 1. The package.
-    run("cpack", "-G", "DEB", "--config", os.path.join(build, "CPackConfig.cmake"), "-B", tmp, cwd=tmp)
+    run("cpack", "-G", "DEB", "--config", os.path.join(build, "CPackConfig.cmake"), "-B", tmp, cwd=tmp, timeout=300)
     debs = glob.glob(os.path.join(tmp, "*.deb"))
     check(len(debs) == 1 and os.path.basename(debs[0]).startswith("chaos-agent_"), "cpack -G DEB made one chaos-agent package: %s" % debs)
     deb = debs[0]
@@ -87,7 +70,7 @@ try:
         os.makedirs(os.path.join(root, d))
     open(os.path.join(root, "var/lib/dpkg/status"), "w").close()
     dpkg = ["dpkg", "--root=" + root, "--force-script-chrootless", "--force-depends", "--log=/dev/null"]
-    run(*dpkg, "-i", deb)
+    run(*dpkg, "-i", deb, timeout=120)
     status = run("dpkg-query", "--root=" + root, "-W", "-f=${Status}", "chaos-agent").stdout
     check(status == "install ok installed", "dpkg --root installed it: " + status)
     agent = os.path.join(root, "usr/bin/chaos-agent")
@@ -134,7 +117,7 @@ try:
         return [l for l in out.splitlines() if "chaos-agent" in l]
 
     check(len(rules()) == 1 and os.path.exists(state), "SIGKILL left the NAT rule and the state file")
-    r = run("ip", "netns", "exec", ns, *dpkg, "--purge", "chaos-agent")
+    run("ip", "netns", "exec", ns, *dpkg, "--purge", "chaos-agent", timeout=120)
     check(rules() == [], "dpkg --purge removed the rule (prerm ran chaos-agent cleanup)")
     status = run("dpkg-query", "--root=" + root, "-W", "-f=${Status}", "chaos-agent", check=False)
     check(status.returncode != 0 or "not-installed" in status.stdout, "the package is purged")

@@ -21,16 +21,11 @@ import subprocess
 import sys
 import tempfile
 
+from harness import check
+
 agent, repo = os.path.abspath(sys.argv[1]), sys.argv[2]
 fixtures = os.path.abspath(os.path.join(repo, "tests/chaos_agent/export"))
 plan = "plan.yaml"  # relative, run in the fixtures' folder: the file name is in the output
-
-
-def check(cond, what):
-    if not cond:
-        print("FAIL: " + what, file=sys.stderr)
-        raise SystemExit(1)
-    print("ok: " + what)
 
 
 def run(*args):

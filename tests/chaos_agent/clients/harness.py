@@ -82,3 +82,19 @@ def check(cond, what):
         print("FAIL: " + what, file=sys.stderr)
         sys.exit(1)
     print("ok: " + what)
+
+
+SKIP = 77  # ctest SKIP_RETURN_CODE
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(SKIP)
+
+
+def run(*args, check=True, timeout=20, **kw):
+    """Runs a command, output captured as text; raises when it fails (unless check=False)."""
+    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s %s" % (args, r.returncode, r.stdout, r.stderr))
+    return r

@@ -17,33 +17,15 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+from harness import check, run, skip
+
 agent_bin = sys.argv[1]
 ns = "chaos-agent-test-%d" % os.getpid()
 procs = []
 
 
-def run(*args, check=True, timeout=20):
-    r = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
-    if check and r.returncode != 0:
-        raise RuntimeError("%s failed: %s %s" % (args, r.stdout, r.stderr))
-    return r
-
-
 def nsrun(*args, **kw):
     return run("ip", "netns", "exec", ns, *args, **kw)
-
-
-def check(cond, what):
-    if not cond:
-        print("FAIL: " + what, file=sys.stderr)
-        raise SystemExit(1)
-    print("ok: " + what)
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(SKIP)
 
 
 if os.geteuid() != 0:
