@@ -1,8 +1,5 @@
 #include "sim/gameday/audit.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <sstream>
 

@@ -1,11 +1,8 @@
 #include "sim/gameday/calibration.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>

@@ -305,6 +305,54 @@ TEST_CASE("gameday prediction: JSON errors name the field") {
         "p.json: error: metrics.bogus: unknown metric (is this a file spotsim predict wrote?)");
 }
 
+TEST_CASE("gameday calibration and prediction readers: garbage never crashes") {
+  AuditData a;
+  REQUIRE(parse_audit(kAudit, "a.jsonl", "", a).is_ok());
+  auto c = calibrate_gameday(a, Fit::kLognormal);
+  REQUIRE(c.is_ok());
+  const std::string cal = calibration_yaml(*c);
+  Calibration fixed;
+  fixed.detection.kind = SecondsDist::Kind::kFixed;
+  fixed.detection.value = 1;
+  Prediction p;
+  p.scenario = "s.yaml";
+  p.plan = "p.yaml";
+  p.plan_name = "n";
+  p.fleet = "web";
+  p.targets = 3;
+  p.replications = 10;
+  p.metrics.push_back(MetricPrediction{GamedayMetric::kNotices, 10, 3, 3, 3});
+  p.metrics.push_back(MetricPrediction{GamedayMetric::kDrainTimeMean, 10, 1.5, 1, 2});
+  Tolerance t;
+  REQUIRE(parse_tolerance("25%", t).empty());
+  t.line = 4;
+  p.expect.push_back(t);
+  const std::string pred = prediction_json(p);
+  REQUIRE(parse_prediction(pred, "p.json").is_ok());
+  Rng rng(5);
+  for (int round = 0; round < 1500; ++round) {
+    for (int which = 0; which < 2; ++which) {
+      std::string s = which == 0 ? cal : pred;
+      const int edits = 1 + static_cast<int>(rng.below(5));
+      for (int e = 0; e < edits; ++e) {
+        const size_t at = rng.below(s.size());
+        switch (rng.below(3)) {
+          case 0: s[at] = static_cast<char>(rng.below(256)); break;
+          case 1: s.erase(at, 1 + rng.below(8)); break;
+          default: s.insert(at, 1, "{}[]:-,%'\"\n 0"[rng.below(13)]); break;
+        }
+      }
+      if (which == 0) {
+        auto r = parse_calibration(s, "g.yaml");
+        if (!r.is_ok()) CHECK(r.status().message().rfind("g.yaml:", 0) == 0);
+      } else {
+        auto r = parse_prediction(s, "g.json");
+        if (!r.is_ok()) CHECK(r.status().message().rfind("g.json: error: ", 0) == 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("gameday predict and compare: a 3-VM fleet drilled by a storm of 2 and a preempt of 1") {
   const std::string scenario = write_temp("fleet.yaml", R"(spotsim: 1
 name: drill-fleet
