@@ -6,6 +6,7 @@
 
 #include "sim/model/world.h"
 #include "sim/policy/lua_policy.h"
+#include "sim/run/replication_models.h"
 
 namespace spotsim::bench {
 namespace {
@@ -17,9 +18,9 @@ struct Timed {
 };
 
 Timed run_once(const CompiledScenario& sc) {
-  const FleetPolicyFactory f = make_policy_factory(sc);
   const double t0 = thread_cpu_seconds();
-  World w(sc, 0, f ? &f : nullptr);
+  ReplicationModels models(sc, 0, ModelChoice{/*policies=*/true, /*chaos=*/false});
+  World& w = models.world();
   w.run();
   Timed t;
   t.seconds = thread_cpu_seconds() - t0;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "sim/run/replication_models.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 

@@ -4,8 +4,6 @@
 #include <limits>
 
 #include "sim/model/capacity_process.h"
-#include "sim/model/k8s/cluster.h"
-#include "sim/model/workload/workloads.h"
 
 namespace spotsim {
 namespace {
@@ -49,7 +47,7 @@ const char* model_event_kind_name(ModelEventKind k) {
   return "?";
 }
 
-World::World(const CompiledScenario& scenario, uint64_t replication, const FleetPolicyFactory* policies)
+World::World(const CompiledScenario& scenario, uint64_t replication)
     : sc_(scenario),
       replication_(replication),
       end_us_(scenario.duration.us) {
@@ -64,7 +62,6 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
     rebalance_any_ |= sc_.pools[i].rebalance;
     lifetime_any_ |= sc_.pools[i].provisioning == ProvisioningModel::kPreemptible;
   }
-  price_hist_.resize(sc_.pools.size());
   fleets_.resize(sc_.fleets.size());
   rt_.resize(sc_.fleets.size());
   int64_t total = 0;
@@ -84,18 +81,13 @@ World::World(const CompiledScenario& scenario, uint64_t replication, const Fleet
       }
       rt.warm = std::make_unique<WarmPool>(engine_, sc_.fleets[i].warm_pool, sc_.fleets[i].boot_time, od);
     }
-    if (policies && *policies) {
-      if (auto p = (*policies)(sc_, i, replication)) set_policy(i, std::move(p));
-    }
   }
   vms_.reserve(static_cast<size_t>(total + total / 8 + 16));
   scratch_.reserve(16);
   loads_.assign(sc_.workloads.size() * kLoadMetrics, std::numeric_limits<double>::quiet_NaN());
   register_metrics();
-  if (!sc_.regions.empty()) limits_ = std::make_unique<RegionalLimits>(sc_, metrics_);
+  admission_ = std::make_unique<LaunchAdmission>(sc_, pools_, metrics_);  // region.* metrics
   series_ = PoolSeriesDriver::create(*this);  // capacity and price at time 0, then their changes
-  install_workloads(*this);
-  install_kubernetes(*this);
 }
 
 World::FleetRngs::FleetRngs(uint64_t seed, uint64_t replication, const std::string& fleet)
@@ -177,6 +169,20 @@ void World::register_metrics() {
                                 "counterfactual: every fleet's target on on-demand for the whole run (following the target with scaling), never interrupted");
   m_savings_ = metrics_.add(run_metric(MetricGroup::kCost, "savings_pct"), MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
   register_extra_metrics();
+  std::vector<Billing::FleetIds> fleet_ids;
+  for (size_t i = 0; i < fleet_m_.size(); ++i) {
+    const FleetMetrics& m = fleet_m_[i];
+    const FleetMetricsExtra& x = fleet_mx_[i];
+    fleet_ids.push_back({m.cost, m.vm_hours_spot, m.vm_hours_on_demand, x.vm_hours_fallback, x.disk_cost, x.stopped_vm_hours});
+  }
+  std::vector<Billing::PoolIds> pool_ids;
+  for (size_t i = 0; i < pool_m_.size(); ++i) {
+    pool_ids.push_back({pool_m_[i].cost, pool_m_[i].vm_hours, pool_mx_[i].vm_hours_spot, pool_mx_[i].vm_hours_on_demand,
+                        pool_mx_[i].disk_cost});
+  }
+  billing_ = std::make_unique<Billing>(
+      sc_, metrics_, std::move(fleet_ids), std::move(pool_ids),
+      Billing::TotalIds{m_cost_total_, m_cost_spot_, m_cost_on_demand_, m_cost_od_equiv_, m_cost_disk_});
 }
 
 uint32_t World::alloc_slot() {
@@ -272,11 +278,6 @@ int64_t World::fleet_serving(uint32_t fleet) const {
 
 int64_t World::fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const { return rt_[fleet].pool_vms[pool]; }
 
-int64_t World::spot_available(uint32_t pool) const {
-  const PoolState& p = pools_[pool];
-  const int64_t own = std::max<int64_t>(0, p.capacity - p.spot_in_use);
-  return limits_ && limits_->limited(pool) ? std::min(own, limits_->shared_spot_available(pool)) : own;
-}
 
 VmView World::view_of(uint32_t slot) const {
   const VmSlot& s = vms_[slot];
@@ -359,25 +360,12 @@ void World::flush(uint32_t fleet, bool builtin) {
 void World::apply(const Command& c) {
   if (c.fleet >= fleets_.size()) return;
   ++commands_applied_[static_cast<size_t>(c.kind)];
-  FleetState& f = fleets_[c.fleet];
   switch (c.kind) {
     case CommandKind::kLaunch:
     case CommandKind::kFallback:
-    case CommandKind::kRetry: {
-      LaunchRequest r = c.request;
-      if (c.kind == CommandKind::kRetry) r.attempt++;
-      for (int64_t i = 0; i < c.count; ++i) {
-        f.waiting--;
-        if (c.kind == CommandKind::kFallback) f.fallback_waiting--;
-        // A retry of a refused launch that the fleet no longer needs (its target went down while
-        // the retry waited: a scale-in, a scale to zero) is dropped; launched, it would run above
-        // the target to the end of the run, since the scale-in that lowered the target could not
-        // drain a launch that did not exist yet.
-        if (c.kind == CommandKind::kRetry && fleet_serving(c.fleet) >= f.target) continue;
-        launch_one(r, c.pool, false);
-      }
+    case CommandKind::kRetry:
+      apply_launch(c);
       break;
-    }
     case CommandKind::kDrain:
       if (c.vm.slot < vms_.size() && vms_[c.vm.slot].serial == c.vm.serial && vms_[c.vm.slot].state != VmState::kFree) {
         drain(c.vm.slot);
@@ -386,107 +374,113 @@ void World::apply(const Command& c) {
     case CommandKind::kCheckpoint:
       if (checkpoint_sink_) checkpoint_sink_(c.fleet, c.job);
       break;
-    case CommandKind::kScale: {
-      const int64_t now = engine_.now().us;
-      set_running(f, 0);  // close the served and needed VM intervals under the old target
-      f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(now - f.target_since_us);
-      f.target_since_us = now;
-      f.target = std::max<int64_t>(0, c.count);
-      if (f.target != sc_.fleets[c.fleet].target) f.target_changed = true;
-      // Reconcile. Scale out to fleet_serving (a VM under notice that is replaced only at its
-      // eviction keeps its place: launching for it now would replace it twice); scale in counting
-      // only VMs not under notice (those are going away anyway). Stopped VMs count: they are the
-      // fleet's and may restart.
-      const int64_t will_serve = fleet_serving(c.fleet);
-      const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning + f.stopped;
-      rt_[c.fleet].scale_in_pending = false;
-      if (will_serve < f.target) {
-        LaunchRequest r;
-        r.fleet = c.fleet;
-        r.reason = LaunchReason::kScaleOut;
-        for (int64_t i = will_serve; i < f.target; ++i) launch_one(r, -1, false);
-      } else if (serving > f.target) {
-        int64_t excess = serving - f.target;
-        // Scale in: stopped and fallback VMs first, then booting, then the newest running (highest slot) —
-        // keeping the on-demand base while spot VMs remain — then anything.
-        const int64_t base = sc_.fleets[c.fleet].on_demand_base;
-        int64_t regular_od = f.on_demand_active - f.fallback_active;
-        for (int pass = 0; pass < 4 && excess > 0; ++pass) {
-          if ((pass == 0 && f.fallback_active == 0 && f.stopped == 0) || (pass == 1 && f.booting == 0)) continue;  // O(VMs) scans
-          for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
-            const VmSlot& v = vms_[s];
-            if (v.fleet != c.fleet || v.state == VmState::kFree || v.state == VmState::kNoticed) continue;
-            if (v.flags & (kVmDraining | kVmBeingReplaced | kVmScaleInProtected)) continue;
-            const bool base_od = v.purchase == Purchase::kOnDemand && !(v.flags & kVmFallback);
-            const bool take = pass == 0 ? ((v.flags & kVmFallback) != 0 || v.state == VmState::kStopped)
-                            : pass == 1 ? v.state == VmState::kBooting && !(base_od && regular_od <= base)
-                            : pass == 2 ? !(base_od && regular_od <= base)
-                                        : true;
-            if (!take) continue;
-            if (base_od) --regular_od;
-            drain(s);
-            --excess;
-          }
-        }
-        rt_[c.fleet].scale_in_pending = excess > 0;  // protected VMs: drained when their job ends
-      }
+    case CommandKind::kScale:
+      apply_scale(c.fleet, c.count);
       break;
+  }
+}
+
+void World::apply_launch(const Command& c) {
+  FleetState& f = fleets_[c.fleet];
+  LaunchRequest r = c.request;
+  if (c.kind == CommandKind::kRetry) r.attempt++;
+  for (int64_t i = 0; i < c.count; ++i) {
+    f.waiting--;
+    if (c.kind == CommandKind::kFallback) f.fallback_waiting--;
+    // A retry of a refused launch that the fleet no longer needs (its target went down while
+    // the retry waited: a scale-in, a scale to zero) is dropped; launched, it would run above
+    // the target to the end of the run, since the scale-in that lowered the target could not
+    // drain a launch that did not exist yet.
+    if (c.kind == CommandKind::kRetry && fleet_serving(c.fleet) >= f.target) continue;
+    launch_one(r, c.pool, false);
+  }
+}
+
+void World::apply_scale(uint32_t fleet, int64_t target) {
+  FleetState& f = fleets_[fleet];
+  const int64_t now = engine_.now().us;
+  set_running(f, 0);  // close the served and needed VM intervals under the old target
+  f.target_vm_us += static_cast<double>(f.target) * static_cast<double>(now - f.target_since_us);
+  f.target_since_us = now;
+  f.target = std::max<int64_t>(0, target);
+  if (f.target != sc_.fleets[fleet].target) f.target_changed = true;
+  // Reconcile. Scale out to fleet_serving (a VM under notice that is replaced only at its
+  // eviction keeps its place: launching for it now would replace it twice); scale in counting
+  // only VMs not under notice (those are going away anyway). Stopped VMs count: they are the
+  // fleet's and may restart.
+  const int64_t will_serve = fleet_serving(fleet);
+  const int64_t serving = f.spot_active + f.on_demand_active - f.noticed + f.waiting - f.returning + f.stopped;
+  rt_[fleet].scale_in_pending = false;
+  if (will_serve < f.target) {
+    LaunchRequest r;
+    r.fleet = fleet;
+    r.reason = LaunchReason::kScaleOut;
+    for (int64_t i = will_serve; i < f.target; ++i) launch_one(r, -1, false);
+  } else if (serving > f.target) {
+    const int64_t left = scale_in(fleet, serving - f.target);
+    rt_[fleet].scale_in_pending = left > 0;  // protected VMs: drained when their job ends
+  }
+}
+
+int64_t World::scale_in(uint32_t fleet, int64_t excess) {
+  const FleetState& f = fleets_[fleet];
+  // Stopped and fallback VMs first, then booting, then the newest running (highest slot) —
+  // keeping the on-demand base while spot VMs remain — then anything.
+  const int64_t base = sc_.fleets[fleet].on_demand_base;
+  int64_t regular_od = f.on_demand_active - f.fallback_active;
+  for (int pass = 0; pass < 4 && excess > 0; ++pass) {
+    if ((pass == 0 && f.fallback_active == 0 && f.stopped == 0) || (pass == 1 && f.booting == 0)) continue;  // O(VMs) scans
+    for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
+      const VmSlot& v = vms_[s];
+      if (v.fleet != fleet || v.state == VmState::kFree || v.state == VmState::kNoticed) continue;
+      if (v.flags & (kVmDraining | kVmBeingReplaced | kVmScaleInProtected)) continue;
+      const bool base_od = v.purchase == Purchase::kOnDemand && !(v.flags & kVmFallback);
+      const bool take = pass == 0 ? ((v.flags & kVmFallback) != 0 || v.state == VmState::kStopped)
+                      : pass == 1 ? v.state == VmState::kBooting && !(base_od && regular_od <= base)
+                      : pass == 2 ? !(base_od && regular_od <= base)
+                                  : true;
+      if (!take) continue;
+      if (base_od) --regular_od;
+      drain(s);
+      --excess;
     }
   }
+  return excess;
 }
 
 // --- launches -----------------------------------------------------------------------------
 
 bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool warm_start) {
-  const uint32_t fleet = request.fleet;
-  FleetRuntime& rt = rt_[fleet];
-  PoolChoice ch;
-  if (pool_hint >= 0) {
-    ch = PoolChoice{pool_hint, request.purchase};
-  } else if (rt.custom_hooks & kHookChoosePool) {
-    ch = rt.custom->choose_pool(request, PolicyContext(*this, fleet));
-  } else if (rt.builtin->single_spot_pool() && request.purchase == Purchase::kSpot) {
-    ch = PoolChoice{static_cast<int32_t>(rt.instances.front().pool), Purchase::kSpot};  // what it would answer
-  } else {
-    ch = rt.builtin->choose_pool(request, PolicyContext(*this, fleet));  // devirtualized (final)
-  }
+  const PoolChoice ch = choose_pool(request, pool_hint);
   if (!ch.ok() || static_cast<size_t>(ch.pool) >= pools_.size()) {
     capacity_error(request, -1,
                    ch.purchase == Purchase::kSpot ? RejectCause::kInsufficientSpot : RejectCause::kInsufficientOnDemand);
     return false;
   }
-  const uint32_t pool = static_cast<uint32_t>(ch.pool);
-  PoolState& ps = pools_[pool];
-  // The launch API call itself first: a throttled call learns nothing about capacity. (The
-  // warm start is the fleet as it stands at time 0, not calls: it takes no tokens.)
-  const bool limited = limits_ && limits_->limited(pool);
-  if (limited && !warm_start && !limits_->take_launch_token(pool, engine_.now().us)) {
-    capacity_error(request, ch.pool, RejectCause::kThrottled);
+  const LaunchAttempt attempt{request.fleet, static_cast<uint32_t>(ch.pool), ch.purchase, warm_start};
+  if (const std::optional<RejectCause> cause = admission_->refusal(*this, attempt, engine_.now().us)) {
+    capacity_error(request, ch.pool, *cause);
     return false;
   }
-  if (ch.purchase == Purchase::kSpot) {
-    const double max_price = sc_.fleets[fleet].max_price;
-    if (max_price > 0 && ps.spot_price > max_price) {
-      capacity_error(request, ch.pool, RejectCause::kPrice);
-      return false;
-    }
-    if (ps.spot_in_use >= ps.capacity || (limited && limits_->shared_spot_available(pool) <= 0)) {
-      capacity_error(request, ch.pool, RejectCause::kInsufficientSpot);
-      return false;
-    }
-  } else if (!on_demand_has_capacity(pool)) {
-    capacity_error(request, ch.pool, RejectCause::kInsufficientOnDemand);
-    return false;
-  }
-  if (limited && !limits_->quota_allows(pool, ch.purchase)) {
-    capacity_error(request, ch.pool, RejectCause::kQuota);
-    return false;
-  }
-  if (injector_ && !injector_->admit_launch(*this, fleet, pool)) {
-    capacity_error(request, ch.pool, RejectCause::kThrottled);
-    return false;
-  }
+  const uint32_t slot = create_vm(request, attempt.pool, attempt.purchase);
+  if (!warm_start) start_boot(slot);
+  if (lifetime_any_ && !warm_starting_) schedule_lifetime(slot, false);
+  return true;
+}
 
+PoolChoice World::choose_pool(const LaunchRequest& request, int32_t pool_hint) {
+  const uint32_t fleet = request.fleet;
+  FleetRuntime& rt = rt_[fleet];
+  if (pool_hint >= 0) return PoolChoice{pool_hint, request.purchase};
+  if (rt.custom_hooks & kHookChoosePool) return rt.custom->choose_pool(request, PolicyContext(*this, fleet));
+  if (rt.builtin->single_spot_pool() && request.purchase == Purchase::kSpot) {
+    return PoolChoice{static_cast<int32_t>(rt.instances.front().pool), Purchase::kSpot};  // what it would answer
+  }
+  return rt.builtin->choose_pool(request, PolicyContext(*this, fleet));  // devirtualized (final)
+}
+
+uint32_t World::create_vm(const LaunchRequest& request, uint32_t pool, Purchase purchase) {
+  const uint32_t fleet = request.fleet;
   const uint32_t slot = alloc_slot();
   VmSlot& v = vms_[slot];
   v.launched_us = engine_.now().us;
@@ -498,13 +492,15 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
   v.fleet = fleet;
   v.pool = static_cast<uint16_t>(pool);
   v.state = VmState::kBooting;
-  v.purchase = ch.purchase;
+  v.purchase = purchase;
   v.flags = 0;
   v.replaces_slot = UINT32_MAX;
   FleetState& f = fleets_[fleet];
-  double detail = 0;
+  FleetRuntime& rt = rt_[fleet];
+  PoolState& ps = pools_[pool];
+  double detail = 0;  // kLaunch: 0 spot, 1 on-demand, 2 fallback
   if (!warm_starting_) metrics_[fleet_mx_[fleet].launches] += 1;
-  if (ch.purchase == Purchase::kSpot) {
+  if (purchase == Purchase::kSpot) {
     account_pool(pool);
     ps.spot_in_use++;
     f.spot_active++;
@@ -520,31 +516,36 @@ bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool war
       detail = 2;
     }
   }
-  if (request.replaces.valid() && request.replaces.slot < vms_.size()) {
-    VmSlot& old = vms_[request.replaces.slot];
-    if (old.serial == request.replaces.serial && old.state != VmState::kFree) {
-      v.replaces_slot = request.replaces.slot;
-      v.replaces_serial = request.replaces.serial;
-      old.flags |= kVmBeingReplaced;
-      if (request.reason == LaunchReason::kReturnToSpot) {
-        v.flags |= kVmReturning;
-        f.returning++;
-      }
-    }
-  }
+  link_replacement(slot, request);
   rt.pool_vms[pool]++;
   rt.launches++;
-  if (limited) limits_->on_launch(pool, ch.purchase);
+  admission_->on_launch(pool, purchase);
   f.booting++;
   emit(ModelEventKind::kLaunch, slot, detail);
-  if (!warm_start) {
-    // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
-    const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(fleet);
-    v.ready_us = engine_.now().us + boot.us;
-    engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
+  return slot;
+}
+
+void World::link_replacement(uint32_t slot, const LaunchRequest& request) {
+  if (!request.replaces.valid() || request.replaces.slot >= vms_.size()) return;
+  VmSlot& old = vms_[request.replaces.slot];
+  if (old.serial != request.replaces.serial || old.state == VmState::kFree) return;
+  VmSlot& v = vms_[slot];
+  v.replaces_slot = request.replaces.slot;
+  v.replaces_serial = request.replaces.serial;
+  old.flags |= kVmBeingReplaced;
+  if (request.reason == LaunchReason::kReturnToSpot) {
+    v.flags |= kVmReturning;
+    fleets_[v.fleet].returning++;
   }
-  if (lifetime_any_ && !warm_starting_) schedule_lifetime(slot, false);
-  return true;
+}
+
+void World::start_boot(uint32_t slot) {
+  VmSlot& v = vms_[slot];
+  FleetRuntime& rt = rt_[v.fleet];
+  // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
+  const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(v.fleet);
+  v.ready_us = engine_.now().us + boot.us;
+  engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
 }
 
 void World::request_launch(uint32_t fleet, int64_t lost_at_us) {
@@ -711,42 +712,7 @@ void World::on_notice(uint32_t slot) {
 
 void World::bill(uint32_t slot, bool interrupted, bool vm_ends) {
   const VmSlot& v = vms_[slot];
-  const PoolSpec& ps = sc_.pools[v.pool];
-  const int64_t now = engine_.now().us;
-  if (vm_ends && ps.disk_cost > 0) {
-    // Disks exist from the first launch until the VM is gone (stopped time included).
-    const double disk = ps.disk_cost * static_cast<double>(now - v.created_us) / 3.6e9;
-    metrics_[fleet_m_[v.fleet].cost] += disk;
-    metrics_[fleet_mx_[v.fleet].disk_cost] += disk;
-    metrics_[pool_m_[v.pool].cost] += disk;
-    metrics_[pool_mx_[v.pool].disk_cost] += disk;
-    metrics_[m_cost_total_] += disk;
-    metrics_[m_cost_disk_] += disk;
-  }
-  if (v.state == VmState::kStopped) {  // its runs are billed; only the stopped time is left
-    metrics_[fleet_mx_[v.fleet].stopped_vm_hours] += static_cast<double>(now - v.lost_at_us) / 3.6e9;
-    return;
-  }
-  const ProviderTraits& tr = provider_traits(ps.provider);
-  const Duration billed{now - v.launched_us};
-  const bool spot = v.purchase == Purchase::kSpot;
-  // Spot: the price in effect over the VM's life (the list price while it never changed).
-  const double price = !spot ? ps.on_demand_price
-                       : price_hist_[v.pool].empty() ? ps.spot_price
-                                                     : mean_spot_price(v.pool, v.launched_us, now);
-  const double cost = billed_cost(tr, billed, price, spot, interrupted);
-  const double equiv = billed_cost(tr, billed, ps.on_demand_price, false, false);
-  const double run_h = v.running_us >= 0 ? static_cast<double>(now - v.running_us) / 3.6e9 : 0.0;
-  const FleetMetrics& fm = fleet_m_[v.fleet];
-  metrics_[fm.cost] += cost;
-  metrics_[spot ? fm.vm_hours_spot : fm.vm_hours_on_demand] += run_h;
-  if (v.flags & kVmFallback) metrics_[fleet_mx_[v.fleet].vm_hours_fallback] += run_h;
-  metrics_[pool_m_[v.pool].cost] += cost;
-  metrics_[pool_m_[v.pool].vm_hours] += run_h;
-  metrics_[spot ? pool_mx_[v.pool].vm_hours_spot : pool_mx_[v.pool].vm_hours_on_demand] += run_h;
-  metrics_[m_cost_total_] += cost;
-  metrics_[spot ? m_cost_spot_ : m_cost_on_demand_] += cost;
-  metrics_[m_cost_od_equiv_] += equiv;
+  billing_->bill(v, engine_.now().us, interrupted, vm_ends, pools_[v.pool].spot_price);
 }
 
 void World::release(uint32_t slot) {
@@ -770,7 +736,7 @@ void World::deactivate(uint32_t slot) {
   if (v.running_us >= 0) set_running(f, -1);
   if (v.state == VmState::kBooting) f.booting--;
   if (v.state == VmState::kNoticed) f.noticed--;
-  if (limits_) limits_->on_release(v.pool, v.purchase);
+  admission_->on_release(v.pool, v.purchase);
   if (v.purchase == Purchase::kSpot) {
     account_pool(v.pool);
     pools_[v.pool].spot_in_use--;
@@ -894,31 +860,11 @@ void World::override_spot_price(uint32_t pool, double price) {
 }
 
 double World::mean_spot_price(uint32_t pool, int64_t from_us, int64_t to_us) const {
-  const std::vector<PricePoint>& h = price_hist_[pool];
-  if (h.empty() || to_us <= from_us) return pools_[pool].spot_price;
-  // ∫ price dt from 0 to t, from the last point at or before t.
-  const auto integral = [&h](int64_t t) {
-    auto it = std::upper_bound(h.begin(), h.end(), t, [](int64_t x, const PricePoint& p) { return x < p.t_us; });
-    const PricePoint& p = it == h.begin() ? h.front() : *std::prev(it);
-    return p.integral + p.price * static_cast<double>(t - p.t_us);
-  };
-  return (integral(to_us) - integral(from_us)) / static_cast<double>(to_us - from_us);
+  return billing_->mean_spot_price(pool, from_us, to_us, pools_[pool].spot_price);
 }
 
 void World::set_spot_price(uint32_t pool, double price) {
-  {
-    // Record the change for billing (the first change also records the price since time 0).
-    std::vector<PricePoint>& h = price_hist_[pool];
-    const double old = pools_[pool].spot_price;
-    const int64_t now = engine_.now().us;
-    if (price != old) {
-      if (h.empty()) h.push_back(PricePoint{0, 0.0, old});
-      const PricePoint& last = h.back();
-      const double integral = last.integral + last.price * static_cast<double>(now - last.t_us);
-      if (last.t_us == now) h.back().price = price;
-      else h.push_back(PricePoint{now, integral, price});
-    }
-  }
+  billing_->price_changed(pool, pools_[pool].spot_price, price, engine_.now().us);
   pools_[pool].spot_price = price;
   const Duration notice = sc_.pools[pool].notice;
   for (uint32_t s = 0; s < vms_.size(); ++s) {
@@ -1088,9 +1034,7 @@ void World::finalize() {
       const double warm_cost = wp->cost();
       metrics_[rt_[fi].m_warm_cost] = warm_cost;
       metrics_[rt_[fi].m_warm_launches] = static_cast<double>(wp->taken());
-      metrics_[fm.cost] += warm_cost;
-      metrics_[m_cost_total_] += warm_cost;
-      metrics_[m_cost_on_demand_] += warm_cost;
+      billing_->add_warm_pool_cost(fi, warm_cost);
     }
     const double fleet_all_od = fleet_all_on_demand(fi, f);
     metrics_[fleet_mx_[fi].cost_all_on_demand] = fleet_all_od;

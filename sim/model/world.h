@@ -15,15 +15,17 @@
 
 #include "sim/core/engine.h"
 #include "sim/core/rng.h"
+#include "sim/model/billing.h"
 #include "sim/model/builtin_policy.h"
 #include "sim/model/fault_injector.h"
 #include "sim/model/fleet_policy.h"
 #include "sim/model/fleet_types.h"
 #include "sim/model/job_signals.h"
+#include "sim/model/launch_admission.h"
 #include "sim/model/loss_ledger.h"
 #include "sim/model/metrics.h"
-#include "sim/model/regional_limits.h"
 #include "sim/model/warm_pool.h"
+#include "sim/model/world_state.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
@@ -87,83 +89,12 @@ class WorldComponent {
   virtual void finish(World&) {}
 };
 
-struct VmSlot {
-  int64_t launched_us = 0;     // launch request (billing start)
-  int64_t running_us = -1;     // became running; -1 while booting
-  int64_t lost_at_us = -1;     // for a replacement: when the VM it replaces was (or will be) lost;
-                               // for a stopped VM: when it was evicted
-  int64_t created_us = 0;      // first launch of this VM (its disks exist since; restarts keep it)
-  int64_t ready_us = -1;       // while booting: when its boot completes (scheduled)
-  uint32_t serial = 0;         // unique per incarnation
-  uint32_t gen = 0;            // bumps on every state change that invalidates pending events
-  uint32_t fleet = 0;
-  uint16_t pool = 0;
-  VmState state = VmState::kFree;
-  Purchase purchase = Purchase::kSpot;
-  uint32_t replaces_slot = UINT32_MAX;  // drain this VM when running (return to spot, rebalance)
-  uint32_t replaces_serial = 0;
-  uint8_t flags = 0;                    // VmFlag bits
-};
-enum VmFlag : uint8_t {
-  kVmFallback = 1, kVmBeingReplaced = 2, kVmDraining = 4, kVmReturning = 8, kVmNoticeDelivered = 16,
-  kVmScaleInProtected = 32,  // scale-in never drains it (a batch VM holding a job)
-  kVmRebalanceWithNotice = 64,  // its rebalance recommendation comes together with the notice
-  kVmReplaced = 128,            // a replacement (rebalance) already runs: do not replace on eviction
-};
-
-struct PoolState {
-  int64_t spot_in_use = 0;   // spot VMs launched from this pool and not yet evicted
-  int64_t capacity = 0;      // current spot capacity: min(nominal_capacity, capacity_limit)
-  int64_t nominal_capacity = 0;  // what the pool's `capacity:` series says now
-  int64_t capacity_limit = -1;   // a chaos cliff's limit (-1: none)
-  int64_t on_demand_in_use = 0;
-  int64_t on_demand_capacity = -1;  // on-demand VMs the provider can give here (-1: no limit)
-  double spot_price = 0;     // current spot price ($/h): price_override if set, else base_spot_price
-  double base_spot_price = 0;    // what the pool's `spot_price:` series says now
-  double price_override = -1;    // a chaos price_spike's price (-1: none)
-  bool on_demand_available = true;
-  // Time integrals for pool metrics (spot utilization). Whoever changes spot_in_use or capacity
-  // calls World::account_pool(pool) first.
-  double spot_in_use_us = 0;  // ∫ spot_in_use dt
-  double capacity_us = 0;     // ∫ capacity dt
-  int64_t last_change_us = 0;
-};
-
-struct FleetState {
-  int64_t target = 0;
-  int64_t running = 0;
-  int64_t booting = 0;
-  int64_t noticed = 0;
-  int64_t waiting = 0;       // VMs asked for by commands not yet applied (launches, retries)
-  int64_t spot_active = 0;   // booting + running + noticed, by purchase type
-  int64_t on_demand_active = 0;
-  int64_t fallback_active = 0;
-  int64_t fallback_waiting = 0;  // fallback VMs asked for by commands not yet applied
-  int64_t returning = 0;     // return-to-spot launches in flight
-  int64_t stopped = 0;       // VMs stopped/deallocated by an eviction, kept by the fleet (may restart)
-  double load = 0;           // last workload metric (JobEventKind::kLoad)
-  int64_t last_change_us = 0;
-  double running_vm_us = 0;  // integral of running VMs over time
-  double served_vm_us = 0;   // integral of min(running, target): VMs above the target do not count
-  double target_vm_us = 0;   // integral of the target over time (up to target_since_us)
-  int64_t target_since_us = 0;
-  LogHistogram time_to_replace;  // seconds
-  LossLedger losses;             // VMs lost and not back yet (unrecovered at the end)
-  int64_t protected_vms = 0;     // VMs with scale-in protection (they hold a job)
-  // Where protected VMs exceed the target: ∫ (protected − target) dt and ∫ (min(running,
-  // protected) − min(running, target)) dt (up to last_change_us; zero for most fleets).
-  double needed_extra_us = 0;
-  double available_extra_us = 0;
-  double needed_vm_us = 0;       // at the end: ∫ max(target, protected VMs) dt
-  double available_vm_us = 0;    // at the end: ∫ min(running, max(target, protected VMs)) dt
-  bool target_changed = false;   // the target ever differed from the file's
-};
-
 class World : public EventHandler {
  public:
   // REQUIRES: scenario outlives the world. Each fleet starts with its built-in policy
-  // (BuiltinFleetPolicy) unless `policies` (the runner's factory) returns another one.
-  World(const CompiledScenario& scenario, uint64_t replication, const FleetPolicyFactory* policies = nullptr);
+  // (BuiltinFleetPolicy). The world alone has no workloads, Kubernetes, Lua policies or chaos:
+  // ReplicationModels (sim/run/replication_models.h) assembles a replication's models.
+  World(const CompiledScenario& scenario, uint64_t replication);
   ~World() override;
 
 
@@ -190,7 +121,10 @@ class World : public EventHandler {
   MetricSet& mutable_metrics() { return metrics_; }
   // Chaos hooks into boot, notice delivery and launch admission (sim/model/fault_injector.h).
   // REQUIRES: f outlives the world's run.
-  void set_fault_injector(FaultInjector* f) { injector_ = f; }
+  void set_fault_injector(FaultInjector* f) {
+    injector_ = f;
+    admission_->set_fault_injector(f);
+  }
   // Replaces fleet `fleet`'s policy. Hooks the new policy does not declare still run the
   // built-in ones. REQUIRES: called before run().
   void set_policy(uint32_t fleet, std::unique_ptr<FleetPolicy> policy);
@@ -249,10 +183,7 @@ class World : public EventHandler {
   void set_on_demand_capacity(uint32_t pool, int64_t capacity);
   // Whether one more on-demand VM can be had in `pool` (availability and on-demand capacity;
   // the region's quota is checked separately, as a provider does after choosing).
-  bool on_demand_has_capacity(uint32_t pool) const {
-    const PoolState& p = pools_[pool];
-    return p.on_demand_available && (p.on_demand_capacity < 0 || p.on_demand_in_use < p.on_demand_capacity);
-  }
+  bool on_demand_has_capacity(uint32_t pool) const { return admission_->on_demand_has_capacity(pool); }
   // Sets pool `pool`'s current spot price ($/h). Spot VMs there of fleets whose max_price is
   // below it get the pool's notice (price eviction); such fleets launch nowhere the price is
   // above their max_price. Spot VMs are billed at the price in effect over their lifetime.
@@ -265,7 +196,7 @@ class World : public EventHandler {
   // price integrated over the interval; the current price when the interval is empty).
   double mean_spot_price(uint32_t pool, int64_t from_us, int64_t to_us) const;
   // The `regions:` limits (quotas, shared capacity, launch rate), or nullptr without regions.
-  const RegionalLimits* regional_limits() const { return limits_.get(); }
+  const RegionalLimits* regional_limits() const { return admission_->regional_limits(); }
   // --- read-only state ----------------------------------------------------------------------
   const CompiledScenario& scenario() const { return sc_; }
   Engine& engine() { return engine_; }
@@ -288,7 +219,7 @@ class World : public EventHandler {
   // target − fleet_serving VMs when that is positive.
   int64_t fleet_serving(uint32_t fleet) const;
   // Spot VMs pool `pool` can still give now (capacity − in use, never negative).
-  int64_t spot_available(uint32_t pool) const;
+  int64_t spot_available(uint32_t pool) const { return admission_->spot_available(pool); }
   // The last kLoad value workload `workload` reported for `metric`; NaN if none yet.
   double workload_load(uint32_t workload, LoadMetric metric) const {
     const size_t i = static_cast<size_t>(workload) * kLoadMetrics + static_cast<size_t>(metric);
@@ -313,13 +244,6 @@ class World : public EventHandler {
   struct PoolMetrics {
     uint32_t interruptions, vm_hours, capacity_errors, cost;
     uint32_t rejections[kRejectCauseCount];
-  };
-  // Cumulative spot price of a pool whose price changed: (time, ∫ price dt up to it in $·µs/h,
-  // price from then on). Empty while the price never changed (billing at the list price).
-  struct PricePoint {
-    int64_t t_us;
-    double integral;
-    double price;
   };
   // Provider-semantics and derived metrics (sim/model/world_metrics.cpp).
   struct FleetMetricsExtra {
@@ -349,8 +273,20 @@ class World : public EventHandler {
   // Applies one launch: choose a pool, admit, create the VM. Returns false on refusal (after
   // reporting the capacity error to the policy).
   bool launch_one(const LaunchRequest& request, int32_t pool_hint, bool warm_start);
+  // Where the launch goes: the hint (a command's pool), else the fleet's policy's choice.
+  PoolChoice choose_pool(const LaunchRequest& request, int32_t pool_hint);
+  // An admitted launch: a booting VM in `pool` (counters, kLaunch emitted); returns its slot.
+  uint32_t create_vm(const LaunchRequest& request, uint32_t pool, Purchase purchase);
+  // A replacement launch (return to spot, rebalance) marks the VM it replaces.
+  void link_replacement(uint32_t slot, const LaunchRequest& request);
+  // Schedules the booting VM's boot completion (a warm pool resume or the fleet's boot delay).
+  void start_boot(uint32_t slot);
   void capacity_error(const LaunchRequest& request, int32_t pool, RejectCause cause);
   void apply(const Command& c);
+  void apply_launch(const Command& c);                // kLaunch, kFallback, kRetry
+  void apply_scale(uint32_t fleet, int64_t target);   // kScale: new target, then reconcile
+  // Drains up to `excess` VMs of `fleet` in scale-in order; returns how many it could not.
+  int64_t scale_in(uint32_t fleet, int64_t excess);
   // Hands scratch_ (a hook's output) over: queued, or for the built-in policy zero-delay
   // commands applied at once (after the hook returned). Clears scratch_.
   void flush(uint32_t fleet, bool builtin);
@@ -398,7 +334,8 @@ class World : public EventHandler {
   // added to the time to reschedule censored at the end of the run.
   void finalize_unrecovered();
   void finalize_unrecovered(uint32_t fleet, int64_t in_flight);  // in_flight: VMs still booting
-  // Bills the VM's current run (launch → now, unless stopped) and, when `vm_ends`, its disks.
+  // Bills the VM's current run (launch → now, unless stopped) and, when `vm_ends`, its disks
+  // (sim/model/billing.h).
   void bill(uint32_t slot, bool interrupted, bool vm_ends = true);
   void emit(ModelEventKind kind, uint32_t slot, double detail);
   void emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail);
@@ -456,9 +393,9 @@ class World : public EventHandler {
   std::vector<WorldObserver*> listeners_;
   std::vector<std::unique_ptr<WorldComponent>> components_;
   FaultInjector* injector_ = nullptr;
-  std::unique_ptr<RegionalLimits> limits_;           // null without `regions:`
+  std::unique_ptr<LaunchAdmission> admission_;       // provider and region limits on launching
   std::unique_ptr<PoolSeriesDriver> series_;         // null when every pool is constant
-  std::vector<std::vector<PricePoint>> price_hist_;  // per pool
+  std::unique_ptr<Billing> billing_;                 // cost accrual, spot price history
 };
 
 }  // namespace spotsim

@@ -137,7 +137,7 @@ void World::on_restart(uint32_t slot) {
     return;
   }
   const int64_t now = engine_.now().us;
-  metrics_[fleet_mx_[fleet].stopped_vm_hours] += static_cast<double>(now - v.lost_at_us) / 3.6e9;
+  billing_->add_stopped_time(fleet, v.lost_at_us, now);
   metrics_[fleet_mx_[fleet].restarts] += 1;
   FleetState& f = fleets_[fleet];
   account_pool(pool);

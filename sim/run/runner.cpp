@@ -9,6 +9,7 @@
 #include "sim/policy/lua_policy.h"
 #include "sim/policy/policy_error.h"
 #include "sim/run/expect.h"
+#include "sim/run/replication_models.h"
 
 namespace spotsim {
 
@@ -29,9 +30,8 @@ std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario)
   // registers every model's metrics, and the chaos runtime its chaos.<name>.* ones.
   CompiledScenario empty = scenario;
   for (auto& f : empty.fleets) f.target = 0;  // cheap: no VM storage
-  World world(empty, 0);
-  ChaosRuntime chaos(world);
-  return world.metrics().defs();
+  ReplicationModels models(empty, 0, ModelChoice{/*policies=*/false, /*chaos=*/true});
+  return models.world().metrics().defs();
 }
 
 namespace {
@@ -90,10 +90,9 @@ std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t s
     copy.seed = seed;
     sc = &copy;
   }
-  // Lua policies (sim/policy): one sandboxed state per policy per replication, made by the factory.
-  const FleetPolicyFactory policies = make_policy_factory(*sc);
-  World world(*sc, static_cast<uint64_t>(replication), policies ? &policies : nullptr);
-  ChaosRuntime chaos(world);  // registers chaos.* metrics and schedules the chaos: items
+  ReplicationModels models(*sc, static_cast<uint64_t>(replication));
+  World& world = models.world();
+  ChaosRuntime& chaos = *models.chaos();
   std::optional<ObserverBridge> bridge;
   if (recorder) {
     recorder->on_start(replication);

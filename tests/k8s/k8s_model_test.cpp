@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/run/replication_models.h"
 #include "sim/model/k8s/autoscaler.h"
 #include "sim/model/k8s/cluster.h"
 #include "sim/model/k8s/disruption_budget.h"
@@ -139,7 +140,8 @@ TEST_CASE("the autoscaler plan counts upcoming nodes and respects max and the sp
 
 TEST_CASE("initial placement is by requests and pods that do not fit stay Pending", "[k8s]") {
   const CompiledScenario sc = compile(cluster(2, "", "replicas: 5, cpu: 1, memory: 1Gi, spot_tolerant: true"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   KubernetesCluster* k = kubernetes_cluster(w);
   REQUIRE(k != nullptr);
@@ -153,7 +155,8 @@ TEST_CASE("initial placement is by requests and pods that do not fit stay Pendin
 
 TEST_CASE("pods that do not tolerate spot stay off spot nodes", "[k8s]") {
   const CompiledScenario sc = compile(cluster(2, "", "replicas: 2, cpu: 1, memory: 1Gi, spot_tolerant: false"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(kubernetes_cluster(w)->pending(0) == 2);
   CHECK(metric(w, "workload.web.availability_pct") == Approx(0.0));
@@ -165,7 +168,8 @@ TEST_CASE("a drain respects the PDB and evicted pods are rescheduled onto free n
   // be Ready (30 s startup), then goes. Both replacements land on the free CPU of nodes 1 and 2.
   const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
                                                      "pdb: {max_unavailable: 1}, startup: 30s, termination_grace_period: 10s"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::minutes(10));
   w.run();
   KubernetesCluster* k = kubernetes_cluster(w);
@@ -189,7 +193,8 @@ TEST_CASE("pods not drained within the notice are killed hard", "[k8s]") {
   // Pod 0 (evicted at once, 30 s grace) is cut short too.
   const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
                                                      "pdb: {max_unavailable: 1}, startup: 30s, termination_grace_period: 30s"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::seconds(20));
   w.run();
   CHECK(metric(w, "workload.web.evictions") == 1);
@@ -205,7 +210,8 @@ TEST_CASE("pods not drained within the notice are killed hard", "[k8s]") {
 
 TEST_CASE("without a PDB every pod is evicted at the notice", "[k8s]") {
   const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, startup: 30s"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::seconds(20));
   w.run();
   CHECK(metric(w, "workload.web.evictions") == 2);
@@ -217,7 +223,8 @@ TEST_CASE("a lost notice means no drain: every pod on the node is killed hard", 
   // A zero-length notice is never delivered (World::give_notice): the node just disappears.
   const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
                                                      "pdb: {max_unavailable: 1}, startup: 30s"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration{0});
   w.run();
   CHECK(metric(w, "k8s.nodes_drained") == 0);
@@ -231,7 +238,8 @@ TEST_CASE("a lost notice means no drain: every pod on the node is killed hard", 
 TEST_CASE("first-fit packs pods onto the earliest nodes", "[k8s]") {
   const CompiledScenario sc =
       compile(cluster(3, "", "replicas: 3, cpu: 1, memory: 1Gi, spot_tolerant: true", "  scheduler: first-fit\n"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   const KubernetesCluster* k = kubernetes_cluster(w);
   CHECK(k->pod_node(0) == 0);
@@ -252,7 +260,8 @@ TEST_CASE("a min_available percentage holds back evictions like the Kubernetes e
       "kubernetes:\n  scheduler: first-fit\n"
       "  node_pools:\n    spot: {fleet: nodes, cpu: 4, memory: 8Gi}\n"
       "  deployments:\n    web: {replicas: 7, cpu: 1, memory: 1Gi, spot_tolerant: true, pdb: {min_available: 50%}, startup: 30s}\n");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::minutes(2));
   w.run();
   CHECK(metric(w, "workload.web.evictions") == 4);
@@ -264,7 +273,8 @@ TEST_CASE("pending pods make the autoscaler raise the node pool fleet's target",
   // 6 pods need 3 nodes; the fleet starts with 2. The first scan (10 s) asks for one more node,
   // which boots in 60 s; its two pods are Ready 30 s later.
   const CompiledScenario sc = compile(cluster(2, ", min: 2, max: 5", "replicas: 6, cpu: 1, memory: 1Gi, spot_tolerant: true, startup: 30s"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(w.fleets()[0].target == 3);
   CHECK(metric(w, "k8s.nodes_added") == 1);
@@ -277,7 +287,8 @@ TEST_CASE("pending pods make the autoscaler raise the node pool fleet's target",
 
 TEST_CASE("the autoscaler stops at the node pool's max", "[k8s]") {
   const CompiledScenario sc = compile(cluster(2, ", min: 2, max: 5", "replicas: 20, cpu: 1, memory: 1Gi, spot_tolerant: true"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(w.fleets()[0].target == 5);
   CHECK(metric(w, "k8s.nodes_added") == 3);
@@ -286,7 +297,8 @@ TEST_CASE("the autoscaler stops at the node pool's max", "[k8s]") {
 
 TEST_CASE("the autoscaler removes nodes empty for the unneeded time down to min", "[k8s]") {
   const CompiledScenario sc = compile(cluster(4, ", min: 1, max: 4", "replicas: 2, cpu: 1, memory: 1Gi, spot_tolerant: true"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(metric(w, "k8s.nodes_removed") == 2);
   CHECK(w.fleets()[0].target == 2);
@@ -301,7 +313,8 @@ TEST_CASE("a scale-up during a notice does not replace the noticed node twice", 
   const CompiledScenario sc =
       compile(cluster(2, ", min: 2, max: 6", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true",
                       "  autoscaler: {scale_down: false}\n"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::minutes(2));
   w.run();
   CHECK(metric(w, "k8s.nodes_added") == 1);

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/run/replication_models.h"
 #include "sim/chaos/runtime.h"
 #include "sim/model/capacity_process.h"
 #include "sim/model/rate_limiter.h"
@@ -236,7 +237,8 @@ TEST_CASE("pool on_demand_capacity refuses launches as insufficient on-demand", 
   auto text = region_scenario("  us-east-1: {}\n", "  fa: {pools: [a], target: 5, on_demand_base: 5}\n");
   text.replace(text.find("capacity: 10}"), 13, "capacity: 10, on_demand_capacity: 3}");
   const auto sc = compile(text);
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(w.pools()[0].on_demand_in_use == 3);
   CHECK(metrics_of(w).at("fleet.fa.rejections_insufficient_on_demand") > 0);
@@ -253,7 +255,8 @@ TEST_CASE("on_demand_exhaustion with a level cuts on-demand capacity without evi
   };
   auto sc = compile(text);
   sc.sample_interval = Duration::minutes(30);
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   ChaosRuntime chaos(w);
   Sampler s;
   w.set_sampler(&s);
@@ -328,7 +331,8 @@ struct CapacitySampler : WorldSampler {
 TEST_CASE("capacity schedule: steps apply at their times and evict the excess with notice", "[capacity][series]") {
   auto sc = compile(series_scenario("{schedule: [{at: 0, value: 10}, {at: 2h, value: 4}, {at: 4h, value: 7}]}"));
   sc.sample_interval = Duration::hours(1);
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   CapacitySampler s;
   w.set_sampler(&s);
   w.run();
@@ -351,7 +355,8 @@ TEST_CASE("capacity trace: polarity is explicit and the trace wraps around", "[c
                                       ", available: 8}"),
                       dir + "/s.yaml");
     sc.sample_interval = Duration::hours(1);
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     CapacitySampler s;
     w.set_sampler(&s);
     w.run();
@@ -371,7 +376,8 @@ TEST_CASE("capacity trace: counts, tick and JSON", "[capacity][series]") {
   }
   auto sc = compile(series_scenario("{trace: cap.json, column: capacity, counts: true, tick: 2h}"), dir + "/s.yaml");
   sc.sample_interval = Duration::hours(1);
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   CapacitySampler s;
   w.set_sampler(&s);
   w.run();
@@ -404,7 +410,8 @@ TEST_CASE("capacity trace: random start is per replication, deterministic, share
   }
   CHECK(seen.size() > 10);  // replications start at different rows
   // The world applies that offset at time 0.
-  World w0(sc, 3);
+  ReplicationModels w0_models(sc, 3, kWithoutPoliciesOrChaos);
+  World& w0 = w0_models.world();
   const uint64_t o = offset(3, 0);
   CHECK(w0.pools()[0].nominal_capacity == ((o * 7 % 3 == 0) ? 5 : 0));
 }
@@ -433,7 +440,8 @@ TEST_CASE("capacity process: stays within bounds, changes at about its rate, rep
 TEST_CASE("spot price schedule: spot VMs are billed at the price in effect", "[capacity][price]") {
   // One VM for 2 h: $0.10/h in the first hour, $0.30/h in the second.
   const auto sc = compile(series_scenario("5", "{schedule: [{at: 0, value: $0.10/h}, {at: 1h, value: $0.30/h}]}", 1, "", "2h"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(metrics_of(w).at("cost.spot") == Approx(0.40));
   CHECK(w.pools()[0].spot_price == Approx(0.30));
@@ -443,11 +451,13 @@ TEST_CASE("spot price schedule: spot VMs are billed at the price in effect", "[c
 TEST_CASE("constant spot price bills at the list price, a price spike is billed while it lasts", "[capacity][price]") {
   const auto base = series_scenario("5", "0.1", 1, "", "2h");
   const auto sc = compile(base);
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(metrics_of(w).at("cost.spot") == Approx(0.20));
   const auto spiked = compile(base + "chaos:\n  - {kind: price_spike, name: ps, at: 30m, duration: 30m, price: 5x}\n");
-  World w2(spiked, 0);
+  ReplicationModels w2_models(spiked, 0, kWithoutPoliciesOrChaos);
+  World& w2 = w2_models.world();
   ChaosRuntime chaos(w2);
   w2.run();
   CHECK(metrics_of(w2).at("cost.spot") == Approx(0.1 * 1.5 + 0.5 * 0.5));
@@ -462,7 +472,8 @@ TEST_CASE("spot price trace and a spike on top of it return to the trace", "[cap
   auto sc = compile(series_scenario("5", "{trace: price.csv, column: price}", 1, "", "4h") +
                         "chaos:\n  - {kind: price_spike, name: ps, at: 90m, duration: 1h, price: 2x}\n",
                     dir + "/s.yaml");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   ChaosRuntime chaos(w);
   w.run();
   // 0-1h 0.1, 1-1.5h 0.2, 1.5-2.5h 0.4 (2 × 0.2 at the spike's start; the trace's return to 0.1

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/run/replication_models.h"
 #include "sim/model/autoscaler.h"
 #include "sim/model/world.h"
 #include "sim/scenario/scenario.h"
@@ -91,7 +92,8 @@ TEST_CASE("scaling: a schedule sets its targets at the exact times, once or dail
 )");
   REQUIRE(sc.fleets[0].target == 2);  // the schedule's value at 0s
   REQUIRE(sc.fleets[0].scaling.kind == ScalingKind::kSchedule);
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   Probe* p = add_probe(w, Duration::seconds(1));
   w.run();
   CHECK(p->at_hours(0).target == 2);
@@ -164,7 +166,8 @@ TEST_CASE("scaling: target tracking converges, then scales in only after the sta
   s.rate_kind = ServiceSpec::RateKind::kTrace;
   s.trace = {RatePoint{0, 100.0}, RatePoint{Duration::hours(3).us, 20.0}};
   sc.duration = Duration::hours(5);
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   Probe* p = add_probe(w, Duration::seconds(10));
   w.run();
   // 100/s ÷ (10/s × 50 %) = 20 VMs, reached in one step after the first report (t = 1 min).
@@ -188,7 +191,8 @@ TEST_CASE("scaling: target tracking respects max, min and the scale-out cooldown
     CompiledScenario sc = compile(tracking_scenario("min: 2, max: 12"));
     sc.workloads[0].service.rate = 1000;
     sc.duration = Duration::hours(2);
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     Probe* p = add_probe(w, Duration::seconds(10));
     w.run();
     CHECK(p->samples.back().target == 12);
@@ -199,7 +203,8 @@ TEST_CASE("scaling: target tracking respects max, min and the scale-out cooldown
     REQUIRE(sc.fleets[0].target == 8);
     sc.workloads[0].service.rate = 1;
     sc.duration = Duration::hours(2);
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     Probe* p = add_probe(w, Duration::seconds(10));
     w.run();
     CHECK(p->samples.back().target == 3);
@@ -213,7 +218,8 @@ TEST_CASE("scaling: target tracking respects max, min and the scale-out cooldown
     s.trace.clear();
     for (int k = 0; k < 120; ++k) s.trace.push_back(RatePoint{Duration::minutes(k).us, 10.0 + 5.0 * k});
     sc.duration = Duration::hours(2);
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     Probe* p = add_probe(w, Duration::seconds(10));
     w.run();
     REQUIRE(p->changes.size() > 5);
@@ -237,7 +243,8 @@ TEST_CASE("scaling: queue-depth tracking scales a batch fleet out and in without
 workloads:
   j: {type: batch, fleet: f, arrivals: {count: 50}, job: {work: 1h}}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   Probe* p = add_probe(w, Duration::seconds(10));
   w.run();
   CHECK(metric(w, "workload.j.jobs_completed") == 50);

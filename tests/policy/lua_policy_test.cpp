@@ -1,6 +1,7 @@
 // LuaFleetPolicy end to end: every command, the views, errors with hook and time, determinism.
 #include <catch2/catch.hpp>
 
+#include "sim/run/replication_models.h"
 #include "sim/model/world.h"
 #include "sim/policy/lua_policy.h"
 #include "sim/run/runner.h"
@@ -47,10 +48,16 @@ double metric(const World& w, const std::string& name) {
 }
 
 // Runs replication 0 with the scenario's policies; returns the failure message or "".
-std::string run_world(const CompiledScenario& sc, std::unique_ptr<World>& out) {
-  const FleetPolicyFactory f = make_policy_factory(sc);
+// A replication's models (ReplicationModels), used like a pointer to its world.
+struct Ran {
+  std::unique_ptr<ReplicationModels> models;
+  World* operator->() { return &models->world(); }
+  World& operator*() { return models->world(); }
+};
+
+std::string run_world(const CompiledScenario& sc, Ran& out) {
   try {
-    out = std::make_unique<World>(sc, 0, &f);
+    out.models = std::make_unique<ReplicationModels>(sc, 0, ModelChoice{/*policies=*/true, /*chaos=*/false});
     out->run();
   } catch (const PolicyFailure& e) {
     return e.status().message();
@@ -60,7 +67,7 @@ std::string run_world(const CompiledScenario& sc, std::unique_ptr<World>& out) {
 
 std::string failure(const std::string& lua, SandboxLimits lim = {}) {
   const CompiledScenario sc = scenario(lua, "web", lim);
-  std::unique_ptr<World> w;
+  Ran w;
   return run_world(sc, w);
 }
 
@@ -68,7 +75,7 @@ std::string failure(const std::string& lua, SandboxLimits lim = {}) {
 
 TEST_CASE("lua policy: launch replaces evictions in the pool the hook names") {
   const CompiledScenario sc = scenario("function on_eviction(vm, ctx) return launch{pool = 'b'} end");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   CHECK(w->commands_applied(CommandKind::kLaunch) > 0);
   CHECK(w->commands_applied(CommandKind::kLaunch) == static_cast<uint64_t>(metric(*w, "fleet.web.interruptions")));
@@ -78,7 +85,7 @@ TEST_CASE("lua policy: launch replaces evictions in the pool the hook names") {
 
 TEST_CASE("lua policy: choose_pool decides where every VM goes") {
   const CompiledScenario sc = scenario("function choose_pool(request, ctx) return ctx.pools.b end");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   CHECK(metric(*w, "pool.a.vm_hours") == 0);
   CHECK(metric(*w, "pool.b.vm_hours") > 0);
@@ -86,7 +93,7 @@ TEST_CASE("lua policy: choose_pool decides where every VM goes") {
 
 TEST_CASE("lua policy: fallback launches on-demand") {
   const CompiledScenario sc = scenario("function on_eviction(vm, ctx) return fallback{count = 1} end");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   CHECK(w->commands_applied(CommandKind::kFallback) > 0);
   CHECK(metric(*w, "fleet.web.vm_hours_on_demand") > 0);
@@ -102,7 +109,7 @@ TEST_CASE("lua policy: scale and drain from on_tick") {
         return {drain{vm = vms[1]}, drain{vm = vms[2], after = 30}}
       end
     end)");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   CHECK(w->commands_applied(CommandKind::kScale) == 1);
   CHECK(w->commands_applied(CommandKind::kDrain) >= 2);
@@ -111,7 +118,7 @@ TEST_CASE("lua policy: scale and drain from on_tick") {
 
 TEST_CASE("lua policy: checkpoint commands reach the world") {
   const CompiledScenario sc = scenario("function on_notice(vm, ctx) return launch{}, checkpoint{job = 7} end");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   CHECK(w->commands_applied(CommandKind::kCheckpoint) > 0);
 }
@@ -125,7 +132,7 @@ TEST_CASE("lua policy: on_capacity_error can retry later") {
       assert(err.request.fleet == 'other')
       return retry{after = 3600}
     end)", "other");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   // Two VMs refused at t=0, then once per hour each: 2 × 24 refusals (the built-in would retry every 10m: 2 × 144).
   CHECK(metric(*w, "fleet.other.capacity_errors") == Approx(48).margin(2));
@@ -228,7 +235,7 @@ TEST_CASE("lua policy: ctx exposes the fleet, pools and clock") {
     function on_eviction(vm, ctx)
       assert(ctx.pools[vm.pool].recent_evictions > 0)
     end)");
-  std::unique_ptr<World> w;
+  Ran w;
   CHECK(run_world(sc, w) == "");
 }
 
@@ -260,8 +267,8 @@ TEST_CASE("lua policy: on_job_event sees the job and can ask for a checkpoint") 
       assert(job.kind == 'started' and job.id == 42 and job.vm == nil and job.value == 0.5)
       return checkpoint{job = job}, checkpoint{job = 43, after = 60}
     end)");
-  const FleetPolicyFactory f = make_policy_factory(sc);
-  World w(sc, 0, &f);
+  ReplicationModels models(sc, 0, ModelChoice{/*policies=*/true, /*chaos=*/false});
+  World& w = models.world();
   w.report_job_event(0, JobEvent{JobEventKind::kStarted, 42, VmId{}, 0.5});
   w.run();
   CHECK(w.commands_applied(CommandKind::kCheckpoint) == 2);
@@ -272,7 +279,7 @@ TEST_CASE("lua policy: a command kept in a variable can be returned again and ag
     local REPLACE = launch{pool = 'b'}
     assert(REPLACE.kind == 'launch' and REPLACE.pool == 'b' and tostring(REPLACE) == 'launch{...}')
     function on_eviction(vm, ctx) return REPLACE end)");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   CHECK(w->commands_applied(CommandKind::kLaunch) == static_cast<uint64_t>(metric(*w, "fleet.web.interruptions")));
   CHECK(metric(*w, "pool.b.vm_hours") > 0);
@@ -328,7 +335,7 @@ TEST_CASE("lua policy: on_job_event fires in a real batch run and checkpoint{} r
         return checkpoint{job = job, after = 1800}
       end
     end)");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   REQUIRE(w->wants_job_events(0));
   const double commanded = metric(*w, "workload.j.commanded_checkpoints");
@@ -350,12 +357,13 @@ fleets:
   {
     auto sc = compile_scenario(yaml, "test.yaml");
     REQUIRE(sc.is_ok());
-    World w(*sc, 0);
+    ReplicationModels w_models(*sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     w.run();
     CHECK(w.fleets()[0].target == 9);  // the built-in schedule
   }
   const CompiledScenario sc = with_policy(yaml, "function on_tick(ctx) return scale{target = 3} end");
-  std::unique_ptr<World> w;
+  Ran w;
   REQUIRE(run_world(sc, w) == "");
   CHECK(w->fleets()[0].target == 3);
   CHECK(w->fleets()[0].spot_active == 3);

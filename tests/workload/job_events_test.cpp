@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "sim/run/replication_models.h"
 #include "sim/model/workload/job_runner.h"
 #include "sim/model/workload/workloads.h"
 #include "sim/model/world.h"
@@ -79,7 +80,8 @@ std::string batch_scenario(const std::string& job_extra) {
 
 TEST_CASE("job events: on_job_event fires in a real batch run with every kind of event") {
   const auto sc = compile_here(batch_scenario(", checkpoint: {interval: 30m, write_time: 1m}"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   auto p = std::make_unique<JobEventPolicy>(false);
   JobEventPolicy* pp = p.get();
   w.set_policy(0, std::move(p));
@@ -102,7 +104,8 @@ TEST_CASE("job events: on_job_event fires in a real batch run with every kind of
 
 TEST_CASE("job events: the built-in policy gets no per-job events (only load)") {
   const auto sc = compile_here(batch_scenario(""));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   CHECK_FALSE(w.wants_job_events(0));
   w.run();
   CHECK(w.fleets()[0].load == w.workload_load(0, LoadMetric::kQueueDepth));
@@ -112,10 +115,12 @@ TEST_CASE("job events: a checkpoint command on notice becomes a checkpoint write
   // No periodic checkpoints: without the policy every kill loses all progress.
   const std::string job = ", checkpoint: {size: 1GB}";
   const auto sc = compile_here(batch_scenario(job) + "checkpoint_store: {throughput: 1GB/s}\n");
-  World plain(sc, 0);
+  ReplicationModels plain_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& plain = plain_models.world();
   plain.set_policy(0, std::make_unique<JobEventPolicy>(false));
   plain.run();
-  World with(sc, 0);
+  ReplicationModels with_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& with = with_models.world();
   with.set_policy(0, std::make_unique<JobEventPolicy>(true));
   with.run();
   CHECK(metric(plain, "workload.j.commanded_checkpoints") == 0);
@@ -135,7 +140,8 @@ TEST_CASE("job events: checkpoint commands from a notice storm share the store a
 workloads:
   j: {type: batch, fleet: f, arrivals: {count: 8}, job: {work: 5h, checkpoint: {size: 60GB}}}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.set_policy(0, std::make_unique<JobEventPolicy>(true));
   struct Storm : WorldComponent, EventHandler {
     World& w;

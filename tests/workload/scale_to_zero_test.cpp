@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "sim/run/replication_models.h"
 #include "sim/model/world.h"
 
 using namespace spotsim;
@@ -70,7 +71,8 @@ TEST_CASE("scale to zero: a gang whose 52 h job ends stops paying (issue 15 regr
   // Before: the fleet kept its 8 VMs for the whole week: 1344 VM-hours, $1056.38.
   const auto sc = compile_here(gpu_gang(""));
   REQUIRE(sc.fleets[0].scale_to_zero);  // the default for a fleet that only runs batch jobs
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(metric(w, "workload.train.jobs_completed") == 1);
   CHECK(metric(w, "fleet.gpus.vm_hours_spot") == Approx(8 * 52.0).epsilon(1e-12));  // warm start: no boot
@@ -83,7 +85,8 @@ TEST_CASE("scale to zero: a gang whose 52 h job ends stops paying (issue 15 regr
   CHECK(metric(w, "fleet.gpus.cost_all_on_demand") == Approx(8 * 52.0 * 5.67).epsilon(1e-9));
 
   const auto fixed = compile_here(gpu_gang(", scale_to_zero: false"));
-  World f(fixed, 0);
+  ReplicationModels f_models(fixed, 0, kWithoutPoliciesOrChaos);
+  World& f = f_models.world();
   f.run();
   CHECK(metric(f, "fleet.gpus.vm_hours_spot") == Approx(8 * 168.0).epsilon(1e-12));
   CHECK(metric(f, "fleet.gpus.cost") == Approx(1056.384).epsilon(1e-9));
@@ -93,7 +96,8 @@ TEST_CASE("scale to zero: an idle fleet scales to zero at once and boots when a 
   // The job arrives at 1d: the warm VMs go at time 0 (a VM that lived 0 s is not billed), and the
   // gang boots for 4 minutes when the job comes.
   const auto sc = compile_here(gpu_gang("", "}, arrivals: {at: [1d]"));
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   Ledger l;
   w.add_listener(&l);
   w.run();
@@ -120,7 +124,8 @@ TEST_CASE("scale to zero: a checkpoint-interval sweep no longer gives one flat c
                                      ", interruption: {rate: 0.01/h}"));
     double cost = 0;
     for (uint64_t rep = 0; rep < 4; ++rep) {
-      World w(sc, rep);
+      ReplicationModels w_models(sc, rep, kWithoutPoliciesOrChaos);
+      World& w = w_models.world();
       w.run();
       cost += metric(w, "fleet.gpus.cost") / 4;
       INFO("interval " << interval << " replication " << rep);
@@ -213,7 +218,8 @@ TEST_CASE("scale to zero: a pipeline's stages boot what they need, the critical 
       features: {jobs: 3, job: {work: 2h}, after: [extract]}
       train: {job: {work: 3h}, after: [clean, features]}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   Ledger l;
   w.add_listener(&l);
   w.run();
@@ -232,7 +238,8 @@ TEST_CASE("scale to zero: scale_down_delay keeps idle VMs for the next job") {
   const std::string jobs = "}, arrivals: {at: [0, 52h30m]";
   auto run = [&](const std::string& fleet_extra) {
     const auto sc = compile_here(gpu_gang(fleet_extra, jobs));
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     w.run();
     CHECK(metric(w, "workload.train.jobs_completed") == 2);
     return std::make_pair(metric(w, "workload.train.queue_wait"), metric(w, "fleet.gpus.vm_hours_spot"));
@@ -258,7 +265,8 @@ fleets:
 workloads:
   j: {type: batch, fleet: f, arrivals: {every: 3h, count: 8}, job: {work: 2h, parallelism: 3}}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   Ledger l;
   w.add_listener(&l);
   w.run();
@@ -296,7 +304,8 @@ workloads:
 )");
     const double allowance_h = (3.0 + 2.0 + (std::string(delay) == "20m" ? 20.0 : 0.0)) / 60;
     for (uint64_t rep = 0; rep < 3; ++rep) {
-      World w(sc, rep);
+      ReplicationModels w_models(sc, rep, kWithoutPoliciesOrChaos);
+      World& w = w_models.world();
       Ledger l;
       w.add_listener(&l);
       w.run();
@@ -341,7 +350,8 @@ workloads:
   };
   SECTION("gangs of 4 fit a zone: every run's VMs share one") {
     const auto sc = compile_here(scenario(100, "same_zone", 4));
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     Ledger l;
     w.add_listener(&l);
     w.run();
@@ -354,7 +364,8 @@ workloads:
   }
   SECTION("without same_zone a gang spans zones") {
     const auto sc = compile_here(scenario(100, "any", 8));
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     Ledger l;
     w.add_listener(&l);
     w.run();
@@ -365,7 +376,8 @@ workloads:
   }
   SECTION("a gang of 8 split 5 + 3 moves into the zone with room: 5 VMs drained in a, 5 launched in b") {
     const auto sc = compile_here(scenario(100, "same_zone", 8));
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     Ledger l;
     w.add_listener(&l);
     w.run();
@@ -383,7 +395,8 @@ workloads:
   }
   SECTION("a gang of 8 with same_zone fits no zone (5 + 3, no room): it waits, and nothing overtakes it") {
     const auto sc = compile_here(scenario(3, "same_zone", 8));
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     w.run();
     CHECK(metric(w, "workload.j.jobs_completed") == 0);
     CHECK(metric(w, "workload.j.queue_depth") == 4);

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "sim/run/replication_models.h"
 #include "sim/model/checkpoint_store.h"
 #include "sim/model/workload/job_runner.h"
 #include "sim/model/workload/service_workload.h"
@@ -81,7 +82,8 @@ TEST_CASE("batch: a storm of checkpoint-on-notice writes overruns a slow store a
     const auto sc = compile_here(base(50, "", "6h", 1, ", notice: 2m") + "checkpoint_store: {throughput: " + throughput +
                             "}\nworkloads:\n  j:\n    type: batch\n    fleet: f\n    arrivals: {count: 50}\n"
                             "    job: {work: 4h, checkpoint: {size: 10GB, on_notice: true}}\n");
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     w.add_component(std::make_unique<Storm>(w, Duration::hours(1), Duration::minutes(2)));
     w.run();
     return std::make_pair(metric(w, "workload.j.checkpoint_misses"), metric(w, "workload.j.lost_work_vm_hours"));
@@ -105,7 +107,8 @@ TEST_CASE("batch: a gang waits for all its VMs, priority jobs go first") {
     arrivals: {count: 1}
     job: {work: 1h, parallelism: 4}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(metric(w, "workload.big.jobs_completed") == 0);
   CHECK(metric(w, "workload.big.queue_depth_max") == 1);
@@ -117,7 +120,8 @@ TEST_CASE("batch: a gang waits for all its VMs, priority jobs go first") {
     queue: priority
     arrivals: {trace: prio_jobs.csv}
 )");
-  World w2(sc2, 0);
+  ReplicationModels w2_models(sc2, 0, kWithoutPoliciesOrChaos);
+  World& w2 = w2_models.world();
   w2.run();
   // Trace: a 1 h job at 0 (starts at once), then at 60 s three jobs with priorities 0, 9, 5.
   // Waits: 0, then priority 9 runs at 1 h, 5 at 2 h, 0 at 3 h.
@@ -133,7 +137,8 @@ TEST_CASE("batch: kills beyond the retries fail the job, non-idempotent commits 
     arrivals: {every: 1h}
     job: {work: 30m, retries: 0, idempotent: false, commit_time: 20m, deadline: 3h}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   const double failed = metric(w, "workload.j.jobs_failed");
   CHECK(failed > 0);
@@ -157,7 +162,8 @@ TEST_CASE("pipeline: downstream stages wait for upstream, makespan is the critic
       features: {jobs: 3, job: {work: 2h}, after: [extract]}
       train: {job: {work: 3h}, after: [clean, features]}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   w.run();
   CHECK(metric(w, "workload.etl.pipelines_started") == 3);
   CHECK(metric(w, "workload.etl.pipelines_completed") == 3);
@@ -175,7 +181,8 @@ TEST_CASE("service: enough servers meet the SLO, too few breach it, draining mat
     capacity: 100/s
     slo: {latency: 50ms, target: 99%, window: 1d}
 )" + extra);
-    World w(sc, 0);
+    ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+    World& w = w_models.world();
     w.run();
     return std::vector<double>{metric(w, "workload.api.slo_attainment"), metric(w, "workload.api.slo_breach_minutes"),
                                metric(w, "workload.api.error_budget_burn_rate"), metric(w, "workload.api.servers_mean"),
@@ -201,7 +208,8 @@ TEST_CASE("workloads: read-only views and the checkpoint_store_degraded verb are
   j: {type: batch, fleet: f, arrivals: {count: 6}, job: {work: 2h}}
   api: {type: service, fleet: f, rate: 10/s, capacity: 100/s, slo: {latency: 1s, target: 99%}}
 )");
-  World w(sc, 0);
+  ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
+  World& w = w_models.world();
   WorkloadSet* ws = workload_set(w);
   REQUIRE(ws != nullptr);
   ws->checkpoint_store().set_throughput_factor(0.25);

@@ -1,6 +1,6 @@
 #pragma once
-// The scenario's workloads inside one World: install_workloads() is called by the World
-// constructor and adds a WorkloadSet component owning the shared checkpoint store and one
+// The scenario's workloads inside one World: install_workloads() is called by ReplicationModels
+// (sim/run/replication_models.h) and adds a WorkloadSet component owning the shared checkpoint store and one
 // component per `workloads:` entry (batch, service, deadline_job, pipeline).
 //
 // Other models reach workloads only through WorkloadSet's read-only views and the store's chaos
