@@ -12,13 +12,43 @@ uint16_t Engine::add_handler(EventHandler* handler) {
   return static_cast<uint16_t>(handlers_.size() - 1);
 }
 
-EventId Engine::schedule_at(SimTime t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b,
-                            Priority prio) {
+Event Engine::make_event(SimTime& t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b, Priority prio,
+                         EventId& id) {
   assert(t >= now_);
   if (t < now_) t = now_;
-  const EventId id = next_seq_++;
-  queue_.push(Event{t.us, (static_cast<uint64_t>(prio) << 56) | id, handler, kind, a, b});
+  id = next_seq_++;
+  return Event{t.us, (static_cast<uint64_t>(prio) << 56) | id, handler, kind, a, b};
+}
+
+EventId Engine::schedule_at(SimTime t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b,
+                            Priority prio) {
+  EventId id;
+  queue_.push(make_event(t, handler, kind, a, b, prio, id));
   return id;
+}
+
+Engine::LaneId Engine::add_lane() {
+  assert(lane_count_ < kMaxLanes);
+  return static_cast<LaneId>(lane_count_++);
+}
+
+EventId Engine::schedule_fifo(LaneId lane, SimTime t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b,
+                              Priority prio) {
+  EventId id;
+  const Event e = make_event(t, handler, kind, a, b, prio, id);
+  Lane& l = lanes_[lane];
+  if (l.accepts(e)) {
+    l.push(e);
+  } else {
+    queue_.push(e);
+  }
+  return id;
+}
+
+size_t Engine::pending() const {
+  size_t n = queue_.size();
+  for (int i = 0; i < lane_count_; ++i) n += lanes_[i].size();
+  return n;
 }
 
 void Engine::cancel(EventId id) {
@@ -28,9 +58,19 @@ void Engine::cancel(EventId id) {
 uint64_t Engine::run_until(SimTime until) {
   stopped_ = false;
   uint64_t n = 0;
-  while (!queue_.empty() && !stopped_) {
-    if (queue_.top().time > until.us) break;
-    const Event e = queue_.pop();
+  while (!stopped_) {
+    // The earliest of the heap's top and the lanes' fronts (same key as the heap's order).
+    const Event* next = queue_.empty() ? nullptr : &queue_.top();
+    int from = -1;  // -1: the heap
+    for (int i = 0; i < lane_count_; ++i) {
+      const Lane& l = lanes_[i];
+      if (!l.empty() && (next == nullptr || event_before(l.front(), *next))) {
+        next = &l.front();
+        from = i;
+      }
+    }
+    if (next == nullptr || next->time > until.us) break;
+    const Event e = from < 0 ? queue_.pop() : lanes_[from].pop();
     if (!cancelled_.empty()) {
       auto it = cancelled_.find(e.seq());
       if (it != cancelled_.end()) {

@@ -50,6 +50,19 @@ class Engine {
     return schedule_at(now_ + d, handler, kind, a, b, prio);
   }
 
+  // FIFO lanes: a model whose events of one kind come due in the order they are scheduled (a
+  // fixed delay after now: boot completions, evictions after a notice) schedules them in a lane,
+  // a plain array in arrival order, instead of the heap. The engine pops the earliest of the
+  // heap's top and the lanes' fronts by the same (time, priority, insertion sequence) key, so
+  // the order of events — and every result — is exactly what the heap alone would give; a lane
+  // only saves the heap's work. An event that would break its lane's order (earlier than the
+  // lane's last) goes to the heap instead. At most kMaxLanes lanes per engine.
+  static constexpr int kMaxLanes = 4;
+  using LaneId = uint8_t;
+  LaneId add_lane();
+  EventId schedule_fifo(LaneId lane, SimTime t, uint16_t handler, uint16_t kind, uint32_t a = 0, uint64_t b = 0,
+                        Priority prio = Priority::kNormal);
+
   // Cancels a pending event; cancelling a fired or unknown id is a no-op. Models with many
   // timers per object should prefer generation counters in the payload (cheaper).
   void cancel(EventId id);
@@ -63,10 +76,40 @@ class Engine {
   bool stopped() const { return stopped_; }
 
   uint64_t events_processed() const { return processed_; }
-  size_t pending() const { return queue_.size(); }
+  size_t pending() const;
 
  private:
+  // Events in the order they were scheduled (non-decreasing (time, order)). Popped events are
+  // skipped by a head index; the array is compacted when the dead prefix dominates.
+  class Lane {
+   public:
+    bool empty() const { return head_ == events_.size(); }
+    size_t size() const { return events_.size() - head_; }
+    const Event& front() const { return events_[head_]; }
+    // Whether e may go last without breaking the order.
+    bool accepts(const Event& e) const { return events_.empty() || !event_before(e, events_.back()); }
+    void push(const Event& e) { events_.push_back(e); }
+    Event pop() {
+      const Event e = events_[head_++];
+      if (head_ == events_.size()) {
+        events_.clear();
+        head_ = 0;
+      } else if (head_ >= 4096 && head_ * 2 >= events_.size()) {
+        events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+      return e;
+    }
+
+   private:
+    std::vector<Event> events_;
+    size_t head_ = 0;
+  };
+  Event make_event(SimTime& t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b, Priority prio, EventId& id);
+
   RadixHeapQueue queue_;
+  Lane lanes_[kMaxLanes];
+  int lane_count_ = 0;
   std::vector<EventHandler*> handlers_;
   std::unordered_set<EventId> cancelled_;
   SimTime now_{0};

@@ -13,6 +13,7 @@
 #include <array>
 #include <cassert>
 #include <cstdint>
+#include <memory>
 #include <queue>
 #include <vector>
 
@@ -37,7 +38,10 @@ inline bool event_before(const Event& x, const Event& y) {
 
 class RadixHeapQueue {
  public:
-  RadixHeapQueue() = default;
+  RadixHeapQueue() {
+    head_.fill(kNone);
+    min_.fill(UINT64_MAX);
+  }
 
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
@@ -50,8 +54,7 @@ class RadixHeapQueue {
       zero_.push_back(e);
       std::push_heap(zero_.begin(), zero_.end(), OrderGreater{});
     } else {
-      buckets_[b].push_back(e);
-      nonempty_ |= 1ULL << (b - 1);
+      append(b, e);
     }
     ++size_;
   }
@@ -72,14 +75,23 @@ class RadixHeapQueue {
   }
 
   void clear() {
-    for (auto& b : buckets_) b.clear();
+    for (int b = 1; b <= 64; ++b) release_bucket(b);
     zero_.clear();
     size_ = 0;
     last_ = 0;
-    nonempty_ = 0;
   }
 
  private:
+  // Buckets 1..64 are lists of fixed-size chunks drawn from one pool and returned to it when a
+  // refill empties the bucket: memory follows the pending events (plus one partly filled chunk
+  // per bucket) instead of every bucket keeping the capacity of its own peak.
+  static constexpr uint32_t kChunkEvents = 127;
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct Chunk {
+    Event events[kChunkEvents];
+    uint32_t count = 0;
+    uint32_t next = kNone;  // the bucket's older chunk
+  };
   struct OrderGreater {
     bool operator()(const Event& x, const Event& y) const { return x.order > y.order; }
   };
@@ -87,31 +99,68 @@ class RadixHeapQueue {
     const uint64_t x = t ^ last_;
     return x == 0 ? 0 : 64 - __builtin_clzll(x);
   }
+  uint32_t new_chunk() {
+    if (!free_.empty()) {
+      const uint32_t c = free_.back();
+      free_.pop_back();
+      return c;
+    }
+    chunks_.push_back(std::make_unique<Chunk>());
+    return static_cast<uint32_t>(chunks_.size() - 1);
+  }
+  void append(int b, const Event& e) {
+    uint32_t c = head_[b];
+    if (c == kNone || chunks_[c]->count == kChunkEvents) {
+      const uint32_t n = new_chunk();
+      chunks_[n]->count = 0;
+      chunks_[n]->next = c;
+      head_[b] = c = n;
+      nonempty_ |= 1ULL << (b - 1);
+    }
+    min_[b] = std::min(min_[b], static_cast<uint64_t>(e.time));
+    Chunk& ch = *chunks_[c];
+    ch.events[ch.count++] = e;
+  }
+  void release_bucket(int b) {
+    for (uint32_t c = head_[b]; c != kNone;) {
+      const uint32_t next = chunks_[c]->next;
+      free_.push_back(c);
+      c = next;
+    }
+    head_[b] = kNone;
+    min_[b] = UINT64_MAX;
+    nonempty_ &= ~(1ULL << (b - 1));
+  }
   void refill() {
     assert(nonempty_ != 0);  // REQUIRES: size_ > 0
     const int i = 1 + __builtin_ctzll(nonempty_);
-    auto& src = buckets_[i];
-    uint64_t m = static_cast<uint64_t>(src[0].time);
-    for (const Event& e : src) m = std::min(m, static_cast<uint64_t>(e.time));
-    last_ = m;
-    for (const Event& e : src) {
-      const int b = bucket_of(static_cast<uint64_t>(e.time));
-      if (b == 0) {
-        zero_.push_back(e);
-      } else {
-        buckets_[b].push_back(e);
-        nonempty_ |= 1ULL << (b - 1);
+    const uint32_t first = head_[i];
+    head_[i] = kNone;
+    nonempty_ &= ~(1ULL << (i - 1));  // every event moves to a lower bucket
+    last_ = min_[i];                  // the bucket's earliest time, kept as events came in
+    min_[i] = UINT64_MAX;
+    for (uint32_t c = first; c != kNone;) {
+      const Chunk& ch = *chunks_[c];
+      for (uint32_t k = 0; k < ch.count; ++k) {
+        const Event& e = ch.events[k];
+        const int b = bucket_of(static_cast<uint64_t>(e.time));
+        if (b == 0) zero_.push_back(e);
+        else append(b, e);
       }
+      const uint32_t next = ch.next;
+      free_.push_back(c);
+      c = next;
     }
-    src.clear();
-    nonempty_ &= ~(1ULL << (i - 1));  // every event moved to a lower bucket
     std::make_heap(zero_.begin(), zero_.end(), OrderGreater{});
   }
 
-  std::array<std::vector<Event>, 65> buckets_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;  // the pool
+  std::vector<uint32_t> free_;                  // chunks not in any bucket
+  std::array<uint32_t, 65> head_;               // newest chunk of buckets 1..64 (kNone: empty)
+  std::array<uint64_t, 65> min_;                // earliest time in each bucket (UINT64_MAX: empty)
   std::vector<Event> zero_;  // events at exactly last_, a heap by order
   uint64_t last_ = 0;
-  uint64_t nonempty_ = 0;  // bit b-1 set: buckets_[b] holds events (b = 1..64)
+  uint64_t nonempty_ = 0;  // bit b-1 set: bucket b holds events (b = 1..64)
   size_t size_ = 0;
 };
 
