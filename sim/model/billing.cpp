@@ -11,6 +11,7 @@ Billing::Billing(const CompiledScenario& scenario, MetricSet& metrics, std::vect
                  std::vector<PoolIds> pools, TotalIds totals)
     : sc_(scenario), metrics_(metrics), fleet_(std::move(fleets)), pool_(std::move(pools)), total_(totals) {
   price_hist_.resize(sc_.pools.size());
+  for (const PoolSpec& p : sc_.pools) traits_.push_back(&provider_traits(p.provider));
 }
 
 void Billing::add_disks(const VmSlot& v, const PoolSpec& ps, int64_t now_us) {
@@ -31,7 +32,7 @@ void Billing::bill(const VmSlot& v, int64_t now, bool interrupted, bool vm_ends,
     add_stopped_time(v.fleet, v.lost_at_us, now);
     return;
   }
-  const ProviderTraits& tr = provider_traits(ps.provider);
+  const ProviderTraits& tr = *traits_[v.pool];
   const Duration billed{now - v.launched_us};
   const bool spot = v.purchase == Purchase::kSpot;
   // Spot: the price in effect over the VM's life (the list price while it never changed).

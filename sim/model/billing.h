@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/model/metrics.h"
+#include "sim/model/provider.h"
 #include "sim/model/world_state.h"
 #include "sim/scenario/scenario.h"
 
@@ -65,6 +66,7 @@ class Billing {
   std::vector<PoolIds> pool_;
   TotalIds total_;
   std::vector<std::vector<PricePoint>> price_hist_;  // per pool
+  std::vector<const ProviderTraits*> traits_;       // per pool: its provider's billing rules
 };
 
 }  // namespace spotsim

@@ -54,6 +54,8 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
   rng_.reserve(sc_.fleets.size());
   for (const FleetSpec& f : sc_.fleets) rng_.emplace_back(sc_.seed, replication, f.name);
   self_ = engine_.add_handler(this);
+  boot_lane_ = engine_.add_lane();
+  evict_lane_ = engine_.add_lane();
   pools_.resize(sc_.pools.size());
   for (size_t i = 0; i < pools_.size(); ++i) {
     pools_[i].capacity = pools_[i].nominal_capacity = sc_.pools[i].capacity;
@@ -195,8 +197,7 @@ uint32_t World::alloc_slot() {
   return static_cast<uint32_t>(vms_.size() - 1);
 }
 
-void World::emit(ModelEventKind kind, uint32_t slot, double detail) {
-  if (!observer_ && listeners_.empty()) return;
+void World::emit_to_observers(ModelEventKind kind, uint32_t slot, double detail) {
   const VmSlot& v = vms_[slot];
   const ModelEvent ev{engine_.now(), kind, v.serial, v.pool, static_cast<uint16_t>(v.fleet), detail, v.purchase, slot};
   if (observer_) observer_->on_model_event(*this, ev);
@@ -489,12 +490,11 @@ uint32_t World::create_vm(const LaunchRequest& request, uint32_t pool, Purchase 
   v.lost_at_us = request.lost_at_us;
   v.serial = next_serial_++;
   v.gen++;
-  v.fleet = fleet;
+  v.fleet = static_cast<uint16_t>(fleet);
   v.pool = static_cast<uint16_t>(pool);
   v.state = VmState::kBooting;
   v.purchase = purchase;
   v.flags = 0;
-  v.replaces_slot = UINT32_MAX;
   FleetState& f = fleets_[fleet];
   FleetRuntime& rt = rt_[fleet];
   PoolState& ps = pools_[pool];
@@ -530,8 +530,7 @@ void World::link_replacement(uint32_t slot, const LaunchRequest& request) {
   VmSlot& old = vms_[request.replaces.slot];
   if (old.serial != request.replaces.serial || old.state == VmState::kFree) return;
   VmSlot& v = vms_[slot];
-  v.replaces_slot = request.replaces.slot;
-  v.replaces_serial = request.replaces.serial;
+  replaces_[slot] = request.replaces;
   old.flags |= kVmBeingReplaced;
   if (request.reason == LaunchReason::kReturnToSpot) {
     v.flags |= kVmReturning;
@@ -545,7 +544,7 @@ void World::start_boot(uint32_t slot) {
   // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
   const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(v.fleet);
   v.ready_us = engine_.now().us + boot.us;
-  engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
+  engine_.schedule_fifo(boot_lane_, SimTime{v.ready_us}, self_, kBootDone, slot, v.gen);
 }
 
 void World::request_launch(uint32_t fleet, int64_t lost_at_us) {
@@ -590,11 +589,19 @@ void World::capacity_error(const LaunchRequest& request, int32_t pool, RejectCau
 
 void World::schedule_interruption(uint32_t slot) {
   const VmSlot& v = vms_[slot];
+  if (fold_notices_) vms_[slot].ready_us = -1;  // no folded notice pending (yet)
   const double rate = sc_.pools[v.pool].interruption_rate;
   if (v.purchase != Purchase::kSpot || rate <= 0) return;
   const double hours = rng_[v.fleet].interruption.exponential(rate);
   const double at = static_cast<double>(engine_.now().us) + hours * 3.6e9;
   if (at >= static_cast<double>(end_us_)) return;  // beyond the horizon: never fires
+  if (fold_notices_) {
+    // The notice at `at` is applied by its eviction's event (ready_us: when it comes).
+    vms_[slot].ready_us = static_cast<int64_t>(at);
+    engine_.schedule_at(SimTime{static_cast<int64_t>(at) + fold_notice_.us}, self_, kNoticeEvictEv, slot, v.gen,
+                        Priority::kHigh);
+    return;
+  }
   engine_.schedule_at(SimTime{static_cast<int64_t>(at)}, self_, kNoticeEv, slot, v.gen);
   if (rebalance_any_) schedule_rebalance(slot, static_cast<int64_t>(at));
 }
@@ -628,18 +635,19 @@ void World::on_boot_done(uint32_t slot) {
   }
   emit(ModelEventKind::kRunning, slot, 0);
   schedule_interruption(slot);
-  if (v.replaces_slot != UINT32_MAX) {
+  if (const auto link = replaces_.empty() ? replaces_.end() : replaces_.find(slot); link != replaces_.end()) {
     // The swap completes: the VM this one replaces is drained now (if it is still there).
-    const uint32_t old = v.replaces_slot;
-    v.replaces_slot = UINT32_MAX;
+    const uint32_t old = link->second.slot;
+    const uint32_t old_serial = link->second.serial;
+    replaces_.erase(link);
     if (v.flags & kVmReturning) {
       v.flags &= static_cast<uint8_t>(~kVmReturning);
       f.returning--;
     }
-    if (vms_[old].serial == v.replaces_serial && vms_[old].state != VmState::kFree &&
+    if (vms_[old].serial == old_serial && vms_[old].state != VmState::kFree &&
         vms_[old].state != VmState::kNoticed) {
       drain(old);
-    } else if (vms_[old].serial == v.replaces_serial) {
+    } else if (vms_[old].serial == old_serial) {
       // Under notice: it will be evicted, and this VM already took its place.
       vms_[old].flags = static_cast<uint8_t>((vms_[old].flags & ~kVmBeingReplaced) | kVmReplaced);
     }
@@ -660,7 +668,7 @@ void World::give_notice(uint32_t slot, Duration notice) {
   v.gen++;  // invalidates a pending boot or hazard notice
   f.noticed++;
   const int64_t evict_at = engine_.now().us + notice.us;
-  engine_.schedule_at(SimTime{evict_at}, self_, kEvictEv, slot, v.gen, Priority::kHigh);
+  engine_.schedule_fifo(evict_lane_, SimTime{evict_at}, self_, kEvictEv, slot, v.gen, Priority::kHigh);
   if (batch_depth_ > 0) {
     pending_notices_.push_back(PendingNotice{slot, v.gen, evict_at, notice});
     return;
@@ -751,10 +759,10 @@ void World::deactivate(uint32_t slot) {
     }
   }
   if (v.flags & kVmReturning) f.returning--;
-  if (v.replaces_slot != UINT32_MAX) {
-    VmSlot& old = vms_[v.replaces_slot];
-    if (old.serial == v.replaces_serial) old.flags &= static_cast<uint8_t>(~kVmBeingReplaced);
-    v.replaces_slot = UINT32_MAX;
+  if (const auto link = replaces_.empty() ? replaces_.end() : replaces_.find(slot); link != replaces_.end()) {
+    VmSlot& old = vms_[link->second.slot];
+    if (old.serial == link->second.serial) old.flags &= static_cast<uint8_t>(~kVmBeingReplaced);
+    replaces_.erase(link);
   }
   rt.pool_vms[v.pool]--;
 }
@@ -924,6 +932,9 @@ void World::handle(Engine& engine, const Event& e) {
     case kEvictEv:
       if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kNoticed) on_evict(e.a);
       break;
+    case kNoticeEvictEv:
+      if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kRunning) on_notice_evict(e.a);
+      break;
     case kRebalanceEv:
       if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kRunning) on_rebalance(e.a);
       break;
@@ -973,6 +984,10 @@ void World::handle(Engine& engine, const Event& e) {
 
 void World::run() {
   started_ = true;
+  if (const std::optional<Duration> n = unobserved_notice()) {
+    fold_notices_ = true;
+    fold_notice_ = *n;
+  }
   warm_starting_ = true;  // until the fleets' initial VMs run (launches, fallbacks included)
   // Warm start: each fleet begins with its target running where capacity allows.
   for (uint32_t fi = 0; fi < fleets_.size(); ++fi) {
@@ -1000,6 +1015,7 @@ void World::run() {
   if (sampler_) engine_.schedule_at(SimTime{0}, self_, kSample, 0, 0, Priority::kObserver);
   for (auto& c : components_) c->start(*this);
   engine_.run_until(SimTime{end_us_});
+  if (fold_notices_) apply_pending_notices_at_end();
   finalize();
   for (auto& c : components_) c->finish(*this);
 }
@@ -1047,6 +1063,51 @@ void World::finalize() {
   metrics_[m_cost_all_od_] = all_od;
   metrics_[m_savings_] = all_od > 0 ? 100.0 * (1.0 - metrics_[m_cost_total_] / all_od) : 0.0;
   finalize_extra_metrics();
+}
+
+// --- notices nobody observes ---------------------------------------------------------------
+
+std::optional<Duration> World::unobserved_notice() const {
+  if (observer_ || sampler_ || !listeners_.empty() || !components_.empty() || injector_) return std::nullopt;
+  if (series_ || !sc_.chaos.empty() || rebalance_any_ || lifetime_any_) return std::nullopt;
+  for (const FleetRuntime& rt : rt_) {
+    if (rt.custom || rt.warm) return std::nullopt;
+    if (rt.builtin_hooks & (kHookOnNotice | kHookOnTick | kHookOnRebalance | kHookOnRunning | kHookOnJobEvent)) {
+      return std::nullopt;
+    }
+    if (!rt.builtin->replaces_on_eviction(true)) return std::nullopt;
+  }
+  // One notice length, so evictions at the same instant keep the order of their notices.
+  Duration notice{-1};
+  for (const PoolSpec& p : sc_.pools) {
+    if (p.interruption_rate <= 0) continue;
+    if (p.notice.us <= 0 || (notice.us >= 0 && p.notice != notice)) return std::nullopt;
+    notice = p.notice;
+  }
+  if (notice.us < 0) return std::nullopt;  // no hazard: nothing to fold
+  return notice;
+}
+
+void World::apply_folded_notice(VmSlot& v) {
+  // What the notice event did (give_notice, deliver_notice with nothing listening): the VM is
+  // under notice, its pending events invalidated, the notice delivered.
+  v.state = VmState::kNoticed;
+  v.gen++;
+  fleets_[v.fleet].noticed++;
+  v.flags |= kVmNoticeDelivered;
+  v.ready_us = -1;
+  ++folded_notices_;
+}
+
+void World::on_notice_evict(uint32_t slot) {
+  apply_folded_notice(vms_[slot]);
+  on_evict(slot);
+}
+
+void World::apply_pending_notices_at_end() {
+  for (VmSlot& v : vms_) {
+    if (v.state == VmState::kRunning && v.ready_us >= 0 && v.ready_us <= end_us_) apply_folded_notice(v);
+  }
 }
 
 }  // namespace spotsim

@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -205,7 +207,9 @@ class World : public EventHandler {
   const std::vector<PoolState>& pools() const { return pools_; }
   const std::vector<FleetState>& fleets() const { return fleets_; }
   const MetricSet& metrics() const { return metrics_; }
-  uint64_t events_processed() const { return engine_.events_processed(); }
+  // Events the run handled: the engine's, plus the notices folded into their eviction (each
+  // counts as the event it stands for, so the count does not depend on the folding).
+  uint64_t events_processed() const { return engine_.events_processed() + folded_notices_; }
   uint64_t replication() const { return replication_; }
   // Fleet `fleet`'s warm pool, or nullptr (sim/model/warm_pool.h).
   const WarmPool* warm_pool(uint32_t fleet) const { return rt_[fleet].warm.get(); }
@@ -235,7 +239,7 @@ class World : public EventHandler {
 
  private:
   enum Kind : uint16_t { kBootDone = 0, kNoticeEv, kEvictEv, kCommandEv, kSample, kTick, kRebalanceEv, kRestartEv,
-                         kLifetimeEv };
+                         kLifetimeEv, kNoticeEvictEv };
   struct FleetMetrics {
     uint32_t interruptions, replacements, ttr_mean, ttr_p95, ttr_max, capacity_errors, vm_hours_spot,
         vm_hours_on_demand, lost_vm_hours, availability_pct, cost;
@@ -306,6 +310,18 @@ class World : public EventHandler {
   };
   void on_evict(uint32_t slot);
   void schedule_interruption(uint32_t slot);
+  // Whether nothing in this run can see a VM between its interruption notice and its eviction
+  // (no observer, sampler, component, chaos, pool series, custom policy, notice/tick/rebalance
+  // hook, preemptible lifetime; one notice length): then the notice is not an event of its own
+  // but is applied by the eviction event (kNoticeEvictEv), with the same order and numbers.
+  // Returns the one notice length then, else nullopt.
+  std::optional<Duration> unobserved_notice() const;
+  // kNoticeEvictEv: the folded notice, then the eviction.
+  void on_notice_evict(uint32_t slot);
+  void apply_folded_notice(VmSlot& v);  // the state change a notice event made
+  // At the end of a run with folded notices: the notices that came before the end and whose
+  // eviction did not, applied as their notice events would have been.
+  void apply_pending_notices_at_end();
   // --- provider semantics (sim/model/world_provider.cpp) ---
   Duration boot_delay(uint32_t fleet);     // the fleet's boot latency (drawn if a distribution)
   bool boot_fails(uint32_t slot);          // fleet boot_failure, then the chaos FaultInjector
@@ -337,7 +353,11 @@ class World : public EventHandler {
   // Bills the VM's current run (launch → now, unless stopped) and, when `vm_ends`, its disks
   // (sim/model/billing.h).
   void bill(uint32_t slot, bool interrupted, bool vm_ends = true);
-  void emit(ModelEventKind kind, uint32_t slot, double detail);
+  // Tells the observer and listeners (nothing to do, and inlined, when there are none).
+  void emit(ModelEventKind kind, uint32_t slot, double detail) {
+    if (observer_ || !listeners_.empty()) emit_to_observers(kind, slot, detail);
+  }
+  void emit_to_observers(ModelEventKind kind, uint32_t slot, double detail);
   void emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail);
   void finalize();
   VmView view_of(uint32_t slot) const;
@@ -363,6 +383,9 @@ class World : public EventHandler {
   bool lifetime_any_ = false;          // some pool is GCP preemptible
   bool warm_starting_ = false;         // VMs promoted at time 0 never fail their boot
   std::vector<VmSlot> vms_;
+  // Replacement slot → the VM it drains when it runs (return to spot, rebalance); rare, so kept
+  // beside vms_ (ordered by slot: scans go in slot order, as over vms_).
+  std::map<uint32_t, VmId> replaces_;
   std::vector<uint32_t> free_slots_;
   std::vector<PoolState> pools_;
   std::vector<FleetState> fleets_;
@@ -386,6 +409,11 @@ class World : public EventHandler {
   uint32_t m_cost_disk_ = 0;
   uint32_t m_cost_total_, m_cost_spot_, m_cost_on_demand_, m_cost_od_equiv_, m_cost_all_od_, m_savings_;
   uint32_t next_serial_ = 0;
+  Engine::LaneId boot_lane_ = 0;   // boot completions (FIFO when the boot delay is fixed)
+  Engine::LaneId evict_lane_ = 0;  // evictions after a notice (FIFO with one notice length)
+  bool fold_notices_ = false;      // notices_unobserved(), decided when the run starts
+  Duration fold_notice_{0};        // the one notice length when folding
+  uint64_t folded_notices_ = 0;    // notice events folded away (counted in events_processed)
   int64_t end_us_;
   bool started_ = false;
   WorldObserver* observer_ = nullptr;

@@ -84,11 +84,11 @@ void World::schedule_lifetime(uint32_t slot, bool warm_start) {
 bool World::covered_by_replacement(uint32_t slot) {
   VmSlot& v = vms_[slot];
   if (v.flags & kVmReplaced) return true;  // its replacement already runs
-  for (uint32_t s = 0; s < vms_.size(); ++s) {
-    VmSlot& r = vms_[s];
-    if (r.state == VmState::kFree || r.replaces_slot != slot || r.replaces_serial != v.serial) continue;
+  for (auto link = replaces_.begin(); link != replaces_.end(); ++link) {  // in slot order
+    VmSlot& r = vms_[link->first];
+    if (r.state == VmState::kFree || link->second.slot != slot || link->second.serial != v.serial) continue;
     // The replacement still boots: it now replaces a lost VM (time to reschedule from now).
-    r.replaces_slot = UINT32_MAX;
+    replaces_.erase(link);
     r.lost_at_us = engine_.now().us;
     if (r.flags & kVmReturning) {
       r.flags &= static_cast<uint8_t>(~kVmReturning);
@@ -154,11 +154,10 @@ void World::on_restart(uint32_t slot) {
   v.serial = next_serial_++;
   v.gen++;
   v.flags = 0;
-  v.replaces_slot = UINT32_MAX;
   emit(ModelEventKind::kLaunch, slot, 3);
   const Duration boot = boot_delay(fleet);
   v.ready_us = now + boot.us;
-  engine_.schedule_in(boot, self_, kBootDone, slot, v.gen);
+  engine_.schedule_fifo(boot_lane_, SimTime{v.ready_us}, self_, kBootDone, slot, v.gen);
   if (lifetime_any_) schedule_lifetime(slot, false);
 }
 

@@ -19,14 +19,15 @@ struct VmSlot {
   int64_t ready_us = -1;       // while booting: when its boot completes (scheduled)
   uint32_t serial = 0;         // unique per incarnation
   uint32_t gen = 0;            // bumps on every state change that invalidates pending events
-  uint32_t fleet = 0;
+  uint16_t fleet = 0;          // fleet and pool indices fit 16 bits (as in ModelEvent)
   uint16_t pool = 0;
   VmState state = VmState::kFree;
   Purchase purchase = Purchase::kSpot;
-  uint32_t replaces_slot = UINT32_MAX;  // drain this VM when running (return to spot, rebalance)
-  uint32_t replaces_serial = 0;
-  uint8_t flags = 0;                    // VmFlag bits
+  uint8_t flags = 0;           // VmFlag bits
+  // 56 bytes: one per VM of the largest fleets (10^6 VMs). Rare links (the VM a replacement
+  // drains when it runs) live in World's side table, not here.
 };
+static_assert(sizeof(VmSlot) <= 56, "VmSlot is per VM: keep it small");
 enum VmFlag : uint8_t {
   kVmFallback = 1, kVmBeingReplaced = 2, kVmDraining = 4, kVmReturning = 8, kVmNoticeDelivered = 16,
   kVmScaleInProtected = 32,  // scale-in never drains it (a batch VM holding a job)

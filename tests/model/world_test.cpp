@@ -157,3 +157,43 @@ TEST_CASE("log histogram quantiles are within about one percent", "[metrics]") {
   z.add(0.0);
   CHECK(z.quantile(0.95) == 0.0);
 }
+
+namespace {
+// Listens to nothing: its presence alone makes the world deliver notices as events of their own.
+struct SilentListener : WorldObserver {
+  void on_model_event(const World&, const ModelEvent&) override {}
+};
+}  // namespace
+
+TEST_CASE("a notice nobody observes is folded into its eviction with every number and the event count unchanged",
+          "[world][fold]") {
+  // Two pools with the same notice length, fleets replacing at eviction, capacity errors and
+  // retries, a boot failure probability, a drawn boot time, and a deallocate action with
+  // restarts and disks on one pool: what the fold allows.
+  const std::string yaml = R"(spotsim: 1
+name: fold
+seed: 11
+duration: 20d
+pools:
+  a: {provider: azure, region: eastus, instance_type: Standard_D4s_v3, spot_price: 0.038, on_demand_price: 0.192,
+      capacity: 40, interruption: {rate: 0.2/h}}
+  b: {provider: azure, region: eastus, instance_type: Standard_D4s_v3, spot_price: 0.038, on_demand_price: 0.192,
+      capacity: 30, interruption: {rate: 0.3/h}, eviction_action: deallocate, disk_cost: $0.027/h, restart: true,
+      restart_after: 10m}
+fleets:
+  f: {pools: [a, b], target: 50, boot_time: 90s, boot_failure: 0.05}
+  g: {pools: [b], target: 10, boot_time: {lognormal: {median: 2m, p95: 4m}}}
+)";
+  const auto sc = compile(yaml);
+  for (uint64_t rep = 0; rep < 3; ++rep) {
+    World folded(sc, rep);
+    folded.run();
+    World plain(sc, rep);
+    SilentListener silent;
+    plain.add_listener(&silent);  // an observer sees notices: no folding
+    plain.run();
+    CHECK(folded.metrics().values() == plain.metrics().values());
+    CHECK(folded.events_processed() == plain.events_processed());
+    CHECK(folded.engine().events_processed() < plain.engine().events_processed());  // it did fold
+  }
+}
