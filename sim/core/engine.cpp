@@ -59,18 +59,30 @@ uint64_t Engine::run_until(SimTime until) {
   stopped_ = false;
   uint64_t n = 0;
   while (!stopped_) {
-    // The earliest of the heap's top and the lanes' fronts (same key as the heap's order).
-    const Event* next = queue_.empty() ? nullptr : &queue_.top();
-    int from = -1;  // -1: the heap
+    // The earliest of the heap's top and the lanes' fronts (same key as the heap's order). The
+    // heap is only asked for its top when its earliest time is not after the lanes' (top()
+    // refills, and the heap accepts no push earlier than the time it refilled to).
+    const Event* lane = nullptr;
+    int from = -1;
     for (int i = 0; i < lane_count_; ++i) {
       const Lane& l = lanes_[i];
-      if (!l.empty() && (next == nullptr || event_before(l.front(), *next))) {
-        next = &l.front();
+      if (!l.empty() && (lane == nullptr || event_before(l.front(), *lane))) {
+        lane = &l.front();
         from = i;
       }
     }
-    if (next == nullptr || next->time > until.us) break;
-    const Event e = from < 0 ? queue_.pop() : lanes_[from].pop();
+    bool take_lane;
+    if (queue_.empty()) {
+      if (lane == nullptr) break;
+      take_lane = true;
+    } else if (lane == nullptr) {
+      take_lane = false;
+    } else {
+      const int64_t heap_time = queue_.min_time();
+      take_lane = lane->time != heap_time ? lane->time < heap_time : event_before(*lane, queue_.top());
+    }
+    if ((take_lane ? lane->time : queue_.min_time()) > until.us) break;
+    const Event e = take_lane ? lanes_[from].pop() : queue_.pop();
     if (!cancelled_.empty()) {
       auto it = cancelled_.find(e.seq());
       if (it != cancelled_.end()) {

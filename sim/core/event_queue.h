@@ -59,6 +59,13 @@ class RadixHeapQueue {
     ++size_;
   }
 
+  // REQUIRES: !empty(). The earliest pending time, without moving any event (so pushes at
+  // any time >= the last popped one stay allowed; top() may advance that bound to this time).
+  int64_t min_time() const {
+    if (!zero_.empty()) return static_cast<int64_t>(last_);
+    return static_cast<int64_t>(min_[1 + __builtin_ctzll(nonempty_)]);  // lower buckets hold earlier times
+  }
+
   // REQUIRES: !empty(). The earliest event; stays valid until the next push or pop.
   const Event& top() {
     if (zero_.empty()) refill();
