@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "sim/model/metrics.h"
-#include "sim/model/provider.h"
 #include "sim/model/world_state.h"
+#include "sim/scenario/provider.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
