@@ -687,6 +687,8 @@ json Agent::status() const {
 
 json Agent::report(const std::string& run) const { return impl_->audit.report(run); }
 
+void Agent::audit(json event) { impl_->audit.write(std::move(event)); }
+
 std::string Agent::metrics_text() {
   impl_->metrics.set_gauge("chaos_agent_active_injections", static_cast<double>(impl_->state.injections().size()));
   impl_->metrics.set_gauge("chaos_agent_longpolls", impl_->longpolls);

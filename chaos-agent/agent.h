@@ -74,6 +74,8 @@ class Agent {
   // With `run`, only the injections a game-day plan made in that run.
   nlohmann::json report(const std::string& run = "") const;
   std::string metrics_text();
+  // Writes one audit event (the remote control listener's: who commanded, who was refused).
+  void audit(nlohmann::json event);
 
   const AgentOptions& options() const { return options_; }
 

@@ -11,6 +11,7 @@
 
 #include "chaos-agent/cli/commands.h"
 #include "chaos-agent/core/audit.h"
+#include "chaos-agent/cli/gameday_fleet.h"
 #include "chaos-agent/export/export.h"
 #include "chaos-agent/plan/plan.h"
 #include "chaos-agent/plan/runner.h"
@@ -25,6 +26,7 @@ struct GamedayArgs {
   std::string plan_file;
   bool dry_run = false;
   std::string report;
+  FleetGamedayArgs fleet;  // --inventory and the other fleet options
   // --export: the clouds' own drills (chaos-agent/export/).
   std::string cloud;
   std::string output;
@@ -73,7 +75,18 @@ void print_target_reports(const nlohmann::json& report) {
   }
 }
 
-int run_gameday(const GamedayArgs& a) {
+int run_gameday(GamedayArgs& a) {
+  a.fleet.plan_file = a.plan_file;
+  a.fleet.report = a.report;
+  a.fleet.dry_run = a.dry_run;
+  a.fleet.interrupted = &g_interrupted;
+  if (is_fleet_gameday(a.fleet)) {
+    if (!a.cloud.empty())
+      return fail(kUsage, "--export: a fleet plan (targets with address:, or --inventory) cannot be exported yet; "
+                          "export a plan whose targets are the VMs by name");
+    if (!a.dry_run) catch_stop_signals();
+    return gameday_fleet(a.fleet);
+  }
   auto plan = plan::load_plan(a.plan_file);
   if (!plan) {
     std::fprintf(stderr, "%s\n", plan.error().c_str());
@@ -106,6 +119,13 @@ Command add_gameday(CLI::App& app) {
   c->add_option("plan", a->plan_file, "Plan file")->required();
   c->add_flag("--dry-run", a->dry_run, "Print what would happen; contact nothing");
   c->add_option("--report", a->report, "Write the JSON report here (overrides the plan's report:)");
+  FleetGamedayArgs& f = a->fleet;
+  c->add_option("--inventory", f.inventory, "Fleet inventory (remote agents with labels): run as the fleet coordinator");
+  c->add_option("--junit", f.junit, "Fleet plans: write a JUnit XML report here");
+  c->add_option("--audit", f.audit, "Fleet plans: append the coordinator's audit (JSON lines) here");
+  c->add_option("--tls-ca", f.tls.ca, "Fleet plans: CA certificate (PEM) the agents' certificates chain to");
+  c->add_option("--tls-cert", f.tls.cert, "Fleet plans: the coordinator's certificate chain (PEM)");
+  c->add_option("--tls-key", f.tls.key, "Fleet plans: the coordinator's private key (PEM)");
   c->add_option("--export", a->cloud,
                 "Write the plan as a cloud's own drill instead of running it (real evictions; contacts nothing): "
                 "fis (AWS FIS experiment template JSON), azure (az vm simulate-eviction script), gcp (gcloud "

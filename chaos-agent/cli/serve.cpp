@@ -8,6 +8,7 @@
 #include "chaos-agent/agent.h"
 #include "chaos-agent/cli/commands.h"
 #include "chaos-agent/core/time_format.h"
+#include "chaos-agent/fleet/remote_control.h"
 
 namespace agent::cli {
 namespace {
@@ -19,6 +20,8 @@ struct ServeArgs {
   std::string read_timeout = "10s", idle_timeout = "60s", max_wait = "300s";
   bool allow_shutdown = false;
   std::string ready_file;
+  fleet::RemoteControlOptions remote;
+  std::string replay_window = "30s";
 };
 
 void add_serve_options(CLI::App* c, ServeArgs& a) {
@@ -52,6 +55,15 @@ void add_serve_options(CLI::App* c, ServeArgs& a) {
   c->add_option("--max-connections", so.limits.max_connections, "Open connections beyond this get 503")->capture_default_str();
   c->add_option("--header-limit", so.limits.header_limit, "Request header bytes beyond this get 431")->capture_default_str();
   c->add_option("--body-limit", so.limits.body_limit, "Request body bytes beyond this get 413")->capture_default_str();
+  fleet::RemoteControlOptions& r = a.remote;
+  c->add_option("--remote-control", r.listen,
+                "Remote control for a fleet coordinator on ADDR:PORT, mutual TLS only (needs --tls-ca, --tls-cert, "
+                "--tls-key, --allow-coordinator)");
+  c->add_option("--tls-ca", r.tls.ca, "CA certificate (PEM) a coordinator's certificate must chain to");
+  c->add_option("--tls-cert", r.tls.cert, "This agent's certificate chain (PEM)");
+  c->add_option("--tls-key", r.tls.key, "This agent's private key (PEM)");
+  c->add_option("--allow-coordinator", r.allow, "Coordinator certificate name (CN or DNS SAN) allowed to command (repeatable)");
+  c->add_option("--replay-window", a.replay_window, "Remote requests older or newer than this are refused")->capture_default_str();
 }
 
 // Turns the text options into a.so. Error: the message naming the flag.
@@ -76,6 +88,9 @@ Status resolve(ServeArgs& a) {
   auto wl = parse_workload(a.workload);
   if (!wl) return Error{wl.error()};
   so.workload = wl.value();
+  auto rw = parse_duration(a.replay_window);
+  if (!rw || rw->count() <= 0) return Error{"--replay-window: " + bad_duration_message(a.replay_window)};
+  a.remote.replay_window = *rw;
   return ok_status();
 }
 
@@ -102,10 +117,17 @@ int run_serve(ServeArgs& a) {
     bool usage = s.error().rfind("--", 0) == 0 && s.error().find("cannot") == std::string::npos;
     return fail(usage ? kUsage : kIo, s.error());
   }
+  std::unique_ptr<fleet::RemoteControl> remote;
+  if (!a.remote.listen.empty()) {
+    remote = std::make_unique<fleet::RemoteControl>(agent, a.remote);
+    if (auto s = remote->start(); !s) return fail(kUsage, s.error());
+    std::fprintf(stderr, "chaos-agent: remote control (mutual TLS) on %s, port %u\n", a.remote.listen.c_str(), remote->port());
+  }
   print_serving(agent);
   if (!a.ready_file.empty()) {
     nlohmann::json ready = {{"pid", ::getpid()}, {"metadata_port", agent.metadata_port()},
                             {"control", agent.options().control}, {"token_file", agent.options().token_file}};
+    if (remote) ready["remote_port"] = remote->port();
     if (!write_file_atomically(a.ready_file, ready.dump() + "\n"))
       return fail(kIo, "--ready-file: cannot write '" + a.ready_file + "'");
   }

@@ -115,13 +115,15 @@ const char* type_name(Item::Type t) {
 
 }  // namespace
 
+uint64_t seeded_hash(uint64_t seed, const std::string& name) {
+  uint64_t h = mix(seed);
+  for (char c : name) h = mix(h ^ static_cast<unsigned char>(c));
+  return h;
+}
+
 std::vector<std::string> storm_selection(const std::vector<Target>& targets, double fraction, uint64_t seed) {
   std::vector<std::pair<uint64_t, std::string>> order;
-  for (const auto& t : targets) {
-    uint64_t h = mix(seed);
-    for (char c : t.name) h = mix(h ^ static_cast<unsigned char>(c));
-    order.emplace_back(h, t.name);
-  }
+  for (const auto& t : targets) order.emplace_back(seeded_hash(seed, t.name), t.name);
   std::sort(order.begin(), order.end());
   size_t n = static_cast<size_t>(std::ceil(fraction * static_cast<double>(targets.size()) - 1e-9));
   n = std::min(n, order.size());

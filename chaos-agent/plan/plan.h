@@ -86,6 +86,10 @@ struct Plan {
 Result<Plan> parse_plan(const std::string& text, const std::string& file);
 Result<Plan> load_plan(const std::string& path);
 
+// A seeded SplitMix64 hash of a target name: the order storms pick targets in (also used by
+// fleet plans for their picks and window offsets). The same on every platform.
+uint64_t seeded_hash(uint64_t seed, const std::string& name);
+
 // Storm selection: targets ordered by a seeded hash of their names, first ceil(fraction * n).
 std::vector<std::string> storm_selection(const std::vector<Target>& targets, double fraction, uint64_t seed);
 

@@ -12,6 +12,17 @@ import tempfile
 import time
 
 
+def stop_process(proc, timeout=10):
+    """SIGTERM, then SIGKILL after `timeout` seconds; waits for the exit."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Agent:
     def __init__(self, binary, extra_args=(), control=None, token_file=None):
         self.binary = binary
@@ -57,13 +68,7 @@ class Agent:
             return [json.loads(line) for line in f if line.strip()]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         rc = self.proc.returncode
         err = self.proc.stderr.read()
         shutil.rmtree(self.dir, ignore_errors=True)
