@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #include "sim/core/rng.h"
 #include "sim/gameday/audit.h"
@@ -17,6 +18,21 @@ using namespace spotsim;
 using namespace spotsim::gameday;
 
 namespace {
+
+// Garbage for a parser: 1..max_edits random edits of `s` (a byte replaced, up to 8 bytes erased,
+// or one character of `alphabet` -- the format's own punctuation -- inserted).
+std::string mutated(std::string s, Rng& rng, uint64_t max_edits, std::string_view alphabet) {
+  const int edits = 1 + static_cast<int>(rng.below(max_edits));
+  for (int e = 0; e < edits; ++e) {
+    const size_t at = rng.below(s.size());
+    switch (rng.below(3)) {
+      case 0: s[at] = static_cast<char>(rng.below(256)); break;
+      case 1: s.erase(at, 1 + rng.below(8)); break;
+      default: s.insert(at, 1, alphabet[rng.below(alphabet.size())]); break;
+    }
+  }
+  return s;
+}
 
 // A two-notice audit: inj-1 read after 0.5 s, workload exit after 2 s (in time, notice 8 s);
 // inj-2 read after 1.5 s, its workload exits only after the drill cleared the notice (no drain);
@@ -125,16 +141,7 @@ TEST_CASE("gameday audit: garbage never crashes and is refused with a line numbe
   Rng rng(7);
   const std::string base = kAudit;
   for (int round = 0; round < 2000; ++round) {
-    std::string s = base;
-    const int edits = 1 + static_cast<int>(rng.below(6));
-    for (int e = 0; e < edits; ++e) {
-      const size_t at = rng.below(s.size());
-      switch (rng.below(3)) {
-        case 0: s[at] = static_cast<char>(rng.below(256)); break;
-        case 1: s.erase(at, 1 + rng.below(8)); break;
-        default: s.insert(at, 1, "{}[]\",:0\n\\"[rng.below(10)]); break;
-      }
-    }
+    const std::string s = mutated(base, rng, 6, "{}[]\",:0\n\\");
     AuditData a;
     const Status st = parse_audit(s, "g.jsonl", "", a);
     if (!st.is_ok()) {
@@ -219,16 +226,7 @@ TEST_CASE("gameday plan: garbage never crashes") {
   Rng rng(11);
   const std::string base = kPlan;
   for (int round = 0; round < 1500; ++round) {
-    std::string s = base;
-    const int edits = 1 + static_cast<int>(rng.below(5));
-    for (int e = 0; e < edits; ++e) {
-      const size_t at = rng.below(s.size());
-      switch (rng.below(3)) {
-        case 0: s[at] = static_cast<char>(rng.below(256)); break;
-        case 1: s.erase(at, 1 + rng.below(8)); break;
-        default: s.insert(at, 1, "{}[]:-,%'\"\n "[rng.below(12)]); break;
-      }
-    }
+    const std::string s = mutated(base, rng, 5, "{}[]:-,%'\"\n ");
     auto p = parse_gameday_plan(s, "g.yaml");
     if (!p.is_ok()) CHECK(p.status().message().rfind("g.yaml:", 0) == 0);
   }
@@ -332,16 +330,7 @@ TEST_CASE("gameday calibration and prediction readers: garbage never crashes") {
   Rng rng(5);
   for (int round = 0; round < 1500; ++round) {
     for (int which = 0; which < 2; ++which) {
-      std::string s = which == 0 ? cal : pred;
-      const int edits = 1 + static_cast<int>(rng.below(5));
-      for (int e = 0; e < edits; ++e) {
-        const size_t at = rng.below(s.size());
-        switch (rng.below(3)) {
-          case 0: s[at] = static_cast<char>(rng.below(256)); break;
-          case 1: s.erase(at, 1 + rng.below(8)); break;
-          default: s.insert(at, 1, "{}[]:-,%'\"\n 0"[rng.below(13)]); break;
-        }
-      }
+      const std::string s = mutated(which == 0 ? cal : pred, rng, 5, "{}[]:-,%'\"\n 0");
       if (which == 0) {
         auto r = parse_calibration(s, "g.yaml");
         if (!r.is_ok()) CHECK(r.status().message().rfind("g.yaml:", 0) == 0);
