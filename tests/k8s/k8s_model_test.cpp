@@ -12,11 +12,13 @@
 #include "sim/model/k8s/disruption_budget.h"
 #include "sim/model/k8s/scheduler.h"
 #include "sim/model/world.h"
+#include "tests/common/world_metric.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 #include "tests/common/compile.h"
 
 using namespace spotsim;
+using spotsim::test::metric;
 
 namespace {
 
@@ -52,12 +54,6 @@ class NoticeAt : public EventHandler {
   uint32_t serial_;
   Duration notice_;
 };
-
-double metric(const World& w, const std::string& name) {
-  const int i = w.metrics().find(name);
-  if (i < 0) FAIL("no metric " << name);
-  return w.metrics().values()[static_cast<size_t>(i)];
-}
 
 K8sNode node(uint32_t serial, int64_t cpu_m, int64_t used_m, bool spot = false, uint32_t pool = 0) {
   K8sNode n;

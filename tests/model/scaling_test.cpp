@@ -11,10 +11,12 @@
 #include "sim/run/replication_models.h"
 #include "sim/model/autoscaler.h"
 #include "sim/model/world.h"
+#include "tests/common/world_metric.h"
 #include "sim/scenario/scenario.h"
 #include "tests/common/compile.h"
 
 using namespace spotsim;
+using spotsim::test::metric;
 
 namespace {
 
@@ -23,12 +25,6 @@ using test::compile;
 std::string compile_error(const std::string& text) {
   auto r = compile_scenario(text, "test.yaml");
   return r.is_ok() ? "" : r.status().message();
-}
-
-double metric(const World& w, const std::string& name) {
-  const int i = w.metrics().find(name);
-  if (i < 0) FAIL("no metric " << name);
-  return w.metrics().values()[static_cast<size_t>(i)];
 }
 
 const char* kHead = R"(spotsim: 1

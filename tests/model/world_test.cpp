@@ -9,6 +9,7 @@
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 #include "tests/common/compile.h"
+#include "tests/common/run.h"
 
 using namespace spotsim;
 
@@ -95,7 +96,7 @@ TEST_CASE("cost accounting without interruptions is VM-hours × spot price and s
   const auto sc = compile(fleet_scenario(4, "0/h", "120s", "90s", "10h", 1));
   auto r = run_scenario(sc, RunOptions{});
   REQUIRE(r.is_ok());
-  auto mean = [&](const char* n) { return r->stats[static_cast<size_t>(r->metric_index(n))].mean; };
+  auto mean = [&](const char* n) { return test::stats_of(*r, n).mean; };
   CHECK(mean("fleet.f.vm_hours_spot") == Approx(40));
   CHECK(mean("cost.total") == Approx(40 * 0.05));
   CHECK(mean("cost.all_on_demand") == Approx(40 * 0.2));
@@ -123,7 +124,7 @@ TEST_CASE("launches beyond pool capacity fail and retry", "[world]") {
   const auto sc = compile(text);
   auto r = run_scenario(sc, RunOptions{});
   REQUIRE(r.is_ok());
-  auto mean = [&](const char* n) { return r->stats[static_cast<size_t>(r->metric_index(n))].mean; };
+  auto mean = [&](const char* n) { return test::stats_of(*r, n).mean; };
   CHECK(mean("fleet.f.vm_hours_spot") == Approx(3));
   CHECK(mean("fleet.f.availability_pct") == Approx(60));
   CHECK(mean("fleet.f.capacity_errors") == Approx(2 + 2 * 120));  // two initial + retries every 30 s

@@ -3,11 +3,13 @@
 
 #include "sim/run/replication_models.h"
 #include "sim/model/world.h"
+#include "tests/common/world_metric.h"
 #include "sim/policy/lua_policy.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 
 using namespace spotsim;
+using spotsim::test::metric;
 
 namespace {
 
@@ -39,12 +41,6 @@ CompiledScenario scenario(const std::string& lua, const std::string& fleet = "we
   s.policy_limits.instructions = lim.instructions;
   s.policy_limits.memory_bytes = lim.memory_bytes;
   return s;
-}
-
-double metric(const World& w, const std::string& name) {
-  const int i = w.metrics().find(name);
-  REQUIRE(i >= 0);
-  return w.metrics().values()[static_cast<size_t>(i)];
 }
 
 // Runs replication 0 with the scenario's policies; returns the failure message or "".

@@ -17,13 +17,7 @@ DeadlineJobSpec pattern_spec(DeadlinePolicy p, const std::string& pattern, size_
   DeadlineJobSpec s;
   s.trace_step = Duration::minutes(step_min);
   for (size_t k = 0; k < steps; ++k) s.available.push_back(pattern[k % pattern.size()] == '1' ? 1 : 0);
-  s.work = Duration::hours(work_h);
-  s.deadline = Duration::hours(deadline_h);
-  s.switch_delay = Duration::hours(d_h);
-  s.policy = p;
-  s.spot_price = 1.0;
-  s.on_demand_price = 3.0;
-  return s;
+  return with_job(std::move(s), p, work_h, deadline_h, d_h);
 }
 
 // Like compile_error, for scenarios that read a trace next to this file: FILE is test.yaml.

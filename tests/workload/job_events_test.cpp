@@ -10,17 +10,12 @@
 #include "sim/model/workload/job_runner.h"
 #include "sim/model/workload/workloads.h"
 #include "sim/model/world.h"
+#include "tests/common/world_metric.h"
 
 using namespace spotsim;
 using namespace spotsim::test;
 
 namespace {
-
-double metric(const World& w, const std::string& name) {
-  const int i = w.metrics().find(name);
-  if (i < 0) FAIL("no metric " << name);
-  return w.metrics().values()[static_cast<size_t>(i)];
-}
 
 // Counts job events; optionally checkpoints the job of a VM that gets a notice.
 class JobEventPolicy : public FleetPolicy {

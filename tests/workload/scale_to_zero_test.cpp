@@ -3,6 +3,7 @@
 // `placement: same_zone` keeps a gang's VMs in one zone. Laws: the fleet runs no more VM-hours than
 // its jobs used plus the idle time boots and the scale-down delay allow; availability and
 // lost_vm_hours are measured against the target the fleet actually had.
+#include "tests/common/run.h"
 #include "tests/workload/workload_helpers.h"
 
 #include <algorithm>
@@ -11,17 +12,12 @@
 
 #include "sim/run/replication_models.h"
 #include "sim/model/world.h"
+#include "tests/common/world_metric.h"
 
 using namespace spotsim;
 using namespace spotsim::test;
 
 namespace {
-
-double metric(const World& w, const std::string& name) {
-  const int i = w.metrics().find(name);
-  if (i < 0) FAIL("no metric " << name);
-  return w.metrics().values()[static_cast<size_t>(i)];
-}
 
 // The 8-GPU gang of issue 15: one 52 h training job at time 0 in a 7-day run.
 std::string gpu_gang(const std::string& fleet_extra, const std::string& job_extra = "",
@@ -155,11 +151,7 @@ TEST_CASE("scale to zero after a storm: losses the fleet no longer needs are not
   o.check_laws = true;
   auto r = run_scenario(sc, o);
   REQUIRE(r.is_ok());
-  auto mean = [&](const std::string& name) {
-    const int i = r->metric_index(name);
-    if (i < 0) FAIL("no metric " << name);
-    return r->stats[static_cast<size_t>(i)].mean;
-  };
+  auto mean = [&](const std::string& name) { return stats_of(*r, name).mean; };
   CHECK(mean("fleet.gpus.interruptions") == 8);
   CHECK(mean("workload.train.jobs_completed") == 0);
   CHECK(mean("fleet.gpus.unrecovered") == 0);
@@ -193,11 +185,7 @@ workloads:
   o.check_laws = true;
   auto r = run_scenario(sc, o);
   REQUIRE(r.is_ok());
-  auto mean = [&](const std::string& name) {
-    const int i = r->metric_index(name);
-    if (i < 0) FAIL("no metric " << name);
-    return r->stats[static_cast<size_t>(i)].mean;
-  };
+  auto mean = [&](const std::string& name) { return stats_of(*r, name).mean; };
   CHECK(mean("fleet.f.interruptions") > 10);
   CHECK(mean("fleet.f.unrecovered") == 0);  // a count ≥ 0: a mean of 0 is 0 in every replication
   CHECK(mean("fleet.f.unrecovered_open") == 0);
@@ -207,17 +195,7 @@ TEST_CASE("scale to zero: a pipeline's stages boot what they need, the critical 
   // 10 VMs at most. Run 1 (warm): extract's 4 jobs start at once; clean and features need 5, one
   // more VM boots (90 s), which a clean job takes (features were submitted first), so the critical
   // path keeps 6 h. Runs 2 and 3 start from zero VMs: extract waits one boot: 6 h + 90 s.
-  const auto sc = compile_here(base(10, "", "2d", 1) + R"(workloads:
-  etl:
-    type: pipeline
-    fleet: f
-    runs: {every: 12h, count: 3}
-    stages:
-      extract: {jobs: 4, job: {work: 1h}}
-      clean: {jobs: 2, job: {work: 30m}, after: [extract]}
-      features: {jobs: 3, job: {work: 2h}, after: [extract]}
-      train: {job: {work: 3h}, after: [clean, features]}
-)");
+  const auto sc = compile_here(base(10, "", "2d", 1) + kEtlPipeline);
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   Ledger l;

@@ -44,6 +44,32 @@ inline std::string fixed_fleet(std::string text) {
   return text;
 }
 
+// A three-run pipeline for base()'s fleet f: extract (4 × 1 h) → clean (2 × 30 min) and
+// features (3 × 2 h) → train (3 h); its critical path is 6 h.
+inline const std::string kEtlPipeline = R"(workloads:
+  etl:
+    type: pipeline
+    fleet: f
+    runs: {every: 12h, count: 3}
+    stages:
+      extract: {jobs: 4, job: {work: 1h}}
+      clean: {jobs: 2, job: {work: 30m}, after: [extract]}
+      features: {jobs: 3, job: {work: 2h}, after: [extract]}
+      train: {job: {work: 3h}, after: [clean, features]}
+)";
+
+// `s` (its availability trace already set) with the job of the deadline tests: `work_h` hours of
+// work due in `deadline_h` hours, `d_h` hours to switch to on-demand, spot at 1, on-demand at 3.
+inline DeadlineJobSpec with_job(DeadlineJobSpec s, DeadlinePolicy p, double work_h, double deadline_h, double d_h) {
+  s.work = Duration::hours(work_h);
+  s.deadline = Duration::hours(deadline_h);
+  s.switch_delay = Duration::hours(d_h);
+  s.policy = p;
+  s.spot_price = 1.0;
+  s.on_demand_price = 3.0;
+  return s;
+}
+
 // Mean of a metric over replications run in this thread.
 inline double mean_metric(const CompiledScenario& sc, const std::string& name) {
   RunOptions o;

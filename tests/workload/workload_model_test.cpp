@@ -12,6 +12,7 @@
 #include "sim/model/workload/service_workload.h"
 #include "sim/model/workload/workloads.h"
 #include "sim/model/world.h"
+#include "tests/common/world_metric.h"
 
 using namespace spotsim;
 using namespace spotsim::test;
@@ -40,12 +41,6 @@ class Storm : public WorldComponent, public EventHandler {
   Duration at_, notice_;
   uint16_t self_;
 };
-
-double metric(const World& w, const std::string& name) {
-  const int i = w.metrics().find(name);
-  if (i < 0) FAIL("no metric " << name);
-  return w.metrics().values()[static_cast<size_t>(i)];
-}
 
 }  // namespace
 
@@ -151,17 +146,7 @@ TEST_CASE("batch: kills beyond the retries fail the job, non-idempotent commits 
 
 TEST_CASE("pipeline: downstream stages wait for upstream, makespan is the critical path") {
   // A fixed fleet of 10: no stage waits for a boot (with scale to zero: scale_to_zero_test.cpp).
-  const auto sc = compile_here(fixed_fleet(base(10, "", "2d", 1)) + R"(workloads:
-  etl:
-    type: pipeline
-    fleet: f
-    runs: {every: 12h, count: 3}
-    stages:
-      extract: {jobs: 4, job: {work: 1h}}
-      clean: {jobs: 2, job: {work: 30m}, after: [extract]}
-      features: {jobs: 3, job: {work: 2h}, after: [extract]}
-      train: {job: {work: 3h}, after: [clean, features]}
-)");
+  const auto sc = compile_here(fixed_fleet(base(10, "", "2d", 1)) + kEtlPipeline);
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   w.run();

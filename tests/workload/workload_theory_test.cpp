@@ -146,13 +146,7 @@ DeadlineJobSpec deadline_spec(DeadlinePolicy p, double work_h, double deadline_h
     for (size_t k = 0; k < len; ++k) s.available.push_back(up ? 1 : 0);
     up = !up;
   }
-  s.work = Duration::hours(work_h);
-  s.deadline = Duration::hours(deadline_h);
-  s.switch_delay = Duration::hours(d_h);
-  s.policy = p;
-  s.spot_price = 1.0;
-  s.on_demand_price = 3.0;
-  return s;
+  return with_job(std::move(s), p, work_h, deadline_h, d_h);
 }
 
 }  // namespace

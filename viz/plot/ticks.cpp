@@ -59,9 +59,14 @@ std::string number(double v, double step) {
   return buf;
 }
 
-std::string time_label(double v, double step) {
-  char buf[64];
-  const bool neg = v < 0;
+// |v| seconds as whole days, hours and minutes and the seconds left over.
+struct DaysHms {
+  long long d;
+  int h;
+  int m;
+  double s;
+};
+DaysHms split_time(double v) {
   double s = std::fabs(v);
   const long long d = static_cast<long long>(s / 86400);
   s -= static_cast<double>(d) * 86400;
@@ -69,6 +74,13 @@ std::string time_label(double v, double step) {
   s -= h * 3600.0;
   const int m = static_cast<int>(s / 60);
   s -= m * 60.0;
+  return {d, h, m, s};
+}
+
+std::string time_label(double v, double step) {
+  char buf[64];
+  const bool neg = v < 0;
+  const auto [d, h, m, s] = split_time(v);
   const char* sign = neg ? "-" : "";
   if (step >= 86400) {
     std::snprintf(buf, sizeof buf, "%s%lldd", sign, d);
@@ -107,13 +119,7 @@ std::string format_value(double v, AxisFormat fmt) {
   switch (fmt) {
     case AxisFormat::kTime: {
       const bool neg = v < 0;
-      double s = std::fabs(v);
-      const long long d = static_cast<long long>(s / 86400);
-      s -= static_cast<double>(d) * 86400;
-      const int h = static_cast<int>(s / 3600);
-      s -= h * 3600.0;
-      const int m = static_cast<int>(s / 60);
-      s -= m * 60.0;
+      const auto [d, h, m, s] = split_time(v);
       std::snprintf(buf, sizeof buf, "%s%lldd+%02d:%02d:%02d", neg ? "-" : "", d, h, m, static_cast<int>(s));
       return buf;
     }
