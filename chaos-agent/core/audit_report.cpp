@@ -60,7 +60,9 @@ void ReportBuilder::add(const nlohmann::json& e) {
   if (!r) return;
   if (ev == "ack" && !r->ack_latency_s) {
     r->ack_latency_s = secs_between(r->injected_us, ts);
-  } else if (ev == "workload_exit" && !r->drain_time_s && r->drain_status.empty()) {
+  } else if (ev == "workload_exit" && !r->ended && !r->drain_time_s && r->drain_status.empty()) {
+    // An exit after the notice was cleared, expired or aborted (the drill's end) is no drain: the
+    // handler never saw a notice then. spotsim's game-day audit reader (sim/gameday/audit.cpp) agrees.
     r->drain_time_s = secs_between(r->injected_us, ts);
     r->drain_status = "exited";
   } else if (ev == "workload_not_running" && r->drain_status.empty()) {

@@ -55,6 +55,32 @@ TEST_CASE("audit: one JSON line per event, flushed, ts first - report figures", 
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("audit report: a workload that exits after the notice was cleared did not drain", "[chaos_agent][audit]") {
+  // The drill clears its notice at 30 s; the workload is stopped by the operator at 90 s. That exit
+  // is no reaction to the notice: no drain time, and the summary's drain figures stay empty.
+  auto at = [](double s, json e) {
+    e["ts_us"] = static_cast<int64_t>(1'795'456'800'000'000 + s * 1e6);
+    return e;
+  };
+  std::deque<json> dq{at(0, {{"event", "inject"}, {"injection", "inj-1"}, {"kind", "preempt"}, {"provider", "aws"},
+                             {"notice_s", 120.0}}),
+                      at(2, {{"event", "read"}, {"injection", "inj-1"}, {"notice_visible", true}, {"provider", "aws"}}),
+                      at(30, {{"event", "clear"}, {"injection", "inj-1"}, {"reason", "drill over"}}),
+                      at(90, {{"event", "workload_exit"}, {"injection", "inj-1"}})};
+  json rep = build_report(dq);
+  const auto& r = rep["injections"][0];
+  CHECK(r["detection_latency_s"].get<double>() == Approx(2.0));
+  CHECK(r["drain_time_s"].is_null());
+  CHECK(r["drain_status"].is_null());
+  CHECK(r["ended"]["how"] == "clear");
+  CHECK(rep["summary"]["drain_time_s"].is_null());
+  // The same exit before the clear is a drain of 20 s.
+  dq[2].swap(dq[3]);
+  dq[2]["ts_us"] = dq[2]["ts_us"].get<int64_t>() - 70'000'000;
+  json rep2 = build_report(dq);
+  CHECK(rep2["injections"][0]["drain_time_s"].get<double>() == Approx(20.0));
+}
+
 TEST_CASE("metrics: Prometheus text format with counters, gauges and a latency histogram", "[chaos_agent][metrics]") {
   Metrics m;
   m.inc("chaos_agent_injections_total", R"(kind="preempt",provider="aws")");
