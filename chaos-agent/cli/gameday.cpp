@@ -82,7 +82,7 @@ int run_gameday(GamedayArgs& a) {
   a.fleet.interrupted = &g_interrupted;
   if (is_fleet_gameday(a.fleet)) {
     if (!a.cloud.empty())
-      return fail(kUsage, "--export: a fleet plan (targets with address:, or --inventory) cannot be exported yet; "
+      return fail(kUsage, "--export: a fleet plan (targets with address:, --inventory or --kubernetes) cannot be exported yet; "
                           "export a plan whose targets are the VMs by name");
     if (!a.dry_run) catch_stop_signals();
     return gameday_fleet(a.fleet);
@@ -126,6 +126,7 @@ Command add_gameday(CLI::App& app) {
   c->add_option("--tls-ca", f.tls.ca, "Fleet plans: CA certificate (PEM) the agents' certificates chain to");
   c->add_option("--tls-cert", f.tls.cert, "Fleet plans: the coordinator's certificate chain (PEM)");
   c->add_option("--tls-key", f.tls.key, "Fleet plans: the coordinator's private key (PEM)");
+  add_kubernetes_options(c, f);
   c->add_option("--export", a->cloud,
                 "Write the plan as a cloud's own drill instead of running it (real evictions; contacts nothing): "
                 "fis (AWS FIS experiment template JSON), azure (az vm simulate-eviction script), gcp (gcloud "

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "chaos-agent/fleet/coordinator.h"
@@ -11,8 +12,29 @@
 namespace agent::cli {
 using namespace agent::fleet;
 
+void add_kubernetes_options(CLI::App* c, FleetGamedayArgs& f) {
+  KubernetesOptions& k = f.kubernetes;
+  c->add_option("--kubernetes", k.selector,
+                "Fleet plans: the targets are the pods matching this label selector (e.g. app=chaos-agent), listed "
+                "through the Kubernetes API server with the pod's service account (instead of --inventory)");
+  c->add_option("--kubernetes-namespace", k.namespace_name,
+                "--kubernetes: the pods' namespace (default: the service account's own namespace)");
+  c->add_flag("--kubernetes-all-namespaces", k.all_namespaces, "--kubernetes: list pods in every namespace (needs a ClusterRole)");
+  c->add_option("--kubernetes-port", k.port,
+                "--kubernetes: the agents' remote-control port when a pod has no chaos-agent.spotsim.io/remote-control-port annotation")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  c->add_option("--kubernetes-api", k.api,
+                "--kubernetes: the API server, https://HOST[:PORT] (default: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT)");
+  c->add_option("--kubernetes-serviceaccount", k.serviceaccount,
+                "--kubernetes: the directory with the service account's token, ca.crt and namespace")
+      ->capture_default_str();
+  c->add_flag("--kubernetes-no-nodes", k.skip_nodes,
+              "--kubernetes: do not read the pods' nodes (no zone, region, instance_type, pool labels; no nodes RBAC)");
+}
+
 bool is_fleet_gameday(const FleetGamedayArgs& args) {
-  if (!args.inventory.empty()) return true;
+  if (!args.inventory.empty() || !args.kubernetes.selector.empty()) return true;
   std::ifstream in(args.plan_file);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -20,7 +42,25 @@ bool is_fleet_gameday(const FleetGamedayArgs& args) {
 }
 
 int gameday_fleet(const FleetGamedayArgs& args) {
-  auto plan = load_fleet_plan(args.plan_file, args.inventory);
+  std::optional<KubernetesDiscovery> found;
+  DiscoveredTargets discovered;
+  if (!args.kubernetes.selector.empty()) {
+    if (!args.inventory.empty()) return fail(kUsage, "--kubernetes and --inventory both name the targets: give one");
+    auto d = discover_kubernetes(args.kubernetes);
+    if (!d) return fail(kUsage, d.error());
+    found = std::move(d.value());
+    discovered = {found->source, found->targets};
+    std::printf("%s: %zu pod(s) via %s, %zu Running and Ready\n", found->source.c_str(), found->targets.size(),
+                found->api.c_str(), found->ready());
+    for (const auto& t : found->targets) {
+      if (!args.dry_run && t.down.empty()) continue;
+      std::string labels;
+      for (const auto& [k, v] : t.labels) labels += (labels.empty() ? "" : ", ") + k + ": " + v;
+      std::printf("  %s  %s  %s  {%s}\n", t.name.c_str(), t.host.empty() ? "(no IP)" : t.address().c_str(),
+                  t.down.empty() ? "ready" : ("not ready, left out: " + t.down).c_str(), labels.c_str());
+    }
+  }
+  auto plan = load_fleet_plan(args.plan_file, args.inventory, found ? &discovered : nullptr);
   if (!plan) {
     std::fprintf(stderr, "%s\n", plan.error().c_str());
     return kUsage;
@@ -31,7 +71,8 @@ int gameday_fleet(const FleetGamedayArgs& args) {
   if (!args.report.empty()) plan->report_path = args.report;
   if (!args.junit.empty()) plan->junit_path = args.junit;
   if (args.dry_run) {
-    std::printf("dry run: nothing is contacted\n%s", describe(plan.value()).c_str());
+    std::printf("dry run: %s\n%s", found ? "no agent is contacted (the pod list was read from the API server)" : "nothing is contacted",
+                describe(plan.value()).c_str());
     return 0;
   }
   CoordinatorOptions o;
@@ -39,6 +80,7 @@ int gameday_fleet(const FleetGamedayArgs& args) {
   o.audit_path = args.audit;
   auto out = run_fleet_plan(plan.value(), o);
   if (out.report.is_null()) return out.exit_code;
+  if (found) out.report["discovery"] = found->to_json();
   const auto& f = out.report["fleet"];
   std::printf("fleet: %zu target(s), %zu not ok, %zu injection(s), %zu detected, %zu never detected\n",
               f.value("targets", size_t{0}), f.value("not_ok", size_t{0}), f.value("injections", size_t{0}),

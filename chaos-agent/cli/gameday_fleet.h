@@ -4,19 +4,26 @@
 #include <atomic>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "chaos-agent/fleet/fleet_plan.h"
+#include "chaos-agent/fleet/kubernetes.h"
 
 namespace agent::cli {
 
 struct FleetGamedayArgs {
   std::string plan_file, inventory, report, junit, audit;
   fleet::TlsFiles tls;                  // --tls-*: override the plan's/inventory's tls:
+  fleet::KubernetesOptions kubernetes;  // --kubernetes SELECTOR: the targets are the DaemonSet's pods
   bool dry_run = false;
   const std::atomic<bool>* interrupted = nullptr;
 };
 
-// True when `gameday` should run the fleet coordinator: --inventory was given or the plan's
-// targets have addresses.
+// The --kubernetes* options of `gameday` (docs/gameday.md "Kubernetes").
+void add_kubernetes_options(CLI::App* gameday, FleetGamedayArgs& args);
+
+// True when `gameday` should run the fleet coordinator: --inventory or --kubernetes was given,
+// or the plan's targets have addresses.
 bool is_fleet_gameday(const FleetGamedayArgs& args);
 
 // Runs (or with dry_run describes) a fleet plan; returns the exit code (docs/chaos-agent.md).

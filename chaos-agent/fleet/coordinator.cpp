@@ -44,20 +44,6 @@ double since_s(Steady::time_point a, Steady::time_point b) {
 }
 
 
-std::string url_encode(const std::string& s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      o += static_cast<char>(c);
-    } else {
-      char b[4];
-      std::snprintf(b, sizeof b, "%%%02X", c);
-      o += b;
-    }
-  }
-  return o;
-}
-
 // One abort condition's verdict: "" while healthy, else why to abort.
 std::string check_health(const plan::HealthCheck& h) {
   auto u = http::parse_loopback_url(h.url, "url");
@@ -75,7 +61,7 @@ std::string check_prometheus(const PrometheusCheck& p) {
   if (!u) return u.error();
   std::string base = u->second == "/" ? "" : u->second;
   if (!base.empty() && base.back() == '/') base.pop_back();
-  bhttp::request<bhttp::string_body> req{bhttp::verb::get, base + "/api/v1/query?query=" + url_encode(p.query), 11};
+  bhttp::request<bhttp::string_body> req{bhttp::verb::get, base + "/api/v1/query?query=" + http::url_encode(p.query), 11};
   auto r = http::request(u->first, std::move(req), p.timeout);
   if (!r) return "prometheus " + p.url + ": " + r.error();
   auto j = json::parse(r->body(), nullptr, false);
@@ -340,6 +326,11 @@ void Conn::connect(Millis timeout, std::function<void()> settled) {
   timeout_ = timeout;
   auto self = shared_from_this();
   auto done = std::make_shared<std::function<void()>>(std::move(settled));
+  if (!target_.down.empty()) {  // known before any contact (a pod not Running and Ready): never contacted
+    fail("unreachable", target_.down);
+    asio::post(stream_.get_executor(), [done] { (*done)(); });
+    return;
+  }
   beast::get_lowest_layer(stream_).expires_after(timeout);
   resolver_.async_resolve(target_.host, std::to_string(target_.port),
                           [self, done](beast::error_code ec, tcp::resolver::results_type results) {

@@ -336,7 +336,7 @@ YAML::Node load_yaml(const Yaml& y, const std::string& text) {
 }
 
 FleetPlan parse_or_throw(const std::string& text, const std::string& file, const std::string& inv_text,
-                         const std::string& inv_file) {
+                         const std::string& inv_file, const DiscoveredTargets* discovered) {
   Yaml y(file);
   YAML::Node root = load_yaml(y, text);
   if (!root.IsMap()) y.fail(root, "", "a fleet game-day plan is a mapping with max_duration, chaos and targets (or --inventory)");
@@ -364,8 +364,11 @@ FleetPlan parse_or_throw(const std::string& text, const std::string& file, const
   if (root["junit"]) p.junit_path = y.str(root["junit"], "junit");
   if (root["tls"]) p.tls = parse_tls(y, root["tls"], "tls", dir_of(file));
 
-  // Targets: the inventory file or the plan's own list (not both: one source of truth).
-  if (!inv_file.empty()) {
+  // Targets: discovered, the inventory file or the plan's own list (one source of truth).
+  if (discovered) {
+    if (root["targets"]) y.fail(root["targets"], "targets", "given twice: here and " + discovered->source + " (keep one)");
+    p.targets = discovered->targets;
+  } else if (!inv_file.empty()) {
     if (root["targets"]) y.fail(root["targets"], "targets", "given twice: here and --inventory " + inv_file + " (keep one)");
     Yaml iy(inv_file);
     YAML::Node inv = load_yaml(iy, inv_text);
@@ -513,9 +516,9 @@ bool looks_like_fleet_plan(const std::string& text) {
 }
 
 Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& file, const std::string& inventory_text,
-                                   const std::string& inventory_file) {
+                                   const std::string& inventory_file, const DiscoveredTargets* discovered) {
   try {
-    return parse_or_throw(text, file, inventory_text, inventory_file);
+    return parse_or_throw(text, file, inventory_text, inventory_file, discovered);
   } catch (const Fail& f) {
     return f.error;
   } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee
@@ -523,7 +526,8 @@ Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& f
   }
 }
 
-Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& inventory_path) {
+Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& inventory_path,
+                                  const DiscoveredTargets* discovered) {
   auto text = slurp(path, "plan");
   if (!text) return Error{text.error()};
   std::string inv;
@@ -532,7 +536,7 @@ Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& in
     if (!t) return Error{t.error()};
     inv = t.value();
   }
-  return parse_fleet_plan(text.value(), path, inv, inventory_path);
+  return parse_fleet_plan(text.value(), path, inv, inventory_path, discovered);
 }
 
 std::string describe(const FleetPlan& p) {

@@ -44,6 +44,8 @@ struct FleetTarget {
   std::string host;      // IP literal or DNS name
   uint16_t port = 0;
   std::map<std::string, std::string> labels;
+  std::string down;      // why it cannot be reached, known before any contact (a Kubernetes pod
+                         // that is not Running and Ready): reported unreachable, never contacted
   std::string address() const;  // "host:port"
 };
 
@@ -104,10 +106,19 @@ struct FleetPlan {
 // True when `text` is a fleet plan: its targets carry `address:` (not `control:`).
 bool looks_like_fleet_plan(const std::string& text);
 
-// inventory_text/inventory_file: the --inventory file ("" = the plan's own targets:).
+// Targets found by discovery (--kubernetes, kubernetes.h), used instead of an inventory.
+struct DiscoveredTargets {
+  std::string source;                  // "--kubernetes app=chaos-agent (namespace gameday)"
+  std::vector<FleetTarget> targets;
+};
+
+// inventory_text/inventory_file: the --inventory file ("" = the plan's own targets:);
+// discovered: targets found elsewhere (neither the plan's targets: nor an inventory may be given).
 Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& file,
-                                   const std::string& inventory_text = "", const std::string& inventory_file = "");
-Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& inventory_path = "");
+                                   const std::string& inventory_text = "", const std::string& inventory_file = "",
+                                   const DiscoveredTargets* discovered = nullptr);
+Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& inventory_path = "",
+                                  const DiscoveredTargets* discovered = nullptr);
 
 // The --dry-run text: selection, blast radius, every target's notice time, abort conditions.
 std::string describe(const FleetPlan& plan);

@@ -10,6 +10,28 @@
 namespace agent::fleet {
 namespace ssl = boost::asio::ssl;
 
+namespace {
+// TLS 1.2 or newer, no compression-era options; the trust anchors are added by the caller.
+std::shared_ptr<ssl::context> new_context(TlsRole role) {
+  auto ctx = std::make_shared<ssl::context>(role == TlsRole::kServer ? ssl::context::tls_server : ssl::context::tls_client);
+  boost::system::error_code ec;
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use, ec);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  return ctx;
+}
+}  // namespace
+
+Result<std::shared_ptr<ssl::context>> make_verify_context(const std::string& ca, const std::string& flag) {
+  if (!std::ifstream(ca)) return Error{flag + ": cannot read the CA certificate '" + ca + "'"};
+  auto ctx = new_context(TlsRole::kClient);
+  boost::system::error_code ec;
+  ctx->load_verify_file(ca, ec);
+  if (ec) return Error{flag + ": cannot load the CA certificate '" + ca + "': " + ec.message()};
+  ctx->set_verify_mode(ssl::verify_peer, ec);
+  return ctx;
+}
+
 Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files, TlsRole role) {
   for (auto [flag, path] : {std::pair{"--tls-ca", &files.ca}, std::pair{"--tls-cert", &files.cert},
                             std::pair{"--tls-key", &files.key}}) {
@@ -18,11 +40,8 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Tl
                    "see docs/gameday.md, certificates)"};
     if (!std::ifstream(*path)) return Error{std::string(flag) + ": cannot read '" + *path + "'"};
   }
-  auto ctx = std::make_shared<ssl::context>(role == TlsRole::kServer ? ssl::context::tls_server : ssl::context::tls_client);
+  auto ctx = new_context(role);
   boost::system::error_code ec;
-  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use, ec);
-  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   auto load = [&](const char* flag, const std::string& path, auto&& fn) -> std::optional<Error> {
     ec.clear();
     fn(path, ec);
