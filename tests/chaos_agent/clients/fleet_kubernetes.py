@@ -6,9 +6,10 @@ The fake checks the bearer token and the labelSelector, serves the pods in two p
 (limit/continue) -- four Running and Ready, one Pending, one Running but not Ready (a real agent
 listens at its IP: it must never be contacted), one terminating -- and the nodes' labels. Checked:
 the targets and their labels, the plan's select: on them, a game day against the discovered
-agents (not-ready pods reported unreachable with the reason), and the clear errors (exit 2) for
-403 (naming the missing RBAC rule), 401, a wrong CA (TLS handshake), no token, a selector that
-matches nothing, malformed JSON, --inventory with --kubernetes. And examples/kubernetes/: the RBAC
+agents (not-ready pods reported unreachable with the reason), --kubernetes-all-namespaces, and the
+clear errors (exit 2) for 403 (naming the missing RBAC rule), 401, 410 between pages, a wrong CA
+and a certificate for another address (TLS handshake), no token, a selector that matches nothing,
+malformed JSON, --inventory with --kubernetes. And examples/kubernetes/: the RBAC
 is read-only and fits the Job, whose selector matches the DaemonSet's pods and whose plan runs
 (--dry-run) against the fake."""
 import http.server
@@ -88,9 +89,9 @@ NODES = {
 
 
 class FakeApiServer:
-    """GET /api/v1/namespaces/gameday/pods (two pages) and /api/v1/nodes/NAME over TLS. Tokens:
-    good-token (everything), pods-only-token (403 on nodes), forbidden-token (403 on pods),
-    garbage-token (malformed JSON); anything else 401."""
+    """GET /api/v1/namespaces/gameday/pods and /api/v1/pods (two pages) and /api/v1/nodes/NAME over
+    TLS. Tokens: good-token (everything), pods-only-token (403 on nodes), forbidden-token (403 on
+    pods), garbage-token (malformed JSON), slow-token (410 for the second page); anything else 401."""
 
     def __init__(self, cert, key, ip=API_IP):
         outer = self
@@ -117,9 +118,9 @@ class FakeApiServer:
                 auth = self.headers.get("Authorization", "")
                 token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
                 outer.requests.append({"path": url.path, "query": q, "token": token})
-                if token not in ("good-token", "pods-only-token", "forbidden-token", "garbage-token"):
+                if token not in ("good-token", "pods-only-token", "forbidden-token", "garbage-token", "slow-token"):
                     return self.status(401, "Unauthorized", "Unauthorized")
-                if url.path == "/api/v1/namespaces/gameday/pods":
+                if url.path in ("/api/v1/namespaces/gameday/pods", "/api/v1/pods"):
                     if token == "forbidden-token":
                         return self.status(403, "Forbidden", 'pods is forbidden: User "system:serviceaccount:gameday:'
                                            'gameday-coordinator" cannot list resource "pods" in API group "" in the '
@@ -128,6 +129,9 @@ class FakeApiServer:
                         return self.answer(200, b'{"kind": "PodList", "items": [{"metadata": ')
                     if q.get("labelSelector") != ["app=chaos-agent"]:
                         return self.answer(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": []})
+                    if q.get("continue") == ["page-2"] and token == "slow-token":  # read after the token expired
+                        return self.status(410, "Expired", "The provided continue parameter is too old to display a "
+                                           "consistent list result. You can start a new list without the continue parameter.")
                     if q.get("continue") == ["page-2"]:
                         return self.answer(200, {"kind": "PodList", "apiVersion": "v1",
                                                  "metadata": {"resourceVersion": "42"}, "items": PODS[3:]})
@@ -238,6 +242,12 @@ try:
     node_reqs = sorted(r["path"] for r in api.requests if "/nodes/" in r["path"])
     check(node_reqs == ["/api/v1/nodes/node-%s" % c for c in "abcdef"], "each node that runs a pod is read once: %s" % node_reqs)
 
+    before = len(api.requests)
+    rc, out, err = gameday(plan("all-ns", storm), "--dry-run", "--kubernetes-all-namespaces")
+    listed = [r["path"] for r in api.requests[before:] if r["path"].endswith("/pods")]
+    check(rc == 0 and "gameday/agent-0  127.0.5.10:8443  ready" in out and listed == ["/api/v1/pods"] * 2,
+          "--kubernetes-all-namespaces: /api/v1/pods, targets named NAMESPACE/POD")
+
     # --- the plan's select: on the discovered labels -----------------------------------------
     rc, out, err = gameday(plan("zone-b", "select: {zone: z-b, pool: [spot-b, pool-d]}\n" + storm), "--dry-run")
     check(rc == 0 and "select {pool: [spot-b, pool-d], zone: z-b}: 2 selected" in out and
@@ -327,6 +337,8 @@ try:
             "(IP address mismatch)" % impostor.url, "--kubernetes-api", impostor.url, find_api="none")
     impostor.close()
     refused("no token", "no service account token: cannot read", sa_dir=serviceaccount("sa-no-token", token=None))
+    refused("410 between pages", "the pod list changed too much while it was read page by page (410 Gone",
+            sa_dir=serviceaccount("sa-slow", "slow-token"))
     refused("malformed JSON", "not a pod list: malformed JSON", sa_dir=serviceaccount("sa-garbage", "garbage-token"))
     refused("nothing matches", "no pod in namespace gameday matches the label selector 'app=nothing'", selector="app=nothing")
     refused("not in a pod", "KUBERNETES_SERVICE_HOST is not set", find_api="none")
