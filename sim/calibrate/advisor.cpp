@@ -1,6 +1,6 @@
 // AWS Spot Instance Advisor data (spot-advisor-data.json, the file behind the advisor's web page).
 #include "sim/calibrate/sources.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim::calibrate {
 

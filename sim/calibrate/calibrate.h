@@ -15,7 +15,7 @@
 
 #include "sim/calibrate/hazard.h"
 #include "sim/calibrate/sources.h"
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/scenario/advisor_band.h"
 
 namespace spotsim::calibrate {

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 
 namespace spotsim::calibrate {
 

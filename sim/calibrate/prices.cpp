@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "sim/calibrate/sources.h"
-#include "sim/scenario/units.h"
+#include "common/units.h"
 
 namespace spotsim::calibrate {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "sim/calibrate/input.h"
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/scenario/advisor_band.h"
 
 namespace spotsim::calibrate {

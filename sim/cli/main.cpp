@@ -29,7 +29,7 @@
 #include "sim/run/sweep.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/yaml_reader.h"
 
 namespace {
 

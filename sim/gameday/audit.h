@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/gameday/metrics.h"
 
 namespace spotsim::gameday {

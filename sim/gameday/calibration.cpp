@@ -8,7 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/gameday/input.h"
-#include "sim/scenario/units.h"
+#include "common/units.h"
 
 namespace spotsim::gameday {
 namespace {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "sim/core/rng.h"
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/gameday/audit.h"
 
 namespace spotsim::gameday {

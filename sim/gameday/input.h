@@ -5,7 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 
 namespace spotsim::gameday {
 

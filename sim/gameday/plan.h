@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/core/time.h"
 #include "sim/gameday/metrics.h"
 

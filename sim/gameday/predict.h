@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/gameday/calibration.h"
 #include "sim/gameday/metrics.h"
 #include "sim/gameday/plan.h"

@@ -11,7 +11,7 @@ extern "C" {
 
 #include "sim/model/builtin_policy.h"
 #include "sim/policy/lua_views.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/model/fleet_policy.h"
 #include "sim/policy/lua_sandbox.h"
 #include "sim/policy/policy_error.h"

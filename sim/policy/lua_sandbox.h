@@ -21,7 +21,7 @@
 #include <string>
 
 #include "sim/core/rng.h"
-#include "sim/core/status.h"
+#include "common/status.h"
 
 struct lua_State;
 

@@ -12,7 +12,7 @@ extern "C" {
 #include <lua.h>
 }
 
-#include "sim/scenario/yaml_reader.h"
+#include "common/yaml_reader.h"
 
 // Rule for this file: every lua_CFunction keeps only trivially destructible locals alive across
 // Lua API calls that can raise (they longjmp). C++ containers live in CallState, never on the C

@@ -9,7 +9,7 @@
 #include <exception>
 #include <string>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 
 namespace spotsim {
 

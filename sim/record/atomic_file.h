@@ -3,7 +3,7 @@
 // rename over it (atomic on POSIX file systems).
 #include <string>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 
 namespace spotsim {
 

@@ -10,7 +10,7 @@
 
 #include <H5Cpp.h>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/record/schema.h"
 
 namespace spotsim {

@@ -6,7 +6,7 @@
 // HDF5 1.10 (serial) is not thread-safe: call from one thread (the CLI's main thread).
 #include <string>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/record/hdf5_recorder.h"
 #include "sim/record/schema.h"
 #include "sim/run/runner.h"

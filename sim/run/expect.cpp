@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "sim/scenario/units.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/units.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/model/metrics.h"
 #include "sim/run/runner.h"
 #include "sim/run/stat.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/model/metrics.h"
 #include "sim/scenario/scenario.h"
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "sim/chaos/runtime.h"
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/model/metrics.h"
 #include "sim/run/laws.h"
 #include "sim/model/world.h"

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/model/metrics.h"
 #include "sim/run/stat.h"
 #include "sim/scenario/scenario.h"

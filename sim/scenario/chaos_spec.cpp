@@ -7,8 +7,8 @@
 
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/topology.h"
-#include "sim/scenario/units.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/units.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "sim/scenario/workload_spec.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/core/time.h"
 
 namespace YAML { class Node; }

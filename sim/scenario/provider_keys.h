@@ -3,7 +3,7 @@
 // pools — disk_cost, restart, restart_after, rebalance, provisioning_model, and the provider's
 // minimum notice; fleets — boot_time (constant or distribution), boot_failure, eviction_type.
 #include "sim/scenario/scenario.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 

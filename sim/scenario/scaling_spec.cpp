@@ -5,8 +5,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/scenario/scenario.h"
-#include "sim/scenario/units.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/units.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 namespace {

@@ -11,8 +11,8 @@
 #include "sim/scenario/advisor_band.h"
 #include "sim/scenario/provider_keys.h"
 #include "sim/scenario/topology.h"
-#include "sim/scenario/units.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/units.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 
@@ -444,17 +444,7 @@ void compile_expect(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
 Result<CompiledScenario> compile_scenario(const std::string& text, const std::string& file,
                                           const LoadOptions& options) {
   ParseContext ctx(file);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    ctx.error_at(e.mark, "", "YAML syntax: " + e.msg);
-    return ctx.status();
-  } catch (const YAML::Exception& e) {
-    ctx.error_at(e.mark, "", "YAML: " + e.msg);
-    return ctx.status();
-  }
-  check_duplicate_keys(ctx, root, "");
+  YAML::Node root = parse_yaml(ctx, text);
   if (!ctx.ok()) return ctx.status();
   for (const auto& [path, value] : options.overrides) {
     RETURN_IF_ERROR(apply_override(root, path, value));

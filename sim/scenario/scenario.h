@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/core/time.h"
 #include "sim/scenario/chaos_spec.h"
 #include "sim/scenario/k8s_spec.h"

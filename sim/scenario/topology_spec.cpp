@@ -10,8 +10,8 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/topology.h"
 #include "sim/scenario/trace_file.h"
-#include "sim/scenario/units.h"
-#include "sim/scenario/yaml_reader.h"
+#include "common/units.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "sim/scenario/units.h"
+#include "common/units.h"
 
 namespace spotsim {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "sim/core/rng.h"
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/core/time.h"
 
 namespace YAML { class Node; }

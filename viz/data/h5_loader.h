@@ -3,7 +3,7 @@
 // RunModel, following sim/record/schema.h (the single definition of the layout).
 #include <string>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "viz/data/run_model.h"
 
 namespace spotsim::viz {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "sim/record/schema.h"
 #include "sim/scenario/scenario.h"
 #include "viz/data/run_model.h"

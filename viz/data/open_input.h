@@ -3,7 +3,7 @@
 // h5_loader.h) or a scenario YAML (compiled and run in memory through sim/run).
 #include <string>
 
-#include "sim/core/status.h"
+#include "common/status.h"
 #include "viz/data/memory_recorder.h"
 #include "viz/data/run_model.h"
 

@@ -1,6 +1,6 @@
 #pragma once
-// Status / Result<T> for everything a user can get wrong (abseil StatusOr style).
-// Exceptions are reserved for programmer errors at the boundary.
+// Status / Result<T> for everything a user can get wrong (abseil StatusOr style), shared by the
+// simulator and chaos-agent. Exceptions are reserved for programmer errors at the boundary.
 #include <cassert>
 #include <optional>
 #include <string>

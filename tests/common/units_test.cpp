@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "sim/scenario/units.h"
+#include "common/units.h"
 
 using namespace spotsim;
 

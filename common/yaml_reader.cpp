@@ -1,4 +1,4 @@
-#include "sim/scenario/yaml_reader.h"
+#include "common/yaml_reader.h"
 
 #include <algorithm>
 #include <climits>
@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "sim/scenario/units.h"
+#include "common/units.h"
 
 namespace spotsim {
 
@@ -154,6 +154,30 @@ YAML::Node MapReader::get(const std::string& key) {
   YAML::Node v = cn[key];  // may be a "zombie" node for a missing key: never assign from it
   if (!v.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
   return v;
+}
+
+std::optional<YAML::Node> MapReader::value(const std::string& key) {
+  YAML::Node n = get(key);
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  return n;
+}
+
+std::optional<YAML::Node> MapReader::required(const std::string& key, const std::string& why) {
+  auto n = value(key);
+  if (!n && valid_) ctx_.error(node_, child_path(key), why.empty() ? "missing required key" : "missing required key (" + why + ")");
+  return n;
+}
+
+std::optional<MapReader> MapReader::section(const std::string& key) {
+  auto n = value(key);
+  if (!n) return std::nullopt;
+  return MapReader(ctx_, *n, child_path(key));
+}
+
+std::optional<MapReader> MapReader::required_section(const std::string& key, const std::string& why) {
+  auto n = required(key, why);
+  if (!n) return std::nullopt;
+  return MapReader(ctx_, *n, child_path(key));
 }
 
 bool MapReader::scalar(const std::string& key, bool required, YAML::Node& out) {
@@ -311,6 +335,21 @@ std::optional<Duration> read_duration(ParseContext& ctx, const YAML::Node& n, co
     return std::nullopt;
   }
   return *v;
+}
+
+YAML::Node parse_yaml(ParseContext& ctx, const std::string& text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    ctx.error_at(e.mark, "", "YAML syntax: " + e.msg);
+    return YAML::Node(YAML::NodeType::Undefined);
+  } catch (const YAML::Exception& e) {
+    ctx.error_at(e.mark, "", "YAML: " + e.msg);
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  check_duplicate_keys(ctx, root, "");
+  return root;
 }
 
 }  // namespace spotsim
