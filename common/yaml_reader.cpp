@@ -156,34 +156,34 @@ YAML::Node MapReader::get(const std::string& key) {
   return v;
 }
 
-std::optional<YAML::Node> MapReader::value(const std::string& key) {
+YAML::Node MapReader::value(const std::string& key) {
   YAML::Node n = get(key);
-  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  if (!n.IsDefined() || n.IsNull()) return YAML::Node(YAML::NodeType::Undefined);
   return n;
 }
 
-std::optional<YAML::Node> MapReader::required(const std::string& key, const std::string& why) {
-  auto n = value(key);
+YAML::Node MapReader::required(const std::string& key, const std::string& why) {
+  YAML::Node n = value(key);
   if (!n && valid_) ctx_.error(node_, child_path(key), why.empty() ? "missing required key" : "missing required key (" + why + ")");
   return n;
 }
 
 std::optional<MapReader> MapReader::section(const std::string& key) {
-  auto n = value(key);
+  const YAML::Node n = value(key);
   if (!n) return std::nullopt;
-  return MapReader(ctx_, *n, child_path(key));
+  return MapReader(ctx_, n, child_path(key));
 }
 
 std::optional<MapReader> MapReader::required_section(const std::string& key, const std::string& why) {
-  auto n = required(key, why);
+  const YAML::Node n = required(key, why);
   if (!n) return std::nullopt;
-  return MapReader(ctx_, *n, child_path(key));
+  return MapReader(ctx_, n, child_path(key));
 }
 
 bool MapReader::scalar(const std::string& key, bool required, YAML::Node& out) {
-  out = get(key);
+  out = value(key);
   if (!valid_) return false;
-  if (!out.IsDefined() || out.IsNull()) {
+  if (!out) {
     if (required) ctx_.error(node_, child_path(key), "missing required key");
     return false;
   }
@@ -282,9 +282,9 @@ bool MapReader::choice(const std::string& key, std::string& out, const std::vect
 }
 
 bool MapReader::string_list(const std::string& key, std::vector<std::string>& out, bool required) {
-  YAML::Node n = get(key);
+  YAML::Node n = value(key);
   if (!valid_) return false;
-  if (!n.IsDefined() || n.IsNull()) {
+  if (!n) {
     if (required) ctx_.error(node_, child_path(key), "missing required key");
     return false;
   }

@@ -9,7 +9,7 @@
 //   MapReader top(ctx, root, "");
 //   top.str("name", plan.name, /*required=*/true);
 //   top.duration("max_duration", plan.max_duration, true);  // "90" -> has no unit; write e.g. "90s"
-//   top.choice("mode", plan.mode, kModes);               // an EnumTable: "is not one of: ..."
+//   top.choice("mode", plan.mode, kModes);               // an EnumTable (common/enum_table.h)
 //   if (auto limits = top.section("limits")) {           // an optional sub-map
 //     limits->integer("vms", plan.max_vms, false, 0, 1000);
 //     limits->finish();                                   // unknown keys, with "did you mean"
@@ -19,15 +19,14 @@
 //
 // Unknown keys are errors with a did-you-mean suggestion; duplicate keys are errors
 // (check_duplicate_keys, once for the whole document; parse_yaml runs it).
-#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/enum_table.h"
 #include "common/status.h"
 #include "common/units.h"
 
@@ -70,57 +69,6 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
 // ` (did you mean "x"?)` or "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
-// A table of an enum's names, the one place where names and values meet: the name of a value
-// (for reports), the value of a name, and every name (for "is not one of: ..." errors).
-//
-//   constexpr auto kQueues = enum_table<QueueDiscipline>({{"fifo", QueueDiscipline::kFifo},
-//                                                         {"priority", QueueDiscipline::kPriority}});
-//   kQueues.name(QueueDiscipline::kFifo) == "fifo";  kQueues.find("priority") == kPriority
-template <class E>
-struct EnumName {
-  const char* name;
-  E value;
-};
-
-template <class E, size_t N>
-class EnumTable {
- public:
-  constexpr explicit EnumTable(const EnumName<E> (&entries)[N]) {
-    for (size_t i = 0; i < N; ++i) entries_[i] = entries[i];
-  }
-  // The name of `v` ("?" for a value the table does not list).
-  constexpr const char* name(E v) const {
-    for (const auto& e : entries_) {
-      if (e.value == v) return e.name;
-    }
-    return "?";
-  }
-  // The value named `n`, or nullopt.
-  constexpr std::optional<E> find(std::string_view n) const {
-    for (const auto& e : entries_) {
-      if (n == e.name) return e.value;
-    }
-    return std::nullopt;
-  }
-  // Every name, in table order.
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& e : entries_) out.emplace_back(e.name);
-    return out;
-  }
-  static constexpr size_t size() { return N; }
-  constexpr const std::array<EnumName<E>, N>& entries() const { return entries_; }
-
- private:
-  std::array<EnumName<E>, N> entries_{};
-};
-
-// enum_table<E>({{"name", E::kValue}, ...}): the size is counted from the list.
-template <class E, size_t N>
-constexpr EnumTable<E, N> enum_table(const EnumName<E> (&entries)[N]) {
-  return EnumTable<E, N>(entries);
-}
-
 // Reads one YAML map; call the typed getters, then finish() to report unknown keys.
 class MapReader {
  public:
@@ -133,11 +81,12 @@ class MapReader {
   bool has(const std::string& key) const;
   // Marks a key as known and returns its node (undefined node if absent).
   YAML::Node get(const std::string& key);
-  // Marks a key as known; its node if written (and not null), nullopt otherwise.
-  std::optional<YAML::Node> value(const std::string& key);
+  // Marks a key as known; its node if written and not null, else an undefined node (false in
+  // a condition: `if (const YAML::Node n = r.value("key")) ...`).
+  YAML::Node value(const std::string& key);
   // The same for a key that must be written: reports "missing required key (WHY)" at this map
-  // (without WHY: "missing required key") and returns nullopt when it is not.
-  std::optional<YAML::Node> required(const std::string& key, const std::string& why = "");
+  // (without WHY: "missing required key") and returns an undefined node when it is not.
+  YAML::Node required(const std::string& key, const std::string& why = "");
   // An optional sub-map: a reader for `key` (path PATH.key) if written, nullopt otherwise. A
   // written key that is not a map is reported (as for any MapReader). Call finish() on it.
   std::optional<MapReader> section(const std::string& key);

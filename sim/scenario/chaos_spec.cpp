@@ -12,20 +12,6 @@
 
 namespace spotsim {
 
-const char* chaos_kind_name(ChaosKind k) {
-  switch (k) {
-    case ChaosKind::kStorm: return "storm";
-    case ChaosKind::kCliff: return "cliff";
-    case ChaosKind::kPriceSpike: return "price_spike";
-    case ChaosKind::kOnDemandExhaustion: return "on_demand_exhaustion";
-    case ChaosKind::kApiThrottle: return "api_throttle";
-    case ChaosKind::kCheckpointStoreDegraded: return "checkpoint_store_degraded";
-    case ChaosKind::kBootFailure: return "boot_failure";
-    case ChaosKind::kNoticeLoss: return "notice_loss";
-  }
-  return "?";
-}
-
 namespace {
 
 std::string join(const std::vector<std::string>& v) {
@@ -55,12 +41,15 @@ void select_by(MapReader& r, const std::string& key, TopoKey topo_key, const Top
   terms.push_back(std::move(term));
 }
 
-void compile_scope(ParseContext& ctx, const YAML::Node& node, const std::string& path, const CompiledScenario& sc,
-                   ChaosScope& scope) {
+// `scope:` (`section`: its reader, nullopt without the key: everything is in scope).
+void compile_scope(std::optional<MapReader> section, const CompiledScenario& sc, ChaosScope& scope) {
   scope.pools.assign(sc.pools.size(), 1);
   scope.fleets.assign(sc.fleets.size(), 1);
-  if (!node.IsDefined() || node.IsNull()) return;
-  MapReader r(ctx, node, path);
+  if (!section) return;
+  MapReader& r = *section;
+  ParseContext& ctx = r.ctx();
+  const YAML::Node& node = r.node();
+  const std::string& path = r.path();
   const Topology local = sc.topology ? Topology() : Topology(sc.pools);
   const Topology& topo = sc.topology ? *sc.topology : local;
   std::vector<TopoTerm> terms;
@@ -153,8 +142,7 @@ void compile_timing(MapReader& r, const CompiledScenario& sc, ChaosTiming& t) {
   t.mode = ChaosTiming::Mode::kRandom;
   if (r.has("jitter")) ctx.error(r.get("jitter"), r.child_path("jitter"), "jitter only applies to every:");
   r.duration("start", t.start);
-  YAML::Node rnd = r.get("random");
-  MapReader rr(ctx, rnd, r.child_path("random"));
+  MapReader rr(ctx, r.get("random"), r.child_path("random"));
   rr.rate("rate", t.rate_per_hour, true);
   rr.finish();
   if (rr.has("rate") && t.rate_per_hour <= 0) ctx.error(rr.get("rate"), rr.child_path("rate"), "must be above 0");
@@ -164,8 +152,8 @@ void compile_timing(MapReader& r, const CompiledScenario& sc, ChaosTiming& t) {
 // a whole number of VMs per pool.
 void read_level(MapReader& r, ChaosSpec& c) {
   ParseContext& ctx = r.ctx();
-  YAML::Node lv = r.get("level");
-  if (!lv.IsDefined() || lv.IsNull()) return;
+  const YAML::Node lv = r.value("level");
+  if (!lv) return;
   c.has_level = true;
   const std::string s = lv.IsScalar() ? lv.Scalar() : "";
   if (!s.empty() && s.back() == '%') {
@@ -194,17 +182,13 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
     ctx.error(node, "chaos", "expected a list of chaos items, e.g. - {kind: storm, at: 2d, fraction: 50%}");
     return;
   }
-  const std::vector<std::string> kinds = {"storm",        "cliff",   "price_spike", "on_demand_exhaustion",
-                                          "api_throttle", "checkpoint_store_degraded", "boot_failure",
-                                          "notice_loss"};
   std::set<std::string> names;
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string path = "chaos[" + std::to_string(i) + "]";
     MapReader r(ctx, node[i], path);
     ChaosSpec c;
     c.line = node[i].Mark().line + 1;
-    std::string kind;
-    if (!r.choice("kind", kind, kinds, true)) {
+    if (!r.choice("kind", c.kind, kChaosKinds, true)) {
       r.get("name");
       r.get("at");
       r.get("every");
@@ -212,7 +196,6 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
       r.get("scope");
       continue;  // without a kind the other keys cannot be checked; finish() would mislead
     }
-    c.kind = static_cast<ChaosKind>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin());
     c.name = std::to_string(i);
     if (r.str("name", c.name)) {
       const bool ok = !c.name.empty() && std::all_of(c.name.begin(), c.name.end(), [](char ch) {
@@ -237,7 +220,7 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
                       std::to_string(kMaxChaosOccurrences) + " occurrences per item are allowed");
       }
     }
-    compile_scope(ctx, r.get("scope"), r.child_path("scope"), sc, c.scope);
+    compile_scope(r.section("scope"), sc, c.scope);
     if (c.kind != ChaosKind::kStorm) {
       Duration d;
       if (r.duration("duration", d)) {
@@ -251,15 +234,13 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
         r.duration("window", c.window);
         Duration notice;
         if (r.duration("notice", notice)) c.notice = notice;
-        YAML::Node waves = r.get("waves");
-        if (waves.IsDefined() && !waves.IsNull()) {
-          MapReader wr(ctx, waves, r.child_path("waves"));
-          wr.integer("count", c.wave_count, true, 1, 1000);
-          wr.duration("every", c.wave_every, true);
-          if (wr.has("every") && c.wave_every.us <= 0) ctx.error(wr.get("every"), wr.child_path("every"), "must be longer than 0s");
-          c.wave_fraction = c.fraction;
-          wr.fraction("fraction", c.wave_fraction);
-          wr.finish();
+        if (auto wr = r.section("waves")) {
+          wr->integer("count", c.wave_count, true, 1, kMaxStormWaves);
+          wr->duration("every", c.wave_every, true);
+          if (wr->has("every") && c.wave_every.us <= 0) ctx.error(wr->get("every"), wr->child_path("every"), "must be longer than 0s");
+          c.wave_fraction = c.fraction;  // default: the storm's own fraction
+          wr->fraction("fraction", c.wave_fraction);
+          wr->finish();
         }
         break;
       }
@@ -269,11 +250,8 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
         break;
       }
       case ChaosKind::kPriceSpike: {
-        YAML::Node pv = r.get("price");
-        if (!pv.IsDefined() || pv.IsNull()) {
-          ctx.error(node[i], r.child_path("price"), "missing required key (e.g. price: 3x, or price: $0.30/h)");
-          break;
-        }
+        const YAML::Node pv = r.required("price", "e.g. price: 3x, or price: $0.30/h");
+        if (!pv) break;
         const std::string s = pv.IsScalar() ? pv.Scalar() : "";
         if (!s.empty() && s.back() == 'x') {
           auto m = parse_number(s.substr(0, s.size() - 1));
@@ -288,7 +266,7 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
       }
       case ChaosKind::kApiThrottle:
         r.rate("rate", c.launches_per_hour, true);
-        r.integer("burst", c.burst, false, 1, 1'000'000);
+        r.integer("burst", c.burst, false, 1, kMaxThrottleBurst);
         break;
       case ChaosKind::kCheckpointStoreDegraded:
         require_fraction(r, "throughput", c.throughput, true);

@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "common/enum_table.h"
 #include "sim/core/time.h"
+#include "sim/scenario/limits.h"  // kMaxChaosOccurrences
 
 namespace YAML { class Node; }
 
@@ -34,9 +36,18 @@ enum class ChaosKind : uint8_t {
   kBootFailure = 6,             // new VMs fail to boot with a probability
   kNoticeLoss = 7,              // a fraction of notices never delivered
 };
-constexpr int kChaosKindCount = 8;
-constexpr int64_t kMaxChaosOccurrences = 100'000;  // per item and replication (validation limit)
-const char* chaos_kind_name(ChaosKind k);
+inline constexpr auto kChaosKinds = enum_table<ChaosKind>({
+    {"storm", ChaosKind::kStorm},
+    {"cliff", ChaosKind::kCliff},
+    {"price_spike", ChaosKind::kPriceSpike},
+    {"on_demand_exhaustion", ChaosKind::kOnDemandExhaustion},
+    {"api_throttle", ChaosKind::kApiThrottle},
+    {"checkpoint_store_degraded", ChaosKind::kCheckpointStoreDegraded},
+    {"boot_failure", ChaosKind::kBootFailure},
+    {"notice_loss", ChaosKind::kNoticeLoss},
+});
+constexpr int kChaosKindCount = static_cast<int>(kChaosKinds.size());
+inline const char* chaos_kind_name(ChaosKind k) { return kChaosKinds.name(k); }
 
 struct ChaosTiming {
   enum class Mode : uint8_t { kAt, kEvery, kRandom };

@@ -7,6 +7,12 @@ namespace {
 
 constexpr double kZ95 = 1.6448536269514722;  // standard normal 95th percentile
 
+// `dist:` of a distribution's long form.
+constexpr auto kDistKinds = enum_table<DurationDist::Kind>({{"fixed", DurationDist::Kind::kFixed},
+                                                             {"exponential", DurationDist::Kind::kExponential},
+                                                             {"uniform", DurationDist::Kind::kUniform},
+                                                             {"lognormal", DurationDist::Kind::kLognormal}});
+
 bool check_positive(ParseContext& ctx, const YAML::Node& at, const std::string& path, double v, bool positive) {
   if (positive ? v <= 0 : v < 0) {
     ctx.error(at, path, positive ? "must be longer than 0s" : "must not be negative");
@@ -18,32 +24,36 @@ bool check_positive(ParseContext& ctx, const YAML::Node& at, const std::string& 
 // {dist: ..., ...}: the long form (also used by workloads: `work:`).
 bool read_long_form(ParseContext& ctx, const YAML::Node& n, const std::string& path, DurationDist& out, bool positive) {
   MapReader dr(ctx, n, path);
-  std::string dist;
-  dr.choice("dist", dist, {"fixed", "exponential", "uniform", "lognormal"}, true);
+  DurationDist::Kind kind = DurationDist::Kind::kFixed;
+  // With an unknown dist the other keys cannot be judged.
+  if (!dr.choice("dist", kind, kDistKinds, true)) return false;
   Duration a{0}, b{0};
   double sigma = 0;
   DurationDist d;
   bool ok = true;
-  if (dist == "fixed") {
-    ok = dr.duration("value", a, true);
-    d = DurationDist{DurationDist::Kind::kFixed, a.to_seconds(), 0};
-  } else if (dist == "exponential") {
-    ok = dr.duration("mean", a, true);
-    d = DurationDist{DurationDist::Kind::kExponential, a.to_seconds(), 0};
-  } else if (dist == "uniform") {
-    ok = dr.duration("min", a, true) & dr.duration("max", b, true);
-    if (ok && b < a) {
-      ctx.error(n, path, "max must not be less than min");
-      ok = false;
-    }
-    d = DurationDist{DurationDist::Kind::kUniform, a.to_seconds(), b.to_seconds()};
-  } else if (dist == "lognormal") {
-    ok = dr.duration("median", a, true) & dr.number("sigma", sigma, true, 0, 10);
-    d = DurationDist{DurationDist::Kind::kLognormal, a.to_seconds(), sigma};
-  } else {
-    return false;  // with an unknown dist the other keys cannot be judged
+  switch (kind) {
+    case DurationDist::Kind::kFixed:
+      ok = dr.duration("value", a, true);
+      d = DurationDist{kind, a.to_seconds(), 0};
+      break;
+    case DurationDist::Kind::kExponential:
+      ok = dr.duration("mean", a, true);
+      d = DurationDist{kind, a.to_seconds(), 0};
+      break;
+    case DurationDist::Kind::kUniform:
+      ok = dr.duration("min", a, true) & dr.duration("max", b, true);
+      if (ok && b < a) {
+        ctx.error(n, path, "max must not be less than min");
+        ok = false;
+      }
+      d = DurationDist{kind, a.to_seconds(), b.to_seconds()};
+      break;
+    case DurationDist::Kind::kLognormal:
+      ok = dr.duration("median", a, true) & dr.number("sigma", sigma, true, 0, 10);
+      d = DurationDist{kind, a.to_seconds(), sigma};
+      break;
   }
-  if (ok && dist != "uniform" && d.a <= 0 && positive) {
+  if (ok && kind != DurationDist::Kind::kUniform && d.a <= 0 && positive) {
     ctx.error(n, path, "must be longer than 0s");
     ok = false;
   }
@@ -55,13 +65,10 @@ bool read_long_form(ParseContext& ctx, const YAML::Node& n, const std::string& p
 }  // namespace
 
 bool read_duration_dist(MapReader& r, const std::string& key, DurationDist& out, bool required, bool positive) {
-  YAML::Node n = r.get(key);
+  const YAML::Node n = required ? r.required(key) : r.value(key);
   ParseContext& ctx = r.ctx();
   const std::string path = r.child_path(key);
-  if (!n.IsDefined() || n.IsNull()) {
-    if (required) ctx.error(r.node(), path, "missing required key");
-    return false;
-  }
+  if (!n) return false;
   if (n.IsScalar()) {
     auto d = read_duration(ctx, n, path);
     if (!d || !check_positive(ctx, n, path, d->to_seconds(), positive)) return false;

@@ -6,19 +6,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/scenario/limits.h"
 #include "sim/scenario/scenario.h"
 #include "common/units.h"
 #include "common/yaml_reader.h"
 
 namespace spotsim {
-
-const char* k8s_scheduler_name(K8sScheduler s) {
-  switch (s) {
-    case K8sScheduler::kLeastAllocated: return "least-allocated";
-    case K8sScheduler::kFirstFit: return "first-fit";
-  }
-  return "?";
-}
 
 namespace {
 
@@ -144,8 +137,8 @@ void compile_node_pools(ParseContext& ctx, const YAML::Node& node, const Compile
     }
     read_resources(r, p.node, /*positive=*/true);
     p.by_pool.assign(sc.pools.size(), p.node);
-    YAML::Node sizes = r.get("sizes");
-    if (sizes.IsDefined() && !sizes.IsNull() && fleet_ok) {
+    const YAML::Node sizes = r.value("sizes");
+    if (sizes && fleet_ok) {
       if (!sizes.IsMap()) {
         ctx.error(sizes, r.child_path("sizes"), "expected a map of instance type → {cpu: 8, memory: 32Gi}");
       } else {
@@ -179,8 +172,8 @@ void compile_node_pools(ParseContext& ctx, const YAML::Node& node, const Compile
     const int64_t target = fleet_ok ? sc.fleets[p.fleet].target : 0;
     p.min_nodes = target;
     p.max_nodes = target;
-    const bool has_min = r.integer("min", p.min_nodes, false, 0, 100'000'000);
-    const bool has_max = r.integer("max", p.max_nodes, false, 0, 100'000'000);
+    const bool has_min = r.integer("min", p.min_nodes, false, 0, kMaxVms);
+    const bool has_max = r.integer("max", p.max_nodes, false, 0, kMaxVms);
     if (fleet_ok && has_min && p.min_nodes > target) {
       ctx.error(r.get("min"), r.child_path("min"),
                 "must be at most the fleet's target (" + std::to_string(target) + "), found " + std::to_string(p.min_nodes) +
@@ -214,7 +207,7 @@ void compile_deployments(ParseContext& ctx, const YAML::Node& node, const Compil
       }
     }
     MapReader r(ctx, it->second, path);
-    r.integer("replicas", d.replicas, true, 0, 10'000'000);
+    r.integer("replicas", d.replicas, true, 0, kMaxReplicas);
     const bool req_ok = read_resources(r, d.request, /*positive=*/false);
     r.boolean("spot_tolerant", d.spot_tolerant);
     r.duration("termination_grace_period", d.grace);
@@ -233,14 +226,13 @@ void compile_deployments(ParseContext& ctx, const YAML::Node& node, const Compil
         d.node_pool_mask |= 1ull << static_cast<unsigned>(at - pool_names.begin());
       }
     }
-    YAML::Node pdb = r.get("pdb");
-    if (pdb.IsDefined() && !pdb.IsNull()) {
-      const std::string ppath = r.child_path("pdb");
-      MapReader pr(ctx, pdb, ppath);
-      const YAML::Node max_u = pr.get("max_unavailable");
-      const YAML::Node min_a = pr.get("min_available");
-      const bool has_max = max_u.IsDefined() && !max_u.IsNull();
-      const bool has_min = min_a.IsDefined() && !min_a.IsNull();
+    if (auto pr = r.section("pdb")) {
+      const YAML::Node& pdb = pr->node();
+      const std::string& ppath = pr->path();
+      const YAML::Node max_u = pr->value("max_unavailable");
+      const YAML::Node min_a = pr->value("min_available");
+      const bool has_max = max_u.IsDefined();
+      const bool has_min = min_a.IsDefined();
       if (has_max == has_min && pdb.IsMap()) {
         ctx.error(pdb, ppath, "expected exactly one of max_unavailable or min_available (like a PodDisruptionBudget)");
       } else if (has_max) {
@@ -248,7 +240,7 @@ void compile_deployments(ParseContext& ctx, const YAML::Node& node, const Compil
       } else if (has_min) {
         if (read_pdb_bound(ctx, min_a, ppath + ".min_available", d.pdb)) d.pdb.kind = K8sPdbSpec::Kind::kMinAvailable;
       }
-      pr.finish();
+      pr->finish();
     }
     // A pod must fit on an empty node of some node pool it may use, or it stays Pending forever.
     if (req_ok && ctx.ok()) {
@@ -312,35 +304,25 @@ void compile_kubernetes(ParseContext& ctx, const YAML::Node& node, CompiledScena
   MapReader r(ctx, node, "kubernetes");
   if (!node.IsMap()) return;
   k.enabled = true;
-  std::string sched = k8s_scheduler_name(k.scheduler);
-  if (r.choice("scheduler", sched, {"least-allocated", "first-fit"})) {
-    k.scheduler = sched == "first-fit" ? K8sScheduler::kFirstFit : K8sScheduler::kLeastAllocated;
-  }
+  r.choice("scheduler", k.scheduler, kK8sSchedulers);
   if (r.duration("drain_retry", k.drain_retry) && k.drain_retry.us <= 0) {
     ctx.error(r.get("drain_retry"), "kubernetes.drain_retry", "must be longer than 0s");
   }
-  YAML::Node pools = r.get("node_pools");
-  if (!pools.IsDefined() || pools.IsNull()) {
-    ctx.error(node, "kubernetes.node_pools", "missing required key (the node pools: {NAME: {fleet: FLEET, cpu: 4, memory: 16Gi}})");
-  } else {
+  if (const YAML::Node pools = r.required("node_pools", "the node pools: {NAME: {fleet: FLEET, cpu: 4, memory: 16Gi}}")) {
     compile_node_pools(ctx, pools, sc, k);
-    if (k.node_pools.size() > 64) ctx.error(pools, "kubernetes.node_pools", "at most 64 node pools");
-  }
-  YAML::Node deps = r.get("deployments");
-  if (!deps.IsDefined() || deps.IsNull()) {
-    ctx.error(node, "kubernetes.deployments", "missing required key (the deployments: {NAME: {replicas: 6, cpu: 500m, memory: 1Gi}})");
-  } else if (ctx.ok()) {
-    compile_deployments(ctx, deps, sc, k);
-  }
-  YAML::Node as = r.get("autoscaler");
-  if (as.IsDefined() && !as.IsNull()) {
-    MapReader ar(ctx, as, "kubernetes.autoscaler");
-    if (ar.duration("scan_interval", k.autoscaler.scan_interval) && k.autoscaler.scan_interval.us <= 0) {
-      ctx.error(ar.get("scan_interval"), "kubernetes.autoscaler.scan_interval", "must be longer than 0s");
+    if (k.node_pools.size() > kMaxNodePools) {
+      ctx.error(pools, "kubernetes.node_pools", "at most " + std::to_string(kMaxNodePools) + " node pools");
     }
-    ar.boolean("scale_down", k.autoscaler.scale_down);
-    ar.duration("scale_down_unneeded_time", k.autoscaler.scale_down_unneeded);
-    ar.finish();
+  }
+  const YAML::Node deps = r.required("deployments", "the deployments: {NAME: {replicas: 6, cpu: 500m, memory: 1Gi}}");
+  if (deps && ctx.ok()) compile_deployments(ctx, deps, sc, k);
+  if (auto ar = r.section("autoscaler")) {
+    if (ar->duration("scan_interval", k.autoscaler.scan_interval) && k.autoscaler.scan_interval.us <= 0) {
+      ctx.error(ar->get("scan_interval"), "kubernetes.autoscaler.scan_interval", "must be longer than 0s");
+    }
+    ar->boolean("scale_down", k.autoscaler.scale_down);
+    ar->duration("scale_down_unneeded_time", k.autoscaler.scale_down_unneeded);
+    ar->finish();
   }
   r.finish();
 }

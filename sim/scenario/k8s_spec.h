@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/enum_table.h"
 #include "common/status.h"
 #include "sim/core/time.h"
 
@@ -29,7 +30,9 @@ enum class K8sScheduler : uint8_t {
   kLeastAllocated = 0,  // the node with the most free room after placing (kube-scheduler's default scoring)
   kFirstFit = 1,        // the first node, in the order nodes joined the cluster
 };
-const char* k8s_scheduler_name(K8sScheduler s);
+inline constexpr auto kK8sSchedulers = enum_table<K8sScheduler>(
+    {{"least-allocated", K8sScheduler::kLeastAllocated}, {"first-fit", K8sScheduler::kFirstFit}});
+inline const char* k8s_scheduler_name(K8sScheduler s) { return kK8sSchedulers.name(s); }
 
 struct K8sNodePoolSpec {
   std::string name;

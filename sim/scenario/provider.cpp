@@ -13,43 +13,6 @@ const ProviderTraits& provider_traits(Provider p) {
   return aws_traits();
 }
 
-std::optional<Provider> provider_from_name(std::string_view name) {
-  for (Provider p : {Provider::kAws, Provider::kAzure, Provider::kGcp}) {
-    if (provider_traits(p).name == name) return p;
-  }
-  return std::nullopt;
-}
-
-std::string_view eviction_action_name(EvictionAction a) {
-  switch (a) {
-    case EvictionAction::kTerminate: return "terminate";
-    case EvictionAction::kStop: return "stop";
-    case EvictionAction::kHibernate: return "hibernate";
-    case EvictionAction::kDeallocate: return "deallocate";
-    case EvictionAction::kDelete: return "delete";
-  }
-  return "terminate";
-}
-
-std::optional<EvictionAction> eviction_action_from_name(std::string_view name) {
-  for (auto a : {EvictionAction::kTerminate, EvictionAction::kStop, EvictionAction::kHibernate,
-                 EvictionAction::kDeallocate, EvictionAction::kDelete}) {
-    if (eviction_action_name(a) == name) return a;
-  }
-  return std::nullopt;
-}
-
-std::string_view eviction_type_name(EvictionType t) {
-  return t == EvictionType::kPriceOrCapacity ? "price-or-capacity" : "capacity-only";
-}
-
-std::optional<EvictionType> eviction_type_from_name(std::string_view name) {
-  for (auto t : {EvictionType::kCapacityOnly, EvictionType::kPriceOrCapacity}) {
-    if (eviction_type_name(t) == name) return t;
-  }
-  return std::nullopt;
-}
-
 bool eviction_keeps_vm(EvictionAction a) {
   return a == EvictionAction::kStop || a == EvictionAction::kHibernate || a == EvictionAction::kDeallocate;
 }

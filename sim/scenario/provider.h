@@ -8,19 +8,31 @@
 #include <string_view>
 #include <vector>
 
+#include "common/enum_table.h"
 #include "sim/core/time.h"
 
 namespace spotsim {
 
 enum class Provider : uint8_t { kAws = 0, kAzure = 1, kGcp = 2 };
+inline constexpr auto kProviders =
+    enum_table<Provider>({{"aws", Provider::kAws}, {"azure", Provider::kAzure}, {"gcp", Provider::kGcp}});
 // What the provider does to a spot VM it takes back. Stop, hibernate and deallocate keep the VM
 // (and its disks, which stay billed); terminate and delete end it.
 enum class EvictionAction : uint8_t { kTerminate, kStop, kHibernate, kDeallocate, kDelete };
+inline constexpr auto kEvictionActions = enum_table<EvictionAction>({{"terminate", EvictionAction::kTerminate},
+                                                                     {"stop", EvictionAction::kStop},
+                                                                     {"hibernate", EvictionAction::kHibernate},
+                                                                     {"deallocate", EvictionAction::kDeallocate},
+                                                                     {"delete", EvictionAction::kDelete}});
 // Why the provider may evict: capacity only, or also when the spot price rises above the VM's
 // max price (Azure "eviction type"; AWS only for requests with a max price).
 enum class EvictionType : uint8_t { kCapacityOnly = 0, kPriceOrCapacity = 1 };
+inline constexpr auto kEvictionTypes = enum_table<EvictionType>(
+    {{"capacity-only", EvictionType::kCapacityOnly}, {"price-or-capacity", EvictionType::kPriceOrCapacity}});
 // GCP: Spot VMs, or legacy preemptible VMs (which also end 24 h after they start).
 enum class ProvisioningModel : uint8_t { kSpot = 0, kPreemptible = 1 };
+inline constexpr auto kProvisioningModels =
+    enum_table<ProvisioningModel>({{"spot", ProvisioningModel::kSpot}, {"preemptible", ProvisioningModel::kPreemptible}});
 
 struct ProviderTraits {
   Provider provider;
@@ -48,11 +60,11 @@ const ProviderTraits& azure_traits();
 const ProviderTraits& gcp_traits();
 
 const ProviderTraits& provider_traits(Provider p);
-std::optional<Provider> provider_from_name(std::string_view name);
-std::string_view eviction_action_name(EvictionAction a);
-std::optional<EvictionAction> eviction_action_from_name(std::string_view name);
-std::string_view eviction_type_name(EvictionType t);
-std::optional<EvictionType> eviction_type_from_name(std::string_view name);
+inline std::optional<Provider> provider_from_name(std::string_view name) { return kProviders.find(name); }
+inline std::string_view eviction_action_name(EvictionAction a) { return kEvictionActions.name(a); }
+inline std::optional<EvictionAction> eviction_action_from_name(std::string_view name) { return kEvictionActions.find(name); }
+inline std::string_view eviction_type_name(EvictionType t) { return kEvictionTypes.name(t); }
+inline std::optional<EvictionType> eviction_type_from_name(std::string_view name) { return kEvictionTypes.find(name); }
 // True for stop, hibernate and deallocate: the VM and its disks survive the eviction.
 bool eviction_keeps_vm(EvictionAction a);
 // Whether the provider restarts a VM it stopped with `a` by itself when capacity returns.

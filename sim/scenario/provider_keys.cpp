@@ -26,33 +26,26 @@ void compile_pool_provider_keys(MapReader& r, PoolSpec& p) {
                     std::string(eviction_action_name(p.action)) + " (use stop, hibernate or deallocate)");
     }
   }
-  YAML::Node rb = r.get("rebalance");
-  if (rb.IsDefined() && !rb.IsNull()) {
-    const std::string path = r.child_path("rebalance");
-    if (!traits.rebalance_recommendation) {
-      ctx.error(rb, path, "rebalance recommendations are an AWS signal; " + provider + " has none");
-    } else {
-      MapReader br(ctx, rb, path);
-      p.rebalance = true;
-      br.fraction("probability", p.rebalance_probability, true);
-      read_duration_dist(br, "lead", p.rebalance_lead, true, /*positive=*/false);
-      br.finish();
-    }
+  if (const YAML::Node rb = r.value("rebalance"); rb && !traits.rebalance_recommendation) {
+    ctx.error(rb, r.child_path("rebalance"), "rebalance recommendations are an AWS signal; " + provider + " has none");
+  } else if (auto br = r.section("rebalance")) {
+    p.rebalance = true;
+    br->fraction("probability", p.rebalance_probability, true);
+    read_duration_dist(*br, "lead", p.rebalance_lead, true, /*positive=*/false);
+    br->finish();
   }
-  std::string model = "spot";
-  if (r.choice("provisioning_model", model, {"spot", "preemptible"})) {
+  ProvisioningModel model = p.provisioning;
+  if (r.choice("provisioning_model", model, kProvisioningModels)) {
     if (traits.preemptible_max_lifetime.us <= 0) {
       ctx.error(r.get("provisioning_model"), r.child_path("provisioning_model"),
                 "the preemptible provisioning model is GCP's; " + provider + " pools are spot");
     } else {
-      p.provisioning = model == "preemptible" ? ProvisioningModel::kPreemptible : ProvisioningModel::kSpot;
+      p.provisioning = model;
     }
   }
 }
 
 void compile_fleet_boot_keys(MapReader& r, FleetSpec& f) {
-  f.boot_time = Duration::seconds(90);
-  f.boot_dist = DurationDist{DurationDist::Kind::kFixed, 90.0, 0};
   if (read_duration_dist(r, "boot_time", f.boot_dist, false, /*positive=*/false)) {
     f.boot_time = Duration{static_cast<int64_t>(f.boot_dist.mean() * 1e6 + 0.5)};
   }
@@ -66,9 +59,7 @@ void compile_fleet_boot_keys(MapReader& r, FleetSpec& f) {
 void compile_fleet_eviction_type(MapReader& r, FleetSpec& f, const CompiledScenario& sc) {
   ParseContext& ctx = r.ctx();
   f.eviction_type = f.max_price > 0 ? EvictionType::kPriceOrCapacity : EvictionType::kCapacityOnly;
-  std::string type;
-  if (!r.choice("eviction_type", type, {"capacity-only", "price-or-capacity"})) return;
-  f.eviction_type = *eviction_type_from_name(type);
+  if (!r.choice("eviction_type", f.eviction_type, kEvictionTypes)) return;
   if (f.eviction_type != EvictionType::kPriceOrCapacity) return;
   const std::string path = r.child_path("eviction_type");
   if (f.max_price <= 0) {

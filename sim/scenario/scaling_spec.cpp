@@ -4,12 +4,18 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/scenario/limits.h"
 #include "sim/scenario/scenario.h"
 #include "common/units.h"
 #include "common/yaml_reader.h"
 
 namespace spotsim {
 namespace {
+
+constexpr auto kTrackedMetrics = enum_table<TrackedMetric>(
+    {{"utilization", TrackedMetric::kUtilization}, {"queue_depth", TrackedMetric::kQueueDepth}});
+// `warm_pool: {state:}` (WarmPoolSpec::running).
+constexpr auto kWarmPoolStates = enum_table<bool>({{"stopped", false}, {"running", true}});
 
 // "HH:MM" (00:00 .. 23:59) → microseconds since midnight.
 bool parse_time_of_day(const std::string& s, int64_t& out_us) {
@@ -50,7 +56,7 @@ void compile_schedule(ParseContext& ctx, const YAML::Node& node, const std::stri
       }
       t.daily = true;
     }
-    r.integer("target", t.target, true, 0, 100'000'000);
+    r.integer("target", t.target, true, 0, kMaxVms);
     r.get("at");
     r.get("daily");
     r.finish();
@@ -62,18 +68,15 @@ void compile_tracking(ParseContext& ctx, const YAML::Node& node, const std::stri
                       int64_t& target, bool target_given, const YAML::Node& target_node, const std::string& target_path) {
   MapReader r(ctx, node, path);
   TargetTrackingSpec& t = s.tracking;
-  std::string metric;
-  if (r.choice("metric", metric, {"utilization", "queue_depth"}, true)) {
-    t.metric = metric == "queue_depth" ? TrackedMetric::kQueueDepth : TrackedMetric::kUtilization;
-  }
+  const bool has_metric = r.choice("metric", t.metric, kTrackedMetrics, true);
   r.str("workload", t.workload, true);
-  YAML::Node tv = r.get("target_value");
-  if (!tv.IsDefined() || tv.IsNull()) {
-    ctx.error(node, r.child_path("target_value"),
-              "missing required key (the metric value to hold: a percentage like 60% for utilization, jobs per VM for queue_depth)");
+  const YAML::Node tv = r.required(
+      "target_value", "the metric value to hold: a percentage like 60% for utilization, jobs per VM for queue_depth");
+  if (!tv) {
+    // missing: required() reported it
   } else if (!tv.IsScalar()) {
     ctx.error(tv, r.child_path("target_value"), "expected a percentage like 60% or a number");
-  } else if (metric == "utilization") {
+  } else if (has_metric && t.metric == TrackedMetric::kUtilization) {
     const std::string v = tv.Scalar();
     auto f = parse_fraction(v);
     if (v.empty() || v.back() != '%') {
@@ -85,7 +88,7 @@ void compile_tracking(ParseContext& ctx, const YAML::Node& node, const std::stri
     } else {
       t.target_value = *f;
     }
-  } else if (metric == "queue_depth") {
+  } else if (has_metric && t.metric == TrackedMetric::kQueueDepth) {
     auto n = parse_number(tv.Scalar());
     if (!n || *n <= 0) {
       ctx.error(tv, r.child_path("target_value"),
@@ -94,8 +97,8 @@ void compile_tracking(ParseContext& ctx, const YAML::Node& node, const std::stri
       t.target_value = *n;
     }
   }
-  const bool min_ok = r.integer("min", t.min, true, 0, 100'000'000);
-  const bool max_ok = r.integer("max", t.max, true, 1, 100'000'000);
+  const bool min_ok = r.integer("min", t.min, true, 0, kMaxVms);
+  const bool max_ok = r.integer("max", t.max, true, 1, kMaxVms);
   if (min_ok && max_ok && t.min > t.max) {
     ctx.error(r.get("max"), r.child_path("max"),
               "must be at least min (" + std::to_string(t.min) + "), found " + std::to_string(t.max));
@@ -133,11 +136,10 @@ int64_t schedule_target_at_start(const std::vector<ScheduledTarget>& schedule, i
 
 void compile_scaling(MapReader& fr, ScalingSpec& s, WarmPoolSpec& warm, int64_t& target, bool target_given) {
   ParseContext& ctx = fr.ctx();
-  YAML::Node node = fr.get("scaling");
-  if (node.IsDefined() && !node.IsNull()) {
-    const std::string path = fr.child_path("scaling");
-    MapReader r(ctx, node, path);
-    const bool sched = r.has("schedule"), track = r.has("target_tracking");
+  if (auto r = fr.section("scaling")) {
+    const YAML::Node& node = r->node();
+    const std::string& path = r->path();
+    const bool sched = r->has("schedule"), track = r->has("target_tracking");
     if (sched && track) {
       ctx.error(node, path, "give either schedule: or target_tracking:, not both");
     } else if (!sched && !track && node.IsMap()) {
@@ -146,30 +148,27 @@ void compile_scaling(MapReader& fr, ScalingSpec& s, WarmPoolSpec& warm, int64_t&
     }
     if (sched) {
       s.kind = ScalingKind::kSchedule;
-      compile_schedule(ctx, r.get("schedule"), r.child_path("schedule"), s);
+      compile_schedule(ctx, r->get("schedule"), r->child_path("schedule"), s);
       if (!target_given) target = schedule_target_at_start(s.schedule, 0);
     } else if (track) {
       s.kind = ScalingKind::kTargetTracking;
-      compile_tracking(ctx, r.get("target_tracking"), r.child_path("target_tracking"), s, target, target_given,
+      compile_tracking(ctx, r->get("target_tracking"), r->child_path("target_tracking"), s, target, target_given,
                        fr.get("target"), fr.child_path("target"));
     }
-    r.get("schedule");
-    r.get("target_tracking");
-    r.finish();
+    r->get("schedule");
+    r->get("target_tracking");
+    r->finish();
   }
-  YAML::Node wp = fr.get("warm_pool");
-  if (wp.IsDefined() && !wp.IsNull()) {
-    MapReader r(ctx, wp, fr.child_path("warm_pool"));
-    r.integer("size", warm.size, true, 0, 100'000'000);
-    std::string state = "stopped";
-    r.choice("state", state, {"stopped", "running"});
-    warm.running = state == "running";
+  if (auto r = fr.section("warm_pool")) {
+    r->integer("size", warm.size, true, 0, kMaxVms);
+    r->choice("state", warm.running, kWarmPoolStates);
+    // The default resume time depends on the state: a running instance only joins the fleet.
     warm.resume_time = warm.running ? Duration::seconds(10) : Duration::seconds(30);
-    if (r.duration("resume_time", warm.resume_time) && warm.resume_time.us < 0) {
-      ctx.error(r.get("resume_time"), r.child_path("resume_time"), "must be 0s or longer");
+    if (r->duration("resume_time", warm.resume_time) && warm.resume_time.us < 0) {
+      ctx.error(r->get("resume_time"), r->child_path("resume_time"), "must be 0s or longer");
     }
-    r.money("disk_cost", warm.disk_cost_per_hour);
-    r.finish();
+    r->money("disk_cost", warm.disk_cost_per_hour);
+    r->finish();
   }
 }
 

@@ -30,17 +30,6 @@ int CompiledScenario::fleet_index(const std::string& n) const {
   return -1;
 }
 
-const char* allocation_strategy_name(AllocationStrategy s) {
-  switch (s) {
-    case AllocationStrategy::kLowestPrice: return "lowest-price";
-    case AllocationStrategy::kCapacityOptimized: return "capacity-optimized";
-    case AllocationStrategy::kCapacityOptimizedPrioritized: return "capacity-optimized-prioritized";
-    case AllocationStrategy::kPriceCapacityOptimized: return "price-capacity-optimized";
-    case AllocationStrategy::kDiversified: return "diversified";
-  }
-  return "?";
-}
-
 namespace {
 
 // Splits "fleets.web.pools[0]" into {"fleets","web","pools","[0]"}.
@@ -170,9 +159,7 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
     PoolSpec p;
     p.name = it->first.as<std::string>("");
     MapReader r(ctx, it->second, "pools." + p.name);
-    std::string provider = "aws";
-    r.choice("provider", provider, {"aws", "azure", "gcp"}, true);
-    p.provider = provider_from_name(provider).value_or(Provider::kAws);
+    r.choice("provider", p.provider, kProviders, true);
     const ProviderTraits& traits = provider_traits(p.provider);
     r.str("region", p.region, true);
     r.str("zone", p.zone);
@@ -185,7 +172,7 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
     }
     r.integer("on_demand_capacity", p.on_demand_capacity, false, 0);
     int64_t vcpus = 0;
-    if (r.integer("vcpus", vcpus, false, 1, 100'000)) p.vcpus = static_cast<int32_t>(vcpus);
+    if (r.integer("vcpus", vcpus, false, 1, kMaxVcpus)) p.vcpus = static_cast<int32_t>(vcpus);
     p.notice = traits.notice;
     r.duration("notice", p.notice);
     p.action = traits.default_action;
@@ -193,11 +180,9 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
     for (auto a : traits.allowed_actions) actions.emplace_back(eviction_action_name(a));
     std::string action;
     if (r.choice("eviction_action", action, actions)) p.action = *eviction_action_from_name(action);
-    YAML::Node intr = r.get("interruption");
-    if (intr.IsDefined() && !intr.IsNull()) {
-      MapReader ir(ctx, intr, r.child_path("interruption"));
-      read_interruption(ir, p);
-      ir.finish();
+    if (auto ir = r.section("interruption")) {
+      read_interruption(*ir, p);
+      ir->finish();
     }
     compile_pool_provider_keys(r, p);
     r.finish();
@@ -207,38 +192,25 @@ void compile_pools(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
 
 // The fleet-model keys of a fleet (docs/scenario-reference.md, "Fleets").
 void compile_fleet_model(MapReader& r, FleetSpec& f) {
-  ParseContext& ctx = r.ctx();
   // The Lua policies (`policies:`) add their names here when that section exists.
   r.choice("policy", f.policy, {"builtin"});
-  std::string strategy = allocation_strategy_name(f.allocation);
-  const std::vector<std::string> strategies = {"lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
-                                               "price-capacity-optimized", "diversified"};
-  if (r.choice("allocation_strategy", strategy, strategies)) {
-    for (size_t i = 0; i < strategies.size(); ++i) {
-      if (strategies[i] == strategy) f.allocation = static_cast<AllocationStrategy>(i);
-    }
-  }
+  r.choice("allocation_strategy", f.allocation, kAllocationStrategies);
   int64_t pools_n = f.spot_instance_pools;
-  if (r.integer("spot_instance_pools", pools_n, false, 1, 16)) f.spot_instance_pools = static_cast<int32_t>(pools_n);
-  r.integer("on_demand_base", f.on_demand_base, false, 0, 100'000'000);
-  r.fraction("on_demand_above_base", f.on_demand_above_base);
-  std::string od_strategy = "lowest-price";
-  if (r.choice("on_demand_allocation_strategy", od_strategy, {"lowest-price", "prioritized"})) {
-    f.on_demand_prioritized = od_strategy == "prioritized";
+  if (r.integer("spot_instance_pools", pools_n, false, 1, kMaxSpotInstancePools)) {
+    f.spot_instance_pools = static_cast<int32_t>(pools_n);
   }
+  r.integer("on_demand_base", f.on_demand_base, false, 0, kMaxVms);
+  r.fraction("on_demand_above_base", f.on_demand_above_base);
+  r.choice("on_demand_allocation_strategy", f.on_demand_prioritized, kOnDemandStrategies);
   r.boolean("capacity_rebalance", f.capacity_rebalance);
-  YAML::Node fb = r.get("fallback");
-  if (fb.IsDefined() && !fb.IsNull()) {
-    MapReader fr(ctx, fb, r.child_path("fallback"));
+  if (auto fr = r.section("fallback")) {
     f.fallback.enabled = true;
-    f.fallback.after = Duration::minutes(5);
-    fr.duration("after", f.fallback.after);
-    fr.integer("max_on_demand", f.fallback.max_on_demand, false, 0, 100'000'000);
-    fr.money("max_cost", f.fallback.max_cost_per_hour);
-    f.fallback.return_after = Duration::minutes(15);
-    fr.duration("return_after", f.fallback.return_after);
-    fr.integer("return_batch", f.fallback.return_batch, false, 0, 100'000'000);
-    fr.finish();
+    fr->duration("after", f.fallback.after);
+    fr->integer("max_on_demand", f.fallback.max_on_demand, false, 0, kMaxVms);
+    fr->money("max_cost", f.fallback.max_cost_per_hour);
+    fr->duration("return_after", f.fallback.return_after);
+    fr->integer("return_batch", f.fallback.return_batch, false, 0, kMaxVms);
+    fr->finish();
   }
 }
 
@@ -253,12 +225,10 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
     FleetSpec f;
     f.name = it->first.as<std::string>("");
     MapReader r(ctx, it->second, "fleets." + f.name);
-    YAML::Node pools = r.get("pools");
-    if (!pools.IsDefined() || pools.IsNull()) {
-      ctx.error(it->second, r.child_path("pools"), "missing required key (list the pools this fleet may use)");
-    } else if (!pools.IsSequence() || pools.size() == 0) {
+    const YAML::Node pools = r.required("pools", "list the pools this fleet may use");
+    if (pools && (!pools.IsSequence() || pools.size() == 0)) {
       ctx.error(pools, r.child_path("pools"), "expected a non-empty list of pool names");
-    } else {
+    } else if (pools) {
       for (size_t i = 0; i < pools.size(); ++i) {
         const std::string path = r.child_path("pools") + "[" + std::to_string(i) + "]";
         FleetPoolEntry entry;
@@ -267,15 +237,14 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
         if (pools[i].IsMap()) {
           // {pool: NAME, weight: W, priority: P}: an instance list entry of a mixed instances policy.
           MapReader er(ctx, pools[i], path);
-          name_node = er.get("pool");
-          if (!name_node.IsDefined() || name_node.IsNull()) {
-            ctx.error(pools[i], path + ".pool", "missing required key (the pool's name)");
+          name_node = er.required("pool", "the pool's name");
+          if (!name_node) {
             er.finish();
             continue;
           }
-          er.number("weight", entry.weight, false, 1e-9, 1e6);
+          er.number("weight", entry.weight, false, kMinInstanceWeight, kMaxInstanceWeight);
           int64_t prio = entry.priority;
-          if (er.integer("priority", prio, false, 0, 1'000'000)) entry.priority = static_cast<int32_t>(prio);
+          if (er.integer("priority", prio, false, 0, kMaxInstancePriority)) entry.priority = static_cast<int32_t>(prio);
           er.finish();
         }
         if (!name_node.IsScalar()) {
@@ -294,28 +263,23 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
       }
     }
     // `target` is optional with `scaling:` (then it defaults to min or the schedule's value at 0s).
-    const bool target_given = r.integer("target", f.target, !r.has("scaling"), 0, 100'000'000);
+    const bool target_given = r.integer("target", f.target, !r.has("scaling"), 0, kMaxVms);
     compile_fleet_boot_keys(r, f);
-    std::string replace_on = "eviction";
-    r.choice("replace_on", replace_on, {"eviction", "notice"});
-    f.replace_on = replace_on == "notice" ? ReplaceOn::kNotice : ReplaceOn::kEviction;
-    f.retry_interval = Duration::seconds(30);
+    r.choice("replace_on", f.replace_on, kReplaceOnNames);
     if (r.duration("retry_interval", f.retry_interval) && f.retry_interval.us <= 0) {
       ctx.error(r.get("retry_interval"), r.child_path("retry_interval"), "must be longer than 0s");
     }
     r.money("max_price", f.max_price);
     compile_fleet_eviction_type(r, f, sc);
-    YAML::Node tb = r.get("throttle_backoff");
-    if (tb.IsDefined() && !tb.IsNull()) {
-      MapReader br(ctx, tb, r.child_path("throttle_backoff"));
-      br.duration("initial", f.throttle_backoff_initial);
-      br.duration("max", f.throttle_backoff_max);
-      br.fraction("jitter", f.throttle_backoff_jitter);
-      if (f.throttle_backoff_initial.us <= 0) ctx.error(br.get("initial"), br.child_path("initial"), "must be longer than 0s");
+    if (auto br = r.section("throttle_backoff")) {
+      br->duration("initial", f.throttle_backoff_initial);
+      br->duration("max", f.throttle_backoff_max);
+      br->fraction("jitter", f.throttle_backoff_jitter);
+      if (f.throttle_backoff_initial.us <= 0) ctx.error(br->get("initial"), br->child_path("initial"), "must be longer than 0s");
       if (f.throttle_backoff_max < f.throttle_backoff_initial) {
-        ctx.error(br.get("max"), br.child_path("max"), "must be at least initial (" + format_duration(f.throttle_backoff_initial) + ")");
+        ctx.error(br->get("max"), br->child_path("max"), "must be at least initial (" + format_duration(f.throttle_backoff_initial) + ")");
       }
-      br.finish();
+      br->finish();
     }
     compile_fleet_model(r, f);
     compile_scaling(r, f.scaling, f.warm_pool, f.target, target_given);
@@ -352,13 +316,12 @@ std::optional<int64_t> parse_bytes(const std::string& text) {
 
 void compile_policy_limits(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
   MapReader r(ctx, node, "policy_limits");
-  r.integer("instructions", sc.policy_limits.instructions, false, 1000, 2'000'000'000);
-  YAML::Node mem = r.get("memory");
-  if (mem.IsDefined() && !mem.IsNull()) {
+  r.integer("instructions", sc.policy_limits.instructions, false, kMinPolicyInstructions, kMaxPolicyInstructions);
+  if (const YAML::Node mem = r.value("memory")) {
     const auto b = mem.IsScalar() ? parse_bytes(mem.Scalar()) : std::nullopt;
     if (!b) {
       ctx.error(mem, "policy_limits.memory", "expected a size like 64MiB, 512KiB or 1GiB");
-    } else if (*b < (256 << 10) || *b > (16LL << 30)) {
+    } else if (*b < kMinPolicyMemory || *b > kMaxPolicyMemory) {
       ctx.error(mem, "policy_limits.memory", "must be between 256KiB and 16GiB, found " + mem.Scalar());
     } else {
       sc.policy_limits.memory_bytes = *b;
@@ -392,7 +355,6 @@ void compile_policies(ParseContext& ctx, const YAML::Node& node, CompiledScenari
       continue;
     }
     p.fleet = static_cast<uint32_t>(fi);
-    p.tick = Duration::seconds(60);
     YAML::Node file_node;
     file_node.reset(it->second);  // (reset: plain assignment would overwrite the scenario's node)
     std::string file;
@@ -465,47 +427,30 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   }
   top.str("name", sc.name, true);
   top.str("description", sc.description);
-  int64_t seed = 1;
-  top.integer("seed", seed, false, 0);
-  sc.seed = static_cast<uint64_t>(seed);
+  int64_t seed = static_cast<int64_t>(sc.seed);
+  if (top.integer("seed", seed, false, 0)) sc.seed = static_cast<uint64_t>(seed);
   top.integer("replications", sc.replications, false, 1, kMaxReplications);
   if (top.duration("duration", sc.duration, true) && sc.duration.us <= 0) {
     ctx.error(top.get("duration"), "duration", "must be longer than 0s");
   }
-  sc.sample_interval = Duration{0};
   top.duration("sample_interval", sc.sample_interval);
 
-  YAML::Node pools = top.get("pools");
-  if (!pools.IsDefined() || pools.IsNull()) {
-    ctx.error(root, "pools", "missing required key (define at least one capacity pool)");
-  } else {
+  if (const YAML::Node pools = top.required("pools", "define at least one capacity pool")) {
     compile_pools(ctx, pools, sc);
     sc.topology = std::make_shared<const Topology>(sc.pools);
   }
-  YAML::Node regions = top.get("regions");
-  if (regions.IsDefined() && !regions.IsNull() && ctx.ok()) compile_regions(ctx, regions, sc);
-  YAML::Node fleets = top.get("fleets");
-  if (!fleets.IsDefined() || fleets.IsNull()) {
-    ctx.error(root, "fleets", "missing required key (define at least one fleet)");
-  } else {
-    compile_fleets(ctx, fleets, sc);
-  }
-  YAML::Node store = top.get("checkpoint_store");
-  if (store.IsDefined() && !store.IsNull()) compile_checkpoint_store(ctx, store, sc);
-  YAML::Node workloads = top.get("workloads");
-  if (workloads.IsDefined() && !workloads.IsNull() && ctx.ok()) compile_workloads(ctx, workloads, sc);
+  if (const YAML::Node regions = top.value("regions"); regions && ctx.ok()) compile_regions(ctx, regions, sc);
+  const YAML::Node fleets = top.required("fleets", "define at least one fleet");
+  if (fleets) compile_fleets(ctx, fleets, sc);
+  if (const YAML::Node store = top.value("checkpoint_store")) compile_checkpoint_store(ctx, store, sc);
+  if (const YAML::Node workloads = top.value("workloads"); workloads && ctx.ok()) compile_workloads(ctx, workloads, sc);
   if (ctx.ok()) resolve_scaling(ctx, fleets, sc);
-  YAML::Node kubernetes = top.get("kubernetes");
-  if (kubernetes.IsDefined() && !kubernetes.IsNull() && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
+  if (const YAML::Node kubernetes = top.value("kubernetes"); kubernetes && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
   if (ctx.ok()) resolve_scale_to_zero(ctx, fleets, sc);
-  YAML::Node chaos = top.get("chaos");
-  if (chaos.IsDefined() && !chaos.IsNull() && ctx.ok()) compile_chaos(ctx, chaos, sc);
-  YAML::Node policies = top.get("policies");
-  if (policies.IsDefined() && !policies.IsNull() && ctx.ok()) compile_policies(ctx, policies, sc);
-  YAML::Node policy_limits = top.get("policy_limits");
-  if (policy_limits.IsDefined() && !policy_limits.IsNull()) compile_policy_limits(ctx, policy_limits, sc);
-  YAML::Node expect = top.get("expect");
-  if (expect.IsDefined() && !expect.IsNull()) compile_expect(ctx, expect, sc);
+  if (const YAML::Node chaos = top.value("chaos"); chaos && ctx.ok()) compile_chaos(ctx, chaos, sc);
+  if (const YAML::Node policies = top.value("policies"); policies && ctx.ok()) compile_policies(ctx, policies, sc);
+  if (const YAML::Node limits = top.value("policy_limits")) compile_policy_limits(ctx, limits, sc);
+  if (const YAML::Node expect = top.value("expect")) compile_expect(ctx, expect, sc);
   top.finish();
 
   if (sc.sample_interval.us <= 0) {

@@ -9,10 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "common/enum_table.h"
 #include "common/status.h"
 #include "sim/core/time.h"
 #include "sim/scenario/chaos_spec.h"
 #include "sim/scenario/k8s_spec.h"
+#include "sim/scenario/limits.h"
 #include "sim/scenario/provider.h"
 #include "sim/scenario/scaling_spec.h"
 #include "sim/scenario/topology_spec.h"
@@ -51,6 +53,8 @@ struct PoolSpec {
 };
 
 enum class ReplaceOn : uint8_t { kEviction, kNotice };
+inline constexpr auto kReplaceOnNames =
+    enum_table<ReplaceOn>({{"eviction", ReplaceOn::kEviction}, {"notice", ReplaceOn::kNotice}});
 
 // Spot allocation strategies of a mixed-instances fleet (docs/fleets.md cites how AWS defines
 // each one).
@@ -61,7 +65,16 @@ enum class AllocationStrategy : uint8_t {
   kPriceCapacityOptimized = 3,
   kDiversified = 4,
 };
-const char* allocation_strategy_name(AllocationStrategy s);
+inline constexpr auto kAllocationStrategies = enum_table<AllocationStrategy>({
+    {"lowest-price", AllocationStrategy::kLowestPrice},
+    {"capacity-optimized", AllocationStrategy::kCapacityOptimized},
+    {"capacity-optimized-prioritized", AllocationStrategy::kCapacityOptimizedPrioritized},
+    {"price-capacity-optimized", AllocationStrategy::kPriceCapacityOptimized},
+    {"diversified", AllocationStrategy::kDiversified},
+});
+inline const char* allocation_strategy_name(AllocationStrategy s) { return kAllocationStrategies.name(s); }
+// `on_demand_allocation_strategy:` (FleetSpec::on_demand_prioritized).
+inline constexpr auto kOnDemandStrategies = enum_table<bool>({{"lowest-price", false}, {"prioritized", true}});
 
 // One entry of a fleet's instance list (mixed instances policy), in the order written.
 struct FleetPoolEntry {
@@ -74,11 +87,11 @@ struct FleetSpec {
   std::string name;
   std::vector<uint32_t> pools;     // indices into CompiledScenario::pools, in preference order
   int64_t target = 0;              // VMs to keep running (the initial target with `scaling:`)
-  Duration boot_time;              // launch request → running (the constant, or the dist's mean)
-  DurationDist boot_dist;          // boot latency; kFixed ⇒ boot_time is used (no draw)
+  Duration boot_time = Duration::seconds(90);  // launch request → running (the constant, or the dist's mean)
+  DurationDist boot_dist{DurationDist::Kind::kFixed, 90.0, 0};  // boot latency; kFixed ⇒ boot_time is used (no draw)
   double boot_failure = 0;         // probability that a boot fails (bad image, quota)
   ReplaceOn replace_on = ReplaceOn::kEviction;
-  Duration retry_interval;         // after an insufficient-capacity error
+  Duration retry_interval = Duration::seconds(30);  // after an insufficient-capacity error
   // After a throttled launch call (RejectCause::kThrottled): exponential backoff
   // min(max, initial × 2^attempt) × (1 − jitter × u), u deterministic in [0, 1) (docs/capacity.md).
   Duration throttle_backoff_initial = Duration::seconds(1);
@@ -96,11 +109,11 @@ struct FleetSpec {
   double on_demand_above_base = 0;     // fraction (0..1) of capacity above the base on on-demand
   bool capacity_rebalance = false;     // launch a replacement on a rebalance recommendation
   struct Fallback {
-    bool enabled = false;
-    Duration after;                    // spot refused this long ⇒ launch on-demand instead
+    bool enabled = false;              // the fleet has a `fallback:` key
+    Duration after = Duration::minutes(5);  // spot refused this long ⇒ launch on-demand instead
     int64_t max_on_demand = 0;         // at most this many fallback VMs at once (0 = no limit)
     double max_cost_per_hour = 0;      // and at most this much fallback $/h (0 = no limit)
-    Duration return_after;             // spot launchable this long ⇒ move back (hysteresis)
+    Duration return_after = Duration::minutes(15);  // spot launchable this long ⇒ move back (hysteresis)
     int64_t return_batch = 0;          // fallback VMs moved back per tick (0 = all at once)
   } fallback;
   ScalingSpec scaling;                 // `scaling:` (sim/scenario/scaling_spec.h, docs/fleets.md)
@@ -136,13 +149,9 @@ struct PolicySpec {
   uint32_t fleet = 0;        // index into CompiledScenario::fleets
   std::string path;          // the Lua file, resolved against the scenario file's folder
   std::string source;        // its text, read when the scenario is compiled
-  Duration tick;             // on_tick period (default 60s)
+  Duration tick = Duration::seconds(60);  // on_tick period
   int line = 0, column = 0;  // position of the entry in the scenario file (for messages)
 };
-
-// Limits shared by the scenario file and the command line (one number each).
-inline constexpr int64_t kMaxReplications = 1'000'000;
-inline constexpr int64_t kMaxSeed = INT64_MAX;  // seeds are 0..2^63−1 in a file and on the command line
 
 struct CompiledScenario {
   std::string file;          // path as given (for messages)
@@ -153,7 +162,7 @@ struct CompiledScenario {
   uint64_t seed = 1;
   int64_t replications = 1;
   Duration duration;
-  Duration sample_interval;  // time-series sampling period
+  Duration sample_interval;  // time-series sampling period (absent or 0: duration/500, at least 1m)
   std::vector<PoolSpec> pools;
   std::shared_ptr<const Topology> topology;  // provider → region → zone → pool graph of `pools`
   std::vector<RegionSpec> regions;           // `regions:` (docs/capacity.md)

@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "sim/scenario/limits.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/topology.h"
 #include "sim/scenario/trace_file.h"
@@ -50,11 +51,8 @@ std::optional<double> parse_value(ParseContext& ctx, const YAML::Node& n, const 
 }
 
 bool value_key(MapReader& r, const std::string& key, bool money, bool required, double& out) {
-  YAML::Node n = r.get(key);
-  if (!n.IsDefined() || n.IsNull()) {
-    if (required) r.ctx().error(r.node(), r.child_path(key), "missing required key (" + std::string(value_hint(money)) + ")");
-    return false;
-  }
+  const YAML::Node n = required ? r.required(key, value_hint(money)) : r.value(key);
+  if (!n) return false;
   auto v = parse_value(r.ctx(), n, r.child_path(key), money);
   if (!v) return false;
   out = *v;
@@ -269,7 +267,7 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
     const std::string path = "regions." + rs.name;
     MapReader r(ctx, it->second, path);
     std::vector<TopoTerm> terms = {TopoTerm{TopoKey::kRegion, {rs.name}}};
-    if (r.choice("provider", rs.provider, {"aws", "azure", "gcp"})) terms.push_back(TopoTerm{TopoKey::kProvider, {rs.provider}});
+    if (r.choice("provider", rs.provider, kProviders.names())) terms.push_back(TopoTerm{TopoKey::kProvider, {rs.provider}});
     rs.pools = topo.select(terms);
     if (rs.pools.empty()) {
       ctx.error(it->first, path,
@@ -288,20 +286,16 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
         break;
       }
     }
-    YAML::Node sc_node = r.get("spot_capacity");
-    if (sc_node.IsDefined() && !sc_node.IsNull()) {
-      MapReader cr(ctx, sc_node, r.child_path("spot_capacity"));
-      YAML::Node fam = cr.get("instance_family");
-      if (!fam.IsDefined() || fam.IsNull()) {
-        ctx.error(sc_node, cr.child_path("instance_family"), "missing required key (e.g. instance_family: {m5: 200})");
-      } else if (!fam.IsMap()) {
-        ctx.error(fam, cr.child_path("instance_family"), "expected a map of instance family → VMs, e.g. {m5: 200}");
-      } else {
+    if (auto cr = r.section("spot_capacity")) {
+      const YAML::Node fam = cr->required("instance_family", "e.g. instance_family: {m5: 200}");
+      if (fam && !fam.IsMap()) {
+        ctx.error(fam, cr->child_path("instance_family"), "expected a map of instance family → VMs, e.g. {m5: 200}");
+      } else if (fam) {
         std::vector<std::string> families;
         for (uint32_t p : rs.pools) families.push_back(topo.attribute(p, TopoKey::kInstanceFamily));
         std::sort(families.begin(), families.end());
         families.erase(std::unique(families.begin(), families.end()), families.end());
-        MapReader fr(ctx, fam, cr.child_path("instance_family"));
+        MapReader fr(ctx, fam, cr->child_path("instance_family"));
         for (auto f = fam.begin(); f != fam.end(); ++f) {
           RegionSpec::SharedCapacity shared;
           shared.family = f->first.as<std::string>("");
@@ -319,19 +313,18 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
         }
         fr.finish();
       }
-      cr.finish();
+      cr->finish();
     }
-    YAML::Node lr = r.get("launch_rate");
-    if (lr.IsDefined() && !lr.IsNull()) {
-      MapReader rr(ctx, lr, r.child_path("launch_rate"));
+    if (auto rr = r.section("launch_rate")) {
       double per_hour = 0;
-      if (rr.rate("rate", per_hour, true) && per_hour <= 0) {
-        ctx.error(rr.get("rate"), rr.child_path("rate"), "must be above 0 (e.g. 2/s)");
+      if (rr->rate("rate", per_hour, true) && per_hour <= 0) {
+        ctx.error(rr->get("rate"), rr->child_path("rate"), "must be above 0 (e.g. 2/s)");
       }
       rs.launch_rate_per_second = per_hour / 3600.0;
+      // The default burst is one second's worth of calls (at least one).
       rs.launch_burst = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(rs.launch_rate_per_second)));
-      rr.integer("burst", rs.launch_burst, false, 1, 1'000'000'000);
-      rr.finish();
+      rr->integer("burst", rs.launch_burst, false, 1, kMaxLaunchBurst);
+      rr->finish();
     }
     r.finish();
     for (const RegionSpec& other : sc.regions) {

@@ -10,6 +10,7 @@
 #include <boost/graph/topological_sort.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "sim/scenario/limits.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/dist_reader.h"
 #include "sim/scenario/trace_file.h"
@@ -17,27 +18,6 @@
 #include "common/yaml_reader.h"
 
 namespace spotsim {
-
-const char* workload_kind_name(WorkloadKind k) {
-  switch (k) {
-    case WorkloadKind::kBatch: return "batch";
-    case WorkloadKind::kService: return "service";
-    case WorkloadKind::kDeadlineJob: return "deadline_job";
-    case WorkloadKind::kPipeline: return "pipeline";
-  }
-  return "?";
-}
-
-const char* deadline_policy_name(DeadlinePolicy p) {
-  switch (p) {
-    case DeadlinePolicy::kGreedy: return "greedy";
-    case DeadlinePolicy::kUniformProgress: return "uniform_progress";
-    case DeadlinePolicy::kOnDemand: return "on_demand";
-    case DeadlinePolicy::kSpotOnly: return "spot_only";
-    case DeadlinePolicy::kUniformProgressLiteral: return "uniform_progress_literal";
-  }
-  return "?";
-}
 
 size_t deadline_window_steps(const DeadlineJobSpec& s) {
   if (s.trace_step.us <= 0 || s.deadline.us <= 0) return 0;
@@ -65,6 +45,19 @@ double DurationDist::mean() const {
 }
 
 namespace {
+
+constexpr auto kQueueDisciplines =
+    enum_table<QueueDiscipline>({{"fifo", QueueDiscipline::kFifo}, {"priority", QueueDiscipline::kPriority}});
+// `placement:` (JobSpec::same_zone): whether all VMs of a job's gang must be in one zone.
+constexpr auto kPlacements = enum_table<bool>({{"any", false}, {"same_zone", true}});
+// `random_start:` of a deadline job: a boolean in YAML's spellings, or fit.
+constexpr auto kTraceStarts = enum_table<TraceStart>({{"true", TraceStart::kWrap},
+                                                      {"false", TraceStart::kOff},
+                                                      {"fit", TraceStart::kFit},
+                                                      {"yes", TraceStart::kWrap},
+                                                      {"on", TraceStart::kWrap},
+                                                      {"no", TraceStart::kOff},
+                                                      {"off", TraceStart::kOff}});
 
 Result<double> parse_scaled(const std::string& text, const std::string& what, const std::string& suffix) {
   std::string s = text;
@@ -115,15 +108,16 @@ void read_dist(MapReader& r, const std::string& key, DurationDist& out, bool req
 
 void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const CompiledScenario& sc,
                    bool with_trace_work) {
-  YAML::Node n = r.get(key);
   ParseContext& ctx = r.ctx();
-  const std::string path = r.child_path(key);
-  if (!n.IsDefined() || n.IsNull()) {
+  auto section = r.section(key);
+  if (!section) {
     a.kind = ArrivalKind::kOnce;
     a.count = 1;
     return;
   }
-  MapReader ar(ctx, n, path);
+  MapReader& ar = *section;
+  const YAML::Node& n = ar.node();
+  const std::string& path = ar.path();
   const bool has_every = ar.has("every"), has_rate = ar.has("rate"), has_at = ar.has("at"),
              has_trace = ar.has("trace");
   const int kinds = int(has_every) + int(has_rate) + int(has_at) + int(has_trace);
@@ -190,26 +184,24 @@ void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const C
 void read_job(ParseContext& ctx, const YAML::Node& n, const std::string& path, JobSpec& j, bool work_required) {
   MapReader r(ctx, n, path);
   read_dist(r, "work", j.work, work_required);
-  r.integer("parallelism", j.parallelism, false, 1, 100000);
-  YAML::Node cp = r.get("checkpoint");
-  if (cp.IsDefined() && !cp.IsNull()) {
-    MapReader cr(ctx, cp, r.child_path("checkpoint"));
-    cr.duration("interval", j.checkpoint_interval);
-    cr.duration("write_time", j.checkpoint_write);
-    cr.duration("restore_time", j.restore);
+  r.integer("parallelism", j.parallelism, false, 1, kMaxParallelism);
+  if (auto cr = r.section("checkpoint")) {
+    cr->duration("interval", j.checkpoint_interval);
+    cr->duration("write_time", j.checkpoint_write);
+    cr->duration("restore_time", j.restore);
     std::string size;
-    if (cr.str("size", size)) {
+    if (cr->str("size", size)) {
       auto b = parse_bytes(size);
-      if (!b) ctx.error(cr.get("size"), cr.child_path("size"), b.status().message());
+      if (!b) ctx.error(cr->get("size"), cr->child_path("size"), b.status().message());
       else j.checkpoint_bytes = *b;
     }
-    cr.boolean("on_notice", j.checkpoint_on_notice);
+    cr->boolean("on_notice", j.checkpoint_on_notice);
     if (j.checkpoint_interval.us < 0 || j.checkpoint_write.us < 0 || j.restore.us < 0) {
-      ctx.error(cp, r.child_path("checkpoint"), "durations must not be negative");
+      ctx.error(cr->node(), cr->path(), "durations must not be negative");
     }
-    cr.finish();
+    cr->finish();
   }
-  r.integer("retries", j.retries, false, -1, 1'000'000);
+  r.integer("retries", j.retries, false, -1, kMaxRetries);
   r.duration("backoff", j.backoff);
   r.number("backoff_factor", j.backoff_factor, false, 1.0, 100.0);
   r.duration("backoff_max", j.backoff_max);
@@ -217,7 +209,7 @@ void read_job(ParseContext& ctx, const YAML::Node& n, const std::string& path, J
   r.duration("commit_time", j.commit_time);
   r.duration("deadline", j.deadline);
   int64_t prio = 0;
-  if (r.integer("priority", prio, false, -1'000'000, 1'000'000)) j.priority = static_cast<int32_t>(prio);
+  if (r.integer("priority", prio, false, -kMaxJobPriority, kMaxJobPriority)) j.priority = static_cast<int32_t>(prio);
   r.finish();
 }
 
@@ -235,31 +227,17 @@ bool read_fleet(MapReader& r, const CompiledScenario& sc, uint32_t& out) {
   return true;
 }
 
-void read_queue(MapReader& r, QueueDiscipline& q) {
-  std::string queue = "fifo";
-  r.choice("queue", queue, {"fifo", "priority"});
-  q = queue == "priority" ? QueueDiscipline::kPriority : QueueDiscipline::kFifo;
-}
-
-// `placement: any | same_zone`: whether all VMs of a job's gang must be in one zone.
-bool read_placement(MapReader& r) {
-  std::string placement = "any";
-  r.choice("placement", placement, {"any", "same_zone"});
-  return placement == "same_zone";
-}
-
 void compile_batch(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) {
   read_fleet(r, sc, w.batch.fleet);
   read_arrivals(r, "arrivals", w.batch.arrivals, sc, true);
-  read_queue(r, w.batch.queue);
-  const bool same_zone = read_placement(r);
-  YAML::Node job = r.get("job");
+  r.choice("queue", w.batch.queue, kQueueDisciplines);
+  bool same_zone = false;
+  r.choice("placement", same_zone, kPlacements);
+  // A trace may give each job's work; then `job:` is optional.
   const bool trace_work = w.batch.arrivals.kind == ArrivalKind::kTrace;
-  if (!job.IsDefined() || job.IsNull()) {
-    if (!trace_work) r.ctx().error(r.node(), r.child_path("job"), "missing required key (describe the jobs: work, parallelism, checkpoint, ...)");
-  } else {
-    read_job(r.ctx(), job, r.child_path("job"), w.batch.job, !trace_work);
-  }
+  const YAML::Node job =
+      trace_work ? r.value("job") : r.required("job", "describe the jobs: work, parallelism, checkpoint, ...");
+  if (job) read_job(r.ctx(), job, r.child_path("job"), w.batch.job, !trace_work);
   w.batch.job.same_zone = same_zone;
 }
 
@@ -271,16 +249,14 @@ void compile_service(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) 
   if (kinds != 1) ctx.error(r.node(), r.path(), "give exactly one of rate, daily or trace (the request rate over time)");
   double per_hour = 0;
   if (r.rate("rate", per_hour)) { s.rate_kind = ServiceSpec::RateKind::kConstant; s.rate = per_hour / 3600.0; }
-  YAML::Node daily = r.get("daily");
-  if (daily.IsDefined() && !daily.IsNull()) {
+  if (auto dr = r.section("daily")) {
     s.rate_kind = ServiceSpec::RateKind::kDaily;
-    MapReader dr(ctx, daily, r.child_path("daily"));
-    if (dr.rate("peak", per_hour, true)) s.daily_peak = per_hour / 3600.0;
-    if (dr.rate("trough", per_hour, true)) s.daily_trough = per_hour / 3600.0;
-    dr.duration("peak_at", s.peak_at);
-    if (s.daily_trough > s.daily_peak) ctx.error(daily, r.child_path("daily"), "trough must not exceed peak");
+    if (dr->rate("peak", per_hour, true)) s.daily_peak = per_hour / 3600.0;
+    if (dr->rate("trough", per_hour, true)) s.daily_trough = per_hour / 3600.0;
+    dr->duration("peak_at", s.peak_at);
+    if (s.daily_trough > s.daily_peak) ctx.error(dr->node(), dr->path(), "trough must not exceed peak");
     s.rate = 0.5 * (s.daily_peak + s.daily_trough);
-    dr.finish();
+    dr->finish();
   }
   std::string trace;
   if (r.str("trace", trace)) {
@@ -308,18 +284,14 @@ void compile_service(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) 
   r.boolean("drain", s.drain);
   r.duration("step", s.step);
   if (s.step.us <= 0) ctx.error(r.get("step"), r.child_path("step"), "must be longer than 0s");
-  YAML::Node slo = r.get("slo");
-  if (!slo.IsDefined() || slo.IsNull()) {
-    ctx.error(r.node(), r.child_path("slo"), "missing required key (e.g. slo: {latency: 200ms, target: 99.9%, window: 30d})");
-  } else {
-    MapReader sr(ctx, slo, r.child_path("slo"));
-    sr.duration("latency", s.slo_latency, true);
-    if (sr.fraction("target", s.slo_target, true) && (s.slo_target <= 0 || s.slo_target >= 1)) {
-      ctx.error(sr.get("target"), sr.child_path("target"), "must be between 0% and 100% (exclusive)");
+  if (auto sr = r.required_section("slo", "e.g. slo: {latency: 200ms, target: 99.9%, window: 30d}")) {
+    sr->duration("latency", s.slo_latency, true);
+    if (sr->fraction("target", s.slo_target, true) && (s.slo_target <= 0 || s.slo_target >= 1)) {
+      ctx.error(sr->get("target"), sr->child_path("target"), "must be between 0% and 100% (exclusive)");
     }
-    sr.duration("window", s.budget_window);
-    if (s.budget_window.us <= 0) ctx.error(sr.get("window"), sr.child_path("window"), "must be longer than 0s");
-    sr.finish();
+    sr->duration("window", s.budget_window);
+    if (s.budget_window.us <= 0) ctx.error(sr->get("window"), sr->child_path("window"), "must be longer than 0s");
+    sr->finish();
   }
 }
 
@@ -356,21 +328,11 @@ void compile_deadline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
   if (d.deadline.us > 0 && d.deadline < d.work) {
     ctx.error(r.get("deadline"), r.child_path("deadline"), "is shorter than work: no policy can meet it");
   }
-  std::string policy = "uniform_progress";
-  r.choice("policy", policy, {"greedy", "uniform_progress", "uniform_progress_literal", "on_demand", "spot_only"});
-  d.policy = policy == "greedy" ? DeadlinePolicy::kGreedy
-           : policy == "on_demand" ? DeadlinePolicy::kOnDemand
-           : policy == "spot_only" ? DeadlinePolicy::kSpotOnly
-           : policy == "uniform_progress_literal" ? DeadlinePolicy::kUniformProgressLiteral
-                                                  : DeadlinePolicy::kUniformProgress;
+  r.choice("policy", d.policy, kDeadlinePolicies);
   std::string start;
   if (r.str("random_start", start)) {
-    if (start == "true" || start == "yes" || start == "on") {
-      d.random_start = TraceStart::kWrap;
-    } else if (start == "false" || start == "no" || start == "off") {
-      d.random_start = TraceStart::kOff;
-    } else if (start == "fit") {
-      d.random_start = TraceStart::kFit;
+    if (const auto v = kTraceStarts.find(start)) {
+      d.random_start = *v;
     } else {
       ctx.error(r.get("random_start"), r.child_path("random_start"),
                 "expected true, false or fit, found \"" + start + "\"");
@@ -408,13 +370,11 @@ void compile_pipeline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
   ParseContext& ctx = r.ctx();
   read_fleet(r, sc, p.fleet);
   read_arrivals(r, "runs", p.runs, sc, false);
-  read_queue(r, p.queue);
-  const bool same_zone = read_placement(r);
-  YAML::Node stages = r.get("stages");
-  if (!stages.IsDefined() || stages.IsNull()) {
-    ctx.error(r.node(), r.child_path("stages"), "missing required key (a map of stage name → {jobs, job, after})");
-    return;
-  }
+  r.choice("queue", p.queue, kQueueDisciplines);
+  bool same_zone = false;
+  r.choice("placement", same_zone, kPlacements);
+  const YAML::Node stages = r.required("stages", "a map of stage name → {jobs, job, after}");
+  if (!stages) return;
   if (!stages.IsMap() || stages.size() == 0) {
     ctx.error(stages, r.child_path("stages"), "expected a map of stage name → {jobs, job, after}");
     return;
@@ -427,10 +387,8 @@ void compile_pipeline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
     st.name = it->first.as<std::string>("");
     const std::string path = r.child_path("stages") + "." + st.name;
     MapReader sr(ctx, it->second, path);
-    sr.integer("jobs", st.jobs, false, 1, 10'000'000);
-    YAML::Node job = sr.get("job");
-    if (!job.IsDefined() || job.IsNull()) ctx.error(it->second, sr.child_path("job"), "missing required key");
-    else read_job(ctx, job, sr.child_path("job"), st.job, true);
+    sr.integer("jobs", st.jobs, false, 1, kMaxStageJobs);
+    if (const YAML::Node job = sr.required("job")) read_job(ctx, job, sr.child_path("job"), st.job, true);
     std::vector<std::string> after;
     sr.string_list("after", after);
     after_nodes.push_back(sr.get("after"));
@@ -499,12 +457,13 @@ void compile_workloads(ParseContext& ctx, const YAML::Node& node, CompiledScenar
     WorkloadSpec w;
     w.name = it->first.as<std::string>("");
     MapReader r(ctx, it->second, "workloads." + w.name);
-    std::string type;
-    if (!r.choice("type", type, {"batch", "service", "deadline_job", "pipeline"}, true)) continue;
-    if (type == "batch") { w.kind = WorkloadKind::kBatch; compile_batch(r, sc, w); }
-    if (type == "service") { w.kind = WorkloadKind::kService; compile_service(r, sc, w); }
-    if (type == "deadline_job") { w.kind = WorkloadKind::kDeadlineJob; compile_deadline(r, sc, w); }
-    if (type == "pipeline") { w.kind = WorkloadKind::kPipeline; compile_pipeline(r, sc, w); }
+    if (!r.choice("type", w.kind, kWorkloadKinds, true)) continue;
+    switch (w.kind) {
+      case WorkloadKind::kBatch: compile_batch(r, sc, w); break;
+      case WorkloadKind::kService: compile_service(r, sc, w); break;
+      case WorkloadKind::kDeadlineJob: compile_deadline(r, sc, w); break;
+      case WorkloadKind::kPipeline: compile_pipeline(r, sc, w); break;
+    }
     r.finish();
     sc.workloads.push_back(std::move(w));
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/core/rng.h"
+#include "common/enum_table.h"
 #include "common/status.h"
 #include "sim/core/time.h"
 
@@ -19,7 +20,11 @@ class ParseContext;
 struct CompiledScenario;
 
 enum class WorkloadKind : uint8_t { kBatch = 0, kService, kDeadlineJob, kPipeline };
-const char* workload_kind_name(WorkloadKind k);
+inline constexpr auto kWorkloadKinds = enum_table<WorkloadKind>({{"batch", WorkloadKind::kBatch},
+                                                                 {"service", WorkloadKind::kService},
+                                                                 {"deadline_job", WorkloadKind::kDeadlineJob},
+                                                                 {"pipeline", WorkloadKind::kPipeline}});
+inline const char* workload_kind_name(WorkloadKind k) { return kWorkloadKinds.name(k); }
 
 // A distribution of durations, in seconds.
 struct DurationDist {
@@ -117,7 +122,13 @@ struct ServiceSpec {
 // for spot); kUniformProgressLiteral reads the paper's hysteresis rule literally (on on-demand,
 // stay until ahead of the line at t + 2d, then free to idle). docs/workloads.md.
 enum class DeadlinePolicy : uint8_t { kGreedy, kUniformProgress, kOnDemand, kSpotOnly, kUniformProgressLiteral };
-const char* deadline_policy_name(DeadlinePolicy p);
+inline constexpr auto kDeadlinePolicies =
+    enum_table<DeadlinePolicy>({{"greedy", DeadlinePolicy::kGreedy},
+                                {"uniform_progress", DeadlinePolicy::kUniformProgress},
+                                {"uniform_progress_literal", DeadlinePolicy::kUniformProgressLiteral},
+                                {"on_demand", DeadlinePolicy::kOnDemand},
+                                {"spot_only", DeadlinePolicy::kSpotOnly}});
+inline const char* deadline_policy_name(DeadlinePolicy p) { return kDeadlinePolicies.name(p); }
 
 // Where in the trace each replication of a deadline job starts.
 //  kOff:  at the first step.

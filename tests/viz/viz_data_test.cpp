@@ -494,9 +494,8 @@ TEST_CASE("the fallback band covers fallback VMs only, not an on-demand base", "
 TEST_CASE("chaos kinds have their own names and colours; labels never overlap", "[viz][data]") {
   for (int k = 0; k < kChaosKindCount; ++k) {
     const std::string name = chaos_kind_name(static_cast<ChaosKind>(k));
-    CHECK(name == kChaosKinds[k]);
     CHECK(chaos_kind_label(name) != "chaos");
-    for (int j = 0; j < k; ++j) CHECK(chaos_color(name) != chaos_color(kChaosKinds[j]));
+    for (int j = 0; j < k; ++j) CHECK(chaos_color(name) != chaos_color(chaos_kind_name(static_cast<ChaosKind>(j))));
     CHECK(chaos_color(name) != chaos_color("something new"));
   }
   CHECK(chaos_kind_label("cliff") == "capacity cliff");

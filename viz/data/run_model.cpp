@@ -1,5 +1,9 @@
 #include "viz/data/run_model.h"
 
+#include <optional>
+
+#include "sim/chaos/spec.h"
+
 namespace spotsim::viz {
 
 std::string event_kind_name(uint8_t kind) {
@@ -17,14 +21,18 @@ std::string event_kind_name(uint8_t kind) {
   }
 }
 
-const char* const kChaosKinds[8] = {"storm",      "cliff",         "price_spike",  "on_demand_exhaustion",
-                                    "api_throttle", "checkpoint_store_degraded", "boot_failure", "notice_loss"};
-
 std::string chaos_kind_label(const std::string& kind) {
-  static const char* const kLabels[8] = {"storm",        "capacity cliff",            "price spike",  "on-demand exhaustion",
-                                         "API throttle", "checkpoint store degraded", "boot failure", "notice loss"};
-  for (int i = 0; i < 8; ++i) {
-    if (kind == kChaosKinds[i]) return kLabels[i];
+  const std::optional<ChaosKind> k = kChaosKinds.find(kind);  // sim/chaos/spec.h: the kinds' names
+  if (!k) return "chaos";
+  switch (*k) {
+    case ChaosKind::kStorm: return "storm";
+    case ChaosKind::kCliff: return "capacity cliff";
+    case ChaosKind::kPriceSpike: return "price spike";
+    case ChaosKind::kOnDemandExhaustion: return "on-demand exhaustion";
+    case ChaosKind::kApiThrottle: return "API throttle";
+    case ChaosKind::kCheckpointStoreDegraded: return "checkpoint store degraded";
+    case ChaosKind::kBootFailure: return "boot failure";
+    case ChaosKind::kNoticeLoss: return "notice loss";
   }
   return "chaos";
 }

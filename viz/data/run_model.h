@@ -138,8 +138,6 @@ struct Interval {
 // exhaustion", "API throttle", "checkpoint store degraded", "boot failure", "notice loss"; "chaos"
 // for a kind this build does not know (or none recorded).
 std::string chaos_kind_label(const std::string& kind);
-// The chaos kinds this build knows, in ChaosKind order (chaos_kind_name()).
-extern const char* const kChaosKinds[8];
 
 // Statistics of one metric over replications (the report's / --json's numbers).
 struct MetricSummary {
