@@ -132,6 +132,7 @@ Result<Prediction> predict(const std::string& scenario_path, const GamedayPlan& 
   std::string text;
   ASSIGN_OR_RETURN(text, drill_scenario(sc, fleet, plan, cal, options.horizon));
   LoadOptions drill_lo;
+  drill_lo.read_file = read_text_file;  // the files the scenario names (Lua policies), as the loader read them
   for (const auto& o : options.overrides)
     if (!dropped_override(o.first)) drill_lo.overrides.push_back(o);
   CompiledScenario drill;

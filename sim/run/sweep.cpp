@@ -82,10 +82,18 @@ Result<SweepPlan> plan_sweep(const std::string& path, const Overrides& sets, con
   plan.seed = options.seed.value_or(plan.base.seed);
   plan.metrics = replication_metric_defs(plan.base);
   plan.scenarios.reserve(plan.points.size());
+  // Grid points compile the base text again: the policy files the base read are not read again
+  // (a point that names another file reads it).
+  const FileReader files = [&plan](const std::string& p) -> std::optional<std::string> {
+    for (const PolicySpec& ps : plan.base.policies) {
+      if (ps.path == p) return ps.source;
+    }
+    return read_text_file(p);
+  };
   for (size_t i = 0; i < plan.points.size(); ++i) {
     Overrides all = sets;
     all.insert(all.end(), plan.points[i].begin(), plan.points[i].end());
-    auto sc = compile_scenario(plan.base.text, plan.base.file, LoadOptions{all});
+    auto sc = compile_scenario(plan.base.text, plan.base.file, LoadOptions{all, files});
     if (!sc) {
       return sc.status().with_prefix("grid point " + std::to_string(i) + " (" + describe(plan.points[i]) + "): ");
     }

@@ -330,7 +330,7 @@ void compile_policy_limits(ParseContext& ctx, const YAML::Node& node, CompiledSc
   r.finish();
 }
 
-void compile_policies(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
+void compile_policies(ParseContext& ctx, const YAML::Node& node, const FileReader& read_file, CompiledScenario& sc) {
   if (!node.IsMap()) {
     ctx.error(node, "policies", "expected a map like {fleet.web: policies/fallback.lua}");
     return;
@@ -374,15 +374,13 @@ void compile_policies(ParseContext& ctx, const YAML::Node& node, CompiledScenari
     }
     const std::filesystem::path fp(file);
     p.path = (fp.is_absolute() || base.empty() ? fp : base / fp).lexically_normal().string();
-    std::ifstream in(p.path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> source = read_file ? read_file(p.path) : std::nullopt;
+    if (!source) {
       ctx.error(file_node, path, "cannot read the policy file \"" + p.path +
                                      "\" (paths are relative to the scenario file's folder)");
       continue;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    p.source = ss.str();
+    p.source = std::move(*source);
     sc.policies.push_back(std::move(p));
   }
 }
@@ -448,7 +446,7 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (const YAML::Node kubernetes = top.value("kubernetes"); kubernetes && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
   if (ctx.ok()) resolve_scale_to_zero(ctx, fleets, sc);
   if (const YAML::Node chaos = top.value("chaos"); chaos && ctx.ok()) compile_chaos(ctx, chaos, sc);
-  if (const YAML::Node policies = top.value("policies"); policies && ctx.ok()) compile_policies(ctx, policies, sc);
+  if (const YAML::Node policies = top.value("policies"); policies && ctx.ok()) compile_policies(ctx, policies, options.read_file, sc);
   if (const YAML::Node limits = top.value("policy_limits")) compile_policy_limits(ctx, limits, sc);
   if (const YAML::Node expect = top.value("expect")) compile_expect(ctx, expect, sc);
   top.finish();
@@ -461,13 +459,24 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   return sc;
 }
 
+std::optional<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return ss.str();
+}
+
 Result<CompiledScenario> load_scenario(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::invalid(path + ": error: cannot open the scenario file (check the path)");
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) return Status::io(path + ": error: cannot read the scenario file");
-  return compile_scenario(ss.str(), path, options);
+  LoadOptions with_files = options;
+  if (!with_files.read_file) with_files.read_file = read_text_file;
+  return compile_scenario(ss.str(), path, with_files);
 }
 
 }  // namespace spotsim

@@ -4,7 +4,9 @@
 //
 // Reference for every key: docs/scenario-reference.md.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -148,7 +150,7 @@ struct PolicySpec {
   std::string target;        // the key as written, e.g. "fleet.web"
   uint32_t fleet = 0;        // index into CompiledScenario::fleets
   std::string path;          // the Lua file, resolved against the scenario file's folder
-  std::string source;        // its text, read when the scenario is compiled
+  std::string source;        // its text (from LoadOptions::read_file, when the scenario is compiled)
   Duration tick = Duration::seconds(60);  // on_tick period
   int line = 0, column = 0;  // position of the entry in the scenario file (for messages)
 };
@@ -179,15 +181,26 @@ struct CompiledScenario {
   int fleet_index(const std::string& name) const;
 };
 
+// The text of a file a scenario names (a Lua policy of `policies:`), by its path resolved against
+// the scenario file's folder; nullopt if there is none. The compiler reads no file itself: whoever
+// loads the scenario hands it a FileReader (read_text_file reads the disk).
+using FileReader = std::function<std::optional<std::string>(const std::string& path)>;
+std::optional<std::string> read_text_file(const std::string& path);
+
 struct LoadOptions {
   std::vector<std::pair<std::string, std::string>> overrides;  // --set PATH=VALUE
+  // Where the named files come from. compile_scenario without one: a scenario that names a file
+  // does not compile ("cannot read the policy file ..."); load_scenario reads the disk.
+  FileReader read_file = nullptr;
 };
 
-// Reads, parses, validates and compiles a scenario file. On failure the Status message holds
-// one "FILE:LINE:COL: error: PATH: MESSAGE" line per problem (code kInvalidInput), or an I/O
-// error (kIo) if the file cannot be read.
+// The loader: reads a scenario file and the files it names from disk (read_text_file, unless
+// options.read_file is set), then compiles it. On failure the Status message holds one
+// "FILE:LINE:COL: error: PATH: MESSAGE" line per problem (code kInvalidInput), or an I/O error
+// (kIo) if the file cannot be read.
 Result<CompiledScenario> load_scenario(const std::string& path, const LoadOptions& options = {});
-// The same, from text (`file` names it in messages).
+// The compiler: the same from text (`file` names it in messages and is the folder the named files
+// are resolved against); reads no file (their text comes from options.read_file).
 Result<CompiledScenario> compile_scenario(const std::string& text, const std::string& file,
                                           const LoadOptions& options = {});
 

@@ -16,8 +16,9 @@ fleets:
   web: {pools: [a], target: 2}
 )";
 
+// Compiled the way the loader does: the policy files come from the disk.
 Result<CompiledScenario> compile(const std::string& tail) {
-  return compile_scenario(std::string(kHead) + tail, "tests/policy/data/s.yaml");
+  return compile_scenario(std::string(kHead) + tail, "tests/policy/data/s.yaml", LoadOptions{{}, read_text_file});
 }
 
 }  // namespace
@@ -35,6 +36,25 @@ TEST_CASE("policies: a path relative to the scenario file is read at compile tim
   CHECK(p.line == 9);
   CHECK(sc->policy_limits.instructions == 1'000'000);
   CHECK(sc->policy_limits.memory_bytes == 64LL << 20);
+}
+
+TEST_CASE("policies: the compiler reads no file, it asks the loader's reader") {
+  std::vector<std::string> asked;
+  LoadOptions in_memory;
+  in_memory.read_file = [&asked](const std::string& path) -> std::optional<std::string> {
+    asked.push_back(path);
+    return std::string("-- in memory\n");
+  };
+  auto sc = compile_scenario(std::string(kHead) + "policies:\n  fleet.web: nowhere/x.lua\n", "dir/s.yaml", in_memory);
+  REQUIRE(sc.is_ok());
+  CHECK(asked == std::vector<std::string>{"dir/nowhere/x.lua"});
+  CHECK(sc->policies[0].source == "-- in memory\n");
+  // Without a reader a named file cannot be had (and nothing touches the disk).
+  auto none = compile_scenario(std::string(kHead) + "policies:\n  fleet.web: replace.lua\n", "tests/policy/data/s.yaml");
+  REQUIRE_FALSE(none.is_ok());
+  CHECK(none.status().message() ==
+        "tests/policy/data/s.yaml:9:14: error: policies.fleet.web: cannot read the policy file "
+        "\"tests/policy/data/replace.lua\" (paths are relative to the scenario file's folder)");
 }
 
 TEST_CASE("policies: the map form sets the tick") {

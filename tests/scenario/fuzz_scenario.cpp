@@ -73,7 +73,8 @@ void simulate(spotsim::CompiledScenario sc, const std::string& text) {
 // Returns whether the text compiled.
 bool run_one(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  auto r = spotsim::compile_scenario(text, g_file);
+  // As the loader compiles: the files a scenario names (Lua policies) come from the disk.
+  auto r = spotsim::compile_scenario(text, g_file, spotsim::LoadOptions{{}, spotsim::read_text_file});
   if (!r.is_ok() && r.status().code() == spotsim::StatusCode::kInvalidInput &&
       !message_is_actionable(r.status().message())) {
     std::fprintf(stderr, "unactionable message for input (%zu bytes):\n---\n%s\n---\n%s\n", size, text.c_str(),

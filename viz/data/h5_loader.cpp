@@ -33,6 +33,7 @@ Status read_topology(const RunFile& f, RunModel& m, std::vector<std::string>* ch
   ASSIGN_OR_RETURN(m.scenario_text, read_string(f, schema::kMetaScenarioText));
   ASSIGN_OR_RETURN(std::vector<std::string> overrides, read_string_table(f, schema::kMetaOverrides));
   LoadOptions lo;
+  lo.read_file = read_text_file;  // Lua policies named by the recorded scenario, as when it ran
   for (const std::string& o : overrides) {
     const size_t eq = o.find('=');
     if (eq != std::string::npos) lo.overrides.emplace_back(o.substr(0, eq), o.substr(eq + 1));
