@@ -20,6 +20,7 @@
 // Unknown keys are errors with a did-you-mean suggestion; duplicate keys are errors
 // (check_duplicate_keys, once for the whole document; parse_yaml runs it).
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,10 +42,21 @@ struct Diagnostic {
   std::string to_string() const;
 };
 
+// The text of a file a document names (by its path, already resolved), or nullopt when there
+// is no such file. Readers of documents never open files themselves: whoever loads the
+// document gives the ParseContext a FileSource (the disk, a cache, memory).
+using FileSource = std::function<std::optional<std::string>(const std::string& path)>;
+
 class ParseContext {
  public:
   explicit ParseContext(std::string file) : file_(std::move(file)) {}
   const std::string& file() const { return file_; }
+
+  // Where the files the document names come from; without a source none can be had.
+  void set_file_source(FileSource source) { file_source_ = std::move(source); }
+  std::optional<std::string> read_file(const std::string& path) const {
+    return file_source_ ? file_source_(path) : std::nullopt;
+  }
 
   // Paths set by --set: errors under them point at the override instead of the file.
   void add_override(std::string path, std::string text) { overrides_.emplace_back(std::move(path), std::move(text)); }
@@ -60,6 +72,7 @@ class ParseContext {
   std::string file_;
   std::vector<std::pair<std::string, std::string>> overrides_;
   std::vector<Diagnostic> diagnostics_;
+  FileSource file_source_;
 };
 
 // Edit distance, for did-you-mean suggestions.

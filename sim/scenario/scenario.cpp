@@ -330,7 +330,7 @@ void compile_policy_limits(ParseContext& ctx, const YAML::Node& node, CompiledSc
   r.finish();
 }
 
-void compile_policies(ParseContext& ctx, const YAML::Node& node, const FileReader& read_file, CompiledScenario& sc) {
+void compile_policies(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
   if (!node.IsMap()) {
     ctx.error(node, "policies", "expected a map like {fleet.web: policies/fallback.lua}");
     return;
@@ -374,7 +374,7 @@ void compile_policies(ParseContext& ctx, const YAML::Node& node, const FileReade
     }
     const std::filesystem::path fp(file);
     p.path = (fp.is_absolute() || base.empty() ? fp : base / fp).lexically_normal().string();
-    std::optional<std::string> source = read_file ? read_file(p.path) : std::nullopt;
+    std::optional<std::string> source = ctx.read_file(p.path);
     if (!source) {
       ctx.error(file_node, path, "cannot read the policy file \"" + p.path +
                                      "\" (paths are relative to the scenario file's folder)");
@@ -404,6 +404,7 @@ void compile_expect(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
 Result<CompiledScenario> compile_scenario(const std::string& text, const std::string& file,
                                           const LoadOptions& options) {
   ParseContext ctx(file);
+  ctx.set_file_source(options.read_file);
   YAML::Node root = parse_yaml(ctx, text);
   if (!ctx.ok()) return ctx.status();
   for (const auto& [path, value] : options.overrides) {
@@ -446,7 +447,7 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (const YAML::Node kubernetes = top.value("kubernetes"); kubernetes && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
   if (ctx.ok()) resolve_scale_to_zero(ctx, fleets, sc);
   if (const YAML::Node chaos = top.value("chaos"); chaos && ctx.ok()) compile_chaos(ctx, chaos, sc);
-  if (const YAML::Node policies = top.value("policies"); policies && ctx.ok()) compile_policies(ctx, policies, options.read_file, sc);
+  if (const YAML::Node policies = top.value("policies"); policies && ctx.ok()) compile_policies(ctx, policies, sc);
   if (const YAML::Node limits = top.value("policy_limits")) compile_policy_limits(ctx, limits, sc);
   if (const YAML::Node expect = top.value("expect")) compile_expect(ctx, expect, sc);
   top.finish();

@@ -122,7 +122,7 @@ void read_trace(MapReader& r, const CompiledScenario& sc, bool money, SeriesSpec
   if (out.file.empty()) return;
   TraceTable t;
   std::string err;
-  if (!read_trace_table(resolve_scenario_path(sc.file, out.file), t, err)) {
+  if (!read_trace_table(ctx, resolve_scenario_path(sc.file, out.file), t, err)) {
     ctx.error(r.get("trace"), path, err);
     return;
   }

@@ -1,12 +1,12 @@
 #include "sim/scenario/trace_file.h"
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "common/units.h"
+#include "common/yaml_reader.h"
 
 namespace spotsim {
 
@@ -53,10 +53,10 @@ bool read_availability_json(const std::string& path, const YAML::Node& root, Tra
   return true;
 }
 
-bool read_json(const std::string& path, TraceTable& out, std::string& error) {
+bool read_json(const std::string& text, const std::string& path, TraceTable& out, std::string& error) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);  // JSON is read by the YAML parser (a YAML 1.2 subset)
+    root = YAML::Load(text);  // JSON is read by the YAML parser (a YAML 1.2 subset)
   } catch (const YAML::Exception& e) {
     error = path + ": not valid JSON: " + e.msg;
     return false;
@@ -85,8 +85,8 @@ bool read_json(const std::string& path, TraceTable& out, std::string& error) {
   return true;
 }
 
-bool read_csv(const std::string& path, TraceTable& out, std::string& error) {
-  std::ifstream in(path);
+bool read_csv(const std::string& text, const std::string& path, TraceTable& out, std::string& error) {
+  std::istringstream in(text);
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {
@@ -123,17 +123,20 @@ bool read_csv(const std::string& path, TraceTable& out, std::string& error) {
 
 }  // namespace
 
-bool read_trace_table(const std::string& path, TraceTable& out, std::string& error) {
+bool read_trace_table(const ParseContext& ctx, const std::string& path, TraceTable& out, std::string& error) {
   out = TraceTable{};
-  {
-    std::ifstream probe(path);
-    if (!probe) {
-      error = "cannot open trace file \"" + path + "\" (paths are relative to the scenario file)";
-      return false;
-    }
+  const std::optional<std::string> text = ctx.read_file(path);
+  if (!text) {
+    error = "cannot open trace file \"" + path + "\" (paths are relative to the scenario file)";
+    return false;
   }
+  return parse_trace_table(*text, path, out, error);
+}
+
+bool parse_trace_table(const std::string& text, const std::string& path, TraceTable& out, std::string& error) {
+  out = TraceTable{};
   const std::string ext = std::filesystem::path(path).extension().string();
-  if (!(ext == ".json" ? read_json(path, out, error) : read_csv(path, out, error))) return false;
+  if (!(ext == ".json" ? read_json(text, path, out, error) : read_csv(text, path, out, error))) return false;
   if (out.rows.empty()) {
     error = "trace file \"" + path + "\" has no data rows";
     return false;

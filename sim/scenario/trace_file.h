@@ -15,6 +15,8 @@
 
 namespace spotsim {
 
+class ParseContext;
+
 struct TraceTable {
   std::vector<std::string> columns;       // empty for a CSV without a header line
   std::vector<std::vector<double>> rows;  // numbers, one vector per row
@@ -22,9 +24,12 @@ struct TraceTable {
   int column(const std::string& name) const;
 };
 
-// Reads `path`. On failure returns false with a message for a person in `error` (naming the
-// file and, for CSV, the line).
-bool read_trace_table(const std::string& path, TraceTable& out, std::string& error);
+// Reads trace file `path` (resolved) through ctx.read_file (the compiler opens no file itself;
+// the loader gives the context its file source). On failure returns false with a message for a
+// person in `error` (naming the file and, for CSV, the line).
+bool read_trace_table(const ParseContext& ctx, const std::string& path, TraceTable& out, std::string& error);
+// Parses the text of trace file `path` (its name picks the format and is named in errors).
+bool parse_trace_table(const std::string& text, const std::string& path, TraceTable& out, std::string& error);
 
 // `p` resolved against the folder of `scenario_file` (unless absolute).
 std::string resolve_scenario_path(const std::string& scenario_file, const std::string& p);

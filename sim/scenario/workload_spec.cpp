@@ -95,9 +95,9 @@ namespace {
 std::string resolve_path(const CompiledScenario& sc, const std::string& p) { return resolve_scenario_path(sc.file, p); }
 
 // Reads a CSV (or JSON, sim/scenario/trace_file.h) into rows of numbers.
-bool read_csv(const std::string& path, std::vector<std::vector<double>>& rows, std::string& error) {
+bool read_csv(const ParseContext& ctx, const std::string& path, std::vector<std::vector<double>>& rows, std::string& error) {
   TraceTable t;
-  if (!read_trace_table(path, t, error)) return false;
+  if (!read_trace_table(ctx, path, t, error)) return false;
   rows = std::move(t.rows);
   return true;
 }
@@ -156,7 +156,7 @@ void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const C
     a.kind = ArrivalKind::kTrace;
     std::vector<std::vector<double>> rows;
     std::string err;
-    if (!read_csv(resolve_path(sc, trace), rows, err)) {
+    if (!read_csv(ctx, resolve_path(sc, trace), rows, err)) {
       ctx.error(ar.get("trace"), ar.child_path("trace"), err);
     } else {
       for (const auto& row : rows) {
@@ -263,7 +263,7 @@ void compile_service(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) 
     s.rate_kind = ServiceSpec::RateKind::kTrace;
     std::vector<std::vector<double>> rows;
     std::string err;
-    if (!read_csv(resolve_path(sc, trace), rows, err)) {
+    if (!read_csv(ctx, resolve_path(sc, trace), rows, err)) {
       ctx.error(r.get("trace"), r.child_path("trace"), err);
     } else {
       for (const auto& row : rows) {
@@ -301,7 +301,7 @@ void compile_deadline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
   if (r.str("trace", d.trace_file, true)) {
     std::vector<std::vector<double>> rows;
     std::string err;
-    if (!read_csv(resolve_path(sc, d.trace_file), rows, err)) {
+    if (!read_csv(ctx, resolve_path(sc, d.trace_file), rows, err)) {
       ctx.error(r.get("trace"), r.child_path("trace"), err);
     } else if (rows.size() < 2) {
       ctx.error(r.get("trace"), r.child_path("trace"), "an availability trace needs at least two rows (seconds,available)");

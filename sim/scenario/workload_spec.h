@@ -1,7 +1,8 @@
 #pragma once
 // The `workloads:` (and `checkpoint_store:`) sections of a scenario, compiled into plain data.
-// Reference for every key: docs/workloads.md. Traces named by a workload are read here, at
-// compile time (paths relative to the scenario file); nothing reads files during a run.
+// Reference for every key: docs/workloads.md. Traces named by a workload are read at compile
+// time (paths relative to the scenario file), through the loader's LoadOptions::read_file;
+// nothing reads files during a run.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -9,7 +9,9 @@
 namespace spotsim::test {
 
 // The compiler's one-line diagnostic for `text` read as `file`, or "(no error)" when it compiles.
+// Files it names are read from disk (relative to `file`'s folder), as the loader does.
 inline std::string compile_error(const std::string& text, const std::string& file = "s.yaml", LoadOptions opt = {}) {
+  if (!opt.read_file) opt.read_file = read_text_file;
   auto r = compile_scenario(text, file, opt);
   if (r.is_ok()) return "(no error)";
   return r.status().message();

@@ -23,7 +23,7 @@ DeadlineJobSpec pattern_spec(DeadlinePolicy p, const std::string& pattern, size_
 // Like compile_error, for scenarios that read a trace next to this file: FILE is test.yaml.
 std::string deadline_error(const std::string& text) {
   const std::string dir = SPOTSIM_SOURCE_DIR "/tests/workload/";
-  auto r = compile_scenario(text, dir + "test.yaml");
+  auto r = compile_scenario(text, dir + "test.yaml", LoadOptions{{}, read_text_file});
   if (r) return "";
   std::string m = r.status().message();
   for (size_t at = m.find(dir); at != std::string::npos; at = m.find(dir)) m.erase(at, dir.size());

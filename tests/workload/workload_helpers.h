@@ -18,7 +18,7 @@ inline CompiledScenario compile_here(const std::string& text) {
 }
 
 inline std::string compile_error(const std::string& text) {
-  auto r = compile_scenario(text, "test.yaml");
+  auto r = compile_scenario(text, "test.yaml", LoadOptions{{}, read_text_file});
   if (r) return "";
   return r.status().message();
 }
