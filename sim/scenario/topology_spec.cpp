@@ -190,9 +190,8 @@ void read_process(MapReader& r, bool money, SeriesSpec& out) {
   ParseContext& ctx = r.ctx();
   MapReader pr(ctx, r.get("process"), r.child_path("process"));
   value_key(pr, "mean", money, true, out.mean);
-  out.min = 0;
   value_key(pr, "min", money, false, out.min);
-  out.max = out.mean * 2;
+  out.max = out.mean * 2;  // default: twice the mean
   value_key(pr, "max", money, false, out.max);
   pr.rate("change_rate", out.change_rate_per_hour, true);
   if (pr.has("change_rate") && out.change_rate_per_hour <= 0) {
