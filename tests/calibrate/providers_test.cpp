@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <optional>
 
 #include "sim/calibrate/calibrate.h"
 #include "sim/calibrate/input.h"
 #include "sim/calibrate/sources.h"
+#include "sim/scenario/scenario.h"
 #include "sim/scenario/trace_file.h"
 
 using namespace spotsim;
@@ -133,7 +135,10 @@ TEST_CASE("Azure Resource Graph: the table result format", "[calibrate][azure]")
 TEST_CASE("availability traces in the published JSON form read next to CSV", "[calibrate][trace]") {
   TraceTable t;
   std::string err;
-  REQUIRE(read_trace_table(data("spot-availability-trace.json"), t, err));
+  const std::string path = data("spot-availability-trace.json");
+  const std::optional<std::string> text = read_text_file(path);  // the loader's reader (the disk)
+  REQUIRE(text);
+  REQUIRE(parse_trace_table(*text, path, t, err));
   REQUIRE(t.columns.size() == 2);
   CHECK(t.columns[0] == "seconds");
   CHECK(t.columns[1] == "data");

@@ -24,7 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 # The layer graph: each layer and the layers it links directly. A new layer (or a new edge)
 # goes here, in tests/layering/CMakeLists.txt and in docs/architecture.md.
 LINKS = {
-    "core": [],
+    "common": [],
+    "core": ["common"],
     "scenario": ["core"],
     "calibrate": ["scenario"],
     "model": ["scenario"],
@@ -33,7 +34,7 @@ LINKS = {
     "run": ["chaos", "policy"],
     "record": ["run"],
     "gameday": ["record"],
-    "chaos-agent": [],
+    "chaos-agent": ["common"],
 }
 # Named cases (layer, header, compiles?) besides the matrix: the wrong-way includes the layering
 # exists to stop, and right-way ones.
@@ -42,17 +43,23 @@ NAMED = [
     ("model", "sim/record/schema.h", False),    # the model reaching up into recording
     ("model", "sim/chaos/runtime.h", False),    # the model reaching into a layer above it
     ("chaos", "sim/policy/lua_policy.h", False),  # siblings do not see each other
-    ("core", "sim/scenario/scenario.h", False),  # core includes nothing of ours
+    ("core", "sim/scenario/scenario.h", False),  # core includes nothing of ours but common/
     ("run", "chaos-agent/agent.h", False),      # chaos-agent is beside the simulator
     ("chaos-agent", "sim/core/time.h", False),
+    ("common", "sim/core/engine.h", False),     # common is below everything of ours
+    ("common", "chaos-agent/agent.h", False),
+    ("chaos-agent", "common/yaml_reader.h", True),  # chaos-agent reads its plans with common's reader
     ("model", "sim/model/world.h", True),
     ("chaos", "sim/model/world.h", True),
     ("record", "sim/run/runner.h", True),
 ]
 
 
+TOP_LEVEL = {"common", "chaos-agent"}  # layers in a top-level folder; the others are sim/<layer>
+
+
 def folder(layer):
-    return layer if layer == "chaos-agent" else "sim/" + layer
+    return layer if layer in TOP_LEVEL else "sim/" + layer
 
 
 def below(layer):

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "sim/chaos/spec.h"
+#include "sim/scenario/chaos_spec.h"
 
 namespace spotsim::viz {
 
@@ -22,7 +22,7 @@ std::string event_kind_name(uint8_t kind) {
 }
 
 std::string chaos_kind_label(const std::string& kind) {
-  const std::optional<ChaosKind> k = kChaosKinds.find(kind);  // sim/chaos/spec.h: the kinds' names
+  const std::optional<ChaosKind> k = kChaosKinds.find(kind);  // sim/scenario/chaos_spec.h: the kinds' names
   if (!k) return "chaos";
   switch (*k) {
     case ChaosKind::kStorm: return "storm";
