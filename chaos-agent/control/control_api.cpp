@@ -11,17 +11,15 @@ namespace {
 Result<Millis> duration_field(const nlohmann::json& j, const char* name, Millis def) {
   if (!j.contains(name) || j[name].is_null()) return def;
   const auto& v = j[name];
-  if (v.is_number()) {
-    double s = v.get<double>();
-    if (s < 0) return Error{std::string(name) + ": must not be negative"};
-    return Millis(static_cast<long long>(s * 1000));
-  }
-  if (v.is_string()) {
-    auto d = parse_duration(v.get<std::string>());
-    if (!d) return Error{std::string(name) + ": " + bad_duration_message(v.get<std::string>())};
+  if (v.is_number() || v.is_string()) {
+    // A JSON number is a bare number: refused as in a plan or a scenario file (is 90 seconds or
+    // minutes?); only 0 stands alone.
+    const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+    auto d = parse_duration(text);
+    if (!d) return Error{std::string(name) + ": " + bad_duration_message(text)};
     return *d;
   }
-  return Error{std::string(name) + ": expected a duration like 120s, 5m, 2h"};
+  return Error{std::string(name) + ": expected a duration like 90s, 15m, 2h or 7d"};
 }
 Result<std::string> string_field(const nlohmann::json& j, const char* name, const std::string& def) {
   if (!j.contains(name) || j[name].is_null()) return def;

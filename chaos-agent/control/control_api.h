@@ -15,7 +15,7 @@
 
 namespace agent::control {
 
-// Field errors name the field: "notice: expected a duration like 120s, 5m, 2h, got 'soon'".
+// Field errors name the field: `notice: expected a duration like 90s, 15m, 2h or 7d, found "soon"`.
 Result<InjectRequest> inject_request_from_json(const nlohmann::json& j);
 nlohmann::json inject_request_to_json(const InjectRequest& r);
 

@@ -92,56 +92,17 @@ std::optional<WallTime> parse_iso8601(std::string_view s) {
 }
 
 std::optional<Millis> parse_duration(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double total_ms = 0;
-  size_t i = 0;
-  bool any = false;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (start == i) return std::nullopt;
-    double value = 0;
-    try {
-      value = std::stod(std::string(s.substr(start, i - start)));
-    } catch (...) {
-      return std::nullopt;
-    }
-    size_t ustart = i;
-    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
-    std::string_view unit = s.substr(ustart, i - ustart);
-    double scale;
-    if (unit.empty()) {
-      // A bare number is refused, as in scenario files ("90" could be seconds or minutes): only
-      // "0" needs no unit.
-      if (any || i != s.size() || value != 0) return std::nullopt;
-      scale = 1000;
-    } else if (unit == "ms") {
-      scale = 1;
-    } else if (unit == "s") {
-      scale = 1000;
-    } else if (unit == "m") {
-      scale = 60000;
-    } else if (unit == "h") {
-      scale = 3600000;
-    } else if (unit == "d") {
-      scale = 86400000;
-    } else {
-      return std::nullopt;
-    }
-    total_ms += value * scale;
-    any = true;
-  }
-  if (!std::isfinite(total_ms) || total_ms < 0 || total_ms > 1e15) return std::nullopt;
-  return Millis(static_cast<long long>(std::llround(total_ms)));
+  auto d = spotsim::parse_duration(s);
+  if (!d) return std::nullopt;
+  return to_millis(*d);
 }
 
 std::string bad_duration_message(std::string_view s) {
-  const bool bare = !s.empty() && s.find_first_not_of("0123456789.") == std::string_view::npos;
-  if (bare) {
-    return "'" + std::string(s) + "' has no unit; write e.g. '" + std::string(s) + "s' (units: ms, s, m, h, d)";
-  }
-  return "expected a duration like 120s, 5m, 2h, got '" + std::string(s) + "'";
+  auto d = spotsim::parse_duration(s);
+  return d ? std::string() : d.status().message();
 }
+
+Millis to_millis(spotsim::Duration d) { return Millis((d.us + (d.us >= 0 ? 500 : -500)) / 1000); }
 
 std::string format_duration(Millis d) {
   long long ms = d.count();

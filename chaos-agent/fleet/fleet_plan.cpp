@@ -10,288 +10,162 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "chaos-agent/control/control_api.h"
 #include "chaos-agent/core/time_format.h"
 #include "chaos-agent/http/client.h"
+#include "chaos-agent/plan/plan_reader.h"
 
 namespace agent::fleet {
 namespace {
 
 using Type = plan::Item::Type;
+using plan::MapReader;
+using plan::ParseContext;
 
-// A parse error on its way to the top of parse_fleet_plan (the one place that catches it).
-struct Fail {
-  Error error;
-};
+size_t errors(const ParseContext& ctx) { return ctx.diagnostics().size(); }
 
-class Yaml {
- public:
-  explicit Yaml(std::string file) : file_(std::move(file)) {}
-  const std::string& file() const { return file_; }
-
-  [[noreturn]] void fail(const YAML::Node& n, const std::string& path, const std::string& msg) const {
-    fail_at(n.IsDefined() ? n.Mark() : YAML::Mark::null_mark(), path, msg);
+// label -> values; false (reported) when it does not read cleanly.
+bool parse_selector(ParseContext& ctx, const YAML::Node& n, const std::string& path, Selector& out) {
+  if (!n.IsMap()) {
+    ctx.error(n, path, "expected a mapping of labels, e.g. {zone: us-east-1a, pool: gpu}");
+    return false;
   }
-  [[noreturn]] void fail_at(const YAML::Mark& m, const std::string& path, const std::string& msg) const {
-    throw Fail{Error{file_ + ":" + std::to_string(m.line >= 0 ? m.line + 1 : 1) + ":" +
-                     std::to_string(m.column >= 0 ? m.column + 1 : 1) + ": error: " +
-                     (path.empty() ? "" : path + ": ") + msg}};
-  }
-  void keys(const YAML::Node& map, const std::string& path, std::initializer_list<const char*> allowed) const {
-    if (!map.IsMap()) fail(map, path, "expected a mapping");
-    for (const auto& kv : map) {
-      std::string key = kv.first.Scalar();
-      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail_at(kv.first.Mark(), sub(path, key), "unknown key (expected one of: " + list + ")");
-      }
-    }
-  }
-  static std::string sub(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-  std::string str(const YAML::Node& n, const std::string& path) const {
-    if (!n.IsScalar()) fail(n, path, "expected a string");
-    return n.Scalar();
-  }
-  Millis duration(const YAML::Node& n, const std::string& path) const {
-    if (!n.IsScalar()) fail(n, path, "expected a duration like 120s, 5m, 2h");
-    auto d = parse_duration(n.Scalar());
-    if (!d) fail(n, path, bad_duration_message(n.Scalar()));
-    return *d;
-  }
-  double fraction(const YAML::Node& n, const std::string& path) const {
-    std::string s = n.IsScalar() ? n.Scalar() : "";
-    bool pct = !s.empty() && s.back() == '%';
-    std::string num = pct ? s.substr(0, s.size() - 1) : s;
-    char* end = nullptr;
-    double v = num.empty() ? -1 : std::strtod(num.c_str(), &end);
-    if (num.empty() || end != num.c_str() + num.size() || !std::isfinite(v))
-      fail(n, path, "expected a fraction like 0.5 or 50%, found '" + s + "'");
-    if (pct) v /= 100.0;
-    if (v <= 0 || v > 1) fail(n, path, "must be greater than 0 and at most 1 (100%), found '" + s + "'");
-    return v;
-  }
-  long whole(const YAML::Node& n, const std::string& path, long min) const {
-    std::string s = n.IsScalar() ? n.Scalar() : "";
-    if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos)
-      fail(n, path, "expected a whole number, found '" + s + "'");
-    long v = std::stol(s);
-    if (v < min) fail(n, path, "must be at least " + std::to_string(min));
-    return v;
-  }
-  double number(const YAML::Node& n, const std::string& path) const {
-    std::string s = n.IsScalar() ? n.Scalar() : "";
-    char* end = nullptr;
-    double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v)) fail(n, path, "expected a number, found '" + s + "'");
-    return v;
-  }
-  std::string loopback_url(const YAML::Node& n, const std::string& path) const {
-    std::string url = str(n, path);
-    auto u = http::parse_loopback_url(url, "url");
-    if (!u) fail(n, path, u.error().substr(u.error().find(": ") + 2));
-    return url;
-  }
-
- private:
-  std::string file_;
-};
-
-
-const char* type_name(Type t) {
-  switch (t) {
-    case Type::kPreempt: return "preempt";
-    case Type::kRebalance: return "rebalance";
-    case Type::kMaintenance: return "maintenance";
-    case Type::kStorm: return "storm";
-    case Type::kClear: return "clear";
-  }
-  return "?";
-}
-
-Selector parse_selector(const Yaml& y, const YAML::Node& n, const std::string& path) {
-  if (!n.IsMap()) y.fail(n, path, "expected a mapping of labels, e.g. {zone: us-east-1a, pool: gpu}");
+  const size_t before = errors(ctx);
   Selector s;
   for (const auto& kv : n) {
-    std::string key = kv.first.Scalar();
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    const std::string p = path + "." + key;
     auto& vals = s[key];
-    if (kv.second.IsSequence()) {
-      if (kv.second.size() == 0) y.fail(kv.second, Yaml::sub(path, key), "expected a label value or a non-empty list");
-      for (const auto& v : kv.second) vals.push_back(y.str(v, Yaml::sub(path, key)));
+    auto add = [&](const YAML::Node& v) {
+      if (v.IsScalar()) vals.push_back(v.Scalar());
+      else ctx.error(v, p, "expected a string");
+    };
+    if (!kv.second.IsSequence()) {
+      add(kv.second);
+    } else if (kv.second.size() == 0) {
+      ctx.error(kv.second, p, "expected a label value or a non-empty list");
     } else {
-      vals.push_back(y.str(kv.second, Yaml::sub(path, key)));
+      for (const auto& v : kv.second) add(v);
     }
   }
-  return s;
+  if (errors(ctx) != before) return false;
+  out = std::move(s);
+  return true;
 }
 
 constexpr const char* kLabelShorthands[] = {"zone", "pool", "instance_type", "role", "provider"};
 
-std::vector<FleetTarget> parse_targets(const Yaml& y, const YAML::Node& ts, const std::string& path) {
-  if (!ts.IsSequence() || ts.size() == 0)
-    y.fail(ts, path, "expected a non-empty list of {name, address: \"HOST:PORT\", labels: {...}}");
+// The inventory: targets that read cleanly (the others are reported).
+std::vector<FleetTarget> parse_targets(ParseContext& ctx, const YAML::Node& ts, const std::string& path) {
   std::vector<FleetTarget> out;
+  if (!ts.IsSequence() || ts.size() == 0) {
+    ctx.error(ts, path, "expected a non-empty list of {name, address: \"HOST:PORT\", labels: {...}}");
+    return out;
+  }
   std::set<std::string> names, addresses;
   for (size_t i = 0; i < ts.size(); ++i) {
-    std::string p = path + "[" + std::to_string(i) + "]";
-    const auto& t = ts[i];
-    y.keys(t, p, {"name", "address", "labels", "zone", "pool", "instance_type", "role", "provider"});
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    const size_t before = errors(ctx);
+    MapReader t(ctx, ts[i], p);
     FleetTarget tg;
-    if (!t["address"]) y.fail(t, p + ".address", "required: the agent's remote control HOST:PORT (serve --remote-control)");
-    std::string addr = y.str(t["address"], p + ".address");
-    size_t colon = addr.rfind(':');
-    bool bracket = !addr.empty() && addr[0] == '[';
-    std::string host = colon == std::string::npos ? "" : addr.substr(bracket ? 1 : 0, colon - (bracket ? 2 : 0));
-    std::string port = colon == std::string::npos ? "" : addr.substr(colon + 1);
-    if (host.empty() || port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stol(port) == 0 || std::stol(port) > 65535)
-      y.fail(t["address"], p + ".address", "expected HOST:PORT (e.g. 10.0.1.11:8443), found '" + addr + "'");
-    tg.host = host;
-    tg.port = static_cast<uint16_t>(std::stol(port));
-    tg.name = t["name"] ? y.str(t["name"], p + ".name") : addr;
-    if (!names.insert(tg.name).second) y.fail(t["name"] ? t["name"] : t, p + ".name", "duplicate target name '" + tg.name + "'");
-    if (!addresses.insert(tg.address()).second)
-      y.fail(t["address"], p + ".address", "duplicate address '" + tg.address() + "' (one agent, one entry)");
-    if (t["labels"]) {
-      const auto& l = t["labels"];
-      if (!l.IsMap()) y.fail(l, p + ".labels", "expected a mapping such as {zone: us-east-1a, pool: gpu}");
-      for (const auto& kv : l) tg.labels[kv.first.Scalar()] = y.str(kv.second, p + ".labels." + kv.first.Scalar());
+    std::string addr;
+    if (!t.has("address")) {
+      t.get("address");
+      if (ts[i].IsMap())
+        ctx.error(ts[i], p + ".address", "required: the agent's remote control HOST:PORT (serve --remote-control)");
+    } else if (t.str("address", addr)) {
+      const size_t colon = addr.rfind(':');
+      const bool bracket = !addr.empty() && addr[0] == '[';
+      const std::string host = colon == std::string::npos ? "" : addr.substr(bracket ? 1 : 0, colon - (bracket ? 2 : 0));
+      const std::string port = colon == std::string::npos ? "" : addr.substr(colon + 1);
+      if (host.empty() || port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+          std::stol(port) == 0 || std::stol(port) > 65535) {
+        ctx.error(t.get("address"), p + ".address", "expected HOST:PORT (e.g. 10.0.1.11:8443), found '" + addr + "'");
+      } else {
+        tg.host = host;
+        tg.port = static_cast<uint16_t>(std::stol(port));
+        if (!addresses.insert(tg.address()).second)
+          ctx.error(t.get("address"), p + ".address", "duplicate address '" + tg.address() + "' (one agent, one entry)");
+      }
     }
-    for (const char* k : kLabelShorthands)
-      if (t[k]) tg.labels[k] = y.str(t[k], p + "." + k);
-    out.push_back(std::move(tg));
+    if (!t.str("name", tg.name)) tg.name = addr;
+    if (!tg.name.empty() && !names.insert(tg.name).second)
+      ctx.error(t.has("name") ? t.get("name") : ts[i], p + ".name", "duplicate target name '" + tg.name + "'");
+    if (const YAML::Node l = t.value("labels")) {
+      if (!l.IsMap()) {
+        ctx.error(l, p + ".labels", "expected a mapping such as {zone: us-east-1a, pool: gpu}");
+      } else {
+        MapReader lr(ctx, l, p + ".labels");
+        for (const auto& kv : l) {
+          const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+          lr.str(key, tg.labels[key]);
+        }
+      }
+    }
+    for (const char* k : kLabelShorthands) {
+      std::string v;
+      if (t.str(k, v)) tg.labels[k] = v;
+    }
+    t.finish();
+    if (errors(ctx) == before) out.push_back(std::move(tg));
   }
   return out;
 }
 
-void copy_scalars(const YAML::Node& body, nlohmann::json& j, std::initializer_list<const char*> fields) {
-  for (const char* f : fields)
-    if (body.IsMap() && body[f] && body[f].IsScalar()) j[f] = body[f].Scalar();
-}
-
-FleetItem parse_item(const Yaml& y, const YAML::Node& node, size_t i, const FleetPlan& p) {
-  std::string path = "chaos[" + std::to_string(i) + "]";
-  if (!node.IsMap()) y.fail(node, path, "expected a mapping like {at: 1m, storm: {fraction: 30%}}");
-  auto is_action = [](const std::string& k) {
-    return k == "preempt" || k == "storm" || k == "rebalance" || k == "maintenance" || k == "clear";
-  };
-  const bool flat = node["kind"].IsDefined();
-  std::string action;
-  if (flat) {
-    action = node["kind"].IsScalar() ? node["kind"].Scalar() : "";
-    if (!is_action(action))
-      y.fail(node["kind"], path + ".kind",
-             "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + action +
-                 "' (a fleet drill acts on real VMs; cliffs and price spikes exist only in the simulator)");
-  } else {
-    for (const auto& kv : node) {
-      std::string key = kv.first.Scalar();
-      if (key == "at") continue;
-      if (!is_action(key))
-        y.fail_at(kv.first.Mark(), path + "." + key, "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
-      if (!action.empty()) y.fail(node, path, "one action per item, found " + action + " and " + key);
-      action = key;
-    }
-    if (action.empty()) y.fail(node, path, "expected one of: preempt, storm, rebalance, maintenance, clear");
-  }
+// One item; nullopt (reported) when it does not read cleanly. `clean`: the plan so far read
+// cleanly, so an item selecting nothing is a mistake of its own.
+std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, size_t i, const FleetPlan& p,
+                                    bool max_known, bool clean) {
+  const size_t before = errors(ctx);
+  auto head = plan::read_item_head(ctx, node, i, p.max_duration, max_known,
+                                   " (a fleet drill acts on real VMs; cliffs and price spikes exist only in the simulator)");
+  if (!head) return std::nullopt;
   FleetItem it;
-  it.where = flat ? path : path + "." + action;
-  if (!node["at"]) y.fail(node, path + ".at", "required: when this happens, e.g. at: 5m");
-  it.at = y.duration(node["at"], path + ".at");
-  if (it.at >= p.max_duration)
-    y.fail(node["at"], path + ".at", format_duration(it.at) + " is not before max_duration " + format_duration(p.max_duration));
-  const YAML::Node body = flat ? node : node[action];
-  if (!body.IsNull() && !body.IsMap()) y.fail(body, it.where, "expected a mapping (or {})");
-  if (body.IsMap()) {
-    if (flat && body["waves"])
-      y.fail(body["waves"], it.where + ".waves", "not supported in a fleet plan: write each wave as its own storm item");
-    if (action == "preempt")
-      y.keys(body, it.where, {"kind", "at", "name", "notice", "action", "provider", "targets", "select", "scope", "window", "azure_event_type", "allow_unrealistic"});
-    else if (action == "storm")
-      y.keys(body, it.where, {"kind", "at", "name", "fraction", "notice", "action", "provider", "select", "scope", "window", "azure_event_type", "allow_unrealistic"});
-    else if (action == "rebalance")
-      y.keys(body, it.where, {"kind", "at", "name", "provider", "targets", "select", "scope", "window"});
-    else if (action == "maintenance")
-      y.keys(body, it.where, {"kind", "at", "name", "notice", "provider", "targets", "select", "scope", "window", "azure_event_type", "gcp_event"});
-    else
-      y.keys(body, it.where, {"kind", "at", "name"});
-    if (!flat) {
-      // The nested form has no kind/at/name inside the action.
-      for (const char* k : {"kind", "at", "name"})
-        if (body[k]) y.fail(body[k], it.where + "." + k, "belongs next to the action, not inside it");
-    }
-  }
-  auto field = [&](const char* k) { return body.IsMap() ? body[k] : YAML::Node(); };
-  it.type = action == "preempt" ? Type::kPreempt : action == "storm" ? Type::kStorm
-          : action == "rebalance" ? Type::kRebalance : action == "maintenance" ? Type::kMaintenance : Type::kClear;
-  if (it.type == Type::kClear) return it;
-
-  // The injection's fields are the control API's (one validation for plans, CLI and coordinator).
-  nlohmann::json j = {{"kind", it.type == Type::kStorm ? "preempt" : action},
-                      {"provider", providers_to_string(p.provider)}};
-  if (it.type == Type::kRebalance && p.provider == kAllProviders) j["provider"] = "aws";
-  copy_scalars(body, j, {"notice", "action", "provider", "azure_event_type", "gcp_event"});
-  if (auto n = field("allow_unrealistic")) {
-    bool v = false;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) y.fail(n, it.where + ".allow_unrealistic", "expected true or false");
-    j["allow_unrealistic"] = v;
-  }
-  for (const char* k : {"notice", "action", "provider", "azure_event_type", "gcp_event"})
-    if (auto n = field(k); n && !n.IsScalar()) y.fail(n, it.where + "." + k, "expected a single value");
-  auto req = control::inject_request_from_json(j);
-  if (!req) {
-    std::string key = req.error().substr(0, req.error().find(':'));
-    YAML::Node n = field(key.c_str());
-    y.fail(n ? n : node, it.where + "." + key, req.error().substr(req.error().find(": ") + 2));
-  }
-  it.inject = req.value();
-  if (auto n = field("action")) {
-    const std::string& a = it.inject.aws_action;
-    if (a != "terminate" && a != "stop" && a != "hibernate")
-      y.fail(n, it.where + ".action", "expected terminate, stop or hibernate, found '" + a + "'");
-  }
-  if (auto n = field("azure_event_type")) {
-    const std::string& t = it.inject.azure_event_type;
-    if (t != "Preempt" && t != "Reboot" && t != "Redeploy" && t != "Freeze" && t != "Terminate")
-      y.fail(n, it.where + ".azure_event_type", "expected Preempt, Reboot, Redeploy, Freeze or Terminate, found '" + t + "'");
-  }
-  if (it.inject.kind == Kind::kRebalance && !has(it.inject.providers, Provider::kAws))
-    y.fail(node, it.where + ".provider", "rebalance recommendations exist only on aws");
-  if (auto why = unrealistic_notice(it.inject); why && !it.inject.allow_unrealistic) {
-    YAML::Node n = field("notice");
-    y.fail(n ? n : node, it.where + ".notice", *why + " (add allow_unrealistic: true to drill a shorter one anyway)");
-  }
+  it.type = head->type;
+  it.at = head->at;
+  it.where = head->where;
+  MapReader b = plan::body_reader(ctx, *head);
+  if (head->flat && b.has("waves"))
+    ctx.error(b.get("waves"), it.where + ".waves", "not supported in a fleet plan: write each wave as its own storm item");
+  bool notice_given = false;
+  plan::read_inject_fields(b, it.type, p.provider, node, it.inject, notice_given);
   it.inject.source = "gameday:" + p.name;
-  if (auto n = field("window")) it.window = y.duration(n, it.where + ".window");
-  if (it.at + it.window > p.max_duration)
-    y.fail(field("window"), it.where + ".window", "the window ends after max_duration " + format_duration(p.max_duration));
-  if (field("select") && field("scope")) y.fail(field("scope"), it.where + ".scope", "select and scope are the same key; write one");
-  if (auto n = field("select")) it.select = parse_selector(y, n, it.where + ".select");
-  if (auto n = field("scope")) it.select = parse_selector(y, n, it.where + ".scope");
+  if (it.type == Type::kClear) {
+    b.finish();
+    return errors(ctx) == before ? std::optional<FleetItem>(std::move(it)) : std::nullopt;
+  }
+  if (plan::read_millis(b, "window", it.window) && max_known && it.at + it.window > p.max_duration)
+    ctx.error(b.get("window"), it.where + ".window", "the window ends after max_duration " + format_duration(p.max_duration));
+  const YAML::Node select = b.value("select"), scope = b.value("scope");
+  if (select && scope) ctx.error(scope, it.where + ".scope", "select and scope are the same key; write one");
+  else if (select) parse_selector(ctx, select, it.where + ".select", it.select);
+  else if (scope) parse_selector(ctx, scope, it.where + ".scope", it.select);
 
   // Candidates: the plan's selection narrowed by the item's.
   std::vector<size_t> cand;
   for (size_t k : p.selection)
     if (matches(p.targets[k], it.select)) cand.push_back(k);
-  if (auto n = field("targets")) {
-    if (!n.IsSequence() || n.size() == 0) y.fail(n, it.where + ".targets", "expected a non-empty list of target names");
+  if (const YAML::Node n = plan::takes(it.type, "targets") ? b.value("targets") : YAML::Node(YAML::NodeType::Undefined)) {
     std::vector<size_t> named;
-    for (size_t k = 0; k < n.size(); ++k) {
-      std::string name = y.str(n[k], it.where + ".targets[" + std::to_string(k) + "]");
-      auto f = std::find_if(cand.begin(), cand.end(), [&](size_t c) { return p.targets[c].name == name; });
-      if (f == cand.end())
-        y.fail(n[k], it.where + ".targets[" + std::to_string(k) + "]", "no target named '" + name + "' in the selection");
-      named.push_back(*f);
+    if (!n.IsSequence() || n.size() == 0) ctx.error(n, it.where + ".targets", "expected a non-empty list of target names");
+    for (size_t k = 0; n.IsSequence() && k < n.size(); ++k) {
+      const std::string where = it.where + ".targets[" + std::to_string(k) + "]";
+      auto f = std::find_if(cand.begin(), cand.end(), [&](size_t c) { return n[k].IsScalar() && p.targets[c].name == n[k].Scalar(); });
+      if (!n[k].IsScalar()) ctx.error(n[k], where, "expected a string");
+      else if (f == cand.end()) ctx.error(n[k], where, "no target named '" + n[k].Scalar() + "' in the selection");
+      else named.push_back(*f);
     }
     cand = named;
   }
-  if (cand.empty())
-    y.fail(field("select") ? field("select") : node, it.where,
-           "selects no target (plan select " + describe_selector(p.select) + ", item select " +
-               describe_selector(it.select) + ")");
+  if (clean && errors(ctx) == before && cand.empty())
+    ctx.error(select ? select : node, it.where,
+              "selects no target (plan select " + describe_selector(p.select) + ", item select " +
+                  describe_selector(it.select) + ")");
   if (it.type == Type::kStorm) {
-    if (!field("fraction")) y.fail(body.IsMap() ? body : node, it.where + ".fraction", "required: the fraction of the selection hit, e.g. fraction: 30%");
-    it.fraction = y.fraction(field("fraction"), it.where + ".fraction");
+    if (!b.has("fraction")) {
+      b.get("fraction");
+      ctx.error(head->anchor(), it.where + ".fraction", "required: the fraction of the selection hit, e.g. fraction: 30%");
+    }
+    plan::read_share(b, "fraction", it.fraction);
     // Seeded order of the candidates, first ceil(fraction * n) (as plan::storm_selection).
     std::vector<std::pair<uint64_t, size_t>> order;
     for (size_t c : cand) order.emplace_back(plan::seeded_hash(p.seed + i, p.targets[c].name), c);
@@ -309,17 +183,18 @@ FleetItem parse_item(const Yaml& y, const YAML::Node& node, size_t i, const Flee
     double u = static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);
     it.offsets.push_back(Millis(static_cast<long long>(u * static_cast<double>(it.window.count()))));
   }
+  b.finish();
+  if (errors(ctx) != before) return std::nullopt;
   return it;
 }
 
-TlsFiles parse_tls(const Yaml& y, const YAML::Node& n, const std::string& path, const std::string& base_dir) {
-  y.keys(n, path, {"ca", "cert", "key"});
-  TlsFiles t;
+TlsFiles parse_tls(MapReader& t, const std::string& base_dir) {
+  TlsFiles out;
   auto rel = [&](const std::string& f) { return f.empty() || f[0] == '/' || base_dir.empty() ? f : base_dir + "/" + f; };
-  if (n["ca"]) t.ca = rel(y.str(n["ca"], path + ".ca"));
-  if (n["cert"]) t.cert = rel(y.str(n["cert"], path + ".cert"));
-  if (n["key"]) t.key = rel(y.str(n["key"], path + ".key"));
-  return t;
+  for (auto [key, file] : {std::pair{"ca", &out.ca}, std::pair{"cert", &out.cert}, std::pair{"key", &out.key}})
+    if (t.str(key, *file)) *file = rel(*file);
+  t.finish();
+  return out;
 }
 
 std::string dir_of(const std::string& file) {
@@ -327,137 +202,164 @@ std::string dir_of(const std::string& file) {
   return s == std::string::npos ? "" : file.substr(0, s);
 }
 
-YAML::Node load_yaml(const Yaml& y, const std::string& text) {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    y.fail_at(e.mark, "", e.msg);
+// The Prometheus abort check: {url, query, above | below, interval, timeout, failures}.
+std::optional<PrometheusCheck> parse_prometheus(MapReader& q) {
+  ParseContext& ctx = q.ctx();
+  const size_t before = errors(ctx);
+  PrometheusCheck pc;
+  if (!q.has("url")) {
+    q.get("url");
+    ctx.error(q.node(), "abort.prometheus.url", "required: the Prometheus server, e.g. http://127.0.0.1:9090");
+  } else if (q.str("url", pc.url)) {
+    plan::check_loopback_url(ctx, q.get("url"), "abort.prometheus.url", pc.url);
   }
+  if (!q.has("query")) {
+    q.get("query");
+    ctx.error(q.node(), "abort.prometheus.query", "required: a PromQL query whose first sample is compared");
+  } else {
+    q.str("query", pc.query);
+  }
+  pc.above = q.has("above");
+  if (pc.above == q.has("below")) {
+    q.get("above");
+    q.get("below");
+    ctx.error(q.node(), "abort.prometheus", "give exactly one of above: N (abort when the value exceeds N) or below: N");
+  } else {
+    q.number(pc.above ? "above" : "below", pc.threshold, true);
+  }
+  plan::read_millis(q, "interval", pc.interval);
+  plan::read_millis(q, "timeout", pc.timeout);
+  int64_t failures = 0;
+  if (q.integer("failures", failures, false, 1, 1'000'000)) pc.failures = static_cast<int>(failures);
+  q.finish();
+  if (errors(ctx) != before) return std::nullopt;
+  return pc;
 }
 
-FleetPlan parse_or_throw(const std::string& text, const std::string& file, const std::string& inv_text,
-                         const std::string& inv_file, const DiscoveredTargets* discovered) {
-  Yaml y(file);
-  YAML::Node root = load_yaml(y, text);
-  if (!root.IsMap()) y.fail(root, "", "a fleet game-day plan is a mapping with max_duration, chaos and targets (or --inventory)");
-  y.keys(root, "", {"name", "provider", "max_duration", "duration", "lease", "connect_timeout", "seed", "select", "targets",
-                    "tls", "blast_radius", "abort", "chaos", "report", "junit"});
+// The inventory file's targets (and tls, used when the plan has none).
+void parse_inventory(ParseContext& ictx, const std::string& text, bool plan_has_tls, FleetPlan& p) {
+  const YAML::Node inv = spotsim::parse_yaml(ictx, text);
+  if (!ictx.ok()) return;
+  if (!inv.IsMap()) {
+    ictx.error(inv, "", "an inventory is a mapping with targets: [{name, address, labels}]");
+    return;
+  }
+  MapReader ir(ictx, inv, "");
+  if (const YAML::Node ts = ir.value("targets")) p.targets = parse_targets(ictx, ts, "targets");
+  else ictx.error(inv, "targets", "required: the list of agents");
+  if (auto t = ir.section("tls")) {
+    TlsFiles tls = parse_tls(*t, dir_of(ictx.file()));
+    if (!plan_has_tls) p.tls = tls;
+  }
+  ir.finish();
+}
+
+// Reads a fleet plan with common's MapReader: every mistake is reported, one line each (the
+// plan's, then the inventory's); a check that needs earlier values (a selection that selects
+// nothing, the blast radius) is made only when those read cleanly.
+Result<FleetPlan> parse(const std::string& text, const std::string& file, const std::string& inv_text,
+                        const std::string& inv_file, const DiscoveredTargets* discovered) {
+  ParseContext ctx(file), ictx(inv_file);
+  auto failure = [&]() {
+    std::string all = ctx.ok() ? "" : ctx.status().message();
+    if (!ictx.ok()) all += (all.empty() ? "" : "\n") + ictx.status().message();
+    return Error{all};
+  };
+  const YAML::Node root = spotsim::parse_yaml(ctx, text);
+  if (!ctx.ok()) return failure();
+  if (!root.IsMap()) {
+    ctx.error(root, "", "a fleet game-day plan is a mapping with max_duration, chaos and targets (or --inventory)");
+    return failure();
+  }
+  MapReader top(ctx, root, "");
   FleetPlan p;
   p.file = file;
-  p.name = root["name"] ? y.str(root["name"], "name") : file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
-  if (root["provider"]) {
-    auto ps = parse_providers(y.str(root["provider"], "provider"));
-    if (!ps) y.fail(root["provider"], "provider", "expected aws, azure, gcp or all, found '" + root["provider"].Scalar() + "'");
-    p.provider = *ps;
+  p.name = plan::plan_name(top, file);
+  plan::read_providers(top, "provider", p.provider);
+  const bool max_known = plan::read_max_duration(top, p.max_duration);
+  Millis lease{0};
+  if (plan::read_millis(top, "lease", lease)) {
+    if (lease < Millis(1000)) ctx.error(top.get("lease"), "lease", "must be at least 1s (the coordinator renews it every lease/3)");
+    else p.lease = lease;
   }
-  if (!root["max_duration"])
-    y.fail(root, "max_duration", "required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
-  p.max_duration = y.duration(root["max_duration"], "max_duration");
-  if (p.max_duration.count() <= 0) y.fail(root["max_duration"], "max_duration", "must be greater than 0");
-  if (root["lease"]) {
-    p.lease = y.duration(root["lease"], "lease");
-    if (p.lease < Millis(1000)) y.fail(root["lease"], "lease", "must be at least 1s (the coordinator renews it every lease/3)");
-  }
-  if (root["connect_timeout"]) p.connect_timeout = y.duration(root["connect_timeout"], "connect_timeout");
-  if (root["seed"]) p.seed = static_cast<uint64_t>(y.whole(root["seed"], "seed", 0));
-  if (root["report"]) p.report_path = y.str(root["report"], "report");
-  if (root["junit"]) p.junit_path = y.str(root["junit"], "junit");
-  if (root["tls"]) p.tls = parse_tls(y, root["tls"], "tls", dir_of(file));
+  plan::read_millis(top, "connect_timeout", p.connect_timeout);
+  int64_t seed = 0;
+  if (top.integer("seed", seed, false, 0)) p.seed = static_cast<uint64_t>(seed);
+  top.str("report", p.report_path);
+  top.str("junit", p.junit_path);
+  if (auto t = top.section("tls")) p.tls = parse_tls(*t, dir_of(file));
 
   // Targets: discovered, the inventory file or the plan's own list (one source of truth).
   if (discovered) {
-    if (root["targets"]) y.fail(root["targets"], "targets", "given twice: here and " + discovered->source + " (keep one)");
+    if (const YAML::Node t = top.value("targets"))
+      ctx.error(t, "targets", "given twice: here and " + discovered->source + " (keep one)");
     p.targets = discovered->targets;
   } else if (!inv_file.empty()) {
-    if (root["targets"]) y.fail(root["targets"], "targets", "given twice: here and --inventory " + inv_file + " (keep one)");
-    Yaml iy(inv_file);
-    YAML::Node inv = load_yaml(iy, inv_text);
-    if (!inv.IsMap()) iy.fail(inv, "", "an inventory is a mapping with targets: [{name, address, labels}]");
-    iy.keys(inv, "", {"targets", "tls"});
-    if (!inv["targets"]) iy.fail(inv, "targets", "required: the list of agents");
-    p.targets = parse_targets(iy, inv["targets"], "targets");
-    if (inv["tls"] && !root["tls"]) p.tls = parse_tls(iy, inv["tls"], "tls", dir_of(inv_file));
+    if (const YAML::Node t = top.value("targets"))
+      ctx.error(t, "targets", "given twice: here and --inventory " + inv_file + " (keep one)");
+    parse_inventory(ictx, inv_text, top.has("tls"), p);
+  } else if (const YAML::Node ts = top.value("targets")) {
+    p.targets = parse_targets(ctx, ts, "targets");
   } else {
-    if (!root["targets"]) y.fail(root, "targets", "required: the agents to drill (or give --inventory FLEET.yaml)");
-    p.targets = parse_targets(y, root["targets"], "targets");
+    ctx.error(root, "targets", "required: the agents to drill (or give --inventory FLEET.yaml)");
   }
-  if (root["select"]) p.select = parse_selector(y, root["select"], "select");
+  const YAML::Node select = top.value("select");
+  if (select) parse_selector(ctx, select, "select", p.select);
+  bool clean = ctx.ok() && ictx.ok();
   for (size_t k = 0; k < p.targets.size(); ++k)
     if (matches(p.targets[k], p.select)) p.selection.push_back(k);
-  if (p.selection.empty())
-    y.fail(root["select"], "select", "selects none of the " + std::to_string(p.targets.size()) + " targets");
+  if (clean && p.selection.empty())
+    ctx.error(select, "select", "selects none of the " + std::to_string(p.targets.size()) + " targets");
 
-  if (root["blast_radius"]) {
-    const auto& b = root["blast_radius"];
-    y.keys(b, "blast_radius", {"max_fraction", "max_targets"});
-    if (b["max_fraction"]) p.max_fraction = y.fraction(b["max_fraction"], "blast_radius.max_fraction");
-    if (b["max_targets"]) p.max_targets = static_cast<int>(y.whole(b["max_targets"], "blast_radius.max_targets", 1));
+  if (auto b = top.section("blast_radius")) {
+    plan::read_share(*b, "max_fraction", p.max_fraction);
+    int64_t v = 0;
+    if (b->integer("max_targets", v, false, 1, 1'000'000)) p.max_targets = static_cast<int>(v);
+    b->finish();
   }
   p.allowed = static_cast<size_t>(std::floor(p.max_fraction * static_cast<double>(p.selection.size()) + 1e-9));
   if (p.max_targets > 0) p.allowed = std::min(p.allowed, static_cast<size_t>(p.max_targets));
 
-  if (root["abort"]) {
-    const auto& a = root["abort"];
-    y.keys(a, "abort", {"health_check", "prometheus"});
-    if (const auto& h = a["health_check"]) {
-      if (h.IsScalar()) {
-        p.health.url = y.loopback_url(h, "abort.health_check");
-      } else {
-        y.keys(h, "abort.health_check", {"url", "interval", "timeout", "failures"});
-        if (!h["url"]) y.fail(h, "abort.health_check.url", "required");
-        p.health.url = y.loopback_url(h["url"], "abort.health_check.url");
-        if (h["interval"]) p.health.interval = y.duration(h["interval"], "abort.health_check.interval");
-        if (h["timeout"]) p.health.timeout = y.duration(h["timeout"], "abort.health_check.timeout");
-        if (h["failures"]) p.health.failures = static_cast<int>(y.whole(h["failures"], "abort.health_check.failures", 1));
-      }
-    }
-    if (const auto& q = a["prometheus"]) {
-      y.keys(q, "abort.prometheus", {"url", "query", "above", "below", "interval", "timeout", "failures"});
-      PrometheusCheck pc;
-      if (!q["url"]) y.fail(q, "abort.prometheus.url", "required: the Prometheus server, e.g. http://127.0.0.1:9090");
-      pc.url = y.loopback_url(q["url"], "abort.prometheus.url");
-      if (!q["query"]) y.fail(q, "abort.prometheus.query", "required: a PromQL query whose first sample is compared");
-      pc.query = y.str(q["query"], "abort.prometheus.query");
-      if (q["above"].IsDefined() == q["below"].IsDefined())
-        y.fail(q, "abort.prometheus", "give exactly one of above: N (abort when the value exceeds N) or below: N");
-      pc.above = q["above"].IsDefined();
-      pc.threshold = y.number(pc.above ? q["above"] : q["below"], pc.above ? "abort.prometheus.above" : "abort.prometheus.below");
-      if (q["interval"]) pc.interval = y.duration(q["interval"], "abort.prometheus.interval");
-      if (q["timeout"]) pc.timeout = y.duration(q["timeout"], "abort.prometheus.timeout");
-      if (q["failures"]) pc.failures = static_cast<int>(y.whole(q["failures"], "abort.prometheus.failures", 1));
-      p.prometheus = pc;
-    }
+  if (auto a = top.section("abort")) {
+    plan::read_health_check(*a, p.health);
+    if (auto q = a->section("prometheus")) p.prometheus = parse_prometheus(*q);
+    a->finish();
   }
 
-  if (!root["chaos"]) y.fail(root, "chaos", "required: a list of items such as {at: 1m, storm: {fraction: 30%}}");
-  const auto& chaos = root["chaos"];
-  if (!chaos.IsSequence() || chaos.size() == 0) y.fail(chaos, "chaos", "expected a non-empty list of items");
-  std::set<size_t> reached;
-  for (size_t i = 0; i < chaos.size(); ++i) {
-    FleetItem it = parse_item(y, chaos[i], i, p);
-    reached.insert(it.picked.begin(), it.picked.end());
-    if (reached.size() > p.allowed) {
-      std::ostringstream msg;
-      msg << "would reach " << reached.size() << " of the " << p.selection.size()
-          << " selected targets, beyond the blast radius of " << p.allowed << " (blast_radius: max_fraction "
-          << p.max_fraction;
-      if (p.max_targets > 0) msg << ", max_targets " << p.max_targets;
-      msg << ")";
-      y.fail(chaos[i], it.where, msg.str());
+  const YAML::Node chaos = top.value("chaos");
+  clean = clean && ctx.ok();
+  if (!chaos) {
+    ctx.error(root, "chaos", "required: a list of items such as {at: 1m, storm: {fraction: 30%}}");
+  } else if (!chaos.IsSequence() || chaos.size() == 0) {
+    ctx.error(chaos, "chaos", "expected a non-empty list of items");
+  } else {
+    std::set<size_t> reached;
+    bool radius_reported = false;
+    for (size_t i = 0; i < chaos.size(); ++i) {
+      auto it = parse_item(ctx, chaos[i], i, p, max_known, clean);
+      if (!it) continue;
+      reached.insert(it->picked.begin(), it->picked.end());
+      if (clean && reached.size() > p.allowed && !radius_reported) {
+        radius_reported = true;  // once, at the first item beyond it
+        std::ostringstream msg;
+        msg << "would reach " << reached.size() << " of the " << p.selection.size()
+            << " selected targets, beyond the blast radius of " << p.allowed << " (blast_radius: max_fraction "
+            << p.max_fraction;
+        if (p.max_targets > 0) msg << ", max_targets " << p.max_targets;
+        msg << ")";
+        ctx.error(chaos[i], it->where, msg.str());
+      }
+      p.items.push_back(std::move(*it));
     }
-    p.items.push_back(std::move(it));
+    p.reached.assign(reached.begin(), reached.end());
   }
-  p.reached.assign(reached.begin(), reached.end());
   std::stable_sort(p.items.begin(), p.items.end(), [](const FleetItem& a, const FleetItem& b) { return a.at < b.at; });
   Millis derived{0};
   for (const auto& it : p.items)
     derived = std::max(derived, it.at + it.window + (it.type == Type::kClear ? Millis(0) : it.inject.notice));
-  p.duration = std::min(derived + Millis(30000), p.max_duration);
-  if (root["duration"]) {
-    p.duration = y.duration(root["duration"], "duration");
-    if (p.duration > p.max_duration)
-      y.fail(root["duration"], "duration", format_duration(p.duration) + " is longer than max_duration " + format_duration(p.max_duration));
-  }
+  plan::read_plan_duration(top, derived + Millis(30000), p.max_duration, max_known, p.duration);
+  top.finish();
+  if (!ctx.ok() || !ictx.ok()) return failure();
   for (auto& it : p.items) it.inject.ttl = p.max_duration - it.at;  // backstop; the run refines it
   return p;
 }
@@ -518,9 +420,7 @@ bool looks_like_fleet_plan(const std::string& text) {
 Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& file, const std::string& inventory_text,
                                    const std::string& inventory_file, const DiscoveredTargets* discovered) {
   try {
-    return parse_or_throw(text, file, inventory_text, inventory_file, discovered);
-  } catch (const Fail& f) {
-    return f.error;
+    return parse(text, file, inventory_text, inventory_file, discovered);
   } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee
     return Error{file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": error: " + e.msg};
   }
@@ -560,7 +460,7 @@ std::string describe(const FleetPlan& p) {
   if (p.health.url.empty() && !p.prometheus) o << "  abort: no abort condition (Ctrl-C clears every target)\n";
   o << "timeline:\n";
   for (const auto& it : p.items) {
-    o << "  T+" << format_duration(it.at) << "  " << it.where << "  " << type_name(it.type);
+    o << "  T+" << format_duration(it.at) << "  " << it.where << "  " << plan::kItemTypes.name(it.type);
     if (it.type == Type::kClear) {
       o << "  all targets\n";
       continue;

@@ -121,7 +121,11 @@ TEST_CASE("agent: control errors name the field", "[chaos_agent][agent]") {
   test::RunningAgent agent;
   auto r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"notice", "soon"}});
   REQUIRE(!r);
-  CHECK(r.error() == "notice: expected a duration like 120s, 5m, 2h, got 'soon'");
+  CHECK(r.error() == "notice: expected a duration like 90s, 15m, 2h or 7d, found \"soon\"");
+  // A JSON number is a bare number: refused as in a plan (is 120 seconds or minutes?).
+  r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"ttl", 120}});
+  REQUIRE(!r);
+  CHECK(r.error() == "ttl: duration \"120\" has no unit; write e.g. \"120s\" (units: us, ms, s, m, h, d, w)");
   r = agent.control().post("/v1/inject", {{"kind", "evict"}});
   CHECK(r.error() == "kind: expected preempt, rebalance or maintenance, got 'evict'");
 }

@@ -90,15 +90,15 @@ TEST_CASE("fleet plan: errors name the file, line, column and path", "[chaos_age
   CHECK(err(kHead + "select: {zone: mars-1a}\nchaos:\n  - {at: 0s, preempt: {}}\n") ==
         "plan.yaml:5:9: error: select: selects none of the 10 targets");
   CHECK(err(kHead + "chaos:\n  - {at: 0s, storm: {fraction: 30%, waves: 2}}\n") ==
-        "plan.yaml:6:37: error: chaos[0].storm.waves: unknown key (expected one of: kind, at, name, fraction, "
-        "notice, action, provider, select, scope, window, azure_event_type, allow_unrealistic)");
+        "plan.yaml:6:37: error: chaos[0].storm.waves: unknown key; valid keys here: action, allow_unrealistic, "
+        "azure_event_type, fraction, notice, provider, scope, select, window");
   CHECK(err(kHead + "chaos:\n  - {kind: storm, at: 0s, fraction: 30%, waves: {count: 2}}\n") ==
         "plan.yaml:6:49: error: chaos[0].waves: not supported in a fleet plan: write each wave as its own storm item");
   CHECK(err(kHead + "chaos:\n  - {kind: cliff, at: 0s}\n") ==
         "plan.yaml:6:12: error: chaos[0].kind: expected one of: preempt, storm, rebalance, maintenance, clear, found "
         "'cliff' (a fleet drill acts on real VMs; cliffs and price spikes exist only in the simulator)");
   CHECK(err(kHead + "chaos:\n  - {at: 0s, storm: {fraction: 30%, notice: 90}}\n") ==
-        "plan.yaml:6:45: error: chaos[0].storm.notice: '90' has no unit; write e.g. '90s' (units: ms, s, m, h, d)");
+        "plan.yaml:6:45: error: chaos[0].storm.notice: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, s, m, h, d, w)");
   CHECK(err(kHead + "chaos:\n  - {at: 0s, storm: {fraction: 30%, select: {pool: tpu}}}\n") ==
         "plan.yaml:6:45: error: chaos[0].storm: selects no target (plan select {} (all), item select {pool: tpu})");
   CHECK(err(kHead + "chaos:\n  - {at: 29m, storm: {fraction: 30%, window: 2m}}\n") ==
@@ -184,4 +184,15 @@ TEST_CASE("fleet report: per-target and per-label-group figures, JUnit", "[chaos
   CHECK(x.find("tests=\"4\" failures=\"2\"") != std::string::npos);
   CHECK(x.find("<failure message=\"unreachable: Connection refused\"/>") != std::string::npos);
   CHECK(x.find("<failure message=\"1 notice(s) never detected\"/>") != std::string::npos);
+}
+
+TEST_CASE("fleet plan: every mistake is reported, the plan's and then the inventory's", "[chaos_agent][fleet]") {
+  // Three distinct mistakes: a lease without a unit, a misspelt key, an inventory address.
+  const std::string got = err("name: drill\nmax_duration: 30m\nlease: 5\nchaos:\n  - {at: 0s, storm: {fraction: 30%, windw: 1m}}\n",
+                              "targets:\n  - {name: a, address: nowhere}\n");
+  CHECK(got ==
+        "plan.yaml:3:8: error: lease: duration \"5\" has no unit; write e.g. \"5s\" (units: us, ms, s, m, h, d, w)\n"
+        "plan.yaml:5:37: error: chaos[0].storm.windw: unknown key (did you mean \"window\"?); valid keys here: action, "
+        "allow_unrealistic, azure_event_type, fraction, notice, provider, scope, select, window\n"
+        "fleet.yaml:2:24: error: targets[0].address: expected HOST:PORT (e.g. 10.0.1.11:8443), found 'nowhere'");
 }

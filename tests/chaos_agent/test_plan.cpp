@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <sstream>
+
 #include "chaos-agent/plan/plan.h"
 #include "chaos-agent/plan/runner.h"
 #include "chaos-agent/http/server.h"
@@ -71,21 +74,25 @@ TEST_CASE("plan: the simulator's flat chaos item form is accepted too", "[chaos_
   CHECK(err("max_duration: 10m\nchaos:\n  - {kind: cliff, at: 1m}\n") ==
         "plan.yaml:3:12: error: chaos[0].kind: expected one of: preempt, storm, rebalance, maintenance, clear, found 'cliff'");
   CHECK(err("max_duration: 10m\nchaos:\n  - {kind: storm, at: 1m, fraction: 10%, scope: {zone: a}}\n") ==
-        "plan.yaml:3:42: error: chaos[0].scope: unknown key (expected one of: fraction, notice, action, provider, azure_event_type, allow_unrealistic, kind, at, name)");
+        "plan.yaml:3:42: error: chaos[0].scope: unknown key; valid keys here: action, allow_unrealistic, at, "
+        "azure_event_type, fraction, kind, name, notice, provider");
 }
 
 TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent][plan]") {
+  // Every mistake is reported, one line each: here the empty chaos list too.
   CHECK(err("chaos: []\n") ==
-        "plan.yaml:1:1: error: max_duration: required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
+        "plan.yaml:1:1: error: max_duration: required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m\n"
+        "plan.yaml:1:8: error: chaos: expected a non-empty list of items");
   CHECK(err("max_duration: soon\nchaos: []\n") ==
-        "plan.yaml:1:15: error: max_duration: expected a duration like 120s, 5m, 2h, got 'soon'");
+        "plan.yaml:1:15: error: max_duration: expected a duration like 90s, 15m, 2h or 7d, found \"soon\"\n"
+        "plan.yaml:2:8: error: chaos: expected a non-empty list of items");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 2x}}\n") ==
-        "plan.yaml:3:32: error: chaos[0].preempt.notice: expected a duration like 120s, 5m, 2h, got '2x'");
+        "plan.yaml:3:32: error: chaos[0].preempt.notice: in duration \"2x\": unknown time unit \"x\" (use us, ms, s, m, h, d or w)");
   // A bare number is refused, as in scenario files (issue 17).
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 120}}\n") ==
-        "plan.yaml:3:32: error: chaos[0].preempt.notice: '120' has no unit; write e.g. '120s' (units: ms, s, m, h, d)");
+        "plan.yaml:3:32: error: chaos[0].preempt.notice: duration \"120\" has no unit; write e.g. \"120s\" (units: us, ms, s, m, h, d, w)");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    preempt: {action: reboot}\n") ==
-        "plan.yaml:4:23: error: chaos[0].preempt.action: expected terminate, stop or hibernate, found 'reboot'");
+        "plan.yaml:4:23: error: chaos[0].preempt.action: \"reboot\" is not one of: terminate, stop, hibernate");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 20m\n    preempt: {}\n") ==
         "plan.yaml:3:9: error: chaos[0].at: 20m is not before max_duration 10m");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    evict: {}\n") ==
@@ -93,7 +100,7 @@ TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent]
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {}, storm: {fraction: 1}}\n") ==
         "plan.yaml:3:5: error: chaos[0]: one action per item, found preempt and storm");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, storm: {fraction: 150%}}\n") ==
-        "plan.yaml:3:32: error: chaos[0].storm.fraction: must be greater than 0 and at most 1 (100%), found '150%'");
+        "plan.yaml:3:32: error: chaos[0].storm.fraction: percentage \"150%\" is outside 0%..100%");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, storm: {notice: 30s}}\n") ==
         "plan.yaml:3:21: error: chaos[0].storm.fraction: required: the fraction of targets hit, e.g. fraction: 30%");
   CHECK(err(std::string("max_duration: 10m\n") + kTargets + "blast_radius: {max_targets: 1}\nchaos:\n  - {at: 1m, storm: {fraction: 50%}}\n") ==
@@ -103,7 +110,9 @@ TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent]
   CHECK(err("max_duration: 10m\nabort: {health_check: \"http://10.0.0.1/health\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
         "plan.yaml:2:23: error: abort.health_check.url: '10.0.0.1' is not a loopback address; health checks must stay on this machine");
   CHECK(err("max_duration: 10m\nbogus: 1\nchaos: []\n") ==
-        "plan.yaml:2:1: error: bogus: unknown key (expected one of: name, provider, max_duration, duration, seed, targets, blast_radius, abort, chaos, report, expect)");
+        "plan.yaml:3:8: error: chaos: expected a non-empty list of items\n"
+        "plan.yaml:2:1: error: bogus: unknown key; valid keys here: abort, blast_radius, chaos, duration, expect, "
+        "max_duration, name, provider, report, seed, targets");
   CHECK(err("max_duration: 10m\nchaos: [\n") .rfind("plan.yaml:3:1: error: ", 0) == 0);
   CHECK(err("max_duration: 10m\ntargets:\n  - {name: a, control: \"10.1.1.1:80\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
         "plan.yaml:3:24: error: targets[0].control: control endpoints are local only (unix socket or loopback)");
@@ -221,4 +230,43 @@ TEST_CASE("plan: expect: (spotsim compare's tolerances) is shape-checked and oth
         "plan.yaml:3:9: error: expect: expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: interval}");
   CHECK(err(head + "expect: {notices: [0]}\n") ==
         "plan.yaml:3:19: error: expect.notices: expected a tolerance: interval, a number or a percentage like 25%");
+}
+
+TEST_CASE("plan: a plan with several mistakes reports every one, one line each", "[chaos_agent][plan]") {
+  // Three distinct mistakes: a duration without a unit, a misspelt key, an action that is not one.
+  const std::string text =
+      "max_duration: 90\n"
+      "blast_radius: {max_fraction: 50%, max_target: 2}\n"
+      "chaos:\n"
+      "  - {at: 1m, preempt: {action: reboot}}\n";
+  const std::string got = err(text);
+  CHECK(got ==
+        "plan.yaml:1:15: error: max_duration: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, s, m, h, d, w)\n"
+        "plan.yaml:2:35: error: blast_radius.max_target: unknown key (did you mean \"max_targets\"?); valid keys here: "
+        "max_fraction, max_targets\n"
+        "plan.yaml:4:32: error: chaos[0].preempt.action: \"reboot\" is not one of: terminate, stop, hibernate");
+  // Each mistake alone is reported alone: nothing is reported twice or as a consequence of another.
+  CHECK(std::count(got.begin(), got.end(), '\n') == 2);
+}
+
+TEST_CASE("plan: garbage never crashes the reader, and every line of an error names the file", "[chaos_agent][plan]") {
+  const std::string base = std::string("max_duration: 10m\nseed: 3\n") + kTargets +
+                           "blast_radius: {max_fraction: 75%}\nabort: {health_check: \"http://127.0.0.1:8080/h\"}\n"
+                           "chaos:\n  - {at: 1m, storm: {fraction: 50%, notice: 30s}}\n  - {kind: preempt, at: 2m, targets: [a]}\n";
+  REQUIRE(err(base) == "OK");
+  uint64_t x = 7;
+  int refused = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string s = base;
+    for (int k = 0; k < 3; ++k) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      s[(x >> 33) % s.size()] = "{}[]:,-\"' \n%9ams"[(x >> 20) % 16];
+    }
+    auto p = parse_plan(s, "fuzz.yaml");
+    if (p) continue;
+    ++refused;
+    std::istringstream lines(p.error());
+    for (std::string line; std::getline(lines, line);) CHECK(line.rfind("fuzz.yaml", 0) == 0);
+  }
+  CHECK(refused > 100);
 }

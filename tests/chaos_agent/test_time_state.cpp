@@ -22,11 +22,14 @@ TEST_CASE("chaos-agent durations parse and print", "[chaos_agent]") {
   CHECK(parse_duration("1h30m") == Millis(5400000));
   CHECK(parse_duration("250ms") == Millis(250));
   CHECK(parse_duration("1.5s") == Millis(1500));
+  // common's grammar (common/units.h), the one scenario files use: days and weeks too.
+  CHECK(parse_duration("7d") == Millis(7 * 86400000LL));
+  CHECK(parse_duration("1w") == Millis(7 * 86400000LL));
   // A bare number is refused (issue 17: the simulator refuses it too); "0" needs no unit.
   CHECK(!parse_duration("90"));
   CHECK(parse_duration("0") == Millis(0));
-  CHECK(bad_duration_message("90") == "'90' has no unit; write e.g. '90s' (units: ms, s, m, h, d)");
-  CHECK(bad_duration_message("soon") == "expected a duration like 120s, 5m, 2h, got 'soon'");
+  CHECK(bad_duration_message("90") == "duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, s, m, h, d, w)");
+  CHECK(bad_duration_message("soon") == "expected a duration like 90s, 15m, 2h or 7d, found \"soon\"");
   CHECK(!parse_duration("soon"));
   CHECK(!parse_duration("5x"));
   CHECK(!parse_duration(""));

@@ -32,8 +32,21 @@ with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
     f.write("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 2x}}\n")
 r = run("gameday", f.name, "--dry-run")
 check(r.returncode == 2 and r.stderr.strip() == f.name +
-      ":3:32: error: chaos[0].preempt.notice: expected a duration like 120s, 5m, 2h, got '2x'",
+      ":3:32: error: chaos[0].preempt.notice: in duration \"2x\": unknown time unit \"x\" (use us, ms, s, m, h, d or w)",
       "plan error: " + r.stderr.strip())
+os.unlink(f.name)
+# A plan with three distinct mistakes: all three are reported, one line each with FILE:LINE:COL,
+# exit 2, nothing contacted.
+with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+    f.write("max_duration: 90\nblast_radius: {max_fraction: 50%, max_target: 2}\n"
+            "chaos:\n  - {at: 1m, preempt: {action: reboot}}\n")
+r = run("gameday", f.name, "--dry-run")
+lines = r.stderr.strip().splitlines()
+check(r.returncode == 2 and r.stdout == "" and len(lines) == 3 and
+      lines[0].startswith(f.name + ":1:15: error: max_duration: duration \"90\" has no unit") and
+      lines[1].startswith(f.name + ":2:35: error: blast_radius.max_target: unknown key") and
+      lines[2].startswith(f.name + ":4:32: error: chaos[0].preempt.action: \"reboot\" is not one of"),
+      "every plan mistake is reported: " + r.stderr.strip())
 os.unlink(f.name)
 
 with Agent(binary) as agent:
@@ -41,7 +54,7 @@ with Agent(binary) as agent:
     check(out.startswith("inj-"), "inject prints the injection id")
     r = subprocess.run([binary, "inject", "preempt", "--notice", "soon", "--control", agent.control],
                        capture_output=True, text=True)
-    check(r.returncode == 2 and "notice: expected a duration like 120s, 5m, 2h, got 'soon'" in r.stderr,
+    check(r.returncode == 2 and "notice: expected a duration like 90s, 15m, 2h or 7d, found \"soon\"" in r.stderr,
           "invalid notice names the field")
     st = agent.cli("status")
     check("live: inj-" in st and "provider gcp" in st, "status lists the injection")
