@@ -13,7 +13,7 @@ namespace {
 class ApiThrottle final : public ChaosItem {
  public:
   ApiThrottle(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) : ChaosItem(rt, w, s, i) {
-    m_throttled_ = add_metric("throttled", MetricUnit::kCount, "launch calls this item refused");
+    m_throttled_ = kind_metric(0);
   }
   bool injects_faults() const override { return true; }
   void begin() override {

@@ -21,7 +21,7 @@ class Cliff final : public ChaosItem {
   static constexpr int kSteps = 10;
 
   Cliff(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) : ChaosItem(rt, w, s, i) {
-    m_evicted_ = add_metric("evicted", MetricUnit::kCount, "spot VMs above the reduced capacity that were evicted");
+    m_evicted_ = kind_metric(0);
   }
   Duration span() const override { return active_for() + spec_.recovery; }
 

@@ -20,14 +20,13 @@ ChaosItem::ChaosItem(ChaosRuntime& runtime, World& world, const ChaosSpec& spec,
       index_(index),
       scope_(spec.scope, vm_key_for(world, spec.name)),
       rng_(Rng::stream(world.scenario().seed, world.replication(), "chaos." + spec.name)) {
-  m_occurrences_ = add_metric("occurrences", MetricUnit::kCount, "times this chaos item happened");
+  metric_ids_ = declare_chaos_item_metrics(spec, world.mutable_metrics());
+  m_occurrences_ = metric_ids_.front();
 }
 
 Duration ChaosItem::active_for() const { return spec_.duration ? *spec_.duration : Duration::max(); }
 
-uint32_t ChaosItem::add_metric(const std::string& suffix, MetricUnit unit, const std::string& help) {
-  return world_.mutable_metrics().add(MetricKey{MetricGroup::kChaos, spec_.name, suffix}, unit, help);
-}
+uint32_t ChaosItem::kind_metric(size_t i) const { return metric_ids_.at(1 + i); }
 
 void ChaosItem::add(uint32_t metric, double v) { world_.mutable_metrics()[metric] += v; }
 double ChaosItem::value(uint32_t metric) const { return world_.metrics()[metric]; }

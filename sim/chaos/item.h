@@ -49,8 +49,8 @@ class ChaosItem {
 
  protected:
   friend class ChaosRuntime;
-  // Registers metric chaos.<name>.<suffix>.
-  uint32_t add_metric(const std::string& suffix, MetricUnit unit, const std::string& help);
+  // The id of the kind's i-th metric (chaos_kind_metrics(kind)[i]), registered by the constructor.
+  uint32_t kind_metric(size_t i) const;
   void add(uint32_t metric, double v);
   double value(uint32_t metric) const;
   // A timer for this item at `t` (Priority::kChaos); on_timer(tag, payload) runs then.
@@ -67,7 +67,20 @@ class ChaosItem {
 
  private:
   Rng rng_;
+  std::vector<uint32_t> metric_ids_;  // chaos.<name>.occurrences, then the kind's metrics
 };
+
+// A metric of a chaos kind: chaos.<item name>.<suffix>.
+struct ChaosMetricDecl {
+  const char* suffix;
+  MetricUnit unit;
+  const char* help;
+};
+// The metrics an item of `kind` has besides chaos.<name>.occurrences, in registration order.
+std::vector<ChaosMetricDecl> chaos_kind_metrics(ChaosKind kind);
+// Registers the item's metrics (occurrences first, then chaos_kind_metrics) from its spec alone;
+// returns their ids. Every ChaosItem registers its metrics through this.
+std::vector<uint32_t> declare_chaos_item_metrics(const ChaosSpec& spec, MetricSet& ms);
 
 // The item for `spec` (one class per kind, in its own file).
 std::unique_ptr<ChaosItem> make_chaos_item(ChaosRuntime& runtime, World& world, const ChaosSpec& spec,

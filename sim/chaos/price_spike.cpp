@@ -13,7 +13,7 @@ namespace {
 class PriceSpike final : public ChaosItem {
  public:
   PriceSpike(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) : ChaosItem(rt, w, s, i) {
-    m_evicted_ = add_metric("evicted", MetricUnit::kCount, "spot VMs evicted because the price rose above their fleet's max_price");
+    m_evicted_ = kind_metric(0);
   }
   void begin() override {
     for (uint32_t p : scope_.pools()) {

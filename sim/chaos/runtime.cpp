@@ -36,6 +36,10 @@ std::vector<SimTime> chaos_occurrences(const ChaosTiming& t, Duration run_end, R
   return out;
 }
 
+void declare_chaos_metrics(const CompiledScenario& scenario, MetricSet& ms) {
+  for (const ChaosSpec& spec : scenario.chaos) declare_chaos_item_metrics(spec, ms);
+}
+
 ChaosRuntime::ChaosRuntime(World& world) : world_(world) {
   const CompiledScenario& sc = world.scenario();
   if (sc.chaos.empty()) return;

@@ -29,6 +29,10 @@ struct ChaosInterval {
   SimTime end;
 };
 
+// Registers in `ms` exactly the chaos.<item>.* metrics a ChaosRuntime of `scenario` registers, in
+// the same order, from the scenario alone.
+void declare_chaos_metrics(const CompiledScenario& scenario, MetricSet& ms);
+
 class ChaosRuntime : public EventHandler, public FaultInjector {
  public:
   explicit ChaosRuntime(World& world);

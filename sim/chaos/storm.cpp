@@ -13,7 +13,7 @@ namespace {
 class Storm final : public ChaosItem {
  public:
   Storm(ChaosRuntime& rt, World& w, const ChaosSpec& s, uint32_t i) : ChaosItem(rt, w, s, i) {
-    m_evicted_ = add_metric("evicted", MetricUnit::kCount, "spot VMs this storm gave a notice (or evicted without one)");
+    m_evicted_ = kind_metric(0);
   }
   Duration active_for() const override { return Duration{0}; }
   Duration span() const override { return spec_.window + spec_.wave_every * spec_.wave_count; }

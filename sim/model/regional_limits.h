@@ -23,6 +23,13 @@ class RegionalLimits {
   // Registers region.<name>.* metrics in `metrics`. REQUIRES: scenario outlives this.
   RegionalLimits(const CompiledScenario& scenario, MetricSet& metrics);
 
+  // The region.<name>.* metric ids, one per region of `regions:` (none without): registered in
+  // `metrics` from the scenario alone; the constructor registers through this.
+  struct MetricIds {
+    uint32_t od_peak = 0, spot_peak = 0, calls = 0, throttled = 0, quota = 0;
+  };
+  static std::vector<MetricIds> declare_metrics(const CompiledScenario& scenario, MetricSet& metrics);
+
   // Whether pool `pool` is in a region of the `regions:` section.
   bool limited(uint32_t pool) const { return region_of_[pool] >= 0; }
   // A launch API call for `pool` at `now_us`: false = throttled (counted).
@@ -42,7 +49,7 @@ class RegionalLimits {
     int64_t od_vcpus = 0, spot_vcpus = 0;
     bool has_bucket = false;
     TokenBucket bucket;
-    uint32_t m_od_peak = 0, m_spot_peak = 0, m_calls = 0, m_throttled = 0, m_quota = 0;
+    MetricIds m;
   };
   struct Shared {
     int64_t capacity = 0;

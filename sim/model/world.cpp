@@ -119,58 +119,79 @@ const FleetPolicy& World::policy(uint32_t fleet) const {
   return *rt.builtin;
 }
 
-void World::register_metrics() {
-  for (const auto& f : sc_.fleets) {
+World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
+  MetricIds ids;
+  for (const auto& f : sc.fleets) {
     const MetricOwner p{MetricGroup::kFleet, f.name};
     FleetMetrics m{};
-    m.interruptions = metrics_.add(p + "interruptions", MetricUnit::kCount, "spot VMs of this fleet evicted by the provider");
-    m.replacements = metrics_.add(p + "replacements", MetricUnit::kCount, "replacement VMs that reached running");
-    m.ttr_mean = metrics_.add(p + "time_to_reschedule", MetricUnit::kSeconds,
+    m.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "spot VMs of this fleet evicted by the provider");
+    m.replacements = ms.add(p + "replacements", MetricUnit::kCount, "replacement VMs that reached running");
+    m.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds,
                               "mean time from losing a VM (eviction) to its replacement running; 0 if replaced before the eviction");
-    m.ttr_p95 = metrics_.add(p + suffixed("time_to_reschedule", metric_suffix::kP95), MetricUnit::kSeconds, "95th percentile of time_to_reschedule within the replication");
-    m.ttr_max = metrics_.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time_to_reschedule within the replication");
-    m.capacity_errors = metrics_.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
-    m.vm_hours_spot = metrics_.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours");
-    m.vm_hours_on_demand = metrics_.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours");
-    m.lost_vm_hours = metrics_.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration, or the target's integral with scaling, − running VM-hours up to the target)");
-    m.availability_pct = metrics_.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours up to the target, as a percentage of target × duration (the target's integral with scaling)");
-    m.cost = metrics_.add(p + "cost", MetricUnit::kDollars, "billed cost of this fleet's VMs");
+    m.ttr_p95 = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kP95), MetricUnit::kSeconds, "95th percentile of time_to_reschedule within the replication");
+    m.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time_to_reschedule within the replication");
+    m.capacity_errors = ms.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
+    m.vm_hours_spot = ms.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours");
+    m.vm_hours_on_demand = ms.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours");
+    m.lost_vm_hours = ms.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration, or the target's integral with scaling, − running VM-hours up to the target)");
+    m.availability_pct = ms.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours up to the target, as a percentage of target × duration (the target's integral with scaling)");
+    m.cost = ms.add(p + "cost", MetricUnit::kDollars, "billed cost of this fleet's VMs");
     for (int c = 0; c < kRejectCauseCount; ++c) {
-      m.rejections[c] = metrics_.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
+      m.rejections[c] = ms.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
                                      rejection_metric_help(static_cast<RejectCause>(c)));
     }
-    m.rejection_rate = metrics_.add(p + "rejection_rate_pct", MetricUnit::kPercent,
+    m.rejection_rate = ms.add(p + "rejection_rate_pct", MetricUnit::kPercent,
                                     "refused launch attempts as a percentage of all launch attempts (refused + launched)");
-    fleet_m_.push_back(m);
+    ids.fleet.push_back(m);
+    WarmPoolMetrics& w = ids.warm.emplace_back();
     if (f.warm_pool.size > 0) {
-      FleetRuntime& rt = rt_[fleet_m_.size() - 1];
-      rt.m_warm_cost = metrics_.add(p + "warm_pool_cost", MetricUnit::kDollars,
+      w.cost = ms.add(p + "warm_pool_cost", MetricUnit::kDollars,
                                     "what the warm pool's instances cost (stopped: disk; running and initializing: on-demand); included in cost");
-      rt.m_warm_launches = metrics_.add(p + "warm_launches", MetricUnit::kCount, "launches served from the warm pool (resume instead of boot)");
+      w.launches = ms.add(p + "warm_launches", MetricUnit::kCount, "launches served from the warm pool (resume instead of boot)");
     }
   }
-  for (const auto& pl : sc_.pools) {
+  for (const auto& pl : sc.pools) {
     const MetricOwner p{MetricGroup::kPool, pl.name};
     PoolMetrics m{};
-    m.interruptions = metrics_.add(p + "interruptions", MetricUnit::kCount, "VMs of this pool evicted by the provider");
-    m.vm_hours = metrics_.add(p + "vm_hours", MetricUnit::kHours, "running VM-hours in this pool");
-    m.capacity_errors = metrics_.add(p + "capacity_errors", MetricUnit::kCount, "launches refused by this pool for lack of capacity");
-    m.cost = metrics_.add(p + "cost", MetricUnit::kDollars, "billed cost of VMs in this pool");
+    m.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "VMs of this pool evicted by the provider");
+    m.vm_hours = ms.add(p + "vm_hours", MetricUnit::kHours, "running VM-hours in this pool");
+    m.capacity_errors = ms.add(p + "capacity_errors", MetricUnit::kCount, "launches refused by this pool for lack of capacity");
+    m.cost = ms.add(p + "cost", MetricUnit::kDollars, "billed cost of VMs in this pool");
     for (int c = 0; c < kRejectCauseCount; ++c) {
-      m.rejections[c] = metrics_.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
+      m.rejections[c] = ms.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
                                      rejection_metric_help(static_cast<RejectCause>(c)));
     }
-    pool_m_.push_back(m);
+    ids.pool.push_back(m);
   }
-  m_cost_total_ = metrics_.add(run_metric(MetricGroup::kCost, "total"), MetricUnit::kDollars, "everything billed");
-  m_cost_spot_ = metrics_.add(run_metric(MetricGroup::kCost, "spot"), MetricUnit::kDollars, "billed for spot VMs");
-  m_cost_on_demand_ = metrics_.add(run_metric(MetricGroup::kCost, "on_demand"), MetricUnit::kDollars, "billed for on-demand VMs");
-  m_cost_od_equiv_ = metrics_.add(run_metric(MetricGroup::kCost, "on_demand_equivalent"), MetricUnit::kDollars,
+  ids.cost_total = ms.add(run_metric(MetricGroup::kCost, "total"), MetricUnit::kDollars, "everything billed");
+  ids.cost_spot = ms.add(run_metric(MetricGroup::kCost, "spot"), MetricUnit::kDollars, "billed for spot VMs");
+  ids.cost_on_demand = ms.add(run_metric(MetricGroup::kCost, "on_demand"), MetricUnit::kDollars, "billed for on-demand VMs");
+  ids.cost_od_equiv = ms.add(run_metric(MetricGroup::kCost, "on_demand_equivalent"), MetricUnit::kDollars,
                                   "the same billed VM time at on-demand prices");
-  m_cost_all_od_ = metrics_.add(run_metric(MetricGroup::kCost, "all_on_demand"), MetricUnit::kDollars,
+  ids.cost_all_od = ms.add(run_metric(MetricGroup::kCost, "all_on_demand"), MetricUnit::kDollars,
                                 "counterfactual: every fleet's target on on-demand for the whole run (following the target with scaling), never interrupted");
-  m_savings_ = metrics_.add(run_metric(MetricGroup::kCost, "savings_pct"), MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
-  register_extra_metrics();
+  ids.savings = ms.add(run_metric(MetricGroup::kCost, "savings_pct"), MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
+  declare_extra(sc, ms, ids);
+  return ids;
+}
+
+void World::register_metrics() {
+  MetricIds ids = declare(sc_, metrics_);
+  fleet_m_ = std::move(ids.fleet);
+  pool_m_ = std::move(ids.pool);
+  fleet_mx_ = std::move(ids.fleet_x);
+  pool_mx_ = std::move(ids.pool_x);
+  for (size_t i = 0; i < rt_.size(); ++i) {
+    rt_[i].m_warm_cost = ids.warm[i].cost;
+    rt_[i].m_warm_launches = ids.warm[i].launches;
+  }
+  m_cost_total_ = ids.cost_total;
+  m_cost_spot_ = ids.cost_spot;
+  m_cost_on_demand_ = ids.cost_on_demand;
+  m_cost_od_equiv_ = ids.cost_od_equiv;
+  m_cost_all_od_ = ids.cost_all_od;
+  m_savings_ = ids.savings;
+  m_cost_disk_ = ids.cost_disk;
   std::vector<Billing::FleetIds> fleet_ids;
   for (size_t i = 0; i < fleet_m_.size(); ++i) {
     const FleetMetrics& m = fleet_m_[i];

@@ -98,7 +98,10 @@ class World : public EventHandler {
   // ReplicationModels (sim/run/replication_models.h) assembles a replication's models.
   World(const CompiledScenario& scenario, uint64_t replication);
   ~World() override;
-
+  // Registers in `metrics` exactly the metrics a World of `scenario` registers, in the same
+  // order, without building one (the world's own: fleet.*, pool.*, cost.*; not region.* or the
+  // components'). The world's constructor registers its metrics through this.
+  static void declare_metrics(const CompiledScenario& scenario, MetricSet& metrics) { (void)declare(scenario, metrics); }
 
   void set_observer(WorldObserver* o) { observer_ = o; }
   void set_sampler(WorldSampler* s) { sampler_ = s; }
@@ -271,6 +274,20 @@ class World : public EventHandler {
     uint32_t m_warm_cost = 0, m_warm_launches = 0;
     uint64_t launches = 0;                        // launch calls that created a VM
   };
+  struct WarmPoolMetrics {
+    uint32_t cost = 0, launches = 0;  // 0 without a warm pool
+  };
+  // The world's metric ids, in registration order: declared from the scenario alone.
+  struct MetricIds {
+    std::vector<FleetMetrics> fleet;
+    std::vector<WarmPoolMetrics> warm;
+    std::vector<PoolMetrics> pool;
+    std::vector<FleetMetricsExtra> fleet_x;
+    std::vector<PoolMetricsExtra> pool_x;
+    uint32_t cost_total = 0, cost_spot = 0, cost_on_demand = 0, cost_od_equiv = 0, cost_all_od = 0, savings = 0,
+             cost_disk = 0;
+  };
+  static MetricIds declare(const CompiledScenario& sc, MetricSet& ms);
 
   void register_metrics();
   uint32_t alloc_slot();
@@ -337,7 +354,7 @@ class World : public EventHandler {
   // Returns true if the fleet must not launch another replacement.
   bool covered_by_replacement(uint32_t slot);
   // --- metrics (sim/model/world_metrics.cpp) ---
-  void register_extra_metrics();
+  static void declare_extra(const CompiledScenario& sc, MetricSet& ms, MetricIds& ids);
   void account_pool(uint32_t pool);        // integrates spot_in_use and capacity up to now
   // The all-on-demand counterfactual's cost for one fleet: the VM-hours it needed (its target,
   // or its protected VMs where more, at each moment) on on-demand (docs/metrics.md).

@@ -1,6 +1,7 @@
 #include "sim/run/replication_models.h"
 
 #include "sim/model/k8s/cluster.h"
+#include "sim/model/regional_limits.h"
 #include "sim/model/workload/workloads.h"
 #include "sim/policy/lua_policy.h"
 
@@ -23,5 +24,17 @@ ReplicationModels::ReplicationModels(const CompiledScenario& scenario, uint64_t 
 }
 
 ReplicationModels::~ReplicationModels() = default;
+
+std::vector<MetricDef> declare_replication_metrics(const CompiledScenario& scenario, ModelChoice choice) {
+  // In the constructor's order: the world (with its launch admission's region.*), the workloads,
+  // Kubernetes, chaos. Lua policies register no metrics.
+  MetricSet ms;
+  World::declare_metrics(scenario, ms);
+  RegionalLimits::declare_metrics(scenario, ms);
+  declare_workload_metrics(scenario, ms);
+  declare_kubernetes_metrics(scenario, ms);
+  if (choice.chaos) declare_chaos_metrics(scenario, ms);
+  return ms.defs();
+}
 
 }  // namespace spotsim

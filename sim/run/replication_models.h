@@ -7,6 +7,7 @@
 // The order is part of the result: it is the order in which metrics are registered (the
 // columns of every report) and in which models schedule their first events.
 #include <memory>
+#include <vector>
 
 #include "sim/chaos/runtime.h"
 #include "sim/model/world.h"
@@ -21,6 +22,11 @@ struct ModelChoice {
 };
 // The world with its workloads and Kubernetes only (tests that drive policies or chaos by hand).
 inline constexpr ModelChoice kWithoutPoliciesOrChaos{false, false};
+
+// The metrics a replication of `scenario` registers with `choice`'s models, in registration
+// order (the columns of every report), declared from the scenario alone: no World is built.
+// Each model registers its metrics through the same declaration (World::declare_metrics, ...).
+std::vector<MetricDef> declare_replication_metrics(const CompiledScenario& scenario, ModelChoice choice = {});
 
 class ReplicationModels {
  public:

@@ -26,12 +26,7 @@ Result<CompiledScenario> load_checked_scenario(const std::string& path, const Lo
 }
 
 std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario) {
-  // The one place metric names come from without a run: a world of empty fleets (no VM storage)
-  // registers every model's metrics, and the chaos runtime its chaos.<name>.* ones.
-  CompiledScenario empty = scenario;
-  for (auto& f : empty.fleets) f.target = 0;  // cheap: no VM storage
-  ReplicationModels models(empty, 0, ModelChoice{/*policies=*/false, /*chaos=*/true});
-  return models.world().metrics().defs();
+  return declare_replication_metrics(scenario);
 }
 
 namespace {

@@ -165,7 +165,8 @@ int default_thread_count();
 // file is reported the same way, before anything runs, whoever opens it.
 Result<CompiledScenario> load_checked_scenario(const std::string& path, const LoadOptions& options = {});
 
-// Every metric a replication of this scenario produces (world and chaos), without running it.
+// Every metric a replication of this scenario produces (world and chaos), in report order, declared
+// from the scenario alone (declare_replication_metrics: no World is built).
 std::vector<MetricDef> replication_metric_defs(const CompiledScenario& scenario);
 
 // Runs every replication. REQUIRES: scenario is a successfully compiled scenario.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <dirent.h>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -13,23 +14,48 @@
 #include "sim/record/hdf5_recorder.h"
 #include "sim/record/hdf5_writer.h"
 #include "sim/record/report.h"
+#include "sim/run/replication_models.h"
 #include "sim/run/runner.h"
 
 using namespace spotsim;
 
 namespace {
 
-std::vector<std::string> library_scenarios() {
-  const std::string dir = std::string(SPOTSIM_SOURCE_DIR) + "/scenarios";
+// The .yaml files under `dir` (and its subfolders when `recurse`), sorted.
+std::vector<std::string> yaml_files(const std::string& dir, bool recurse) {
   std::vector<std::string> out;
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* e = readdir(d)) {
       const std::string n = e->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml") out.push_back(dir + "/" + n);
+      if (n == "." || n == "..") continue;
+      if (recurse && e->d_type == DT_DIR) {
+        for (std::string& f : yaml_files(dir + "/" + n, true)) out.push_back(std::move(f));
+      } else if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml") {
+        out.push_back(dir + "/" + n);
+      }
     }
     closedir(d);
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> library_scenarios() { return yaml_files(std::string(SPOTSIM_SOURCE_DIR) + "/scenarios", false); }
+
+// The scenarios among examples/ (files with a top-level `fleets:`; the rest are game-day plans,
+// inventories and Kubernetes manifests).
+std::vector<std::string> example_scenarios() {
+  std::vector<std::string> out;
+  for (const std::string& path : yaml_files(std::string(SPOTSIM_SOURCE_DIR) + "/examples", true)) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("fleets:", 0) == 0) {
+        out.push_back(path);
+        break;
+      }
+    }
+  }
   return out;
 }
 
@@ -95,6 +121,35 @@ TEST_CASE("a statistic reference splits at its last dot", "[metric_key]") {
   const MetricStatText b = split_metric_statistic("cost");
   CHECK_FALSE(b.has_statistic);
   CHECK(b.metric == "cost");
+}
+
+TEST_CASE("the metric table declared from the scenario is what a run of every library and example scenario registers",
+          "[metric_key]") {
+  std::vector<std::string> paths = library_scenarios();
+  const std::vector<std::string> examples = example_scenarios();
+  REQUIRE(paths.size() >= 10);
+  REQUIRE(examples.size() >= 4);
+  paths.insert(paths.end(), examples.begin(), examples.end());
+  for (const std::string& path : paths) {
+    INFO(path);
+    CompiledScenario sc = load(path);
+    const std::vector<MetricDef> declared = replication_metric_defs(sc);
+    // Every model of a replication, Lua policies and chaos included, as a run builds them.
+    ReplicationModels models(sc, 0);
+    const std::vector<MetricDef>& registered = models.world().metrics().defs();
+    REQUIRE(declared.size() == registered.size());
+    for (size_t i = 0; i < declared.size(); ++i) {
+      INFO(i << ": " << registered[i].name);
+      CHECK(declared[i].key == registered[i].key);
+      CHECK(declared[i].name == registered[i].name);
+      CHECK(declared[i].unit == registered[i].unit);
+      CHECK(declared[i].help == registered[i].help);
+    }
+    // And a replication's values have one entry per declared metric (one simulated hour is enough:
+    // models register their metrics when they are built, never later).
+    sc.duration = std::min(sc.duration, Duration::seconds(3600));
+    CHECK(run_replication(sc, sc.seed, 0).size() == declared.size());
+  }
 }
 
 TEST_CASE("every library scenario registers each metric the text report reads, under keys that round-trip",

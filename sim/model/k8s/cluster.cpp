@@ -7,6 +7,46 @@
 
 namespace spotsim {
 
+KubernetesCluster::MetricIds KubernetesCluster::declare(const K8sSpec& spec, MetricSet& ms) {
+  using U = MetricUnit;
+  MetricIds ids;
+  for (const K8sDeploymentSpec& ds : spec.deployments) {
+    DeploymentMetrics& d = ids.deployments.emplace_back();
+    const MetricOwner p{MetricGroup::kWorkload, ds.name};
+    d.pending = ms.add(p + "pending_pods", U::kCount,
+                         "gauge: pods Pending now (sampled in time series; at the end: when the run ended)");
+    d.ready = ms.add(p + "ready_pods", U::kCount, "gauge: pods Ready now (sampled in time series; at the end: when the run ended)");
+    d.pending_mean = ms.add(p + suffixed("pending_pods", metric_suffix::kMean), U::kCount, "time-averaged number of Pending pods");
+    d.pending_max = ms.add(p + suffixed("pending_pods", metric_suffix::kMax), U::kCount, "most pods Pending at once");
+    d.avail = ms.add(p + "availability_pct", U::kPercent, "Ready pod-hours as a percentage of replicas × duration");
+    d.lost = ms.add(p + "pod_hours_lost", U::kHours, "replicas × duration − Ready pod-hours");
+    d.rs_mean = ms.add(p + "reschedule_time", U::kSeconds,
+                         "mean time from a pod's eviction or kill to its replacement being Ready");
+    d.rs_p95 = ms.add(p + suffixed("reschedule_time", metric_suffix::kP95), U::kSeconds, "95th percentile of reschedule_time within the replication");
+    d.rs_max = ms.add(p + suffixed("reschedule_time", metric_suffix::kMax), U::kSeconds, "longest reschedule_time within the replication");
+    d.reschedules = ms.add(p + "reschedules", U::kCount, "replacement pods that became Ready");
+    d.evictions = ms.add(p + "evictions", U::kCount, "pods evicted by node drains (graceful, through the PDB)");
+    d.blocked = ms.add(p + "pdb_blocked_evictions", U::kCount,
+                         "pods whose eviction the PodDisruptionBudget refused at least once during a drain");
+    d.killed = ms.add(p + "pods_hard_killed", U::kCount,
+                        "pods still on a node when it disappeared (not drained within the notice)");
+    d.cut = ms.add(p + "grace_cut_short", U::kCount,
+                     "evicted pods whose node disappeared before their termination grace period ended");
+  }
+  ClusterMetrics& c = ids.cluster;
+  c.pending_mean = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMean)), U::kCount, "time-averaged number of Pending pods (all deployments)");
+  c.pending_max = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMax)), U::kCount, "most pods Pending at once (all deployments)");
+  c.killed = ms.add(run_metric(MetricGroup::kK8s, "pods_hard_killed"), U::kCount, "pods killed with their node (all deployments)");
+  c.blocked = ms.add(run_metric(MetricGroup::kK8s, "pdb_blocked_evictions"), U::kCount, "evictions refused by a PodDisruptionBudget (all deployments)");
+  c.lost = ms.add(run_metric(MetricGroup::kK8s, "pod_hours_lost"), U::kHours, "pod-hours not Ready (all deployments)");
+  c.rs_mean = ms.add(run_metric(MetricGroup::kK8s, "reschedule_time"), U::kSeconds, "mean pod reschedule time (all deployments)");
+  c.rs_p95 = ms.add(run_metric(MetricGroup::kK8s, suffixed("reschedule_time", metric_suffix::kP95)), U::kSeconds, "95th percentile pod reschedule time (all deployments)");
+  c.nodes_drained = ms.add(run_metric(MetricGroup::kK8s, "nodes_drained"), U::kCount, "nodes cordoned and drained on a notice");
+  c.nodes_added = ms.add(run_metric(MetricGroup::kK8s, "nodes_added"), U::kCount, "nodes the cluster autoscaler asked for (scale-up)");
+  c.nodes_removed = ms.add(run_metric(MetricGroup::kK8s, "nodes_removed"), U::kCount, "empty nodes the cluster autoscaler removed (scale-down)");
+  return ids;
+}
+
 KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.scenario().kubernetes) {
   self_ = world.engine().add_handler(this);
   world.add_listener(this);
@@ -15,50 +55,21 @@ KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.
   for (size_t i = 0; i < spec_.node_pools.size(); ++i) pool_of_fleet_[spec_.node_pools[i].fleet] = static_cast<int32_t>(i);
 
   MetricSet& ms = world.mutable_metrics();
+  const MetricIds ids = declare(spec_, ms);
   deps_.resize(spec_.deployments.size());
   for (uint32_t di = 0; di < spec_.deployments.size(); ++di) {
     const K8sDeploymentSpec& ds = spec_.deployments[di];
     Deployment& d = deps_[di];
     d.desired_healthy = pdb_desired_healthy(ds.pdb, ds.replicas);
     shapes_.push_back(K8sPodShape{ds.request, ds.spot_tolerant, ds.node_pool_mask});
-    const MetricOwner p{MetricGroup::kWorkload, ds.name};
-    using U = MetricUnit;
-    d.m_pending = ms.add(p + "pending_pods", U::kCount,
-                         "gauge: pods Pending now (sampled in time series; at the end: when the run ended)");
-    d.m_ready = ms.add(p + "ready_pods", U::kCount, "gauge: pods Ready now (sampled in time series; at the end: when the run ended)");
-    d.m_pending_mean = ms.add(p + suffixed("pending_pods", metric_suffix::kMean), U::kCount, "time-averaged number of Pending pods");
-    d.m_pending_max = ms.add(p + suffixed("pending_pods", metric_suffix::kMax), U::kCount, "most pods Pending at once");
-    d.m_avail = ms.add(p + "availability_pct", U::kPercent, "Ready pod-hours as a percentage of replicas × duration");
-    d.m_lost = ms.add(p + "pod_hours_lost", U::kHours, "replicas × duration − Ready pod-hours");
-    d.m_rs_mean = ms.add(p + "reschedule_time", U::kSeconds,
-                         "mean time from a pod's eviction or kill to its replacement being Ready");
-    d.m_rs_p95 = ms.add(p + suffixed("reschedule_time", metric_suffix::kP95), U::kSeconds, "95th percentile of reschedule_time within the replication");
-    d.m_rs_max = ms.add(p + suffixed("reschedule_time", metric_suffix::kMax), U::kSeconds, "longest reschedule_time within the replication");
-    d.m_reschedules = ms.add(p + "reschedules", U::kCount, "replacement pods that became Ready");
-    d.m_evictions = ms.add(p + "evictions", U::kCount, "pods evicted by node drains (graceful, through the PDB)");
-    d.m_blocked = ms.add(p + "pdb_blocked_evictions", U::kCount,
-                         "pods whose eviction the PodDisruptionBudget refused at least once during a drain");
-    d.m_killed = ms.add(p + "pods_hard_killed", U::kCount,
-                        "pods still on a node when it disappeared (not drained within the notice)");
-    d.m_cut = ms.add(p + "grace_cut_short", U::kCount,
-                     "evicted pods whose node disappeared before their termination grace period ended");
+    d.m = ids.deployments[di];
     for (int64_t r = 0; r < ds.replicas; ++r) {
       Pod pod;
       pod.deployment = di;
       pods_.push_back(pod);
     }
   }
-  using U = MetricUnit;
-  m_pending_mean_ = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMean)), U::kCount, "time-averaged number of Pending pods (all deployments)");
-  m_pending_max_ = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMax)), U::kCount, "most pods Pending at once (all deployments)");
-  m_killed_ = ms.add(run_metric(MetricGroup::kK8s, "pods_hard_killed"), U::kCount, "pods killed with their node (all deployments)");
-  m_blocked_ = ms.add(run_metric(MetricGroup::kK8s, "pdb_blocked_evictions"), U::kCount, "evictions refused by a PodDisruptionBudget (all deployments)");
-  m_lost_ = ms.add(run_metric(MetricGroup::kK8s, "pod_hours_lost"), U::kHours, "pod-hours not Ready (all deployments)");
-  m_rs_mean_ = ms.add(run_metric(MetricGroup::kK8s, "reschedule_time"), U::kSeconds, "mean pod reschedule time (all deployments)");
-  m_rs_p95_ = ms.add(run_metric(MetricGroup::kK8s, suffixed("reschedule_time", metric_suffix::kP95)), U::kSeconds, "95th percentile pod reschedule time (all deployments)");
-  m_nodes_drained_ = ms.add(run_metric(MetricGroup::kK8s, "nodes_drained"), U::kCount, "nodes cordoned and drained on a notice");
-  m_nodes_added_ = ms.add(run_metric(MetricGroup::kK8s, "nodes_added"), U::kCount, "nodes the cluster autoscaler asked for (scale-up)");
-  m_nodes_removed_ = ms.add(run_metric(MetricGroup::kK8s, "nodes_removed"), U::kCount, "empty nodes the cluster autoscaler removed (scale-down)");
+  m_ = ids.cluster;
   // Pod runs name their deployment as a workload: its index among the workloads in the order their
   // "workload.<name>." metrics were registered, as the HDF5 writer's /meta/workloads.
   const std::vector<std::string> names = metric_owners(ms.defs(), MetricGroup::kWorkload);
@@ -87,8 +98,8 @@ void KubernetesCluster::set_counts(uint32_t di, int64_t d_ready, int64_t d_pendi
   d.pending_max = std::max(d.pending_max, d.pending);
   pending_total_max_ = std::max(pending_total_max_, pending_total_);
   MetricSet& ms = world_.mutable_metrics();
-  ms[d.m_pending] = static_cast<double>(d.pending);
-  ms[d.m_ready] = static_cast<double>(d.ready);
+  ms[d.m.pending] = static_cast<double>(d.pending);
+  ms[d.m.ready] = static_cast<double>(d.ready);
 }
 
 int32_t KubernetesCluster::node_index(uint32_t serial) const {
@@ -129,7 +140,7 @@ void KubernetesCluster::make_ready(uint32_t p) {
     Deployment& d = deps_[pod.deployment];
     d.reschedule.add(t);
     reschedule_all_.add(t);
-    world_.mutable_metrics()[d.m_reschedules] += 1;
+    world_.mutable_metrics()[d.m.reschedules] += 1;
   }
   pod.lost_at_us = -1;
 }
@@ -209,12 +220,12 @@ void KubernetesCluster::remove_node(uint32_t serial) {
   const int64_t now = world_.now().us;
   MetricSet& ms = world_.mutable_metrics();
   for (const auto& [until, dep] : nodes_[static_cast<size_t>(ni)].terminating) {
-    if (until > now) ms[deps_[dep].m_cut] += 1;
+    if (until > now) ms[deps_[dep].m.cut] += 1;
   }
   const std::vector<uint32_t> victims = nodes_[static_cast<size_t>(ni)].pods;
   for (uint32_t p : victims) {
-    ms[deps_[pods_[p].deployment].m_killed] += 1;
-    ms[m_killed_] += 1;
+    ms[deps_[pods_[p].deployment].m.killed] += 1;
+    ms[m_.killed] += 1;
     unbind(p, now, JobRunOutcome::kKilled);
   }
   nodes_.erase(nodes_.begin() + ni);
@@ -227,7 +238,7 @@ void KubernetesCluster::drain(uint32_t serial) {
   const int32_t ni = node_index(serial);
   if (ni < 0) return;
   nodes_[static_cast<size_t>(ni)].schedulable = false;  // cordon
-  world_.mutable_metrics()[m_nodes_drained_] += 1;
+  world_.mutable_metrics()[m_.nodes_drained] += 1;
   drain_step(serial);
 }
 
@@ -244,15 +255,15 @@ void KubernetesCluster::drain_step(uint32_t serial) {
     if (!pdb_allows_eviction(pod.state == K8sPodState::kReady, d.ready, d.desired_healthy)) {
       if (!pod.pdb_blocked) {
         pod.pdb_blocked = true;
-        ms[d.m_blocked] += 1;
-        ms[m_blocked_] += 1;
+        ms[d.m.blocked] += 1;
+        ms[m_.blocked] += 1;
       }
       blocked = true;
       continue;
     }
     const Duration grace = spec_.deployments[pod.deployment].grace;
     if (grace.us > 0) nodes_[static_cast<size_t>(ni)].terminating.emplace_back(now + grace.us, pod.deployment);
-    ms[d.m_evictions] += 1;
+    ms[d.m.evictions] += 1;
     unbind(p, now, JobRunOutcome::kEvicted);
     schedule_pending();  // the ReplicaSet's replacement, onto a node with room
   }
@@ -291,7 +302,7 @@ void KubernetesCluster::scale_up() {
     if (add[i] <= 0) continue;
     const uint32_t fleet = spec_.node_pools[i].fleet;
     world_.submit(fleet, Commands{Command::scale(fleet, world_.fleets()[fleet].target + add[i])});
-    world_.mutable_metrics()[m_nodes_added_] += static_cast<double>(add[i]);
+    world_.mutable_metrics()[m_.nodes_added] += static_cast<double>(add[i]);
   }
 }
 
@@ -320,7 +331,7 @@ void KubernetesCluster::scale_down() {
       n.schedulable = false;
       --target;
       world_.submit(np.fleet, Commands{Command::drain(np.fleet, VmId{slot, n.serial}), Command::scale(np.fleet, target)});
-      world_.mutable_metrics()[m_nodes_removed_] += 1;
+      world_.mutable_metrics()[m_.nodes_removed] += 1;
     }
   }
 }
@@ -398,26 +409,30 @@ void KubernetesCluster::finish(World&) {
     Deployment& d = deps_[di];
     integrate(d);
     const double want_us = static_cast<double>(spec_.deployments[di].replicas) * dur_us;
-    ms[d.m_pending_mean] = dur_us > 0 ? d.pending_us / dur_us : 0.0;
-    ms[d.m_pending_max] = static_cast<double>(d.pending_max);
-    ms[d.m_avail] = want_us > 0 ? 100.0 * d.ready_us / want_us : 100.0;
-    ms[d.m_lost] = std::max(0.0, (want_us - d.ready_us) / 3.6e9);
-    ms[d.m_rs_mean] = d.reschedule.mean();
-    ms[d.m_rs_p95] = d.reschedule.quantile(0.95);
-    ms[d.m_rs_max] = d.reschedule.max();
-    ms[d.m_pending] = static_cast<double>(d.pending);
-    ms[d.m_ready] = static_cast<double>(d.ready);
+    ms[d.m.pending_mean] = dur_us > 0 ? d.pending_us / dur_us : 0.0;
+    ms[d.m.pending_max] = static_cast<double>(d.pending_max);
+    ms[d.m.avail] = want_us > 0 ? 100.0 * d.ready_us / want_us : 100.0;
+    ms[d.m.lost] = std::max(0.0, (want_us - d.ready_us) / 3.6e9);
+    ms[d.m.rs_mean] = d.reschedule.mean();
+    ms[d.m.rs_p95] = d.reschedule.quantile(0.95);
+    ms[d.m.rs_max] = d.reschedule.max();
+    ms[d.m.pending] = static_cast<double>(d.pending);
+    ms[d.m.ready] = static_cast<double>(d.ready);
     pending_us += d.pending_us;
-    lost_h += ms[d.m_lost];
+    lost_h += ms[d.m.lost];
   }
-  ms[m_pending_mean_] = dur_us > 0 ? pending_us / dur_us : 0.0;
-  ms[m_pending_max_] = static_cast<double>(pending_total_max_);
-  ms[m_lost_] = lost_h;
-  ms[m_rs_mean_] = reschedule_all_.mean();
-  ms[m_rs_p95_] = reschedule_all_.quantile(0.95);
+  ms[m_.pending_mean] = dur_us > 0 ? pending_us / dur_us : 0.0;
+  ms[m_.pending_max] = static_cast<double>(pending_total_max_);
+  ms[m_.lost] = lost_h;
+  ms[m_.rs_mean] = reschedule_all_.mean();
+  ms[m_.rs_p95] = reschedule_all_.quantile(0.95);
 }
 
 // --- installation ---------------------------------------------------------------------------------
+
+void declare_kubernetes_metrics(const CompiledScenario& scenario, MetricSet& ms) {
+  if (scenario.kubernetes.enabled) KubernetesCluster::declare_metrics(scenario.kubernetes, ms);
+}
 
 void install_kubernetes(World& world) {
   if (!world.scenario().kubernetes.enabled) return;

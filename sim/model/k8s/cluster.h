@@ -34,6 +34,9 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
  public:
   // REQUIRES: world.scenario().kubernetes.enabled.
   explicit KubernetesCluster(World& world);
+  // Registers exactly the metrics the cluster of `spec` registers (its constructor does it
+  // through this): workload.<deployment>.* for each deployment, then k8s.*.
+  static void declare_metrics(const K8sSpec& spec, MetricSet& ms) { (void)declare(spec, ms); }
   void start(World& world) override;
   void finish(World& world) override;
   void handle(Engine& engine, const Event& event) override;
@@ -62,6 +65,17 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
     bool pdb_blocked = false;    // its eviction from the current node was refused at least once
     int64_t bound_us = 0;        // when it was bound to `node` (its run there, for /job_runs)
   };
+  struct DeploymentMetrics {
+    uint32_t pending, ready, pending_mean, pending_max, avail, lost, rs_mean, rs_p95, rs_max, reschedules, evictions, blocked, killed, cut;
+  };
+  struct ClusterMetrics {
+    uint32_t pending_mean, pending_max, killed, blocked, lost, rs_mean, rs_p95, nodes_drained, nodes_added, nodes_removed;
+  };
+  struct MetricIds {
+    std::vector<DeploymentMetrics> deployments;
+    ClusterMetrics cluster{};
+  };
+  static MetricIds declare(const K8sSpec& spec, MetricSet& ms);
   struct Deployment {
     int64_t ready = 0, pending = 0;
     int64_t desired_healthy = 0;
@@ -69,8 +83,7 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
     int64_t last_us = 0;
     int64_t pending_max = 0;
     LogHistogram reschedule;
-    uint32_t m_pending, m_ready, m_pending_mean, m_pending_max, m_avail, m_lost, m_rs_mean, m_rs_p95, m_rs_max,
-        m_reschedules, m_evictions, m_blocked, m_killed, m_cut;
+    DeploymentMetrics m;
   };
 
   void integrate(Deployment& d);
@@ -106,12 +119,14 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
   std::vector<uint32_t> pending_queue_; // pods to schedule, oldest first (stale entries skipped)
   int64_t pending_total_ = 0, pending_total_max_ = 0;
   LogHistogram reschedule_all_;
-  uint32_t m_pending_mean_, m_pending_max_, m_killed_, m_blocked_, m_lost_, m_rs_mean_, m_rs_p95_, m_nodes_drained_,
-      m_nodes_added_, m_nodes_removed_;
+  ClusterMetrics m_{};
 };
 
 // Adds a KubernetesCluster to `world` if its scenario has a `kubernetes:` section.
 void install_kubernetes(World& world);
+// Registers in `ms` exactly the metrics install_kubernetes' cluster registers (none without
+// `kubernetes:`), from the scenario alone.
+void declare_kubernetes_metrics(const CompiledScenario& scenario, MetricSet& ms);
 // The world's cluster, or nullptr.
 KubernetesCluster* kubernetes_cluster(World& world);
 

@@ -119,22 +119,27 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset)
   return r;
 }
 
-DeadlineJobWorkload::DeadlineJobWorkload(World& world, const WorkloadSpec& spec) : spec_(spec) {
-  MetricSet& ms = world.mutable_metrics();
+DeadlineJobWorkload::Metrics DeadlineJobWorkload::declare(MetricSet& ms, const WorkloadSpec& spec) {
+  Metrics m{};
   const MetricOwner p{MetricGroup::kWorkload, spec.name};
-  m_od_ = ms.add(p + "on_demand_hours", MetricUnit::kHours, "paid on-demand time, restart overhead included");
-  m_spot_ = ms.add(p + "spot_hours", MetricUnit::kHours, "paid spot time, restart overhead included");
-  m_work_od_ = ms.add(p + "work_hours_on_demand", MetricUnit::kHours,
+  m.od = ms.add(p + "on_demand_hours", MetricUnit::kHours, "paid on-demand time, restart overhead included");
+  m.spot = ms.add(p + "spot_hours", MetricUnit::kHours, "paid spot time, restart overhead included");
+  m.work_od = ms.add(p + "work_hours_on_demand", MetricUnit::kHours,
                       "compute progress made on on-demand (paid time less restart overhead)");
-  m_work_spot_ = ms.add(p + "work_hours_spot", MetricUnit::kHours,
+  m.work_spot = ms.add(p + "work_hours_spot", MetricUnit::kHours,
                         "compute progress made on spot (paid time less restart overhead); kept across preemptions");
-  m_idle_ = ms.add(p + "idle_hours", MetricUnit::kHours, "time waiting with no VM");
-  m_miss_ = ms.add(p + "deadline_misses", MetricUnit::kCount, "1 if the job finished after its deadline (or never)");
-  m_cost_ = ms.add(p + "cost", MetricUnit::kDollars, "spot_hours × spot price + on_demand_hours × on-demand price");
-  m_finish_ = ms.add(p + "completion_hours", MetricUnit::kHours, "time from start to completion");
-  m_switches_ = ms.add(p + "switches", MetricUnit::kCount, "VM (re)starts, each charged switch_delay");
-  m_preempt_ = ms.add(p + "preemptions", MetricUnit::kCount, "spot VMs lost because the trace ran out of spot");
-  m_offset_ = ms.add(p + "trace_offset_hours", MetricUnit::kHours, "where in the trace this replication started");
+  m.idle = ms.add(p + "idle_hours", MetricUnit::kHours, "time waiting with no VM");
+  m.miss = ms.add(p + "deadline_misses", MetricUnit::kCount, "1 if the job finished after its deadline (or never)");
+  m.cost = ms.add(p + "cost", MetricUnit::kDollars, "spot_hours × spot price + on_demand_hours × on-demand price");
+  m.finish = ms.add(p + "completion_hours", MetricUnit::kHours, "time from start to completion");
+  m.switches = ms.add(p + "switches", MetricUnit::kCount, "VM (re)starts, each charged switch_delay");
+  m.preempt = ms.add(p + "preemptions", MetricUnit::kCount, "spot VMs lost because the trace ran out of spot");
+  m.offset = ms.add(p + "trace_offset_hours", MetricUnit::kHours, "where in the trace this replication started");
+  return m;
+}
+
+DeadlineJobWorkload::DeadlineJobWorkload(World& world, const WorkloadSpec& spec) : spec_(spec) {
+  m_ = declare(world.mutable_metrics(), spec);
 }
 
 void DeadlineJobWorkload::start(World& world) {
@@ -157,17 +162,17 @@ void DeadlineJobWorkload::start(World& world) {
 
 void DeadlineJobWorkload::finish(World& world) {
   MetricSet& ms = world.mutable_metrics();
-  ms[m_od_] = result_.on_demand_hours;
-  ms[m_spot_] = result_.spot_hours;
-  ms[m_work_od_] = result_.work_hours_on_demand;
-  ms[m_work_spot_] = result_.work_hours_spot;
-  ms[m_idle_] = result_.idle_hours;
-  ms[m_miss_] = result_.missed ? 1.0 : 0.0;
-  ms[m_cost_] = result_.cost;
-  ms[m_finish_] = result_.finish_hours;
-  ms[m_switches_] = result_.switches;
-  ms[m_preempt_] = result_.preemptions;
-  ms[m_offset_] = offset_hours_;
+  ms[m_.od] = result_.on_demand_hours;
+  ms[m_.spot] = result_.spot_hours;
+  ms[m_.work_od] = result_.work_hours_on_demand;
+  ms[m_.work_spot] = result_.work_hours_spot;
+  ms[m_.idle] = result_.idle_hours;
+  ms[m_.miss] = result_.missed ? 1.0 : 0.0;
+  ms[m_.cost] = result_.cost;
+  ms[m_.finish] = result_.finish_hours;
+  ms[m_.switches] = result_.switches;
+  ms[m_.preempt] = result_.preemptions;
+  ms[m_.offset] = offset_hours_;
 }
 
 }  // namespace spotsim

@@ -50,6 +50,8 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& spec, size_t offs
 class DeadlineJobWorkload : public WorldComponent {
  public:
   DeadlineJobWorkload(World& world, const WorkloadSpec& spec);
+  // Registers exactly the metrics the workload registers (its constructor does it through this).
+  static void declare_metrics(MetricSet& ms, const WorkloadSpec& spec) { (void)declare(ms, spec); }
   void start(World& world) override;
   void finish(World& world) override;
   const DeadlineJobResult& result() const { return result_; }
@@ -57,8 +59,11 @@ class DeadlineJobWorkload : public WorldComponent {
  private:
   const WorkloadSpec& spec_;
   DeadlineJobResult result_;
-  uint32_t m_od_, m_spot_, m_work_od_, m_work_spot_, m_idle_, m_miss_, m_cost_, m_finish_, m_switches_, m_preempt_,
-      m_offset_;
+  struct Metrics {
+    uint32_t od, spot, work_od, work_spot, idle, miss, cost, finish, switches, preempt, offset;
+  };
+  static Metrics declare(MetricSet& ms, const WorkloadSpec& spec);
+  Metrics m_{};
   double offset_hours_ = 0;
 };
 

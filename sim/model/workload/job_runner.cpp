@@ -12,6 +12,49 @@ inline double secs(int64_t us) { return static_cast<double>(us) * 1e-6; }
 inline Duration dur(double s) { return Duration{static_cast<int64_t>(std::llround(s * 1e6))}; }
 }  // namespace
 
+JobRunner::Metrics JobRunner::declare(MetricSet& ms, const std::string& name) {
+  Metrics m{};
+  const MetricOwner p{MetricGroup::kWorkload, name};
+  m.submitted = ms.add(p + "jobs_submitted", MetricUnit::kCount, "jobs that arrived");
+  m.completed = ms.add(p + "jobs_completed", MetricUnit::kCount, "jobs that finished their work (and commit)");
+  m.failed = ms.add(p + "jobs_failed", MetricUnit::kCount, "jobs killed more often than their retries allow");
+  m.success_pct = ms.add(p + "job_success_rate", MetricUnit::kPercent,
+                          "100 × completed / (completed + failed); 0 if no job ended");
+  m.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "job runs killed by the eviction of a gang VM");
+  m.resumes = ms.add(p + "resumes", MetricUnit::kCount, "restarts of a killed job from a checkpoint with progress > 0");
+  m.resume_success_pct = ms.add(p + "resume_success_pct", MetricUnit::kPercent,
+                                 "100 × jobs that completed after at least one kill / jobs that ended after at least one kill");
+  m.lost_vm_hours = ms.add(p + "lost_work_vm_hours", MetricUnit::kHours,
+                            "VM-hours of computed progress discarded by kills (unsaved progress × parallelism)");
+  m.lost_per_interruption = ms.add(p + "lost_work_per_interruption", MetricUnit::kSeconds,
+                                    "mean job progress discarded per kill (not multiplied by parallelism)");
+  m.checkpoints = ms.add(p + "checkpoints", MetricUnit::kCount, "checkpoint writes completed (periodic and on notice)");
+  m.checkpoint_latency = ms.add(p + "checkpoint_latency", MetricUnit::kSeconds, "mean duration of a completed checkpoint write");
+  m.checkpoint_latency_max = ms.add(p + suffixed("checkpoint_latency", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed checkpoint write");
+  m.notice_checkpoints = ms.add(p + "notice_checkpoints", MetricUnit::kCount, "checkpoint-on-notice writes started");
+  m.checkpoint_misses = ms.add(p + "checkpoint_misses", MetricUnit::kCount,
+                                "checkpoint-on-notice writes still in flight when the VM was evicted (progress lost)");
+  m.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds, "mean time from a job's kill to its restart on a full gang");
+  m.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time from a kill to the restart");
+  m.queue_wait = ms.add(p + "queue_wait", MetricUnit::kSeconds, "mean time from arrival to first start");
+  m.queue_depth_mean = ms.add(p + suffixed("queue_depth", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of jobs waiting in the queue");
+  m.queue_depth_max = ms.add(p + suffixed("queue_depth", metric_suffix::kMax), MetricUnit::kCount, "most jobs waiting in the queue at once");
+  m.queue_depth = ms.add(p + "queue_depth", MetricUnit::kCount,
+                           "gauge: jobs waiting in the queue now (sampled in time series; at the end: when the run ended)");
+  m.running_jobs = ms.add(p + "running_jobs", MetricUnit::kCount,
+                           "gauge: jobs holding their gang now (sampled in time series; at the end: when the run ended)");
+  m.deadline_misses = ms.add(p + "deadline_misses", MetricUnit::kCount,
+                              "jobs with a deadline that completed after it, failed, or were unfinished past it at the end");
+  m.correctness_failures = ms.add(p + "correctness_failures", MetricUnit::kCount,
+                                   "non-idempotent jobs killed during their commit");
+  m.cost_per_job = ms.add(p + "cost_per_job", MetricUnit::kDollars, "the fleet's billed cost / jobs completed (0 if none)");
+  m.turnaround = ms.add(p + "turnaround", MetricUnit::kSeconds, "mean time from arrival to completion");
+  m.run_time = ms.add(p + "run_time", MetricUnit::kSeconds, "mean time from first start to completion (includes kills and requeues)");
+  m.commanded_checkpoints = ms.add(p + "commanded_checkpoints", MetricUnit::kCount,
+                                    "checkpoint writes started by a fleet policy's checkpoint{} command");
+  return m;
+}
+
 JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& name, uint32_t fleet,
                      QueueDiscipline queue, JobOwner* owner)
     : world_(world), store_(store), owner_(owner), fleet_(fleet), discipline_(queue) {
@@ -36,45 +79,7 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
   for (size_t i = 0; i < world_.scenario().workloads.size(); ++i) {
     if (world_.scenario().workloads[i].name == name) workload_index_ = static_cast<uint16_t>(i);
   }
-  MetricSet& ms = world_.mutable_metrics();
-  const MetricOwner p{MetricGroup::kWorkload, name};
-  m_.submitted = ms.add(p + "jobs_submitted", MetricUnit::kCount, "jobs that arrived");
-  m_.completed = ms.add(p + "jobs_completed", MetricUnit::kCount, "jobs that finished their work (and commit)");
-  m_.failed = ms.add(p + "jobs_failed", MetricUnit::kCount, "jobs killed more often than their retries allow");
-  m_.success_pct = ms.add(p + "job_success_rate", MetricUnit::kPercent,
-                          "100 × completed / (completed + failed); 0 if no job ended");
-  m_.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "job runs killed by the eviction of a gang VM");
-  m_.resumes = ms.add(p + "resumes", MetricUnit::kCount, "restarts of a killed job from a checkpoint with progress > 0");
-  m_.resume_success_pct = ms.add(p + "resume_success_pct", MetricUnit::kPercent,
-                                 "100 × jobs that completed after at least one kill / jobs that ended after at least one kill");
-  m_.lost_vm_hours = ms.add(p + "lost_work_vm_hours", MetricUnit::kHours,
-                            "VM-hours of computed progress discarded by kills (unsaved progress × parallelism)");
-  m_.lost_per_interruption = ms.add(p + "lost_work_per_interruption", MetricUnit::kSeconds,
-                                    "mean job progress discarded per kill (not multiplied by parallelism)");
-  m_.checkpoints = ms.add(p + "checkpoints", MetricUnit::kCount, "checkpoint writes completed (periodic and on notice)");
-  m_.checkpoint_latency = ms.add(p + "checkpoint_latency", MetricUnit::kSeconds, "mean duration of a completed checkpoint write");
-  m_.checkpoint_latency_max = ms.add(p + suffixed("checkpoint_latency", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed checkpoint write");
-  m_.notice_checkpoints = ms.add(p + "notice_checkpoints", MetricUnit::kCount, "checkpoint-on-notice writes started");
-  m_.checkpoint_misses = ms.add(p + "checkpoint_misses", MetricUnit::kCount,
-                                "checkpoint-on-notice writes still in flight when the VM was evicted (progress lost)");
-  m_.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds, "mean time from a job's kill to its restart on a full gang");
-  m_.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time from a kill to the restart");
-  m_.queue_wait = ms.add(p + "queue_wait", MetricUnit::kSeconds, "mean time from arrival to first start");
-  m_.queue_depth_mean = ms.add(p + suffixed("queue_depth", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of jobs waiting in the queue");
-  m_.queue_depth_max = ms.add(p + suffixed("queue_depth", metric_suffix::kMax), MetricUnit::kCount, "most jobs waiting in the queue at once");
-  m_.queue_depth = ms.add(p + "queue_depth", MetricUnit::kCount,
-                           "gauge: jobs waiting in the queue now (sampled in time series; at the end: when the run ended)");
-  m_.running_jobs = ms.add(p + "running_jobs", MetricUnit::kCount,
-                           "gauge: jobs holding their gang now (sampled in time series; at the end: when the run ended)");
-  m_.deadline_misses = ms.add(p + "deadline_misses", MetricUnit::kCount,
-                              "jobs with a deadline that completed after it, failed, or were unfinished past it at the end");
-  m_.correctness_failures = ms.add(p + "correctness_failures", MetricUnit::kCount,
-                                   "non-idempotent jobs killed during their commit");
-  m_.cost_per_job = ms.add(p + "cost_per_job", MetricUnit::kDollars, "the fleet's billed cost / jobs completed (0 if none)");
-  m_.turnaround = ms.add(p + "turnaround", MetricUnit::kSeconds, "mean time from arrival to completion");
-  m_.run_time = ms.add(p + "run_time", MetricUnit::kSeconds, "mean time from first start to completion (includes kills and requeues)");
-  m_.commanded_checkpoints = ms.add(p + "commanded_checkpoints", MetricUnit::kCount,
-                                    "checkpoint writes started by a fleet policy's checkpoint{} command");
+  m_ = declare(world_.mutable_metrics(), name);
 }
 
 void JobRunner::start() {

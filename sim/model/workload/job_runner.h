@@ -51,6 +51,9 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   // REQUIRES: world, store and owner outlive the runner.
   JobRunner(World& world, CheckpointStore& store, const std::string& name, uint32_t fleet,
             QueueDiscipline queue, JobOwner* owner);
+  // Registers exactly the metrics a runner of workload `name` registers (the constructor does
+  // it through this), from the name alone.
+  static void declare_metrics(MetricSet& ms, const std::string& name) { (void)declare(ms, name); }
 
   // Submits a job arriving now. `deadline` is relative to now (0 = none).
   void submit(const JobSpec& spec, double work_seconds, int32_t priority, uint64_t tag);
@@ -142,6 +145,7 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
         queue_depth_max, queue_depth, running_jobs, deadline_misses, correctness_failures, cost_per_job, turnaround, run_time,
         commanded_checkpoints;
   };
+  static Metrics declare(MetricSet& ms, const std::string& name);
 
   Worker& worker(uint32_t serial);
   void idle_push(uint32_t serial);

@@ -4,6 +4,17 @@
 
 namespace spotsim {
 
+PipelineWorkload::Metrics PipelineWorkload::declare(MetricSet& ms, const WorkloadSpec& spec) {
+  Metrics m{};
+  const MetricOwner p{MetricGroup::kWorkload, spec.name};
+  m.started = ms.add(p + "pipelines_started", MetricUnit::kCount, "pipeline runs started");
+  m.completed = ms.add(p + "pipelines_completed", MetricUnit::kCount, "pipeline runs whose every stage completed");
+  m.failed = ms.add(p + "pipelines_failed", MetricUnit::kCount, "pipeline runs stopped by a job that failed for good");
+  m.makespan = ms.add(p + "makespan", MetricUnit::kSeconds, "mean time from a run's start to its last stage's completion");
+  m.makespan_max = ms.add(p + suffixed("makespan", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed run");
+  return m;
+}
+
 PipelineWorkload::PipelineWorkload(World& world, CheckpointStore& store, const WorkloadSpec& spec)
     : world_(world),
       spec_(spec),
@@ -17,13 +28,7 @@ PipelineWorkload::PipelineWorkload(World& world, CheckpointStore& store, const W
   for (uint32_t s = 0; s < stages.size(); ++s) {
     for (uint32_t up : stages[s].after) downstream_[up].push_back(s);
   }
-  MetricSet& ms = world.mutable_metrics();
-  const MetricOwner p{MetricGroup::kWorkload, spec.name};
-  m_started_ = ms.add(p + "pipelines_started", MetricUnit::kCount, "pipeline runs started");
-  m_completed_ = ms.add(p + "pipelines_completed", MetricUnit::kCount, "pipeline runs whose every stage completed");
-  m_failed_ = ms.add(p + "pipelines_failed", MetricUnit::kCount, "pipeline runs stopped by a job that failed for good");
-  m_makespan_ = ms.add(p + "makespan", MetricUnit::kSeconds, "mean time from a run's start to its last stage's completion");
-  m_makespan_max_ = ms.add(p + suffixed("makespan", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed run");
+  m_ = declare(world.mutable_metrics(), spec);
 }
 
 void PipelineWorkload::schedule_next() {
@@ -89,11 +94,11 @@ void PipelineWorkload::on_job_end(uint64_t tag, bool ok) {
 void PipelineWorkload::finish(World&) {
   runner_->finish();
   MetricSet& ms = world_.mutable_metrics();
-  ms[m_started_] = started_;
-  ms[m_completed_] = completed_;
-  ms[m_failed_] = failed_;
-  ms[m_makespan_] = completed_ > 0 ? makespan_sum_ / completed_ : 0.0;
-  ms[m_makespan_max_] = makespan_max_;
+  ms[m_.started] = started_;
+  ms[m_.completed] = completed_;
+  ms[m_.failed] = failed_;
+  ms[m_.makespan] = completed_ > 0 ? makespan_sum_ / completed_ : 0.0;
+  ms[m_.makespan_max] = makespan_max_;
 }
 
 }  // namespace spotsim

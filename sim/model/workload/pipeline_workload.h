@@ -13,6 +13,12 @@ namespace spotsim {
 class PipelineWorkload : public WorldComponent, public EventHandler, public JobOwner {
  public:
   PipelineWorkload(World& world, CheckpointStore& store, const WorkloadSpec& spec);
+  // Registers exactly the metrics the workload registers, its job runner's first (its
+  // constructor does it through this).
+  static void declare_metrics(MetricSet& ms, const WorkloadSpec& spec) {
+    JobRunner::declare_metrics(ms, spec.name);
+    (void)declare(ms, spec);
+  }
   void start(World& world) override;
   void finish(World& world) override;
   void handle(Engine& engine, const Event& event) override;
@@ -40,7 +46,11 @@ class PipelineWorkload : public WorldComponent, public EventHandler, public JobO
   std::vector<Run> runs_;
   std::vector<std::vector<uint32_t>> downstream_;
   double started_ = 0, completed_ = 0, failed_ = 0, makespan_sum_ = 0, makespan_max_ = 0;
-  uint32_t m_started_, m_completed_, m_failed_, m_makespan_, m_makespan_max_;
+  struct Metrics {
+    uint32_t started, completed, failed, makespan, makespan_max;
+  };
+  static Metrics declare(MetricSet& ms, const WorkloadSpec& spec);
+  Metrics m_{};
 };
 
 }  // namespace spotsim

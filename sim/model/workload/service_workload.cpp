@@ -8,6 +8,25 @@
 
 namespace spotsim {
 
+ServiceWorkload::Metrics ServiceWorkload::declare(MetricSet& ms, const WorkloadSpec& spec) {
+  Metrics m{};
+  const MetricOwner p{MetricGroup::kWorkload, spec.name};
+  m.requests = ms.add(p + "requests", MetricUnit::kCount, "requests offered over the run");
+  m.attain = ms.add(p + "slo_attainment", MetricUnit::kPercent, "100 × good requests / requests");
+  m.burn = ms.add(p + "error_budget_burn_rate", MetricUnit::kRatio,
+                   "(bad requests / requests) / (1 − target) over the run: 1 spends the budget exactly");
+  m.budget_used = ms.add(p + "error_budget_used_pct", MetricUnit::kPercent,
+                          "worst window: 100 × bad / ((1 − target) × requests) over any window of slo.window steps");
+  m.breach = ms.add(p + "slo_breach_minutes", MetricUnit::kCount, "minutes of steps whose good fraction was below the target");
+  m.latency = ms.add(p + suffixed("latency", metric_suffix::kMean), MetricUnit::kSeconds, "mean M/M/c response time over requests served while stable");
+  m.util = ms.add(p + suffixed("utilization", metric_suffix::kMean), MetricUnit::kPercent, "time-averaged 100 × λ / (c μ), capped at 100");
+  m.servers = ms.add(p + suffixed("servers", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of serving VMs");
+  m.overload = ms.add(p + "overload_minutes", MetricUnit::kCount, "minutes with λ ≥ c μ (every request bad)");
+  m.serving = ms.add(p + "serving", MetricUnit::kCount,
+                      "gauge: VMs serving now (sampled in time series; at the end: when the run ended)");
+  return m;
+}
+
 ServiceWorkload::ServiceWorkload(World& world, const WorkloadSpec& spec)
     : world_(world), spec_(spec), s_(spec.service) {
   self_ = world.engine().add_handler(this);
@@ -18,21 +37,7 @@ ServiceWorkload::ServiceWorkload(World& world, const WorkloadSpec& spec)
   const size_t win = static_cast<size_t>(std::max<int64_t>(1, s_.budget_window.us / s_.step.us));
   win_req_.assign(win, 0.0);
   win_bad_.assign(win, 0.0);
-  MetricSet& ms = world.mutable_metrics();
-  const MetricOwner p{MetricGroup::kWorkload, spec.name};
-  m_requests_ = ms.add(p + "requests", MetricUnit::kCount, "requests offered over the run");
-  m_attain_ = ms.add(p + "slo_attainment", MetricUnit::kPercent, "100 × good requests / requests");
-  m_burn_ = ms.add(p + "error_budget_burn_rate", MetricUnit::kRatio,
-                   "(bad requests / requests) / (1 − target) over the run: 1 spends the budget exactly");
-  m_budget_used_ = ms.add(p + "error_budget_used_pct", MetricUnit::kPercent,
-                          "worst window: 100 × bad / ((1 − target) × requests) over any window of slo.window steps");
-  m_breach_ = ms.add(p + "slo_breach_minutes", MetricUnit::kCount, "minutes of steps whose good fraction was below the target");
-  m_latency_ = ms.add(p + suffixed("latency", metric_suffix::kMean), MetricUnit::kSeconds, "mean M/M/c response time over requests served while stable");
-  m_util_ = ms.add(p + suffixed("utilization", metric_suffix::kMean), MetricUnit::kPercent, "time-averaged 100 × λ / (c μ), capped at 100");
-  m_servers_ = ms.add(p + suffixed("servers", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of serving VMs");
-  m_overload_ = ms.add(p + "overload_minutes", MetricUnit::kCount, "minutes with λ ≥ c μ (every request bad)");
-  m_serving_ = ms.add(p + "serving", MetricUnit::kCount,
-                      "gauge: VMs serving now (sampled in time series; at the end: when the run ended)");
+  m_ = declare(world.mutable_metrics(), spec);
 }
 
 double ServiceWorkload::rate_at(int64_t t) const {
@@ -104,10 +109,10 @@ void ServiceWorkload::close_step() {
   step_start_us_ = now;
   // Counters and the gauge, live for samplers (final values are rewritten by finish()).
   MetricSet& ms = world_.mutable_metrics();
-  ms[m_requests_] = req_;
-  ms[m_breach_] = breach_s_ / 60.0;
-  ms[m_overload_] = overload_s_ / 60.0;
-  ms[m_serving_] = static_cast<double>(serving_);
+  ms[m_.requests] = req_;
+  ms[m_.breach] = breach_s_ / 60.0;
+  ms[m_.overload] = overload_s_ / 60.0;
+  ms[m_.serving] = static_cast<double>(serving_);
 }
 
 void ServiceWorkload::report_load() {
@@ -196,16 +201,16 @@ void ServiceWorkload::finish(World&) {
   close_step();
   MetricSet& ms = world_.mutable_metrics();
   const double total_s = static_cast<double>(world_.now().us) * 1e-6;
-  ms[m_requests_] = req_;
-  ms[m_attain_] = req_ > 0 ? 100.0 * (1.0 - bad_ / req_) : 100.0;
-  ms[m_burn_] = req_ > 0 ? (bad_ / req_) / (1.0 - s_.slo_target) : 0.0;
-  ms[m_budget_used_] = budget_used_max_;
-  ms[m_breach_] = breach_s_ / 60.0;
-  ms[m_latency_] = lat_req_ > 0 ? lat_sum_ / lat_req_ : 0.0;
-  ms[m_util_] = total_s > 0 ? 100.0 * util_sum_ / total_s : 0.0;
-  ms[m_servers_] = total_s > 0 ? servers_sum_ / total_s : 0.0;
-  ms[m_overload_] = overload_s_ / 60.0;
-  ms[m_serving_] = static_cast<double>(serving_);
+  ms[m_.requests] = req_;
+  ms[m_.attain] = req_ > 0 ? 100.0 * (1.0 - bad_ / req_) : 100.0;
+  ms[m_.burn] = req_ > 0 ? (bad_ / req_) / (1.0 - s_.slo_target) : 0.0;
+  ms[m_.budget_used] = budget_used_max_;
+  ms[m_.breach] = breach_s_ / 60.0;
+  ms[m_.latency] = lat_req_ > 0 ? lat_sum_ / lat_req_ : 0.0;
+  ms[m_.util] = total_s > 0 ? 100.0 * util_sum_ / total_s : 0.0;
+  ms[m_.servers] = total_s > 0 ? servers_sum_ / total_s : 0.0;
+  ms[m_.overload] = overload_s_ / 60.0;
+  ms[m_.serving] = static_cast<double>(serving_);
 }
 
 }  // namespace spotsim

@@ -16,6 +16,8 @@ namespace spotsim {
 class ServiceWorkload : public WorldComponent, public EventHandler, public WorldObserver {
  public:
   ServiceWorkload(World& world, const WorkloadSpec& spec);
+  // Registers exactly the metrics the workload registers (its constructor does it through this).
+  static void declare_metrics(MetricSet& ms, const WorkloadSpec& spec) { (void)declare(ms, spec); }
   void start(World& world) override;
   void finish(World& world) override;
   void handle(Engine& engine, const Event& event) override;
@@ -55,8 +57,11 @@ class ServiceWorkload : public WorldComponent, public EventHandler, public World
   size_t win_pos_ = 0;
   double win_req_sum_ = 0, win_bad_sum_ = 0, budget_used_max_ = 0;
   mutable size_t trace_pos_ = 0;
-  uint32_t m_requests_, m_attain_, m_burn_, m_budget_used_, m_breach_, m_latency_, m_util_, m_servers_,
-      m_overload_, m_serving_;
+  struct Metrics {
+    uint32_t requests, attain, burn, budget_used, breach, latency, util, servers, overload, serving;
+  };
+  static Metrics declare(MetricSet& ms, const WorkloadSpec& spec);
+  Metrics m_{};
 };
 
 }  // namespace spotsim

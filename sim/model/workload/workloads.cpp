@@ -56,6 +56,18 @@ const ServiceWorkload* WorkloadSet::service(const std::string& name) const {
   return nullptr;
 }
 
+void declare_workload_metrics(const CompiledScenario& sc, MetricSet& ms) {
+  // As WorkloadSet's constructor, one workload after the other.
+  for (const WorkloadSpec& w : sc.workloads) {
+    switch (w.kind) {
+      case WorkloadKind::kBatch: JobRunner::declare_metrics(ms, w.name); break;  // BatchWorkload: its runner's
+      case WorkloadKind::kPipeline: PipelineWorkload::declare_metrics(ms, w); break;
+      case WorkloadKind::kService: ServiceWorkload::declare_metrics(ms, w); break;
+      case WorkloadKind::kDeadlineJob: DeadlineJobWorkload::declare_metrics(ms, w); break;
+    }
+  }
+}
+
 void install_workloads(World& world) {
   if (world.scenario().workloads.empty()) return;
   world.add_component(std::make_unique<WorkloadSet>(world));

@@ -40,6 +40,9 @@ class WorkloadSet : public WorldComponent {
 
 // Adds a WorkloadSet to `world` if its scenario has workloads.
 void install_workloads(World& world);
+// Registers in `ms` exactly the metrics install_workloads' workloads register, in the same order,
+// from the scenario alone.
+void declare_workload_metrics(const CompiledScenario& scenario, MetricSet& ms);
 // The world's WorkloadSet, or nullptr when the scenario has no workloads.
 WorkloadSet* workload_set(World& world);
 
