@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <string>
 
-#include "sim/model/world.h"
 
 namespace spotsim::bench {
 namespace {
@@ -55,21 +54,18 @@ CompiledScenario autoscale_scenario(int64_t vms, double days) {
 struct Timed {
   double seconds = 1e300;
   uint64_t events = 0;
-  double interruptions = 0, fallback_hours = 0, scale_commands = 0, fallbacks = 0;
+  double interruptions = 0, fallback_hours = 0, fallbacks = 0;
 };
 
 Timed run_once(const CompiledScenario& sc) {
+  const FrontDoorRun run = run_front_door(sc);
   Timed t;
-  const double t0 = thread_cpu_seconds();
-  World w(sc, 0);
-  w.run();
-  t.seconds = thread_cpu_seconds() - t0;
-  t.events = w.events_processed();
-  const std::string f = "fleet." + sc.fleets[0].name + ".";
-  t.interruptions = w.metrics().values()[static_cast<size_t>(w.metrics().find(f + "interruptions"))];
-  t.fallback_hours = w.metrics().values()[static_cast<size_t>(w.metrics().find(f + "vm_hours_on_demand"))];
-  t.scale_commands = static_cast<double>(w.commands_applied(CommandKind::kScale));
-  t.fallbacks = static_cast<double>(w.commands_applied(CommandKind::kFallback));
+  t.seconds = run.seconds;
+  t.events = run.events;
+  const MetricOwner f{MetricGroup::kFleet, sc.fleets[0].name};
+  t.interruptions = run.value(f + "interruptions");
+  t.fallback_hours = run.value(f + "vm_hours_on_demand");
+  t.fallbacks = run.value(f + "fallback_launches");
   return t;
 }
 
@@ -96,9 +92,9 @@ nlohmann::json autoscale_churn(const BenchOptions& opt, std::ostream& log) {
                 static_cast<unsigned long long>(p.events), p.interruptions);
   log << line;
   std::snprintf(line, sizeof line,
-                "  autoscaling + fallback:        %.3f s  %llu events  (%.0f interruptions, %.0f scale commands, "
+                "  autoscaling + fallback:        %.3f s  %llu events  (%.0f interruptions, "
                 "%.0f fallback launches, %.0f on-demand VM-hours)\n",
-                a.seconds, static_cast<unsigned long long>(a.events), a.interruptions, a.scale_commands, a.fallbacks,
+                a.seconds, static_cast<unsigned long long>(a.events), a.interruptions, a.fallbacks,
                 a.fallback_hours);
   log << line;
   std::snprintf(line, sizeof line, "  time ratio (autoscaling / plain): %.2fx (issue 4: within 3x)\n", a.seconds / p.seconds);
@@ -110,7 +106,6 @@ nlohmann::json autoscale_churn(const BenchOptions& opt, std::ostream& log) {
                         {"autoscale_seconds", a.seconds},
                         {"autoscale_events", a.events},
                         {"autoscale_interruptions", a.interruptions},
-                        {"scale_commands", a.scale_commands},
                         {"fallback_launches", a.fallbacks},
                         {"on_demand_vm_hours", a.fallback_hours},
                         {"ratio", a.seconds / p.seconds}};

@@ -2,10 +2,13 @@
 // Engine and model benchmarks run by `spotsim-bench` (bench/main.cpp; not part of the shipped
 // `spotsim`). Each prints the engine's number beside a baseline measured in the same process
 // (std::priority_queue), and the ratio.
+#include <cstdint>
 #include <ostream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "sim/model/metrics.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim::bench {
@@ -20,6 +23,19 @@ double thread_cpu_seconds();
 // The churn benchmark's scenario: `vms` spot VMs in one pool (rate 0.05/h, boot 90 s, notice
 // 120 s, capacity 2 × vms), fleet "churn", seed 7.
 CompiledScenario churn_scenario(int64_t vms, double days);
+
+// One replication (0) of `scenario` through the front door (sim/run/runner.h: run_replication,
+// no observer, as `spotsim run` runs it), timed in thread CPU time from building its models to
+// its last event.
+struct FrontDoorRun {
+  double seconds = 0;
+  uint64_t events = 0;
+  std::vector<MetricDef> metrics;  // replication_metric_defs (declared before the clock starts)
+  std::vector<double> values;      // one per metric
+  // The value of metric `key`. REQUIRES: the scenario has it.
+  double value(const MetricKey& key) const;
+};
+FrontDoorRun run_front_door(const CompiledScenario& scenario);
 
 // Hold model at 10^3, 10^5, 10^6 pending events: RadixHeapQueue vs std::priority_queue.
 nlohmann::json hold_model(const BenchOptions& opt, std::ostream& log);

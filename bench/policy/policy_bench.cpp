@@ -4,10 +4,6 @@
 #include <cstdio>
 #include <string>
 
-#include "sim/model/world.h"
-#include "sim/policy/lua_policy.h"
-#include "sim/run/replication_models.h"
-
 namespace spotsim::bench {
 namespace {
 
@@ -18,14 +14,11 @@ struct Timed {
 };
 
 Timed run_once(const CompiledScenario& sc) {
-  const double t0 = thread_cpu_seconds();
-  ReplicationModels models(sc, 0, ModelChoice{/*policies=*/true, /*chaos=*/false});
-  World& w = models.world();
-  w.run();
+  const FrontDoorRun run = run_front_door(sc);  // the scenario's Lua policy loaded as `spotsim run` loads it
   Timed t;
-  t.seconds = thread_cpu_seconds() - t0;
-  t.interruptions = w.metrics().values()[static_cast<size_t>(w.metrics().find("fleet.churn.interruptions"))];
-  t.events = w.events_processed();
+  t.seconds = run.seconds;
+  t.interruptions = run.value(MetricOwner{MetricGroup::kFleet, "churn"} + "interruptions");
+  t.events = run.events;
   return t;
 }
 

@@ -277,22 +277,31 @@ TEST_CASE("scaling: scenario errors", "[scaling]") {
         "test.yaml:10:56: error: fleets.f.scaling.target_tracking.workload: workload \"api\" is a service, which has no queue; use metric: utilization");
 }
 
+// A run that keeps its scenario: the world refers to it, so it lives (at a stable address) as long
+// as the world, and is destroyed after it.
+struct KeptRun {
+  std::unique_ptr<const CompiledScenario> sc;
+  std::unique_ptr<World> w;
+  Probe* p = nullptr;
+};
+
 TEST_CASE("scaling: a warm pool shortens the time to running and bills its instances by state", "[scaling][warm_pool]") {
   auto run = [](const std::string& warm) {
-    const auto sc = compile(std::string(kHead) + R"(fleets:
+    KeptRun r;
+    r.sc = std::make_unique<const CompiledScenario>(compile(std::string(kHead) + R"(fleets:
   f:
     pools: [p]
     boot_time: 5m
     scaling:
       schedule: [{at: 0s, target: 2}, {at: 1h, target: 6}]
-)" + warm);
-    auto w = std::make_unique<World>(sc, 0);
-    Probe* p = add_probe(*w, Duration::seconds(1));
-    w->run();
-    return std::make_pair(std::move(w), p);
+)" + warm));
+    r.w = std::make_unique<World>(*r.sc, 0);
+    r.p = add_probe(*r.w, Duration::seconds(1));
+    r.w->run();
+    return r;
   };
   SECTION("stopped") {
-    auto [w, p] = run("    warm_pool: {size: 3, state: stopped, resume_time: 30s, disk_cost: 0.01}\n");
+    auto [sc, w, p] = run("    warm_pool: {size: 3, state: stopped, resume_time: 30s, disk_cost: 0.01}\n");
     // Of the 4 launches at 1 h, 3 resume from the pool (30 s) and 1 boots (5 min).
     CHECK(p->at_hours(1 + 29 / 3600.0).running == 2);
     CHECK(p->at_hours(1 + 30 / 3600.0).running == 5);
@@ -312,14 +321,14 @@ TEST_CASE("scaling: a warm pool shortens the time to running and bills its insta
     CHECK(metric(*w, "cost.total") == Approx(vm_cost + expect).epsilon(1e-9));
   }
   SECTION("running") {
-    auto [w, p] = run("    warm_pool: {size: 3, state: running}\n");
+    auto [sc, w, p] = run("    warm_pool: {size: 3, state: running}\n");
     CHECK(p->at_hours(1 + 9 / 3600.0).running == 2);
     CHECK(p->at_hours(1 + 10 / 3600.0).running == 5);  // default resume_time of a running pool: 10 s
     // Running and ready or initializing: always 3 instances at the on-demand price.
     CHECK(metric(*w, "fleet.f.warm_pool_cost") == Approx(3 * 0.2 * 48).epsilon(1e-9));
   }
   SECTION("none") {
-    auto [w, p] = run("");
+    auto [sc, w, p] = run("");
     CHECK(p->at_hours(1 + 299 / 3600.0).running == 2);
     CHECK(p->at_hours(1 + 300 / 3600.0).running == 6);
     CHECK(w->metrics().find("fleet.f.warm_pool_cost") < 0);
