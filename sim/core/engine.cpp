@@ -12,37 +12,9 @@ uint16_t Engine::add_handler(EventHandler* handler) {
   return static_cast<uint16_t>(handlers_.size() - 1);
 }
 
-Event Engine::make_event(SimTime& t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b, Priority prio,
-                         EventId& id) {
-  assert(t >= now_);
-  if (t < now_) t = now_;
-  id = next_seq_++;
-  return Event{t.us, (static_cast<uint64_t>(prio) << 56) | id, handler, kind, a, b};
-}
-
-EventId Engine::schedule_at(SimTime t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b,
-                            Priority prio) {
-  EventId id;
-  queue_.push(make_event(t, handler, kind, a, b, prio, id));
-  return id;
-}
-
 Engine::LaneId Engine::add_lane() {
   assert(lane_count_ < kMaxLanes);
   return static_cast<LaneId>(lane_count_++);
-}
-
-EventId Engine::schedule_fifo(LaneId lane, SimTime t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b,
-                              Priority prio) {
-  EventId id;
-  const Event e = make_event(t, handler, kind, a, b, prio, id);
-  Lane& l = lanes_[lane];
-  if (l.accepts(e)) {
-    l.push(e);
-  } else {
-    queue_.push(e);
-  }
-  return id;
 }
 
 size_t Engine::pending() const {

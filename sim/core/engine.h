@@ -5,6 +5,7 @@
 // (handler index + kind + two payload words); there is no heap allocation per event.
 // Ties are broken by (time, priority class, insertion sequence): runs are bit-for-bit
 // reproducible. The engine never reads a wall clock.
+#include <cassert>
 #include <cstdint>
 #include <unordered_set>
 #include <vector>
@@ -44,7 +45,11 @@ class Engine {
 
   // REQUIRES: t >= now(). (A time in the past is a programming error; it is clamped to now.)
   EventId schedule_at(SimTime t, uint16_t handler, uint16_t kind, uint32_t a = 0, uint64_t b = 0,
-                      Priority prio = Priority::kNormal);
+                      Priority prio = Priority::kNormal) {
+    EventId id;
+    queue_.push(make_event(t, handler, kind, a, b, prio, id));
+    return id;
+  }
   EventId schedule_in(Duration d, uint16_t handler, uint16_t kind, uint32_t a = 0, uint64_t b = 0,
                       Priority prio = Priority::kNormal) {
     return schedule_at(now_ + d, handler, kind, a, b, prio);
@@ -61,7 +66,17 @@ class Engine {
   using LaneId = uint8_t;
   LaneId add_lane();
   EventId schedule_fifo(LaneId lane, SimTime t, uint16_t handler, uint16_t kind, uint32_t a = 0, uint64_t b = 0,
-                        Priority prio = Priority::kNormal);
+                        Priority prio = Priority::kNormal) {
+    EventId id;
+    const Event e = make_event(t, handler, kind, a, b, prio, id);
+    Lane& l = lanes_[lane];
+    if (l.accepts(e)) {
+      l.push(e);
+    } else {
+      queue_.push(e);
+    }
+    return id;
+  }
 
   // Cancels a pending event; cancelling a fired or unknown id is a no-op. Models with many
   // timers per object should prefer generation counters in the payload (cheaper).
@@ -105,7 +120,12 @@ class Engine {
     std::vector<Event> events_;
     size_t head_ = 0;
   };
-  Event make_event(SimTime& t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b, Priority prio, EventId& id);
+  Event make_event(SimTime& t, uint16_t handler, uint16_t kind, uint32_t a, uint64_t b, Priority prio, EventId& id) {
+    assert(t >= now_);
+    if (t < now_) t = now_;
+    id = next_seq_++;
+    return Event{t.us, (static_cast<uint64_t>(prio) << 56) | id, handler, kind, a, b};
+  }
 
   RadixHeapQueue queue_;
   Lane lanes_[kMaxLanes];

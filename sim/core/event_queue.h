@@ -3,9 +3,10 @@
 //
 // Order: (time, priority class, insertion sequence) — fully deterministic.
 //
-// RadixHeapQueue (the default) is a monotone radix heap over the 64-bit time: events are kept
-// in 65 buckets by the highest bit in which their time differs from the last popped time, so
-// most pushes are a vector append and each event moves down only a few buckets in its life.
+// RadixHeapQueue (the default) is a monotone radix heap over the 64-bit time with 8-bit digits:
+// events are kept in buckets by the highest digit in which their time differs from the last
+// popped time and that digit's value, so most pushes are an append and each event moves down at
+// most once per digit in its life.
 // Events at exactly the current time sit in bucket 0, a small binary heap ordered by
 // (priority, sequence), which is what makes ties exact and lets a handler schedule "now" at any
 // priority. Measured against std::priority_queue by `spotsim-bench` (see docs/performance.md).
@@ -49,12 +50,12 @@ class RadixHeapQueue {
   // REQUIRES: e.time >= time of the last popped event.
   void push(const Event& e) {
     assert(static_cast<uint64_t>(e.time) >= last_);
-    const int b = bucket_of(static_cast<uint64_t>(e.time));
-    if (b == 0) {
+    const uint64_t t = static_cast<uint64_t>(e.time);
+    if (t == last_) {
       zero_.push_back(e);
       std::push_heap(zero_.begin(), zero_.end(), OrderGreater{});
     } else {
-      append(b, e);
+      append(bucket_of(t), e);
     }
     ++size_;
   }
@@ -63,7 +64,7 @@ class RadixHeapQueue {
   // any time >= the last popped one stay allowed; top() may advance that bound to this time).
   int64_t min_time() const {
     if (!zero_.empty()) return static_cast<int64_t>(last_);
-    return static_cast<int64_t>(min_[1 + __builtin_ctzll(nonempty_)]);  // lower buckets hold earlier times
+    return static_cast<int64_t>(min_[first_bucket()]);  // lower buckets hold earlier times
   }
 
   // REQUIRES: !empty(). The earliest event; stays valid until the next push or pop.
@@ -74,25 +75,46 @@ class RadixHeapQueue {
 
   Event pop() {
     if (zero_.empty()) refill();
-    std::pop_heap(zero_.begin(), zero_.end(), OrderGreater{});
-    Event e = zero_.back();
+    Event e;
+    if (zero_.size() == 1) {
+      e = zero_.back();
+    } else {
+      std::pop_heap(zero_.begin(), zero_.end(), OrderGreater{});
+      e = zero_.back();
+    }
     zero_.pop_back();
     --size_;
     return e;
   }
 
   void clear() {
-    for (int b = 1; b <= 64; ++b) release_bucket(b);
+    for (int b = 0; b < kBuckets; ++b) {
+      if (head_[b] != kNone) release_bucket(b);
+    }
     zero_.clear();
     size_ = 0;
     last_ = 0;
   }
 
  private:
-  // Buckets 1..64 are lists of fixed-size chunks drawn from one pool and returned to it when a
-  // refill empties the bucket: memory follows the pending events (plus one partly filled chunk
-  // per bucket) instead of every bucket keeping the capacity of its own peak.
-  static constexpr uint32_t kChunkEvents = 127;
+  // Digits of kDigitBits bits: an event at time t != last_ goes to bucket (L, d), L the highest
+  // digit in which t differs from last_ and d = t's digit L. Every time in bucket (L, d) is
+  // earlier than every time in (L, d') for d < d' and in any bucket of a higher level, so the
+  // buckets in index order L * kDigits + d are in time order and the earliest pending time is
+  // in the first nonempty bucket (two-level bitmap). A refill takes that bucket; its earliest
+  // time becomes last_ and each of its events moves to a bucket of a lower level (or to zero_):
+  // an event moves at most once per digit (about three times for churn's hazards, where a
+  // one-bit radix heap moved each about nine times).
+  static constexpr int kDigitBits = 8;
+  static constexpr int kDigits = 1 << kDigitBits;
+  static constexpr int kLevels = 64 / kDigitBits;
+  static constexpr int kBuckets = kLevels * kDigits;
+  static constexpr int kWords = kBuckets / 64;
+  static_assert(kWords <= 64, "one summary word");
+  // Buckets are lists of fixed-size chunks drawn from one pool and returned to it when a refill
+  // empties the bucket: memory follows the pending events (plus one partly filled chunk per
+  // nonempty bucket) instead of every bucket keeping the capacity of its own peak.
+  static constexpr uint32_t kChunkEvents = 63;
   static constexpr uint32_t kNone = UINT32_MAX;
   struct Chunk {
     Event events[kChunkEvents];
@@ -102,9 +124,23 @@ class RadixHeapQueue {
   struct OrderGreater {
     bool operator()(const Event& x, const Event& y) const { return x.order > y.order; }
   };
+  // REQUIRES: t != last_.
   int bucket_of(uint64_t t) const {
-    const uint64_t x = t ^ last_;
-    return x == 0 ? 0 : 64 - __builtin_clzll(x);
+    const int level = (63 - __builtin_clzll(t ^ last_)) / kDigitBits;
+    return level * kDigits + static_cast<int>((t >> (level * kDigitBits)) & (kDigits - 1));
+  }
+  // REQUIRES: some bucket is nonempty.
+  int first_bucket() const {
+    const int w = __builtin_ctzll(summary_);
+    return w * 64 + __builtin_ctzll(words_[w]);
+  }
+  void mark(int b) {
+    words_[b >> 6] |= 1ULL << (b & 63);
+    summary_ |= 1ULL << (b >> 6);
+  }
+  void unmark(int b) {
+    words_[b >> 6] &= ~(1ULL << (b & 63));
+    if (words_[b >> 6] == 0) summary_ &= ~(1ULL << (b >> 6));
   }
   uint32_t new_chunk() {
     if (!free_.empty()) {
@@ -118,11 +154,11 @@ class RadixHeapQueue {
   void append(int b, const Event& e) {
     uint32_t c = head_[b];
     if (c == kNone || chunks_[c]->count == kChunkEvents) {
+      if (c == kNone) mark(b);
       const uint32_t n = new_chunk();
       chunks_[n]->count = 0;
       chunks_[n]->next = c;
       head_[b] = c = n;
-      nonempty_ |= 1ULL << (b - 1);
     }
     min_[b] = std::min(min_[b], static_cast<uint64_t>(e.time));
     Chunk& ch = *chunks_[c];
@@ -136,38 +172,39 @@ class RadixHeapQueue {
     }
     head_[b] = kNone;
     min_[b] = UINT64_MAX;
-    nonempty_ &= ~(1ULL << (b - 1));
+    unmark(b);
   }
   void refill() {
-    assert(nonempty_ != 0);  // REQUIRES: size_ > 0
-    const int i = 1 + __builtin_ctzll(nonempty_);
+    assert(summary_ != 0);  // REQUIRES: size_ > 0
+    const int i = first_bucket();
     const uint32_t first = head_[i];
     head_[i] = kNone;
-    nonempty_ &= ~(1ULL << (i - 1));  // every event moves to a lower bucket
-    last_ = min_[i];                  // the bucket's earliest time, kept as events came in
+    unmark(i);                 // every event moves to a lower level
+    last_ = min_[i];           // the bucket's earliest time, kept as events came in
     min_[i] = UINT64_MAX;
     for (uint32_t c = first; c != kNone;) {
       const Chunk& ch = *chunks_[c];
       for (uint32_t k = 0; k < ch.count; ++k) {
         const Event& e = ch.events[k];
-        const int b = bucket_of(static_cast<uint64_t>(e.time));
-        if (b == 0) zero_.push_back(e);
-        else append(b, e);
+        const uint64_t t = static_cast<uint64_t>(e.time);
+        if (t == last_) zero_.push_back(e);
+        else append(bucket_of(t), e);
       }
       const uint32_t next = ch.next;
       free_.push_back(c);
       c = next;
     }
-    std::make_heap(zero_.begin(), zero_.end(), OrderGreater{});
+    if (zero_.size() > 1) std::make_heap(zero_.begin(), zero_.end(), OrderGreater{});
   }
 
   std::vector<std::unique_ptr<Chunk>> chunks_;  // the pool
   std::vector<uint32_t> free_;                  // chunks not in any bucket
-  std::array<uint32_t, 65> head_;               // newest chunk of buckets 1..64 (kNone: empty)
-  std::array<uint64_t, 65> min_;                // earliest time in each bucket (UINT64_MAX: empty)
+  std::array<uint32_t, kBuckets> head_;         // newest chunk of each bucket (kNone: empty)
+  std::array<uint64_t, kBuckets> min_;          // earliest time in each bucket (UINT64_MAX: empty)
+  std::array<uint64_t, kWords> words_{};        // bit b & 63 of word b >> 6: bucket b is nonempty
+  uint64_t summary_ = 0;                        // bit w: words_[w] != 0
   std::vector<Event> zero_;  // events at exactly last_, a heap by order
   uint64_t last_ = 0;
-  uint64_t nonempty_ = 0;  // bit b-1 set: bucket b holds events (b = 1..64)
   size_t size_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "sim/model/metrics.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <numeric>
 
@@ -57,10 +59,19 @@ int LogHistogram::bucket(double v) {
   // Bucket = binary exponent and the top 6 mantissa bits: 64 buckets per octave (≈1.1% wide),
   // computed without a logarithm. Values below kMin share bucket 0.
   if (!(v >= kMin)) return 0;
-  int exp = 0;
-  const double m = std::frexp(v / kMin, &exp);  // v/kMin = m·2^exp, m in [0.5, 1)
-  const int sub = static_cast<int>((m - 0.5) * 128.0);  // 0..63
-  return 1 + (exp - 1) * 64 + sub;
+  // x = v/kMin >= 1 is a normal double: frexp's exponent is its biased exponent − 1022 and
+  // (m − 0.5) · 128 its top 6 mantissa bits, read here from the bits (the same bucket; this runs
+  // once per eviction). Infinity keeps frexp's answer.
+  const double x = v / kMin;
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  if (biased == 0x7FF) {
+    int exp = 0;
+    const double m = std::frexp(x, &exp);  // x = m·2^exp, m in [0.5, 1)
+    return 1 + (exp - 1) * 64 + static_cast<int>((m - 0.5) * 128.0);
+  }
+  return 1 + (biased - 1023) * 64 + static_cast<int>((bits >> 46) & 63);
 }
 
 double LogHistogram::bucket_low(int b) {

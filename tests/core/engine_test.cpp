@@ -123,6 +123,41 @@ TEST_CASE("radix heap and std::priority_queue agree on a random workload", "[eng
   CHECK(radix.size() == binary.size());
 }
 
+TEST_CASE("radix heap and std::priority_queue agree with times spread over every digit", "[engine][queue]") {
+  // Delays from 0 to 2^44 µs (log-uniform), so events start in buckets of every level and move
+  // down digit by digit; ties at one time with other priorities; min_time() asked in between.
+  RadixHeapQueue radix;
+  BinaryHeapQueue binary;
+  Rng rng(1234);
+  uint64_t seq = 0;
+  int64_t now = 0;
+  auto delay = [&rng]() -> int64_t {
+    if (rng.bernoulli(0.1)) return 0;
+    return static_cast<int64_t>(rng.below(uint64_t{1} << rng.below(45)));
+  };
+  auto push = [&](int64_t t) {
+    const Event ev{t, (rng.below(4) << 56) | seq++, 0, 0, 0, 0};
+    radix.push(ev);
+    binary.push(ev);
+  };
+  for (int i = 0; i < 5000; ++i) push(delay());
+  for (int i = 0; i < 300000 && !radix.empty(); ++i) {
+    REQUIRE(radix.min_time() == binary.top().time);
+    const Event a = radix.pop();
+    const Event b = binary.pop();
+    REQUIRE(a.time == b.time);
+    REQUIRE(a.order == b.order);
+    now = a.time;
+    const int n = static_cast<int>(rng.below(3));  // 0, 1 or 2 follow-ups: the size drifts
+    for (int k = 0; k < n && radix.size() < 20000; ++k) push(now + delay());
+  }
+  CHECK(radix.size() == binary.size());
+  radix.clear();
+  CHECK(radix.empty());
+  push(now + 5);  // usable after clear
+  CHECK(radix.pop().time == now + 5);
+}
+
 namespace {
 // Schedules follow-ups as it handles events: some at a fixed delay (lane-friendly), some at a
 // random delay, some at the same instant with another priority; into lanes or the heap alone.
