@@ -627,18 +627,23 @@ Result<json> Agent::inject(const InjectRequest& req, const std::string& peer) {
   return e;
 }
 
-json Agent::clear(const std::string& reason, bool abort, const std::string& peer) {
+json Agent::clear(const std::string& reason, bool abort, const std::string& peer, const std::optional<std::string>& run) {
   Impl& m = *impl_;
-  auto removed = m.state.clear();
+  auto removed = m.state.clear(run);
   json ids = json::array();
+  auto event = [&](json e) {
+    if (run) e["run"] = *run;
+    m.audit.write(std::move(e));
+  };
   for (const auto& inj : removed) {
     ids.push_back(inj.id);
-    m.audit.write({{"event", abort ? "abort" : "clear"}, {"injection", inj.id}, {"reason", reason}, {"peer", peer}});
+    event({{"event", abort ? "abort" : "clear"}, {"injection", inj.id}, {"reason", reason}, {"peer", peer}});
   }
-  if (removed.empty())
-    m.audit.write({{"event", abort ? "abort" : "clear"}, {"reason", reason}, {"peer", peer}, {"cleared", 0}});
+  if (removed.empty()) event({{"event", abort ? "abort" : "clear"}, {"reason", reason}, {"peer", peer}, {"cleared", 0}});
   m.metrics.inc(abort ? "chaos_agent_aborts_total" : "chaos_agent_clears_total");
-  return {{"cleared", ids}, {"abort", abort}};
+  json out = {{"cleared", ids}, {"abort", abort}};
+  if (run) out["run"] = *run;
+  return out;
 }
 
 json Agent::status() const {

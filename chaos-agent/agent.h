@@ -69,7 +69,9 @@ class Agent {
 
   // The control API, also callable in-process (from the event loop thread only).
   Result<nlohmann::json> inject(const InjectRequest& req, const std::string& peer);
-  nlohmann::json clear(const std::string& reason, bool abort, const std::string& peer);
+  // With `run`, only that game-day run's injections (ChaosState::clear).
+  nlohmann::json clear(const std::string& reason, bool abort, const std::string& peer,
+                       const std::optional<std::string>& run = std::nullopt);
   nlohmann::json status() const;
   // With `run`, only the injections a game-day plan made in that run.
   nlohmann::json report(const std::string& run = "") const;

@@ -28,8 +28,8 @@ tmp = tempfile.mkdtemp(prefix="chaos-fleet-bench-")
 env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
 host = None
 try:
-    certs = make_certs(tmp)
     ips = ["127.1.%d.%d" % (i // 250, i % 250 + 1) for i in range(N)]
+    certs = make_certs(tmp, ips)
     cfg = {"ca": certs["ca"], "cert": certs["agent"][0], "key": certs["agent"][1], "allow": ["gameday-coordinator"],
            "agents": []}
     for i, ip in enumerate(ips):

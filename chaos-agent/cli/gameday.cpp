@@ -123,6 +123,10 @@ Command add_gameday(CLI::App& app) {
   c->add_option("--inventory", f.inventory, "Fleet inventory (remote agents with labels): run as the fleet coordinator");
   c->add_option("--junit", f.junit, "Fleet plans: write a JUnit XML report here");
   c->add_option("--audit", f.audit, "Fleet plans: append the coordinator's audit (JSON lines) here");
+  c->add_option("--resolve-timeout", f.resolve_timeout,
+                "Fleet plans: wait at most this long for all the inventory's host-name lookups; a name without "
+                "an answer by then is an unreachable target")
+      ->capture_default_str();
   c->add_option("--tls-ca", f.tls.ca, "Fleet plans: CA certificate (PEM) the agents' certificates chain to");
   c->add_option("--tls-cert", f.tls.cert, "Fleet plans: the coordinator's certificate chain (PEM)");
   c->add_option("--tls-key", f.tls.key, "Fleet plans: the coordinator's private key (PEM)");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "chaos-agent/core/time_format.h"
 #include "chaos-agent/fleet/coordinator.h"
 
 namespace agent::cli {
@@ -76,6 +77,9 @@ int gameday_fleet(const FleetGamedayArgs& args) {
     return 0;
   }
   CoordinatorOptions o;
+  auto rt = parse_duration(args.resolve_timeout);
+  if (!rt || rt->count() <= 0) return fail(kUsage, "--resolve-timeout: " + bad_duration_message(args.resolve_timeout));
+  o.resolve_timeout = *rt;
   o.interrupted = args.interrupted;
   o.audit_path = args.audit;
   auto out = run_fleet_plan(plan.value(), o);

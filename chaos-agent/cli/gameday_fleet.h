@@ -15,6 +15,7 @@ struct FleetGamedayArgs {
   std::string plan_file, inventory, report, junit, audit;
   fleet::TlsFiles tls;                  // --tls-*: override the plan's/inventory's tls:
   fleet::KubernetesOptions kubernetes;  // --kubernetes SELECTOR: the targets are the DaemonSet's pods
+  std::string resolve_timeout = "2s";   // --resolve-timeout: all host-name lookups together
   bool dry_run = false;
   const std::atomic<bool>* interrupted = nullptr;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <random>
 
 #include "chaos-agent/core/time_format.h"
@@ -169,9 +170,16 @@ Result<Injection> ChaosState::inject(InjectRequest req) {
   return inj;
 }
 
-std::vector<Injection> ChaosState::clear() {
+std::vector<Injection> ChaosState::clear(const std::optional<std::string>& run) {
   std::vector<Injection> removed;
-  removed.swap(injections_);
+  if (!run) {
+    removed.swap(injections_);
+  } else {
+    auto keep = std::stable_partition(injections_.begin(), injections_.end(),
+                                      [&](const Injection& inj) { return inj.req.run != *run; });
+    removed.assign(std::make_move_iterator(keep), std::make_move_iterator(injections_.end()));
+    injections_.erase(keep, injections_.end());
+  }
   if (!removed.empty()) {
     bool az = std::any_of(removed.begin(), removed.end(), azure_visible);
     changed(az);

@@ -77,8 +77,10 @@ class ChaosState {
   // Validates and records an injection. Errors name the field and the accepted values; a notice
   // shorter than the provider's minimum is refused unless req.allow_unrealistic.
   Result<Injection> inject(InjectRequest req);
-  // Removes every injection; returns what was removed.
-  std::vector<Injection> clear();
+  // Removes every injection, or with `run` only those a game-day run made (req.run == *run;
+  // a run's dead-man lease ran out): injections made by hand or by another run stay. Returns
+  // what was removed.
+  std::vector<Injection> clear(const std::optional<std::string>& run = std::nullopt);
   const std::vector<Injection>& injections() const { return injections_; }
 
   // The live injection of `kind` that `p` should show, or nullptr.

@@ -24,6 +24,7 @@
 #include "chaos-agent/control/control_api.h"
 #include "chaos-agent/core/chaos_state.h"
 #include "chaos-agent/core/time_format.h"
+#include "chaos-agent/fleet/resolve.h"
 #include "chaos-agent/fleet/tls.h"
 #include "chaos-agent/http/client.h"
 
@@ -96,9 +97,10 @@ class Conn : public std::enable_shared_from_this<Conn> {
  public:
   enum class State { kConnecting, kReady, kFailed };
   Conn(Run& run, asio::io_context& io, asio::ssl::context& ctx, const FleetTarget& t)
-      : run_(run), stream_(io, ctx), target_(t), resolver_(io) {}
+      : run_(run), stream_(io, ctx), target_(t) {}
 
-  void connect(Millis timeout, std::function<void()> settled);
+  // `where`: the target's host looked up beforehand (lookup_all, with its own time limit).
+  void connect(Millis timeout, const Lookup& where, std::function<void()> settled);
   void send(Op op, bool urgent = false);
 
   State state = State::kConnecting;
@@ -113,7 +115,6 @@ class Conn : public std::enable_shared_from_this<Conn> {
   Run& run_;
   beast::ssl_stream<beast::tcp_stream> stream_;
   const FleetTarget& target_;
-  tcp::resolver resolver_;
   std::deque<Op> queue_;
   bool busy_ = false;
   Millis timeout_{5000};
@@ -322,7 +323,7 @@ class Run {
   }
 };
 
-void Conn::connect(Millis timeout, std::function<void()> settled) {
+void Conn::connect(Millis timeout, const Lookup& where, std::function<void()> settled) {
   timeout_ = timeout;
   auto self = shared_from_this();
   auto done = std::make_shared<std::function<void()>>(std::move(settled));
@@ -331,24 +332,37 @@ void Conn::connect(Millis timeout, std::function<void()> settled) {
     asio::post(stream_.get_executor(), [done] { (*done)(); });
     return;
   }
+  if (where.addresses.empty()) {
+    fail("unreachable", "cannot resolve " + target_.host + ": " + where.error);
+    asio::post(stream_.get_executor(), [done] { (*done)(); });
+    return;
+  }
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& a : where.addresses) endpoints.emplace_back(a, target_.port);
   beast::get_lowest_layer(stream_).expires_after(timeout);
-  resolver_.async_resolve(target_.host, std::to_string(target_.port),
-                          [self, done](beast::error_code ec, tcp::resolver::results_type results) {
-    if (ec) {
-      self->fail("unreachable", "cannot resolve " + self->target_.host + ": " + ec.message());
-      (*done)();
-      return;
-    }
-    beast::get_lowest_layer(self->stream_).async_connect(results, [self, done](beast::error_code cec, const tcp::endpoint&) {
+  {
+    beast::get_lowest_layer(self->stream_).async_connect(endpoints, [self, done](beast::error_code cec, const tcp::endpoint&) {
       if (cec) {
         self->fail("unreachable", cec == beast::error::timeout ? "connect timed out" : cec.message());
         (*done)();
         return;
       }
       beast::get_lowest_layer(self->stream_).socket().set_option(tcp::no_delay(true));
+      // The agent's certificate must name what we dialed (the inventory's host or address).
+      if (!expect_peer_name(self->stream_.native_handle(), self->target_.host)) {
+        self->fail("bad_certificate", "cannot check the agent's certificate against '" + self->target_.host + "'");
+        (*done)();
+        return;
+      }
       self->stream_.async_handshake(asio::ssl::stream_base::client, [self, done](beast::error_code hec) {
         if (hec) {
-          std::string why = tls_error_text(hec, self->stream_.native_handle());
+          SSL* ssl = self->stream_.native_handle();
+          std::string why = tls_error_text(hec, ssl);
+          long v = SSL_get_verify_result(ssl);
+          if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH)
+            why += ": the agent's certificate does not name " + self->target_.host +
+                   " (the address dialed; it needs a subjectAltName " +
+                   (v == X509_V_ERR_IP_ADDRESS_MISMATCH ? "IP:" : "DNS:") + self->target_.host + ")";
           bool cert = why.find("certificate") != std::string::npos || why.find("alert") != std::string::npos;
           self->fail(cert ? "bad_certificate" : "unreachable", "TLS handshake failed: " + why);
           (*done)();
@@ -371,7 +385,7 @@ void Conn::connect(Millis timeout, std::function<void()> settled) {
                     }});
       });
     });
-  });
+  }
 }
 
 void Conn::fail(const std::string& st, const std::string& why) {
@@ -601,7 +615,25 @@ FleetOutcome run_fleet_plan(const FleetPlan& plan, const CoordinatorOptions& opt
           " selected targets may be reached; connecting");
   run.audit_line({{"event", "start"}, {"plan", plan.name}, {"reached", plan.reached.size()}});
 
-  // (2) connect to every target the plan may reach, in parallel.
+  // (2) look up the host names (at most resolve_timeout in all), then connect to every
+  // target the plan may reach, in parallel.
+  std::vector<std::string> hosts;
+  for (size_t idx : plan.reached)
+    if (plan.targets[idx].down.empty()) hosts.push_back(plan.targets[idx].host);  // a pod known down: no lookup
+  const auto lookup_start = Steady::now();
+  auto lookups = lookup_all(hosts, o.resolve_timeout, o.lookup ? o.lookup : LookupFn(system_lookup));
+  size_t names = 0, unresolved = 0;
+  for (const auto& [h, l] : lookups) {
+    boost::system::error_code ec;
+    asio::ip::make_address(h, ec);
+    if (!ec) continue;
+    ++names;
+    if (l.addresses.empty()) ++unresolved;
+  }
+  if (names)
+    run.log("looked up " + std::to_string(names) + " host name(s) in " +
+            std::to_string(static_cast<int>(since_s(lookup_start, Steady::now()) * 1000)) + " ms; " +
+            std::to_string(unresolved) + " unresolved");
   auto pending = std::make_shared<size_t>(plan.reached.size());
   bool connected_phase = true;
   auto settled = [&run, pending, &connected_phase] {
@@ -615,12 +647,13 @@ FleetOutcome run_fleet_plan(const FleetPlan& plan, const CoordinatorOptions& opt
   constexpr size_t kConnectWindow = 64;
   auto next = std::make_shared<size_t>(0);
   auto start_next = std::make_shared<std::function<void()>>();
-  *start_next = [&run, &plan, next, start_next, settled] {
+  *start_next = [&run, &plan, next, start_next, settled, &lookups] {
     if (*next >= plan.reached.size()) return;
     size_t idx = plan.reached[(*next)++];
     auto c = std::make_shared<Conn>(run, run.io, *run.ctx, plan.targets[idx]);
     run.conns[idx] = c;
-    c->connect(plan.connect_timeout, [settled, start_next] {
+    auto where = lookups.find(plan.targets[idx].host);
+    c->connect(plan.connect_timeout, where == lookups.end() ? Lookup{} : where->second, [settled, start_next] {
       settled();
       (*start_next)();
     });

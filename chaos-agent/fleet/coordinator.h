@@ -2,9 +2,11 @@
 // agents over mutual TLS (remote_control.h) from one thread with asynchronous I/O.
 //
 // Order of a run: (1) the plan is already parsed, its selection, picks and blast radius fixed
-// (fleet_plan.h); (2) connect to every target the plan may reach, in parallel, within
-// connect_timeout; a target that is down, presents a certificate not from the CA, or refuses
-// our name is reported and left out - never replaced by another target; (3) send each notice
+// (fleet_plan.h); (2) look up the targets' host names (resolve.h: resolve_timeout for all of
+// them), then connect to every target the plan may reach, in parallel, within connect_timeout;
+// a target whose name does not resolve in time, that is down, presents a certificate not from
+// the CA or not naming the address dialed, or refuses our name is reported and left out -
+// never replaced by another target; (3) send each notice
 // at its time (at + its window offset), renew the run's lease on every agent every lease/3;
 // (4) at the end clear every target; on an abort condition (health URL, Prometheus query,
 // SIGINT/SIGTERM) cancel what is pending and send /v1/abort to every connected target at
@@ -19,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chaos-agent/fleet/fleet_plan.h"
+#include "chaos-agent/fleet/resolve.h"
 
 namespace agent::fleet {
 
@@ -28,6 +31,8 @@ struct CoordinatorOptions {
   std::string run_id;                              // "" = fresh "run-..." id
   std::string audit_path;                          // coordinator-side audit, JSON lines ("" = none)
   Millis request_timeout{5000};
+  Millis resolve_timeout{2000};                    // all host-name lookups together (--resolve-timeout)
+  LookupFn lookup;                                 // empty = the system resolver (tests replace it)
 };
 
 struct FleetOutcome {

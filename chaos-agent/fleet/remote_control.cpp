@@ -249,7 +249,7 @@ void RemoteControl::Core::check_leases() {
                            format_duration(it->second.length) + " (lease of run " + run + ")";
       self->agent.audit({{"event", "dead_man"}, {"run", run}, {"coordinator", it->second.coordinator},
                          {"lease_s", to_seconds(it->second.length)}, {"live_injections", live}});
-      if (live) self->agent.clear(reason, true, "dead-man");
+      if (live) self->agent.clear(reason, true, "dead-man", run);  // only this run's: others' stay
       it = self->leases.erase(it);
     }
     self->check_leases();

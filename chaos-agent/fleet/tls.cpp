@@ -1,5 +1,6 @@
 #include "chaos-agent/fleet/tls.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <openssl/err.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -89,6 +90,15 @@ std::vector<std::string> peer_names(SSL* ssl) {
     GENERAL_NAMES_free(sans);
   }
   return out;
+}
+
+bool expect_peer_name(SSL* ssl, const std::string& host) {
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  if (!ec) return X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  return SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 && X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0) == 1;
 }
 
 std::string identity_label(const std::vector<std::string>& names) {

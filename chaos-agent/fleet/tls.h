@@ -36,6 +36,13 @@ std::vector<std::string> peer_names(SSL* ssl);
 // "name1" or "name1 (also: name2, name3)" for logs.
 std::string identity_label(const std::vector<std::string>& names);
 
+// Makes the handshake on `ssl` (a client) verify that the peer's certificate names `host`, the
+// name or address the coordinator dialed: an IP literal must be an IP SAN, a DNS name a DNS SAN
+// (OpenSSL's own matching, wildcards only as a whole left-most label); a DNS name is also sent
+// as SNI. A mismatch fails the handshake with "hostname mismatch" / "IP address mismatch".
+// False when OpenSSL refused to take the name.
+bool expect_peer_name(SSL* ssl, const std::string& host);
+
 // OpenSSL's text of a failed verification or handshake, e.g. "certificate verify failed
 // (unable to get local issuer certificate)".
 std::string tls_error_text(const boost::system::error_code& ec, SSL* ssl);

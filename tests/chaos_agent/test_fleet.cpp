@@ -3,10 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <thread>
 
 #include "chaos-agent/fleet/coordinator.h"
 #include "chaos-agent/fleet/fleet_plan.h"
 #include "chaos-agent/fleet/replay_guard.h"
+#include "chaos-agent/fleet/resolve.h"
 
 using namespace agent;
 using namespace agent::fleet;
@@ -195,4 +197,33 @@ TEST_CASE("fleet plan: every mistake is reported, the plan's and then the invent
         "plan.yaml:5:37: error: chaos[0].storm.windw: unknown key (did you mean \"window\"?); valid keys here: action, "
         "allow_unrealistic, azure_event_type, fraction, notice, provider, scope, select, window\n"
         "fleet.yaml:2:24: error: targets[0].address: expected HOST:PORT (e.g. 10.0.1.11:8443), found 'nowhere'");
+}
+
+TEST_CASE("fleet host-name lookups: a slow name is given up after the time limit, never waited for", "[chaos_agent][fleet]") {
+  // A stand-in for the system resolver (no lookup leaves the machine): "slow.invalid" hangs
+  // like a name server that never answers, "gone.invalid" fails, the rest resolve.
+  LookupFn fake = [](const std::string& host) {
+    Lookup l;
+    if (host == "slow.invalid") std::this_thread::sleep_for(std::chrono::seconds(3));
+    if (host.find(".invalid") != std::string::npos) {
+      l.error = "Name or service not known";
+    } else {
+      l.addresses = {boost::asio::ip::make_address("10.0.0.7")};
+    }
+    return l;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = lookup_all({"slow.invalid", "agent-1.fleet", "gone.invalid", "10.0.0.9", "agent-1.fleet", "::1"},
+                      Millis(300), fake, 2);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(took < 2.0);  // the 3 s lookup was not waited for
+  REQUIRE(r.size() == 5);
+  CHECK(r["slow.invalid"].addresses.empty());
+  CHECK(r["slow.invalid"].error == "no answer within 300ms (--resolve-timeout)");
+  CHECK(r["gone.invalid"].error == "Name or service not known");
+  REQUIRE(r["agent-1.fleet"].addresses.size() == 1);
+  CHECK(r["agent-1.fleet"].addresses[0].to_string() == "10.0.0.7");
+  CHECK(r["10.0.0.9"].addresses[0].to_string() == "10.0.0.9");  // literals need no lookup
+  CHECK(r["::1"].addresses[0].is_v6());
+  CHECK(lookup_all({}, Millis(100), fake).empty());
 }

@@ -135,3 +135,34 @@ TEST_CASE("chaos-agent state: an Azure Preempt notice under 30s needs allow_unre
   REQUIRE(ok);
   CHECK(ok->unrealistic == "Azure Scheduled Events give Preempt at least 30s of notice, got 10s");
 }
+
+TEST_CASE("chaos-agent state: clearing one run removes only that run's injections", "[chaos_agent]") {
+  FakeClock clock(test::t0());
+  ChaosState s(clock, std::chrono::hours(2), "vm-1");
+  InjectRequest local;  // made by hand: no run
+  local.kind = Kind::kMaintenance;
+  InjectRequest mine;
+  mine.kind = Kind::kPreempt;
+  mine.run = "run-aaaaaaaaaaaa";
+  InjectRequest other;
+  other.kind = Kind::kRebalance;
+  other.providers = static_cast<unsigned>(Provider::kAws);
+  other.run = "run-bbbbbbbbbbbb";
+  REQUIRE(s.inject(local));
+  REQUIRE(s.inject(mine));
+  REQUIRE(s.inject(other));
+  auto v = s.version();
+  auto inc = s.azure_incarnation();
+  auto removed = s.clear(std::string("run-aaaaaaaaaaaa"));
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].req.run == "run-aaaaaaaaaaaa");
+  REQUIRE(s.injections().size() == 2);
+  CHECK(s.injections()[0].req.kind == Kind::kMaintenance);  // order kept
+  CHECK(s.injections()[1].req.run == "run-bbbbbbbbbbbb");
+  CHECK(s.version() == v + 1);
+  CHECK(s.azure_incarnation() == inc + 1);  // its Azure Preempt event left the document
+  CHECK(s.clear(std::string("run-aaaaaaaaaaaa")).empty());  // nothing left of it: no change
+  CHECK(s.version() == v + 1);
+  CHECK(s.clear().size() == 2);  // without a run: everything
+  CHECK(s.injections().empty());
+}

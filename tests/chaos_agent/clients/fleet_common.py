@@ -14,9 +14,12 @@ import time
 from harness import check, stop_process  # noqa: F401 (check is re-exported to the fleet tests)
 
 
-def make_certs(d):
+def make_certs(d, agent_ips=()):
     """CA, coordinator, agent, intruder (right CA, name not allowed), an agent and a coordinator
-    from another CA. EC P-256 keys generated now, in `d`."""
+    from another CA, and "wrong-name-agent" (right CA, but its certificate names 192.0.2.1, an
+    address no test dials). EC P-256 keys generated now, in `d`. The agent certificates name
+    `agent_ips` (IP SANs): the coordinator checks that an agent's certificate names the address
+    it dialed."""
     def run(*a):
         subprocess.run(["openssl"] + list(a), check=True, capture_output=True, cwd=d)
 
@@ -26,17 +29,19 @@ def make_certs(d):
     for ca, cn in (("ca", "test game-day CA"), ("other-ca", "some other CA")):
         key(ca)
         run("req", "-x509", "-new", "-key", ca + ".key", "-subj", "/CN=" + cn, "-days", "2", "-out", ca + ".pem")
-    for name, cn, ca in (("coordinator", "gameday-coordinator", "ca"), ("agent", "chaos-agent", "ca"),
-                         ("intruder", "intruder", "ca"), ("rogue-agent", "chaos-agent", "other-ca"),
-                         ("rogue-coordinator", "gameday-coordinator", "other-ca")):
+    ips = "".join(",IP:" + ip for ip in agent_ips)
+    for name, cn, ca, extra in (("coordinator", "gameday-coordinator", "ca", ""), ("agent", "chaos-agent", "ca", ips),
+                                ("intruder", "intruder", "ca", ""), ("rogue-agent", "chaos-agent", "other-ca", ips),
+                                ("rogue-coordinator", "gameday-coordinator", "other-ca", ""),
+                                ("wrong-name-agent", "chaos-agent", "ca", ",IP:192.0.2.1")):
         key(name)
         run("req", "-new", "-key", name + ".key", "-subj", "/CN=" + cn, "-out", name + ".csr")
         with open(os.path.join(d, name + ".ext"), "w") as f:
-            f.write("subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % cn)
+            f.write("subjectAltName=DNS:%s%s\nextendedKeyUsage=serverAuth,clientAuth\n" % (cn, extra))
         run("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial",
             "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem")
     return {n: (os.path.join(d, n + ".pem"), os.path.join(d, n + ".key"))
-            for n in ("coordinator", "agent", "intruder", "rogue-agent", "rogue-coordinator")} | {
+            for n in ("coordinator", "agent", "intruder", "rogue-agent", "rogue-coordinator", "wrong-name-agent")} | {
         "ca": os.path.join(d, "ca.pem")}
 
 

@@ -171,7 +171,8 @@ tmp = tempfile.mkdtemp(prefix="chaos-k8s-")
 agents = []
 api = None
 try:
-    certs = make_certs(tmp)
+    # The agents' certificate names their pod IPs: the coordinator checks the address it dials.
+    certs = make_certs(tmp, ["127.0.5.10", "127.0.5.11", "127.0.5.12", "127.0.5.13", "127.0.5.15"])
     cluster_ca, api_cert, api_key = cluster_certs(tmp)
     api = FakeApiServer(api_cert, api_key)
 

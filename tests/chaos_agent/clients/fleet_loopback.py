@@ -20,10 +20,12 @@ binary = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="chaos-fleet-")
 agents = []
 try:
-    certs = make_certs(tmp)
+    certs = make_certs(tmp, ["127.0.3.%d" % (10 + i) for i in range(4)] + ["127.0.3.20"])
     for i in range(4):
         agents.append(RemoteAgent(binary, tmp, "vm%d" % i, "127.0.3.%d" % (10 + i), certs))
     agents.append(RemoteAgent(binary, tmp, "rogue", "127.0.3.20", certs, cert="rogue-agent"))
+    # From the right CA, but its certificate names another address than the one dialed.
+    agents.append(RemoteAgent(binary, tmp, "wrongname", "127.0.3.21", certs, cert="wrong-name-agent"))
     for a in agents:
         a.wait_ready()
     good = agents[:4]
@@ -71,6 +73,11 @@ while True:
     check(all(t["vm%d" % i]["status"] == "ok" for i in range(4)), "the four good agents were driven")
     check(t["rogue"]["status"] == "bad_certificate" and "certificate verify failed" in t["rogue"]["error"],
           "an agent with a certificate from another CA is refused: " + t["rogue"]["error"])
+    check(t["wrongname"]["status"] == "bad_certificate" and "IP address mismatch" in t["wrongname"]["error"]
+          and "127.0.3.21" in t["wrongname"]["error"],
+          "an agent whose certificate (right CA) names another address is refused: " + t["wrongname"]["error"])
+    check(not any(s["sent"] for s in t["wrongname"]["sent"]) and not any(e["event"] in ("inject", "remote") for e in agents[5].events()),
+          "the wrong-name agent got no command at all")
     check(t["down"]["status"] == "unreachable", "a target down is reported unreachable")
     check(rep["selection"]["connected"] == 4 and rep["fleet"]["injections"] == 4,
           "one notice per reachable target, none moved to another target")
@@ -136,6 +143,13 @@ while True:
     health.close()
 
     # --- the coordinator dies mid-plan: the agents clear by themselves (dead-man lease) ------
+    # A notice injected by hand on vm2 before the drill (another kind: a new preempt would
+    # replace a preempt): the run's dead-man clears only the run's injections and leaves it.
+    ctl = ["--control", "unix:" + os.path.join(good[2].dir, "control.sock")]
+    agent_env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    local = subprocess.run([binary, "inject", "maintenance", "--provider", "aws"] + ctl, capture_output=True,
+                           text=True, env=agent_env)
+    check(local.returncode == 0, "a maintenance notice injected by hand on vm2: " + local.stdout + local.stderr)
     p3 = plan("deadman", "duration: 60s\nlease: 2s\nchaos:\n  - {at: 0s, storm: {fraction: 100%}}\n")
     proc = gameday(p3, wait=False)
     check(wait_until(lambda: all(notice_visible(a.ip) for a in good), 15) is not None, "every notice is visible")
@@ -147,6 +161,14 @@ while True:
     dm = [e for e in good[2].events() if e["event"] == "dead_man"]
     check(dm and dm[-1]["live_injections"] and dm[-1]["coordinator"] == "gameday-coordinator",
           "the agent audits the dead-man clear with the silent coordinator's name")
+    st = json.loads(subprocess.run([binary, "status", "--json"] + ctl, capture_output=True, text=True,
+                                   env=agent_env).stdout)
+    kinds = [(i["kind"], i.get("run")) for i in st["injections"]]
+    check(kinds == [("maintenance", None)],
+          "after the dead-man only the hand-made injection is left on vm2 (%s)" % kinds)
+    aborted = [e for e in good[2].events() if e["event"] == "abort" and e.get("peer") == "dead-man"]
+    check(aborted and all(e.get("run") == dm[-1]["run"] for e in aborted),
+          "the dead-man abort names the run it cleared")
 finally:
     for a in agents:
         a.stop()

@@ -80,7 +80,6 @@ def status_of(sock):
 
 
 try:
-    certs = make_certs(tmp)
     names = ["vm%02d" % i for i in range(N)]
     ips = {}
     if use_netns:
@@ -111,6 +110,8 @@ try:
               "distinct loopback addresses 127.77.0.x instead")
         for i, n in enumerate(names):
             ips[n] = "127.77.0.%d" % (10 + i)
+
+    certs = make_certs(tmp, [ips[n] for n in names])  # the agents' certificate names every address
 
     # The agents: all but the last target (down); target 1 has a certificate from another CA.
     cfg = {"ca": certs["ca"], "cert": certs["agent"][0], "key": certs["agent"][1],
@@ -164,12 +165,13 @@ while True:
         readers[n] = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         procs.append(readers[n])
 
-    def write_plan(name, body):
+    def write_plan(name, body, extra=()):
         lines = ["name: %s" % name, "provider: aws", "max_duration: 10m",
                  "tls: {ca: %s, cert: %s, key: %s}" % (certs["ca"], *certs["coordinator"]), "targets:"]
         for i, n in enumerate(names):
             lines.append('  - {name: %s, address: "%s:8443", labels: {zone: z%d, pool: %s, role: worker}}' %
                          (n, ips[n], i % 3, "gpu" if i % 2 == 0 else "cpu"))
+        lines += list(extra)
         path = os.path.join(tmp, name + ".yaml")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n" + body)
@@ -187,7 +189,13 @@ while True:
     # --- 1: a storm over a label selection, then a windowed storm ---------------------------
     p1 = write_plan("storm", "duration: 4s\nchaos:\n"
                     "  - {at: 0s, storm: {fraction: 100%, select: {pool: gpu}}}\n"
-                    "  - {at: 500ms, storm: {fraction: 100%, window: 2s, select: {pool: cpu}}}\n")
+                    "  - {at: 500ms, storm: {fraction: 100%, window: 2s, select: {pool: cpu}}}\n",
+                    # A host name that never resolves (.invalid, RFC 6761). Only inside the
+                    # namespaces: there the lookup fails at once (no route to any name server),
+                    # so no query leaves the machine.
+                    ['  - {name: nowhere, address: "nowhere.invalid:8443", labels: {zone: z9, pool: gpu}}']
+                    if use_netns else [])
+    M = N + (1 if use_netns else 0)  # targets in the plan
     t0 = time.time()
     c = coordinator(p1)
     out, _ = c.communicate(timeout=60)
@@ -196,7 +204,12 @@ while True:
     check(c.returncode == 3, "the drill ran and exits 3 for the unreachable targets (%d)" % c.returncode)
     rep = json.load(open(p1 + ".json"))
     t = rep["targets"]
-    check(len(t) == N and rep["selection"]["connected"] == N - 2, "%d targets, %d connected" % (N, N - 2))
+    check(len(t) == M and rep["selection"]["connected"] == N - 2, "%d targets, %d connected" % (M, N - 2))
+    if use_netns:
+        check(t["nowhere"]["status"] == "unreachable" and "cannot resolve nowhere.invalid" in t["nowhere"]["error"]
+              and t["nowhere"]["sent"] and not t["nowhere"]["sent"][0]["sent"],
+              "a host name that does not resolve is unreachable, its notice not sent: " + t["nowhere"]["error"])
+        check("looked up 1 host name(s)" in out, "the coordinator says how long the lookups took")
     check(t[names[1]]["status"] == "bad_certificate", "the agent with another CA's certificate is left out")
     check(t[names[-1]]["status"] == "unreachable", "the target down is reported unreachable")
     check(rep["fleet"]["injections"] == N - 2, "one notice per connected target (%d)" % rep["fleet"]["injections"])
@@ -205,11 +218,11 @@ while True:
     detected = {n for n in readers if t[n]["injections"] and t[n]["injections"][0]["detection_latency_s"] is not None}
     check(detected == set(readers), "the five readers' detection latencies are in the report")
     check(rep["fleet"]["never_detected"] == N - 2 - 5, "the others are counted never detected")
-    check(rep["groups"]["pool=gpu"]["targets"] + rep["groups"]["pool=cpu"]["targets"] == N, "per-label groups")
+    check(rep["groups"]["pool=gpu"]["targets"] + rep["groups"]["pool=cpu"]["targets"] == M, "per-label groups")
     vis = rep["fleet"]["step_to_visible_s"]
     print("step to visible over %d targets: p50 %.4fs p99 %.4fs max %.4fs" % (vis["n"], vis["p50"], vis["p99"], vis["max"]))
     junit = open(p1 + ".xml").read()
-    check(junit.count("<testcase") == N + 1, "JUnit has one case per target and one for the abort")
+    check(junit.count("<testcase") == M + 1, "JUnit has one case per target and one for the abort")
 
     # --- 2: abort mid-storm on a Prometheus query --------------------------------------------
     PROM = r'''
