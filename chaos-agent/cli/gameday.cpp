@@ -35,7 +35,9 @@ struct GamedayArgs {
 };
 
 // --export CLOUD: writes the plan as that cloud's drill to --output (or stdout); contacts nothing.
-int run_export(const plan::Plan& plan, const GamedayArgs& a) {
+// `produce` exports the plan (one of named targets, or a fleet plan) for the cloud.
+using Exporter = std::function<Result<exports::Output>(exports::Cloud, const exports::Options&)>;
+int run_export(const GamedayArgs& a, const Exporter& produce) {
   auto cloud = exports::parse_cloud(a.cloud);
   if (!cloud) return fail(kUsage, "--export: expected fis, azure or gcp, got '" + a.cloud + "'");
   exports::Options o = a.export_options;
@@ -44,7 +46,7 @@ int run_export(const plan::Plan& plan, const GamedayArgs& a) {
     if (eq == 0 || eq == std::string::npos) return fail(kUsage, "--tag: expected KEY=VALUE, got '" + t + "'");
     o.tags[t.substr(0, eq)] = t.substr(eq + 1);
   }
-  auto out = exports::export_plan(plan, *cloud, o);
+  auto out = produce(*cloud, o);
   if (!out) {
     const bool positioned = out.error().rfind("--", 0) != 0;
     if (positioned) std::fprintf(stderr, "%s\n", out.error().c_str());
@@ -81,9 +83,19 @@ int run_gameday(GamedayArgs& a) {
   a.fleet.dry_run = a.dry_run;
   a.fleet.interrupted = &g_interrupted;
   if (is_fleet_gameday(a.fleet)) {
-    if (!a.cloud.empty())
-      return fail(kUsage, "--export: a fleet plan (targets with address:, --inventory or --kubernetes) cannot be exported yet; "
-                          "export a plan whose targets are the VMs by name");
+    if (!a.cloud.empty()) {
+      if (!a.fleet.kubernetes.selector.empty())
+        return fail(kUsage, "--export: --kubernetes lists the targets only when the drill runs; export the fleet "
+                            "plan with --inventory (or its own targets:) instead");
+      auto fp = fleet::load_fleet_plan(a.plan_file, a.fleet.inventory);
+      if (!fp) {
+        std::fprintf(stderr, "%s\n", fp.error().c_str());
+        return kUsage;
+      }
+      return run_export(a, [&fp](exports::Cloud c, const exports::Options& o) {
+        return exports::export_fleet_plan(fp.value(), c, o);
+      });
+    }
     if (!a.dry_run) catch_stop_signals();
     return gameday_fleet(a.fleet);
   }
@@ -92,7 +104,10 @@ int run_gameday(GamedayArgs& a) {
     std::fprintf(stderr, "%s\n", plan.error().c_str());
     return kUsage;
   }
-  if (!a.cloud.empty()) return run_export(plan.value(), a);
+  if (!a.cloud.empty())
+    return run_export(a, [&plan](exports::Cloud c, const exports::Options& o) {
+      return exports::export_plan(plan.value(), c, o);
+    });
   if (!a.report.empty()) plan->report_path = a.report;
   if (a.dry_run) {
     std::printf("dry run: nothing is contacted\n%s", plan::describe(plan.value()).c_str());

@@ -16,12 +16,20 @@
 #include <vector>
 
 #include "chaos-agent/core/result.h"
+#include "chaos-agent/fleet/fleet_plan.h"
 #include "chaos-agent/plan/plan.h"
 
 namespace agent::exports {
 
 enum class Cloud { kFis, kAzure, kGcp };
 std::optional<Cloud> parse_cloud(std::string_view name);  // "fis", "azure", "gcp"
+
+// fis, fleet plans: what an item's label selection says to FIS (export_fleet_plan).
+struct ItemScope {
+  std::map<std::string, std::string> tags;     // resourceTags: --tag and the select: labels
+  size_t population = 0;                       // targets the item's selection holds (ALL when all)
+  std::vector<std::string> refusals;           // what tags cannot say about it
+};
 
 struct Options {
   // fis
@@ -32,6 +40,8 @@ struct Options {
   std::string resource_group;                  // every plan target is a VM in it (required)
   // gcp
   std::string zone;                            // every plan target is an instance in it (required)
+  // fis: set by export_fleet_plan; empty for a plan of named targets (--tag, all of them).
+  std::function<ItemScope(const plan::Item&)> item_scope;
 };
 
 struct Output {
@@ -41,6 +51,9 @@ struct Output {
 
 // Error: the refusals, one per line. A missing required option is named by its flag.
 Result<Output> export_plan(const plan::Plan& plan, Cloud cloud, const Options& options);
+
+// A fleet plan (targets by label, chaos-agent/fleet/): export/fleet_export.cpp.
+Result<Output> export_fleet_plan(const fleet::FleetPlan& plan, Cloud cloud, const Options& options);
 
 Result<Output> export_fis(const plan::Plan& plan, const Options& options);    // export/fis.cpp
 Result<Output> export_azure(const plan::Plan& plan, const Options& options);  // export/azure.cpp

@@ -26,7 +26,8 @@ constexpr Millis kMinWait{60 * 1000}, kMaxWait{12 * 3600 * 1000};
 // selectionMode for an item: the plan's seeded pick cannot be named to FIS, so a storm becomes
 // PERCENT(n) of the tagged instances, an item on every target ALL, and with a blast radius
 // count (blast_radius.max_targets) the plan's own count, COUNT(n), so FIS never hits more.
-std::optional<std::string> selection_mode(const plan::Plan& plan, const plan::Item& item, Refusals& refusals) {
+std::optional<std::string> selection_mode(const plan::Plan& plan, const plan::Item& item, size_t population,
+                                          Refusals& refusals) {
   if (plan.max_targets > 0) return "COUNT(" + std::to_string(item.selected.size()) + ")";
   if (item.type == plan::Item::Type::kStorm) {
     const double pct = item.fraction * 100.0;
@@ -39,7 +40,7 @@ std::optional<std::string> selection_mode(const plan::Plan& plan, const plan::It
     }
     return "PERCENT(" + std::to_string(static_cast<int>(std::round(pct))) + ")";
   }
-  if (item.selected.size() != plan.targets.size()) {
+  if (item.selected.size() != population) {
     refusals.add(item, "FIS picks instances by tag, not by name: targets: cannot be exported (use a storm's "
                        "fraction, or one experiment per tag with --tag)");
     return std::nullopt;
@@ -49,7 +50,7 @@ std::optional<std::string> selection_mode(const plan::Plan& plan, const plan::It
 
 // The interruption action of one item (and its wait), or refusals.
 void add_item(const plan::Plan& plan, const plan::Item& item, const std::string& name, json& tmpl,
-              const json& target_base, Refusals& refusals) {
+              const json& target_base, size_t population, Refusals& refusals) {
   bool ok = true;
   if (item.type == plan::Item::Type::kMaintenance) {
     refusals.add(item, "FIS has no EC2 scheduled-maintenance action (only spot interruptions)");
@@ -72,7 +73,7 @@ void add_item(const plan::Plan& plan, const plan::Item& item, const std::string&
                            format_duration(item.at) + " (use 0s or at least 1m)");
     ok = false;
   }
-  auto mode = selection_mode(plan, item, refusals);
+  auto mode = selection_mode(plan, item, population, refusals);
   if (!ok || !mode) return;
   json target = target_base;
   target["selectionMode"] = *mode;
@@ -97,7 +98,7 @@ Result<Output> export_fis(const plan::Plan& plan, const Options& options) {
   if (options.role_arn.empty())
     return Error{"--export fis needs --role-arn ARN: the IAM role FIS assumes to interrupt instances "
                  "(ec2:SendSpotInstanceInterruptions, ec2:DescribeInstances)"};
-  if (options.tags.empty())
+  if (options.tags.empty() && !options.item_scope)
     return Error{"--export fis needs --tag KEY=VALUE naming the fleet's instances; without one FIS would "
                  "pick from every Spot instance in the account and region"};
   Refusals refusals(plan);
@@ -113,7 +114,21 @@ Result<Output> export_fis(const plan::Plan& plan, const Options& options) {
   const auto items = items_for(plan, Provider::kAws, "AWS FIS", refusals);
   for (const plan::Item* item : items) {
     const std::string where = item->where;
-    add_item(plan, *item, "chaos-" + where.substr(6, where.find(']') - 6), tmpl, target_base, refusals);
+    json base = target_base;
+    size_t population = plan.targets.size();
+    if (options.item_scope) {  // a fleet plan: the item's own tags
+      ItemScope scope = options.item_scope(*item);
+      for (const auto& r : scope.refusals) refusals.add(*item, r);
+      if (!scope.refusals.empty()) continue;
+      if (scope.tags.empty()) {
+        refusals.add(*item, "FIS would pick from every Spot instance in the account: give --tag KEY=VALUE or "
+                            "select: by label");
+        continue;
+      }
+      base["resourceTags"] = scope.tags;
+      population = scope.population;
+    }
+    add_item(plan, *item, "chaos-" + where.substr(6, where.find(']') - 6), tmpl, base, population, refusals);
   }
   if (!refusals.empty()) return Error{refusals.text()};
   if (tmpl["actions"].empty()) return Error{plan.file + ": error: nothing in the plan is for aws"};

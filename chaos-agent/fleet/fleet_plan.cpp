@@ -128,6 +128,11 @@ std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, s
     ctx.error(b.get("waves"), it.where + ".waves", "not supported in a fleet plan: write each wave as its own storm item");
   bool notice_given = false;
   plan::read_inject_fields(b, it.type, p.provider, node, it.inject, notice_given);
+  it.notice_given = notice_given;
+  {
+    const YAML::Mark m = node.Mark();  // 0-based, -1 when unknown
+    it.position = plan::Position{m.line >= 0 ? m.line + 1 : 1, m.column >= 0 ? m.column + 1 : 1};
+  }
   it.inject.source = "gameday:" + p.name;
   if (it.type == Type::kClear) {
     b.finish();

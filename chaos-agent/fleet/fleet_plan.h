@@ -79,6 +79,8 @@ struct FleetItem {
   std::vector<size_t> picked;          // indices into FleetPlan::targets, sorted
   std::vector<Millis> offsets;         // per picked target: its notice at `at + offset`
   std::string where;                   // "chaos[2].storm"
+  plan::Position position;             // of the item in the plan file (for --export)
+  bool notice_given = false;           // notice: written (else the default)
 };
 
 struct FleetPlan {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "chaos-agent/export/export.h"
+#include "chaos-agent/fleet/fleet_plan.h"
 #include "chaos-agent/plan/plan.h"
 
 using namespace agent;
@@ -131,4 +132,67 @@ TEST_CASE("export: garbage plans never crash an exporter", "[chaos_agent][export
     }
   }
   CHECK(parsed > 20);  // the mutations still reach the exporters
+}
+
+namespace {
+fleet::FleetPlan load_fleet(const std::string& name) {
+  auto p = fleet::parse_fleet_plan(fixture(name), name);
+  INFO((p ? "" : p.error()));
+  REQUIRE(p);
+  return p.value();
+}
+}  // namespace
+
+TEST_CASE("export: a fleet plan to FIS - labels become resourceTags, a fraction PERCENT(n)", "[chaos_agent][export]") {
+  const auto fp = load_fleet("fleet-plan.yaml");
+  Options o = options();
+  o.tags = {{"chaos-agent", "yes"}};
+  // The windowed storm (chaos[2]) is refused; the rest is checked without it below.
+  auto refused = export_fleet_plan(fp, Cloud::kFis, o);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error() ==
+        "fleet-plan.yaml:11:5: error: chaos[2].storm: FIS starts an action's interruptions together; window: 3s cannot "
+        "be expressed (write one item per time, or leave window: out)");
+  auto no_window = fp;
+  no_window.items.pop_back();
+  auto out = export_fleet_plan(no_window, Cloud::kFis, o);
+  INFO((out ? "" : out.error()));
+  REQUIRE(out);
+  CHECK(out->text == fixture("fleet-fis.json"));
+  CHECK(out->warnings.empty());
+  // Without --tag the labels alone name the instances; an item whose selection has no label
+  // at all would pick from every Spot instance, and is refused.
+  o.tags.clear();
+  CHECK(export_fleet_plan(no_window, Cloud::kFis, o));
+  auto unlabelled = no_window;
+  unlabelled.select.clear();
+  for (auto& it : unlabelled.items) it.select.clear();
+  auto none = export_fleet_plan(unlabelled, Cloud::kFis, o);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().find("fleet-plan.yaml:9:5: error: chaos[0].storm: FIS would pick from every Spot instance") == 0);
+}
+
+TEST_CASE("export: a fleet plan to Azure and GCP - one command per VM the drill picks, at its time", "[chaos_agent][export]") {
+  const auto fp = load_fleet("fleet-plan.yaml");
+  auto az = export_fleet_plan(fp, Cloud::kAzure, options());
+  INFO((az ? "" : az.error()));
+  REQUIRE(az);
+  CHECK(az->text == fixture("fleet-azure.sh"));
+  auto gcp = export_fleet_plan(fp, Cloud::kGcp, options());
+  INFO((gcp ? "" : gcp.error()));
+  REQUIRE(gcp);
+  CHECK(gcp->text == fixture("fleet-gcp.sh"));
+  // The same VMs the drill picks: every picked target's name is in the script, no other.
+  for (size_t i = 0; i < fp.targets.size(); ++i) {
+    bool picked = false;
+    for (const auto& it : fp.items)
+      for (size_t k : it.picked) picked |= k == i;
+    CHECK((az->text.find("--name '" + fp.targets[i].name + "'") != std::string::npos) == picked);
+  }
+}
+
+TEST_CASE("export: a fleet plan's items FIS cannot express are refused with their positions", "[chaos_agent][export]") {
+  auto out = export_fleet_plan(load_fleet("fleet-refused.yaml"), Cloud::kFis, options());
+  REQUIRE_FALSE(out);
+  CHECK(out.error() == fixture("fleet-refused.fis.txt").substr(0, fixture("fleet-refused.fis.txt").size() - 1));
 }

@@ -141,4 +141,16 @@ r = run("gameday", plan, "--export", "oracle")
 check(r.returncode == 2 and "--export: expected fis, azure or gcp, got 'oracle'" in r.stderr, "an unknown cloud exits 2")
 r = run("gameday", plan, "--export", "gcp")
 check(r.returncode == 2 and "--export gcp needs --zone Z" in r.stderr, "--zone is required for gcp")
+
+# ---- a fleet plan (targets by label) --------------------------------------------------------
+for cloud, extra, fixture in (("gcp", ["--zone", "us-central1-a"], "fleet-gcp.sh"),
+                              ("azure", ["--resource-group", "gameday-rg"], "fleet-azure.sh")):
+    r = run("gameday", "fleet-plan.yaml", "--export", cloud, *extra)
+    check(r.returncode == 0 and r.stdout == open(os.path.join(fixtures, fixture)).read(),
+          "a fleet plan exports to %s: the fixture's script (%s)" % (cloud, r.stderr.strip()))
+out = os.path.join(tmp, "fleet-fis.json")
+r = run("gameday", "fleet-plan.yaml", *FIS, "--output", out)
+check(r.returncode == 2 and not os.path.exists(out) and
+      r.stderr.startswith("fleet-plan.yaml:11:5: error: chaos[2].storm: FIS starts an action's interruptions together"),
+      "a fleet plan's window is refused for FIS with its position, nothing written: " + r.stderr.strip())
 print("export: ok")
