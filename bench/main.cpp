@@ -15,8 +15,9 @@
 
 int main(int argc, char** argv) {
   using namespace spotsim;
-  CLI::App app{"spotsim-bench: spotsim's engine and model benchmarks, each beside its baseline in the same run.\n"
-               "Docs: docs/performance.md"};
+  CLI::App app{
+      "spotsim-bench: spotsim's engine and model benchmarks, each beside its baseline in the same run.\n"
+      "Docs: docs/performance.md"};
   app.set_version_flag("--version", std::string("spotsim-bench ") + kSpotsimVersion);
   bool json = false;
   bench::BenchOptions opt;

@@ -120,8 +120,8 @@ struct Agent::Impl {
   Metrics::Counter& read_counter(Provider p, bool visible) {
     auto& c = read_counters[provider_index(p)][visible ? 1 : 0];
     if (!c)
-      c = &metrics.counter("chaos_agent_reads_total", std::string("provider=\"") + provider_name(p) +
-                                                          "\",notice=\"" + (visible ? "true" : "false") + "\"");
+      c = &metrics.counter("chaos_agent_reads_total", std::string("provider=\"") + provider_name(p) + "\",notice=\"" +
+                                                          (visible ? "true" : "false") + "\"");
     return *c;
   }
 
@@ -180,9 +180,7 @@ struct Agent::Impl {
         });
         return;
       }
-      case imds::Outcome::Type::kWait:
-        start_wait(std::move(req), peer, std::move(respond), o);
-        return;
+      case imds::Outcome::Type::kWait: start_wait(std::move(req), peer, std::move(respond), o); return;
     }
   }
 
@@ -215,8 +213,8 @@ struct Agent::Impl {
       std::string injection;
       for (const Injection* inj : state.azure_events())
         if (inj->azure_event_id == event_id) injection = inj->id;
-      audit.write({{"event", "ack"}, {"provider", "azure"}, {"event_id", event_id},
-                   {"injection", injection}, {"peer", peer}});
+      audit.write(
+          {{"event", "ack"}, {"provider", "azure"}, {"event_id", event_id}, {"injection", injection}, {"peer", peer}});
       metrics.inc("chaos_agent_acks_total");
       // Approving a scheduled event lets the platform proceed at once: the deadline is now.
       expedite(injection);
@@ -278,7 +276,8 @@ struct Agent::Impl {
       unsigned char diff = 0;
       for (size_t i = 0; ok && i < want.size(); ++i) diff |= static_cast<unsigned char>(auth[i] ^ want[i]);
       if (!ok || diff != 0) {
-        respond(json_response(401, {{"error", "missing or wrong bearer token (read it from the agent's --token-file)"}}));
+        respond(
+            json_response(401, {{"error", "missing or wrong bearer token (read it from the agent's --token-file)"}}));
         return;
       }
     }
@@ -315,7 +314,8 @@ struct Agent::Impl {
       std::string reason = body.is_object() ? body.value("reason", "") : "";
       respond(json_response(200, agent.clear(reason, target == "/v1/abort", peer)));
     } else {
-      respond(json_response(404, {{"error", "unknown control request " + std::string(req.method_string()) + " " + target}}));
+      respond(json_response(404,
+                            {{"error", "unknown control request " + std::string(req.method_string()) + " " + target}}));
     }
   }
 
@@ -342,15 +342,17 @@ struct Agent::Impl {
       metrics.inc("chaos_agent_actions_total", r ? "result=\"ok\"" : "result=\"error\"");
     }
     for (const auto& inj : ev.expired) {
-      audit.write({{"event", "expire"}, {"injection", inj.id}, {"kind", kind_name(inj.req.kind)},
+      audit.write({{"event", "expire"},
+                   {"injection", inj.id},
+                   {"kind", kind_name(inj.req.kind)},
                    {"cause", inj.expiry_cause == ExpiryCause::kTtl ? "ttl" : "max_duration"},
                    {"reason", state.expiry_reason(inj)}});
       metrics.inc("chaos_agent_expiries_total");
     }
     if (watch.active()) {
-      bool unit = opts.workload.type == Workload::Type::kUnit ||
-                  (opts.workload.type == Workload::Type::kNone &&
-                   opts.at_deadline.type == EvictionAction::Type::kSystemdStop);
+      bool unit =
+          opts.workload.type == Workload::Type::kUnit ||
+          (opts.workload.type == Workload::Type::kNone && opts.at_deadline.type == EvictionAction::Type::kSystemdStop);
       auto now = std::chrono::steady_clock::now();
       if (!unit || now - last_unit_poll >= std::chrono::seconds(1)) {
         last_unit_poll = now;
@@ -450,8 +452,10 @@ struct Agent::Impl {
       return Error{r.error()};
     }
     interceptor = std::move(r.value());
-    audit.write({{"event", "intercept"}, {"installed", true},
-                 {"rule", intercept::rule_args(io_opts, true)}, {"state_file", io_opts.state_file}});
+    audit.write({{"event", "intercept"},
+                 {"installed", true},
+                 {"rule", intercept::rule_args(io_opts, true)},
+                 {"state_file", io_opts.state_file}});
     return ok_status();
   }
 
@@ -479,8 +483,8 @@ struct Agent::Impl {
       audit.write({{"event", "clear"}, {"injection", inj.id}, {"reason", "agent stopping: " + why}});
     if (interceptor) {
       auto s = interceptor->remove();
-      audit.write({{"event", "intercept"}, {"installed", false}, {"ok", s.ok()},
-                   {"detail", s ? "rule removed" : s.error()}});
+      audit.write(
+          {{"event", "intercept"}, {"installed", false}, {"ok", s.ok()}, {"detail", s ? "rule removed" : s.error()}});
       if (!s) std::fprintf(stderr, "chaos-agent: %s\n", s.error().c_str());
       interceptor.reset();
     }
@@ -516,9 +520,8 @@ Result<std::optional<HostPort>> upstream_address(const AgentOptions& o, const Ho
   if (o.upstream == "none") return std::optional<HostPort>();
   auto u = http::parse_host_port(o.upstream, "--upstream");
   if (!u) return Error{u.error() + " (or none)"};
-  if (u.value() == listen ||
-      (u->second == listen.second && asio::ip::make_address(u->first).is_loopback() &&
-       asio::ip::make_address(listen.first).is_unspecified()))
+  if (u.value() == listen || (u->second == listen.second && asio::ip::make_address(u->first).is_loopback() &&
+                              asio::ip::make_address(listen.first).is_unspecified()))
     return Error{"--upstream: " + o.upstream + " is the agent's own --listen address (a loop)"};
   return std::optional<HostPort>(u.value());
 }
@@ -531,7 +534,9 @@ Result<imds::RouterOptions> router_options(const AgentOptions& o, bool have_upst
   ro.gcp_max_wait = o.gcp_max_wait;
   ro.have_upstream = have_upstream;
   if (!o.identity_file.empty()) {
-    if (have_upstream) return Error{"--identity: only used with --upstream none (with an upstream the real service answers these paths)"};
+    if (have_upstream)
+      return Error{
+          "--identity: only used with --upstream none (with an upstream the real service answers these paths)"};
     auto id = imds::load_identity(o.identity_file);
     if (!id) return Error{"--identity: " + id.error()};
     ro.identity = std::move(id.value());
@@ -598,8 +603,7 @@ Result<json> Agent::inject(const InjectRequest& req, const std::string& peer) {
   auto r = m.state.inject(req);
   if (!r) return Error{r.error()};
   const Injection& inj = r.value();
-  for (const auto& id : superseded)
-    m.audit.write({{"event", "superseded"}, {"injection", id}, {"by", inj.id}});
+  for (const auto& id : superseded) m.audit.write({{"event", "superseded"}, {"injection", id}, {"by", inj.id}});
   json e = {{"event", "inject"},
             {"injection", inj.id},
             {"kind", kind_name(inj.req.kind)},
@@ -614,20 +618,21 @@ Result<json> Agent::inject(const InjectRequest& req, const std::string& peer) {
   if (!inj.req.run.empty()) e["run"] = inj.req.run;
   if (!inj.unrealistic.empty()) e["unrealistic"] = inj.unrealistic + " (accepted with --allow-unrealistic)";
   m.audit.write(e);
-  m.metrics.inc("chaos_agent_injections_total", std::string("kind=\"") + kind_name(inj.req.kind) +
-                                                    "\",provider=\"" + providers_to_string(inj.req.providers) + "\"");
+  m.metrics.inc("chaos_agent_injections_total", std::string("kind=\"") + kind_name(inj.req.kind) + "\",provider=\"" +
+                                                    providers_to_string(inj.req.providers) + "\"");
   if (inj.req.kind == Kind::kPreempt) {
     Workload w = watched_workload(options_.workload, options_.at_deadline);
     // A workload already gone has no drain to time: say so instead of timing the next tick.
     if (auto gone = m.watch.start(w, inj.id); !gone.empty())
-      m.audit.write({{"event", "workload_not_running"}, {"injection", inj.id}, {"workload", w.describe()},
-                     {"detail", gone}});
+      m.audit.write(
+          {{"event", "workload_not_running"}, {"injection", inj.id}, {"workload", w.describe()}, {"detail", gone}});
   }
   e.erase("event");
   return e;
 }
 
-json Agent::clear(const std::string& reason, bool abort, const std::string& peer, const std::optional<std::string>& run) {
+json Agent::clear(const std::string& reason, bool abort, const std::string& peer,
+                  const std::optional<std::string>& run) {
   Impl& m = *impl_;
   auto removed = m.state.clear(run);
   json ids = json::array();
@@ -639,7 +644,8 @@ json Agent::clear(const std::string& reason, bool abort, const std::string& peer
     ids.push_back(inj.id);
     event({{"event", abort ? "abort" : "clear"}, {"injection", inj.id}, {"reason", reason}, {"peer", peer}});
   }
-  if (removed.empty()) event({{"event", abort ? "abort" : "clear"}, {"reason", reason}, {"peer", peer}, {"cleared", 0}});
+  if (removed.empty())
+    event({{"event", abort ? "abort" : "clear"}, {"reason", reason}, {"peer", peer}, {"cleared", 0}});
   m.metrics.inc(abort ? "chaos_agent_aborts_total" : "chaos_agent_clears_total");
   json out = {{"cleared", ids}, {"abort", abort}};
   if (run) out["run"] = *run;

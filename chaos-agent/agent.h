@@ -24,8 +24,8 @@ namespace agent {
 struct AgentOptions {
   std::string listen = kDefaultListen;
   std::string control = kDefaultControl;
-  std::string token_file;                      // "" = default_token_file(state_file) (TCP control only)
-  std::string upstream = kDefaultUpstream;     // or "none"
+  std::string token_file;                   // "" = default_token_file(state_file) (TCP control only)
+  std::string upstream = kDefaultUpstream;  // or "none"
   ProviderSet providers = kAllProviders;
   bool intercept = false;
   // How the agent's own upstream traffic escapes the NAT rule: uid (owner match on the agent's
@@ -35,19 +35,19 @@ struct AgentOptions {
   std::string intercept_exempt = "auto";
   std::string iptables = "iptables";
   std::string state_file = kDefaultStateFile;
-  std::string audit_path;                      // "" = in memory only
-  Millis audit_flush_interval{20};             // longest a client-read record waits to be written
+  std::string audit_path;           // "" = in memory only
+  Millis audit_flush_interval{20};  // longest a client-read record waits to be written
   bool imds_v2_only = false;
   Millis max_duration{2 * 3600 * 1000};
-  std::string vm_name;                         // "" = hostname
-  std::string identity_file;                   // --identity: standalone instance identity overrides
+  std::string vm_name;        // "" = hostname
+  std::string identity_file;  // --identity: standalone instance identity overrides
   EvictionAction at_deadline;
   Workload workload;
   http::ServerLimits limits;
   Millis gcp_max_wait{300000};
   std::vector<std::string> allow_hosts;
   Millis tick{100};
-  bool handle_signals = true;                  // SIGTERM/SIGINT stop the agent cleanly
+  bool handle_signals = true;  // SIGTERM/SIGINT stop the agent cleanly
 };
 
 class Agent {

@@ -29,12 +29,13 @@ bool write_file_atomically(const std::string& path, const std::string& text) {
 
 int main(int argc, char** argv) {
   using namespace agent::cli;
-  CLI::App app{"chaos-agent: serves fake spot/preemption notices (AWS IMDS, Azure Scheduled Events, "
-               "GCP metadata) to the software on this VM, for game days. See docs/chaos-agent.md."};
+  CLI::App app{
+      "chaos-agent: serves fake spot/preemption notices (AWS IMDS, Azure Scheduled Events, "
+      "GCP metadata) to the software on this VM, for game days. See docs/chaos-agent.md."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "chaos-agent " SPOTSIM_VERSION);  // project(VERSION)
-  const std::vector<Command> commands = {add_serve(app),   add_inject(app),  add_clear(app),  add_status(app),
-                                         add_report(app),  add_gameday(app), add_cleanup(app)};
+  const std::vector<Command> commands = {add_serve(app),  add_inject(app),  add_clear(app),  add_status(app),
+                                         add_report(app), add_gameday(app), add_cleanup(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -36,17 +36,26 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {   // NOLINT
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.is_ok() && "Result constructed from an ok Status");
   }
   bool is_ok() const { return value_.has_value(); }
   explicit operator bool() const { return is_ok(); }
   const Status& status() const { return status_; }
   // REQUIRES: is_ok()
-  T& value() & { assert(value_); return *value_; }
-  const T& value() const& { assert(value_); return *value_; }
-  T&& value() && { assert(value_); return std::move(*value_); }
+  T& value() & {
+    assert(value_);
+    return *value_;
+  }
+  const T& value() const& {
+    assert(value_);
+    return *value_;
+  }
+  T&& value() && {
+    assert(value_);
+    return std::move(*value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
@@ -59,14 +68,14 @@ class Result {
 
 #define SPOTSIM_CONCAT_INNER(a, b) a##b
 #define SPOTSIM_CONCAT(a, b) SPOTSIM_CONCAT_INNER(a, b)
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    ::spotsim::Status _st = (expr);              \
-    if (!_st.is_ok()) return _st;                \
+#define RETURN_IF_ERROR(expr)       \
+  do {                              \
+    ::spotsim::Status _st = (expr); \
+    if (!_st.is_ok()) return _st;   \
   } while (0)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)    \
-  auto tmp = (expr);                             \
-  if (!tmp.is_ok()) return tmp.status();         \
+#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                          \
+  if (!tmp.is_ok()) return tmp.status();      \
   lhs = std::move(tmp).value()
 #define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(SPOTSIM_CONCAT(_res_, __LINE__), lhs, expr)
 

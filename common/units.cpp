@@ -16,16 +16,16 @@ size_t leading_number(std::string_view s, double& out) {
   std::string buf(s);
   const char* begin = buf.c_str();
   char* end = nullptr;
-  if (buf.empty() || !(std::isdigit(static_cast<unsigned char>(buf[0])) || buf[0] == '.' ||
-                       buf[0] == '-' || buf[0] == '+')) {
+  if (buf.empty() ||
+      !(std::isdigit(static_cast<unsigned char>(buf[0])) || buf[0] == '.' || buf[0] == '-' || buf[0] == '+')) {
     return 0;
   }
   out = std::strtod(begin, &end);
   if (end == begin || !std::isfinite(out)) return 0;
   // strtod accepts "inf"/"nan"/hex; reject anything but plain decimals.
   for (const char* p = begin; p < end; ++p) {
-    if (!(std::isdigit(static_cast<unsigned char>(*p)) || *p == '.' || *p == '-' || *p == '+' ||
-          *p == 'e' || *p == 'E')) {
+    if (!(std::isdigit(static_cast<unsigned char>(*p)) || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
+          *p == 'E')) {
       return 0;
     }
   }
@@ -41,13 +41,34 @@ std::string_view trim(std::string_view s) {
 
 // The unit a spelled-out word means ("days" → "d"), or "" if none.
 std::string_view unit_for_word(std::string_view w) {
-  static const std::pair<std::string_view, std::string_view> kWords[] = {
-      {"us", "us"},      {"ms", "ms"},      {"s", "s"},           {"sec", "s"},     {"secs", "s"},
-      {"second", "s"},   {"seconds", "s"},  {"m", "m"},           {"min", "m"},     {"mins", "m"},
-      {"minute", "m"},   {"minutes", "m"},  {"h", "h"},           {"hr", "h"},      {"hrs", "h"},
-      {"hour", "h"},     {"hours", "h"},    {"d", "d"},           {"day", "d"},     {"days", "d"},
-      {"w", "w"},        {"wk", "w"},       {"week", "w"},        {"weeks", "w"},   {"millisecond", "ms"},
-      {"milliseconds", "ms"}, {"microsecond", "us"}, {"microseconds", "us"}};
+  static const std::pair<std::string_view, std::string_view> kWords[] = {{"us", "us"},
+                                                                         {"ms", "ms"},
+                                                                         {"s", "s"},
+                                                                         {"sec", "s"},
+                                                                         {"secs", "s"},
+                                                                         {"second", "s"},
+                                                                         {"seconds", "s"},
+                                                                         {"m", "m"},
+                                                                         {"min", "m"},
+                                                                         {"mins", "m"},
+                                                                         {"minute", "m"},
+                                                                         {"minutes", "m"},
+                                                                         {"h", "h"},
+                                                                         {"hr", "h"},
+                                                                         {"hrs", "h"},
+                                                                         {"hour", "h"},
+                                                                         {"hours", "h"},
+                                                                         {"d", "d"},
+                                                                         {"day", "d"},
+                                                                         {"days", "d"},
+                                                                         {"w", "w"},
+                                                                         {"wk", "w"},
+                                                                         {"week", "w"},
+                                                                         {"weeks", "w"},
+                                                                         {"millisecond", "ms"},
+                                                                         {"milliseconds", "ms"},
+                                                                         {"microsecond", "us"},
+                                                                         {"microseconds", "us"}};
   for (const auto& [word, unit] : kWords) {
     if (w == word) return unit;
   }
@@ -113,8 +134,8 @@ Result<Duration> parse_duration(std::string_view text) {
         return Status::invalid("duration " + quote(s) + ": unknown unit " + quote(word) +
                                " (write a number and its unit without a space, e.g. 90s, 15m, 2h, 7d)");
       }
-      return Status::invalid("duration " + quote(s) + " has no unit; write e.g. " +
-                             quote(std::string(s) + "s") + " (units: us, ms, s, m, h, d, w)");
+      return Status::invalid("duration " + quote(s) + " has no unit; write e.g. " + quote(std::string(s) + "s") +
+                             " (units: us, ms, s, m, h, d, w)");
     }
     auto mul = unit_seconds(rest.substr(0, u));
     if (!mul) return Status::invalid("in duration " + quote(s) + ": " + mul.status().message());
@@ -132,8 +153,7 @@ Result<double> parse_rate_per_hour(std::string_view text) {
   std::string_view s = trim(text);
   const size_t slash = s.find('/');
   if (slash == std::string_view::npos) {
-    return Status::invalid("expected a rate like 0.05/h (events per hour, minute, second or day), found " +
-                           quote(s));
+    return Status::invalid("expected a rate like 0.05/h (events per hour, minute, second or day), found " + quote(s));
   }
   auto num = parse_number(s.substr(0, slash));
   if (!num) return Status::invalid("expected a rate like 0.05/h, found " + quote(s));
@@ -184,7 +204,10 @@ Result<double> parse_fraction(std::string_view text) {
 std::string format_duration(Duration d) {
   int64_t us = d.us;
   std::string sign;
-  if (us < 0) { sign = "-"; us = -us; }
+  if (us < 0) {
+    sign = "-";
+    us = -us;
+  }
   if (us == 0) return "0s";
   if (us % 1'000'000 != 0) {
     char buf[64];
@@ -196,9 +219,12 @@ std::string format_duration(Duration d) {
     return buf;
   }
   int64_t s = us / 1'000'000;
-  const int64_t days = s / 86400; s %= 86400;
-  const int64_t hours = s / 3600; s %= 3600;
-  const int64_t mins = s / 60; s %= 60;
+  const int64_t days = s / 86400;
+  s %= 86400;
+  const int64_t hours = s / 3600;
+  s %= 3600;
+  const int64_t mins = s / 60;
+  s %= 60;
   std::string out = sign;
   if (days) out += std::to_string(days) + "d";
   if (hours) out += std::to_string(hours) + "h";

@@ -22,7 +22,9 @@ struct Duration {
   int64_t us = 0;
 
   static constexpr Duration micros(int64_t v) { return Duration{v}; }
-  static constexpr Duration seconds(double s) { return Duration{static_cast<int64_t>(s * 1e6 + (s >= 0 ? 0.5 : -0.5))}; }
+  static constexpr Duration seconds(double s) {
+    return Duration{static_cast<int64_t>(s * 1e6 + (s >= 0 ? 0.5 : -0.5))};
+  }
   static constexpr Duration minutes(double m) { return seconds(m * 60.0); }
   static constexpr Duration hours(double h) { return seconds(h * 3600.0); }
   static constexpr Duration days(double d) { return seconds(d * 86400.0); }
@@ -34,7 +36,10 @@ struct Duration {
   constexpr Duration operator+(Duration o) const { return Duration{us + o.us}; }
   constexpr Duration operator-(Duration o) const { return Duration{us - o.us}; }
   constexpr Duration operator*(int64_t k) const { return Duration{us * k}; }
-  constexpr Duration& operator+=(Duration o) { us += o.us; return *this; }
+  constexpr Duration& operator+=(Duration o) {
+    us += o.us;
+    return *this;
+  }
   constexpr auto operator<=>(const Duration&) const = default;
 };
 

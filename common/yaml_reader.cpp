@@ -55,8 +55,7 @@ void ParseContext::error_at(const YAML::Mark& mark, const std::string& path, con
     }
   }
   const bool known = mark.line >= 0 && !mark.is_null();
-  diagnostics_.push_back(
-      Diagnostic{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, path, message});
+  diagnostics_.push_back(Diagnostic{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, path, message});
 }
 
 void ParseContext::error(const YAML::Node& at, const std::string& path, const std::string& message) {
@@ -91,7 +90,10 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
   size_t best_d = SIZE_MAX;
   for (const auto& c : candidates) {
     const size_t d = edit_distance(word, c);
-    if (d < best_d) { best_d = d; best = c; }
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
   }
   const size_t limit = word.size() <= 2 ? 0 : std::max<size_t>(1, word.size() / 3);
   return best_d <= limit ? best : "";
@@ -164,7 +166,8 @@ YAML::Node MapReader::value(const std::string& key) {
 
 YAML::Node MapReader::required(const std::string& key, const std::string& why) {
   YAML::Node n = value(key);
-  if (!n && valid_) ctx_.error(node_, child_path(key), why.empty() ? "missing required key" : "missing required key (" + why + ")");
+  if (!n && valid_)
+    ctx_.error(node_, child_path(key), why.empty() ? "missing required key" : "missing required key (" + why + ")");
   return n;
 }
 
@@ -242,23 +245,29 @@ bool MapReader::boolean(const std::string& key, bool& out, bool required) {
   YAML::Node n;
   if (!scalar(key, required, n)) return false;
   const std::string& s = n.Scalar();
-  if (s == "true" || s == "yes" || s == "on") { out = true; return true; }
-  if (s == "false" || s == "no" || s == "off") { out = false; return true; }
+  if (s == "true" || s == "yes" || s == "on") {
+    out = true;
+    return true;
+  }
+  if (s == "false" || s == "no" || s == "off") {
+    out = false;
+    return true;
+  }
   ctx_.error(n, child_path(key), "expected true or false, found \"" + s + "\"");
   return false;
 }
 
-#define SPOTSIM_UNIT_GETTER(fn, type, parser)                        \
+#define SPOTSIM_UNIT_GETTER(fn, type, parser)                            \
   bool MapReader::fn(const std::string& key, type& out, bool required) { \
-    YAML::Node n;                                                    \
-    if (!scalar(key, required, n)) return false;                     \
-    auto v = parser(n.Scalar());                                     \
-    if (!v) {                                                        \
-      ctx_.error(n, child_path(key), v.status().message());          \
-      return false;                                                  \
-    }                                                                \
-    out = *v;                                                        \
-    return true;                                                     \
+    YAML::Node n;                                                        \
+    if (!scalar(key, required, n)) return false;                         \
+    auto v = parser(n.Scalar());                                         \
+    if (!v) {                                                            \
+      ctx_.error(n, child_path(key), v.status().message());              \
+      return false;                                                      \
+    }                                                                    \
+    out = *v;                                                            \
+    return true;                                                         \
   }
 SPOTSIM_UNIT_GETTER(duration, Duration, parse_duration)
 SPOTSIM_UNIT_GETTER(rate, double, parse_rate_per_hour)

@@ -112,16 +112,14 @@ class MapReader {
   bool str(const std::string& key, std::string& out, bool required = false);
   bool integer(const std::string& key, int64_t& out, bool required = false, int64_t min = INT64_MIN,
                int64_t max = INT64_MAX);
-  bool number(const std::string& key, double& out, bool required = false, double min = -1e300,
-              double max = 1e300);
+  bool number(const std::string& key, double& out, bool required = false, double min = -1e300, double max = 1e300);
   bool boolean(const std::string& key, bool& out, bool required = false);
   bool duration(const std::string& key, Duration& out, bool required = false);
   bool rate(const std::string& key, double& per_hour, bool required = false);
   bool money(const std::string& key, double& per_hour, bool required = false);
   bool fraction(const std::string& key, double& out, bool required = false);
   // One of `choices`; error lists them.
-  bool choice(const std::string& key, std::string& out, const std::vector<std::string>& choices,
-              bool required = false);
+  bool choice(const std::string& key, std::string& out, const std::vector<std::string>& choices, bool required = false);
   // One of the names of `table`, stored as its value.
   template <class E, size_t N>
   bool choice(const std::string& key, E& out, const EnumTable<E, N>& table, bool required = false) {

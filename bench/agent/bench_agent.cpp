@@ -138,8 +138,7 @@ bool take_response(Conn& c, bool& complete, bool& ok) {
   bool have_len = false;
   for (size_t pos = c.in.find("\r\n"); pos != std::string::npos && pos < end; pos = c.in.find("\r\n", pos + 2)) {
     static const char kCl[] = "content-length:";
-    if (c.in.size() >= pos + 2 + sizeof kCl - 1 &&
-        strncasecmp(c.in.data() + pos + 2, kCl, sizeof kCl - 1) == 0) {
+    if (c.in.size() >= pos + 2 + sizeof kCl - 1 && strncasecmp(c.in.data() + pos + 2, kCl, sizeof kCl - 1) == 0) {
       len = std::strtoul(c.in.c_str() + pos + 2 + sizeof kCl - 1, nullptr, 10);
       have_len = true;
     }
@@ -153,7 +152,8 @@ bool take_response(Conn& c, bool& complete, bool& ok) {
 }
 
 Result run_load(uint16_t port, int rate, double seconds, int connections) {
-  const std::string request = "GET " + kTarget + " HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: bench_agent\r\n\r\n";
+  const std::string request =
+      "GET " + kTarget + " HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: bench_agent\r\n\r\n";
   int ep = epoll_create1(EPOLL_CLOEXEC);
   int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   epoll_event tev{};
@@ -212,7 +212,8 @@ Result run_load(uint16_t port, int rate, double seconds, int connections) {
   double cpu0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), gen0 = cpu_seconds(gen_clock);
   const auto start = Clock::now() + std::chrono::milliseconds(1);
   arm(start);
-  const auto give_up = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds * 3 + 10));
+  const auto give_up =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds * 3 + 10));
   char buf[65536];
   epoll_event events[128];
   while (done < total && Clock::now() < give_up) {
@@ -366,7 +367,9 @@ int main(int argc, char** argv) {
   bool realtime = false;
   for (int i = 1; i < argc; i += 2) {
     if (std::string(argv[i]) != "--realtime" && i + 1 >= argc) {
-      std::fprintf(stderr, "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C] [--realtime]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C] [--realtime]\n",
+                   argv[0]);
       return 2;
     }
     std::string a = argv[i];
@@ -384,12 +387,15 @@ int main(int argc, char** argv) {
       realtime = true;
       --i;  // a flag without a value
     } else {
-      std::fprintf(stderr, "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C]\n",
+                   argv[0]);
       return 2;
     }
   }
   if (rates.empty() || repeat < 1 || connections < 1 || seconds <= 0) {
-    std::fprintf(stderr, "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C] [--realtime]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s [--rates 1000,2000,5000] [--seconds S] [--repeat N] [--connections C] [--realtime]\n",
+                 argv[0]);
     return 2;
   }
   std::string scheduling = "normal scheduling (SCHED_OTHER)";
@@ -406,9 +412,10 @@ int main(int argc, char** argv) {
   static_accept(acc);
   std::thread base_thread([&] { base_io.run(); });
 
-  std::printf("bench_agent: GET %s with a live notice, open loop over %d keep-alive loopback connections, "
-              "%.0f s per run, %d run(s) per server and rate, medians; %u CPUs; %s\n",
-              kTarget.c_str(), connections, seconds, repeat, std::thread::hardware_concurrency(), scheduling.c_str());
+  std::printf(
+      "bench_agent: GET %s with a live notice, open loop over %d keep-alive loopback connections, "
+      "%.0f s per run, %d run(s) per server and rate, medians; %u CPUs; %s\n",
+      kTarget.c_str(), connections, seconds, repeat, std::thread::hardware_concurrency(), scheduling.c_str());
   std::printf("%6s  %-12s %9s %9s %9s %9s   %7s  %8s %8s %9s  %5s  %s\n", "rate", "server", "p50_us", "p99_us",
               "p99.9_us", "max_us", "req/s", "srv_cpu", "gen_cpu", "lag99_us", "errs", "p99 of each run (us)");
   for (int rate : rates) {
@@ -421,8 +428,9 @@ int main(int argc, char** argv) {
     for (const auto& s : servers) print_row(rate, s);
     std::fflush(stdout);
   }
-  std::printf("srv_cpu / gen_cpu: CPU microseconds per request spent by the servers' threads / by the generator.\n"
-              "lag99: p99 of (send time - due time) in the generator; latencies count from the due time.\n");
+  std::printf(
+      "srv_cpu / gen_cpu: CPU microseconds per request spent by the servers' threads / by the generator.\n"
+      "lag99: p99 of (send time - due time) in the generator; latencies count from the due time.\n");
 
   acc.close();
   base_io.stop();

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <string>
 
-
 namespace spotsim::bench {
 namespace {
 
@@ -44,7 +43,8 @@ CompiledScenario autoscale_scenario(int64_t vms, double days) {
   f.scaling.kind = ScalingKind::kSchedule;
   for (int h = 0; h < 24; ++h) {
     const double x = 0.8 + 0.2 * std::cos(6.283185307179586 * (h - 14) / 24.0);
-    f.scaling.schedule.push_back(ScheduledTarget{Duration::hours(h).us, true, static_cast<int64_t>(std::llround(x * static_cast<double>(vms)))});
+    f.scaling.schedule.push_back(
+        ScheduledTarget{Duration::hours(h).us, true, static_cast<int64_t>(std::llround(x * static_cast<double>(vms)))});
   }
   f.target = schedule_target_at_start(f.scaling.schedule, f.target);
   sc.fleets[0] = f;
@@ -88,16 +88,16 @@ nlohmann::json autoscale_churn(const BenchOptions& opt, std::ostream& log) {
       << " days, daily schedule 60%..100% of peak, 3 pools with 90% of the peak in spot, price-capacity-optimized,"
          " fallback to on-demand (thread CPU time, best of "
       << (opt.quick ? 1 : 3) << ")\n";
-  std::snprintf(line, sizeof line, "  plain churn (fixed, 1 pool):   %.3f s  %llu events  (%.0f interruptions)\n", p.seconds,
-                static_cast<unsigned long long>(p.events), p.interruptions);
+  std::snprintf(line, sizeof line, "  plain churn (fixed, 1 pool):   %.3f s  %llu events  (%.0f interruptions)\n",
+                p.seconds, static_cast<unsigned long long>(p.events), p.interruptions);
   log << line;
   std::snprintf(line, sizeof line,
                 "  autoscaling + fallback:        %.3f s  %llu events  (%.0f interruptions, "
                 "%.0f fallback launches, %.0f on-demand VM-hours)\n",
-                a.seconds, static_cast<unsigned long long>(a.events), a.interruptions, a.fallbacks,
-                a.fallback_hours);
+                a.seconds, static_cast<unsigned long long>(a.events), a.interruptions, a.fallbacks, a.fallback_hours);
   log << line;
-  std::snprintf(line, sizeof line, "  time ratio (autoscaling / plain): %.2fx (issue 4: within 3x)\n", a.seconds / p.seconds);
+  std::snprintf(line, sizeof line, "  time ratio (autoscaling / plain): %.2fx (issue 4: within 3x)\n",
+                a.seconds / p.seconds);
   log << line;
   return nlohmann::json{{"vms", vms},
                         {"days", days},

@@ -59,10 +59,20 @@ std::string rate(double per_s) {
 // spotsim's churn events (hazard, notice, eviction → boot done: three per interruption) written
 // directly on std::priority_queue, with no model structure. Beside the bare loop (bare_churn.h) it
 // shows what the notice event alone costs a hand-written simulator.
-struct PlainResult { uint64_t events; uint64_t interruptions; };
+struct PlainResult {
+  uint64_t events;
+  uint64_t interruptions;
+};
 PlainResult plain_churn(int64_t vms, double days) {
-  struct Ev { int64_t t; uint64_t seq; uint32_t vm; uint8_t kind; };
-  struct Later { bool operator()(const Ev& a, const Ev& b) const { return a.t > b.t || (a.t == b.t && a.seq > b.seq); } };
+  struct Ev {
+    int64_t t;
+    uint64_t seq;
+    uint32_t vm;
+    uint8_t kind;
+  };
+  struct Later {
+    bool operator()(const Ev& a, const Ev& b) const { return a.t > b.t || (a.t == b.t && a.seq > b.seq); }
+  };
   std::priority_queue<Ev, std::vector<Ev>, Later> q;
   Rng rng(7);
   const int64_t end = Duration::days(days).us;
@@ -78,9 +88,12 @@ PlainResult plain_churn(int64_t vms, double days) {
     q.pop();
     ++events;
     switch (e.kind) {
-      case 0: q.push(Ev{e.t + notice, seq++, e.vm, 1}); break;                 // notice
-      case 1: ++interruptions; q.push(Ev{e.t + boot, seq++, e.vm, 2}); break;  // eviction → relaunch
-      case 2: hazard(e.vm, e.t); break;                                        // running
+      case 0: q.push(Ev{e.t + notice, seq++, e.vm, 1}); break;  // notice
+      case 1:
+        ++interruptions;
+        q.push(Ev{e.t + boot, seq++, e.vm, 2});
+        break;                           // eviction → relaunch
+      case 2: hazard(e.vm, e.t); break;  // running
     }
   }
   return PlainResult{events, interruptions};
@@ -123,7 +136,7 @@ struct ChurnRow {
   double seconds = 1e300;  // thread CPU time, best of the repetitions
   uint64_t events = 0;
   double interruptions = 0;
-  double rss_bytes = 0;          // peak resident growth of the run
+  double rss_bytes = 0;           // peak resident growth of the run
   double state_bytes_per_vm = 0;  // spotsim: VmSlot array per VM (0 for the loops)
   void keep_best(const ChurnRow& r) {
     if (r.seconds < seconds) *this = r;
@@ -181,8 +194,8 @@ ChurnRow run_plain(int64_t vms, double days) {
 
 std::string churn_line(int64_t vms, const char* what, const ChurnRow& r) {
   char line[256];
-  std::snprintf(line, sizeof line, "  %-8lld %-44s %5.2f   %8.3f s  %12s  %16s  %13.0f\n", static_cast<long long>(vms), what,
-                static_cast<double>(r.events) / std::max(1.0, r.interruptions), r.seconds,
+  std::snprintf(line, sizeof line, "  %-8lld %-44s %5.2f   %8.3f s  %12s  %16s  %13.0f\n", static_cast<long long>(vms),
+                what, static_cast<double>(r.events) / std::max(1.0, r.interruptions), r.seconds,
                 rate(static_cast<double>(r.events) / r.seconds).c_str(), rate(r.interruptions / r.seconds).c_str(),
                 r.rss_bytes / static_cast<double>(vms));
   return line;
@@ -242,7 +255,8 @@ nlohmann::json hold_model(const BenchOptions& opt, std::ostream& log) {
   nlohmann::json out = nlohmann::json::array();
   log << "hold model (pop the earliest event, push it back at t + Exp(1)): events/s\n";
   log << "  pending     radix heap (engine)   std::priority_queue   ratio\n";
-  std::vector<size_t> sizes = opt.quick ? std::vector<size_t>{1000, 100000} : std::vector<size_t>{1000, 100000, 1000000};
+  std::vector<size_t> sizes =
+      opt.quick ? std::vector<size_t>{1000, 100000} : std::vector<size_t>{1000, 100000, 1000000};
   for (size_t n : sizes) {
     const uint64_t ops = opt.quick ? 300000 : 5000000;
     // Alternate and keep the best of 3 to damp noise from other processes.
@@ -255,14 +269,21 @@ nlohmann::json hold_model(const BenchOptions& opt, std::ostream& log) {
     std::snprintf(line, sizeof line, "  %-10zu  %-20s  %-20s  %.2fx\n", n, rate(radix).c_str(), rate(binary).c_str(),
                   radix / binary);
     log << line;
-    out.push_back({{"pending", n}, {"engine_events_per_s", radix}, {"priority_queue_events_per_s", binary},
+    out.push_back({{"pending", n},
+                   {"engine_events_per_s", radix},
+                   {"priority_queue_events_per_s", binary},
                    {"ratio", radix / binary}});
   }
   return out;
 }
 
 nlohmann::json churn(const BenchOptions& opt, std::ostream& log) {
-  struct Size { int64_t vms; double days; int reps; bool plain; };
+  struct Size {
+    int64_t vms;
+    double days;
+    int reps;
+    bool plain;
+  };
   std::vector<Size> sizes;
   if (opt.quick) {
     sizes = {{2000, 5, 1, true}};
@@ -272,13 +293,16 @@ nlohmann::json churn(const BenchOptions& opt, std::ostream& log) {
   }
   log << "churn: " << (opt.quick ? "2000 spot VMs x 5 days (--quick)" : "10^5 and 10^6 spot VMs x 30 days")
       << ", interrupted at 0.05/h, replaced after a 90 s boot (spotsim: after a 120 s notice).\n"
-         "Time to solution on one thread (thread CPU time, best of the runs), resident memory the run adds at its peak.\n"
-         "  spotsim:    the full model through the front door (run_replication: pools, fleet, billing, metrics, policy hook);\n"
+         "Time to solution on one thread (thread CPU time, best of the runs), resident memory the run adds at its "
+         "peak.\n"
+         "  spotsim:    the full model through the front door (run_replication: pools, fleet, billing, metrics, policy "
+         "hook);\n"
          "              3 events per interruption (the notice folded into the eviction when nothing observes it)\n"
          "  bare loop:  the reference, bench/core/bare_churn.cpp: priority_queue<pair<double,uint32_t>> + mt19937_64,\n"
          "              2 events per interruption (interrupt, boot complete), no notice, no model\n"
          "  plain heap: spotsim's 3 events (the notice is an event) on std::priority_queue, no model\n";
-  log << "  VMs      model                                        ev/int         time      events/s   interruptions/s  resident B/VM\n";
+  log << "  VMs      model                                        ev/int         time      events/s   interruptions/s  "
+         "resident B/VM\n";
   nlohmann::json rows = nlohmann::json::array();
   for (const Size& z : sizes) {
     ChurnRow world, bare, plain;
@@ -291,7 +315,8 @@ nlohmann::json churn(const BenchOptions& opt, std::ostream& log) {
     log << churn_line(z.vms, "bare loop (reference)", bare);
     if (z.plain) log << churn_line(z.vms, "plain heap, notice as an event", plain);
     const double ratio_int = (world.interruptions / world.seconds) / (bare.interruptions / bare.seconds);
-    const double ratio_ev = (static_cast<double>(world.events) / world.seconds) / (static_cast<double>(bare.events) / bare.seconds);
+    const double ratio_ev =
+        (static_cast<double>(world.events) / world.seconds) / (static_cast<double>(bare.events) / bare.seconds);
     char line[320];
     std::snprintf(line, sizeof line,
                   "  spotsim / bare loop at %lld VMs: %.2fx interruptions/s (goal >= 1.5x), %.2fx events/s; "
@@ -311,12 +336,9 @@ nlohmann::json churn(const BenchOptions& opt, std::ostream& log) {
     rows.push_back(row);
   }
   if (!opt.quick && opt.skip_million) log << "  (10^6 VMs skipped: --skip-million)\n";
-  return nlohmann::json{{"reference", "bare_loop"},
-                        {"ratio", "spotsim / bare_loop; above 1 means spotsim is faster"},
-                        {"rate_per_hour", 0.05},
-                        {"boot_seconds", 90},
-                        {"notice_seconds", 120},
-                        {"sizes", rows}};
+  return nlohmann::json{{"reference", "bare_loop"}, {"ratio", "spotsim / bare_loop; above 1 means spotsim is faster"},
+                        {"rate_per_hour", 0.05},    {"boot_seconds", 90},
+                        {"notice_seconds", 120},    {"sizes", rows}};
 }
 
 }  // namespace spotsim::bench

@@ -14,8 +14,8 @@
 namespace spotsim::bench {
 
 struct BenchOptions {
-  bool quick = false;          // smaller sizes (for smoke tests)
-  bool skip_million = false;   // churn: leave out the 10^6-VM size (about a minute)
+  bool quick = false;         // smaller sizes (for smoke tests)
+  bool skip_million = false;  // churn: leave out the 10^6-VM size (about a minute)
 };
 
 // CPU time of this thread: the machine is shared, and other processes inflate wall time.

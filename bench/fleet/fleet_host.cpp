@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
   const json& agents = cfg["agents"];
   std::vector<Slot> slots(agents.size());
   for (size_t i = 0; i < agents.size(); ++i)
-    slots[i].thread = std::thread(run_agent, std::ref(slots[i]), std::cref(cfg), std::cref(agents[i]), std::cref(clock));
+    slots[i].thread =
+        std::thread(run_agent, std::ref(slots[i]), std::cref(cfg), std::cref(agents[i]), std::cref(clock));
   {
     std::unique_lock<std::mutex> g(mu);
     cv.wait(g, [&] { return started == agents.size(); });

@@ -41,12 +41,13 @@ nlohmann::json lua_churn(const BenchOptions& opt, std::ostream& log) {
   CompiledScenario builtin = churn_scenario(vms, days);
   builtin.name = "lua-churn-bench";
   const CompiledScenario trivial = with_policy(builtin, "function on_eviction(vm, ctx) return launch{} end");
-  const CompiledScenario reads = with_policy(builtin,
-                                             "function on_eviction(vm, ctx)\n"
-                                             "  local p = ctx.pools[vm.pool]\n"
-                                             "  if p.available > 0 and p.eviction_rate < 1e9 then return launch{pool = p} end\n"
-                                             "  return fallback{}\n"
-                                             "end");
+  const CompiledScenario reads =
+      with_policy(builtin,
+                  "function on_eviction(vm, ctx)\n"
+                  "  local p = ctx.pools[vm.pool]\n"
+                  "  if p.available > 0 and p.eviction_rate < 1e9 then return launch{pool = p} end\n"
+                  "  return fallback{}\n"
+                  "end");
   // Alternate and keep the best of 3 (1 with --quick) to damp noise from other processes.
   Timed b, t, r;
   b.seconds = t.seconds = r.seconds = 1e300;
@@ -60,14 +61,14 @@ nlohmann::json lua_churn(const BenchOptions& opt, std::ostream& log) {
   char line[256];
   log << "lua policy churn: " << vms << " spot VMs x " << days
       << " days; on_eviction decides every replacement (thread CPU time, best of " << (opt.quick ? 1 : 3) << ")\n";
-  std::snprintf(line, sizeof line, "  built-in C++ on_eviction:        %.3f s  (%.0f evictions, %llu events)\n", b.seconds,
-                b.interruptions, static_cast<unsigned long long>(b.events));
+  std::snprintf(line, sizeof line, "  built-in C++ on_eviction:        %.3f s  (%.0f evictions, %llu events)\n",
+                b.seconds, b.interruptions, static_cast<unsigned long long>(b.events));
   log << line;
-  std::snprintf(line, sizeof line, "  Lua `return launch{}`:           %.3f s  ratio %.2fx  (%+.0f ns per hook call)\n", t.seconds,
-                t.seconds / b.seconds, per_hook_ns(t));
+  std::snprintf(line, sizeof line, "  Lua `return launch{}`:           %.3f s  ratio %.2fx  (%+.0f ns per hook call)\n",
+                t.seconds, t.seconds / b.seconds, per_hook_ns(t));
   log << line;
-  std::snprintf(line, sizeof line, "  Lua reading vm/ctx/pool views:   %.3f s  ratio %.2fx  (%+.0f ns per hook call)\n", r.seconds,
-                r.seconds / b.seconds, per_hook_ns(r));
+  std::snprintf(line, sizeof line, "  Lua reading vm/ctx/pool views:   %.3f s  ratio %.2fx  (%+.0f ns per hook call)\n",
+                r.seconds, r.seconds / b.seconds, per_hook_ns(r));
   log << line;
   return nlohmann::json{{"vms", vms},
                         {"days", days},

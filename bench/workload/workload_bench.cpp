@@ -26,14 +26,14 @@ struct Row {
 // rows keep the fixed 10^4-VM fleet this benchmark has always measured.
 Row run(const std::string& queue, bool churn, long jobs, bool scale_to_zero = false) {
   const double vms = 10000, load = 0.8, work_h = 1.0;
-  const double rate = vms * load / work_h;                 // jobs per hour
-  const double hours = static_cast<double>(jobs) / rate;   // arrival window
+  const double rate = vms * load / work_h;                // jobs per hour
+  const double hours = static_cast<double>(jobs) / rate;  // arrival window
   std::ostringstream s;
   s << "spotsim: 1\nname: bench\nseed: 1\nduration: " << hours + 2 << "h\n"
     << "pools:\n  p: {provider: aws, region: r, instance_type: m5.xlarge, spot_price: 0.05, on_demand_price: 0.2, "
     << "capacity: 100000" << (churn ? ", interruption: {rate: 0.05/h}" : "") << "}\n"
-    << "fleets:\n  f: {pools: [p], target: " << vms << ", boot_time: 90s, scale_to_zero: "
-    << (scale_to_zero ? "true" : "false") << "}\n"
+    << "fleets:\n  f: {pools: [p], target: " << vms
+    << ", boot_time: 90s, scale_to_zero: " << (scale_to_zero ? "true" : "false") << "}\n"
     << "workloads:\n  j:\n    type: batch\n    fleet: f\n    queue: " << queue << "\n"
     << "    arrivals: {rate: " << rate << "/h, count: " << jobs << "}\n"
     << "    job: {work: {dist: exponential, mean: " << work_h << "h}"

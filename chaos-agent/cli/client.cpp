@@ -26,22 +26,25 @@ struct ClientArgs {
 
 void add_client_options(CLI::App* c, ClientArgs& a) {
   c->add_option("--control", a.control, "Agent control endpoint: unix:PATH or 127.0.0.1:PORT")->capture_default_str();
-  c->add_option("--token-file", a.token_file, "Bearer token file for a TCP control endpoint (default: next to --state-file)");
-  c->add_option("--state-file", a.state_file, std::string("Agent state directory marker (default ") + kDefaultStateFile + ")")->capture_default_str();
+  c->add_option("--token-file", a.token_file,
+                "Bearer token file for a TCP control endpoint (default: next to --state-file)");
+  c->add_option("--state-file", a.state_file,
+                std::string("Agent state directory marker (default ") + kDefaultStateFile + ")")
+      ->capture_default_str();
 }
 
 struct InjectArgs {
   ClientArgs client;
   std::string kind, provider = "all", notice, action = "terminate", ttl, azure_type,
-      gcp_event = "TERMINATE_ON_HOST_MAINTENANCE";
+                    gcp_event = "TERMINATE_ON_HOST_MAINTENANCE";
   bool allow_unrealistic = false;
 };
 
 int run_inject(const InjectArgs& a) {
   auto client = a.client.connect();
   if (!client) return fail(kUsage, client.error());
-  json body = {{"kind", a.kind}, {"provider", a.provider}, {"action", a.action},
-               {"gcp_event", a.gcp_event}, {"source", "cli"}};
+  json body = {
+      {"kind", a.kind}, {"provider", a.provider}, {"action", a.action}, {"gcp_event", a.gcp_event}, {"source", "cli"}};
   if (!a.notice.empty()) body["notice"] = a.notice;
   if (!a.ttl.empty()) body["ttl"] = a.ttl;
   if (!a.azure_type.empty()) body["azure_event_type"] = a.azure_type;
@@ -64,9 +67,9 @@ int run_clear(const ClientArgs& a) {
 }
 
 void print_status(const json& s) {
-  std::printf("agent pid %d on %s, upstream %s, providers %s, intercept %s, max duration %s\n",
-              s.value("pid", 0), s.value("listen", "").c_str(), s.value("upstream", "").c_str(),
-              s.value("providers", "").c_str(), s.value("intercept", false) ? "on" : "off",
+  std::printf("agent pid %d on %s, upstream %s, providers %s, intercept %s, max duration %s\n", s.value("pid", 0),
+              s.value("listen", "").c_str(), s.value("upstream", "").c_str(), s.value("providers", "").c_str(),
+              s.value("intercept", false) ? "on" : "off",
               format_duration(Millis(static_cast<long long>(s.value("max_duration_s", 0.0) * 1000))).c_str());
   if (s["injections"].empty()) std::printf("no live injections\n");
   for (const auto& i : s["injections"])
@@ -91,12 +94,15 @@ int run_status(const ClientArgs& a, bool as_json) {
 Command add_inject(CLI::App& app) {
   auto a = std::make_shared<InjectArgs>();
   auto* c = app.add_subcommand("inject", "Inject a notice: preempt, rebalance or maintenance");
-  c->add_option("kind", a->kind, "preempt | rebalance | maintenance")->required()->check(CLI::IsMember({"preempt", "rebalance", "maintenance"}));
+  c->add_option("kind", a->kind, "preempt | rebalance | maintenance")
+      ->required()
+      ->check(CLI::IsMember({"preempt", "rebalance", "maintenance"}));
   c->add_option("--provider", a->provider, "aws, azure, gcp or all")->capture_default_str();
   c->add_option("--notice", a->notice, "Time from the notice to the eviction (default 120s; maintenance 15m)");
   c->add_option("--action", a->action, "AWS instance-action: terminate, stop or hibernate")->capture_default_str();
   c->add_option("--ttl", a->ttl, "Expire by itself after this (capped by the agent's --max-duration)");
-  c->add_option("--azure-event-type", a->azure_type, "Azure EventType (Preempt; maintenance: Reboot, Redeploy, Freeze, Terminate)");
+  c->add_option("--azure-event-type", a->azure_type,
+                "Azure EventType (Preempt; maintenance: Reboot, Redeploy, Freeze, Terminate)");
   c->add_option("--gcp-event", a->gcp_event, "GCP maintenance-event value")->capture_default_str();
   c->add_flag("--allow-unrealistic", a->allow_unrealistic,
               "Accept a notice shorter than the provider ever gives (Azure Preempt: 30s); recorded in the audit log");

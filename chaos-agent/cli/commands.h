@@ -25,12 +25,12 @@ struct Command {
   std::function<int()> run;
 };
 
-Command add_serve(CLI::App& app);      // cli/serve.cpp
-Command add_inject(CLI::App& app);     // cli/client.cpp: talk to a running agent
+Command add_serve(CLI::App& app);   // cli/serve.cpp
+Command add_inject(CLI::App& app);  // cli/client.cpp: talk to a running agent
 Command add_clear(CLI::App& app);
 Command add_status(CLI::App& app);
-Command add_report(CLI::App& app);     // cli/report.cpp
-Command add_gameday(CLI::App& app);    // cli/gameday.cpp
-Command add_cleanup(CLI::App& app);    // cli/cleanup.cpp
+Command add_report(CLI::App& app);   // cli/report.cpp
+Command add_gameday(CLI::App& app);  // cli/gameday.cpp
+Command add_cleanup(CLI::App& app);  // cli/cleanup.cpp
 
 }  // namespace agent::cli

@@ -85,8 +85,9 @@ int run_gameday(GamedayArgs& a) {
   if (is_fleet_gameday(a.fleet)) {
     if (!a.cloud.empty()) {
       if (!a.fleet.kubernetes.selector.empty())
-        return fail(kUsage, "--export: --kubernetes lists the targets only when the drill runs; export the fleet "
-                            "plan with --inventory (or its own targets:) instead");
+        return fail(kUsage,
+                    "--export: --kubernetes lists the targets only when the drill runs; export the fleet "
+                    "plan with --inventory (or its own targets:) instead");
       auto fp = fleet::load_fleet_plan(a.plan_file, a.fleet.inventory);
       if (!fp) {
         std::fprintf(stderr, "%s\n", fp.error().c_str());
@@ -105,9 +106,8 @@ int run_gameday(GamedayArgs& a) {
     return kUsage;
   }
   if (!a.cloud.empty())
-    return run_export(a, [&plan](exports::Cloud c, const exports::Options& o) {
-      return exports::export_plan(plan.value(), c, o);
-    });
+    return run_export(
+        a, [&plan](exports::Cloud c, const exports::Options& o) { return exports::export_plan(plan.value(), c, o); });
   if (!a.report.empty()) plan->report_path = a.report;
   if (a.dry_run) {
     std::printf("dry run: nothing is contacted\n%s", plan::describe(plan.value()).c_str());
@@ -135,7 +135,8 @@ Command add_gameday(CLI::App& app) {
   c->add_flag("--dry-run", a->dry_run, "Print what would happen; contact nothing");
   c->add_option("--report", a->report, "Write the JSON report here (overrides the plan's report:)");
   FleetGamedayArgs& f = a->fleet;
-  c->add_option("--inventory", f.inventory, "Fleet inventory (remote agents with labels): run as the fleet coordinator");
+  c->add_option("--inventory", f.inventory,
+                "Fleet inventory (remote agents with labels): run as the fleet coordinator");
   c->add_option("--junit", f.junit, "Fleet plans: write a JUnit XML report here");
   c->add_option("--audit", f.audit, "Fleet plans: append the coordinator's audit (JSON lines) here");
   c->add_option("--resolve-timeout", f.resolve_timeout,
@@ -152,10 +153,13 @@ Command add_gameday(CLI::App& app) {
                 "compute instances simulate-maintenance-event script)");
   c->add_option("--output", a->output, "--export: write here (temp file + rename) instead of stdout");
   c->add_option("--role-arn", a->export_options.role_arn, "--export fis: the IAM role FIS assumes (required)");
-  c->add_option("--tag", a->tags, "--export fis: KEY=VALUE resource tag of the fleet's instances (required, repeatable)");
-  c->add_option("--stop-alarm", a->export_options.stop_alarms,
-                "--export fis: CloudWatch alarm ARN that stops the experiment (repeatable; default: no stop condition)");
-  c->add_option("--resource-group", a->export_options.resource_group, "--export azure: the VMs' resource group (required)");
+  c->add_option("--tag", a->tags,
+                "--export fis: KEY=VALUE resource tag of the fleet's instances (required, repeatable)");
+  c->add_option(
+      "--stop-alarm", a->export_options.stop_alarms,
+      "--export fis: CloudWatch alarm ARN that stops the experiment (repeatable; default: no stop condition)");
+  c->add_option("--resource-group", a->export_options.resource_group,
+                "--export azure: the VMs' resource group (required)");
   c->add_option("--zone", a->export_options.zone, "--export gcp: the VMs' zone (required)");
   return {c, [a] { return run_gameday(*a); }};
 }

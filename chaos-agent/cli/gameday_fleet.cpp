@@ -20,13 +20,16 @@ void add_kubernetes_options(CLI::App* c, FleetGamedayArgs& f) {
                 "through the Kubernetes API server with the pod's service account (instead of --inventory)");
   c->add_option("--kubernetes-namespace", k.namespace_name,
                 "--kubernetes: the pods' namespace (default: the service account's own namespace)");
-  c->add_flag("--kubernetes-all-namespaces", k.all_namespaces, "--kubernetes: list pods in every namespace (needs a ClusterRole)");
+  c->add_flag("--kubernetes-all-namespaces", k.all_namespaces,
+              "--kubernetes: list pods in every namespace (needs a ClusterRole)");
   c->add_option("--kubernetes-port", k.port,
-                "--kubernetes: the agents' remote-control port when a pod has no chaos-agent.spotsim.io/remote-control-port annotation")
+                "--kubernetes: the agents' remote-control port when a pod has no "
+                "chaos-agent.spotsim.io/remote-control-port annotation")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   c->add_option("--kubernetes-api", k.api,
-                "--kubernetes: the API server, https://HOST[:PORT] (default: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT)");
+                "--kubernetes: the API server, https://HOST[:PORT] (default: KUBERNETES_SERVICE_HOST and "
+                "KUBERNETES_SERVICE_PORT)");
   c->add_option("--kubernetes-serviceaccount", k.serviceaccount,
                 "--kubernetes: the directory with the service account's token, ca.crt and namespace")
       ->capture_default_str();
@@ -72,7 +75,8 @@ int gameday_fleet(const FleetGamedayArgs& args) {
   if (!args.report.empty()) plan->report_path = args.report;
   if (!args.junit.empty()) plan->junit_path = args.junit;
   if (args.dry_run) {
-    std::printf("dry run: %s\n%s", found ? "no agent is contacted (the pod list was read from the API server)" : "nothing is contacted",
+    std::printf("dry run: %s\n%s",
+                found ? "no agent is contacted (the pod list was read from the API server)" : "nothing is contacted",
                 describe(plan.value()).c_str());
     return 0;
   }
@@ -94,8 +98,8 @@ int gameday_fleet(const FleetGamedayArgs& args) {
       std::printf("%s: p50 %.3fs, p99 %.3fs, max %.3fs (n %zu)\n", k, f[k]["p50"].get<double>(),
                   f[k]["p99"].get<double>(), f[k]["max"].get<double>(), f[k]["n"].get<size_t>());
   for (const auto& [g, s] : out.report["groups"].items())
-    std::printf("  %s: %zu target(s), %zu injection(s), %zu never detected\n", g.c_str(),
-                s.value("targets", size_t{0}), s.value("injections", size_t{0}), s.value("never_detected", size_t{0}));
+    std::printf("  %s: %zu target(s), %zu injection(s), %zu never detected\n", g.c_str(), s.value("targets", size_t{0}),
+                s.value("injections", size_t{0}), s.value("never_detected", size_t{0}));
   int rc = out.exit_code;
   if (!plan->report_path.empty()) {
     if (!write_file_atomically(plan->report_path, out.report.dump(2) + "\n")) {

@@ -71,12 +71,9 @@ Result<InjectRequest> inject_request_from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json inject_request_to_json(const InjectRequest& r) {
-  nlohmann::json j = {{"kind", kind_name(r.kind)},
-                      {"provider", providers_to_string(r.providers)},
-                      {"notice", format_duration(r.notice)},
-                      {"action", r.aws_action},
-                      {"gcp_event", r.gcp_maintenance},
-                      {"source", r.source}};
+  nlohmann::json j = {{"kind", kind_name(r.kind)},           {"provider", providers_to_string(r.providers)},
+                      {"notice", format_duration(r.notice)}, {"action", r.aws_action},
+                      {"gcp_event", r.gcp_maintenance},      {"source", r.source}};
   if (r.ttl.count() > 0) j["ttl"] = format_duration(r.ttl);
   if (!r.azure_event_type.empty()) j["azure_event_type"] = r.azure_event_type;
   if (!r.run.empty()) j["run"] = r.run;
@@ -104,8 +101,9 @@ Result<Client> Client::connect(const std::string& spec, const std::string& token
 Result<http::Response> Client::call(http::Request req) {
   if (!token_.empty()) req.set(http::bhttp::field::authorization, "Bearer " + token_);
   auto r = http::request(endpoint_, std::move(req), timeout_);
-  if (!r) return Error{"cannot reach chaos-agent at " + endpoint_.to_string() + ": " + r.error() +
-                       " (is `chaos-agent serve` running with this --control?)"};
+  if (!r)
+    return Error{"cannot reach chaos-agent at " + endpoint_.to_string() + ": " + r.error() +
+                 " (is `chaos-agent serve` running with this --control?)"};
   return r;
 }
 

@@ -127,8 +127,7 @@ Workload implied_workload(const EvictionAction& a) {
 
 Result<std::string> run_action(const EvictionAction& a, const Injection& inj) {
   switch (a.type) {
-    case EvictionAction::Type::kNone:
-      return std::string("none");
+    case EvictionAction::Type::kNone: return std::string("none");
     case EvictionAction::Type::kSigterm:
     case EvictionAction::Type::kSigtermPidfile: {
       pid_t pid = a.pid;
@@ -170,8 +169,7 @@ std::string WorkloadWatch::start(const Workload& w, const std::string& injection
   pid_ = 0;
   watching_ = false;
   switch (w.type) {
-    case Workload::Type::kNone:
-      return "";
+    case Workload::Type::kNone: return "";
     case Workload::Type::kUnit: {
       auto r = run_sync({"systemctl", "is-active", "--quiet", w.arg});
       if (!r || r->exit_code != 0) return "unit " + w.arg + " is not active";
@@ -183,9 +181,7 @@ std::string WorkloadWatch::start(const Workload& w, const std::string& injection
       pid_ = p.value();
       break;
     }
-    case Workload::Type::kPid:
-      pid_ = w.pid;
-      break;
+    case Workload::Type::kPid: pid_ = w.pid; break;
   }
   if (w.type != Workload::Type::kUnit && !process_alive(pid_))
     return "process " + std::to_string(pid_) + " is not running";

@@ -69,8 +69,8 @@ void AuditLog::append_timestamp(std::string& out, WallTime now) {
 void AuditLog::write_read(const ReadRecord& r) {
   WallTime now = clock_.now();
   int64_t ts_us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  report_.add_read(ts_us, r.notice_visible ? r.injection : std::string_view(), r.notice_visible, r.provider,
-                   r.peer, r.path);
+  report_.add_read(ts_us, r.notice_visible ? r.injection : std::string_view(), r.notice_visible, r.provider, r.peer,
+                   r.path);
   if (!writer_) return;
   std::string& s = line_;
   s.clear();

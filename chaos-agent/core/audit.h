@@ -29,10 +29,10 @@ namespace agent {
 
 // One client read of a chaos path; all views only need to live during write_read().
 struct ReadRecord {
-  std::string_view provider;   // aws | azure | gcp
+  std::string_view provider;  // aws | azure | gcp
   std::string_view method;
-  std::string_view path;       // the request target as received
-  std::string_view peer;       // "ip:port"
+  std::string_view path;  // the request target as received
+  std::string_view peer;  // "ip:port"
   unsigned status = 0;
   bool notice_visible = false;
   std::string_view injection;  // written only when notice_visible

@@ -20,8 +20,8 @@ nlohmann::json stats(std::vector<double> v) {
     size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
     return v[std::min(i, v.size() - 1)];
   };
-  return {{"count", v.size()}, {"min", v.front()}, {"p50", pct(0.5)}, {"p90", pct(0.9)},
-          {"max", v.back()}, {"mean", sum / static_cast<double>(v.size())}};
+  return {{"count", v.size()}, {"min", v.front()}, {"p50", pct(0.5)},
+          {"p90", pct(0.9)},   {"max", v.back()},  {"mean", sum / static_cast<double>(v.size())}};
 }
 
 nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
@@ -73,8 +73,8 @@ void ReportBuilder::add(const nlohmann::json& e) {
   }
 }
 
-void ReportBuilder::add_read(int64_t ts_us, std::string_view injection, bool notice_visible,
-                             std::string_view provider, std::string_view peer, std::string_view path) {
+void ReportBuilder::add_read(int64_t ts_us, std::string_view injection, bool notice_visible, std::string_view provider,
+                             std::string_view peer, std::string_view path) {
   if (!notice_visible) return;
   Row* r = find(injection);
   if (!r) return;
@@ -94,19 +94,20 @@ nlohmann::json ReportBuilder::report(std::string_view run) const {
   for (const Row& r : rows_) {
     if (!run.empty() && r.run != run) continue;
     ++rows;
-    nlohmann::json j = {{"injection", r.injection},
-                        {"kind", r.kind},
-                        {"provider", r.provider},
-                        {"notice_s", r.notice_s},
-                        {"injected_at", r.injected_at},
-                        {"source", r.source},
-                        {"detection_latency_s", opt(r.detection_latency_s)},
-                        {"first_reader", nullptr},
-                        {"ack_latency_s", opt(r.ack_latency_s)},
-                        {"drain_time_s", opt(r.drain_time_s)},
-                        {"drain_status", r.drain_status.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.drain_status)},
-                        {"reads", r.reads},
-                        {"ended", nullptr}};
+    nlohmann::json j = {
+        {"injection", r.injection},
+        {"kind", r.kind},
+        {"provider", r.provider},
+        {"notice_s", r.notice_s},
+        {"injected_at", r.injected_at},
+        {"source", r.source},
+        {"detection_latency_s", opt(r.detection_latency_s)},
+        {"first_reader", nullptr},
+        {"ack_latency_s", opt(r.ack_latency_s)},
+        {"drain_time_s", opt(r.drain_time_s)},
+        {"drain_status", r.drain_status.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.drain_status)},
+        {"reads", r.reads},
+        {"ended", nullptr}};
     if (r.detection_latency_s) {
       j["first_reader"] = {{"provider", r.first_provider}, {"peer", r.first_peer}, {"path", r.first_path}};
       det.push_back(*r.detection_latency_s);
@@ -153,21 +154,18 @@ std::string format_report(const nlohmann::json& report) {
                   r["provider"].get<std::string>().c_str(),
                   format_duration(Millis(static_cast<long long>(r["notice_s"].get<double>() * 1000))).c_str(),
                   num(r["detection_latency_s"]).c_str(), num(r["ack_latency_s"]).c_str(),
-                  r.value("drain_status", nlohmann::json()) == "process not running"
-                      ? "process not running" : num(r["drain_time_s"]).c_str(),
+                  r.value("drain_status", nlohmann::json()) == "process not running" ? "process not running"
+                                                                                     : num(r["drain_time_s"]).c_str(),
                   r["reads"].get<int>());
     o << line;
   }
   const auto& s = report["summary"];
-  o << "injections: " << s["injections"].get<size_t>()
-    << ", never detected: " << s["undetected"].get<size_t>() << "\n";
+  o << "injections: " << s["injections"].get<size_t>() << ", never detected: " << s["undetected"].get<size_t>() << "\n";
   if (s.value("drain_process_not_running", size_t{0}) > 0)
-    o << "drain not timed: process not running at the notice: " << s["drain_process_not_running"].get<size_t>()
-      << "\n";
+    o << "drain not timed: process not running at the notice: " << s["drain_process_not_running"].get<size_t>() << "\n";
   for (const char* k : {"detection_latency_s", "ack_latency_s", "drain_time_s"}) {
     if (s[k].is_null()) continue;
-    o << k << ": p50 " << num(s[k]["p50"]) << ", p90 " << num(s[k]["p90"]) << ", max "
-      << num(s[k]["max"]) << "\n";
+    o << k << ": p50 " << num(s[k]["p50"]) << ", p90 " << num(s[k]["p90"]) << ", max " << num(s[k]["max"]) << "\n";
   }
   return o.str();
 }

@@ -19,8 +19,10 @@ Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const std::string& path, 
     if (!std::filesystem::exists(parent, ec)) {
       std::filesystem::create_directories(parent, ec);
       if (ec) return Error{"--audit: cannot create the folder '" + parent.string() + "': " + ec.message()};
-      std::filesystem::permissions(parent, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                               std::filesystem::perms::group_exec, ec);
+      std::filesystem::permissions(
+          parent,
+          std::filesystem::perms::owner_all | std::filesystem::perms::group_read | std::filesystem::perms::group_exec,
+          ec);
     }
   }
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -113,9 +115,8 @@ void AuditWriter::run() {
     if (pending_.empty() && stop_) break;
     // Linger so that one write(2) carries many lines, unless someone waits or we are stopping.
     if (!stop_ && !urgent_)
-      wake_writer_.wait_for(lock, options_.flush_interval, [&] {
-        return stop_ || urgent_ || pending_.size() >= options_.max_queued_bytes / 2;
-      });
+      wake_writer_.wait_for(lock, options_.flush_interval,
+                            [&] { return stop_ || urgent_ || pending_.size() >= options_.max_queued_bytes / 2; });
     batch.swap(pending_);
     uint64_t lines = pending_lines_;
     pending_lines_ = 0;

@@ -74,13 +74,13 @@ class AuditWriter {
   std::condition_variable progress_;  // space freed or a batch written
   std::string pending_;               // complete lines not yet taken by the writer
   uint64_t pending_lines_ = 0;
-  uint64_t appended_ = 0;             // lines appended so far
-  uint64_t done_ = 0;                 // lines written or lost so far
-  bool urgent_ = false;               // someone waits in flush()
+  uint64_t appended_ = 0;  // lines appended so far
+  uint64_t done_ = 0;      // lines written or lost so far
+  bool urgent_ = false;    // someone waits in flush()
   bool stop_ = false;
   bool closed_ = false;
-  std::string error_;                 // last write error
-  bool error_unreported_ = false;     // for flush()
+  std::string error_;              // last write error
+  bool error_unreported_ = false;  // for flush()
   std::atomic<uint64_t> lines_written_{0};
   std::atomic<uint64_t> lines_lost_{0};
   std::thread thread_;

@@ -84,8 +84,7 @@ std::string random_hex(size_t n_chars) {
 std::string random_guid() {
   std::string h = random_hex(32);
   h[12] = '4';
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20, 12);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
 }
 
 std::optional<std::string> unrealistic_notice(const InjectRequest& req) {
@@ -100,8 +99,8 @@ std::optional<std::string> unrealistic_notice(const InjectRequest& req) {
 std::string ChaosState::expiry_reason(const Injection& inj) const {
   if (inj.expiry_cause == ExpiryCause::kTtl)
     return "ttl: the injection's ttl of " + format_duration(inj.req.ttl) + " ran out";
-  return "dead-man switch: injection reached its maximum duration (--max-duration " +
-         format_duration(max_duration_) + ")";
+  return "dead-man switch: injection reached its maximum duration (--max-duration " + format_duration(max_duration_) +
+         ")";
 }
 
 ChaosState::ChaosState(const Clock& clock, Millis max_duration, std::string vm_name)
@@ -124,14 +123,15 @@ Result<Injection> ChaosState::inject(InjectRequest req) {
   std::string az_type = req.azure_event_type;
   if (req.kind == Kind::kPreempt && az_type.empty()) az_type = "Preempt";
   if (req.kind == Kind::kMaintenance && az_type.empty()) az_type = "Reboot";
-  if (!az_type.empty() && az_type != "Preempt" && az_type != "Reboot" && az_type != "Redeploy" &&
-      az_type != "Freeze" && az_type != "Terminate")
-    return Error{"azure event type: expected Preempt, Reboot, Redeploy, Freeze or Terminate, got '" +
-                 az_type + "'"};
+  if (!az_type.empty() && az_type != "Preempt" && az_type != "Reboot" && az_type != "Redeploy" && az_type != "Freeze" &&
+      az_type != "Terminate")
+    return Error{"azure event type: expected Preempt, Reboot, Redeploy, Freeze or Terminate, got '" + az_type + "'"};
   if (req.kind == Kind::kMaintenance && req.gcp_maintenance != "TERMINATE_ON_HOST_MAINTENANCE" &&
       req.gcp_maintenance != "MIGRATE_ON_HOST_MAINTENANCE")
-    return Error{"gcp maintenance event: expected TERMINATE_ON_HOST_MAINTENANCE or "
-                 "MIGRATE_ON_HOST_MAINTENANCE, got '" + req.gcp_maintenance + "'"};
+    return Error{
+        "gcp maintenance event: expected TERMINATE_ON_HOST_MAINTENANCE or "
+        "MIGRATE_ON_HOST_MAINTENANCE, got '" +
+        req.gcp_maintenance + "'"};
   std::optional<std::string> unrealistic = unrealistic_notice(req);
   if (unrealistic && !req.allow_unrealistic)
     return Error{"notice: " + *unrealistic + " (a shorter notice is accepted only with --allow-unrealistic)"};
@@ -203,9 +203,8 @@ std::vector<const Injection*> ChaosState::azure_events() const {
 ChaosState::AckResult ChaosState::azure_ack(const std::vector<std::string>& event_ids) {
   AckResult r;
   for (const auto& id : event_ids) {
-    auto it = std::find_if(injections_.begin(), injections_.end(), [&](const Injection& inj) {
-      return azure_visible(inj) && inj.azure_event_id == id;
-    });
+    auto it = std::find_if(injections_.begin(), injections_.end(),
+                           [&](const Injection& inj) { return azure_visible(inj) && inj.azure_event_id == id; });
     if (it == injections_.end()) {
       r.unknown.push_back(id);
     } else if (it->azure_started) {

@@ -35,14 +35,14 @@ std::optional<Kind> parse_kind(std::string_view s);
 struct InjectRequest {
   Kind kind = Kind::kPreempt;
   ProviderSet providers = kAllProviders;
-  Millis notice{120000};                     // time from the notice to the (simulated) eviction
-  std::string aws_action = "terminate";      // terminate | stop | hibernate
-  std::string azure_event_type;              // "" = Preempt (preempt) / Reboot (maintenance)
+  Millis notice{120000};                 // time from the notice to the (simulated) eviction
+  std::string aws_action = "terminate";  // terminate | stop | hibernate
+  std::string azure_event_type;          // "" = Preempt (preempt) / Reboot (maintenance)
   std::string gcp_maintenance = "TERMINATE_ON_HOST_MAINTENANCE";
-  Millis ttl{0};                             // 0 = the agent's max duration
-  std::string source = "cli";                // who asked: cli, plan:<name>, ...
-  std::string run;                           // a game-day plan's run id ("" = made by hand)
-  bool allow_unrealistic = false;            // accept a notice shorter than the provider gives
+  Millis ttl{0};                   // 0 = the agent's max duration
+  std::string source = "cli";      // who asked: cli, plan:<name>, ...
+  std::string run;                 // a game-day plan's run id ("" = made by hand)
+  bool allow_unrealistic = false;  // accept a notice shorter than the provider gives
 };
 
 // Azure Scheduled Events give a Preempt event at least this much notice (NotBefore >= 30 s ahead).
@@ -58,15 +58,15 @@ struct Injection {
   std::string id;
   InjectRequest req;
   WallTime injected_at{};
-  WallTime deadline{};                       // injected_at + notice
-  WallTime expires_at{};                     // dead-man expiry
+  WallTime deadline{};    // injected_at + notice
+  WallTime expires_at{};  // dead-man expiry
   ExpiryCause expiry_cause = ExpiryCause::kMaxDuration;
-  std::string unrealistic;                   // set when accepted with allow_unrealistic
+  std::string unrealistic;  // set when accepted with allow_unrealistic
   bool deadline_passed = false;
-  std::string azure_event_id;                // a GUID, when Azure sees this injection
+  std::string azure_event_id;  // a GUID, when Azure sees this injection
   std::string azure_event_type;
   bool azure_started = false;
-  std::string aws_event_id;                  // instance-event-..., for maintenance
+  std::string aws_event_id;  // instance-event-..., for maintenance
 };
 
 class ChaosState {
@@ -90,7 +90,7 @@ class ChaosState {
   uint64_t azure_incarnation() const { return azure_incarnation_; }
   std::vector<const Injection*> azure_events() const;
   struct AckResult {
-    std::vector<std::string> started;          // moved Scheduled -> Started now
+    std::vector<std::string> started;  // moved Scheduled -> Started now
     std::vector<std::string> already_started;
     std::vector<std::string> unknown;
   };

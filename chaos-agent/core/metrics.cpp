@@ -12,7 +12,8 @@ Metrics::Metrics() {
     f.type = type;
   };
   decl("chaos_agent_injections_total", "counter", "Fake notices injected, by kind and provider.");
-  decl("chaos_agent_reads_total", "counter", "Client reads of chaos paths, by provider and whether a notice was visible.");
+  decl("chaos_agent_reads_total", "counter",
+       "Client reads of chaos paths, by provider and whether a notice was visible.");
   decl("chaos_agent_acks_total", "counter", "Azure Scheduled Events acknowledgements (StartRequests).");
   decl("chaos_agent_aborts_total", "counter", "Aborts (all injections cleared by an abort condition or request).");
   decl("chaos_agent_clears_total", "counter", "Clear requests.");
@@ -20,7 +21,8 @@ Metrics::Metrics() {
   decl("chaos_agent_actions_total", "counter", "Eviction actions run at a notice deadline, by result.");
   decl("chaos_agent_requests_total", "counter", "HTTP requests answered, by listener and status code.");
   decl("chaos_agent_upstream_requests_total", "counter", "Requests forwarded to the real metadata service, by result.");
-  decl("chaos_agent_audit_records_lost_total", "counter", "Audit records that could not be written to the --audit file.");
+  decl("chaos_agent_audit_records_lost_total", "counter",
+       "Audit records that could not be written to the --audit file.");
   decl("chaos_agent_active_injections", "gauge", "Injections currently served.");
   decl("chaos_agent_longpolls", "gauge", "GCP wait_for_change requests currently held open.");
   decl("chaos_agent_connections", "gauge", "Open client connections on the metadata listener.");

@@ -6,7 +6,7 @@
 
 namespace agent {
 
-inline constexpr const char* kDefaultListen = "127.0.0.1:8169";       // metadata listener
+inline constexpr const char* kDefaultListen = "127.0.0.1:8169";        // metadata listener
 inline constexpr const char* kDefaultUpstream = "169.254.169.254:80";  // the real metadata service
 inline constexpr const char* kDefaultControl = "unix:/run/chaos-agent/control.sock";
 inline constexpr const char* kDefaultStateFile = "/run/chaos-agent/state.json";

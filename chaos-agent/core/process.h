@@ -11,8 +11,8 @@
 namespace agent {
 
 struct RunResult {
-  int exit_code = -1;      // -1 when killed by a signal or not started
-  std::string output;      // stdout and stderr, interleaved
+  int exit_code = -1;  // -1 when killed by a signal or not started
+  std::string output;  // stdout and stderr, interleaved
 };
 
 // Runs argv[0] (searched in PATH) and waits. Errors only when it could not be started.

@@ -11,8 +11,9 @@ constexpr Millis kAzureNotice{30000};
 
 bool expressible(const plan::Item& item, Refusals& refusals) {
   if (item.type == plan::Item::Type::kMaintenance) {
-    refusals.add(item, "Azure maintenance events (Reboot, Redeploy, Freeze) cannot be triggered on demand; "
-                       "simulate-eviction evicts a Spot VM");
+    refusals.add(item,
+                 "Azure maintenance events (Reboot, Redeploy, Freeze) cannot be triggered on demand; "
+                 "simulate-eviction evicts a Spot VM");
     return false;
   }
   if (item.notice_given && item.inject.notice != kAzureNotice) {

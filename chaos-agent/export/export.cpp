@@ -96,8 +96,7 @@ std::string script_header(const plan::Plan& plan, const ScriptCloud& cloud) {
     << "# " << cloud.what << "\n"
     << "# These are REAL evictions, not chaos-agent's fake notices. T+0 is when this script starts.\n"
     << "set -eu\n"
-    << cloud.variables
-    << "start=$(date +%s)\n"
+    << cloud.variables << "start=$(date +%s)\n"
     << "wait_until() {\n"
     << "  left=$((start + $1 - $(date +%s)))\n"
     << "  if [ \"$left\" -gt 0 ]; then sleep \"$left\"; fi\n"
@@ -108,9 +107,8 @@ std::string script_header(const plan::Plan& plan, const ScriptCloud& cloud) {
 // "# chaos[0].storm at T+5m (plan.yaml:12:5): 2 of 4 VM(s)\nwait_until 300\n"
 std::string script_step(const plan::Plan& plan, const plan::Item& item) {
   std::ostringstream o;
-  o << "\n# " << item.where << " at T+" << format_duration(item.at) << " (" << plan.file << ":"
-    << item.position.line << ":" << item.position.column << "): " << item.selected.size() << " of "
-    << plan.targets.size() << " VM(s)\n"
+  o << "\n# " << item.where << " at T+" << format_duration(item.at) << " (" << plan.file << ":" << item.position.line
+    << ":" << item.position.column << "): " << item.selected.size() << " of " << plan.targets.size() << " VM(s)\n"
     << "wait_until " << item.at.count() / 1000 << "\n";
   return o.str();
 }

@@ -26,27 +26,27 @@ std::optional<Cloud> parse_cloud(std::string_view name);  // "fis", "azure", "gc
 
 // fis, fleet plans: what an item's label selection says to FIS (export_fleet_plan).
 struct ItemScope {
-  std::map<std::string, std::string> tags;     // resourceTags: --tag and the select: labels
-  size_t population = 0;                       // targets the item's selection holds (ALL when all)
-  std::vector<std::string> refusals;           // what tags cannot say about it
+  std::map<std::string, std::string> tags;  // resourceTags: --tag and the select: labels
+  size_t population = 0;                    // targets the item's selection holds (ALL when all)
+  std::vector<std::string> refusals;        // what tags cannot say about it
 };
 
 struct Options {
   // fis
-  std::string role_arn;                        // the IAM role FIS assumes (required)
-  std::map<std::string, std::string> tags;     // resourceTags that pick the fleet's instances (required)
-  std::vector<std::string> stop_alarms;        // CloudWatch alarm ARNs; none: stopConditions "none"
+  std::string role_arn;                     // the IAM role FIS assumes (required)
+  std::map<std::string, std::string> tags;  // resourceTags that pick the fleet's instances (required)
+  std::vector<std::string> stop_alarms;     // CloudWatch alarm ARNs; none: stopConditions "none"
   // azure
-  std::string resource_group;                  // every plan target is a VM in it (required)
+  std::string resource_group;  // every plan target is a VM in it (required)
   // gcp
-  std::string zone;                            // every plan target is an instance in it (required)
+  std::string zone;  // every plan target is an instance in it (required)
   // fis: set by export_fleet_plan; empty for a plan of named targets (--tag, all of them).
   std::function<ItemScope(const plan::Item&)> item_scope;
 };
 
 struct Output {
-  std::string text;                            // the JSON template or the script
-  std::vector<std::string> warnings;           // for stderr: what the export leaves out
+  std::string text;                   // the JSON template or the script
+  std::vector<std::string> warnings;  // for stderr: what the export leaves out
 };
 
 // Error: the refusals, one per line. A missing required option is named by its flag.
@@ -89,10 +89,10 @@ std::string shell_quote(const std::string& text);
 // the item selects (the plan's own, seeded pick). Every plan target's name is a VM's name.
 struct ScriptCloud {
   Provider provider = Provider::kAws;
-  std::string flag;                    // "azure": for messages
-  std::string name;                    // "Azure"
-  std::string what;                    // one comment line saying what the script does
-  std::string variables;               // sh assignments at the top, e.g. ZONE=${ZONE:-'...'}
+  std::string flag;       // "azure": for messages
+  std::string name;       // "Azure"
+  std::string what;       // one comment line saying what the script does
+  std::string variables;  // sh assignments at the top, e.g. ZONE=${ZONE:-'...'}
   // False, with a refusal, when the cloud cannot drill the item.
   std::function<bool(const plan::Item&, Refusals&)> expressible;
   // The command lines for one item.

@@ -41,8 +41,9 @@ std::optional<std::string> selection_mode(const plan::Plan& plan, const plan::It
     return "PERCENT(" + std::to_string(static_cast<int>(std::round(pct))) + ")";
   }
   if (item.selected.size() != population) {
-    refusals.add(item, "FIS picks instances by tag, not by name: targets: cannot be exported (use a storm's "
-                       "fraction, or one experiment per tag with --tag)");
+    refusals.add(item,
+                 "FIS picks instances by tag, not by name: targets: cannot be exported (use a storm's "
+                 "fraction, or one experiment per tag with --tag)");
     return std::nullopt;
   }
   return std::string("ALL");
@@ -85,8 +86,8 @@ void add_item(const plan::Plan& plan, const plan::Item& item, const std::string&
                  {"targets", {{"SpotInstances", name}}}};
   if (item.at.count() > 0) {
     tmpl["actions"]["wait-" + name] = {{"actionId", "aws:fis:wait"},
-                                      {"description", "until T+" + format_duration(item.at)},
-                                      {"parameters", {{"duration", *wait}}}};
+                                       {"description", "until T+" + format_duration(item.at)},
+                                       {"parameters", {{"duration", *wait}}}};
     action["startAfter"] = json::array({"wait-" + name});
   }
   tmpl["actions"][name] = action;
@@ -96,11 +97,13 @@ void add_item(const plan::Plan& plan, const plan::Item& item, const std::string&
 
 Result<Output> export_fis(const plan::Plan& plan, const Options& options) {
   if (options.role_arn.empty())
-    return Error{"--export fis needs --role-arn ARN: the IAM role FIS assumes to interrupt instances "
-                 "(ec2:SendSpotInstanceInterruptions, ec2:DescribeInstances)"};
+    return Error{
+        "--export fis needs --role-arn ARN: the IAM role FIS assumes to interrupt instances "
+        "(ec2:SendSpotInstanceInterruptions, ec2:DescribeInstances)"};
   if (options.tags.empty() && !options.item_scope)
-    return Error{"--export fis needs --tag KEY=VALUE naming the fleet's instances; without one FIS would "
-                 "pick from every Spot instance in the account and region"};
+    return Error{
+        "--export fis needs --tag KEY=VALUE naming the fleet's instances; without one FIS would "
+        "pick from every Spot instance in the account and region"};
   Refusals refusals(plan);
   Output out;
   json tmpl = {{"description", "chaos-agent game-day plan " + plan.name + " (" + plan.file + ")"},
@@ -121,8 +124,9 @@ Result<Output> export_fis(const plan::Plan& plan, const Options& options) {
       for (const auto& r : scope.refusals) refusals.add(*item, r);
       if (!scope.refusals.empty()) continue;
       if (scope.tags.empty()) {
-        refusals.add(*item, "FIS would pick from every Spot instance in the account: give --tag KEY=VALUE or "
-                            "select: by label");
+        refusals.add(*item,
+                     "FIS would pick from every Spot instance in the account: give --tag KEY=VALUE or "
+                     "select: by label");
         continue;
       }
       base["resourceTags"] = scope.tags;

@@ -97,7 +97,8 @@ Result<Output> export_fleet_plan(const FleetPlan& fp, Cloud cloud, const Options
   if (cloud != Cloud::kFis) {
     for (const FleetItem& f : fp.items)
       for (auto& it : script_items(fp, f)) p.items.push_back(std::move(it));
-    std::stable_sort(p.items.begin(), p.items.end(), [](const plan::Item& a, const plan::Item& b) { return a.at < b.at; });
+    std::stable_sort(p.items.begin(), p.items.end(),
+                     [](const plan::Item& a, const plan::Item& b) { return a.at < b.at; });
     return export_plan(p, cloud, o);
   }
   // FIS: per item, the tags its selection maps to and how many targets it holds.
@@ -130,7 +131,8 @@ Result<Output> export_fleet_plan(const FleetPlan& fp, Cloud cloud, const Options
   };
   auto out = export_plan(p, cloud, o);
   if (out && (!fp.health.url.empty() || fp.prometheus) && options.stop_alarms.empty())
-    out->warnings.push_back(fp.file + ": warning: abort: FIS cannot run this health check or Prometheus query; the "
+    out->warnings.push_back(fp.file +
+                            ": warning: abort: FIS cannot run this health check or Prometheus query; the "
                             "template has no stop condition (give --stop-alarm ARN of a CloudWatch alarm watching the "
                             "same thing)");
   return out;

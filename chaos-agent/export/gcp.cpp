@@ -18,8 +18,10 @@ bool expressible(const plan::Item& item, Refusals& refusals) {
     return false;
   }
   if (item.inject.gcp_maintenance != "TERMINATE_ON_HOST_MAINTENANCE") {
-    refusals.add(item, "the simulated event follows each VM's own onHostMaintenance policy and Spot VMs always "
-                       "TERMINATE; gcp_event " + item.inject.gcp_maintenance + " cannot be chosen");
+    refusals.add(item,
+                 "the simulated event follows each VM's own onHostMaintenance policy and Spot VMs always "
+                 "TERMINATE; gcp_event " +
+                     item.inject.gcp_maintenance + " cannot be chosen");
     return false;
   }
   if (item.notice_given) {
@@ -44,8 +46,9 @@ Result<Output> export_gcp(const plan::Plan& plan, const Options& options) {
   cloud.provider = Provider::kGcp;
   cloud.flag = "gcp";
   cloud.name = "GCP";
-  cloud.what = "GCP: gcloud compute instances simulate-maintenance-event on the selected Spot VMs "
-               "(onHostMaintenance TERMINATE), at each item's time.";
+  cloud.what =
+      "GCP: gcloud compute instances simulate-maintenance-event on the selected Spot VMs "
+      "(onHostMaintenance TERMINATE), at each item's time.";
   cloud.variables = "ZONE=${ZONE:-" + shell_quote(options.zone) + "}\n";
   cloud.expressible = expressible;
   cloud.commands = commands;

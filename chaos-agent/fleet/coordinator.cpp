@@ -40,10 +40,7 @@ using Type = plan::Item::Type;
 
 namespace {
 
-double since_s(Steady::time_point a, Steady::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
+double since_s(Steady::time_point a, Steady::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 // One abort condition's verdict: "" while healthy, else why to abort.
 std::string check_health(const plan::HealthCheck& h) {
@@ -62,7 +59,8 @@ std::string check_prometheus(const PrometheusCheck& p) {
   if (!u) return u.error();
   std::string base = u->second == "/" ? "" : u->second;
   if (!base.empty() && base.back() == '/') base.pop_back();
-  bhttp::request<bhttp::string_body> req{bhttp::verb::get, base + "/api/v1/query?query=" + http::url_encode(p.query), 11};
+  bhttp::request<bhttp::string_body> req{bhttp::verb::get, base + "/api/v1/query?query=" + http::url_encode(p.query),
+                                         11};
   auto r = http::request(u->first, std::move(req), p.timeout);
   if (!r) return "prometheus " + p.url + ": " + r.error();
   auto j = json::parse(r->body(), nullptr, false);
@@ -127,7 +125,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
 class Run {
  public:
-  Run(const FleetPlan& p, const CoordinatorOptions& o) : plan(p), opts(o), sched_timer(io), hb_timer(io), tick_timer(io) {}
+  Run(const FleetPlan& p, const CoordinatorOptions& o)
+      : plan(p), opts(o), sched_timer(io), hb_timer(io), tick_timer(io) {}
 
   const FleetPlan& plan;
   const CoordinatorOptions& opts;
@@ -209,7 +208,10 @@ class Run {
       log(it.where + ": clear every connected target");
       for (auto& [idx, c] : conns)
         if (c->state == Conn::State::kReady)
-          c->send({bhttp::verb::post, "/v1/clear", {{"reason", "plan " + plan.name + ": " + it.where}, {"run", run_id}}, {}});
+          c->send({bhttp::verb::post,
+                   "/v1/clear",
+                   {{"reason", "plan " + plan.name + ": " + it.where}, {"run", run_id}},
+                   {}});
       return;
     }
     size_t idx = it.picked[s.k];
@@ -291,11 +293,14 @@ class Run {
     }
     for (auto& [idx, c] : conns) {
       if (c->state != Conn::State::kReady) continue;
-      c->send({bhttp::verb::post, path, {{"reason", reason}, {"run", run_id}},
+      c->send({bhttp::verb::post,
+               path,
+               {{"reason", reason}, {"run", run_id}},
                [this, pending](unsigned, const json&, const std::string&) {
                  if (--*pending == 0) {
                    abort_cleared_s = since_s(abort_start, Steady::now());
-                   log(std::string(abort_reason.empty() ? "cleared" : "aborted") + ": every reachable target answered in " +
+                   log(std::string(abort_reason.empty() ? "cleared" : "aborted") +
+                       ": every reachable target answered in " +
                        std::to_string(static_cast<int>(abort_cleared_s * 1000)) + " ms");
                    collect();
                  }
@@ -314,7 +319,9 @@ class Run {
     }
     for (auto& [idx, c] : conns) {
       if (c->state != Conn::State::kReady) continue;
-      c->send({bhttp::verb::get, "/v1/report?run=" + run_id, {},
+      c->send({bhttp::verb::get,
+               "/v1/report?run=" + run_id,
+               {},
                [this, pending, i = idx](unsigned status, const json& a, const std::string& err) {
                  reports[i] = status == 200 ? a : json{{"error", err}};
                  if (--*pending == 0) io.stop();
@@ -341,50 +348,52 @@ void Conn::connect(Millis timeout, const Lookup& where, std::function<void()> se
   for (const auto& a : where.addresses) endpoints.emplace_back(a, target_.port);
   beast::get_lowest_layer(stream_).expires_after(timeout);
   {
-    beast::get_lowest_layer(self->stream_).async_connect(endpoints, [self, done](beast::error_code cec, const tcp::endpoint&) {
-      if (cec) {
-        self->fail("unreachable", cec == beast::error::timeout ? "connect timed out" : cec.message());
-        (*done)();
-        return;
-      }
-      beast::get_lowest_layer(self->stream_).socket().set_option(tcp::no_delay(true));
-      // The agent's certificate must name what we dialed (the inventory's host or address).
-      if (!expect_peer_name(self->stream_.native_handle(), self->target_.host)) {
-        self->fail("bad_certificate", "cannot check the agent's certificate against '" + self->target_.host + "'");
-        (*done)();
-        return;
-      }
-      self->stream_.async_handshake(asio::ssl::stream_base::client, [self, done](beast::error_code hec) {
-        if (hec) {
-          SSL* ssl = self->stream_.native_handle();
-          std::string why = tls_error_text(hec, ssl);
-          long v = SSL_get_verify_result(ssl);
-          if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH)
-            why += ": the agent's certificate does not name " + self->target_.host +
-                   " (the address dialed; it needs a subjectAltName " +
-                   (v == X509_V_ERR_IP_ADDRESS_MISMATCH ? "IP:" : "DNS:") + self->target_.host + ")";
-          bool cert = why.find("certificate") != std::string::npos || why.find("alert") != std::string::npos;
-          self->fail(cert ? "bad_certificate" : "unreachable", "TLS handshake failed: " + why);
-          (*done)();
-          return;
-        }
-        self->agent_identity = identity_label(peer_names(self->stream_.native_handle()));
-        // The agent checks our name only when we speak: ask for its status once now.
-        self->state = State::kReady;
-        self->send({bhttp::verb::get, "/v1/status", {}, [self, done](unsigned code, const json&, const std::string& err) {
-                      if (code != 200) {
-                        // TLS 1.3: the agent checks our certificate after our handshake ends,
-                        // so its refusal arrives as an alert on the first read.
-                        bool cert = err.find("alert") != std::string::npos || err.find("certificate") != std::string::npos;
-                        self->fail(code == 0 ? (cert ? "bad_certificate" : "unreachable") : "refused",
-                                   err.empty() ? "status " + std::to_string(code) : err);
-                      } else {
-                        self->status = "ok";
-                      }
-                      (*done)();
-                    }});
-      });
-    });
+    beast::get_lowest_layer(self->stream_)
+        .async_connect(endpoints, [self, done](beast::error_code cec, const tcp::endpoint&) {
+          if (cec) {
+            self->fail("unreachable", cec == beast::error::timeout ? "connect timed out" : cec.message());
+            (*done)();
+            return;
+          }
+          beast::get_lowest_layer(self->stream_).socket().set_option(tcp::no_delay(true));
+          // The agent's certificate must name what we dialed (the inventory's host or address).
+          if (!expect_peer_name(self->stream_.native_handle(), self->target_.host)) {
+            self->fail("bad_certificate", "cannot check the agent's certificate against '" + self->target_.host + "'");
+            (*done)();
+            return;
+          }
+          self->stream_.async_handshake(asio::ssl::stream_base::client, [self, done](beast::error_code hec) {
+            if (hec) {
+              SSL* ssl = self->stream_.native_handle();
+              std::string why = tls_error_text(hec, ssl);
+              long v = SSL_get_verify_result(ssl);
+              if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH)
+                why += ": the agent's certificate does not name " + self->target_.host +
+                       " (the address dialed; it needs a subjectAltName " +
+                       (v == X509_V_ERR_IP_ADDRESS_MISMATCH ? "IP:" : "DNS:") + self->target_.host + ")";
+              bool cert = why.find("certificate") != std::string::npos || why.find("alert") != std::string::npos;
+              self->fail(cert ? "bad_certificate" : "unreachable", "TLS handshake failed: " + why);
+              (*done)();
+              return;
+            }
+            self->agent_identity = identity_label(peer_names(self->stream_.native_handle()));
+            // The agent checks our name only when we speak: ask for its status once now.
+            self->state = State::kReady;
+            self->send(
+                {bhttp::verb::get, "/v1/status", {}, [self, done](unsigned code, const json&, const std::string& err) {
+                   if (code != 200) {
+                     // TLS 1.3: the agent checks our certificate after our handshake ends,
+                     // so its refusal arrives as an alert on the first read.
+                     bool cert = err.find("alert") != std::string::npos || err.find("certificate") != std::string::npos;
+                     self->fail(code == 0 ? (cert ? "bad_certificate" : "unreachable") : "refused",
+                                err.empty() ? "status " + std::to_string(code) : err);
+                   } else {
+                     self->status = "ok";
+                   }
+                   (*done)();
+                 }});
+          });
+        });
   }
 }
 
@@ -459,9 +468,14 @@ void Conn::pump() {
       if (a.is_discarded()) a = json::object();
       std::string err = st >= 400 ? a.value("error", "agent answered " + std::to_string(st)) : "";
       if (done.target != "/v1/heartbeat")
-        self->run_.audit_line({{"event", "remote"}, {"target", self->target_.name}, {"address", self->target_.address()},
-                               {"agent", self->agent_identity}, {"method", std::string(bhttp::to_string(done.verb))},
-                               {"path", done.target}, {"nonce", self->nonce_}, {"status", st},
+        self->run_.audit_line({{"event", "remote"},
+                               {"target", self->target_.name},
+                               {"address", self->target_.address()},
+                               {"agent", self->agent_identity},
+                               {"method", std::string(bhttp::to_string(done.verb))},
+                               {"path", done.target},
+                               {"nonce", self->nonce_},
+                               {"status", st},
                                {"ms", since_s(self->sent_, Steady::now()) * 1000}});
       bool keep = self->res_.keep_alive();
       if (done.done) done.done(st, a, err);
@@ -478,7 +492,7 @@ json stats(std::vector<double> v) {
   if (v.empty()) return nullptr;
   std::sort(v.begin(), v.end());
   auto q = [&](double p) {
-    size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) ;
+    size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
     return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
   };
   return {{"n", v.size()}, {"p50", q(0.5)}, {"p90", q(0.9)}, {"p99", q(0.99)}, {"max", v.back()}};
@@ -584,7 +598,11 @@ std::string fleet_junit(const json& report) {
 
 FleetOutcome run_fleet_plan(const FleetPlan& plan, const CoordinatorOptions& options) {
   CoordinatorOptions o = options;
-  if (!o.log) o.log = [](const std::string& s) { std::printf("%s\n", s.c_str()); std::fflush(stdout); };
+  if (!o.log)
+    o.log = [](const std::string& s) {
+      std::printf("%s\n", s.c_str());
+      std::fflush(stdout);
+    };
   FleetOutcome out;
   Run run(plan, o);
   run.t0 = Steady::now();
@@ -610,8 +628,8 @@ FleetOutcome run_fleet_plan(const FleetPlan& plan, const CoordinatorOptions& opt
     }
   }
   const auto wall_start = std::chrono::system_clock::now();
-  run.log("fleet plan " + plan.name + " (run " + run.run_id + ", coordinator " + run.coordinator_name + "): " +
-          std::to_string(plan.reached.size()) + " of " + std::to_string(plan.selection.size()) +
+  run.log("fleet plan " + plan.name + " (run " + run.run_id + ", coordinator " + run.coordinator_name +
+          "): " + std::to_string(plan.reached.size()) + " of " + std::to_string(plan.selection.size()) +
           " selected targets may be reached; connecting");
   run.audit_line({{"event", "start"}, {"plan", plan.name}, {"reached", plan.reached.size()}});
 

@@ -31,8 +31,8 @@ struct CoordinatorOptions {
   std::string run_id;                              // "" = fresh "run-..." id
   std::string audit_path;                          // coordinator-side audit, JSON lines ("" = none)
   Millis request_timeout{5000};
-  Millis resolve_timeout{2000};                    // all host-name lookups together (--resolve-timeout)
-  LookupFn lookup;                                 // empty = the system resolver (tests replace it)
+  Millis resolve_timeout{2000};  // all host-name lookups together (--resolve-timeout)
+  LookupFn lookup;               // empty = the system resolver (tests replace it)
 };
 
 struct FleetOutcome {

@@ -75,16 +75,19 @@ std::vector<FleetTarget> parse_targets(ParseContext& ctx, const YAML::Node& ts, 
     } else if (t.str("address", addr)) {
       const size_t colon = addr.rfind(':');
       const bool bracket = !addr.empty() && addr[0] == '[';
-      const std::string host = colon == std::string::npos ? "" : addr.substr(bracket ? 1 : 0, colon - (bracket ? 2 : 0));
+      const std::string host =
+          colon == std::string::npos ? "" : addr.substr(bracket ? 1 : 0, colon - (bracket ? 2 : 0));
       const std::string port = colon == std::string::npos ? "" : addr.substr(colon + 1);
-      if (host.empty() || port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-          std::stol(port) == 0 || std::stol(port) > 65535) {
+      if (host.empty() || port.empty() || port.size() > 5 ||
+          port.find_first_not_of("0123456789") != std::string::npos || std::stol(port) == 0 ||
+          std::stol(port) > 65535) {
         ctx.error(t.get("address"), p + ".address", "expected HOST:PORT (e.g. 10.0.1.11:8443), found '" + addr + "'");
       } else {
         tg.host = host;
         tg.port = static_cast<uint16_t>(std::stol(port));
         if (!addresses.insert(tg.address()).second)
-          ctx.error(t.get("address"), p + ".address", "duplicate address '" + tg.address() + "' (one agent, one entry)");
+          ctx.error(t.get("address"), p + ".address",
+                    "duplicate address '" + tg.address() + "' (one agent, one entry)");
       }
     }
     if (!t.str("name", tg.name)) tg.name = addr;
@@ -116,8 +119,9 @@ std::vector<FleetTarget> parse_targets(ParseContext& ctx, const YAML::Node& ts, 
 std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, size_t i, const FleetPlan& p,
                                     bool max_known, bool clean) {
   const size_t before = errors(ctx);
-  auto head = plan::read_item_head(ctx, node, i, p.max_duration, max_known,
-                                   " (a fleet drill acts on real VMs; cliffs and price spikes exist only in the simulator)");
+  auto head =
+      plan::read_item_head(ctx, node, i, p.max_duration, max_known,
+                           " (a fleet drill acts on real VMs; cliffs and price spikes exist only in the simulator)");
   if (!head) return std::nullopt;
   FleetItem it;
   it.type = head->type;
@@ -125,7 +129,8 @@ std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, s
   it.where = head->where;
   MapReader b = plan::body_reader(ctx, *head);
   if (head->flat && b.has("waves"))
-    ctx.error(b.get("waves"), it.where + ".waves", "not supported in a fleet plan: write each wave as its own storm item");
+    ctx.error(b.get("waves"), it.where + ".waves",
+              "not supported in a fleet plan: write each wave as its own storm item");
   bool notice_given = false;
   plan::read_inject_fields(b, it.type, p.provider, node, it.inject, notice_given);
   it.notice_given = notice_given;
@@ -139,7 +144,8 @@ std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, s
     return errors(ctx) == before ? std::optional<FleetItem>(std::move(it)) : std::nullopt;
   }
   if (plan::read_millis(b, "window", it.window) && max_known && it.at + it.window > p.max_duration)
-    ctx.error(b.get("window"), it.where + ".window", "the window ends after max_duration " + format_duration(p.max_duration));
+    ctx.error(b.get("window"), it.where + ".window",
+              "the window ends after max_duration " + format_duration(p.max_duration));
   const YAML::Node select = b.value("select"), scope = b.value("scope");
   if (select && scope) ctx.error(scope, it.where + ".scope", "select and scope are the same key; write one");
   else if (select) parse_selector(ctx, select, it.where + ".select", it.select);
@@ -149,12 +155,15 @@ std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, s
   std::vector<size_t> cand;
   for (size_t k : p.selection)
     if (matches(p.targets[k], it.select)) cand.push_back(k);
-  if (const YAML::Node n = plan::takes(it.type, "targets") ? b.value("targets") : YAML::Node(YAML::NodeType::Undefined)) {
+  if (const YAML::Node n =
+          plan::takes(it.type, "targets") ? b.value("targets") : YAML::Node(YAML::NodeType::Undefined)) {
     std::vector<size_t> named;
-    if (!n.IsSequence() || n.size() == 0) ctx.error(n, it.where + ".targets", "expected a non-empty list of target names");
+    if (!n.IsSequence() || n.size() == 0)
+      ctx.error(n, it.where + ".targets", "expected a non-empty list of target names");
     for (size_t k = 0; n.IsSequence() && k < n.size(); ++k) {
       const std::string where = it.where + ".targets[" + std::to_string(k) + "]";
-      auto f = std::find_if(cand.begin(), cand.end(), [&](size_t c) { return n[k].IsScalar() && p.targets[c].name == n[k].Scalar(); });
+      auto f = std::find_if(cand.begin(), cand.end(),
+                            [&](size_t c) { return n[k].IsScalar() && p.targets[c].name == n[k].Scalar(); });
       if (!n[k].IsScalar()) ctx.error(n[k], where, "expected a string");
       else if (f == cand.end()) ctx.error(n[k], where, "no target named '" + n[k].Scalar() + "' in the selection");
       else named.push_back(*f);
@@ -168,7 +177,8 @@ std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, s
   if (it.type == Type::kStorm) {
     if (!b.has("fraction")) {
       b.get("fraction");
-      ctx.error(head->anchor(), it.where + ".fraction", "required: the fraction of the selection hit, e.g. fraction: 30%");
+      ctx.error(head->anchor(), it.where + ".fraction",
+                "required: the fraction of the selection hit, e.g. fraction: 30%");
     }
     plan::read_share(b, "fraction", it.fraction);
     // Seeded order of the candidates, first ceil(fraction * n) (as plan::storm_selection).
@@ -195,7 +205,9 @@ std::optional<FleetItem> parse_item(ParseContext& ctx, const YAML::Node& node, s
 
 TlsFiles parse_tls(MapReader& t, const std::string& base_dir) {
   TlsFiles out;
-  auto rel = [&](const std::string& f) { return f.empty() || f[0] == '/' || base_dir.empty() ? f : base_dir + "/" + f; };
+  auto rel = [&](const std::string& f) {
+    return f.empty() || f[0] == '/' || base_dir.empty() ? f : base_dir + "/" + f;
+  };
   for (auto [key, file] : {std::pair{"ca", &out.ca}, std::pair{"cert", &out.cert}, std::pair{"key", &out.key}})
     if (t.str(key, *file)) *file = rel(*file);
   t.finish();
@@ -228,7 +240,8 @@ std::optional<PrometheusCheck> parse_prometheus(MapReader& q) {
   if (pc.above == q.has("below")) {
     q.get("above");
     q.get("below");
-    ctx.error(q.node(), "abort.prometheus", "give exactly one of above: N (abort when the value exceeds N) or below: N");
+    ctx.error(q.node(), "abort.prometheus",
+              "give exactly one of above: N (abort when the value exceeds N) or below: N");
   } else {
     q.number(pc.above ? "above" : "below", pc.threshold, true);
   }
@@ -284,7 +297,8 @@ Result<FleetPlan> parse(const std::string& text, const std::string& file, const 
   const bool max_known = plan::read_max_duration(top, p.max_duration);
   Millis lease{0};
   if (plan::read_millis(top, "lease", lease)) {
-    if (lease < Millis(1000)) ctx.error(top.get("lease"), "lease", "must be at least 1s (the coordinator renews it every lease/3)");
+    if (lease < Millis(1000))
+      ctx.error(top.get("lease"), "lease", "must be at least 1s (the coordinator renews it every lease/3)");
     else p.lease = lease;
   }
   plan::read_millis(top, "connect_timeout", p.connect_timeout);
@@ -417,8 +431,7 @@ bool looks_like_fleet_plan(const std::string& text) {
     if (!root.IsMap() || !root["targets"] || !root["targets"].IsSequence()) return false;
     for (const auto& t : root["targets"])
       if (t.IsMap() && t["address"]) return true;
-  } catch (const YAML::Exception&) {
-  }
+  } catch (const YAML::Exception&) {}
   return false;
 }
 
@@ -427,7 +440,8 @@ Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& f
   try {
     return parse(text, file, inventory_text, inventory_file, discovered);
   } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee
-    return Error{file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": error: " + e.msg};
+    return Error{file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                 ": error: " + e.msg};
   }
 }
 

@@ -41,11 +41,11 @@ namespace agent::fleet {
 
 struct FleetTarget {
   std::string name;
-  std::string host;      // IP literal or DNS name
+  std::string host;  // IP literal or DNS name
   uint16_t port = 0;
   std::map<std::string, std::string> labels;
-  std::string down;      // why it cannot be reached, known before any contact (a Kubernetes pod
-                         // that is not Running and Ready): reported unreachable, never contacted
+  std::string down;             // why it cannot be reached, known before any contact (a Kubernetes pod
+                                // that is not Running and Ready): reported unreachable, never contacted
   std::string address() const;  // "host:port"
 };
 
@@ -60,9 +60,9 @@ struct TlsFiles {
 };
 
 struct PrometheusCheck {
-  std::string url;        // http://127.0.0.1:9090 (loopback only)
-  std::string query;      // PromQL; the first sample of the result is compared
-  bool above = true;      // abort when value > threshold (above:) or < threshold (below:)
+  std::string url;    // http://127.0.0.1:9090 (loopback only)
+  std::string query;  // PromQL; the first sample of the result is compared
+  bool above = true;  // abort when value > threshold (above:) or < threshold (below:)
   double threshold = 0;
   Millis interval{5000};
   Millis timeout{2000};
@@ -75,12 +75,12 @@ struct FleetItem {
   Millis window{0};
   InjectRequest inject;
   double fraction = 1.0;
-  Selector select;                     // the item's own narrowing
-  std::vector<size_t> picked;          // indices into FleetPlan::targets, sorted
-  std::vector<Millis> offsets;         // per picked target: its notice at `at + offset`
-  std::string where;                   // "chaos[2].storm"
-  plan::Position position;             // of the item in the plan file (for --export)
-  bool notice_given = false;           // notice: written (else the default)
+  Selector select;              // the item's own narrowing
+  std::vector<size_t> picked;   // indices into FleetPlan::targets, sorted
+  std::vector<Millis> offsets;  // per picked target: its notice at `at + offset`
+  std::string where;            // "chaos[2].storm"
+  plan::Position position;      // of the item in the plan file (for --export)
+  bool notice_given = false;    // notice: written (else the default)
 };
 
 struct FleetPlan {
@@ -91,17 +91,17 @@ struct FleetPlan {
   Millis lease{10000};
   Millis connect_timeout{5000};
   uint64_t seed = 1;
-  std::vector<FleetTarget> targets;    // the whole inventory
+  std::vector<FleetTarget> targets;  // the whole inventory
   Selector select;
-  std::vector<size_t> selection;       // indices of the targets the plan selects
+  std::vector<size_t> selection;  // indices of the targets the plan selects
   double max_fraction = 1.0;
   int max_targets = 0;
-  size_t allowed = 0;                  // blast radius in targets, on the real selection
-  std::vector<size_t> reached;         // union of every item's picks
-  plan::HealthCheck health;            // url "" = none
+  size_t allowed = 0;           // blast radius in targets, on the real selection
+  std::vector<size_t> reached;  // union of every item's picks
+  plan::HealthCheck health;     // url "" = none
   std::optional<PrometheusCheck> prometheus;
   TlsFiles tls;
-  std::vector<FleetItem> items;        // sorted by `at`
+  std::vector<FleetItem> items;  // sorted by `at`
   std::string report_path, junit_path;
 };
 
@@ -110,7 +110,7 @@ bool looks_like_fleet_plan(const std::string& text);
 
 // Targets found by discovery (--kubernetes, kubernetes.h), used instead of an inventory.
 struct DiscoveredTargets {
-  std::string source;                  // "--kubernetes app=chaos-agent (namespace gameday)"
+  std::string source;  // "--kubernetes app=chaos-agent (namespace gameday)"
   std::vector<FleetTarget> targets;
 };
 

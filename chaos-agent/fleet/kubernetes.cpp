@@ -30,8 +30,9 @@ const std::vector<NodeLabelMap> kNodeLabels = {
     {"zone", {"topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"}},
     {"region", {"topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region"}},
     {"instance_type", {"node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type"}},
-    {"pool", {"eks.amazonaws.com/nodegroup", "karpenter.sh/nodepool", "cloud.google.com/gke-nodepool",
-              "kubernetes.azure.com/agentpool"}},
+    {"pool",
+     {"eks.amazonaws.com/nodegroup", "karpenter.sh/nodepool", "cloud.google.com/gke-nodepool",
+      "kubernetes.azure.com/agentpool"}},
 };
 
 namespace {
@@ -129,15 +130,21 @@ std::string port_text(const std::string& s) { return s.size() > 40 ? s.substr(0,
 }  // namespace
 
 size_t KubernetesDiscovery::ready() const {
-  return static_cast<size_t>(std::count_if(targets.begin(), targets.end(), [](const FleetTarget& t) { return t.down.empty(); }));
+  return static_cast<size_t>(
+      std::count_if(targets.begin(), targets.end(), [](const FleetTarget& t) { return t.down.empty(); }));
 }
 
 json KubernetesDiscovery::to_json() const {
   json not_ready = json::object();
   for (const auto& t : targets)
     if (!t.down.empty()) not_ready[t.name] = t.down;
-  return {{"kubernetes", {{"source", source}, {"api", api}, {"pods", targets.size()}, {"ready", ready()},
-                          {"not_ready", not_ready}, {"list_requests", pages}}}};
+  return {{"kubernetes",
+           {{"source", source},
+            {"api", api},
+            {"pods", targets.size()},
+            {"ready", ready()},
+            {"not_ready", not_ready},
+            {"list_requests", pages}}}};
 }
 
 Result<PodPage> parse_pod_list(const std::string& body) {
@@ -148,7 +155,8 @@ Result<PodPage> parse_pod_list(const std::string& body) {
     const json& items = member(j, "items");
     if (!items.is_null() && !items.is_array()) throw Bad{"items: expected an array"};
     if (items.is_array()) page.items = items;
-    if (const json* meta = opt_object(j, "metadata", "")) page.next = opt_string(*meta, "continue", "metadata").value_or("");
+    if (const json* meta = opt_object(j, "metadata", ""))
+      page.next = opt_string(*meta, "continue", "metadata").value_or("");
     return page;
   } catch (const Bad& b) {
     return Error{b.message};
@@ -166,9 +174,9 @@ Result<std::map<std::string, std::string>> parse_node_labels(const std::string& 
   }
 }
 
-Result<std::vector<FleetTarget>> pods_to_targets(const json& items,
-                                                 const std::map<std::string, std::map<std::string, std::string>>& node_labels,
-                                                 const KubernetesOptions& o) {
+Result<std::vector<FleetTarget>> pods_to_targets(
+    const json& items, const std::map<std::string, std::map<std::string, std::string>>& node_labels,
+    const KubernetesOptions& o) {
   try {
     if (!items.is_array()) throw Bad{"items: expected an array"};
     std::vector<FleetTarget> out;
@@ -204,7 +212,8 @@ Result<std::vector<FleetTarget>> pods_to_targets(const json& items,
       const std::map<std::string, std::string> pod_labels = t.labels;
       for (const auto& m : kNodeLabels)
         for (const auto* source : {nl, &pod_labels}) {
-          auto key = std::find_if(m.node_labels.begin(), m.node_labels.end(), [&](const char* k) { return source && source->count(k); });
+          auto key = std::find_if(m.node_labels.begin(), m.node_labels.end(),
+                                  [&](const char* k) { return source && source->count(k); });
           if (key == m.node_labels.end()) continue;
           t.labels[m.label] = source->at(*key);
           break;
@@ -217,8 +226,7 @@ Result<std::vector<FleetTarget>> pods_to_targets(const json& items,
         long p = digits ? std::stol(v) : 0;
         if (p < 1 || p > 65535)
           t.down = "annotation " + std::string(kPortAnnotation) + " is '" + port_text(v) + "', not a port (1-65535)";
-        else
-          t.port = static_cast<uint16_t>(p);
+        else t.port = static_cast<uint16_t>(p);
       }
       if (ip && !ip->empty()) {
         boost::system::error_code ec;
@@ -274,7 +282,8 @@ Result<ApiServer> api_server(const KubernetesOptions& o) {
   if (!o.api.empty()) {
     const std::string prefix = "https://";
     if (o.api.rfind(prefix, 0) != 0)
-      return Error{"--kubernetes-api: expected https://HOST[:PORT], got '" + o.api + "' (the API server speaks TLS only)"};
+      return Error{"--kubernetes-api: expected https://HOST[:PORT], got '" + o.api +
+                   "' (the API server speaks TLS only)"};
     hostport = o.api.substr(prefix.size());
     while (!hostport.empty() && hostport.back() == '/') hostport.pop_back();
     if (hostport.empty() || hostport.find('/') != std::string::npos)
@@ -293,13 +302,14 @@ Result<ApiServer> api_server(const KubernetesOptions& o) {
     const char* h = std::getenv("KUBERNETES_SERVICE_HOST");
     const char* p = std::getenv("KUBERNETES_SERVICE_PORT");
     if (!h || !*h)
-      return Error{"--kubernetes: KUBERNETES_SERVICE_HOST is not set, so this is not a pod of a cluster; run the "
-                   "coordinator in the cluster (examples/kubernetes/) or give --kubernetes-api https://HOST:PORT"};
+      return Error{
+          "--kubernetes: KUBERNETES_SERVICE_HOST is not set, so this is not a pod of a cluster; run the "
+          "coordinator in the cluster (examples/kubernetes/) or give --kubernetes-api https://HOST:PORT"};
     a.host = h;
     a.port = p && *p ? p : "443";
   }
-  if (a.host.empty() || a.port.empty() || a.port.size() > 5 || a.port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stol(a.port) < 1 || std::stol(a.port) > 65535)
+  if (a.host.empty() || a.port.empty() || a.port.size() > 5 ||
+      a.port.find_first_not_of("0123456789") != std::string::npos || std::stol(a.port) < 1 || std::stol(a.port) > 65535)
     return Error{"--kubernetes-api: expected https://HOST[:PORT], got host '" + a.host + "' port '" + a.port + "'"};
   a.url = "https://" + (a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host) + ":" + a.port;
   return a;
@@ -310,8 +320,13 @@ Result<ApiServer> api_server(const KubernetesOptions& o) {
 // runs the io_context until its handler has run).
 class ApiClient {
  public:
-  ApiClient(ApiServer server, std::shared_ptr<asio::ssl::context> ctx, std::string ca_file, std::string token, Millis timeout)
-      : server_(std::move(server)), ctx_(std::move(ctx)), ca_(std::move(ca_file)), token_(std::move(token)), timeout_(timeout) {}
+  ApiClient(ApiServer server, std::shared_ptr<asio::ssl::context> ctx, std::string ca_file, std::string token,
+            Millis timeout)
+      : server_(std::move(server)),
+        ctx_(std::move(ctx)),
+        ca_(std::move(ca_file)),
+        token_(std::move(token)),
+        timeout_(timeout) {}
 
   struct Answer {
     unsigned status = 0;
@@ -351,7 +366,7 @@ class ApiClient {
     if (ec) {  // a DNS name: SNI, and the certificate must name it
       SSL_set_tlsext_host_name(ssl, server_.host.c_str());
       SSL_set1_host(ssl, server_.host.c_str());
-    } else {   // an IP address (KUBERNETES_SERVICE_HOST): the certificate must carry it as an IP SAN
+    } else {  // an IP address (KUBERNETES_SERVICE_HOST): the certificate must carry it as an IP SAN
       X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_.host.c_str());
     }
     tcp::resolver resolver(io_);
@@ -373,8 +388,8 @@ class ApiClient {
     ec = step([&](auto&& done) { stream_->async_handshake(asio::ssl::stream_base::client, done); });
     if (ec)
       return Error{"TLS handshake with the API server " + server_.url + " failed: " + tls_error_text(ec, ssl) +
-                   " (the server's certificate must chain to the service account's CA '" + ca_ + "' and name " + server_.host +
-                   "; see --kubernetes-serviceaccount, --kubernetes-api)"};
+                   " (the server's certificate must chain to the service account's CA '" + ca_ + "' and name " +
+                   server_.host + "; see --kubernetes-serviceaccount, --kubernetes-api)"};
     return ok_status();
   }
 
@@ -393,7 +408,9 @@ class ApiClient {
     parser.body_limit(256u * 1024 * 1024);
     sock.expires_after(timeout_);
     ec = step([&](auto&& done) { bhttp::async_read(*stream_, buf_, parser, done); });
-    if (ec) return Error{ec == beast::error::timeout ? "no answer within " + std::to_string(timeout_.count()) + " ms" : "answer: " + ec.message()};
+    if (ec)
+      return Error{ec == beast::error::timeout ? "no answer within " + std::to_string(timeout_.count()) + " ms"
+                                               : "answer: " + ec.message()};
     auto res = parser.release();
     if (!res.keep_alive()) stream_.reset();
     return Answer{res.result_int(), std::move(res.body())};
@@ -425,9 +442,10 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
   const std::string ca_file = o.ca_file.empty() ? sa + "/ca.crt" : o.ca_file;
   auto token = read_small_file(token_file);
   if (!token || token->empty())
-    return Error{"--kubernetes: no service account token: " + (token ? "'" + token_file + "' is empty" : token.error()) +
-                 " (the coordinator must run in a pod whose service account token is mounted, see "
-                 "examples/kubernetes/coordinator.yaml; or give --kubernetes-serviceaccount DIR)"};
+    return Error{
+        "--kubernetes: no service account token: " + (token ? "'" + token_file + "' is empty" : token.error()) +
+        " (the coordinator must run in a pod whose service account token is mounted, see "
+        "examples/kubernetes/coordinator.yaml; or give --kubernetes-serviceaccount DIR)"};
   std::string ns = o.namespace_name;
   if (!o.all_namespaces && ns.empty()) {
     auto n = read_small_file(sa + "/namespace");
@@ -450,29 +468,32 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
                      const std::string& alternative = "") -> Error {
     std::string msg = status_message(a);
     if (a.status == 401)
-      return Error{"--kubernetes: the API server " + d.api + " rejected the service account token (401 Unauthorized: " + msg +
-                   "): '" + token_file + "' is expired, revoked or from another cluster"};
+      return Error{"--kubernetes: the API server " + d.api + " rejected the service account token (401 Unauthorized: " +
+                   msg + "): '" + token_file + "' is expired, revoked or from another cluster"};
     if (a.status == 403)
-      return Error{"--kubernetes: the service account may not " + what + " (403 Forbidden: " + msg + "). Missing RBAC rule: " +
-                   rule + " (examples/kubernetes/rbac.yaml)" + alternative};
+      return Error{"--kubernetes: the service account may not " + what + " (403 Forbidden: " + msg +
+                   "). Missing RBAC rule: " + rule + " (examples/kubernetes/rbac.yaml)" + alternative};
     if (a.status == 410)
       return Error{"--kubernetes: the pod list changed too much while it was read page by page (410 Gone: " + msg +
                    "); run the game day again"};
-    return Error{"--kubernetes: cannot " + what + ": the API server answered " + std::to_string(a.status) + " (" + msg + ")"};
+    return Error{"--kubernetes: cannot " + what + ": the API server answered " + std::to_string(a.status) + " (" + msg +
+                 ")"};
   };
 
   // Pods, page by page.
   const std::string base = o.all_namespaces ? "/api/v1/pods" : "/api/v1/namespaces/" + http::url_encode(ns) + "/pods";
-  const std::string pods_rule =
-      o.all_namespaces
-          ? "a ClusterRole with {apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\", \"list\"]} and a ClusterRoleBinding to the service account"
-          : "a Role in namespace " + ns +
-                " with {apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\", \"list\"]} and a RoleBinding to the service account";
+  const std::string pods_rule = o.all_namespaces
+                                    ? "a ClusterRole with {apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\", "
+                                      "\"list\"]} and a ClusterRoleBinding to the service account"
+                                    : "a Role in namespace " + ns +
+                                          " with {apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\", "
+                                          "\"list\"]} and a RoleBinding to the service account";
   json items = json::array();
   std::string next;
   std::set<std::string> seen_tokens;
   do {
-    std::string target = base + "?labelSelector=" + http::url_encode(o.selector) + "&limit=" + std::to_string(o.page_size);
+    std::string target =
+        base + "?labelSelector=" + http::url_encode(o.selector) + "&limit=" + std::to_string(o.page_size);
     if (!next.empty()) target += "&continue=" + http::url_encode(next);
     auto a = api.get(target);
     if (!a) return Error{"--kubernetes: " + a.error()};
@@ -482,12 +503,14 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
     if (!page) return Error{"--kubernetes: GET " + d.api + target + ": not a pod list: " + page.error()};
     for (auto& item : page->items) items.push_back(std::move(item));
     if (!page->next.empty() && !seen_tokens.insert(page->next).second)
-      return Error{"--kubernetes: GET " + d.api + target + ": the API server repeated a continue token (a list without end)"};
+      return Error{"--kubernetes: GET " + d.api + target +
+                   ": the API server repeated a continue token (a list without end)"};
     next = page->next;
   } while (!next.empty());
   if (items.empty())
-    return Error{"--kubernetes: no pod " + where + " matches the label selector '" + o.selector + "' (compare: kubectl get pods " +
-                 (o.all_namespaces ? std::string("--all-namespaces") : "-n " + ns) + " -l '" + o.selector + "')"};
+    return Error{"--kubernetes: no pod " + where + " matches the label selector '" + o.selector +
+                 "' (compare: kubectl get pods " + (o.all_namespaces ? std::string("--all-namespaces") : "-n " + ns) +
+                 " -l '" + o.selector + "')"};
 
   // The nodes that run them: zone, region, instance type, pool.
   std::map<std::string, std::map<std::string, std::string>> nodes;

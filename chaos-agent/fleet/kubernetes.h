@@ -35,16 +35,16 @@
 namespace agent::fleet {
 
 struct KubernetesOptions {
-  std::string selector;                 // label selector, e.g. "app=chaos-agent" ("" = not used)
-  std::string namespace_name;           // "" = the service account's namespace file
+  std::string selector;        // label selector, e.g. "app=chaos-agent" ("" = not used)
+  std::string namespace_name;  // "" = the service account's namespace file
   bool all_namespaces = false;
-  std::string api;                      // "https://HOST:PORT" ("" = KUBERNETES_SERVICE_HOST/_PORT)
+  std::string api;  // "https://HOST:PORT" ("" = KUBERNETES_SERVICE_HOST/_PORT)
   std::string serviceaccount = "/var/run/secrets/kubernetes.io/serviceaccount";  // token, ca.crt, namespace
-  std::string token_file, ca_file;      // "" = SERVICEACCOUNT/token, SERVICEACCOUNT/ca.crt
-  int port = 8443;                      // the agents' remote-control port when a pod has no annotation
-  bool skip_nodes = false;              // no zone/region/instance_type/pool labels, no nodes RBAC
-  int page_size = 500;                  // `limit` of each list request
-  Millis timeout{10000};                // per request (connect, handshake, answer)
+  std::string token_file, ca_file;  // "" = SERVICEACCOUNT/token, SERVICEACCOUNT/ca.crt
+  int port = 8443;                  // the agents' remote-control port when a pod has no annotation
+  bool skip_nodes = false;          // no zone/region/instance_type/pool labels, no nodes RBAC
+  int page_size = 500;              // `limit` of each list request
+  Millis timeout{10000};            // per request (connect, handshake, answer)
 };
 
 constexpr const char* kPortAnnotation = "chaos-agent.spotsim.io/remote-control-port";
@@ -57,28 +57,28 @@ struct NodeLabelMap {
 extern const std::vector<NodeLabelMap> kNodeLabels;
 
 struct KubernetesDiscovery {
-  std::vector<FleetTarget> targets;     // sorted by name; not-ready pods have `down` set
-  std::string source;                   // "--kubernetes app=chaos-agent (namespace gameday)"
-  std::string api;                      // the API server's URL
-  size_t pages = 0;                     // list requests made
+  std::vector<FleetTarget> targets;  // sorted by name; not-ready pods have `down` set
+  std::string source;                // "--kubernetes app=chaos-agent (namespace gameday)"
+  std::string api;                   // the API server's URL
+  size_t pages = 0;                  // list requests made
   size_t ready() const;
-  nlohmann::json to_json() const;       // for the fleet report's "discovery"
+  nlohmann::json to_json() const;  // for the fleet report's "discovery"
 };
 
 // One page of a PodList or the labels of a Node, from the API server's JSON. Errors say what
 // is wrong and where ("items[3].metadata.labels.app: expected a string").
 struct PodPage {
   nlohmann::json items = nlohmann::json::array();
-  std::string next;                     // metadata.continue ("" = last page)
+  std::string next;  // metadata.continue ("" = last page)
 };
 Result<PodPage> parse_pod_list(const std::string& body);
 Result<std::map<std::string, std::string>> parse_node_labels(const std::string& body);
 
 // The mapping above, without a server. node_labels: node name -> its labels (nodes missing
 // from the map contribute only `node`).
-Result<std::vector<FleetTarget>> pods_to_targets(const nlohmann::json& items,
-                                                 const std::map<std::string, std::map<std::string, std::string>>& node_labels,
-                                                 const KubernetesOptions& o);
+Result<std::vector<FleetTarget>> pods_to_targets(
+    const nlohmann::json& items, const std::map<std::string, std::map<std::string, std::string>>& node_labels,
+    const KubernetesOptions& o);
 
 // Lists the pods (and their nodes) through the API server. Every error is written for the
 // operator: a missing token, the API server's certificate, 401/403 (with the RBAC rule that is

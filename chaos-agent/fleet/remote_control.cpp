@@ -85,7 +85,8 @@ struct RemoteControl::Core : std::enable_shared_from_this<Core> {
         if (!d || d->count() < 1000) return {400, {{"error", "lease: expected a duration of at least 1s, like 10s"}}};
         lease = *d;
       }
-      if (lease.count() > 0 && ir->run.empty()) return {400, {{"error", "lease: needs run (the lease is per game-day run)"}}};
+      if (lease.count() > 0 && ir->run.empty())
+        return {400, {{"error", "lease: needs run (the lease is per game-day run)"}}};
       auto r = agent.inject(ir.value(), tagged_peer);
       if (!r) return {400, {{"error", r.error()}}};
       if (lease.count() > 0) {
@@ -99,7 +100,8 @@ struct RemoteControl::Core : std::enable_shared_from_this<Core> {
     if (post && target == "/v1/heartbeat") {
       std::string run = body.value("run", "");
       auto it = leases.find(run);
-      if (run.empty() || it == leases.end()) return {404, {{"error", "no lease for run '" + run + "' (inject with lease first)"}}};
+      if (run.empty() || it == leases.end())
+        return {404, {{"error", "no lease for run '" + run + "' (inject with lease first)"}}};
       it->second.expires = Steady::now() + it->second.length;
       return {200, {{"run", run}, {"lease_s", to_seconds(it->second.length)}}};
     }
@@ -127,9 +129,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     beast::get_lowest_layer(stream_).expires_after(core_->opts.handshake_timeout);
-    stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
-      self->on_handshake(ec);
-    });
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
   }
 
  private:
@@ -154,9 +155,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(16 * 1024);
     parser_->body_limit(64 * 1024);
     beast::get_lowest_layer(stream_).expires_after(core_->opts.idle_timeout);
-    bhttp::async_read(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->on_read(ec);
-    });
+    bhttp::async_read(stream_, buf_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -167,22 +167,28 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string nonce(req_["X-Chaos-Nonce"]);
     if (!allowed_) {
       status = 403;
-      body = {{"error", "coordinator '" + identity_label(names_) + "' is not allowed to command this agent "
-                        "(its --allow-coordinator list)"}};
+      body = {{"error", "coordinator '" + identity_label(names_) +
+                            "' is not allowed to command this agent "
+                            "(its --allow-coordinator list)"}};
     } else {
       auto v = core_->guard.check(nonce, std::string(req_["X-Chaos-Time"]), unix_time_ms());
       if (v != ReplayGuard::Verdict::kOk) {
         status = v == ReplayGuard::Verdict::kReplayed ? 409 : v == ReplayGuard::Verdict::kBusy ? 503 : 401;
         body = {{"error", ReplayGuard::explain(v)}};
-        core_->refuse(peer_, who_, std::string(ReplayGuard::explain(v)) + " (" + std::string(req_.method_string()) +
-                                       " " + std::string(req_.target()) + ", nonce " + nonce.substr(0, 64) + ")");
+        core_->refuse(peer_, who_,
+                      std::string(ReplayGuard::explain(v)) + " (" + std::string(req_.method_string()) + " " +
+                          std::string(req_.target()) + ", nonce " + nonce.substr(0, 64) + ")");
       } else {
         std::tie(status, body) = core_->handle(req_, who_, peer_);
         std::string target(req_.target());
         if (target != "/v1/heartbeat")  // renewals would flood the log; the lease event covers them
-          core_->agent.audit({{"event", "remote"}, {"coordinator", who_}, {"peer", peer_},
-                              {"method", std::string(req_.method_string())}, {"target", target},
-                              {"status", status}, {"nonce", nonce}});
+          core_->agent.audit({{"event", "remote"},
+                              {"coordinator", who_},
+                              {"peer", peer_},
+                              {"method", std::string(req_.method_string())},
+                              {"target", target},
+                              {"status", status},
+                              {"nonce", nonce}});
       }
     }
     res_ = {static_cast<bhttp::status>(status), 11};
@@ -247,8 +253,11 @@ void RemoteControl::Core::check_leases() {
         if (inj.value("run", "") == run) live = true;
       std::string reason = "dead-man: coordinator " + it->second.coordinator + " silent for " +
                            format_duration(it->second.length) + " (lease of run " + run + ")";
-      self->agent.audit({{"event", "dead_man"}, {"run", run}, {"coordinator", it->second.coordinator},
-                         {"lease_s", to_seconds(it->second.length)}, {"live_injections", live}});
+      self->agent.audit({{"event", "dead_man"},
+                         {"run", run},
+                         {"coordinator", it->second.coordinator},
+                         {"lease_s", to_seconds(it->second.length)},
+                         {"live_injections", live}});
       if (live) self->agent.clear(reason, true, "dead-man", run);  // only this run's: others' stay
       it = self->leases.erase(it);
     }
@@ -269,7 +278,8 @@ RemoteControl::~RemoteControl() {
 Status RemoteControl::start() {
   auto& o = core_->opts;
   if (o.allow.empty())
-    return Error{"--allow-coordinator: required with --remote-control (the certificate names allowed to command this agent)"};
+    return Error{
+        "--allow-coordinator: required with --remote-control (the certificate names allowed to command this agent)"};
   auto ctx = make_tls_context(o.tls, TlsRole::kServer);
   if (!ctx) return Error{ctx.error()};
   core_->ctx = ctx.value();
@@ -284,7 +294,10 @@ Status RemoteControl::start() {
   if (!ec) core_->acceptor.bind(ep, ec);
   if (!ec) core_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Error{"--remote-control: cannot listen on " + o.listen + ": " + ec.message()};
-  core_->agent.audit({{"event", "remote_listen"}, {"listen", o.listen}, {"port", port()}, {"allow", o.allow},
+  core_->agent.audit({{"event", "remote_listen"},
+                      {"listen", o.listen},
+                      {"port", port()},
+                      {"allow", o.allow},
                       {"replay_window_s", to_seconds(o.replay_window)}});
   core_->do_accept();
   core_->check_leases();

@@ -31,9 +31,9 @@
 namespace agent::fleet {
 
 struct RemoteControlOptions {
-  std::string listen;                    // "ADDR:PORT" (any address: TLS + allow-list protect it)
+  std::string listen;  // "ADDR:PORT" (any address: TLS + allow-list protect it)
   TlsFiles tls;
-  std::vector<std::string> allow;        // coordinator names (CN or DNS SAN), exact match
+  std::vector<std::string> allow;  // coordinator names (CN or DNS SAN), exact match
   Millis replay_window{30000};
   Millis handshake_timeout{10000};
   Millis idle_timeout{300000};

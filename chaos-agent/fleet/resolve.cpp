@@ -37,7 +37,8 @@ Lookup system_lookup(const std::string& host) {
     } else {
       continue;
     }
-    if (std::find(out.addresses.begin(), out.addresses.end(), addr) == out.addresses.end()) out.addresses.push_back(addr);
+    if (std::find(out.addresses.begin(), out.addresses.end(), addr) == out.addresses.end())
+      out.addresses.push_back(addr);
   }
   ::freeaddrinfo(res);
   if (out.addresses.empty()) out.error = "no IPv4 or IPv6 address";

@@ -22,7 +22,7 @@ namespace agent::fleet {
 
 struct Lookup {
   std::vector<boost::asio::ip::address> addresses;  // empty when it failed
-  std::string error;                                 // why, when it failed
+  std::string error;                                // why, when it failed
 };
 
 using LookupFn = std::function<Lookup(const std::string& host)>;

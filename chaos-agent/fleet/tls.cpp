@@ -14,10 +14,12 @@ namespace ssl = boost::asio::ssl;
 namespace {
 // TLS 1.2 or newer, no compression-era options; the trust anchors are added by the caller.
 std::shared_ptr<ssl::context> new_context(TlsRole role) {
-  auto ctx = std::make_shared<ssl::context>(role == TlsRole::kServer ? ssl::context::tls_server : ssl::context::tls_client);
+  auto ctx =
+      std::make_shared<ssl::context>(role == TlsRole::kServer ? ssl::context::tls_server : ssl::context::tls_client);
   boost::system::error_code ec;
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use, ec);
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                   ec);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   return ctx;
 }
@@ -34,10 +36,11 @@ Result<std::shared_ptr<ssl::context>> make_verify_context(const std::string& ca,
 }
 
 Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files, TlsRole role) {
-  for (auto [flag, path] : {std::pair{"--tls-ca", &files.ca}, std::pair{"--tls-cert", &files.cert},
-                            std::pair{"--tls-key", &files.key}}) {
+  for (auto [flag, path] :
+       {std::pair{"--tls-ca", &files.ca}, std::pair{"--tls-cert", &files.cert}, std::pair{"--tls-key", &files.key}}) {
     if (path->empty())
-      return Error{std::string(flag) + ": required for remote control (mutual TLS with the operator's CA; "
+      return Error{std::string(flag) +
+                   ": required for remote control (mutual TLS with the operator's CA; "
                    "see docs/gameday.md, certificates)"};
     if (!std::ifstream(*path)) return Error{std::string(flag) + ": cannot read '" + *path + "'"};
   }
@@ -49,9 +52,14 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Tl
     if (ec) return Error{std::string(flag) + ": cannot load '" + path + "': " + ec.message()};
     return std::nullopt;
   };
-  if (auto e = load("--tls-ca", files.ca, [&](const std::string& p, auto& c) { ctx->load_verify_file(p, c); })) return *e;
-  if (auto e = load("--tls-cert", files.cert, [&](const std::string& p, auto& c) { ctx->use_certificate_chain_file(p, c); })) return *e;
-  if (auto e = load("--tls-key", files.key, [&](const std::string& p, auto& c) { ctx->use_private_key_file(p, ssl::context::pem, c); })) return *e;
+  if (auto e = load("--tls-ca", files.ca, [&](const std::string& p, auto& c) { ctx->load_verify_file(p, c); }))
+    return *e;
+  if (auto e =
+          load("--tls-cert", files.cert, [&](const std::string& p, auto& c) { ctx->use_certificate_chain_file(p, c); }))
+    return *e;
+  if (auto e = load("--tls-key", files.key,
+                    [&](const std::string& p, auto& c) { ctx->use_private_key_file(p, ssl::context::pem, c); }))
+    return *e;
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
     return Error{"--tls-key: '" + files.key + "' is not the key of the certificate in '" + files.cert + "'"};
   ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
@@ -84,7 +92,8 @@ std::vector<std::string> peer_names(SSL* ssl) {
       const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, i);
       if (g->type != GEN_DNS) continue;
       const ASN1_IA5STRING* s = g->d.dNSName;
-      std::string name(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<size_t>(ASN1_STRING_length(s)));
+      std::string name(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                       static_cast<size_t>(ASN1_STRING_length(s)));
       if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
     }
     GENERAL_NAMES_free(sans);
@@ -122,7 +131,8 @@ std::string tls_error_text(const boost::system::error_code& ec, SSL* ssl) {
 }
 
 int64_t unix_time_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string random_nonce(size_t bytes) {

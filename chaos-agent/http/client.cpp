@@ -14,17 +14,14 @@ namespace agent::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-std::string Endpoint::to_string() const {
-  return is_unix ? "unix:" + path : host + ":" + std::to_string(port);
-}
+std::string Endpoint::to_string() const { return is_unix ? "unix:" + path : host + ":" + std::to_string(port); }
 
 Result<Endpoint> parse_endpoint(const std::string& s, const std::string& flag) {
   Endpoint ep;
   if (s.rfind("unix:", 0) == 0) {
     ep.is_unix = true;
     ep.path = s.substr(5);
-    if (ep.path.empty() || ep.path[0] != '/')
-      return Error{flag + ": expected unix:/ABSOLUTE/PATH, got '" + s + "'"};
+    if (ep.path.empty() || ep.path[0] != '/') return Error{flag + ": expected unix:/ABSOLUTE/PATH, got '" + s + "'"};
     return ep;
   }
   auto hp = parse_host_port(s, flag);

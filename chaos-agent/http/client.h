@@ -10,8 +10,8 @@ namespace agent::http {
 
 struct Endpoint {
   bool is_unix = false;
-  std::string path;        // unix
-  std::string host;        // tcp
+  std::string path;  // unix
+  std::string host;  // tcp
   uint16_t port = 0;
   std::string to_string() const;
 };

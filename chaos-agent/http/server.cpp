@@ -115,12 +115,11 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   void wait_for_request() {
     if (buffer_.size() > 0) return read_request();  // pipelined bytes already here
     stream_.expires_after(core_->limits.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-                              if (ec) return self->abort();
-                              self->buffer_.commit(n);
-                              self->read_request();
-                            });
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->abort();
+      self->buffer_.commit(n);
+      self->read_request();
+    });
   }
 
   void read_request() {
@@ -133,9 +132,8 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-        ec == asio::error::eof || ec == asio::error::broken_pipe)
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::broken_pipe)
       return abort();
     if (ec == bhttp::error::header_limit) return send_error(431, "request header fields too large\n");
     if (ec == bhttp::error::body_limit) return send_error(413, "request body too large\n");
@@ -174,12 +172,10 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
   void write(Response r) {
     r.version(version_ == 10 ? 10 : 11);
     bool close_requested = false;
-    if (auto c = r.find(bhttp::field::connection); c != r.end())
-      close_requested = beast::iequals(c->value(), "close");
+    if (auto c = r.find(bhttp::field::connection); c != r.end()) close_requested = beast::iequals(c->value(), "close");
     bool ka = keep_alive_ && r.result_int() < 400 && !close_requested;
     r.keep_alive(ka);
-    if (r.find(bhttp::field::date) == r.end())
-      r.set(bhttp::field::date, http_date_now());
+    if (r.find(bhttp::field::date) == r.end()) r.set(bhttp::field::date, http_date_now());
     if (r.chunked()) r.chunked(false);  // the whole body is here: always Content-Length
     r.prepare_payload();
     if (head_) {
@@ -191,9 +187,7 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     serialize(r, out_);
     stream_.expires_after(core_->limits.write_timeout);
     asio::async_write(stream_, asio::buffer(out_),
-                      [self = this->shared_from_this(), ka](beast::error_code ec, size_t) {
-                        self->on_write(ec, ka);
-                      });
+                      [self = this->shared_from_this(), ka](beast::error_code ec, size_t) { self->on_write(ec, ka); });
   }
 
   void on_write(beast::error_code ec, bool keep_alive) {
@@ -218,13 +212,12 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     drain();
   }
   void drain() {
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-                              if (ec) return self->abort();
-                              self->buffer_.commit(n);
-                              self->buffer_.consume(n);
-                              self->drain();
-                            });
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->abort();
+      self->buffer_.commit(n);
+      self->buffer_.consume(n);
+      self->drain();
+    });
   }
 
   void abort() {
@@ -256,8 +249,7 @@ class Acceptor : public std::enable_shared_from_this<Acceptor<Protocol>> {
   typename Protocol::acceptor& acceptor() { return acceptor_; }
 
   void accept() {
-    acceptor_.async_accept([self = this->shared_from_this()](beast::error_code ec,
-                                                             typename Protocol::socket socket) {
+    acceptor_.async_accept([self = this->shared_from_this()](beast::error_code ec, typename Protocol::socket socket) {
       if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
       if (ec) {  // e.g. EMFILE: back off instead of spinning
         self->timer_.expires_after(std::chrono::milliseconds(50));
@@ -324,7 +316,8 @@ Status Server::listen_unix(const std::string& path, mode_t mode) {
     local::socket probe(core_->io);
     probe.connect(local::endpoint(path), probe_ec);
     if (!probe_ec)
-      return Error{"cannot listen on unix:" + path + ": another process is listening on it (another chaos-agent?); "
+      return Error{"cannot listen on unix:" + path +
+                   ": another process is listening on it (another chaos-agent?); "
                    "refusing to replace it"};
     ::unlink(path.c_str());
   }

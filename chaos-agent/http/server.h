@@ -28,12 +28,12 @@ using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
 
 struct ServerLimits {
-  size_t header_limit = 8 * 1024;      // bytes of request line + headers -> 431 beyond
-  size_t body_limit = 64 * 1024;       // bytes of body -> 413 beyond
-  Millis read_timeout{10000};          // from a request's first byte to its last
-  Millis idle_timeout{60000};          // keep-alive connection waiting for its next request
+  size_t header_limit = 8 * 1024;  // bytes of request line + headers -> 431 beyond
+  size_t body_limit = 64 * 1024;   // bytes of body -> 413 beyond
+  Millis read_timeout{10000};      // from a request's first byte to its last
+  Millis idle_timeout{60000};      // keep-alive connection waiting for its next request
   Millis write_timeout{10000};
-  size_t max_connections = 10000;      // beyond: 503 and close
+  size_t max_connections = 10000;  // beyond: 503 and close
 };
 
 // Must be called exactly once per request; may be called later from the io_context thread.

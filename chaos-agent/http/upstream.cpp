@@ -27,10 +27,8 @@ bool hop_by_hop(bhttp::field f, beast::string_view name) {
     case bhttp::field::trailer:
     case bhttp::field::transfer_encoding:
     case bhttp::field::upgrade:
-    case bhttp::field::content_length:
-      return true;
-    default:
-      return beast::iequals(name, "keep-alive");
+    case bhttp::field::content_length: return true;
+    default: return beast::iequals(name, "keep-alive");
   }
 }
 

@@ -13,13 +13,13 @@
 namespace agent::http {
 
 struct UpstreamOptions {
-  std::string host;                 // IP literal
+  std::string host;  // IP literal
   uint16_t port = 80;
   Millis connect_timeout{2000};
-  Millis timeout{10000};            // whole exchange, for ordinary requests
-  Millis long_poll_timeout{3700000};// requests carrying wait_for_change=true
+  Millis timeout{10000};              // whole exchange, for ordinary requests
+  Millis long_poll_timeout{3700000};  // requests carrying wait_for_change=true
   size_t body_limit = 16 * 1024 * 1024;
-  int socket_mark = 0;              // SO_MARK on upstream sockets (intercept exemption), 0 = none
+  int socket_mark = 0;  // SO_MARK on upstream sockets (intercept exemption), 0 = none
 };
 
 class Upstream {

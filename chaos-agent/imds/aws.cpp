@@ -67,9 +67,7 @@ void TokenStore::prune() {
 AwsImds::AwsImds(ChaosState& state, const Clock& clock, AwsOptions options)
     : state_(state), clock_(clock), options_(std::move(options)), tokens_(clock), started_(clock.now()) {}
 
-bool AwsImds::owns(const Target& t) {
-  return t.path == "/latest" || t.path.rfind("/latest/", 0) == 0;
-}
+bool AwsImds::owns(const Target& t) { return t.path == "/latest" || t.path.rfind("/latest/", 0) == 0; }
 
 std::string AwsImds::error_page(unsigned status) {
   // 400 and 401 are the pages AWS's own metadata mock (amazon-ec2-metadata-mock,
@@ -82,10 +80,14 @@ std::string AwsImds::error_page(unsigned status) {
            "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
            "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
            "   <head>\n"
-           "      <title>" + title + "</title>\n"
+           "      <title>" +
+           title +
+           "</title>\n"
            "   </head>\n"
            "   <body>\n"
-           "      <h1>" + title + "</h1>\n"
+           "      <h1>" +
+           title +
+           "</h1>\n"
            "   </body>\n"
            "</html>\n";
   }
@@ -95,10 +97,14 @@ std::string AwsImds::error_page(unsigned status) {
          "\t\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
          "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
          " <head>\n"
-         "  <title>" + title + "</title>\n"
+         "  <title>" +
+         title +
+         "</title>\n"
          " </head>\n"
          " <body>\n"
-         "  <h1>" + title + "</h1>\n"
+         "  <h1>" +
+         title +
+         "</h1>\n"
          " </body>\n"
          "</html>\n";
 }
@@ -164,9 +170,14 @@ std::optional<Outcome> AwsImds::handle_chaos(const Request& req, const Target& t
   static const std::string kMd = "/latest/meta-data";
   if (t.path.rfind(kMd + "/spot", 0) != 0 && t.path.rfind(kMd + "/events", 0) != 0) return std::nullopt;
   std::string sub = t.path.substr(kMd.size() + 1);
-  static const char* kOwned[] = {"spot", "spot/instance-action", "spot/termination-time",
-                                 "events", "events/recommendations", "events/recommendations/rebalance",
-                                 "events/maintenance", "events/maintenance/scheduled"};
+  static const char* kOwned[] = {"spot",
+                                 "spot/instance-action",
+                                 "spot/termination-time",
+                                 "events",
+                                 "events/recommendations",
+                                 "events/recommendations/rebalance",
+                                 "events/maintenance",
+                                 "events/maintenance/scheduled"};
   if (std::find(std::begin(kOwned), std::end(kOwned), sub) == std::end(kOwned)) return std::nullopt;
 
   Outcome o;
@@ -261,8 +272,8 @@ Outcome AwsImds::handle(const Request& req, const Target& t, bool have_upstream)
 
 namespace {
 // meta-data/<key> served from the identity (InstanceIdentity::aws keys of the same name).
-const char* const kTopLevel[] = {"ami-id", "hostname", "instance-id", "instance-life-cycle", "instance-type",
-                                 "local-hostname", "local-ipv4", "mac"};
+const char* const kTopLevel[] = {"ami-id",        "hostname",       "instance-id", "instance-life-cycle",
+                                 "instance-type", "local-hostname", "local-ipv4",  "mac"};
 // meta-data/placement/<key>.
 const char* const kPlacement[] = {"availability-zone", "availability-zone-id", "region"};
 }  // namespace
@@ -301,15 +312,21 @@ std::optional<Response> AwsImds::identity(const Request& req, const Target& t) c
   if (t.path == "/latest/dynamic/instance-identity/document") {
     // The service's layout: two-space indent, " : " between key and value.
     auto get = [&](const char* k) { return id.count(k) ? nlohmann::json(id.at(k)) : nlohmann::json(nullptr); };
-    std::vector<std::pair<std::string, nlohmann::json>> doc = {
-        {"accountId", get("account-id")},      {"architecture", "x86_64"},
-        {"availabilityZone", get("availability-zone")}, {"billingProducts", nullptr},
-        {"devpayProductCodes", nullptr},       {"marketplaceProductCodes", nullptr},
-        {"imageId", get("ami-id")},            {"instanceId", get("instance-id")},
-        {"instanceType", get("instance-type")}, {"kernelId", nullptr},
-        {"pendingTime", format_iso8601(started_)}, {"privateIp", get("local-ipv4")},
-        {"ramdiskId", nullptr},                {"region", get("region")},
-        {"version", "2017-09-30"}};
+    std::vector<std::pair<std::string, nlohmann::json>> doc = {{"accountId", get("account-id")},
+                                                               {"architecture", "x86_64"},
+                                                               {"availabilityZone", get("availability-zone")},
+                                                               {"billingProducts", nullptr},
+                                                               {"devpayProductCodes", nullptr},
+                                                               {"marketplaceProductCodes", nullptr},
+                                                               {"imageId", get("ami-id")},
+                                                               {"instanceId", get("instance-id")},
+                                                               {"instanceType", get("instance-type")},
+                                                               {"kernelId", nullptr},
+                                                               {"pendingTime", format_iso8601(started_)},
+                                                               {"privateIp", get("local-ipv4")},
+                                                               {"ramdiskId", nullptr},
+                                                               {"region", get("region")},
+                                                               {"version", "2017-09-30"}};
     std::string body = "{\n";
     for (size_t i = 0; i < doc.size(); ++i)
       body += "  \"" + doc[i].first + "\" : " + doc[i].second.dump() + (i + 1 < doc.size() ? ",\n" : "\n");
@@ -325,8 +342,7 @@ void AwsImds::on_upstream_response(const Request& req, const Target& t, Response
     int ttl = 21600;
     try {
       if (!ttl_s.empty()) ttl = std::stoi(ttl_s);
-    } catch (...) {
-    }
+    } catch (...) {}
     std::string token = res.body();
     while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
     tokens_.remember(token, ttl);

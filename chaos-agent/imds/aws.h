@@ -41,7 +41,7 @@ class TokenStore {
 };
 
 struct AwsOptions {
-  bool v2_only = false;   // --imds-v2-only: requests without a token get 401
+  bool v2_only = false;  // --imds-v2-only: requests without a token get 401
   // Standalone mode (no upstream): the instance identity served under meta-data/ and
   // dynamic/instance-identity/document (InstanceIdentity::aws keys).
   std::map<std::string, std::string> identity = InstanceIdentity::defaults().aws;

@@ -14,12 +14,11 @@ const char* const kScheduledEventsVersions[] = {"2017-03-01", "2017-08-01", "201
                                                 "2019-01-01", "2019-08-01", "2020-07-01"};
 // Versions /metadata/instance accepts in this emulation (no upstream).
 const char* const kInstanceVersions[] = {
-    "2017-03-01", "2017-04-02", "2017-08-01", "2017-12-01", "2018-02-01", "2018-04-02",
-    "2018-10-01", "2019-02-01", "2019-03-11", "2019-04-30", "2019-06-01", "2019-06-04",
-    "2019-08-01", "2019-08-15", "2019-11-01", "2020-06-01", "2020-07-15", "2020-09-01",
-    "2020-10-01", "2020-12-01", "2021-01-01", "2021-02-01", "2021-03-01", "2021-05-01",
-    "2021-08-01", "2021-10-01", "2021-11-01", "2021-11-15", "2021-12-13", "2022-02-01",
-    "2022-03-01", "2022-07-01", "2022-08-01", "2022-11-01", "2023-07-01", "2023-11-15"};
+    "2017-03-01", "2017-04-02", "2017-08-01", "2017-12-01", "2018-02-01", "2018-04-02", "2018-10-01", "2019-02-01",
+    "2019-03-11", "2019-04-30", "2019-06-01", "2019-06-04", "2019-08-01", "2019-08-15", "2019-11-01", "2020-06-01",
+    "2020-07-15", "2020-09-01", "2020-10-01", "2020-12-01", "2021-01-01", "2021-02-01", "2021-03-01", "2021-05-01",
+    "2021-08-01", "2021-10-01", "2021-11-01", "2021-11-15", "2021-12-13", "2022-02-01", "2022-03-01", "2022-07-01",
+    "2022-08-01", "2022-11-01", "2023-07-01", "2023-11-15"};
 
 }  // namespace
 
@@ -43,7 +42,8 @@ nlohmann::ordered_json AzureImds::instance_document() const {
       {"location", id("location")},
       {"name", name},
       {"offer", ""},
-      {"osProfile", {{"adminUsername", "azureuser"}, {"computerName", name}, {"disablePasswordAuthentication", "true"}}},
+      {"osProfile",
+       {{"adminUsername", "azureuser"}, {"computerName", name}, {"disablePasswordAuthentication", "true"}}},
       {"osType", id("osType")},
       {"placementGroupId", ""},
       {"plan", {{"name", ""}, {"product", ""}, {"publisher", ""}}},
@@ -76,9 +76,7 @@ nlohmann::ordered_json AzureImds::instance_document() const {
   return {{"compute", compute}, {"network", network}};
 }
 
-bool AzureImds::owns(const Target& t) {
-  return t.path == "/metadata" || t.path.rfind("/metadata/", 0) == 0;
-}
+bool AzureImds::owns(const Target& t) { return t.path == "/metadata" || t.path.rfind("/metadata/", 0) == 0; }
 
 bool AzureImds::valid_scheduled_events_version(const std::string& v) {
   return std::find(std::begin(kScheduledEventsVersions), std::end(kScheduledEventsVersions), v) !=
@@ -116,16 +114,14 @@ std::string AzureImds::document(const std::string& api_version) const {
     e["NotBefore"] = inj->azure_started ? "" : format_rfc1123(inj->deadline);
     if (rich) {
       std::string what = inj->azure_event_type == "Preempt" ? "Virtual machine is being preempted"
-                                                            : "Virtual machine is going to be " +
-                                                                  inj->azure_event_type;
+                                                            : "Virtual machine is going to be " + inj->azure_event_type;
       e["Description"] = what + " [chaos-agent game day, injection " + inj->id + "]";
       e["EventSource"] = "Platform";
       e["DurationInSeconds"] = inj->azure_event_type == "Freeze" ? 5 : -1;
     }
     events.push_back(std::move(e));
   }
-  nlohmann::ordered_json doc = {{"DocumentIncarnation", state_.azure_incarnation()},
-                                {"Events", events}};
+  nlohmann::ordered_json doc = {{"DocumentIncarnation", state_.azure_incarnation()}, {"Events", events}};
   return doc.dump();
 }
 
@@ -150,18 +146,20 @@ Outcome AzureImds::handle(const Request& req, const Target& t, bool have_upstrea
   auto v = t.query.find("api-version");
   if (v == t.query.end() || v->second.empty()) {
     o.response = bad_request(req,
-        "Bad request. api-version was not specified in the request. For more information "
-        "refer to aka.ms/azureimds", true);
+                             "Bad request. api-version was not specified in the request. For more information "
+                             "refer to aka.ms/azureimds",
+                             true);
     return o;
   }
   const std::string& version = v->second;
   bool version_ok = scheduled ? valid_scheduled_events_version(version)
-                              : std::find(std::begin(kInstanceVersions), std::end(kInstanceVersions),
-                                          version) != std::end(kInstanceVersions);
+                              : std::find(std::begin(kInstanceVersions), std::end(kInstanceVersions), version) !=
+                                    std::end(kInstanceVersions);
   if (!version_ok) {
     o.response = bad_request(req,
-        "Bad request. api-version is invalid or was not specified in the request. For more "
-        "information refer to aka.ms/azureimds", true);
+                             "Bad request. api-version is invalid or was not specified in the request. For more "
+                             "information refer to aka.ms/azureimds",
+                             true);
     return o;
   }
   if (instance) {
@@ -219,8 +217,8 @@ Outcome AzureImds::handle(const Request& req, const Target& t, bool have_upstrea
       }
     }
     if (!shape_ok) {
-      o.response = bad_request(req,
-          "Bad request. Expected a JSON body like {\"StartRequests\": [{\"EventId\": \"...\"}]}", false);
+      o.response = bad_request(
+          req, "Bad request. Expected a JSON body like {\"StartRequests\": [{\"EventId\": \"...\"}]}", false);
       return o;
     }
     auto result = state_.azure_ack(ids);

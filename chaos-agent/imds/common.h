@@ -21,8 +21,8 @@ using Response = bhttp::response<bhttp::string_body>;
 
 // An origin-form request target split into a normalized path and decoded query parameters.
 struct Target {
-  std::string raw;          // as received, forwarded unchanged
-  std::string path;         // runs of '/' collapsed, trailing '/' removed (except for "/")
+  std::string raw;   // as received, forwarded unchanged
+  std::string path;  // runs of '/' collapsed, trailing '/' removed (except for "/")
   bool trailing_slash = false;
   std::map<std::string, std::string> query;  // last value wins; keys and values %-decoded
 };
@@ -35,10 +35,10 @@ std::string percent_decode(std::string_view s, bool plus_is_space);
 struct Outcome {
   enum class Type { kRespond, kForward, kWait };
   Type type = Type::kRespond;
-  Response response;                 // kRespond
+  Response response;  // kRespond
   // Bookkeeping for the audit log: set when the request was a read of a chaos path.
   std::optional<Provider> chaos_read;
-  std::string injection_id;          // the injection whose notice this answer showed, if any
+  std::string injection_id;  // the injection whose notice this answer showed, if any
   // kWait (GCP wait_for_change): hold until the value's ETag differs from baseline_etag, or
   // until timeout, then answer with the current value.
   std::string wait_key;

@@ -36,8 +36,9 @@ std::optional<std::string> GcpMetadata::identity(const std::string& path, bool j
   if (path == "/computeMetadata") return std::string("v1/\n");
   if (path == kV1) return std::string("instance/\nproject/\n");
   if (path == kV1 + "/instance")
-    return std::string("hostname\nid\nmachine-type\nmaintenance-event\nname\nnetwork-interfaces/\npreempted\n"
-                       "scheduling/\nzone\n");
+    return std::string(
+        "hostname\nid\nmachine-type\nmaintenance-event\nname\nnetwork-interfaces/\npreempted\n"
+        "scheduling/\nzone\n");
   if (path == kV1 + "/instance/id") return leaf(id("id"), true);
   if (path == kV1 + "/instance/name") return leaf(name);
   if (path == kV1 + "/instance/hostname") return leaf(name + ".c." + id("project-id") + ".internal");
@@ -112,12 +113,14 @@ Response GcpMetadata::error(const Request& req, unsigned status, const std::stri
   r.set(bhttp::field::server, "Metadata Server for VM");
   r.set(bhttp::field::connection, "close");
   r.keep_alive(false);
-  const char* title = status == 403 ? "Forbidden" : status == 400 ? "Bad Request" :
-                      status == 405 ? "Method Not Allowed" : "Not Found";
-  r.body() = "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error " +
-             std::to_string(status) + " (" + title + ")!!1</title>\n  <p><b>" +
-             std::to_string(status) + ".</b> <ins>That\xe2\x80\x99s an error.</ins>\n  <p>" +
-             detail + "  <ins>That\xe2\x80\x99s all we know.</ins>\n";
+  const char* title = status == 403   ? "Forbidden"
+                      : status == 400 ? "Bad Request"
+                      : status == 405 ? "Method Not Allowed"
+                                      : "Not Found";
+  r.body() = "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error " + std::to_string(status) +
+             " (" + title + ")!!1</title>\n  <p><b>" + std::to_string(status) +
+             ".</b> <ins>That\xe2\x80\x99s an error.</ins>\n  <p>" + detail +
+             "  <ins>That\xe2\x80\x99s all we know.</ins>\n";
   return r;
 }
 
@@ -135,8 +138,8 @@ Outcome GcpMetadata::handle(const Request& req, const Target& t, bool have_upstr
   }
   if (header(req, "Metadata-Flavor") != "Google") {
     o.response = error(req, 403,
-        "Your client does not have permission to get URL <code>" + t.path +
-        "</code> from this server. Missing Metadata-Flavor:Google header.");
+                       "Your client does not have permission to get URL <code>" + t.path +
+                           "</code> from this server. Missing Metadata-Flavor:Google header.");
     return o;
   }
   if (key.empty()) {
@@ -160,8 +163,7 @@ Outcome GcpMetadata::handle(const Request& req, const Target& t, bool have_upstr
     Millis timeout = max_wait_;
     if (auto ts = t.query.find("timeout_sec"); ts != t.query.end()) {
       const std::string& s = ts->second;
-      bool digits = !s.empty() && s.size() <= 7 &&
-                    s.find_first_not_of("0123456789") == std::string::npos;
+      bool digits = !s.empty() && s.size() <= 7 && s.find_first_not_of("0123456789") == std::string::npos;
       if (!digits || std::stol(s) < 1) {
         o.response = error(req, 400, "timeout_sec must be a positive integer.");
         return o;

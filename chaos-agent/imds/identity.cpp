@@ -50,8 +50,8 @@ namespace {
 Error error_at(const std::string& file, const YAML::Mark& m, const std::string& path, const std::string& msg) {
   int line = m.line >= 0 ? m.line + 1 : 1;
   int col = m.column >= 0 ? m.column + 1 : 1;
-  return Error{file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: " +
-               (path.empty() ? "" : path + ": ") + msg};
+  return Error{file + ":" + std::to_string(line) + ":" + std::to_string(col) +
+               ": error: " + (path.empty() ? "" : path + ": ") + msg};
 }
 }  // namespace
 
@@ -68,10 +68,13 @@ Result<InstanceIdentity> parse_identity(const std::string& text, const std::stri
   bool aws_zone = false, aws_region = false, aws_zone_id = false;
   for (const auto& section : root) {
     std::string name = section.first.as<std::string>();
-    std::map<std::string, std::string>* target = name == "aws" ? &id.aws : name == "azure" ? &id.azure
-                                               : name == "gcp" ? &id.gcp : nullptr;
+    std::map<std::string, std::string>* target = name == "aws"     ? &id.aws
+                                                 : name == "azure" ? &id.azure
+                                                 : name == "gcp"   ? &id.gcp
+                                                                   : nullptr;
     if (!target) return error_at(file, section.first.Mark(), name, "unknown key (expected one of: aws, azure, gcp)");
-    if (!section.second.IsMap()) return error_at(file, section.second.Mark(), name, "expected a mapping of keys to values");
+    if (!section.second.IsMap())
+      return error_at(file, section.second.Mark(), name, "expected a mapping of keys to values");
     for (const auto& kv : section.second) {
       std::string key = kv.first.as<std::string>();
       if (!target->count(key)) {
@@ -92,7 +95,8 @@ Result<InstanceIdentity> parse_identity(const std::string& text, const std::stri
   // A zone given without its region: the region is the zone without its letter (us-west-2b).
   if (aws_zone && !aws_region) {
     std::string z = id.aws["availability-zone"];
-    id.aws["region"] = z.size() > 1 && std::isalpha(static_cast<unsigned char>(z.back())) ? z.substr(0, z.size() - 1) : z;
+    id.aws["region"] =
+        z.size() > 1 && std::isalpha(static_cast<unsigned char>(z.back())) ? z.substr(0, z.size() - 1) : z;
   }
   if (aws_zone && !aws_zone_id) id.aws.erase("availability-zone-id");
   return id;

@@ -62,23 +62,19 @@ bool MetadataRouter::host_allowed(const std::string& raw) const {
     size_t close = host.find(']');
     if (close == std::string::npos) return false;
     std::string rest = host.substr(close + 1);
-    if (!rest.empty() && (rest[0] != ':' || rest.find_first_not_of("0123456789", 1) != std::string::npos))
-      return false;
+    if (!rest.empty() && (rest[0] != ':' || rest.find_first_not_of("0123456789", 1) != std::string::npos)) return false;
     host = host.substr(0, close + 1);
   } else if (size_t colon = host.find(':'); colon != std::string::npos) {
     if (host.find_first_not_of("0123456789", colon + 1) != std::string::npos) return false;
     host = host.substr(0, colon);
   }
   if (!host.empty() && host.back() == '.') host.pop_back();
-  static const char* kMetadataHosts[] = {"169.254.169.254", "metadata.google.internal", "metadata",
-                                         "localhost", "[fd00:ec2::254]", "[::1]", "instance-data",
-                                         "instance-data.ec2.internal"};
-  if (std::find(std::begin(kMetadataHosts), std::end(kMetadataHosts), host) != std::end(kMetadataHosts))
-    return true;
-  if (host.rfind("127.", 0) == 0 && host.find_first_not_of("0123456789.") == std::string::npos)
-    return true;
-  return std::find(options_.extra_hosts.begin(), options_.extra_hosts.end(), host) !=
-         options_.extra_hosts.end();
+  static const char* kMetadataHosts[] = {"169.254.169.254", "metadata.google.internal",  "metadata",
+                                         "localhost",       "[fd00:ec2::254]",           "[::1]",
+                                         "instance-data",   "instance-data.ec2.internal"};
+  if (std::find(std::begin(kMetadataHosts), std::end(kMetadataHosts), host) != std::end(kMetadataHosts)) return true;
+  if (host.rfind("127.", 0) == 0 && host.find_first_not_of("0123456789.") == std::string::npos) return true;
+  return std::find(options_.extra_hosts.begin(), options_.extra_hosts.end(), host) != options_.extra_hosts.end();
 }
 
 Outcome MetadataRouter::route(const Request& req) {
@@ -88,11 +84,11 @@ Outcome MetadataRouter::route(const Request& req) {
   auto target = parse_target(raw);
   if (!target)
     return respond(reject(req, 400, "request target must be a path (origin-form); absolute URIs are refused"));
-  if (req.count(bhttp::field::host) > 1)
-    return respond(reject(req, 400, "more than one Host header"));
+  if (req.count(bhttp::field::host) > 1) return respond(reject(req, 400, "more than one Host header"));
   if (auto h = req.find(bhttp::field::host); h != req.end() && !host_allowed(std::string(h->value())))
-    return respond(reject(req, 400, "Host '" + std::string(h->value()) +
-                                        "' is not a metadata host (start the agent with --allow-host NAME to accept it)"));
+    return respond(reject(req, 400,
+                          "Host '" + std::string(h->value()) +
+                              "' is not a metadata host (start the agent with --allow-host NAME to accept it)"));
   bool up = options_.have_upstream;
   auto emulated = [&](Provider p) { return has(options_.providers, p); };
   if (AwsImds::owns(*target) && emulated(Provider::kAws)) return aws_.handle(req, *target, up);
@@ -105,8 +101,7 @@ Outcome MetadataRouter::route(const Request& req) {
 void MetadataRouter::on_upstream_response(const Request& req, Response& res) {
   auto target = parse_target(std::string(req.target()));
   if (!target) return;
-  if (AwsImds::owns(*target) && has(options_.providers, Provider::kAws))
-    aws_.on_upstream_response(req, *target, res);
+  if (AwsImds::owns(*target) && has(options_.providers, Provider::kAws)) aws_.on_upstream_response(req, *target, res);
 }
 
 }  // namespace agent::imds

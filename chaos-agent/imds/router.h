@@ -13,10 +13,10 @@
 namespace agent::imds {
 
 struct RouterOptions {
-  ProviderSet providers = kAllProviders;   // providers emulated; the others pass through
+  ProviderSet providers = kAllProviders;  // providers emulated; the others pass through
   bool have_upstream = false;
-  std::vector<std::string> extra_hosts;    // --allow-host: more Host names accepted
-  AwsOptions aws;                          // its identity is replaced by identity.aws
+  std::vector<std::string> extra_hosts;  // --allow-host: more Host names accepted
+  AwsOptions aws;                        // its identity is replaced by identity.aws
   Millis gcp_max_wait{300000};
   InstanceIdentity identity = InstanceIdentity::defaults();  // served without an upstream
 };

@@ -39,14 +39,12 @@ std::string dirname_of(const std::string& path) {
 Status write_state(const InterceptOptions& o) {
   std::string dir = dirname_of(o.state_file);
   ::mkdir(dir.c_str(), 0700);
-  nlohmann::json j = {{"version", 1},
-                      {"pid", ::getpid()},
-                      {"iptables", o.iptables},
-                      {"rules", {rule_args(o, false)}}};
+  nlohmann::json j = {{"version", 1}, {"pid", ::getpid()}, {"iptables", o.iptables}, {"rules", {rule_args(o, false)}}};
   std::string tmp = o.state_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return Error{"state file '" + tmp + "': " + std::strerror(errno) + " (set --state-file to a writable path)"};
+    if (!out)
+      return Error{"state file '" + tmp + "': " + std::strerror(errno) + " (set --state-file to a writable path)"};
     out << j.dump(2) << "\n";
     out.flush();
     if (!out) return Error{"state file '" + tmp + "': write failed"};
@@ -81,8 +79,8 @@ std::vector<std::string> split_words(const std::string& line) {
 }  // namespace
 
 std::vector<std::string> rule_args(const InterceptOptions& o, bool add) {
-  std::vector<std::string> a = {"-t", "nat", add ? "-A" : "-D", "OUTPUT", "-p", "tcp",
-                                "-d", o.metadata_ip + "/32", "--dport", std::to_string(o.metadata_port)};
+  std::vector<std::string> a = {"-t",  "nat", add ? "-A" : "-D",     "OUTPUT",  "-p",
+                                "tcp", "-d",  o.metadata_ip + "/32", "--dport", std::to_string(o.metadata_port)};
   if (o.exempt == InterceptOptions::Exempt::kUid) {
     a.insert(a.end(), {"-m", "owner", "!", "--uid-owner", std::to_string(o.uid)});
   } else {

@@ -22,11 +22,11 @@ inline constexpr int kAgentSocketMark = 0x5ca1;
 struct InterceptOptions {
   std::string metadata_ip = "169.254.169.254";
   uint16_t metadata_port = 80;
-  std::string agent_ip = "127.0.0.1";   // where redirected traffic goes: the agent's --listen address
-  uint16_t agent_port = 0;               // and its bound port (the agent sets both)
+  std::string agent_ip = "127.0.0.1";  // where redirected traffic goes: the agent's --listen address
+  uint16_t agent_port = 0;             // and its bound port (the agent sets both)
   enum class Exempt { kUid, kMark } exempt = Exempt::kUid;
-  uid_t uid = 0;                         // kUid: traffic of this uid is not redirected
-  int mark = kAgentSocketMark;           // kMark: traffic from sockets with this mark is not
+  uid_t uid = 0;                // kUid: traffic of this uid is not redirected
+  int mark = kAgentSocketMark;  // kMark: traffic from sockets with this mark is not
   std::string state_file = kDefaultStateFile;
   std::string iptables = "iptables";
 };

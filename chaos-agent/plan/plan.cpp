@@ -115,11 +115,11 @@ class PlanParser {
     if (t.str("control", control)) {
       auto ep = http::parse_endpoint(control, "control");
       if (!ep)
-        ctx_.error(t.get("control"), path + ".control", "expected unix:/PATH or 127.0.0.1:PORT, found '" + control + "'");
+        ctx_.error(t.get("control"), path + ".control",
+                   "expected unix:/PATH or 127.0.0.1:PORT, found '" + control + "'");
       else if (!ep->is_unix && !boost::asio::ip::make_address(ep->host).is_loopback())
         ctx_.error(t.get("control"), path + ".control", "control endpoints are local only (unix socket or loopback)");
-      else
-        tg.control = control;
+      else tg.control = control;
     }
     t.str("token_file", tg.token_file);
     t.finish();
@@ -278,7 +278,8 @@ std::string describe(const Plan& p) {
   std::ostringstream o;
   o << "plan " << p.name << " (" << p.file << ")\n";
   o << "  targets: " << p.targets.size() << " (";
-  for (size_t i = 0; i < p.targets.size(); ++i) o << (i ? ", " : "") << p.targets[i].name << " " << p.targets[i].control;
+  for (size_t i = 0; i < p.targets.size(); ++i)
+    o << (i ? ", " : "") << p.targets[i].name << " " << p.targets[i].control;
   o << ")\n";
   o << "  dead-man: every injection expires by itself " << format_duration(p.max_duration)
     << " after the start; the drill ends after " << format_duration(p.duration) << " (clear + report)\n";

@@ -50,19 +50,19 @@ struct Item {
   enum class Type { kPreempt, kRebalance, kMaintenance, kStorm, kClear };
   Type type = Type::kPreempt;
   Millis at{0};
-  InjectRequest inject;                 // preempt / rebalance / maintenance / storm
-  double fraction = 1.0;                // storm
-  std::vector<std::string> selected;    // resolved target names this item acts on
-  std::string where;                    // "chaos[2].storm" for messages
-  Position position;                    // of the item in the plan file
-  bool notice_given = false;            // notice: written (else the default)
+  InjectRequest inject;               // preempt / rebalance / maintenance / storm
+  double fraction = 1.0;              // storm
+  std::vector<std::string> selected;  // resolved target names this item acts on
+  std::string where;                  // "chaos[2].storm" for messages
+  Position position;                  // of the item in the plan file
+  bool notice_given = false;          // notice: written (else the default)
 };
 
 struct HealthCheck {
-  std::string url;                      // http://127.x.x.x:PORT/PATH (loopback only)
+  std::string url;  // http://127.x.x.x:PORT/PATH (loopback only)
   Millis interval{5000};
   Millis timeout{2000};
-  int failures = 1;                     // consecutive failures that trigger an abort
+  int failures = 1;  // consecutive failures that trigger an abort
 };
 
 struct Plan {
@@ -74,13 +74,13 @@ struct Plan {
   uint64_t seed = 1;
   std::vector<Target> targets;
   double max_fraction = 1.0;
-  int max_targets = 0;                  // 0 = no count limit beyond max_fraction
-  HealthCheck health;                   // url empty = none
-  std::string abort_command;            // "" = none
+  int max_targets = 0;                     // 0 = no count limit beyond max_fraction
+  HealthCheck health;                      // url empty = none
+  std::string abort_command;               // "" = none
   std::optional<Position> abort_position;  // where abort: is, when the plan has one
   Millis abort_interval{5000};
-  std::vector<Item> items;              // sorted by `at`
-  std::string report_path;              // "" = none
+  std::vector<Item> items;  // sorted by `at`
+  std::string report_path;  // "" = none
 };
 
 Result<Plan> parse_plan(const std::string& text, const std::string& file);

@@ -23,7 +23,8 @@ bool read_share(MapReader& r, const std::string& key, double& out) {
   double v = 0;
   if (!r.fraction(key, v)) return false;
   if (v <= 0) {
-    r.ctx().error(r.get(key), r.child_path(key), "must be greater than 0 and at most 1 (100%), found '" + r.get(key).Scalar() + "'");
+    r.ctx().error(r.get(key), r.child_path(key),
+                  "must be greater than 0 and at most 1 (100%), found '" + r.get(key).Scalar() + "'");
     return false;
   }
   out = v;
@@ -59,8 +60,9 @@ std::string plan_name(MapReader& top, const std::string& file) {
 bool read_max_duration(MapReader& top, Millis& out) {
   if (!top.has("max_duration")) {
     top.get("max_duration");
-    top.ctx().error(top.node(), "max_duration",
-                    "required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
+    top.ctx().error(
+        top.node(), "max_duration",
+        "required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m");
     return false;
   }
   Millis d{0};
@@ -131,11 +133,13 @@ bool takes(Item::Type type, const std::string& key) {
 
 void read_inject_fields(MapReader& body, Item::Type type, ProviderSet plan_provider, const YAML::Node& item,
                         InjectRequest& req, bool& notice_given) {
-  req.kind = type == Item::Type::kRebalance ? Kind::kRebalance
-           : type == Item::Type::kMaintenance ? Kind::kMaintenance : Kind::kPreempt;
+  req.kind = type == Item::Type::kRebalance     ? Kind::kRebalance
+             : type == Item::Type::kMaintenance ? Kind::kMaintenance
+                                                : Kind::kPreempt;
   req.providers = plan_provider;
   req.notice = req.kind == Kind::kMaintenance ? Millis(15 * 60 * 1000) : Millis(120000);
-  if (req.kind == Kind::kRebalance && plan_provider == kAllProviders) req.providers = static_cast<unsigned>(Provider::kAws);
+  if (req.kind == Kind::kRebalance && plan_provider == kAllProviders)
+    req.providers = static_cast<unsigned>(Provider::kAws);
   if (takes(type, "notice")) notice_given = read_millis(body, "notice", req.notice);
   if (takes(type, "action")) body.choice("action", req.aws_action, {"terminate", "stop", "hibernate"});
   if (takes(type, "provider")) read_providers(body, "provider", req.providers);

@@ -39,11 +39,17 @@ bool command_ok(const std::string& cmd) {
 }  // namespace
 
 RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
-  auto log = options.log ? options.log : [](const std::string& s) { std::printf("%s\n", s.c_str()); std::fflush(stdout); };
+  auto log = options.log ? options.log : [](const std::string& s) {
+    std::printf("%s\n", s.c_str());
+    std::fflush(stdout);
+  };
   RunOutcome out;
   // Every injection of this run carries the run id, so the report counts only the plan's own.
   const std::string run_id = options.run_id.empty() ? "run-" + random_hex(12) : options.run_id;
-  out.report = {{"plan", plan.name}, {"file", plan.file}, {"run", run_id}, {"aborted", false},
+  out.report = {{"plan", plan.name},
+                {"file", plan.file},
+                {"run", run_id},
+                {"aborted", false},
                 {"targets", nlohmann::json::object()}};
 
   std::map<std::string, control::Client> clients;
@@ -71,9 +77,8 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
   };
 
   const auto t0 = Steady::now();
-  log(elapsed_label(t0) + " plan " + plan.name + " started (run " + run_id + "): " +
-      std::to_string(plan.items.size()) + " items, ends at T+" +
-      format_duration(plan.duration) + ", dead-man " + format_duration(plan.max_duration));
+  log(elapsed_label(t0) + " plan " + plan.name + " started (run " + run_id + "): " + std::to_string(plan.items.size()) +
+      " items, ends at T+" + format_duration(plan.duration) + ", dead-man " + format_duration(plan.max_duration));
   size_t next = 0;
   int health_failures = 0;
   auto next_health = t0;

@@ -15,14 +15,14 @@
 namespace agent::plan {
 
 struct RunnerOptions {
-  std::function<void(const std::string&)> log;   // one line per event (default: stdout)
-  Millis poll{50};                               // scheduling granularity
-  const std::atomic<bool>* interrupted = nullptr;// set by a signal handler: clear and stop
-  std::string run_id;                            // "" = a fresh random "run-..." id
+  std::function<void(const std::string&)> log;     // one line per event (default: stdout)
+  Millis poll{50};                                 // scheduling granularity
+  const std::atomic<bool>* interrupted = nullptr;  // set by a signal handler: clear and stop
+  std::string run_id;                              // "" = a fresh random "run-..." id
 };
 
 struct RunOutcome {
-  int exit_code = 0;        // 0 done, 1 aborted or interrupted, 3 an agent could not be reached
+  int exit_code = 0;  // 0 done, 1 aborted or interrupted, 3 an agent could not be reached
   // {"plan", "file", "run", "aborted", "abort_reason", "targets": {name: report}}; each target's
   // report covers only the injections this run made (tagged "run" in the agent's audit log).
   nlohmann::json report;

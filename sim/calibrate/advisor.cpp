@@ -29,7 +29,10 @@ Result<AdvisorData> read_spot_advisor(const std::string& path) {
   auto doc = read_json_file(path);
   if (!doc) return doc.status();
   const Where w{path, 0, ""};
-  if (!doc->is_object()) return w.error("", "expected the Spot Instance Advisor object {\"ranges\": [...], \"spot_advisor\": {...}}, found " + json_kind(*doc));
+  if (!doc->is_object())
+    return w.error("",
+                   "expected the Spot Instance Advisor object {\"ranges\": [...], \"spot_advisor\": {...}}, found " +
+                       json_kind(*doc));
   AdvisorData out;
   out.file = path;
   auto ranges = doc->find("ranges");
@@ -44,12 +47,14 @@ Result<AdvisorData> read_spot_advisor(const std::string& path) {
     auto max = get_int(w, r, p, "max");
     if (!max) return max.status();
     auto band = parse_frequency_band(*label);
-    if (!band) return w.error(p + ".label", "expected a band such as \"<5%\", \"5-10%\" or \">20%\", found \"" + *label + "\"");
+    if (!band)
+      return w.error(p + ".label", "expected a band such as \"<5%\", \"5-10%\" or \">20%\", found \"" + *label + "\"");
     // Ranges are listed by index; when "index" is given it must match the position (r refers to it).
     if (r.contains("index")) {
       auto idx = get_int(w, r, p, "index");
       if (!idx) return idx.status();
-      if (*idx != static_cast<int64_t>(i)) return w.error(p + ".index", "expected " + std::to_string(i) + " (ranges in index order)");
+      if (*idx != static_cast<int64_t>(i))
+        return w.error(p + ".index", "expected " + std::to_string(i) + " (ranges in index order)");
     }
     out.ranges.push_back(*band);
   }
@@ -62,11 +67,13 @@ Result<AdvisorData> read_spot_advisor(const std::string& path) {
     if (!reg->is_object()) return w.error(rp, "expected an object OS → instance types, found " + json_kind(*reg));
     for (auto os = reg->begin(); os != reg->end(); ++os) {
       const std::string op = rp + "." + os.key();
-      if (!os->is_object()) return w.error(op, "expected an object instance type → {\"s\", \"r\"}, found " + json_kind(*os));
+      if (!os->is_object())
+        return w.error(op, "expected an object instance type → {\"s\", \"r\"}, found " + json_kind(*os));
       auto& types = out.entries[reg.key()][os.key()];
       for (auto ty = os->begin(); ty != os->end(); ++ty) {
         const std::string tp = op + "." + ty.key();
-        if (!ty->is_object()) return w.error(tp, "expected {\"s\": savings %, \"r\": range index}, found " + json_kind(*ty));
+        if (!ty->is_object())
+          return w.error(tp, "expected {\"s\": savings %, \"r\": range index}, found " + json_kind(*ty));
         auto r = get_int(w, *ty, tp, "r");
         if (!r) return r.status();
         auto s = get_int(w, *ty, tp, "s");
@@ -83,15 +90,17 @@ Result<AdvisorData> read_spot_advisor(const std::string& path) {
   return out;
 }
 
-Result<AdvisorEntry> AdvisorData::lookup(const std::string& region, const std::string& os, const std::string& type) const {
+Result<AdvisorEntry> AdvisorData::lookup(const std::string& region, const std::string& os,
+                                         const std::string& type) const {
   auto reg = entries.find(region);
   if (reg == entries.end()) {
-    return Status::invalid(file + ": no region \"" + region + "\" in spot_advisor" + did_you_mean(region, keys_of(entries)));
+    return Status::invalid(file + ": no region \"" + region + "\" in spot_advisor" +
+                           did_you_mean(region, keys_of(entries)));
   }
   auto o = reg->second.find(os);
   if (o == reg->second.end()) {
-    return Status::invalid(file + ": no OS \"" + os + "\" in spot_advisor." + region + did_you_mean(os, keys_of(reg->second)) +
-                           " (the advisor writes Linux and Windows)");
+    return Status::invalid(file + ": no OS \"" + os + "\" in spot_advisor." + region +
+                           did_you_mean(os, keys_of(reg->second)) + " (the advisor writes Linux and Windows)");
   }
   auto t = o->second.find(type);
   if (t == o->second.end()) {

@@ -46,8 +46,10 @@ std::string guess_provider(const std::string& zone) {
   if (zone.empty()) return "aws";
   const char last = zone.back();
   const size_t dash = zone.find_last_of('-');
-  if (std::isalpha(static_cast<unsigned char>(last)) && dash != std::string::npos && dash + 2 == zone.size()) return "gcp";
-  if (std::isalpha(static_cast<unsigned char>(last)) && zone.size() >= 2 && std::isdigit(static_cast<unsigned char>(zone[zone.size() - 2]))) {
+  if (std::isalpha(static_cast<unsigned char>(last)) && dash != std::string::npos && dash + 2 == zone.size())
+    return "gcp";
+  if (std::isalpha(static_cast<unsigned char>(last)) && zone.size() >= 2 &&
+      std::isdigit(static_cast<unsigned char>(zone[zone.size() - 2]))) {
     return "aws";
   }
   return "azure";
@@ -62,7 +64,8 @@ std::string region_of(const std::string& provider, const std::string& zone) {
   const size_t dash = r.find_last_of('-');
   if (provider == "gcp") return dash == std::string::npos ? r : r.substr(0, dash);
   // azure: "eastus" or "eastus-1"
-  if (dash != std::string::npos && dash + 1 < r.size() && std::isdigit(static_cast<unsigned char>(r[dash + 1]))) return r.substr(0, dash);
+  if (dash != std::string::npos && dash + 1 < r.size() && std::isdigit(static_cast<unsigned char>(r[dash + 1])))
+    return r.substr(0, dash);
   return r;
 }
 
@@ -115,7 +118,8 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
   std::vector<size_t> row_pool(inv.rows.size());
   {
     std::map<std::string, std::pair<std::string, std::string>> names;
-    for (const auto& r : inv.rows) names.emplace(pool_name(r.instance_type, r.zone), std::make_pair(r.instance_type, r.zone));
+    for (const auto& r : inv.rows)
+      names.emplace(pool_name(r.instance_type, r.zone), std::make_pair(r.instance_type, r.zone));
     for (const auto& [name, key] : names) {
       pool_of_key[key] = cal.pools.size();
       PoolCalibration p;
@@ -125,7 +129,8 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
       cal.pools.push_back(std::move(p));
     }
   }
-  std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, std::equal_to<>> rows_of;  // instance (lower case) → rows
+  std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, std::equal_to<>>
+      rows_of;  // instance (lower case) → rows
   rows_of.reserve(inv.rows.size() * 2);
   std::vector<std::set<std::string>> instances(cal.pools.size());
   std::vector<std::vector<std::pair<int64_t, int64_t>>> spans(cal.pools.size());  // clipped intervals
@@ -201,18 +206,23 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
                         "): not counted, as their exposure is unknown");
   }
   if (outside > 0) {
-    cal.notes.push_back(std::to_string(outside) + " events fall outside their VM's start..end in the inventory (+10 min): not counted");
+    cal.notes.push_back(std::to_string(outside) +
+                        " events fall outside their VM's start..end in the inventory (+10 min): not counted");
   }
-  if (outside_period > 0) cal.notes.push_back(std::to_string(outside_period) + " events fall outside the period: not counted");
+  if (outside_period > 0)
+    cal.notes.push_back(std::to_string(outside_period) + " events fall outside the period: not counted");
   if (inv.no_zone_timestamps > 0) {
-    cal.notes.push_back(std::to_string(inv.no_zone_timestamps) + " inventory rows have timestamps without a time zone: read as UTC");
+    cal.notes.push_back(std::to_string(inv.no_zone_timestamps) +
+                        " inventory rows have timestamps without a time zone: read as UTC");
   }
 
   // Estimates and tests per pool.
   const double period_h = hours(to - from);
   for (size_t p = 0; p < cal.pools.size(); ++p) {
     PoolCalibration& pc = cal.pools[p];
-    pc.provider = !event_provider[p].empty() ? event_provider[p] : !opt.provider.empty() ? opt.provider : guess_provider(pc.zone);
+    pc.provider = !event_provider[p].empty() ? event_provider[p]
+                  : !opt.provider.empty()    ? opt.provider
+                                             : guess_provider(pc.zone);
     pc.region = region_of(pc.provider, pc.zone);
     pc.instances = static_cast<int64_t>(instances[p].size());
     double exposure = 0;
@@ -227,7 +237,9 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
       edges.emplace_back(s, +1);
       edges.emplace_back(e, -1);
     }
-    std::sort(edges.begin(), edges.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
+    std::sort(edges.begin(), edges.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second < b.second;
+    });
     int64_t cur = 0;
     for (const auto& [t, d] : edges) {
       cur += d;
@@ -273,7 +285,8 @@ Calibration calibrate_exposure(const Inventory& inv, const EventLog& log, const 
       wexp[i] = (wexp[i] + run) * rate;
     }
     wexp.resize(nwin);
-    for (int64_t t : event_times[p]) wobs[std::min(nwin - 1, static_cast<size_t>(std::max<int64_t>(0, t - from) / w_us))] += 1;
+    for (int64_t t : event_times[p])
+      wobs[std::min(nwin - 1, static_cast<size_t>(std::max<int64_t>(0, t - from) / w_us))] += 1;
     pc.bursts = poisson_fit(wobs, wexp);
   }
   // Pools with no exposure in the period are dropped (say so).
@@ -317,14 +330,16 @@ std::vector<PricePoint> clip_prices(const std::vector<PricePoint>& pts, int64_t 
 }  // namespace
 
 Result<Calibration> run_calibration(const Options& opt) {
-  if (opt.event_files.empty() && opt.inventory_file.empty() && opt.advisor_file.empty() && opt.azure_eviction_file.empty() &&
-      opt.aws_price_files.empty() && opt.azure_price_files.empty()) {
-    return Status::invalid("spotsim calibrate: nothing to read; give --inventory with --events, --advisor, --azure-eviction, "
-                           "--aws-prices or --azure-prices (docs/calibration.md)");
+  if (opt.event_files.empty() && opt.inventory_file.empty() && opt.advisor_file.empty() &&
+      opt.azure_eviction_file.empty() && opt.aws_price_files.empty() && opt.azure_price_files.empty()) {
+    return Status::invalid(
+        "spotsim calibrate: nothing to read; give --inventory with --events, --advisor, --azure-eviction, "
+        "--aws-prices or --azure-prices (docs/calibration.md)");
   }
   if (!opt.event_files.empty() && opt.inventory_file.empty()) {
-    return Status::invalid("spotsim calibrate: interruption events need the exposure they happened in: give --inventory "
-                           "(a CSV of instance_id,instance_type,zone,start,end; docs/calibration.md)");
+    return Status::invalid(
+        "spotsim calibrate: interruption events need the exposure they happened in: give --inventory "
+        "(a CSV of instance_id,instance_type,zone,start,end; docs/calibration.md)");
   }
   // Read every input first: an error anywhere means no output at all.
   std::optional<AdvisorData> advisor;
@@ -344,9 +359,10 @@ Result<Calibration> run_calibration(const Options& opt) {
   for (const auto& f : opt.aws_price_files) {
     auto h = read_aws_price_history(f);
     if (!h) return h.status();
-    price_inputs.push_back(f + ": AWS spot price history, " + std::to_string(h->records) + " prices in " +
-                           std::to_string(h->series.size()) + " series" +
-                           (h->skipped ? " (" + std::to_string(h->skipped) + " without AvailabilityZone skipped)" : ""));
+    price_inputs.push_back(
+        f + ": AWS spot price history, " + std::to_string(h->records) + " prices in " +
+        std::to_string(h->series.size()) + " series" +
+        (h->skipped ? " (" + std::to_string(h->skipped) + " without AvailabilityZone skipped)" : ""));
     for (auto& s : h->series) prices.push_back(std::move(s));
   }
   for (const auto& f : opt.azure_price_files) {
@@ -360,19 +376,23 @@ Result<Calibration> run_calibration(const Options& opt) {
   std::vector<std::string> event_inputs;
   for (const auto& f : opt.event_files) {
     const int64_t before = static_cast<int64_t>(log.events.size()), dup0 = log.duplicates, other0 = log.other;
-    if (Status st = read_events(f, log, [&](int64_t d, int64_t t) { progress_stage(opt, "events " + f, d, t); }); !st) return st;
-    event_inputs.push_back(f + ": " + std::to_string(static_cast<int64_t>(log.events.size()) - before) + " events" +
-                           (log.duplicates > dup0 ? ", " + std::to_string(log.duplicates - dup0) + " duplicates dropped" : "") +
-                           (log.other > other0 ? ", " + std::to_string(log.other - other0) + " records of other kinds ignored" : ""));
+    if (Status st = read_events(f, log, [&](int64_t d, int64_t t) { progress_stage(opt, "events " + f, d, t); }); !st)
+      return st;
+    event_inputs.push_back(
+        f + ": " + std::to_string(static_cast<int64_t>(log.events.size()) - before) + " events" +
+        (log.duplicates > dup0 ? ", " + std::to_string(log.duplicates - dup0) + " duplicates dropped" : "") +
+        (log.other > other0 ? ", " + std::to_string(log.other - other0) + " records of other kinds ignored" : ""));
   }
   Calibration cal;
   if (!opt.inventory_file.empty()) {
-    auto inv = read_inventory(opt.inventory_file, [&](int64_t d, int64_t t) { progress_stage(opt, "inventory", d, t); });
+    auto inv =
+        read_inventory(opt.inventory_file, [&](int64_t d, int64_t t) { progress_stage(opt, "inventory", d, t); });
     if (!inv) return inv.status();
     progress_stage(opt, "estimating", 0, 1);
     cal = calibrate_exposure(*inv, log, opt);
     if (cal.to_us <= cal.from_us) {
-      return Status::invalid("spotsim calibrate: the period " + format_timestamp(cal.from_us) + " .. " + format_timestamp(cal.to_us) +
+      return Status::invalid("spotsim calibrate: the period " + format_timestamp(cal.from_us) + " .. " +
+                             format_timestamp(cal.to_us) +
                              " is empty; check --from/--to against the inventory's times");
     }
     cal.inputs.push_back(opt.inventory_file + ": inventory, " + std::to_string(inv->rows.size()) + " rows");
@@ -395,13 +415,15 @@ Result<Calibration> run_calibration(const Options& opt) {
 
   std::set<std::string> wanted_types;
   for (const auto& t : opt.instance_types) wanted_types.insert(lower(t));
-  auto find_pool = [&](const std::string& provider, const std::string& type, const std::string& zone) -> PoolCalibration* {
+  auto find_pool = [&](const std::string& provider, const std::string& type,
+                       const std::string& zone) -> PoolCalibration* {
     for (auto& p : cal.pools) {
       if (p.provider == provider && lower(p.instance_type) == lower(type) && p.zone == zone) return &p;
     }
     return nullptr;
   };
-  auto add_pool = [&](const std::string& provider, const std::string& type, const std::string& region, const std::string& zone) {
+  auto add_pool = [&](const std::string& provider, const std::string& type, const std::string& region,
+                      const std::string& zone) {
     PoolCalibration p;
     p.provider = provider;
     p.instance_type = type;
@@ -424,12 +446,15 @@ Result<Calibration> run_calibration(const Options& opt) {
       }
       p.band = e->band;
       p.savings_pct = e->savings_pct;
-      p.band_source = "AWS Spot Instance Advisor (" + p.region + " " + opt.os + ", savings " + std::to_string(e->savings_pct) + "%)";
+      p.band_source = "AWS Spot Instance Advisor (" + p.region + " " + opt.os + ", savings " +
+                      std::to_string(e->savings_pct) + "%)";
     }
     if (!wanted_types.empty() || cal.pools.empty()) {
-      if (opt.region.empty()) return Status::invalid("spotsim calibrate: --advisor needs --region (e.g. us-east-1) to pick pools");
+      if (opt.region.empty())
+        return Status::invalid("spotsim calibrate: --advisor needs --region (e.g. us-east-1) to pick pools");
       if (opt.instance_types.empty()) {
-        return Status::invalid("spotsim calibrate: --advisor without an inventory needs --instance-type (repeatable) to pick pools");
+        return Status::invalid(
+            "spotsim calibrate: --advisor without an inventory needs --instance-type (repeatable) to pick pools");
       }
       for (const auto& t : opt.instance_types) {
         auto e = advisor->lookup(opt.region, opt.os, t);
@@ -438,13 +463,15 @@ Result<Calibration> run_calibration(const Options& opt) {
         if (!p) p = add_pool("aws", t, opt.region, opt.region);
         p->band = e->band;
         p->savings_pct = e->savings_pct;
-        p->band_source = "AWS Spot Instance Advisor (" + opt.region + " " + opt.os + ", savings " + std::to_string(e->savings_pct) + "%)";
+        p->band_source = "AWS Spot Instance Advisor (" + opt.region + " " + opt.os + ", savings " +
+                         std::to_string(e->savings_pct) + "%)";
       }
     }
   }
   if (azure_rates) {
-    cal.inputs.push_back(opt.azure_eviction_file + ": Azure eviction rates, " + std::to_string(azure_rates->rows.size()) + " rows" +
-                         (azure_rates->skipped ? " (" + std::to_string(azure_rates->skipped) + " rows of other types skipped)" : ""));
+    cal.inputs.push_back(
+        opt.azure_eviction_file + ": Azure eviction rates, " + std::to_string(azure_rates->rows.size()) + " rows" +
+        (azure_rates->skipped ? " (" + std::to_string(azure_rates->skipped) + " rows of other types skipped)" : ""));
     for (auto& p : cal.pools) {
       if (p.provider != "azure") continue;
       for (const auto& r : azure_rates->rows) {
@@ -454,7 +481,8 @@ Result<Calibration> run_calibration(const Options& opt) {
         }
       }
     }
-    const bool had_pools = std::any_of(cal.pools.begin(), cal.pools.end(), [](const PoolCalibration& p) { return p.has_exposure; });
+    const bool had_pools =
+        std::any_of(cal.pools.begin(), cal.pools.end(), [](const PoolCalibration& p) { return p.has_exposure; });
     if (!had_pools || !wanted_types.empty() || !opt.region.empty()) {
       int64_t taken = 0;
       for (const auto& r : azure_rates->rows) {
@@ -487,8 +515,11 @@ Result<Calibration> run_calibration(const Options& opt) {
       if (!find_pool(s.provider, s.instance_type, s.zone)) add_pool(s.provider, s.instance_type, s.region, s.zone);
     }
     if (cal.pools.empty() && !prices.empty()) {
-      return Status::invalid("spotsim calibrate: no price series matches" + std::string(opt.product.empty() ? " the default product (Linux)" : " --product " + opt.product) +
-                             (opt.region.empty() ? "" : ", --region " + opt.region) + (wanted_types.empty() ? "" : " and the --instance-type list"));
+      return Status::invalid(
+          "spotsim calibrate: no price series matches" +
+          std::string(opt.product.empty() ? " the default product (Linux)" : " --product " + opt.product) +
+          (opt.region.empty() ? "" : ", --region " + opt.region) +
+          (wanted_types.empty() ? "" : " and the --instance-type list"));
     }
   }
   for (auto& p : cal.pools) {
@@ -504,10 +535,11 @@ Result<Calibration> run_calibration(const Options& opt) {
     }
     if (!best) continue;
     p.prices = clip_prices(best->points, cal.from_us, cal.to_us);
-    p.price_source = (best->provider == "aws" ? "AWS describe-spot-price-history " : "Azure spot price history ") + best->zone + " " +
-                     best->product + " (" + best->file + ")";
+    p.price_source = (best->provider == "aws" ? "AWS describe-spot-price-history " : "Azure spot price history ") +
+                     best->zone + " " + best->product + " (" + best->file + ")";
   }
-  std::sort(cal.pools.begin(), cal.pools.end(), [](const PoolCalibration& a, const PoolCalibration& b) { return a.name < b.name; });
+  std::sort(cal.pools.begin(), cal.pools.end(),
+            [](const PoolCalibration& a, const PoolCalibration& b) { return a.name < b.name; });
   return cal;
 }
 
@@ -521,7 +553,8 @@ std::string duration_text(int64_t us) {
 
 std::string test_text(const char* what, const FitTest& t, double alpha, const std::string& extra = "") {
   if (!t.tested) return std::string(what) + ": not tested (" + t.why_not + ")";
-  std::string s = std::string(what) + extra + ": chi2 " + fmt(t.chi2, 4) + ", df " + std::to_string(t.df) + ", p " + fmt(t.p, 3);
+  std::string s =
+      std::string(what) + extra + ": chi2 " + fmt(t.chi2, 4) + ", df " + std::to_string(t.df) + ", p " + fmt(t.p, 3);
   return s + (t.p < alpha ? " -> DOES NOT FIT a constant hazard" : " -> fits");
 }
 
@@ -541,10 +574,12 @@ std::string to_yaml(const Calibration& cal, const Options& opt) {
   for (const auto& n : cal.notes) o << "# Note: " << n << "\n";
   bool any_misfit = false;
   for (const auto& p : cal.pools) {
-    any_misfit = any_misfit || (p.time_of_day.tested && p.time_of_day.p < cal.alpha) || (p.bursts.tested && p.bursts.p < cal.alpha);
+    any_misfit = any_misfit || (p.time_of_day.tested && p.time_of_day.p < cal.alpha) ||
+                 (p.bursts.tested && p.bursts.p < cal.alpha);
   }
   if (any_misfit) {
-    o << "# WARNING: a constant hazard does not fit some pools (see their comments): the simulated interruptions will be\n"
+    o << "# WARNING: a constant hazard does not fit some pools (see their comments): the simulated interruptions will "
+         "be\n"
          "# spread evenly where the real ones cluster by time of day or come in bursts; consider a storm or a trace.\n";
   }
   std::ostringstream pools;
@@ -557,28 +592,35 @@ std::string to_yaml(const Calibration& cal, const Options& opt) {
     // Interruptions.
     if (p.has_exposure) {
       const auto& e = p.estimate;
-      pools << "    # " << e.events << " interruptions over " << fmt(e.exposure_h, 7) << " VM-hours (" << p.instances << " VMs";
+      pools << "    # " << e.events << " interruptions over " << fmt(e.exposure_h, 7) << " VM-hours (" << p.instances
+            << " VMs";
       if (p.rebalances > 0) pools << ", " << p.rebalances << " rebalance recommendations";
       pools << ")\n";
       pools << "    # " << fmt(opt.confidence * 100, 3) << "% interval " << rate_text(e.lo) << " .. " << rate_text(e.hi)
             << " (exact Poisson); the rate below is the maximum-likelihood estimate\n";
       pools << "    # " << test_text("time of day (UTC hours)", p.time_of_day, cal.alpha) << "\n";
-      pools << "    # " << test_text("bursts", p.bursts, cal.alpha, p.burst_window_h > 0 ? " (" + fmt(p.burst_window_h) + " h windows)" : "") << "\n";
+      pools << "    # "
+            << test_text("bursts", p.bursts, cal.alpha,
+                         p.burst_window_h > 0 ? " (" + fmt(p.burst_window_h) + " h windows)" : "")
+            << "\n";
       if (p.band) {
-        const double blo = band_hazard_per_hour(*p.band, BandEdge::kLower), bhi = band_hazard_per_hour(*p.band, BandEdge::kUpper);
+        const double blo = band_hazard_per_hour(*p.band, BandEdge::kLower),
+                     bhi = band_hazard_per_hour(*p.band, BandEdge::kUpper);
         const char* where = e.hi < blo ? "below the band" : e.lo > bhi ? "above the band" : "consistent with the band";
-        pools << "    # " << p.band_source << ": band " << p.band->label << " = " << rate_text(blo) << " .. " << rate_text(bhi)
-              << (p.band->open ? " (open band: upper edge assumed 2x lower)" : "") << "; the estimate is " << where << "\n";
+        pools << "    # " << p.band_source << ": band " << p.band->label << " = " << rate_text(blo) << " .. "
+              << rate_text(bhi) << (p.band->open ? " (open band: upper edge assumed 2x lower)" : "")
+              << "; the estimate is " << where << "\n";
       }
       pools << "    interruption: {rate: " << rate_text(e.rate) << "}\n";
     } else if (p.band) {
       pools << "    # " << p.band_source << ": band " << p.band->label << " of VMs interrupted per 30 days; at its "
             << band_edge_name(opt.band_edge) << " " << rate_text(band_hazard_per_hour(*p.band, opt.band_edge))
             << " (lower " << rate_text(band_hazard_per_hour(*p.band, BandEdge::kLower)) << ", upper "
-            << rate_text(band_hazard_per_hour(*p.band, BandEdge::kUpper)) << (p.band->open ? ", assumed 2x lower: the band is open" : "")
-            << ")\n";
+            << rate_text(band_hazard_per_hour(*p.band, BandEdge::kUpper))
+            << (p.band->open ? ", assumed 2x lower: the band is open" : "") << ")\n";
       pools << "    # sweep the band: --grid pools." << p.name << ".interruption.band_edge=lower,mid,upper\n";
-      pools << "    interruption: {advisor_band: \"" << p.band->label << "\", band_edge: " << band_edge_name(opt.band_edge) << "}\n";
+      pools << "    interruption: {advisor_band: \"" << p.band->label
+            << "\", band_edge: " << band_edge_name(opt.band_edge) << "}\n";
     }
     // Price.
     if (p.prices.size() == 1) {
@@ -587,7 +629,8 @@ std::string to_yaml(const Calibration& cal, const Options& opt) {
       pools << "    # " << p.price_source << ": " << p.prices.size() << " price steps in the period\n";
       pools << "    spot_price:\n      schedule:\n";
       for (const auto& pt : p.prices) {
-        pools << "        - {at: " << (pt.t_us == cal.from_us ? std::string("0") : duration_text(pt.t_us - cal.from_us)) << ", value: " << fmt(pt.price) << "}\n";
+        pools << "        - {at: " << (pt.t_us == cal.from_us ? std::string("0") : duration_text(pt.t_us - cal.from_us))
+              << ", value: " << fmt(pt.price) << "}\n";
       }
     } else {
       ++placeholders;
@@ -602,17 +645,20 @@ std::string to_yaml(const Calibration& cal, const Options& opt) {
             << "  # PLACEHOLDER (3x spot): on-demand prices are not among the inputs; set it\n";
     }
     if (p.peak_concurrent > 0) {
-      pools << "    capacity: " << p.peak_concurrent << "  # peak concurrent VMs in the inventory (a lower bound of what the pool gives)\n";
+      pools << "    capacity: " << p.peak_concurrent
+            << "  # peak concurrent VMs in the inventory (a lower bound of what the pool gives)\n";
     } else {
       ++placeholders;
       pools << "    capacity: 10  # PLACEHOLDER: no inventory for this pool; set it\n";
     }
   }
-  if (placeholders > 0) o << "# " << placeholders << " values are PLACEHOLDERs (search for the word): the inputs do not hold them.\n";
+  if (placeholders > 0)
+    o << "# " << placeholders << " values are PLACEHOLDERs (search for the word): the inputs do not hold them.\n";
   if (opt.scenario) {
     o << "spotsim: 1\n";
     o << "name: calibrated\n";
-    o << "description: pools calibrated from real data by spotsim calibrate; the fleet is a starting point (mean VMs over the period)\n";
+    o << "description: pools calibrated from real data by spotsim calibrate; the fleet is a starting point (mean VMs "
+         "over the period)\n";
     o << "seed: 1\n";
     o << "replications: 10\n";
     o << "duration: " << duration_text(cal.to_us - cal.from_us) << "\n";
@@ -628,7 +674,8 @@ std::string to_yaml(const Calibration& cal, const Options& opt) {
       if (cal.pools[i].has_exposure) vms += cal.pools[i].estimate.exposure_h / hours(cal.to_us - cal.from_us);
     }
     o << "]\n";
-    o << "    target: " << std::clamp<int64_t>(std::llround(vms), 1, std::max<int64_t>(1, cap)) << "  # mean VMs running over the period\n";
+    o << "    target: " << std::clamp<int64_t>(std::llround(vms), 1, std::max<int64_t>(1, cap))
+      << "  # mean VMs running over the period\n";
     o << "    boot_time: 90s  # PLACEHOLDER: set your boot time\n";
   }
   return o.str();

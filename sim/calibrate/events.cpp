@@ -92,7 +92,8 @@ Status gcp_audit(const Where& w, const Json& r, Part& log) {
   auto rn = get_string(w, pp, "protoPayload", "resourceName");
   if (!rn) return rn.status();
   if (rn->find("/instances/") == std::string::npos) {
-    return w.error("protoPayload.resourceName", "expected projects/PROJECT/zones/ZONE/instances/NAME, found \"" + *rn + "\"");
+    return w.error("protoPayload.resourceName",
+                   "expected projects/PROJECT/zones/ZONE/instances/NAME, found \"" + *rn + "\"");
   }
   const std::string name = last_segment(*rn);
   const Json* labels = nullptr;
@@ -120,9 +121,12 @@ Status azure_activity(const Where& w, const Json& r, Part& log) {
   std::string name;
   if (op.is_string()) name = op.get<std::string>();
   else if (op.is_object() && op.contains("value") && op["value"].is_string()) name = op["value"].get<std::string>();
-  else return w.error("operationName", "expected a string or {\"value\": \"Microsoft.Compute/...\"}, found " + json_kind(op));
+  else
+    return w.error("operationName",
+                   "expected a string or {\"value\": \"Microsoft.Compute/...\"}, found " + json_kind(op));
   const std::string lname = lower(name);
-  if (lname.find("microsoft.compute/") != 0 || (lname.find("preempt") == std::string::npos && lname.find("evictspot") == std::string::npos)) {
+  if (lname.find("microsoft.compute/") != 0 ||
+      (lname.find("preempt") == std::string::npos && lname.find("evictspot") == std::string::npos)) {
     other(log);
     return Status::ok();
   }
@@ -160,20 +164,24 @@ Status azure_scheduled(const Where& w, const Json& r, Part& log) {
     auto nb = get_string(w, ev, p, "NotBefore");
     if (!nb) return nb.status();
     auto t = parse_timestamp_us(*nb);
-    if (!t) return w.error(p + ".NotBefore", "expected a time like \"Mon, 19 Sep 2016 18:29:47 GMT\", found \"" + nb->substr(0, 40) + "\"");
+    if (!t)
+      return w.error(p + ".NotBefore",
+                     "expected a time like \"Mon, 19 Sep 2016 18:29:47 GMT\", found \"" + nb->substr(0, 40) + "\"");
     auto res_it = ev.find("Resources");
     if (res_it == ev.end()) return w.error(p + ".Resources", "missing (expected a list of VM names)");
     const Json& res = *res_it;
-    if (!res.is_array() || res.empty()) return w.error(p + ".Resources", "expected a list of VM names, found " + json_kind(res));
+    if (!res.is_array() || res.empty())
+      return w.error(p + ".Resources", "expected a list of VM names, found " + json_kind(res));
     for (size_t j = 0; j < res.size(); ++j) {
-      if (!res[j].is_string()) return w.error(p + ".Resources[" + std::to_string(j) + "]", "expected a VM name, found " + json_kind(res[j]));
+      if (!res[j].is_string())
+        return w.error(p + ".Resources[" + std::to_string(j) + "]", "expected a VM name, found " + json_kind(res[j]));
       Event e;
       e.provider = "azure";
       e.id = "azure-se:" + *id + ":" + res[j].get<std::string>();
       // Polled documents repeat an event across incarnations; the id dedupes them.
       e.t_us = *t;
       e.instance = lower(res[j].get<std::string>());
-          e.line = w.line;
+      e.line = w.line;
       any = true;
       if (Status st = add(log, std::move(e), kAzureScheduled); !st) return st;
     }
@@ -204,12 +212,15 @@ Status read_events(const std::string& path, EventLog& log, const ProgressFn& pro
         Status s = Status::ok();
         if (r.contains("detail-type")) s = eventbridge(w, r, part);
         else if (r.contains("protoPayload")) s = gcp_audit(w, r, part);
-        else if (r.contains("Events") && (r.contains("DocumentIncarnation") || r["Events"].is_array())) s = azure_scheduled(w, r, part);
+        else if (r.contains("Events") && (r.contains("DocumentIncarnation") || r["Events"].is_array()))
+          s = azure_scheduled(w, r, part);
         else if (r.contains("operationName")) s = azure_activity(w, r, part);
         else {
-          return w.error("", "not an event this importer knows: expected an EventBridge event (\"detail-type\"), a GCP audit "
-                             "log entry (\"protoPayload\"), an Azure Activity Log record (\"operationName\") or an Azure "
-                             "Scheduled Events document (\"Events\")");
+          return w.error(
+              "",
+              "not an event this importer knows: expected an EventBridge event (\"detail-type\"), a GCP audit "
+              "log entry (\"protoPayload\"), an Azure Activity Log record (\"operationName\") or an Azure "
+              "Scheduled Events document (\"Events\")");
         }
         return s;
       },

@@ -30,8 +30,8 @@ struct FitTest {
   std::string why_not;  // when !tested
   double chi2 = 0;
   int df = 0;
-  double p = 1;         // upper tail: small p = the counts vary more than a constant hazard allows
-  int bins = 0;         // after merging
+  double p = 1;  // upper tail: small p = the counts vary more than a constant hazard allows
+  int bins = 0;  // after merging
 };
 // Pearson χ² of `observed` against `expected` (same length; expected ≥ 0), bins merged in order
 // until each expects ≥ `min_expected`. df = bins − 1 (the rate was fitted to the same counts).

@@ -52,8 +52,8 @@ Result<Json> parse_json_text(const std::string& path, const std::string& text) {
     return Json::parse(text);
   } catch (const Json::parse_error& e) {
     const auto [line, col] = line_col(text, e.byte == 0 ? 0 : e.byte - 1);
-    return Status::invalid(path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": not valid JSON: " +
-                           short_parse_message(e.what()));
+    return Status::invalid(path + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                           ": not valid JSON: " + short_parse_message(e.what()));
   } catch (const Json::exception& e) {  // e.g. out_of_range: a number too large for a double
     return Status::invalid(path + ": not valid JSON: " + short_parse_message(e.what()));
   }
@@ -114,7 +114,8 @@ Status parse_json_line(const std::string& path, const std::string& text, size_t 
         parse_timestamp_us(line.substr(0, sp))) {
       line.remove_prefix(brace);
     } else {
-      return Status::invalid(path + ":" + std::to_string(lineno) + ": expected one JSON object per line (JSON Lines), found \"" +
+      return Status::invalid(path + ":" + std::to_string(lineno) +
+                             ": expected one JSON object per line (JSON Lines), found \"" +
                              std::string(line.substr(0, 40)) + "\"");
     }
   }
@@ -122,8 +123,8 @@ Status parse_json_line(const std::string& path, const std::string& text, size_t 
     rec = Json::parse(line.begin(), line.end());
   } catch (const Json::parse_error& e) {
     const size_t col = (e.byte == 0 ? 0 : e.byte - 1) + static_cast<size_t>(line.data() - (text.data() + begin)) + 1;
-    return Status::invalid(path + ":" + std::to_string(lineno) + ":" + std::to_string(col) + ": not valid JSON: " +
-                           short_parse_message(e.what()));
+    return Status::invalid(path + ":" + std::to_string(lineno) + ":" + std::to_string(col) +
+                           ": not valid JSON: " + short_parse_message(e.what()));
   } catch (const Json::exception& e) {  // e.g. out_of_range: a number too large for a double
     return Status::invalid(path + ":" + std::to_string(lineno) + ": not valid JSON: " + short_parse_message(e.what()));
   }
@@ -167,7 +168,8 @@ Status for_each_json_record_parallel(const std::string& path, const std::string&
                                      const std::function<Status(const Where&, const Json&, size_t)>& fn,
                                      const std::function<void(int64_t, int64_t)>& progress) {
   if (is_json_list(text)) {
-    return for_each_in_list(path, text, [&](const Where& w, const Json& r) { return fn(w, r, 0); }, progress);
+    return for_each_in_list(
+        path, text, [&](const Where& w, const Json& r) { return fn(w, r, 0); }, progress);
   }
   chunks = std::max<size_t>(1, chunks);
   // Part boundaries just after a line end.
@@ -286,7 +288,8 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 
 bool valid_date(int y, int mo, int d, int h, int mi, int se) {
   static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= kDays[mo - 1] && h <= 23 && mi <= 59 && se <= 60;
+  return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= kDays[mo - 1] && h <= 23 && mi <= 59 &&
+         se <= 60;
 }
 
 int64_t to_us(int y, int mo, int d, int h, int mi, int se) {
@@ -340,7 +343,8 @@ std::optional<int64_t> parse_timestamp_us(std::string_view s, bool* no_zone) {
     return static_cast<int64_t>(std::llround(v * 1e6));
   }
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s.size() < 10 || s[7] != '-' || !digits(s, 8, 2, d)) {
+  if (!digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s.size() < 10 || s[7] != '-' ||
+      !digits(s, 8, 2, d)) {
     return std::nullopt;
   }
   if (s.size() < 19 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
@@ -393,7 +397,8 @@ std::string format_timestamp(int64_t us) {
   civil_from_days(days, y, m, d);
   char buf[96];  // room for any int64 year (GCC's -Wformat-truncation counts it)
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                static_cast<long long>(rem % 60));
   return buf;
 }
 

@@ -29,8 +29,8 @@ Result<Json> read_json_file(const std::string& path);
 // Where a record came from, for messages: "FILE:LINE" or "FILE: $[3]".
 struct Where {
   std::string_view file;  // the caller's path (outlives the Where)
-  int64_t line = 0;     // 1-based line of a JSON Lines / CSV record; 0 = a whole-document file
-  std::string path;     // JSON path of the record inside the document ("$.SpotPriceHistory[4]")
+  int64_t line = 0;       // 1-based line of a JSON Lines / CSV record; 0 = a whole-document file
+  std::string path;       // JSON path of the record inside the document ("$.SpotPriceHistory[4]")
   std::string text() const;
   // The message "WHERE: JSON-PATH: what" (path joined to the record's own path).
   Status error(const std::string& sub_path, const std::string& what) const;

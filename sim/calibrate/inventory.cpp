@@ -90,20 +90,23 @@ Result<Inventory> read_inventory(const std::string& path, const ProgressFn& prog
       if (cell(k).empty()) {
         return Status::invalid(at + "column " + columns()[static_cast<size_t>(k)].name + " is empty" +
                                (k == 2 ? " (the pool is instance type × zone; write the zone, or the region for a "
-                                         "provider without zones)" : ""));
+                                         "provider without zones)"
+                                       : ""));
       }
     }
     bool no_zone = false;
     auto start = parse_timestamp_us(cell(3), &no_zone);
     if (!start) {
-      return Status::invalid(at + "column start: expected a timestamp like 2026-01-05T10:00:00Z, found \"" + cell(3) + "\"");
+      return Status::invalid(at + "column start: expected a timestamp like 2026-01-05T10:00:00Z, found \"" + cell(3) +
+                             "\"");
     }
     row.start_us = *start;
     if (!cell(4).empty()) {
       auto e = parse_timestamp_us(cell(4), &no_zone);
       if (!e) {
-        return Status::invalid(at + "column end: expected a timestamp like 2026-01-05T10:00:00Z (or empty: still running), found \"" +
-                               cell(4) + "\"");
+        return Status::invalid(
+            at + "column end: expected a timestamp like 2026-01-05T10:00:00Z (or empty: still running), found \"" +
+            cell(4) + "\"");
       }
       if (*e < row.start_us) return Status::invalid(at + "end " + cell(4) + " is before start " + cell(3));
       row.end_us = *e;
@@ -112,7 +115,9 @@ Result<Inventory> read_inventory(const std::string& path, const ProgressFn& prog
     inv.rows.push_back(std::move(row));
     if (progress && (lineno & 0x3fff) == 0) progress(static_cast<int64_t>(pos), total);
   }
-  if (!header) return Status::invalid(path + ": empty; expected a header line instance_id,instance_type,zone,start,end and one row per VM");
+  if (!header)
+    return Status::invalid(
+        path + ": empty; expected a header line instance_id,instance_type,zone,start,end and one row per VM");
   if (inv.rows.empty()) return Status::invalid(path + ": no rows after the header");
   return inv;
 }

@@ -50,7 +50,8 @@ Result<std::vector<Row>> arg_rows(const Where& w, const Json& doc) {
       const std::string p = base + ".rows[" + std::to_string(i) + "]";
       const Json& r = (*rws)[i];
       if (!r.is_array() || r.size() != names.size()) {
-        return w.error(p, "expected a list of " + std::to_string(names.size()) + " cells (one per column), found " + json_kind(r));
+        return w.error(
+            p, "expected a list of " + std::to_string(names.size()) + " cells (one per column), found " + json_kind(r));
       }
       Json obj = Json::object();
       for (size_t c = 0; c < names.size(); ++c) obj[names[c]] = r[c];
@@ -82,7 +83,7 @@ const Json& props_of(const Json& row) {
 // One row of the wanted type, its fields read.
 struct TypedRow {
   std::string sku, location;  // location in lower case
-  Json props;  // a copy: the rows are gone when typed_rows returns
+  Json props;                 // a copy: the rows are gone when typed_rows returns
   std::string props_path;
 };
 
@@ -113,13 +114,15 @@ Result<std::vector<TypedRow>> typed_rows(const Where& w, const Json& doc, const 
     out.push_back({*sku, lower(*loc), props, &props == &r.value ? r.path : r.path + ".properties"});
   }
   if (out.empty()) {
-    return Status::invalid(std::string(w.file) + ": no rows of type " + type + " (" + std::to_string(skipped) + " rows of other types)");
+    return Status::invalid(std::string(w.file) + ": no rows of type " + type + " (" + std::to_string(skipped) +
+                           " rows of other types)");
   }
   return out;
 }
 
 // A price as providers write it: a number, or a string such as "0.071200" (AWS SpotPrice).
-Result<double> price_value(const Where& w, const Json& obj, const std::string& path, const char* key, const char* example) {
+Result<double> price_value(const Where& w, const Json& obj, const std::string& path, const char* key,
+                           const char* example) {
   const std::string sub = path + "." + key;
   auto it = obj.find(key);
   if (it == obj.end()) return w.error(sub, std::string("missing (expected a price such as ") + example + ")");
@@ -144,12 +147,16 @@ Result<AzureEvictionRates> read_azure_eviction_rates(const std::string& path) {
   if (!rows) return rows.status();
   for (const TypedRow& r : *rows) {
     const Json& props = r.props;
-    const char* key = props.contains("spotEvictionRate") && !props.contains("evictionRate") ? "spotEvictionRate" : "evictionRate";
+    const char* key =
+        props.contains("spotEvictionRate") && !props.contains("evictionRate") ? "spotEvictionRate" : "evictionRate";
     auto rate = get_string(w, props, r.props_path, key);
     if (!rate) return rate.status();
     auto band = parse_frequency_band(*rate);
     if (!band) {
-      return w.error(r.props_path + "." + key, "expected an eviction-rate band such as \"0-5\", \"5-10\", \"10-15\", \"15-20\" or \"20+\", found \"" + *rate + "\"");
+      return w.error(
+          r.props_path + "." + key,
+          "expected an eviction-rate band such as \"0-5\", \"5-10\", \"10-15\", \"15-20\" or \"20+\", found \"" +
+              *rate + "\"");
     }
     out.rows.push_back({r.sku, r.location, *band});
   }
@@ -170,7 +177,9 @@ Result<PriceHistory> read_azure_price_history(const std::string& path) {
     const std::string os = opt_string(props, "osType").value_or("");
     auto sp = props.find("spotPrices");
     if (sp == props.end() || !sp->is_array()) {
-      return w.error(pp + ".spotPrices", "expected a list [{\"availabilityZone\": .., \"priceHistory\": [{\"timestamp\": .., \"priceUSD\": ..}]}]");
+      return w.error(
+          pp + ".spotPrices",
+          "expected a list [{\"availabilityZone\": .., \"priceHistory\": [{\"timestamp\": .., \"priceUSD\": ..}]}]");
     }
     for (size_t i = 0; i < sp->size(); ++i) {
       const Json& e = (*sp)[i];
@@ -185,13 +194,17 @@ Result<PriceHistory> read_azure_price_history(const std::string& path) {
       // The points: e.priceHistory[], or e itself as one point (older shape).
       std::vector<std::pair<std::string, const Json*>> pts;
       if (auto ph = e.find("priceHistory"); ph != e.end()) {
-        if (!ph->is_array()) return w.error(ep + ".priceHistory", "expected a list of {\"timestamp\", \"priceUSD\"}, found " + json_kind(*ph));
-        for (size_t j = 0; j < ph->size(); ++j) pts.emplace_back(ep + ".priceHistory[" + std::to_string(j) + "]", &(*ph)[j]);
+        if (!ph->is_array())
+          return w.error(ep + ".priceHistory",
+                         "expected a list of {\"timestamp\", \"priceUSD\"}, found " + json_kind(*ph));
+        for (size_t j = 0; j < ph->size(); ++j)
+          pts.emplace_back(ep + ".priceHistory[" + std::to_string(j) + "]", &(*ph)[j]);
       } else {
         pts.emplace_back(ep, &e);
       }
       for (const auto& [ptp, pt] : pts) {
-        if (!pt->is_object()) return w.error(ptp, "expected {\"timestamp\": .., \"priceUSD\": ..}, found " + json_kind(*pt));
+        if (!pt->is_object())
+          return w.error(ptp, "expected {\"timestamp\": .., \"priceUSD\": ..}, found " + json_kind(*pt));
         auto t = get_timestamp(w, *pt, ptp, "timestamp");
         if (!t) return t.status();
         auto price = price_value(w, *pt, ptp, "priceUSD", "0.0184 (USD per hour)");
@@ -202,7 +215,8 @@ Result<PriceHistory> read_azure_price_history(const std::string& path) {
     }
   }
   for (auto& s : out.series) {
-    std::stable_sort(s.points.begin(), s.points.end(), [](const PricePoint& a, const PricePoint& b) { return a.t_us < b.t_us; });
+    std::stable_sort(s.points.begin(), s.points.end(),
+                     [](const PricePoint& a, const PricePoint& b) { return a.t_us < b.t_us; });
   }
   return out;
 }
@@ -212,7 +226,9 @@ Result<PriceHistory> read_aws_price_history(const std::string& path) {
   if (!doc) return doc.status();
   const Where w{path, 0, ""};
   if (!doc->is_object() || !doc->contains("SpotPriceHistory")) {
-    return w.error("", "expected the output of `aws ec2 describe-spot-price-history --output json`: {\"SpotPriceHistory\": [...]}");
+    return w.error(
+        "",
+        "expected the output of `aws ec2 describe-spot-price-history --output json`: {\"SpotPriceHistory\": [...]}");
   }
   const Json& list = (*doc)["SpotPriceHistory"];
   if (!list.is_array()) return w.error("SpotPriceHistory", "expected a list, found " + json_kind(list));
@@ -249,7 +265,8 @@ Result<PriceHistory> read_aws_price_history(const std::string& path) {
   }
   if (out.records == 0) return Status::invalid(path + ": SpotPriceHistory holds no prices with an AvailabilityZone");
   for (auto& s : out.series) {
-    std::stable_sort(s.points.begin(), s.points.end(), [](const PricePoint& a, const PricePoint& b) { return a.t_us < b.t_us; });
+    std::stable_sort(s.points.begin(), s.points.end(),
+                     [](const PricePoint& a, const PricePoint& b) { return a.t_us < b.t_us; });
   }
   return out;
 }

@@ -46,13 +46,13 @@ Result<AdvisorData> read_spot_advisor(const std::string& path);
 //   "sku": {"name": "Standard_D2s_v4"}, "properties": {"evictionRate": "0-5"}}) or a projection
 // (skuName, location, evictionRate / spotEvictionRate).
 struct AzureEvictionRate {
-  std::string sku;        // as written (Standard_D2s_v4)
-  std::string location;   // eastus
-  FrequencyBand band;     // "0-5" .. "20+"
+  std::string sku;       // as written (Standard_D2s_v4)
+  std::string location;  // eastus
+  FrequencyBand band;    // "0-5" .. "20+"
 };
 struct AzureEvictionRates {
   std::vector<AzureEvictionRate> rows;
-  int64_t skipped = 0;    // rows of another type
+  int64_t skipped = 0;  // rows of another type
 };
 Result<AzureEvictionRates> read_azure_eviction_rates(const std::string& path);
 
@@ -65,18 +65,18 @@ struct PricePoint {
   double price = 0;
 };
 struct PriceSeries {
-  std::string provider;      // "aws" / "azure"
+  std::string provider;  // "aws" / "azure"
   std::string instance_type;
-  std::string zone;          // AWS: us-east-1a; Azure: the location, or location-ZONE
+  std::string zone;  // AWS: us-east-1a; Azure: the location, or location-ZONE
   std::string region;
-  std::string product;       // AWS ProductDescription, Azure osType
+  std::string product;             // AWS ProductDescription, Azure osType
   std::vector<PricePoint> points;  // sorted by time
   std::string file;
 };
 struct PriceHistory {
   std::vector<PriceSeries> series;
   int64_t records = 0;
-  int64_t skipped = 0;       // rows of another type
+  int64_t skipped = 0;  // rows of another type
 };
 Result<PriceHistory> read_azure_price_history(const std::string& path);
 
@@ -89,25 +89,25 @@ Result<PriceHistory> read_aws_price_history(const std::string& path);
 // ---- Interruption events ----------------------------------------------------------------------
 enum class EventKind : uint8_t { kInterruption, kRebalance };
 struct Event {
-  std::string id;        // dedupe key: EventBridge id, GCP insertId, Azure eventDataId / EventId
+  std::string id;  // dedupe key: EventBridge id, GCP insertId, Azure eventDataId / EventId
   int64_t t_us = 0;
-  std::string instance;  // instance id / name / Azure resource id (lower case for Azure)
+  std::string instance;      // instance id / name / Azure resource id (lower case for Azure)
   std::string alt_instance;  // a second name of the same VM (GCP: id and name; Azure: name)
-  std::string zone;      // when the record says (GCP); empty otherwise
+  std::string zone;          // when the record says (GCP); empty otherwise
   std::string region;
   std::string provider;  // aws / gcp / azure
   EventKind kind = EventKind::kInterruption;
-  uint8_t source = 0;    // index into event_source_names()
-  int32_t file = 0;      // index into EventLog::files
-  int64_t line = 0;      // 0 for a record of a JSON list
+  uint8_t source = 0;  // index into event_source_names()
+  int32_t file = 0;    // index into EventLog::files
+  int64_t line = 0;    // 0 for a record of a JSON list
 };
 // "EventBridge EC2 Spot Instance Interruption Warning", ... (Event::source indexes this).
 const std::vector<std::string>& event_source_names();
 struct EventLog {
-  std::vector<Event> events;     // in file order, duplicates removed
+  std::vector<Event> events;  // in file order, duplicates removed
   int64_t records = 0;
-  int64_t duplicates = 0;        // same id seen before (dropped)
-  int64_t other = 0;             // well-formed records of another kind (ignored)
+  int64_t duplicates = 0;                    // same id seen before (dropped)
+  int64_t other = 0;                         // well-formed records of another kind (ignored)
   std::map<std::string, int64_t> by_source;  // "EventBridge interruption warning" → count
   std::unordered_set<std::string> seen;      // ids read so far
   std::vector<std::string> files;            // Event::file indexes this
@@ -133,7 +133,7 @@ struct InventoryRow {
   std::string instance_type;
   std::string zone;
   int64_t start_us = 0;
-  int64_t end_us = -1;   // -1: running
+  int64_t end_us = -1;  // -1: running
   int64_t line = 0;
 };
 struct Inventory {

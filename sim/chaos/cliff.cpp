@@ -37,9 +37,9 @@ class Cliff final : public ChaosItem {
     for (uint32_t p : scope_.pools()) set_capacity(p, level(p), live[p]);
     const double evicted = value(m_evicted_) - before;
     if (evicted > static_cast<double>(in_scope)) {
-      runtime_.violation("chaos item " + spec_.name + " (cliff) evicted " + std::to_string(static_cast<int64_t>(evicted)) +
-                         " spot VMs from a scope that held " + std::to_string(in_scope) + " at " +
-                         format_duration(Duration{world_.now().us}) +
+      runtime_.violation("chaos item " + spec_.name + " (cliff) evicted " +
+                         std::to_string(static_cast<int64_t>(evicted)) + " spot VMs from a scope that held " +
+                         std::to_string(in_scope) + " at " + format_duration(Duration{world_.now().us}) +
                          " (law: a chaos item evicts no more than what is in its scope)");
     }
   }
@@ -77,7 +77,8 @@ class Cliff final : public ChaosItem {
   std::vector<int64_t> live_spot_by_pool() const {
     std::vector<int64_t> live(world_.pools().size(), 0);
     for (const VmSlot& v : world_.vms()) {
-      if (v.purchase == Purchase::kSpot && (v.state == VmState::kRunning || v.state == VmState::kBooting)) ++live[v.pool];
+      if (v.purchase == Purchase::kSpot && (v.state == VmState::kRunning || v.state == VmState::kBooting))
+        ++live[v.pool];
     }
     return live;
   }

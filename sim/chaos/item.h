@@ -83,7 +83,6 @@ std::vector<ChaosMetricDecl> chaos_kind_metrics(ChaosKind kind);
 std::vector<uint32_t> declare_chaos_item_metrics(const ChaosSpec& spec, MetricSet& ms);
 
 // The item for `spec` (one class per kind, in its own file).
-std::unique_ptr<ChaosItem> make_chaos_item(ChaosRuntime& runtime, World& world, const ChaosSpec& spec,
-                                           uint32_t index);
+std::unique_ptr<ChaosItem> make_chaos_item(ChaosRuntime& runtime, World& world, const ChaosSpec& spec, uint32_t index);
 
 }  // namespace spotsim

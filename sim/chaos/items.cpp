@@ -17,12 +17,16 @@ std::unique_ptr<ChaosItem> make_notice_loss(ChaosRuntime&, World&, const ChaosSp
 
 std::vector<ChaosMetricDecl> chaos_kind_metrics(ChaosKind kind) {
   switch (kind) {
-    case ChaosKind::kStorm: return {{"evicted", MetricUnit::kCount, "spot VMs this storm gave a notice (or evicted without one)"}};
-    case ChaosKind::kCliff: return {{"evicted", MetricUnit::kCount, "spot VMs above the reduced capacity that were evicted"}};
-    case ChaosKind::kPriceSpike: return {{"evicted", MetricUnit::kCount, "spot VMs evicted because the price rose above their fleet's max_price"}};
+    case ChaosKind::kStorm:
+      return {{"evicted", MetricUnit::kCount, "spot VMs this storm gave a notice (or evicted without one)"}};
+    case ChaosKind::kCliff:
+      return {{"evicted", MetricUnit::kCount, "spot VMs above the reduced capacity that were evicted"}};
+    case ChaosKind::kPriceSpike:
+      return {{"evicted", MetricUnit::kCount, "spot VMs evicted because the price rose above their fleet's max_price"}};
     case ChaosKind::kApiThrottle: return {{"throttled", MetricUnit::kCount, "launch calls this item refused"}};
     case ChaosKind::kBootFailure: return {{"failed_boots", MetricUnit::kCount, "VMs whose boot this item failed"}};
-    case ChaosKind::kNoticeLoss: return {{"notices_lost", MetricUnit::kCount, "interruption notices this item kept from the VM"}};
+    case ChaosKind::kNoticeLoss:
+      return {{"notices_lost", MetricUnit::kCount, "interruption notices this item kept from the VM"}};
     case ChaosKind::kOnDemandExhaustion:
     case ChaosKind::kCheckpointStoreDegraded: return {};
   }

@@ -22,9 +22,10 @@ class OnDemandExhaustion final : public ChaosItem {
         continue;
       }
       const int64_t nominal = world_.scenario().pools[p].on_demand_capacity;
-      const int64_t level = spec_.level_is_fraction
-                                ? static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(std::max<int64_t>(0, nominal))))
-                                : static_cast<int64_t>(spec_.level);
+      const int64_t level =
+          spec_.level_is_fraction
+              ? static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(std::max<int64_t>(0, nominal))))
+              : static_cast<int64_t>(spec_.level);
       world_.set_on_demand_capacity(p, nominal >= 0 ? std::min(nominal, level) : level);
     }
   }

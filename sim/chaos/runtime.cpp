@@ -98,11 +98,8 @@ void ChaosRuntime::handle_item(Engine& engine, const Event& e) {
       item.end();
       break;
     }
-    case kTimer:
-      items_[e.a & 0xFFFF]->on_timer(static_cast<uint16_t>(e.a >> 16), e.b);
-      break;
-    default:
-      break;
+    case kTimer: items_[e.a & 0xFFFF]->on_timer(static_cast<uint16_t>(e.a >> 16), e.b); break;
+    default: break;
   }
 }
 

@@ -23,7 +23,7 @@ class World;
 // When one occurrence of an item was in effect. Storms: from the first to the last notice they
 // may give (window and waves included). Items without a duration: until the end of the run.
 struct ChaosInterval {
-  uint32_t item = 0;           // index in the scenario's chaos: list
+  uint32_t item = 0;  // index in the scenario's chaos: list
   ChaosKind kind = ChaosKind::kStorm;
   SimTime start;
   SimTime end;

@@ -37,7 +37,8 @@ class Storm final : public ChaosItem {
   // Chooses round(fraction × N) of the N evictable in-scope spot VMs, uniformly at random.
   void strike(double fraction) {
     std::vector<uint32_t> vms = scope_.evictable_spot_vms(world_);
-    const size_t k = std::min(vms.size(), static_cast<size_t>(std::floor(fraction * static_cast<double>(vms.size()) + 0.5)));
+    const size_t k =
+        std::min(vms.size(), static_cast<size_t>(std::floor(fraction * static_cast<double>(vms.size()) + 0.5)));
     for (size_t i = 0; i < k; ++i) {  // partial Fisher–Yates
       const size_t j = i + static_cast<size_t>(rng().below(vms.size() - i));
       std::swap(vms[i], vms[j]);

@@ -47,8 +47,10 @@ int cmd_predict(const GamedayArgs& a) {
   if (a.seed) {
     uint64_t v = 0;
     const auto [ptr, ec] = std::from_chars(a.seed->data(), a.seed->data() + a.seed->size(), v);
-    if (a.seed->empty() || ec != std::errc() || ptr != a.seed->data() + a.seed->size() || v > static_cast<uint64_t>(kMaxSeed)) {
-      std::cerr << "spotsim: error: --seed: expected a whole number from 0 to " << kMaxSeed << ", found \"" << *a.seed << "\"\n";
+    if (a.seed->empty() || ec != std::errc() || ptr != a.seed->data() + a.seed->size() ||
+        v > static_cast<uint64_t>(kMaxSeed)) {
+      std::cerr << "spotsim: error: --seed: expected a whole number from 0 to " << kMaxSeed << ", found \"" << *a.seed
+                << "\"\n";
       return kExitInvalid;
     }
     opt.seed = v;
@@ -90,19 +92,23 @@ int cmd_compare(const GamedayArgs& a) {
 }  // namespace
 
 void add_gameday_commands(CLI::App& app, GamedayArgs& a) {
-  a.predict_cmd = app.add_subcommand("predict", "predict what a chaos-agent game-day plan will show, as JSON (docs/gameday-loop.md)");
+  a.predict_cmd = app.add_subcommand(
+      "predict", "predict what a chaos-agent game-day plan will show, as JSON (docs/gameday-loop.md)");
   auto* p = a.predict_cmd;
   p->add_option("scenario", a.scenario, "scenario file (YAML) modelling the fleet the plan drills")->required();
   p->add_option("--plan", a.plan, "chaos-agent game-day plan (YAML, docs/gameday.md)")->required();
   p->add_option("--calibration", a.calibration, "notice handling from `spotsim calibrate --gameday` (YAML)");
   p->add_option("--fleet", a.fleet, "the fleet the plan's targets belong to (default: the only fleet)");
-  p->add_option("--replications", a.replications, "replications (default 200)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  p->add_option("--replications", a.replications, "replications (default 200)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   p->add_option("--seed", a.seed, "override the scenario's seed (0 to 2^63-1)");
   p->add_option("--threads", a.threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
   p->add_option("--set", a.sets, "override a scalar of the scenario: PATH=VALUE (repeatable)");
   p->add_option("--out", a.out, "write the prediction to FILE (default: stdout)");
 
-  a.compare_cmd = app.add_subcommand("compare", "predicted vs observed: a prediction against a game day's audit logs (exit 1 if a plan tolerance is exceeded)");
+  a.compare_cmd = app.add_subcommand(
+      "compare",
+      "predicted vs observed: a prediction against a game day's audit logs (exit 1 if a plan tolerance is exceeded)");
   auto* c = a.compare_cmd;
   c->add_option("prediction", a.prediction, "prediction JSON from spotsim predict")->required();
   c->add_option("audit", a.audits, "chaos-agent audit logs (JSON lines), one per agent")->required();
@@ -119,7 +125,8 @@ std::optional<int> run_gameday_command(const GamedayArgs& a) {
 }
 
 void add_gameday_calibrate_options(CLI::App& cal, GamedayCalibrateArgs& a) {
-  cal.add_option("--gameday", a.audits, "chaos-agent audit log(s) of a game day (JSON lines; repeatable, one per agent)");
+  cal.add_option("--gameday", a.audits,
+                 "chaos-agent audit log(s) of a game day (JSON lines; repeatable, one per agent)");
   cal.add_option("--run", a.run, "with --gameday: only the notices of this game-day run");
   cal.add_option("--fit", a.fit, "with --gameday: lognormal (default) or empirical")
       ->check(CLI::IsMember({"lognormal", "empirical"}));
@@ -128,7 +135,8 @@ void add_gameday_calibrate_options(CLI::App& cal, GamedayCalibrateArgs& a) {
 int cmd_calibrate_gameday(const GamedayCalibrateArgs& a) {
   auto audit = gameday::read_audits(a.audits, a.run);
   if (!audit) return report(audit.status());
-  auto cal = gameday::calibrate_gameday(*audit, a.fit == "empirical" ? gameday::Fit::kEmpirical : gameday::Fit::kLognormal);
+  auto cal =
+      gameday::calibrate_gameday(*audit, a.fit == "empirical" ? gameday::Fit::kEmpirical : gameday::Fit::kLognormal);
   if (!cal) return report(cal.status());
   return write_out(a.out, gameday::calibration_yaml(*cal));
 }

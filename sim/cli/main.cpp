@@ -41,9 +41,7 @@ std::atomic<bool> g_cancel{false};
 std::string g_command_line;  // for /meta/command_line in HDF5 outputs
 extern "C" void on_sigint(int) { g_cancel.store(true); }
 
-int exit_code_for(const Status& st) {
-  return st.code() == StatusCode::kInvalidInput ? kExitInvalid : kExitIo;
-}
+int exit_code_for(const Status& st) { return st.code() == StatusCode::kInvalidInput ? kExitInvalid : kExitIo; }
 
 int report_error(const Status& st) {
   std::cerr << st.message() << "\n";
@@ -68,7 +66,8 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
   if (argc < 2 || argv[1][0] == '-') return false;
   const std::string word = argv[1];
   std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    names.push_back(sub->get_name());
   if (std::find(names.begin(), names.end(), word) != names.end()) return false;
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
@@ -79,9 +78,12 @@ bool unknown_command(const CLI::App& app, int argc, char** argv) {
 
 // What a run keeps in memory: every replication's metrics, and with --out its time series.
 double run_memory_bytes(const CompiledScenario& sc, int64_t replications, size_t metrics, size_t series) {
-  const double samples = series == 0 ? 0.0
-                                     : static_cast<double>(sc.duration.us) / static_cast<double>(std::max<int64_t>(1, sc.sample_interval.us)) + 1;
-  return static_cast<double>(replications) * (static_cast<double>(metrics) * 8.0 + static_cast<double>(series) * samples * 8.0);
+  const double samples =
+      series == 0
+          ? 0.0
+          : static_cast<double>(sc.duration.us) / static_cast<double>(std::max<int64_t>(1, sc.sample_interval.us)) + 1;
+  return static_cast<double>(replications) *
+         (static_cast<double>(metrics) * 8.0 + static_cast<double>(series) * samples * 8.0);
 }
 
 // Parses repeated --set PATH=VALUE into pairs; reports malformed ones.
@@ -231,7 +233,8 @@ int cmd_run(const RunArgs& a) {
       continue;
     }
     if (!a.out.empty()) {
-      if (Status st = write_run_file(a.out, sc, *result, RunFileInfo{g_command_line, level}, recorders.completed(*result));
+      if (Status st =
+              write_run_file(a.out, sc, *result, RunFileInfo{g_command_line, level}, recorders.completed(*result));
           !st) {
         rc = worse(rc, report_error(st));
       } else if (text_out) {
@@ -311,8 +314,9 @@ int cmd_sweep(const SweepArgs& a) {
   auto plan = plan_sweep(a.scenario, *sets, axes, opt);
   if (!mpi.all_ok(plan.is_ok())) {
     if (!plan) return fail(plan.status());
-    if (root) std::cerr << "spotsim: error: another MPI rank could not load " << a.scenario
-                        << "; every rank must see the same files (a shared directory)\n";
+    if (root)
+      std::cerr << "spotsim: error: another MPI rank could not load " << a.scenario
+                << "; every rank must see the same files (a shared directory)\n";
     return kExitInvalid;
   }
   std::optional<ParetoSpec> pareto;
@@ -374,9 +378,9 @@ int cmd_validate(const std::vector<std::string>& paths, const std::vector<std::s
 // (docs/calibration.md). The work is sim/calibrate; here: arguments, progress, the output file.
 struct CalibrateArgs {
   calibrate::Options opt;
-  std::string from, to;        // timestamps
+  std::string from, to;  // timestamps
   std::string band_edge = "mid";
-  std::string out = "-";       // FILE or - (stdout)
+  std::string out = "-";  // FILE or - (stdout)
   bool quiet = false;
 };
 
@@ -412,7 +416,8 @@ int cmd_calibrate(CalibrateArgs& a) {
   if (!cal) return report_error(cal.status());
   if (Status st = write_file_atomic(a.out, calibrate::to_yaml(*cal, a.opt)); !st) return report_error(st);
   if (!a.quiet && a.out != "-") {
-    std::cerr << "wrote " << cal->pools.size() << " pools (" << cal->events_used << " interruptions used) to " << a.out << "\n";
+    std::cerr << "wrote " << cal->pools.size() << " pools (" << cal->events_used << " interruptions used) to " << a.out
+              << "\n";
   }
   return kExitOk;
 }
@@ -429,8 +434,9 @@ bool moved_bench(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"spotsim: what happens to your fleet when spot VMs are taken away.\n"
-               "Docs: docs/scenario-reference.md, docs/cli.md"};
+  CLI::App app{
+      "spotsim: what happens to your fleet when spot VMs are taken away.\n"
+      "Docs: docs/scenario-reference.md, docs/cli.md"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("spotsim ") + kSpotsimVersion);
 
@@ -441,8 +447,9 @@ int main(int argc, char** argv) {
   run->add_option("--seed", ra.seed, "override the scenario's seed (0 to 2^63-1)")->check(seed_check);
   run->add_option("--replications", ra.replications, "override the number of replications")
       ->check(CLI::Range(int64_t{1}, kMaxReplications));
-  run->add_option("--replication", ra.replication,
-                  "run only replication K (numbered from 0; with --replications N: K..K+N-1), to reproduce a failure alone")
+  run->add_option(
+         "--replication", ra.replication,
+         "run only replication K (numbered from 0; with --replications N: K..K+N-1), to reproduce a failure alone")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   run->add_option("--threads", ra.threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
   run->add_option("--set", ra.sets, "override a scalar: PATH=VALUE (repeatable), e.g. fleets.web.target=60");
@@ -465,39 +472,56 @@ int main(int argc, char** argv) {
   sweep->add_option("--seed", sa.seed, "override the scenario's seed (0 to 2^63-1)")->check(seed_check);
   sweep->add_option("--replications", sa.replications, "replications per point")
       ->check(CLI::Range(int64_t{1}, kMaxReplications));
-  sweep->add_option("--threads", sa.threads, "worker threads per process (default: all cores)")->check(CLI::Range(1, 4096));
+  sweep->add_option("--threads", sa.threads, "worker threads per process (default: all cores)")
+      ->check(CLI::Range(1, 4096));
   sweep->add_option("--out", sa.out, "write the sweep to an HDF5 file (docs/hdf5-schema.md)");
   sweep->add_option("--json", sa.json, "write the sweep as JSON to FILE (- for stdout)");
-  sweep->add_option("--pareto", sa.pareto, "METRIC_A,METRIC_B, each [max:]METRIC[.STAT]: print and store the Pareto front of the two statistics (STAT: mean (default), p50, p95, p99, min, max, stddev; minimise, max: to maximise)");
+  sweep->add_option("--pareto", sa.pareto,
+                    "METRIC_A,METRIC_B, each [max:]METRIC[.STAT]: print and store the Pareto front of the two "
+                    "statistics (STAT: mean (default), p50, p95, p99, min, max, stddev; minimise, max: to maximise)");
   sweep->add_flag("--quiet,-q", sa.quiet, "no report or progress on the terminal");
 
   std::vector<std::string> vpaths;
   std::vector<std::string> vsets;
-  auto* validate = app.add_subcommand("validate", "check scenario files (and their expect: blocks) without running them");
+  auto* validate =
+      app.add_subcommand("validate", "check scenario files (and their expect: blocks) without running them");
   validate->add_option("scenario", vpaths, "scenario files (YAML)")->required();
   validate->add_option("--set", vsets, "override a scalar: PATH=VALUE (repeatable)");
 
   CalibrateArgs ca;
-  auto* cal = app.add_subcommand("calibrate", "estimate pool hazards and prices from real data; write scenario YAML (docs/calibration.md)");
-  cal->add_option("--events", ca.opt.event_files,
-                  "interruption events (repeatable): EventBridge JSON Lines, GCP audit log export, Azure Activity Log or "
-                  "Scheduled Events records");
-  cal->add_option("--inventory", ca.opt.inventory_file, "CSV of running VMs: instance_id,instance_type,zone,start,end (the exposure)");
-  cal->add_option("--advisor", ca.opt.advisor_file, "AWS Spot Instance Advisor spot-advisor-data.json: interruption bands");
+  auto* cal = app.add_subcommand(
+      "calibrate", "estimate pool hazards and prices from real data; write scenario YAML (docs/calibration.md)");
+  cal->add_option(
+      "--events", ca.opt.event_files,
+      "interruption events (repeatable): EventBridge JSON Lines, GCP audit log export, Azure Activity Log or "
+      "Scheduled Events records");
+  cal->add_option("--inventory", ca.opt.inventory_file,
+                  "CSV of running VMs: instance_id,instance_type,zone,start,end (the exposure)");
+  cal->add_option("--advisor", ca.opt.advisor_file,
+                  "AWS Spot Instance Advisor spot-advisor-data.json: interruption bands");
   cal->add_option("--azure-eviction", ca.opt.azure_eviction_file, "Azure Resource Graph eviction-rate rows (JSON)");
-  cal->add_option("--aws-prices", ca.opt.aws_price_files, "aws ec2 describe-spot-price-history --output json (repeatable)");
-  cal->add_option("--azure-prices", ca.opt.azure_price_files, "Azure Resource Graph spot price history rows (JSON, repeatable)");
-  cal->add_option("--region", ca.opt.region, "for band and price sources: the region (AWS) or location (Azure) to take");
-  cal->add_option("--instance-type", ca.opt.instance_types, "for band and price sources: an instance type / VM size to take (repeatable)");
+  cal->add_option("--aws-prices", ca.opt.aws_price_files,
+                  "aws ec2 describe-spot-price-history --output json (repeatable)");
+  cal->add_option("--azure-prices", ca.opt.azure_price_files,
+                  "Azure Resource Graph spot price history rows (JSON, repeatable)");
+  cal->add_option("--region", ca.opt.region,
+                  "for band and price sources: the region (AWS) or location (Azure) to take");
+  cal->add_option("--instance-type", ca.opt.instance_types,
+                  "for band and price sources: an instance type / VM size to take (repeatable)");
   cal->add_option("--os", ca.opt.os, "advisor OS: Linux (default) or Windows");
-  cal->add_option("--product", ca.opt.product, "price series product: AWS ProductDescription or Azure osType (default: Linux)");
-  cal->add_option("--from", ca.from, "start of the period (default: the inventory's first start), e.g. 2026-01-01T00:00:00Z");
+  cal->add_option("--product", ca.opt.product,
+                  "price series product: AWS ProductDescription or Azure osType (default: Linux)");
+  cal->add_option("--from", ca.from,
+                  "start of the period (default: the inventory's first start), e.g. 2026-01-01T00:00:00Z");
   cal->add_option("--to", ca.to, "end of the period (default: the inventory's last end)");
-  cal->add_option("--band-edge", ca.band_edge, "where in a published band the hazard is taken: lower|mid|upper (default mid)")
+  cal->add_option("--band-edge", ca.band_edge,
+                  "where in a published band the hazard is taken: lower|mid|upper (default mid)")
       ->check(CLI::IsMember({"lower", "mid", "upper"}));
-  cal->add_option("--provider", ca.opt.provider, "provider of inventory pools no event names (default: from the zone's form)")
+  cal->add_option("--provider", ca.opt.provider,
+                  "provider of inventory pools no event names (default: from the zone's form)")
       ->check(CLI::IsMember({"aws", "azure", "gcp"}));
-  cal->add_flag("--scenario", ca.opt.scenario, "write a whole runnable scenario (pools and one fleet), not only pools:");
+  cal->add_flag("--scenario", ca.opt.scenario,
+                "write a whole runnable scenario (pools and one fleet), not only pools:");
   cal->add_option("--out,-o", ca.out, "write the YAML to FILE (default - : stdout); written whole or not at all");
   cal->add_flag("--quiet,-q", ca.quiet, "no progress or summary on stderr");
   // --gameday: the game-day loop's calibration (docs/gameday-loop.md), from chaos-agent audits.

@@ -19,7 +19,7 @@ class Engine;
 
 // Priority classes for events at the same instant (lower runs first).
 enum class Priority : uint8_t {
-  kChaos = 32,      // injected faults apply before the fleet reacts
+  kChaos = 32,  // injected faults apply before the fleet reacts
   kHigh = 64,
   kNormal = 128,
   kLow = 192,

@@ -179,8 +179,8 @@ class RadixHeapQueue {
     const int i = first_bucket();
     const uint32_t first = head_[i];
     head_[i] = kNone;
-    unmark(i);                 // every event moves to a lower level
-    last_ = min_[i];           // the bucket's earliest time, kept as events came in
+    unmark(i);        // every event moves to a lower level
+    last_ = min_[i];  // the bucket's earliest time, kept as events came in
     min_[i] = UINT64_MAX;
     for (uint32_t c = first; c != kNone;) {
       const Chunk& ch = *chunks_[c];
@@ -203,7 +203,7 @@ class RadixHeapQueue {
   std::array<uint64_t, kBuckets> min_;          // earliest time in each bucket (UINT64_MAX: empty)
   std::array<uint64_t, kWords> words_{};        // bit b & 63 of word b >> 6: bucket b is nonempty
   uint64_t summary_ = 0;                        // bit w: words_[w] != 0
-  std::vector<Event> zero_;  // events at exactly last_, a heap by order
+  std::vector<Event> zero_;                     // events at exactly last_, a heap by order
   uint64_t last_ = 0;
   size_t size_ = 0;
 };

@@ -21,7 +21,10 @@ inline uint64_t splitmix64(uint64_t& state) {
 // FNV-1a, 64 bit: stable name hashing for stream derivation.
 constexpr uint64_t hash_name(std::string_view s) {
   uint64_t h = 0xCBF29CE484222325ULL;
-  for (char c : s) { h ^= static_cast<unsigned char>(c); h *= 0x100000001B3ULL; }
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001B3ULL;
+  }
   return h;
 }
 
@@ -43,8 +46,12 @@ class Rng {
   uint64_t next_u64() {
     const uint64_t result = rotl(s_[1] * 5, 7) * 9;
     const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0]; s_[3] ^= s_[1]; s_[1] ^= s_[2]; s_[0] ^= s_[3];
-    s_[2] ^= t; s_[3] = rotl(s_[3], 45);
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
     return result;
   }
   // Uniform in [0, 1) with 53 random bits.
@@ -56,7 +63,10 @@ class Rng {
     uint64_t l = static_cast<uint64_t>(m);
     if (l < n) {
       const uint64_t t = (0 - n) % n;
-      while (l < t) { m = static_cast<unsigned __int128>(next_u64()) * n; l = static_cast<uint64_t>(m); }
+      while (l < t) {
+        m = static_cast<unsigned __int128>(next_u64()) * n;
+        l = static_cast<uint64_t>(m);
+      }
     }
     return static_cast<uint64_t>(m >> 64);
   }
@@ -65,7 +75,10 @@ class Rng {
   double exponential(double rate) { return -std::log1p(-uniform01()) / rate; }
   // Standard normal by Box–Muller (both values used; deterministic pairing).
   double normal(double mean, double stddev) {
-    if (has_spare_) { has_spare_ = false; return mean + stddev * spare_; }
+    if (has_spare_) {
+      has_spare_ = false;
+      return mean + stddev * spare_;
+    }
     double u1 = uniform01();
     const double u2 = uniform01();
     if (u1 < 1e-300) u1 = 1e-300;

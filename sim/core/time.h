@@ -21,7 +21,10 @@ struct SimTime {
   constexpr SimTime operator+(Duration d) const { return SimTime{us + d.us}; }
   constexpr SimTime operator-(Duration d) const { return SimTime{us - d.us}; }
   constexpr Duration operator-(SimTime o) const { return Duration{us - o.us}; }
-  constexpr SimTime& operator+=(Duration d) { us += d.us; return *this; }
+  constexpr SimTime& operator+=(Duration d) {
+    us += d.us;
+    return *this;
+  }
   constexpr auto operator<=>(const SimTime&) const = default;
 };
 

@@ -55,7 +55,8 @@ Status parse_audit(const std::string& text, const std::string& file, const std::
     };
     if (ev == "serve_start") {
       if (j.contains("workload")) {
-        if (!j["workload"].is_string()) return Status::invalid(at + "workload: expected a string such as \"pid:123\" or \"none\"");
+        if (!j["workload"].is_string())
+          return Status::invalid(at + "workload: expected a string such as \"pid:123\" or \"none\"");
         declared_watch = j["workload"].get<std::string>() != "none";
       }
     } else if (ev == "inject") {
@@ -66,7 +67,8 @@ Status parse_audit(const std::string& text, const std::string& file, const std::
       if (!j.contains("notice_s") || !j["notice_s"].is_number() || j["notice_s"].get<double>() < 0)
         return Status::invalid(at + "notice_s: expected the notice length in seconds (a number >= 0)");
       if (j.contains("run") && !j["run"].is_string()) return Status::invalid(at + "run: expected a string");
-      if (index.count(id.value())) return Status::invalid(at + "injection: '" + id.value() + "' was injected twice in this log");
+      if (index.count(id.value()))
+        return Status::invalid(at + "injection: '" + id.value() + "' was injected twice in this log");
       if (kind.value() != "preempt") continue;  // rebalance and maintenance are not preemption notices
       Pending p;
       p.n.injection = id.value();
@@ -96,7 +98,8 @@ Status parse_audit(const std::string& text, const std::string& file, const std::
       if (ev == "ack" && !p->n.ack_s) p->n.ack_s = secs(p->injected_us, ts);
       // An exit after the notice was cleared (the drill's end) is no drain: the handler never
       // finished while the notice stood (the operator stopped it afterwards).
-      if (ev == "workload_exit" && !p->ended && !p->n.drain_s && !p->n.not_running) p->n.drain_s = secs(p->injected_us, ts);
+      if (ev == "workload_exit" && !p->ended && !p->n.drain_s && !p->n.not_running)
+        p->n.drain_s = secs(p->injected_us, ts);
       if (ev == "workload_not_running") p->n.not_running = true;
       if (ev == "clear" || ev == "expire" || ev == "abort" || ev == "superseded") p->ended = true;
     }

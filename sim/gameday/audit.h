@@ -19,18 +19,18 @@
 namespace spotsim::gameday {
 
 struct ObservedNotice {
-  std::string injection;               // the agent's id
-  std::string file;                    // audit file and line of its inject event
+  std::string injection;  // the agent's id
+  std::string file;       // audit file and line of its inject event
   int line = 0;
   std::string provider;
-  std::string run;                     // game-day run id ("" for a manual injection)
-  double notice_s = 0;                 // notice length
-  std::optional<double> detection_s;   // notice → first client read that saw it
-  std::optional<double> ack_s;         // notice → Azure ack
-  std::optional<double> drain_s;       // notice → watched workload exit, while the notice stood
-                                       // (an exit after its clear/expire/abort is no drain)
-  bool watched = false;                // the agent watched a workload for this notice
-  bool not_running = false;            // the watched workload was gone at the notice (not timed)
+  std::string run;                    // game-day run id ("" for a manual injection)
+  double notice_s = 0;                // notice length
+  std::optional<double> detection_s;  // notice → first client read that saw it
+  std::optional<double> ack_s;        // notice → Azure ack
+  std::optional<double> drain_s;      // notice → watched workload exit, while the notice stood
+                                      // (an exit after its clear/expire/abort is no drain)
+  bool watched = false;               // the agent watched a workload for this notice
+  bool not_running = false;           // the watched workload was gone at the notice (not timed)
 };
 
 struct AuditData {

@@ -122,7 +122,8 @@ class Reader : public YamlErrors {
       return d;
     }
     if (const YAML::Node em = n["empirical"]) {
-      if (!em.IsSequence() || em.size() == 0) return error(em, path + ".empirical", "expected a non-empty list of durations");
+      if (!em.IsSequence() || em.size() == 0)
+        return error(em, path + ".empirical", "expected a non-empty list of durations");
       d.kind = SecondsDist::Kind::kEmpirical;
       for (size_t i = 0; i < em.size(); ++i) {
         double v = 0;
@@ -152,8 +153,9 @@ Result<Calibration> calibrate_gameday(const AuditData& audit, Fit fit) {
   Calibration c;
   c.sources = audit.files;
   if (audit.notices.empty())
-    return Status::invalid("calibrate --gameday: the audit log(s) hold no preemption notice (inject events of kind preempt)"
-                           " for this run; nothing to calibrate");
+    return Status::invalid(
+        "calibrate --gameday: the audit log(s) hold no preemption notice (inject events of kind preempt)"
+        " for this run; nothing to calibrate");
   int drained_never = 0, watched_detected = 0;
   bool same_notice = true;
   for (const auto& n : audit.notices) {
@@ -181,7 +183,8 @@ Result<Calibration> calibrate_gameday(const AuditData& audit, Fit fit) {
   c.drain = fit_dist(c.drain_samples, fit);
   c.ack = fit_dist(c.ack_samples, fit);
   c.never_detected = static_cast<double>(c.notices - c.detected) / static_cast<double>(c.notices);
-  c.never_drained = watched_detected > 0 ? static_cast<double>(drained_never) / static_cast<double>(watched_detected) : 0;
+  c.never_drained =
+      watched_detected > 0 ? static_cast<double>(drained_never) / static_cast<double>(watched_detected) : 0;
   return c;
 }
 
@@ -207,8 +210,8 @@ std::string calibration_yaml(const Calibration& c) {
     << samples_comment(c.drain_samples) << "\n";
   o << "  never_drained: " << pct_text(c.never_drained)
     << "   # of detected notices with a watched workload, the share whose workload never exited\n";
-  o << "  ack_latency: " << dist_yaml(c.ack) << "   # notice -> Azure acknowledgement; " << samples_comment(c.ack_samples)
-    << "\n";
+  o << "  ack_latency: " << dist_yaml(c.ack) << "   # notice -> Azure acknowledgement; "
+    << samples_comment(c.ack_samples) << "\n";
   // The scenario keys (docs/gameday.md "Feeding the figures to spotsim").
   o << "# The scenario keys these figures set (docs/gameday-loop.md):\n";
   o << "scenario:\n";
@@ -222,19 +225,19 @@ std::string calibration_yaml(const Calibration& c) {
       const bool fits = !c.drain_samples.empty() && p90_drain <= usable;
       const bool drains = c.never_drained == 0 && fits;
       o << "  drain: " << (drains ? "true" : "false") << "   # service workloads' drain: ";
-      if (c.never_drained > 0)
-        o << pct_text(c.never_drained) << " of the watched workloads never drained";
-      else if (c.drain_samples.empty())
-        o << "no drain was timed";
+      if (c.never_drained > 0) o << pct_text(c.never_drained) << " of the watched workloads never drained";
+      else if (c.drain_samples.empty()) o << "no drain was timed";
       else
-        o << "p90 drain time " << secs_text(p90_drain) << (fits ? " fits in" : " is longer than") << " the usable notice";
+        o << "p90 drain time " << secs_text(p90_drain) << (fits ? " fits in" : " is longer than")
+          << " the usable notice";
       o << "\n";
     }
   } else {
     o << "  # notice: the drill's notices differ in length; usable notice = notice - p90 detection latency "
       << secs_text(p90_det) << "\n";
   }
-  o << "  notice_loss: " << pct_text(c.never_detected) << "   # chaos item {kind: notice_loss, probability}: never_detected\n";
+  o << "  notice_loss: " << pct_text(c.never_detected)
+    << "   # chaos item {kind: notice_loss, probability}: never_detected\n";
   return o.str();
 }
 
@@ -247,7 +250,8 @@ Result<Calibration> parse_calibration(const std::string& text, const std::string
     return r.at(e.mark, "", e.msg);
   }
   if (!root.IsMap() || !root["notice_handling"])
-    return r.error(root, "notice_handling", "required: a calibration has a notice_handling: block (spotsim calibrate --gameday writes one)");
+    return r.error(root, "notice_handling",
+                   "required: a calibration has a notice_handling: block (spotsim calibrate --gameday writes one)");
   for (const auto& kv : root) {
     const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
     if (k != "notice_handling" && k != "scenario")
@@ -255,8 +259,8 @@ Result<Calibration> parse_calibration(const std::string& text, const std::string
   }
   const YAML::Node nh = root["notice_handling"];
   if (!nh.IsMap()) return r.error(nh, "notice_handling", "expected a mapping");
-  const std::vector<std::string> allowed = {"notices", "notice", "detection_latency", "never_detected", "drain_time",
-                                            "never_drained", "ack_latency"};
+  const std::vector<std::string> allowed = {"notices",    "notice",        "detection_latency", "never_detected",
+                                            "drain_time", "never_drained", "ack_latency"};
   for (const auto& kv : nh) {
     const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {

@@ -28,10 +28,10 @@ namespace spotsim::gameday {
 struct SecondsDist {
   enum class Kind { kNone, kFixed, kLognormal, kEmpirical };
   Kind kind = Kind::kNone;
-  double value = 0;                // kFixed
-  double median = 0, sigma = 0;    // kLognormal
-  std::vector<double> samples;     // kEmpirical (sorted)
-  double draw(Rng& rng) const;     // REQUIRES: kind != kNone
+  double value = 0;              // kFixed
+  double median = 0, sigma = 0;  // kLognormal
+  std::vector<double> samples;   // kEmpirical (sorted)
+  double draw(Rng& rng) const;   // REQUIRES: kind != kNone
 };
 
 enum class Fit { kLognormal, kEmpirical };
@@ -41,10 +41,10 @@ struct Calibration {
   std::string run;
   int notices = 0, detected = 0, watched = 0, drained_any = 0;
   std::vector<double> detection_samples, drain_samples, ack_samples;  // sorted seconds
-  std::optional<double> notice_s;   // the drilled notice length when every notice had the same
+  std::optional<double> notice_s;  // the drilled notice length when every notice had the same
   SecondsDist detection, drain, ack;
-  double never_detected = 0;        // of all notices
-  double never_drained = 0;         // of detected notices with a watched workload (running at the notice)
+  double never_detected = 0;  // of all notices
+  double never_drained = 0;   // of detected notices with a watched workload (running at the notice)
 };
 
 // REQUIRES: audit has at least one notice (else an error saying so).

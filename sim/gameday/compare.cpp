@@ -47,9 +47,11 @@ Comparison compare(const Prediction& p, const AuditData& audit) {
       const std::string name(info.name);
       if (!row.observed) {
         row.exceeded = true;
-        row.explanation = name + " was not observed: " +
-                          (c.notices == 0 ? std::string("the audit holds no preemption notice")
-                                          : std::string("no notice had a watched workload (chaos-agent --workload) or none was detected"));
+        row.explanation =
+            name + " was not observed: " +
+            (c.notices == 0
+                 ? std::string("the audit holds no preemption notice")
+                 : std::string("no notice had a watched workload (chaos-agent --workload) or none was detected"));
       } else if (!row.predicted) {
         row.exceeded = true;
         row.explanation = name + " was not predicted (predict needs --calibration for notice handling)";
@@ -117,8 +119,10 @@ std::string comparison_json(const Prediction& p, const Comparison& c) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::object();
   for (const auto& r : c.rows) {
     nlohmann::ordered_json x;
-    x["predicted"] = r.predicted ? nlohmann::ordered_json{{"mean", r.predicted->mean}, {"lo", r.predicted->lo}, {"hi", r.predicted->hi}}
-                                 : nlohmann::ordered_json(nullptr);
+    x["predicted"] =
+        r.predicted
+            ? nlohmann::ordered_json{{"mean", r.predicted->mean}, {"lo", r.predicted->lo}, {"hi", r.predicted->hi}}
+            : nlohmann::ordered_json(nullptr);
     x["observed"] = r.observed ? nlohmann::ordered_json(*r.observed) : nlohmann::ordered_json(nullptr);
     x["inside"] = r.inside ? nlohmann::ordered_json(*r.inside) : nlohmann::ordered_json(nullptr);
     x["tolerance"] = r.tolerance ? nlohmann::ordered_json(r.tolerance->text) : nlohmann::ordered_json(nullptr);

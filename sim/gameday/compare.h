@@ -20,13 +20,13 @@ struct ComparedMetric {
   std::optional<bool> inside;          // observed within [lo, hi]; unset without both
   std::optional<Tolerance> tolerance;  // from the plan's expect:
   bool exceeded = false;
-  std::string explanation;             // for an exceeded tolerance
+  std::string explanation;  // for an exceeded tolerance
 };
 
 struct Comparison {
-  std::vector<ComparedMetric> rows;    // kGamedayMetrics order
+  std::vector<ComparedMetric> rows;  // kGamedayMetrics order
   int checked = 0, exceeded = 0;
-  int notices = 0;                     // observed notices
+  int notices = 0;  // observed notices
   size_t audit_files = 0;
 };
 

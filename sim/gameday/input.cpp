@@ -17,8 +17,8 @@ Result<std::string> read_input(const std::string& path, const std::string& what)
 
 Status YamlErrors::at(const YAML::Mark& m, const std::string& path, const std::string& msg) const {
   const int line = m.line >= 0 ? m.line + 1 : 1, col = m.column >= 0 ? m.column + 1 : 1;
-  return Status::invalid(file_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: " +
-                         (path.empty() ? "" : path + ": ") + msg);
+  return Status::invalid(file_ + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                         ": error: " + (path.empty() ? "" : path + ": ") + msg);
 }
 
 Status YamlErrors::error(const YAML::Node& n, const std::string& path, const std::string& msg) const {

@@ -8,14 +8,14 @@
 namespace spotsim::gameday {
 
 enum class GamedayMetric {
-  kNotices,                // preemption notices delivered
-  kDetected,               // of those, read by a client before the notice ended
-  kDrainedInTime,          // of those, whose watched workload exited within the notice
-  kNotDrained,             // notices whose work is lost at the eviction: notices − drained_in_time
-  kDetectionLatencyMean,   // mean notice → first client read that saw it, over detected notices
-  kDrainTimeMean,          // mean notice → workload exit, over notices whose workload exited
-  kTimeToReplacement,      // simulator only: mean eviction → replacement running
-  kLostVmHours,            // simulator only: capacity the fleet wanted and did not have
+  kNotices,               // preemption notices delivered
+  kDetected,              // of those, read by a client before the notice ended
+  kDrainedInTime,         // of those, whose watched workload exited within the notice
+  kNotDrained,            // notices whose work is lost at the eviction: notices − drained_in_time
+  kDetectionLatencyMean,  // mean notice → first client read that saw it, over detected notices
+  kDrainTimeMean,         // mean notice → workload exit, over notices whose workload exited
+  kTimeToReplacement,     // simulator only: mean eviction → replacement running
+  kLostVmHours,           // simulator only: capacity the fleet wanted and did not have
 };
 constexpr size_t kGamedayMetricCount = 8;
 

@@ -13,8 +13,8 @@ namespace spotsim::gameday {
 namespace {
 
 // The top-level keys chaos-agent accepts (chaos-agent/plan/plan.cpp), plus expect.
-const std::vector<std::string> kTopKeys = {"name", "provider", "max_duration", "duration", "seed", "targets",
-                                           "blast_radius", "abort", "chaos", "report", "expect"};
+const std::vector<std::string> kTopKeys = {"name",         "provider", "max_duration", "duration", "seed",  "targets",
+                                           "blast_radius", "abort",    "chaos",        "report",   "expect"};
 
 class Reader : public YamlErrors {
  public:
@@ -42,7 +42,8 @@ class Reader : public YamlErrors {
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         std::string list;
         for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        return at(kv.first.Mark(), path.empty() ? key : path + "." + key, "unknown key (expected one of: " + list + ")");
+        return at(kv.first.Mark(), path.empty() ? key : path + "." + key,
+                  "unknown key (expected one of: " + list + ")");
       }
     }
     return Status::ok();
@@ -67,7 +68,8 @@ std::string parse_tolerance(const std::string& text, Tolerance& out) {
   auto v = parse_number(num);
   if (num.empty() || !v.is_ok() || v.value() < 0)
     return "expected interval (inside the prediction's interval), a number (largest |observed - predicted mean|) "
-           "or a percentage like 25% (of the predicted mean), found '" + text + "'";
+           "or a percentage like 25% (of the predicted mean), found '" +
+           text + "'";
   out.kind = pct ? Tolerance::Kind::kRelative : Tolerance::Kind::kAbsolute;
   out.value = pct ? v.value() / 100.0 : v.value();
   return "";
@@ -92,7 +94,8 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
     const size_t slash = file.rfind('/');
     p.name = file.substr(slash == std::string::npos ? 0 : slash + 1);
   }
-  if (!root["max_duration"]) return r.error(root, "max_duration", "required: the plan's dead-man limit, e.g. max_duration: 30m");
+  if (!root["max_duration"])
+    return r.error(root, "max_duration", "required: the plan's dead-man limit, e.g. max_duration: 30m");
   ASSIGN_OR_RETURN(p.max_duration, r.duration(root["max_duration"], "max_duration"));
   if (p.max_duration.us <= 0) return r.error(root["max_duration"], "max_duration", "must be greater than 0");
   if (root["seed"]) {
@@ -105,7 +108,8 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
   std::set<std::string> names;
   if (root["targets"]) {
     const YAML::Node& ts = root["targets"];
-    if (!ts.IsSequence() || ts.size() == 0) return r.error(ts, "targets", "expected a non-empty list of {name, control}");
+    if (!ts.IsSequence() || ts.size() == 0)
+      return r.error(ts, "targets", "expected a non-empty list of {name, control}");
     for (size_t i = 0; i < ts.size(); ++i) {
       const std::string path = "targets[" + std::to_string(i) + "]";
       RETURN_IF_ERROR(r.keys(ts[i], path, {"name", "control", "token_file"}));
@@ -130,13 +134,15 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
     if (flat) {
       action = node["kind"].IsScalar() ? node["kind"].Scalar() : "";
       if (!is_action(action))
-        return r.error(node["kind"], path + ".kind", "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + action + "'");
+        return r.error(node["kind"], path + ".kind",
+                       "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + action + "'");
     } else {
       for (const auto& kv : node) {
         const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
         if (key == "at") continue;
         if (!is_action(key))
-          return r.at(kv.first.Mark(), path + "." + key, "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
+          return r.at(kv.first.Mark(), path + "." + key,
+                      "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
         if (!action.empty()) return r.error(node, path, "one action per item, found " + action + " and " + key);
         action = key;
       }
@@ -145,7 +151,9 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
     if (!node["at"]) return r.error(node, path + ".at", "required: when this happens, e.g. at: 5m");
     PlanNotice pn;
     ASSIGN_OR_RETURN(pn.at, r.duration(node["at"], path + ".at"));
-    if (pn.at >= p.max_duration) return r.error(node["at"], path + ".at", node["at"].Scalar() + " is not before max_duration " + root["max_duration"].Scalar());
+    if (pn.at >= p.max_duration)
+      return r.error(node["at"], path + ".at",
+                     node["at"].Scalar() + " is not before max_duration " + root["max_duration"].Scalar());
     pn.where = flat ? path : path + "." + action;
     const YAML::Node body = flat ? node : node[action];
     if (!body.IsNull() && !body.IsMap()) return r.error(body, pn.where, "expected a mapping (or {})");
@@ -158,21 +166,25 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
     if (field("notice")) {
       ASSIGN_OR_RETURN(pn.notice, r.duration(field("notice"), pn.where + ".notice"));
     }
-    derived = std::max(derived, pn.at + pn.notice);  // as the agent derives a plan's duration
+    derived = std::max(derived, pn.at + pn.notice);                  // as the agent derives a plan's duration
     if (action == "rebalance" || action == "maintenance") continue;  // not preemption notices
     if (action == "storm") {
-      if (!field("fraction")) return r.error(body.IsMap() ? body : node, pn.where + ".fraction", "required: the fraction of targets hit, e.g. fraction: 30%");
+      if (!field("fraction"))
+        return r.error(body.IsMap() ? body : node, pn.where + ".fraction",
+                       "required: the fraction of targets hit, e.g. fraction: 30%");
       double f = 0;
       ASSIGN_OR_RETURN(f, r.fraction(field("fraction"), pn.where + ".fraction"));
       const int n = std::max(1, p.targets);
       pn.targets = std::min(n, static_cast<int>(std::ceil(f * static_cast<double>(n) - 1e-9)));  // as the agent picks
     } else if (const YAML::Node ts = field("targets")) {
-      if (!ts.IsSequence() || ts.size() == 0) return r.error(ts, pn.where + ".targets", "expected a non-empty list of target names");
+      if (!ts.IsSequence() || ts.size() == 0)
+        return r.error(ts, pn.where + ".targets", "expected a non-empty list of target names");
       std::set<std::string> seen;
       for (size_t k = 0; k < ts.size(); ++k) {
         const std::string name = ts[k].IsScalar() ? ts[k].Scalar() : "";
         if (!names.count(name))
-          return r.error(ts[k], pn.where + ".targets[" + std::to_string(k) + "]", "no target named '" + name + "' in targets");
+          return r.error(ts[k], pn.where + ".targets[" + std::to_string(k) + "]",
+                         "no target named '" + name + "' in targets");
         seen.insert(name);
       }
       pn.targets = static_cast<int>(seen.size());
@@ -181,14 +193,19 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
     }
     p.notices.push_back(pn);
   }
-  std::stable_sort(p.notices.begin(), p.notices.end(), [](const PlanNotice& a, const PlanNotice& b) { return a.at < b.at; });
+  std::stable_sort(p.notices.begin(), p.notices.end(),
+                   [](const PlanNotice& a, const PlanNotice& b) { return a.at < b.at; });
   p.duration = std::min(derived + Duration::seconds(30), p.max_duration);
   if (root["duration"]) {
     ASSIGN_OR_RETURN(p.duration, r.duration(root["duration"], "duration"));
-    if (p.duration > p.max_duration) return r.error(root["duration"], "duration", root["duration"].Scalar() + " is longer than max_duration " + root["max_duration"].Scalar());
+    if (p.duration > p.max_duration)
+      return r.error(root["duration"], "duration",
+                     root["duration"].Scalar() + " is longer than max_duration " + root["max_duration"].Scalar());
   }
   if (const YAML::Node& ex = root["expect"]) {
-    if (!ex.IsMap()) return r.error(ex, "expect", "expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: interval}");
+    if (!ex.IsMap())
+      return r.error(ex, "expect",
+                     "expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: interval}");
     for (const auto& kv : ex) {
       const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "?";
       const GamedayMetricInfo* m = find_gameday_metric(name);
@@ -196,20 +213,22 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
         std::string list;
         for (const auto& info : kGamedayMetrics)
           if (info.observable) list += (list.empty() ? "" : ", ") + std::string(info.name);
-        return r.at(kv.first.Mark(), "expect." + name,
-                    std::string(m ? "a drill does not observe this metric (the simulator predicts it)" : "unknown metric") +
-                        " (expected one of: " + list + ")");
+        return r.at(
+            kv.first.Mark(), "expect." + name,
+            std::string(m ? "a drill does not observe this metric (the simulator predicts it)" : "unknown metric") +
+                " (expected one of: " + list + ")");
       }
       Tolerance t;
       t.metric = m->metric;
       t.line = kv.second.Mark().line + 1;
-      const std::string why = kv.second.IsScalar() ? parse_tolerance(kv.second.Scalar(), t)
-                                                   : parse_tolerance(YAML::Dump(kv.second), t);
+      const std::string why =
+          kv.second.IsScalar() ? parse_tolerance(kv.second.Scalar(), t) : parse_tolerance(YAML::Dump(kv.second), t);
       if (!why.empty()) return r.error(kv.second, "expect." + name, why);
       p.expect.push_back(t);
     }
   }
-  if (p.notices.empty()) return r.error(chaos, "chaos", "has no preempt or storm item: there is no preemption notice to predict");
+  if (p.notices.empty())
+    return r.error(chaos, "chaos", "has no preempt or storm item: there is no preemption notice to predict");
   return p;
 }
 

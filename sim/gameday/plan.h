@@ -20,17 +20,17 @@ namespace spotsim::gameday {
 struct PlanNotice {
   Duration at;
   Duration notice;
-  int targets = 0;        // how many of the plan's targets get this notice
-  std::string where;      // "chaos[2].storm"
+  int targets = 0;    // how many of the plan's targets get this notice
+  std::string where;  // "chaos[2].storm"
 };
 
 struct Tolerance {
   enum class Kind { kInterval, kAbsolute, kRelative };
   GamedayMetric metric = GamedayMetric::kNotices;
   Kind kind = Kind::kInterval;
-  double value = 0;       // kAbsolute: max |observed − mean|; kRelative: max |observed − mean| / |mean|
-  std::string text;       // as written
-  int line = 0;           // in the plan
+  double value = 0;  // kAbsolute: max |observed − mean|; kRelative: max |observed − mean| / |mean|
+  std::string text;  // as written
+  int line = 0;      // in the plan
 };
 
 struct GamedayPlan {
@@ -39,7 +39,7 @@ struct GamedayPlan {
   uint64_t seed = 1;
   int targets = 1;
   Duration max_duration;
-  Duration duration;      // the drill's length (explicit or derived as the agent derives it)
+  Duration duration;                // the drill's length (explicit or derived as the agent derives it)
   std::vector<PlanNotice> notices;  // sorted by `at`
   std::vector<Tolerance> expect;    // in the order written
 };

@@ -34,7 +34,8 @@ size_t idx(GamedayMetric m) { return static_cast<size_t>(m); }
 bool dropped_override(const std::string& path) {
   auto starts = [&](const char* p) { return path.rfind(p, 0) == 0; };
   if (starts("chaos") || starts("expect") || starts("duration")) return true;
-  if (starts("pools.")) return path.find(".interruption") != std::string::npos || path.find(".rebalance") != std::string::npos;
+  if (starts("pools."))
+    return path.find(".interruption") != std::string::npos || path.find(".rebalance") != std::string::npos;
   return false;
 }
 
@@ -59,7 +60,8 @@ Result<std::string> drill_scenario(const CompiledScenario& sc, const std::string
     }
   YAML::Node f = root["fleets"][fleet];
   if (f["scaling"])
-    return Status::invalid(sc.file + ": error: fleets." + fleet + ": predict drills a fleet of fixed size (one VM per plan"
+    return Status::invalid(sc.file + ": error: fleets." + fleet +
+                           ": predict drills a fleet of fixed size (one VM per plan"
                            " target); this fleet has scaling:");
   f["target"] = plan.targets;
   YAML::Node chaos(YAML::NodeType::Sequence);
@@ -76,7 +78,8 @@ Result<std::string> drill_scenario(const CompiledScenario& sc, const std::string
       if (plan.notices[j].at + plan.notices[j].notice >= pn.at) busy += plan.notices[j].targets;
     const int free_vms = std::max(1, plan.targets - busy);
     char frac[40];
-    std::snprintf(frac, sizeof frac, "%.9g", std::min(1.0, static_cast<double>(pn.targets) / static_cast<double>(free_vms)));
+    std::snprintf(frac, sizeof frac, "%.9g",
+                  std::min(1.0, static_cast<double>(pn.targets) / static_cast<double>(free_vms)));
     item["fraction"] = std::string(frac);
     item["notice"] = ms_text(pn.notice);
     item["scope"]["fleets"].push_back(fleet);
@@ -139,8 +142,8 @@ Result<Prediction> predict(const std::string& scenario_path, const GamedayPlan& 
   {
     auto c = compile_scenario(text, scenario_path, drill_lo);
     if (!c.is_ok())
-      return Status::invalid(plan.file + ": error: the plan cannot be drilled on " + scenario_path + " (fleet " + fleet +
-                             "): " + c.status().message());
+      return Status::invalid(plan.file + ": error: the plan cannot be drilled on " + scenario_path + " (fleet " +
+                             fleet + "): " + c.status().message());
     drill = std::move(c).value();
   }
   RunOptions ro;
@@ -152,7 +155,8 @@ Result<Prediction> predict(const std::string& scenario_path, const GamedayPlan& 
   ASSIGN_OR_RETURN(rr, run_scenario(drill, ro));
 
   std::vector<int> item_metric;
-  for (size_t k = 0; k < plan.notices.size(); ++k) item_metric.push_back(rr.metric_index("chaos." + item_name(k) + ".evicted"));
+  for (size_t k = 0; k < plan.notices.size(); ++k)
+    item_metric.push_back(rr.metric_index("chaos." + item_name(k) + ".evicted"));
   const int lost_metric = rr.metric_index(std::string("chaos.") + kNoticeLossName + ".notices_lost");
   const int ttr_metric = rr.metric_index("fleet." + fleet + ".time_to_reschedule");
   const int evicted_metric = rr.metric_index("fleet." + fleet + ".interruptions");
@@ -172,7 +176,8 @@ Result<Prediction> predict(const std::string& scenario_path, const GamedayPlan& 
     values[idx(GamedayMetric::kNotices)].push_back(static_cast<double>(notice_s.size()));
     if (ttr_metric >= 0 && evicted_metric >= 0 && row[static_cast<size_t>(evicted_metric)] > 0)
       values[idx(GamedayMetric::kTimeToReplacement)].push_back(row[static_cast<size_t>(ttr_metric)]);
-    if (lost_vmh_metric >= 0) values[idx(GamedayMetric::kLostVmHours)].push_back(row[static_cast<size_t>(lost_vmh_metric)]);
+    if (lost_vmh_metric >= 0)
+      values[idx(GamedayMetric::kLostVmHours)].push_back(row[static_cast<size_t>(lost_vmh_metric)]);
     if (!cal) continue;
     Rng rng = Rng::stream(rr.seed, static_cast<uint64_t>(rr.replication_ids[i]), "gameday.notice_handling");
     // Which notices were lost: as many as the simulator's notice_loss item lost, chosen uniformly.
@@ -193,7 +198,8 @@ Result<Prediction> predict(const std::string& scenario_path, const GamedayPlan& 
       if (d <= notice_s[j]) drained += 1;
     }
     values[idx(GamedayMetric::kDetected)].push_back(static_cast<double>(detected));
-    if (detected > 0) values[idx(GamedayMetric::kDetectionLatencyMean)].push_back(det_sum / static_cast<double>(detected));
+    if (detected > 0)
+      values[idx(GamedayMetric::kDetectionLatencyMean)].push_back(det_sum / static_cast<double>(detected));
     if (drains) {
       values[idx(GamedayMetric::kDrainedInTime)].push_back(drained);
       values[idx(GamedayMetric::kNotDrained)].push_back(static_cast<double>(notice_s.size()) - drained);
@@ -243,13 +249,15 @@ std::string prediction_json(const Prediction& p) {
   j["interval"] = "central 95% of replications (2.5th to 97.5th percentile, nearest rank)";
   ojson ex = ojson::array();
   for (const auto& t : p.expect)
-    ex.push_back({{"metric", std::string(kGamedayMetrics[idx(t.metric)].name)}, {"tolerance", t.text}, {"line", t.line}});
+    ex.push_back(
+        {{"metric", std::string(kGamedayMetrics[idx(t.metric)].name)}, {"tolerance", t.text}, {"line", t.line}});
   j["expect"] = ex;
   ojson ms = ojson::object();
   for (const auto& m : p.metrics) {
     const auto& info = kGamedayMetrics[idx(m.metric)];
-    ms[std::string(info.name)] = {{"unit", std::string(info.unit)}, {"mean", m.mean}, {"lo", m.lo}, {"hi", m.hi},
-                                  {"samples", m.samples}, {"observable", info.observable}};
+    ms[std::string(info.name)] = {
+        {"unit", std::string(info.unit)}, {"mean", m.mean}, {"lo", m.lo}, {"hi", m.hi}, {"samples", m.samples},
+        {"observable", info.observable}};
   }
   j["metrics"] = ms;
   return j.dump(2) + "\n";
@@ -272,7 +280,8 @@ Result<Prediction> parse_prediction(const std::string& text, const std::string& 
   p.fleet = j["fleet"].get<std::string>();
   if (j.contains("calibration") && j["calibration"].is_string()) p.calibration = j["calibration"].get<std::string>();
   for (const char* k : {"targets", "seed", "replications"})
-    if (!j.contains(k) || !j[k].is_number_integer() || j[k].get<int64_t>() < 0) return bad(k, "expected a whole number");
+    if (!j.contains(k) || !j[k].is_number_integer() || j[k].get<int64_t>() < 0)
+      return bad(k, "expected a whole number");
   p.targets = j["targets"].get<int>();
   p.seed = j["seed"].get<uint64_t>();
   p.replications = j["replications"].get<int64_t>();
@@ -303,7 +312,8 @@ Result<Prediction> parse_prediction(const std::string& text, const std::string& 
     mp.metric = info.metric;
     for (const char* k : {"mean", "lo", "hi"})
       if (!m.contains(k) || !m[k].is_number()) return bad(path + "." + k, "expected a number");
-    if (!m.contains("samples") || !m["samples"].is_number_integer()) return bad(path + ".samples", "expected a whole number");
+    if (!m.contains("samples") || !m["samples"].is_number_integer())
+      return bad(path + ".samples", "expected a whole number");
     mp.mean = m["mean"].get<double>();
     mp.lo = m["lo"].get<double>();
     mp.hi = m["hi"].get<double>();

@@ -25,17 +25,17 @@
 namespace spotsim::gameday {
 
 struct PredictOptions {
-  std::string fleet;                    // "" = the scenario's only fleet
-  std::optional<uint64_t> seed;         // default: the scenario's
+  std::string fleet;             // "" = the scenario's only fleet
+  std::optional<uint64_t> seed;  // default: the scenario's
   int64_t replications = 200;
   int threads = 0;
-  Duration horizon = Duration::hours(1);  // simulated after the drill ends, so replacements finish
+  Duration horizon = Duration::hours(1);                       // simulated after the drill ends, so replacements finish
   std::vector<std::pair<std::string, std::string>> overrides;  // --set
 };
 
 struct MetricPrediction {
   GamedayMetric metric;
-  int64_t samples = 0;     // replications with a value (a mean over no notice has none)
+  int64_t samples = 0;              // replications with a value (a mean over no notice has none)
   double mean = 0, lo = 0, hi = 0;  // lo/hi: the central 95% of replications (2.5th, 97.5th percentile)
 };
 

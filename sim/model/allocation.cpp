@@ -14,8 +14,7 @@ int64_t deep_threshold(const AllocCandidate* c, size_t n) {
 
 }  // namespace
 
-int choose_spot_candidate(AllocationStrategy strategy, const AllocCandidate* c, size_t n,
-                          int spot_instance_pools) {
+int choose_spot_candidate(AllocationStrategy strategy, const AllocCandidate* c, size_t n, int spot_instance_pools) {
   int best = -1;
   switch (strategy) {
     case AllocationStrategy::kLowestPrice: {

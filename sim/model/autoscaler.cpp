@@ -23,7 +23,8 @@ void Autoscaler::schedule_tick(const PolicyContext& ctx, Duration every, Command
   const size_t first = out.size();
   for (const ScheduledTarget& e : spec_.schedule) {
     if (!e.daily) {
-      if (e.at_us >= now && e.at_us < end) out.push_back(Command::scale(fleet_, e.target).after(Duration{e.at_us - now}));
+      if (e.at_us >= now && e.at_us < end)
+        out.push_back(Command::scale(fleet_, e.target).after(Duration{e.at_us - now}));
       continue;
     }
     for (int64_t t = (now / day) * day + e.at_us; t < end; t += day) {
@@ -31,7 +32,8 @@ void Autoscaler::schedule_tick(const PolicyContext& ctx, Duration every, Command
     }
   }
   // Entries at the same instant apply in the order written (commands keep their order).
-  std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [](const Command& a, const Command& b) { return a.delay < b.delay; });
+  std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                   [](const Command& a, const Command& b) { return a.delay < b.delay; });
 }
 
 int64_t Autoscaler::recommend(double value, int64_t running, int64_t current_target) const {

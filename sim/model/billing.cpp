@@ -36,7 +36,7 @@ void Billing::bill(const VmSlot& v, int64_t now, bool interrupted, bool vm_ends,
   const Duration billed{now - v.launched_us};
   const bool spot = v.purchase == Purchase::kSpot;
   // Spot: the price in effect over the VM's life (the list price while it never changed).
-  const double price = !spot ? ps.on_demand_price
+  const double price = !spot                         ? ps.on_demand_price
                        : price_hist_[v.pool].empty() ? ps.spot_price
                                                      : mean_spot_price(v.pool, v.launched_us, now, spot_price);
   const double cost = billed_cost(tr, billed, price, spot, interrupted);

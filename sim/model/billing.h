@@ -66,7 +66,7 @@ class Billing {
   std::vector<PoolIds> pool_;
   TotalIds total_;
   std::vector<std::vector<PricePoint>> price_hist_;  // per pool
-  std::vector<const ProviderTraits*> traits_;       // per pool: its provider's billing rules
+  std::vector<const ProviderTraits*> traits_;        // per pool: its provider's billing rules
 };
 
 }  // namespace spotsim

@@ -44,7 +44,8 @@ Purchase BuiltinFleetPolicy::mix_purchase(const FleetView& f) const {
   const int64_t target = f.target;
   const int64_t base = std::min(target, fs_.on_demand_base);
   // AWS rounds the on-demand share above the base up, in favour of on-demand.
-  const int64_t above = static_cast<int64_t>(std::ceil(fs_.on_demand_above_base * static_cast<double>(target - base) - 1e-9));
+  const int64_t above =
+      static_cast<int64_t>(std::ceil(fs_.on_demand_above_base * static_cast<double>(target - base) - 1e-9));
   const int64_t want_od = base + std::max<int64_t>(0, above);
   const int64_t regular_od = f.on_demand_active - f.fallback_active;
   return regular_od < want_od ? Purchase::kOnDemand : Purchase::kSpot;
@@ -52,8 +53,9 @@ Purchase BuiltinFleetPolicy::mix_purchase(const FleetView& f) const {
 
 PoolChoice BuiltinFleetPolicy::choose_pool(const LaunchRequest& request, const PolicyContext& ctx) {
   Purchase purchase = request.purchase;
-  if (purchase == Purchase::kSpot && (request.reason == LaunchReason::kInitial || request.reason == LaunchReason::kScaleOut ||
-                                      request.reason == LaunchReason::kReplacement || request.reason == LaunchReason::kRetry)) {
+  if (purchase == Purchase::kSpot &&
+      (request.reason == LaunchReason::kInitial || request.reason == LaunchReason::kScaleOut ||
+       request.reason == LaunchReason::kReplacement || request.reason == LaunchReason::kRetry)) {
     purchase = mix_purchase(ctx.fleet());
   }
   const size_t n = instances_.size();

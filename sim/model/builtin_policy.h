@@ -67,7 +67,7 @@ class BuiltinFleetPolicy final : public FleetPolicy {
   Autoscaler autoscaler_;
   std::vector<AllocCandidate> cand_;  // scratch, one per instance entry (no allocation per call)
   int64_t spot_ok_since_us_ = -1;
-  bool single_spot_pool_ = false;     // fallback return hysteresis: spot launchable since
+  bool single_spot_pool_ = false;  // fallback return hysteresis: spot launchable since
 };
 
 }  // namespace spotsim

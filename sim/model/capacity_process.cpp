@@ -10,8 +10,7 @@ namespace spotsim {
 SeriesCursor::SeriesCursor(const SeriesSpec& spec, Rng rng) : spec_(spec), rng_(rng) {
   value_ = spec.value;
   switch (spec.kind) {
-    case SeriesSpec::Kind::kConstant:
-      break;
+    case SeriesSpec::Kind::kConstant: break;
     case SeriesSpec::Kind::kSchedule:
       value_ = spec.steps.front().second;
       if (spec.steps.size() > 1) next_us_ = spec.steps[1].first;
@@ -46,8 +45,7 @@ void SeriesCursor::advance() {
   now_us_ = next_us_;
   next_us_ = kNever;
   switch (spec_.kind) {
-    case SeriesSpec::Kind::kConstant:
-      break;
+    case SeriesSpec::Kind::kConstant: break;
     case SeriesSpec::Kind::kSchedule:
       ++index_;
       value_ = spec_.steps[index_].second;
@@ -62,7 +60,8 @@ void SeriesCursor::advance() {
       double x = spec_.mean + spec_.persistence * (value_ - spec_.mean) + rng_.normal(0.0, spec_.stddev);
       if (spec_.integral) x = std::round(x);
       value_ = std::clamp(x, spec_.min, spec_.max);
-      next_us_ = now_us_ + std::max<int64_t>(1, static_cast<int64_t>(rng_.exponential(spec_.change_rate_per_hour) * 3.6e9));
+      next_us_ =
+          now_us_ + std::max<int64_t>(1, static_cast<int64_t>(rng_.exponential(spec_.change_rate_per_hour) * 3.6e9));
       break;
     }
   }

@@ -42,8 +42,8 @@ class SeriesCursor {
   double value_ = 0;
   int64_t now_us_ = 0;
   int64_t next_us_ = kNever;
-  size_t index_ = 0;      // schedule step, or trace tick since the start
-  uint64_t offset_ = 0;   // trace start row
+  size_t index_ = 0;     // schedule step, or trace tick since the start
+  uint64_t offset_ = 0;  // trace start row
 };
 
 class PoolSeriesDriver : public EventHandler {

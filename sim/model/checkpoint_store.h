@@ -53,17 +53,17 @@ class CheckpointStore : public EventHandler {
     Client* client;
     uint64_t token;
   };
-  void advance();      // brings served_ up to now
-  void reschedule();   // (re)arms the earliest-finish event
+  void advance();     // brings served_ up to now
+  void reschedule();  // (re)arms the earliest-finish event
 
   Engine& engine_;
   uint16_t self_;
   double nominal_;
   double factor_ = 1.0;
-  double served_ = 0;          // bytes served to each active writer since the epoch
+  double served_ = 0;  // bytes served to each active writer since the epoch
   int64_t last_us_ = 0;
   uint64_t next_id_ = 1;
-  uint64_t armed_gen_ = 0;     // generation of the pending finish event
+  uint64_t armed_gen_ = 0;  // generation of the pending finish event
   size_t max_writers_ = 0;
   std::set<std::pair<double, uint64_t>> by_threshold_;
   std::unordered_map<uint64_t, Write> writes_;

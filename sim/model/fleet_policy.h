@@ -42,13 +42,13 @@ class World;
 
 // Why a VM is being launched.
 enum class LaunchReason : uint8_t {
-  kInitial = 0,      // filling the fleet to its target at start
-  kReplacement = 1,  // replacing a VM that got a notice or was evicted
-  kScaleOut = 2,     // the target went up
-  kRetry = 3,        // a previous attempt was refused
-  kFallback = 4,     // on-demand instead of unavailable spot
-  kRebalance = 5,    // capacity rebalancing (replacement launched on a rebalance recommendation)
-  kReturnToSpot = 6, // spot again after a fallback (the on-demand VM is drained once it runs)
+  kInitial = 0,       // filling the fleet to its target at start
+  kReplacement = 1,   // replacing a VM that got a notice or was evicted
+  kScaleOut = 2,      // the target went up
+  kRetry = 3,         // a previous attempt was refused
+  kFallback = 4,      // on-demand instead of unavailable spot
+  kRebalance = 5,     // capacity rebalancing (replacement launched on a rebalance recommendation)
+  kReturnToSpot = 6,  // spot again after a fallback (the on-demand VM is drained once it runs)
 };
 const char* launch_reason_name(LaunchReason r);
 
@@ -75,7 +75,7 @@ struct PoolChoice {
 // A launch that World could not carry out.
 struct CapacityError {
   LaunchRequest request;
-  int32_t pool = -1;     // the pool that refused (-1: choose_pool found none)
+  int32_t pool = -1;  // the pool that refused (-1: choose_pool found none)
   RejectCause cause = RejectCause::kInsufficientSpot;
 };
 
@@ -99,15 +99,17 @@ enum class LoadMetric : uint8_t {
 const char* load_metric_name(LoadMetric m);
 struct JobEvent {
   JobEventKind kind = JobEventKind::kQueued;
-  uint64_t job = 0;      // job id: workload index × 2^32 + the job's number within its workload
-                         // (the `job` of /jobs); 0 for kLoad
-  VmId vm;               // the VM it runs on, if any
-  double value = 0;      // kLoad: the metric value
-  uint16_t workload = 0xFFFF;  // index into CompiledScenario::workloads (0xFFFF: unknown)
+  uint64_t job = 0;                       // job id: workload index × 2^32 + the job's number within its workload
+                                          // (the `job` of /jobs); 0 for kLoad
+  VmId vm;                                // the VM it runs on, if any
+  double value = 0;                       // kLoad: the metric value
+  uint16_t workload = 0xFFFF;             // index into CompiledScenario::workloads (0xFFFF: unknown)
   LoadMetric metric = LoadMetric::kNone;  // kLoad only
 };
 // Job ids (JobEvent::job, Command::job) pack the workload index and the job's number.
-inline uint64_t make_job_id(uint32_t workload, uint64_t number) { return (static_cast<uint64_t>(workload) << 32) | (number & 0xFFFFFFFFull); }
+inline uint64_t make_job_id(uint32_t workload, uint64_t number) {
+  return (static_cast<uint64_t>(workload) << 32) | (number & 0xFFFFFFFFull);
+}
 inline uint32_t job_id_workload(uint64_t id) { return static_cast<uint32_t>(id >> 32); }
 inline uint64_t job_id_number(uint64_t id) { return id & 0xFFFFFFFFull; }
 
@@ -128,21 +130,24 @@ const char* command_kind_name(CommandKind k);
 struct Command {
   CommandKind kind = CommandKind::kLaunch;
   uint32_t fleet = 0;
-  int32_t pool = -1;        // kLaunch: a pool, or -1 to ask choose_pool
-  int64_t count = 1;        // kLaunch/kFallback: VMs; kScale: the new target
-  VmId vm;                  // kDrain
-  uint64_t job = 0;         // kCheckpoint
-  Duration delay{0};        // applied at now + delay (>= 0)
-  LaunchRequest request;    // kLaunch/kFallback/kRetry: the request (purchase, reason, lost_at...)
+  int32_t pool = -1;      // kLaunch: a pool, or -1 to ask choose_pool
+  int64_t count = 1;      // kLaunch/kFallback: VMs; kScale: the new target
+  VmId vm;                // kDrain
+  uint64_t job = 0;       // kCheckpoint
+  Duration delay{0};      // applied at now + delay (>= 0)
+  LaunchRequest request;  // kLaunch/kFallback/kRetry: the request (purchase, reason, lost_at...)
 
-  static Command launch(uint32_t fleet, int64_t count, Purchase purchase, LaunchReason reason,
-                        int64_t lost_at_us = -1, int32_t pool = -1);
+  static Command launch(uint32_t fleet, int64_t count, Purchase purchase, LaunchReason reason, int64_t lost_at_us = -1,
+                        int32_t pool = -1);
   static Command fallback(uint32_t fleet, int64_t count, const LaunchRequest& original);
   static Command drain(uint32_t fleet, VmId vm);
   static Command checkpoint(uint32_t fleet, uint64_t job);
   static Command scale(uint32_t fleet, int64_t target);
   static Command retry(const LaunchRequest& request, Duration after);
-  Command& after(Duration d) { delay = d; return *this; }
+  Command& after(Duration d) {
+    delay = d;
+    return *this;
+  }
 };
 
 // The hooks' output buffer (cleared by World before every call).
@@ -150,17 +155,17 @@ using Commands = std::vector<Command>;
 
 // Read-only views handed to policies. Values are copies of the state at the hook's instant.
 struct PoolView {
-  uint32_t index = 0;           // index into CompiledScenario::pools
+  uint32_t index = 0;  // index into CompiledScenario::pools
   const PoolSpec* spec = nullptr;
   Provider provider = Provider::kAws;
-  double spot_price = 0;        // current $/h
-  double on_demand_price = 0;   // $/h
-  int64_t spot_capacity = 0;    // current spot capacity of the pool (VMs)
-  int64_t spot_in_use = 0;      // our spot VMs in the pool (all fleets)
-  int64_t spot_available = 0;   // max(0, spot_capacity - spot_in_use), bounded by the region
-  int64_t on_demand_in_use = 0; // our on-demand VMs in the pool (all fleets)
+  double spot_price = 0;            // current $/h
+  double on_demand_price = 0;       // $/h
+  int64_t spot_capacity = 0;        // current spot capacity of the pool (VMs)
+  int64_t spot_in_use = 0;          // our spot VMs in the pool (all fleets)
+  int64_t spot_available = 0;       // max(0, spot_capacity - spot_in_use), bounded by the region
+  int64_t on_demand_in_use = 0;     // our on-demand VMs in the pool (all fleets)
   bool on_demand_available = true;  // false while the provider has no on-demand capacity here
-  double interruption_rate = 0; // the pool's hazard per VM-hour (what capacity-optimized avoids)
+  double interruption_rate = 0;     // the pool's hazard per VM-hour (what capacity-optimized avoids)
   int32_t vcpus = 0;
 };
 
@@ -168,16 +173,16 @@ struct FleetView {
   uint32_t index = 0;
   const FleetSpec* spec = nullptr;
   int64_t target = 0;
-  int64_t running = 0;          // VMs running (not booting, not noticed)
+  int64_t running = 0;  // VMs running (not booting, not noticed)
   int64_t booting = 0;
-  int64_t noticed = 0;          // VMs under an interruption notice
-  int64_t stopped = 0;          // VMs stopped/deallocated by an eviction (kept; may restart)
-  int64_t waiting = 0;          // launches waiting for a retry
-  int64_t spot_active = 0;      // spot VMs booting, running or noticed
-  int64_t on_demand_active = 0; // on-demand VMs booting, running or noticed
-  int64_t fallback_active = 0;  // on-demand VMs launched as fallback and still active
-  int64_t fallback_waiting = 0; // fallback VMs commanded but not yet launched
-  double load = 0;              // last workload metric reported (JobEventKind::kLoad)
+  int64_t noticed = 0;           // VMs under an interruption notice
+  int64_t stopped = 0;           // VMs stopped/deallocated by an eviction (kept; may restart)
+  int64_t waiting = 0;           // launches waiting for a retry
+  int64_t spot_active = 0;       // spot VMs booting, running or noticed
+  int64_t on_demand_active = 0;  // on-demand VMs booting, running or noticed
+  int64_t fallback_active = 0;   // on-demand VMs launched as fallback and still active
+  int64_t fallback_waiting = 0;  // fallback VMs commanded but not yet launched
+  double load = 0;               // last workload metric reported (JobEventKind::kLoad)
 };
 
 struct VmView {
@@ -186,10 +191,10 @@ struct VmView {
   uint32_t pool = 0;
   VmState state = VmState::kFree;
   Purchase purchase = Purchase::kSpot;
-  bool fallback = false;        // launched as an on-demand fallback
+  bool fallback = false;          // launched as an on-demand fallback
   bool notice_delivered = false;  // it got a notice the fleet saw (false: lost, or none yet)
   SimTime launched;
-  SimTime running;              // SimTime::never() while booting
+  SimTime running;  // SimTime::never() while booting
 };
 
 // What a hook may look at. Cheap to construct; valid only during the hook call.
@@ -260,9 +265,7 @@ class FleetPolicy {
   // calls on_capacity_error with cause kInsufficientSpot, or kInsufficientOnDemand for an
   // on-demand request). World still checks capacity, quota and rate limits of the chosen pool;
   // a refusal there also ends in on_capacity_error with the pool and the cause.
-  virtual PoolChoice choose_pool(const LaunchRequest& request, const PolicyContext& ctx) {
-    return PoolChoice::none();
-  }
+  virtual PoolChoice choose_pool(const LaunchRequest& request, const PolicyContext& ctx) { return PoolChoice::none(); }
   // A VM of this fleet became running.
   virtual void on_running(VmId vm, const PolicyContext& ctx, Commands& out) {}
   // The provider's rebalance recommendation (AWS) for a spot VM of this fleet.

@@ -19,11 +19,12 @@ struct JobSignal {
   uint32_t vm = UINT32_MAX;        // serial of the VM its last run started on (the first of its
                                    // gang), or UINT32_MAX if it never started
   double submit = 0;               // s
-  double start = std::numeric_limits<double>::quiet_NaN();       // first start, s
-  double last_start = std::numeric_limits<double>::quiet_NaN();  // start of the run on `vm`, s
-                                   // (= start unless an eviction restarted it); NaN if never started
-  double finish = std::numeric_limits<double>::quiet_NaN();      // s; NaN if unfinished
-  double lost_work = 0;            // seconds of work redone after evictions (since last checkpoint)
+  double start = std::numeric_limits<double>::quiet_NaN();  // first start, s
+  double last_start =
+      std::numeric_limits<double>::quiet_NaN();  // start of the run on `vm`, s
+                                                 // (= start unless an eviction restarted it); NaN if never started
+  double finish = std::numeric_limits<double>::quiet_NaN();  // s; NaN if unfinished
+  double lost_work = 0;  // seconds of work redone after evictions (since last checkpoint)
 };
 
 // How one run of a job (or a Kubernetes pod) on one VM ended. The HDF5 file stores the same

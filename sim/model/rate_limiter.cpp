@@ -27,8 +27,9 @@ bool TokenBucket::try_take(int64_t now_us) {
 }
 
 Duration backoff_delay(Duration initial, Duration max, double jitter, uint32_t attempt, uint64_t key) {
-  const double base = std::min(static_cast<double>(max.us),
-                               static_cast<double>(initial.us) * std::ldexp(1.0, static_cast<int>(std::min<uint32_t>(attempt, 62))));
+  const double base =
+      std::min(static_cast<double>(max.us),
+               static_cast<double>(initial.us) * std::ldexp(1.0, static_cast<int>(std::min<uint32_t>(attempt, 62))));
   uint64_t s = key;
   const double u = static_cast<double>(splitmix64(s) >> 11) * 0x1.0p-53;
   return Duration{static_cast<int64_t>(base * (1.0 - std::clamp(jitter, 0.0, 1.0) * u))};

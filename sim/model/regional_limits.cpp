@@ -10,11 +10,15 @@ std::vector<RegionalLimits::MetricIds> RegionalLimits::declare_metrics(const Com
     MetricIds& r = ids.emplace_back();
     const MetricOwner p{MetricGroup::kRegion, rs.name};
     r.od_peak = metrics.add(p + "on_demand_vcpus_peak", MetricUnit::kCount,
-                                      "most vCPUs of active (booting, running, noticed) on-demand VMs in the region at once");
-    r.spot_peak = metrics.add(p + "spot_vcpus_peak", MetricUnit::kCount, "most vCPUs of active spot VMs in the region at once");
-    r.calls = metrics.add(p + "launch_calls", MetricUnit::kCount, "launch API calls made in the region (admitted or throttled)");
-    r.throttled = metrics.add(p + "throttled", MetricUnit::kCount, "launch API calls refused by the region's rate limit");
-    r.quota = metrics.add(p + "quota_rejections", MetricUnit::kCount, "launches refused because a vCPU quota would be exceeded");
+                            "most vCPUs of active (booting, running, noticed) on-demand VMs in the region at once");
+    r.spot_peak =
+        metrics.add(p + "spot_vcpus_peak", MetricUnit::kCount, "most vCPUs of active spot VMs in the region at once");
+    r.calls = metrics.add(p + "launch_calls", MetricUnit::kCount,
+                          "launch API calls made in the region (admitted or throttled)");
+    r.throttled =
+        metrics.add(p + "throttled", MetricUnit::kCount, "launch API calls refused by the region's rate limit");
+    r.quota = metrics.add(p + "quota_rejections", MetricUnit::kCount,
+                          "launches refused because a vCPU quota would be exceeded");
   }
   return ids;
 }

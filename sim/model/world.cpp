@@ -48,9 +48,7 @@ const char* model_event_kind_name(ModelEventKind k) {
 }
 
 World::World(const CompiledScenario& scenario, uint64_t replication)
-    : sc_(scenario),
-      replication_(replication),
-      end_us_(scenario.duration.us) {
+    : sc_(scenario), replication_(replication), end_us_(scenario.duration.us) {
   rng_.reserve(sc_.fleets.size());
   for (const FleetSpec& f : sc_.fleets) rng_.emplace_back(sc_.seed, replication, f.name);
   self_ = engine_.add_handler(this);
@@ -126,28 +124,38 @@ World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
     FleetMetrics m{};
     m.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "spot VMs of this fleet evicted by the provider");
     m.replacements = ms.add(p + "replacements", MetricUnit::kCount, "replacement VMs that reached running");
-    m.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds,
-                              "mean time from losing a VM (eviction) to its replacement running; 0 if replaced before the eviction");
-    m.ttr_p95 = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kP95), MetricUnit::kSeconds, "95th percentile of time_to_reschedule within the replication");
-    m.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time_to_reschedule within the replication");
-    m.capacity_errors = ms.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
+    m.ttr_mean =
+        ms.add(p + "time_to_reschedule", MetricUnit::kSeconds,
+               "mean time from losing a VM (eviction) to its replacement running; 0 if replaced before the eviction");
+    m.ttr_p95 = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kP95), MetricUnit::kSeconds,
+                       "95th percentile of time_to_reschedule within the replication");
+    m.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds,
+                       "longest time_to_reschedule within the replication");
+    m.capacity_errors =
+        ms.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
     m.vm_hours_spot = ms.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours");
     m.vm_hours_on_demand = ms.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours");
-    m.lost_vm_hours = ms.add(p + "lost_vm_hours", MetricUnit::kHours, "target VM-hours not delivered (target × duration, or the target's integral with scaling, − running VM-hours up to the target)");
-    m.availability_pct = ms.add(p + "availability_pct", MetricUnit::kPercent, "running VM-hours up to the target, as a percentage of target × duration (the target's integral with scaling)");
+    m.lost_vm_hours = ms.add(p + "lost_vm_hours", MetricUnit::kHours,
+                             "target VM-hours not delivered (target × duration, or the target's integral with scaling, "
+                             "− running VM-hours up to the target)");
+    m.availability_pct = ms.add(
+        p + "availability_pct", MetricUnit::kPercent,
+        "running VM-hours up to the target, as a percentage of target × duration (the target's integral with scaling)");
     m.cost = ms.add(p + "cost", MetricUnit::kDollars, "billed cost of this fleet's VMs");
     for (int c = 0; c < kRejectCauseCount; ++c) {
       m.rejections[c] = ms.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
-                                     rejection_metric_help(static_cast<RejectCause>(c)));
+                               rejection_metric_help(static_cast<RejectCause>(c)));
     }
     m.rejection_rate = ms.add(p + "rejection_rate_pct", MetricUnit::kPercent,
-                                    "refused launch attempts as a percentage of all launch attempts (refused + launched)");
+                              "refused launch attempts as a percentage of all launch attempts (refused + launched)");
     ids.fleet.push_back(m);
     WarmPoolMetrics& w = ids.warm.emplace_back();
     if (f.warm_pool.size > 0) {
-      w.cost = ms.add(p + "warm_pool_cost", MetricUnit::kDollars,
-                                    "what the warm pool's instances cost (stopped: disk; running and initializing: on-demand); included in cost");
-      w.launches = ms.add(p + "warm_launches", MetricUnit::kCount, "launches served from the warm pool (resume instead of boot)");
+      w.cost = ms.add(
+          p + "warm_pool_cost", MetricUnit::kDollars,
+          "what the warm pool's instances cost (stopped: disk; running and initializing: on-demand); included in cost");
+      w.launches = ms.add(p + "warm_launches", MetricUnit::kCount,
+                          "launches served from the warm pool (resume instead of boot)");
     }
   }
   for (const auto& pl : sc.pools) {
@@ -155,22 +163,26 @@ World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
     PoolMetrics m{};
     m.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "VMs of this pool evicted by the provider");
     m.vm_hours = ms.add(p + "vm_hours", MetricUnit::kHours, "running VM-hours in this pool");
-    m.capacity_errors = ms.add(p + "capacity_errors", MetricUnit::kCount, "launches refused by this pool for lack of capacity");
+    m.capacity_errors =
+        ms.add(p + "capacity_errors", MetricUnit::kCount, "launches refused by this pool for lack of capacity");
     m.cost = ms.add(p + "cost", MetricUnit::kDollars, "billed cost of VMs in this pool");
     for (int c = 0; c < kRejectCauseCount; ++c) {
       m.rejections[c] = ms.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
-                                     rejection_metric_help(static_cast<RejectCause>(c)));
+                               rejection_metric_help(static_cast<RejectCause>(c)));
     }
     ids.pool.push_back(m);
   }
   ids.cost_total = ms.add(run_metric(MetricGroup::kCost, "total"), MetricUnit::kDollars, "everything billed");
   ids.cost_spot = ms.add(run_metric(MetricGroup::kCost, "spot"), MetricUnit::kDollars, "billed for spot VMs");
-  ids.cost_on_demand = ms.add(run_metric(MetricGroup::kCost, "on_demand"), MetricUnit::kDollars, "billed for on-demand VMs");
+  ids.cost_on_demand =
+      ms.add(run_metric(MetricGroup::kCost, "on_demand"), MetricUnit::kDollars, "billed for on-demand VMs");
   ids.cost_od_equiv = ms.add(run_metric(MetricGroup::kCost, "on_demand_equivalent"), MetricUnit::kDollars,
-                                  "the same billed VM time at on-demand prices");
+                             "the same billed VM time at on-demand prices");
   ids.cost_all_od = ms.add(run_metric(MetricGroup::kCost, "all_on_demand"), MetricUnit::kDollars,
-                                "counterfactual: every fleet's target on on-demand for the whole run (following the target with scaling), never interrupted");
-  ids.savings = ms.add(run_metric(MetricGroup::kCost, "savings_pct"), MetricUnit::kPercent, "100 × (1 − cost.total / cost.all_on_demand)");
+                           "counterfactual: every fleet's target on on-demand for the whole run (following the target "
+                           "with scaling), never interrupted");
+  ids.savings = ms.add(run_metric(MetricGroup::kCost, "savings_pct"), MetricUnit::kPercent,
+                       "100 × (1 − cost.total / cost.all_on_demand)");
   declare_extra(sc, ms, ids);
   return ids;
 }
@@ -196,7 +208,8 @@ void World::register_metrics() {
   for (size_t i = 0; i < fleet_m_.size(); ++i) {
     const FleetMetrics& m = fleet_m_[i];
     const FleetMetricsExtra& x = fleet_mx_[i];
-    fleet_ids.push_back({m.cost, m.vm_hours_spot, m.vm_hours_on_demand, x.vm_hours_fallback, x.disk_cost, x.stopped_vm_hours});
+    fleet_ids.push_back(
+        {m.cost, m.vm_hours_spot, m.vm_hours_on_demand, x.vm_hours_fallback, x.disk_cost, x.stopped_vm_hours});
   }
   std::vector<Billing::PoolIds> pool_ids;
   for (size_t i = 0; i < pool_m_.size(); ++i) {
@@ -227,8 +240,8 @@ void World::emit_to_observers(ModelEventKind kind, uint32_t slot, double detail)
 
 void World::emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail) {
   if (!observer_ && listeners_.empty()) return;
-  const ModelEvent ev{engine_.now(), kind, std::numeric_limits<uint32_t>::max(), pool,
-                      static_cast<uint16_t>(fleet), detail};
+  const ModelEvent ev{engine_.now(), kind, std::numeric_limits<uint32_t>::max(), pool, static_cast<uint16_t>(fleet),
+                      detail};
   if (observer_) observer_->on_model_event(*this, ev);
   for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
 }
@@ -283,7 +296,8 @@ void World::set_running(FleetState& f, int64_t delta) {
   f.served_vm_us += static_cast<double>(std::min(f.running, target)) * dt;
   if (f.protected_vms > target) {  // rare: only batch fleets whose jobs hold VMs above the target
     f.needed_extra_us += static_cast<double>(f.protected_vms - target) * dt;
-    f.available_extra_us += static_cast<double>(std::min(f.running, f.protected_vms) - std::min(f.running, target)) * dt;
+    f.available_extra_us +=
+        static_cast<double>(std::min(f.running, f.protected_vms) - std::min(f.running, target)) * dt;
   }
   f.last_change_us = now;
   f.running += delta;
@@ -299,7 +313,6 @@ int64_t World::fleet_serving(uint32_t fleet) const {
 }
 
 int64_t World::fleet_vms_in_pool(uint32_t fleet, uint32_t pool) const { return rt_[fleet].pool_vms[pool]; }
-
 
 VmView World::view_of(uint32_t slot) const {
   const VmSlot& s = vms_[slot];
@@ -385,9 +398,7 @@ void World::apply(const Command& c) {
   switch (c.kind) {
     case CommandKind::kLaunch:
     case CommandKind::kFallback:
-    case CommandKind::kRetry:
-      apply_launch(c);
-      break;
+    case CommandKind::kRetry: apply_launch(c); break;
     case CommandKind::kDrain:
       if (c.vm.slot < vms_.size() && vms_[c.vm.slot].serial == c.vm.serial && vms_[c.vm.slot].state != VmState::kFree) {
         drain(c.vm.slot);
@@ -396,9 +407,7 @@ void World::apply(const Command& c) {
     case CommandKind::kCheckpoint:
       if (checkpoint_sink_) checkpoint_sink_(c.fleet, c.job);
       break;
-    case CommandKind::kScale:
-      apply_scale(c.fleet, c.count);
-      break;
+    case CommandKind::kScale: apply_scale(c.fleet, c.count); break;
   }
 }
 
@@ -451,16 +460,17 @@ int64_t World::scale_in(uint32_t fleet, int64_t excess) {
   const int64_t base = sc_.fleets[fleet].on_demand_base;
   int64_t regular_od = f.on_demand_active - f.fallback_active;
   for (int pass = 0; pass < 4 && excess > 0; ++pass) {
-    if ((pass == 0 && f.fallback_active == 0 && f.stopped == 0) || (pass == 1 && f.booting == 0)) continue;  // O(VMs) scans
+    if ((pass == 0 && f.fallback_active == 0 && f.stopped == 0) || (pass == 1 && f.booting == 0))
+      continue;  // O(VMs) scans
     for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
       const VmSlot& v = vms_[s];
       if (v.fleet != fleet || v.state == VmState::kFree || v.state == VmState::kNoticed) continue;
       if (v.flags & (kVmDraining | kVmBeingReplaced | kVmScaleInProtected)) continue;
       const bool base_od = v.purchase == Purchase::kOnDemand && !(v.flags & kVmFallback);
-      const bool take = pass == 0 ? ((v.flags & kVmFallback) != 0 || v.state == VmState::kStopped)
-                      : pass == 1 ? v.state == VmState::kBooting && !(base_od && regular_od <= base)
-                      : pass == 2 ? !(base_od && regular_od <= base)
-                                  : true;
+      const bool take = pass == 0   ? ((v.flags & kVmFallback) != 0 || v.state == VmState::kStopped)
+                        : pass == 1 ? v.state == VmState::kBooting && !(base_od && regular_od <= base)
+                        : pass == 2 ? !(base_od && regular_od <= base)
+                                    : true;
       if (!take) continue;
       if (base_od) --regular_od;
       drain(s);
@@ -475,8 +485,9 @@ int64_t World::scale_in(uint32_t fleet, int64_t excess) {
 bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool warm_start) {
   const PoolChoice ch = choose_pool(request, pool_hint);
   if (!ch.ok() || static_cast<size_t>(ch.pool) >= pools_.size()) {
-    capacity_error(request, -1,
-                   ch.purchase == Purchase::kSpot ? RejectCause::kInsufficientSpot : RejectCause::kInsufficientOnDemand);
+    capacity_error(
+        request, -1,
+        ch.purchase == Purchase::kSpot ? RejectCause::kInsufficientSpot : RejectCause::kInsufficientOnDemand);
     return false;
   }
   const LaunchAttempt attempt{request.fleet, static_cast<uint32_t>(ch.pool), ch.purchase, warm_start};
@@ -665,8 +676,7 @@ void World::on_boot_done(uint32_t slot) {
       v.flags &= static_cast<uint8_t>(~kVmReturning);
       f.returning--;
     }
-    if (vms_[old].serial == old_serial && vms_[old].state != VmState::kFree &&
-        vms_[old].state != VmState::kNoticed) {
+    if (vms_[old].serial == old_serial && vms_[old].state != VmState::kFree && vms_[old].state != VmState::kNoticed) {
       drain(old);
     } else if (vms_[old].serial == old_serial) {
       // Under notice: it will be evicted, and this VM already took its place.
@@ -797,8 +807,8 @@ void World::on_evict(uint32_t slot) {
   if (!(v.flags & kVmReplaced)) fleets_[fleet].losses.lost(engine_.now().us, v.pool);
   // Stop, hibernate, deallocate: the VM stays the fleet's (stopped, disks billed) — unless a
   // rebalance replacement already runs in its place.
-  const bool keep = v.purchase == Purchase::kSpot && eviction_keeps_vm(sc_.pools[v.pool].action) &&
-                    !(v.flags & kVmReplaced);
+  const bool keep =
+      v.purchase == Purchase::kSpot && eviction_keeps_vm(sc_.pools[v.pool].action) && !(v.flags & kVmReplaced);
   bill(slot, /*interrupted=*/true, /*vm_ends=*/!keep);
   emit(ModelEventKind::kEviction, slot, keep ? 1 : 0);
   if (keep) {
@@ -842,13 +852,15 @@ void World::drain(uint32_t slot) {
 void World::set_nominal_spot_capacity(uint32_t pool, int64_t capacity) {
   PoolState& ps = pools_[pool];
   ps.nominal_capacity = std::max<int64_t>(0, capacity);
-  set_spot_capacity(pool, ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
+  set_spot_capacity(pool,
+                    ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
 }
 
 void World::limit_spot_capacity(uint32_t pool, int64_t limit) {
   PoolState& ps = pools_[pool];
   ps.capacity_limit = limit < 0 ? -1 : limit;
-  set_spot_capacity(pool, ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
+  set_spot_capacity(pool,
+                    ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
 }
 
 void World::set_spot_capacity(uint32_t pool, int64_t capacity) {
@@ -931,7 +943,8 @@ void World::report_job_event(uint32_t fleet, const JobEvent& event) {
   if (event.kind == JobEventKind::kLoad) {
     fleets_[fleet].load = event.value;
     const size_t i = static_cast<size_t>(event.workload) * kLoadMetrics + static_cast<size_t>(event.metric);
-    if (event.workload < sc_.workloads.size() && static_cast<size_t>(event.metric) < kLoadMetrics) loads_[i] = event.value;
+    if (event.workload < sc_.workloads.size() && static_cast<size_t>(event.metric) < kLoadMetrics)
+      loads_[i] = event.value;
   }
   FleetRuntime& rt = rt_[fleet];
   if (rt.custom_hooks & kHookOnJobEvent) {
@@ -998,8 +1011,7 @@ void World::handle(Engine& engine, const Event& e) {
         engine.schedule_in(sc_.sample_interval, self_, kSample, 0, 0, Priority::kObserver);
       }
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

@@ -51,12 +51,12 @@ const char* model_event_kind_name(ModelEventKind k);
 struct ModelEvent {
   SimTime time;
   ModelEventKind kind;
-  uint32_t vm;     // VM serial number (unique within a replication); UINT32_MAX if none
-  uint16_t pool;   // UINT16_MAX if none
+  uint32_t vm;    // VM serial number (unique within a replication); UINT32_MAX if none
+  uint16_t pool;  // UINT16_MAX if none
   uint16_t fleet;
-  double detail;   // kind-specific: notice length in s for kNotice, cost for kEviction/kEnd, ...
+  double detail;                        // kind-specific: notice length in s for kNotice, cost for kEviction/kEnd, ...
   Purchase purchase = Purchase::kSpot;  // of the VM (spot for fleet-level events)
-  uint32_t slot = UINT32_MAX;  // the VM's storage slot (VmId{slot, vm}); UINT32_MAX if none
+  uint32_t slot = UINT32_MAX;           // the VM's storage slot (VmId{slot, vm}); UINT32_MAX if none
 };
 
 class World;
@@ -101,7 +101,9 @@ class World : public EventHandler {
   // Registers in `metrics` exactly the metrics a World of `scenario` registers, in the same
   // order, without building one (the world's own: fleet.*, pool.*, cost.*; not region.* or the
   // components'). The world's constructor registers its metrics through this.
-  static void declare_metrics(const CompiledScenario& scenario, MetricSet& metrics) { (void)declare(scenario, metrics); }
+  static void declare_metrics(const CompiledScenario& scenario, MetricSet& metrics) {
+    (void)declare(scenario, metrics);
+  }
 
   void set_observer(WorldObserver* o) { observer_ = o; }
   void set_sampler(WorldSampler* s) { sampler_ = s; }
@@ -241,8 +243,18 @@ class World : public EventHandler {
   void handle(Engine& engine, const Event& event) override;
 
  private:
-  enum Kind : uint16_t { kBootDone = 0, kNoticeEv, kEvictEv, kCommandEv, kSample, kTick, kRebalanceEv, kRestartEv,
-                         kLifetimeEv, kNoticeEvictEv };
+  enum Kind : uint16_t {
+    kBootDone = 0,
+    kNoticeEv,
+    kEvictEv,
+    kCommandEv,
+    kSample,
+    kTick,
+    kRebalanceEv,
+    kRestartEv,
+    kLifetimeEv,
+    kNoticeEvictEv
+  };
   struct FleetMetrics {
     uint32_t interruptions, replacements, ttr_mean, ttr_p95, ttr_max, capacity_errors, vm_hours_spot,
         vm_hours_on_demand, lost_vm_hours, availability_pct, cost;
@@ -255,8 +267,8 @@ class World : public EventHandler {
   // Provider-semantics and derived metrics (sim/model/world_metrics.cpp).
   struct FleetMetricsExtra {
     uint32_t boot_failures, rebalances, restarts, stopped_vm_hours, disk_cost, revocation_rate, spot_share_pct,
-        launches, fallback_launches, fallback_rate_pct, vm_hours_fallback, cost_all_on_demand, savings_pct,
-        unrecovered, unrecovered_open, cost_per_available_vm_hour, vm_hours_needed;
+        launches, fallback_launches, fallback_rate_pct, vm_hours_fallback, cost_all_on_demand, savings_pct, unrecovered,
+        unrecovered_open, cost_per_available_vm_hour, vm_hours_needed;
   };
   struct PoolMetricsExtra {
     uint32_t vm_hours_spot, vm_hours_on_demand, revocation_rate, spot_utilization_pct, disk_cost, unrecovered;
@@ -266,13 +278,13 @@ class World : public EventHandler {
     std::unique_ptr<FleetPolicy> custom;          // optional replacement
     uint32_t custom_hooks = 0;
     uint32_t builtin_hooks = 0;
-    std::vector<int64_t> pool_vms;                // active VMs per pool index (sized pools)
-    std::vector<FleetPoolEntry> instances;        // the fleet's instance list (normalized)
-    double fallback_cost_per_hour = 0;            // on-demand $/h of active fallback VMs
-    std::unique_ptr<WarmPool> warm;               // `warm_pool:` (nullptr without one)
-    bool scale_in_pending = false;                // a scale-in left protected VMs above target
+    std::vector<int64_t> pool_vms;          // active VMs per pool index (sized pools)
+    std::vector<FleetPoolEntry> instances;  // the fleet's instance list (normalized)
+    double fallback_cost_per_hour = 0;      // on-demand $/h of active fallback VMs
+    std::unique_ptr<WarmPool> warm;         // `warm_pool:` (nullptr without one)
+    bool scale_in_pending = false;          // a scale-in left protected VMs above target
     uint32_t m_warm_cost = 0, m_warm_launches = 0;
-    uint64_t launches = 0;                        // launch calls that created a VM
+    uint64_t launches = 0;  // launch calls that created a VM
   };
   struct WarmPoolMetrics {
     uint32_t cost = 0, launches = 0;  // 0 without a warm pool
@@ -304,8 +316,8 @@ class World : public EventHandler {
   void start_boot(uint32_t slot);
   void capacity_error(const LaunchRequest& request, int32_t pool, RejectCause cause);
   void apply(const Command& c);
-  void apply_launch(const Command& c);                // kLaunch, kFallback, kRetry
-  void apply_scale(uint32_t fleet, int64_t target);   // kScale: new target, then reconcile
+  void apply_launch(const Command& c);               // kLaunch, kFallback, kRetry
+  void apply_scale(uint32_t fleet, int64_t target);  // kScale: new target, then reconcile
   // Drains up to `excess` VMs of `fleet` in scale-in order; returns how many it could not.
   int64_t scale_in(uint32_t fleet, int64_t excess);
   // Hands scratch_ (a hook's output) over: queued, or for the built-in policy zero-delay
@@ -313,7 +325,7 @@ class World : public EventHandler {
   void flush(uint32_t fleet, bool builtin);
   void submit_one(const Command& c);
   void drain(uint32_t slot);
-  void release(uint32_t slot);  // common end of a VM: counters, slot freed
+  void release(uint32_t slot);     // common end of a VM: counters, slot freed
   void deactivate(uint32_t slot);  // an active VM stops counting (booting/running/noticed, pool use)
   void on_boot_done(uint32_t slot);
   void on_notice(uint32_t slot);
@@ -340,22 +352,22 @@ class World : public EventHandler {
   // eviction did not, applied as their notice events would have been.
   void apply_pending_notices_at_end();
   // --- provider semantics (sim/model/world_provider.cpp) ---
-  Duration boot_delay(uint32_t fleet);     // the fleet's boot latency (drawn if a distribution)
-  bool boot_fails(uint32_t slot);          // fleet boot_failure, then the chaos FaultInjector
+  Duration boot_delay(uint32_t fleet);  // the fleet's boot latency (drawn if a distribution)
+  bool boot_fails(uint32_t slot);       // fleet boot_failure, then the chaos FaultInjector
   // A spot VM started running (or launched, for lifetimes): schedules its rebalance
   // recommendation (with the hazard notice at `notice_at_us`) and the preemptible 24 h end.
   void schedule_rebalance(uint32_t slot, int64_t notice_at_us);
   void schedule_lifetime(uint32_t slot, bool warm_start);
-  void on_rebalance(uint32_t slot);        // the recommendation reaches the fleet
+  void on_rebalance(uint32_t slot);  // the recommendation reaches the fleet
   // The eviction of `slot` with an action that keeps the VM: stopped, disks billed, may restart.
   void stop_vm(uint32_t slot);
-  void on_restart(uint32_t slot);          // a stopped VM tries to start again
+  void on_restart(uint32_t slot);  // a stopped VM tries to start again
   // An eviction of a VM that a rebalance replacement covers: hands the loss to the replacement.
   // Returns true if the fleet must not launch another replacement.
   bool covered_by_replacement(uint32_t slot);
   // --- metrics (sim/model/world_metrics.cpp) ---
   static void declare_extra(const CompiledScenario& sc, MetricSet& ms, MetricIds& ids);
-  void account_pool(uint32_t pool);        // integrates spot_in_use and capacity up to now
+  void account_pool(uint32_t pool);  // integrates spot_in_use and capacity up to now
   // The all-on-demand counterfactual's cost for one fleet: the VM-hours it needed (its target,
   // or its protected VMs where more, at each moment) on on-demand (docs/metrics.md).
   double fleet_all_on_demand(uint32_t fleet, const FleetState& f) const;
@@ -395,10 +407,10 @@ class World : public EventHandler {
     Rng lifetime;      // warm-start ages of preemptible VMs
     FleetRngs(uint64_t seed, uint64_t replication, const std::string& fleet);
   };
-  std::vector<FleetRngs> rng_;         // per fleet
-  bool rebalance_any_ = false;         // some pool has rebalance recommendations
-  bool lifetime_any_ = false;          // some pool is GCP preemptible
-  bool warm_starting_ = false;         // VMs promoted at time 0 never fail their boot
+  std::vector<FleetRngs> rng_;  // per fleet
+  bool rebalance_any_ = false;  // some pool has rebalance recommendations
+  bool lifetime_any_ = false;   // some pool is GCP preemptible
+  bool warm_starting_ = false;  // VMs promoted at time 0 never fail their boot
   std::vector<VmSlot> vms_;
   // Replacement slot → the VM it drains when it runs (return to spot, rebalance); rare, so kept
   // beside vms_ (ordered by slot: scans go in slot order, as over vms_).
@@ -407,17 +419,17 @@ class World : public EventHandler {
   std::vector<PoolState> pools_;
   std::vector<FleetState> fleets_;
   std::vector<FleetRuntime> rt_;
-  std::vector<Command> cmd_slab_;      // commands in flight (event payload = index)
+  std::vector<Command> cmd_slab_;  // commands in flight (event payload = index)
   std::vector<uint32_t> cmd_free_;
-  Commands scratch_;                   // hook output buffer, reused
-  std::deque<Commands> flush_bufs_;    // one per flush nesting depth (stable references)
+  Commands scratch_;                 // hook output buffer, reused
+  std::deque<Commands> flush_bufs_;  // one per flush nesting depth (stable references)
   size_t flush_depth_ = 0;
   uint64_t commands_applied_[kCommandKindCount] = {};
   int batch_depth_ = 0;
   std::vector<PendingNotice> pending_notices_;  // given inside a batch, delivered at its end
   CheckpointSink checkpoint_sink_;
   static constexpr size_t kLoadMetrics = 3;  // LoadMetric values
-  std::vector<double> loads_;          // workload × LoadMetric: last kLoad value (NaN: none)
+  std::vector<double> loads_;                // workload × LoadMetric: last kLoad value (NaN: none)
   MetricSet metrics_;
   std::vector<FleetMetrics> fleet_m_;
   std::vector<PoolMetrics> pool_m_;
@@ -438,9 +450,9 @@ class World : public EventHandler {
   std::vector<WorldObserver*> listeners_;
   std::vector<std::unique_ptr<WorldComponent>> components_;
   FaultInjector* injector_ = nullptr;
-  std::unique_ptr<LaunchAdmission> admission_;       // provider and region limits on launching
-  std::unique_ptr<PoolSeriesDriver> series_;         // null when every pool is constant
-  std::unique_ptr<Billing> billing_;                 // cost accrual, spot price history
+  std::unique_ptr<LaunchAdmission> admission_;  // provider and region limits on launching
+  std::unique_ptr<PoolSeriesDriver> series_;    // null when every pool is constant
+  std::unique_ptr<Billing> billing_;            // cost accrual, spot price history
 };
 
 }  // namespace spotsim

@@ -11,43 +11,60 @@ void World::declare_extra(const CompiledScenario& sc, MetricSet& ms, MetricIds& 
   for (const auto& f : sc.fleets) {
     const MetricOwner p{MetricGroup::kFleet, f.name};
     FleetMetricsExtra m{};
-    m.boot_failures = ms.add(p + "boot_failures", MetricUnit::kCount, "boots that failed (fleet boot_failure or chaos)");
-    m.rebalances = ms.add(p + "rebalance_recommendations", MetricUnit::kCount, "AWS rebalance recommendations received by the fleet's spot VMs");
+    m.boot_failures =
+        ms.add(p + "boot_failures", MetricUnit::kCount, "boots that failed (fleet boot_failure or chaos)");
+    m.rebalances = ms.add(p + "rebalance_recommendations", MetricUnit::kCount,
+                          "AWS rebalance recommendations received by the fleet's spot VMs");
     m.restarts = ms.add(p + "restarts", MetricUnit::kCount, "stopped/deallocated VMs started again");
-    m.stopped_vm_hours = ms.add(p + "stopped_vm_hours", MetricUnit::kHours, "VM-hours spent stopped/deallocated after an eviction (disks billed, not running)");
-    m.disk_cost = ms.add(p + "disk_cost", MetricUnit::kDollars, "disk cost of the fleet's VMs (pool disk_cost × VM lifetime, stopped time included); part of cost");
+    m.stopped_vm_hours = ms.add(p + "stopped_vm_hours", MetricUnit::kHours,
+                                "VM-hours spent stopped/deallocated after an eviction (disks billed, not running)");
+    m.disk_cost =
+        ms.add(p + "disk_cost", MetricUnit::kDollars,
+               "disk cost of the fleet's VMs (pool disk_cost × VM lifetime, stopped time included); part of cost");
     m.revocation_rate = ms.add(p + "revocation_rate", MetricUnit::kRatio, "interruptions per running spot VM-hour");
-    m.spot_share_pct = ms.add(p + "spot_share_pct", MetricUnit::kPercent, "100 × running spot VM-hours / running VM-hours");
-    m.launches = ms.add(p + "launches", MetricUnit::kCount, "VMs launched during the run (warm start and restarts excluded)");
-    m.fallback_launches = ms.add(p + "fallback_launches", MetricUnit::kCount, "on-demand VMs launched as a fallback for spot (warm start excluded)");
+    m.spot_share_pct =
+        ms.add(p + "spot_share_pct", MetricUnit::kPercent, "100 × running spot VM-hours / running VM-hours");
+    m.launches =
+        ms.add(p + "launches", MetricUnit::kCount, "VMs launched during the run (warm start and restarts excluded)");
+    m.fallback_launches = ms.add(p + "fallback_launches", MetricUnit::kCount,
+                                 "on-demand VMs launched as a fallback for spot (warm start excluded)");
     m.fallback_rate_pct = ms.add(p + "fallback_rate_pct", MetricUnit::kPercent, "100 × fallback_launches / launches");
-    m.vm_hours_fallback = ms.add(p + "vm_hours_fallback", MetricUnit::kHours, "running VM-hours of fallback on-demand VMs (part of vm_hours_on_demand)");
-    m.cost_all_on_demand = ms.add(p + "cost_all_on_demand", MetricUnit::kDollars, "counterfactual: vm_hours_needed on on-demand in the fleet's cheapest on-demand pool, never interrupted");
+    m.vm_hours_fallback = ms.add(p + "vm_hours_fallback", MetricUnit::kHours,
+                                 "running VM-hours of fallback on-demand VMs (part of vm_hours_on_demand)");
+    m.cost_all_on_demand = ms.add(
+        p + "cost_all_on_demand", MetricUnit::kDollars,
+        "counterfactual: vm_hours_needed on on-demand in the fleet's cheapest on-demand pool, never interrupted");
     m.savings_pct = ms.add(p + "savings_pct", MetricUnit::kPercent, "100 × (1 − cost / cost_all_on_demand)");
     m.unrecovered = ms.add(p + "unrecovered", MetricUnit::kCount,
-                                 "VMs lost (evicted) and not back at the end of the run, up to the fleet's shortfall then");
+                           "VMs lost (evicted) and not back at the end of the run, up to the fleet's shortfall then");
     m.unrecovered_open = ms.add(p + "unrecovered_open", MetricUnit::kSeconds,
-                                      "how long the oldest unrecovered loss had been open at the end of the run; 0 if none");
-    m.cost_per_available_vm_hour = ms.add(p + "cost_per_available_vm_hour", MetricUnit::kDollars,
-                                                "cost / VM-hours available (∫ min(running, max(target, protected VMs)) dt, at least 1)");
-    m.vm_hours_needed = ms.add(p + "vm_hours_needed", MetricUnit::kHours,
-                                     "∫ max(target, VMs protected from scale-in) dt: what the all-on-demand counterfactual runs");
+                                "how long the oldest unrecovered loss had been open at the end of the run; 0 if none");
+    m.cost_per_available_vm_hour =
+        ms.add(p + "cost_per_available_vm_hour", MetricUnit::kDollars,
+               "cost / VM-hours available (∫ min(running, max(target, protected VMs)) dt, at least 1)");
+    m.vm_hours_needed =
+        ms.add(p + "vm_hours_needed", MetricUnit::kHours,
+               "∫ max(target, VMs protected from scale-in) dt: what the all-on-demand counterfactual runs");
     ids.fleet_x.push_back(m);
   }
   for (const auto& pl : sc.pools) {
     const MetricOwner p{MetricGroup::kPool, pl.name};
     PoolMetricsExtra m{};
     m.vm_hours_spot = ms.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours in this pool");
-    m.vm_hours_on_demand = ms.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours in this pool");
-    m.revocation_rate = ms.add(p + "revocation_rate", MetricUnit::kRatio, "interruptions per running spot VM-hour in this pool");
+    m.vm_hours_on_demand =
+        ms.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours in this pool");
+    m.revocation_rate =
+        ms.add(p + "revocation_rate", MetricUnit::kRatio, "interruptions per running spot VM-hour in this pool");
     m.spot_utilization_pct = ms.add(p + "spot_utilization_pct", MetricUnit::kPercent,
-                                          "100 × ∫ min(our spot VMs in the pool, capacity) dt / ∫ capacity dt");
+                                    "100 × ∫ min(our spot VMs in the pool, capacity) dt / ∫ capacity dt");
     m.disk_cost = ms.add(p + "disk_cost", MetricUnit::kDollars, "disk cost of VMs in this pool; part of cost");
-    m.unrecovered = ms.add(p + "unrecovered", MetricUnit::kCount,
-                                 "VMs lost in this pool and not back at the end (its fleet's unrecovered, by pool of the loss)");
+    m.unrecovered =
+        ms.add(p + "unrecovered", MetricUnit::kCount,
+               "VMs lost in this pool and not back at the end (its fleet's unrecovered, by pool of the loss)");
     ids.pool_x.push_back(m);
   }
-  ids.cost_disk = ms.add(run_metric(MetricGroup::kCost, "disk"), MetricUnit::kDollars, "disks of all VMs (part of cost.total)");
+  ids.cost_disk =
+      ms.add(run_metric(MetricGroup::kCost, "disk"), MetricUnit::kDollars, "disks of all VMs (part of cost.total)");
 }
 
 void World::account_pool(uint32_t pool) {

@@ -27,7 +27,6 @@ bool World::boot_fails(uint32_t slot) {
   return failed;
 }
 
-
 bool World::price_evicts(uint32_t fleet, uint32_t pool, double price) const {
   const FleetSpec& fs = sc_.fleets[fleet];
   if (fs.eviction_type != EvictionType::kPriceOrCapacity || fs.max_price <= 0 || price <= fs.max_price) return false;
@@ -74,7 +73,8 @@ void World::schedule_lifetime(uint32_t slot, bool warm_start) {
   if (ps.provisioning != ProvisioningModel::kPreemptible || v.purchase != Purchase::kSpot) return;
   const int64_t life = provider_traits(ps.provider).preemptible_max_lifetime.us;
   // A warm-start VM has been running for a while already: a uniform age in [0, life).
-  const int64_t age = warm_start ? static_cast<int64_t>(rng_[v.fleet].lifetime.uniform01() * static_cast<double>(life)) : 0;
+  const int64_t age =
+      warm_start ? static_cast<int64_t>(rng_[v.fleet].lifetime.uniform01() * static_cast<double>(life)) : 0;
   const int64_t end_at = v.launched_us - age + life;
   const int64_t notice_at = std::max(engine_.now().us, end_at - ps.notice.us);
   if (notice_at >= end_us_) return;
@@ -83,7 +83,7 @@ void World::schedule_lifetime(uint32_t slot, bool warm_start) {
 
 bool World::covered_by_replacement(uint32_t slot) {
   VmSlot& v = vms_[slot];
-  if (v.flags & kVmReplaced) return true;  // its replacement already runs
+  if (v.flags & kVmReplaced) return true;                                 // its replacement already runs
   for (auto link = replaces_.begin(); link != replaces_.end(); ++link) {  // in slot order
     VmSlot& r = vms_[link->first];
     if (r.state == VmState::kFree || link->second.slot != slot || link->second.serial != v.serial) continue;

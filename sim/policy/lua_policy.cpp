@@ -15,13 +15,14 @@ extern "C" {
 
 namespace spotsim {
 
-const std::array<const char*, kLuaHookCount> kLuaHookNames = {
-    "choose_pool", "on_notice", "on_eviction", "on_capacity_error", "on_tick", "on_job_event", "on_running", "on_rebalance"};
+const std::array<const char*, kLuaHookCount> kLuaHookNames = {"choose_pool",       "on_notice",   "on_eviction",
+                                                              "on_capacity_error", "on_tick",     "on_job_event",
+                                                              "on_running",        "on_rebalance"};
 
 namespace {
 
-constexpr uint32_t kHookBits[kLuaHookCount] = {kHookChoosePool, kHookOnNotice,    kHookOnEviction, kHookOnCapacityError,
-                                               kHookOnTick,     kHookOnJobEvent,  kHookOnRunning,  kHookOnRebalance};
+constexpr uint32_t kHookBits[kLuaHookCount] = {kHookChoosePool, kHookOnNotice,   kHookOnEviction, kHookOnCapacityError,
+                                               kHookOnTick,     kHookOnJobEvent, kHookOnRunning,  kHookOnRebalance};
 constexpr double kEvictionTimeConstantUs = 3.6e9;  // one hour
 
 struct ResolveArg {
@@ -122,7 +123,8 @@ Status LuaFleetPolicy::init() {
   SandboxLimits lim;
   lim.instructions = sc_.policy_limits.instructions;
   lim.memory_bytes = sc_.policy_limits.memory_bytes;
-  ASSIGN_OR_RETURN(sb_, LuaSandbox::create(lim, Rng::stream(sc_.seed, replication_, "policy." + fleet_name), spec_.path));
+  ASSIGN_OR_RETURN(sb_,
+                   LuaSandbox::create(lim, Rng::stream(sc_.seed, replication_, "policy." + fleet_name), spec_.path));
   sb_->set_user(this);
   sb_->set_print_prefix(spec_.path + " [fleet " + fleet_name + ", replication " + std::to_string(replication_) + "]: ");
   RETURN_IF_ERROR(sb_->protected_call(lua_install_bridge, this));
@@ -134,7 +136,8 @@ Status LuaFleetPolicy::init() {
   ResolveArg ra{this, refs_.data(), {0}, nullptr};
   RETURN_IF_ERROR(sb_->protected_call(resolve_hooks, &ra));
   if (ra.bad[0]) {
-    return Status::invalid(spec_.path + ": " + ra.bad + " must be a function, but the file sets it to a " + ra.bad_type);
+    return Status::invalid(spec_.path + ": " + ra.bad + " must be a function, but the file sets it to a " +
+                           ra.bad_type);
   }
 
   // Global functions that look like hooks but are not (a typo would silently never run).
@@ -152,8 +155,8 @@ Status LuaFleetPolicy::init() {
     const std::string best = closest_name(name, hooks);
     if (best.empty() && name.rfind("on_", 0) != 0) continue;
     if (!problems.empty()) problems += "\n";
-    problems += g.where + ": global function " + name +
-                " is not a hook" + (best.empty() ? "" : " (did you mean " + best + "?)") + "; the hooks are " + hook_list() +
+    problems += g.where + ": global function " + name + " is not a hook" +
+                (best.empty() ? "" : " (did you mean " + best + "?)") + "; the hooks are " + hook_list() +
                 " (names starting with on_ are reserved for hooks)";
   }
   if (!problems.empty()) return Status::invalid(problems);

@@ -18,7 +18,7 @@ extern "C" {
 namespace spotsim {
 namespace {
 
-constexpr double kMaxPatternSteps = 1e9;      // worst-case backtracking steps per pattern call
+constexpr double kMaxPatternSteps = 1e9;  // worst-case backtracking steps per pattern call
 constexpr lua_Integer kMaxTableMove = 10'000'000;
 
 void count_hook(lua_State* L, lua_Debug* ar);
@@ -126,9 +126,7 @@ int sb_random(lua_State* L) {
   Rng& r = LuaSandbox::from(L)->rng();
   lua_Integer lo, up;
   switch (lua_gettop(L)) {
-    case 0:
-      lua_pushnumber(L, r.uniform01());
-      return 1;
+    case 0: lua_pushnumber(L, r.uniform01()); return 1;
     case 1:
       lo = 1;
       up = luaL_checkinteger(L, 1);
@@ -141,8 +139,7 @@ int sb_random(lua_State* L) {
       lo = luaL_checkinteger(L, 1);
       up = luaL_checkinteger(L, 2);
       break;
-    default:
-      return luaL_error(L, "wrong number of arguments");
+    default: return luaL_error(L, "wrong number of arguments");
   }
   luaL_argcheck(L, lo <= up, 1, "interval is empty");
   const uint64_t span = static_cast<uint64_t>(up) - static_cast<uint64_t>(lo);
@@ -198,8 +195,9 @@ int sb_setmetatable(lua_State* L) {
     const bool gc = lua_rawget(L, 2) != LUA_TNIL;
     lua_pop(L, 1);
     if (gc) {
-      return luaL_error(L, "setmetatable: __gc finalizers are not allowed in policies (they would run at "
-                           "unpredictable times)");
+      return luaL_error(L,
+                        "setmetatable: __gc finalizers are not allowed in policies (they would run at "
+                        "unpredictable times)");
     }
   }
   lua_pushvalue(L, lua_upvalueindex(1));
@@ -210,13 +208,13 @@ int sb_setmetatable(lua_State* L) {
 
 // Deterministic pairs: keys in sorted order (numbers ascending, then strings, then false/true).
 struct SortKey {
-  int cls;             // 0 number, 1 string, 2 boolean
+  int cls;  // 0 number, 1 string, 2 boolean
   lua_Integer i;
   lua_Number d;
   bool is_int;
   const char* s;
   size_t len;
-  int slot;            // index in the keys table
+  int slot;  // index in the keys table
 };
 
 bool key_less(const SortKey& a, const SortKey& b) {
@@ -229,8 +227,7 @@ bool key_less(const SortKey& a, const SortKey& b) {
       const int c = std::memcmp(a.s, b.s, std::min(a.len, b.len));
       return c != 0 ? c < 0 : a.len < b.len;
     }
-    default:
-      return a.i < b.i;
+    default: return a.i < b.i;
   }
 }
 
@@ -266,8 +263,10 @@ int sb_pairs(lua_State* L) {
     lua_pop(L, 1);
     const int t = lua_type(L, -1);
     if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN) {
-      return luaL_error(L, "pairs: a key of type %s has no deterministic order; use numbers or strings "
-                           "as keys (or ipairs)", lua_typename(L, t));
+      return luaL_error(L,
+                        "pairs: a key of type %s has no deterministic order; use numbers or strings "
+                        "as keys (or ipairs)",
+                        lua_typename(L, t));
     }
     lua_pushvalue(L, -1);
     lua_rawseti(L, 2, ++n);
@@ -319,12 +318,14 @@ int sb_string_rep(lua_State* L) {
     lua_pushliteral(L, "");
     return 1;
   }
-  const double total = static_cast<double>(n) * static_cast<double>(l) + static_cast<double>(n - 1) * static_cast<double>(lsep);
+  const double total =
+      static_cast<double>(n) * static_cast<double>(l) + static_cast<double>(n - 1) * static_cast<double>(lsep);
   const int64_t limit = LuaSandbox::from(L)->limits().memory_bytes;
   if (total > static_cast<double>(limit)) {
     char msg[200];
-    std::snprintf(msg, sizeof msg, "string.rep: the result would be %.0f bytes, more than the policy memory limit (%lld bytes)",
-                  total, static_cast<long long>(limit));
+    std::snprintf(msg, sizeof msg,
+                  "string.rep: the result would be %.0f bytes, more than the policy memory limit (%lld bytes)", total,
+                  static_cast<long long>(limit));
     return luaL_error(L, "%s", msg);
   }
   lua_pushvalue(L, lua_upvalueindex(1));

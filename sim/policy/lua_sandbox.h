@@ -36,8 +36,7 @@ class LuaSandbox {
  public:
   // Creates the state and installs the safe libraries. `chunk_name` is the policy file's path
   // as shown in messages. Fails (kInvalidInput) if the limits are too small to even start.
-  static Result<std::unique_ptr<LuaSandbox>> create(const SandboxLimits& limits, Rng rng,
-                                                    std::string chunk_name);
+  static Result<std::unique_ptr<LuaSandbox>> create(const SandboxLimits& limits, Rng rng, std::string chunk_name);
   ~LuaSandbox();
   LuaSandbox(const LuaSandbox&) = delete;
   LuaSandbox& operator=(const LuaSandbox&) = delete;
@@ -68,12 +67,12 @@ class LuaSandbox {
   struct AllocState {
     int64_t used = 0;
     int64_t limit = 0;
-    bool refused = false;     // an allocation was refused since the last protected call began
-    int consecutive = 0;      // refusals in a row (2 = Lua's retry after an emergency GC failed too)
-    bool exhausted = false;   // sticky: a memory error was raised; every instruction now raises
+    bool refused = false;           // an allocation was refused since the last protected call began
+    int consecutive = 0;            // refusals in a row (2 = Lua's retry after an emergency GC failed too)
+    bool exhausted = false;         // sticky: a memory error was raised; every instruction now raises
     bool budget_exhausted = false;  // sticky: the instruction budget ran out
-    lua_State* L = nullptr;   // set once the state exists (for locating refusals)
-    char where[160] = {0};    // "<src>:<line>" of the innermost Lua function at the last refusal
+    lua_State* L = nullptr;         // set once the state exists (for locating refusals)
+    char where[160] = {0};          // "<src>:<line>" of the innermost Lua function at the last refusal
   };
   static LuaSandbox* from(lua_State* L);
   Rng& rng() { return rng_; }

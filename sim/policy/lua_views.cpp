@@ -150,9 +150,9 @@ void push_request(lua_State* L, const LaunchRequest& r) {
   set_mt(L, kRequestMt);
 }
 
-const char* const kVmFields[] = {"id", "pool", "zone", "instance_type", "fleet", "state", "purchase",
-                                 "fallback", "launched_at", "running_since", "evict_at", "age",
-                                 "notice_delivered"};
+const char* const kVmFields[] = {
+    "id",       "pool",        "zone",          "instance_type", "fleet", "state",           "purchase",
+    "fallback", "launched_at", "running_since", "evict_at",      "age",   "notice_delivered"};
 
 int vm_index(lua_State* L) {
   const auto* u = static_cast<const VmUd*>(check_ud(L, 1, kVmMt));
@@ -195,10 +195,26 @@ const FleetPoolEntry* fleet_entry(const PolicyContext& c, uint32_t pool) {
   return nullptr;
 }
 
-const char* const kPoolFields[] = {"name", "index", "provider", "region", "zone", "instance_type", "spot_price",
-                                   "on_demand_price", "capacity", "in_use", "available", "on_demand_in_use",
-                                   "on_demand_available", "interruption_rate", "vcpus", "fleet_vms",
-                                   "recent_evictions", "eviction_rate", "weight", "priority"};
+const char* const kPoolFields[] = {"name",
+                                   "index",
+                                   "provider",
+                                   "region",
+                                   "zone",
+                                   "instance_type",
+                                   "spot_price",
+                                   "on_demand_price",
+                                   "capacity",
+                                   "in_use",
+                                   "available",
+                                   "on_demand_in_use",
+                                   "on_demand_available",
+                                   "interruption_rate",
+                                   "vcpus",
+                                   "fleet_vms",
+                                   "recent_evictions",
+                                   "eviction_rate",
+                                   "weight",
+                                   "priority"};
 
 int pool_index(lua_State* L) {
   const auto* u = static_cast<const PoolUd*>(check_ud(L, 1, kPoolMt));
@@ -206,11 +222,26 @@ int pool_index(lua_State* L) {
   const char* k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &n) : "?";
   LuaFleetPolicy& p = pol(L);
   const PoolSpec& ps = p.scenario().pools[u->pool];
-  if (key_is(k, n, "name")) { push_str(L, ps.name); return 1; }
-  if (key_is(k, n, "index")) { lua_pushinteger(L, u->pool + 1); return 1; }
-  if (key_is(k, n, "region")) { push_str(L, ps.region); return 1; }
-  if (key_is(k, n, "zone")) { push_str(L, ps.zone); return 1; }
-  if (key_is(k, n, "instance_type")) { push_str(L, ps.instance_type); return 1; }
+  if (key_is(k, n, "name")) {
+    push_str(L, ps.name);
+    return 1;
+  }
+  if (key_is(k, n, "index")) {
+    lua_pushinteger(L, u->pool + 1);
+    return 1;
+  }
+  if (key_is(k, n, "region")) {
+    push_str(L, ps.region);
+    return 1;
+  }
+  if (key_is(k, n, "zone")) {
+    push_str(L, ps.zone);
+    return 1;
+  }
+  if (key_is(k, n, "instance_type")) {
+    push_str(L, ps.instance_type);
+    return 1;
+  }
   if (key_is(k, n, "provider")) {
     const std::string_view name = provider_traits(ps.provider).name;
     lua_pushlstring(L, name.data(), name.size());
@@ -254,14 +285,17 @@ int pool_eq(lua_State* L) {
   return 1;
 }
 
-const char* const kFleetFields[] = {"name", "target", "running", "booting", "noticed", "stopped", "waiting",
-                                    "spot", "on_demand", "fallback", "size", "load"};
+const char* const kFleetFields[] = {"name",    "target", "running",   "booting",  "noticed", "stopped",
+                                    "waiting", "spot",   "on_demand", "fallback", "size",    "load"};
 
 int fleet_index(lua_State* L) {
   const auto* u = static_cast<const FleetUd*>(check_ud(L, 1, kFleetMt));
   size_t n = 0;
   const char* k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &n) : "?";
-  if (key_is(k, n, "name")) { push_str(L, pol(L).scenario().fleets[u->fleet].name); return 1; }
+  if (key_is(k, n, "name")) {
+    push_str(L, pol(L).scenario().fleets[u->fleet].name);
+    return 1;
+  }
   const PolicyContext& c = need_ctx(L, "a fleet view");
   const FleetView f = c.fleet(u->fleet);
   if (key_is(k, n, "target")) lua_pushinteger(L, f.target);
@@ -300,8 +334,8 @@ int request_index(lua_State* L) {
   return unknown_field(L, "request", k, kRequestFields);
 }
 
-const char* const kErrorFields[] = {"pool", "cause", "request", "fleet", "purchase", "reason",
-                                    "attempt", "lost_at", "waiting_since", "waited"};
+const char* const kErrorFields[] = {"pool",   "cause",   "request", "fleet",         "purchase",
+                                    "reason", "attempt", "lost_at", "waiting_since", "waited"};
 
 int error_index(lua_State* L) {
   const auto* u = static_cast<const ErrorUd*>(check_ud(L, 1, kErrorMt));
@@ -354,8 +388,7 @@ int job_index(lua_State* L) {
   } else if (key_is(k, n, "metric")) {
     if (j.kind == JobEventKind::kLoad) lua_pushstring(L, load_metric_name(j.metric));
     else lua_pushnil(L);
-  }
-  else if (key_is(k, n, "vm")) {
+  } else if (key_is(k, n, "vm")) {
     const PolicyContext& c = need_ctx(L, "job.vm");
     if (j.vm.valid() && c.vm_alive(j.vm)) push_vm(L, c.vm(j.vm), -1);
     else lua_pushnil(L);
@@ -428,8 +461,8 @@ void push_pools(lua_State* L) {
     return;
   }
   const PolicyContext& c = need_ctx(L, "ctx.pools");
-  lua_newuserdatauv(L, 1, 0);                // the proxy
-  lua_createtable(L, 0, 6);                  // its metatable
+  lua_newuserdatauv(L, 1, 0);  // the proxy
+  lua_createtable(L, 0, 6);    // its metatable
   lua_createtable(L, static_cast<int>(c.fleet_pools().size()), static_cast<int>(c.fleet_pools().size()));  // hidden
   lua_Integer i = 0;
   for (const FleetPoolEntry& e : c.fleet_pools()) {
@@ -454,15 +487,30 @@ void push_pools(lua_State* L) {
   s.pools_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-const char* const kCtxFields[] = {"now", "seed", "replication", "hook", "fleet", "fleets", "pools",
-                                  "pool", "vms", "fallback_cost_per_hour", "returning_to_spot"};
+const char* const kCtxFields[] = {"now",
+                                  "seed",
+                                  "replication",
+                                  "hook",
+                                  "fleet",
+                                  "fleets",
+                                  "pools",
+                                  "pool",
+                                  "vms",
+                                  "fallback_cost_per_hour",
+                                  "returning_to_spot"};
 
 int ctx_index(lua_State* L) {
   size_t n = 0;
   const char* k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &n) : "?";
   LuaFleetPolicy::CallState& s = cs(L);
-  if (key_is(k, n, "pool")) { lua_pushcfunction(L, ctx_pool_fn); return 1; }
-  if (key_is(k, n, "vms")) { lua_pushcfunction(L, ctx_vms_fn); return 1; }
+  if (key_is(k, n, "pool")) {
+    lua_pushcfunction(L, ctx_pool_fn);
+    return 1;
+  }
+  if (key_is(k, n, "vms")) {
+    lua_pushcfunction(L, ctx_vms_fn);
+    return 1;
+  }
   if (key_is(k, n, "hook")) {
     if (s.hook == LuaHook::kNone) lua_pushnil(L);
     else lua_pushstring(L, kLuaHookNames[static_cast<size_t>(s.hook)]);
@@ -518,12 +566,14 @@ int32_t field_pool(lua_State* L, CommandKind kind) {
   } else if (lua_type(L, -1) == LUA_TSTRING) {
     idx = sc.pool_index(lua_tostring(L, -1));
   } else {
-    return luaL_error(L, "%s{}: pool must be a pool name or a pool view, found %s", cmd_name(kind), luaL_typename(L, -1));
+    return luaL_error(L, "%s{}: pool must be a pool name or a pool view, found %s", cmd_name(kind),
+                      luaL_typename(L, -1));
   }
   bool in_fleet = false;
   for (uint32_t fp : fs.pools) in_fleet = in_fleet || static_cast<int>(fp) == idx;
   if (!in_fleet) {
-    const char* name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : sc.pools[static_cast<size_t>(idx)].name.c_str();
+    const char* name =
+        lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : sc.pools[static_cast<size_t>(idx)].name.c_str();
     char hint[96];
     hint[0] = 0;
     char list[512];
@@ -535,7 +585,8 @@ int32_t field_pool(lua_State* L, CommandKind kind) {
       const std::string best = closest_name(name, names);
       if (!best.empty()) std::snprintf(hint, sizeof hint, " (did you mean '%s'?)", best.c_str());
       for (size_t i = 0; i < names.size() && used + 2 < sizeof list; ++i) {
-        used += static_cast<size_t>(std::snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i].c_str()));
+        used += static_cast<size_t>(
+            std::snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i].c_str()));
       }
     }
     return luaL_error(L, "%s{}: fleet %s has no pool '%s'%s; its pools: %s", cmd_name(kind), fs.name.c_str(), name,
@@ -606,8 +657,9 @@ void parse_command(lua_State* L, int t, CommandKind kind, LuaCmd& c) {
       const char* s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
       if (std::strcmp(s, "spot") == 0) c.purchase = static_cast<int8_t>(Purchase::kSpot);
       else if (std::strcmp(s, "on_demand") == 0) c.purchase = static_cast<int8_t>(Purchase::kOnDemand);
-      else luaL_error(L, "%s{}: purchase must be \"spot\" or \"on_demand\", found %s", cmd_name(kind),
-                      luaL_tolstring(L, -1, nullptr));
+      else
+        luaL_error(L, "%s{}: purchase must be \"spot\" or \"on_demand\", found %s", cmd_name(kind),
+                   luaL_tolstring(L, -1, nullptr));
     } else if (key_is(k, n, "after")) {
       int isnum = 0;
       const lua_Number s = lua_tonumberx(L, -1, &isnum);
@@ -651,8 +703,10 @@ void parse_command(lua_State* L, int t, CommandKind kind, LuaCmd& c) {
     }
     lua_pop(L, 1);
   }
-  const char* required = kind == CommandKind::kDrain ? "vm" : kind == CommandKind::kCheckpoint ? "job"
-                         : kind == CommandKind::kScale ? "target" : nullptr;
+  const char* required = kind == CommandKind::kDrain        ? "vm"
+                         : kind == CommandKind::kCheckpoint ? "job"
+                         : kind == CommandKind::kScale      ? "target"
+                                                            : nullptr;
   if (required && !seen_required) luaL_error(L, "%s{}: missing field '%s'", cmd_name(kind), required);
   if (kind == CommandKind::kRetry && cs(L).hook != LuaHook::kOnCapacityError) {
     luaL_error(L, "retry{}: only on_capacity_error can return retry{} (it re-submits the refused launch)");
@@ -730,15 +784,12 @@ Command to_command(const LuaCmd& c, const LuaFleetPolicy::CallState& s) {
       base.reason = LaunchReason::kReplacement;
       base.lost_at_us = ctx.now().us;
       break;
-    case LuaHook::kOnCapacityError:
-      base = s.error->request;
-      break;
+    case LuaHook::kOnCapacityError: base = s.error->request; break;
     case LuaHook::kOnRebalance:
       base.reason = LaunchReason::kRebalance;
       base.replaces = s.vm.id;
       break;
-    default:
-      break;
+    default: break;
   }
   switch (c.kind) {
     case CommandKind::kLaunch:
@@ -754,18 +805,12 @@ Command to_command(const LuaCmd& c, const LuaFleetPolicy::CallState& s) {
       out = Command::fallback(fleet, c.count, base);
       out.pool = c.pool;
       break;
-    case CommandKind::kDrain:
-      out = Command::drain(fleet, c.vm);
-      break;
-    case CommandKind::kCheckpoint:
-      out = Command::checkpoint(fleet, c.job);
-      break;
-    case CommandKind::kScale:
-      out = Command::scale(fleet, c.count);
-      break;
+    case CommandKind::kDrain: out = Command::drain(fleet, c.vm); break;
+    case CommandKind::kCheckpoint: out = Command::checkpoint(fleet, c.job); break;
+    case CommandKind::kScale: out = Command::scale(fleet, c.count); break;
     case CommandKind::kRetry:
-      out = Command::retry(s.error->request, c.has_delay ? Duration{c.delay_us}
-                                                          : s.policy->scenario().fleets[fleet].retry_interval);
+      out = Command::retry(s.error->request,
+                           c.has_delay ? Duration{c.delay_us} : s.policy->scenario().fleets[fleet].retry_interval);
       return out;
   }
   out.delay = Duration{c.delay_us};
@@ -913,9 +958,9 @@ int lua_install_bridge(lua_State* L) {
   s.ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   s.pools_ref = -1;
 
-  const luaL_Reg commands[] = {{"launch", cmd_launch}, {"fallback", cmd_fallback},     {"drain", cmd_drain},
-                               {"checkpoint", cmd_checkpoint}, {"scale", cmd_scale}, {"retry", cmd_retry},
-                               {nullptr, nullptr}};
+  const luaL_Reg commands[] = {
+      {"launch", cmd_launch}, {"fallback", cmd_fallback}, {"drain", cmd_drain}, {"checkpoint", cmd_checkpoint},
+      {"scale", cmd_scale},   {"retry", cmd_retry},       {nullptr, nullptr}};
   lua_pushglobaltable(L);
   luaL_setfuncs(L, commands, 0);
   lua_pop(L, 1);
@@ -951,8 +996,7 @@ int lua_run_hook(lua_State* L) {
       nargs = 1;
       break;
     case LuaHook::kOnTick:
-    case LuaHook::kNone:
-      break;
+    case LuaHook::kNone: break;
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, s.ctx_ref);
   ++nargs;

@@ -20,8 +20,8 @@ namespace spotsim {
 struct LuaCmd {
   CommandKind kind;
   int64_t count;
-  int32_t pool;       // -1: let choose_pool decide
-  int8_t purchase;    // -1: default
+  int32_t pool;     // -1: let choose_pool decide
+  int8_t purchase;  // -1: default
   bool has_vm;
   bool has_replaces;
   bool has_delay;
@@ -42,7 +42,7 @@ struct LuaFleetPolicy::CallState {
   LuaHook hook = LuaHook::kNone;
   // Arguments (which ones are set depends on the hook).
   VmView vm;
-  int64_t evict_at_us = -1;            // on_notice
+  int64_t evict_at_us = -1;                // on_notice
   const LaunchRequest* request = nullptr;  // choose_pool, on_capacity_error
   const CapacityError* error = nullptr;    // on_capacity_error
   const JobEvent* job = nullptr;           // on_job_event
@@ -54,9 +54,9 @@ struct LuaFleetPolicy::CallState {
   int pools_ref = -1;  // the read-only ctx.pools, made on first use
   int hook_ref = -1;   // the function being called
   // Every slot is set by lua_install_bridge (the LuaFleetPolicy constructor runs it).
-  int mt_refs[kLuaViewMtCount] = {};            // metatables by view kind (faster than by name)
-  int cmd_mt_refs[kCommandKindCount] = {};      // command metatables by CommandKind
-  const void* mt_ptrs[kLuaViewMtCount] = {};    // the same metatables' addresses (Lua's GC does not move)
+  int mt_refs[kLuaViewMtCount] = {};          // metatables by view kind (faster than by name)
+  int cmd_mt_refs[kCommandKindCount] = {};    // command metatables by CommandKind
+  const void* mt_ptrs[kLuaViewMtCount] = {};  // the same metatables' addresses (Lua's GC does not move)
   const void* cmd_mt_ptrs[kCommandKindCount] = {};
   // Commands built during the current hook call (table address → parsed fields), so that
   // decoding what the hook returns does not parse them again.

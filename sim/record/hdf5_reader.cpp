@@ -110,7 +110,10 @@ auto with_attribute(const RunFile& f, const std::string& object_path, const std:
     }
     hid_t obj = H5Oopen(f.file.getId(), object_path.c_str(), H5P_DEFAULT);
     if (obj < 0) return Status::invalid(f.path + ": error: cannot open " + object_path);
-    struct Closer { hid_t id; ~Closer() { H5Oclose(id); } } closer{obj};
+    struct Closer {
+      hid_t id;
+      ~Closer() { H5Oclose(id); }
+    } closer{obj};
     if (H5Aexists(obj, name.c_str()) <= 0) {
       return Status::invalid(f.path + ": error: " + object_path + " has no attribute " + name);
     }
@@ -201,8 +204,8 @@ Result<std::vector<schema::EventRecord>> read_events(const RunFile& f) {
     H5::DataSet ds = f.file.openDataSet(schema::kEvents);
     H5::CompType file_type = ds.getCompType();
     H5::EnumType kind = file_type.getMemberEnumType(static_cast<unsigned>(file_type.getMemberIndex("kind")));
-    return read_table<schema::EventRecord>(f, schema::kEvents, schema::event_record_type(
-                                                                   schema::uint8_enum_type(enum_names(kind))));
+    return read_table<schema::EventRecord>(f, schema::kEvents,
+                                           schema::event_record_type(schema::uint8_enum_type(enum_names(kind))));
   } catch (const H5::Exception& e) {
     return read_error(f, schema::kEvents, e);
   }
@@ -238,8 +241,8 @@ Result<std::vector<MetricSummary>> read_metric_summary(const RunFile& f, const s
     if (!rows.empty()) ds.read(rows.data(), mem);
     std::vector<MetricSummary> out;
     for (const auto& r : rows) {
-      out.push_back(MetricSummary{r.name ? r.name : "", r.unit ? r.unit : "", r.mean, r.stddev, r.min, r.p50,
-                                  r.p95, r.p99, r.max, r.n});
+      out.push_back(MetricSummary{r.name ? r.name : "", r.unit ? r.unit : "", r.mean, r.stddev, r.min, r.p50, r.p95,
+                                  r.p99, r.max, r.n});
     }
     reclaim(rows, mem, space);
     return out;
@@ -258,7 +261,8 @@ Result<std::vector<ExpectationRow>> read_expectations(const RunFile& f, const st
     if (!rows.empty()) ds.read(rows.data(), mem);
     std::vector<ExpectationRow> out;
     for (const auto& r : rows) {
-      out.push_back(ExpectationRow{r.text ? r.text : "", r.passed != 0, r.observed, r.explanation ? r.explanation : ""});
+      out.push_back(
+          ExpectationRow{r.text ? r.text : "", r.passed != 0, r.observed, r.explanation ? r.explanation : ""});
     }
     reclaim(rows, mem, space);
     return out;

@@ -17,7 +17,7 @@ namespace spotsim {
 
 struct RunFile {
   std::string path;
-  std::string kind;            // schema::kFileKindRun or kFileKindSweep
+  std::string kind;  // schema::kFileKindRun or kFileKindSweep
   int32_t schema_version = 0;
   H5::H5File file;
 };

@@ -76,12 +76,13 @@ void Hdf5Recorder::on_frame(const Frame& frame) {
 
 void Hdf5Recorder::on_event(const ModelEvent& e) {
   const double t = e.time.to_seconds();
-  events_.push_back(schema::EventRecord{t, replication_, static_cast<uint8_t>(e.kind), e.vm, e.pool, e.fleet, e.detail});
+  events_.push_back(
+      schema::EventRecord{t, replication_, static_cast<uint8_t>(e.kind), e.vm, e.pool, e.fleet, e.detail});
   if (level_ < schema::RecordLevel::kFull || e.vm == schema::kNone32) return;
   if (e.kind == ModelEventKind::kLaunch) {
     if (e.vm >= vms_.size()) vms_.resize(static_cast<size_t>(e.vm) + 1, schema::VmRecord{});
-    vms_[e.vm] = schema::VmRecord{replication_, e.vm, e.fleet, e.pool, static_cast<uint8_t>(e.purchase), 0,
-                                  t, kNaN, kNaN, kNaN};
+    vms_[e.vm] =
+        schema::VmRecord{replication_, e.vm, e.fleet, e.pool, static_cast<uint8_t>(e.purchase), 0, t, kNaN, kNaN, kNaN};
     return;
   }
   if (e.vm >= vms_.size()) return;  // an event for a VM launched before recording started: none today
@@ -89,7 +90,10 @@ void Hdf5Recorder::on_event(const ModelEvent& e) {
   switch (e.kind) {
     case ModelEventKind::kRunning: v.running = t; break;
     case ModelEventKind::kNotice: v.notice = t; break;
-    case ModelEventKind::kEviction: v.evicted = 1; v.end = t; break;
+    case ModelEventKind::kEviction:
+      v.evicted = 1;
+      v.end = t;
+      break;
     case ModelEventKind::kEnd: v.end = t; break;
     default: break;
   }
@@ -104,7 +108,8 @@ void Hdf5Recorder::on_job_run(const JobRunSignal& run) {
 
 void Hdf5Recorder::on_chaos(const std::vector<ChaosInterval>& intervals) {
   for (const auto& c : intervals) {
-    chaos_.push_back(schema::ChaosIntervalRecord{replication_, c.item, schema::kNone16, c.start.to_seconds(), c.end.to_seconds()});
+    chaos_.push_back(
+        schema::ChaosIntervalRecord{replication_, c.item, schema::kNone16, c.start.to_seconds(), c.end.to_seconds()});
   }
 }
 
@@ -125,8 +130,6 @@ bool parse_record_level(const std::string& text, schema::RecordLevel* level) {
   return false;
 }
 
-const char* record_level_name(schema::RecordLevel level) {
-  return schema::kRecordLevelNames[static_cast<int>(level)];
-}
+const char* record_level_name(schema::RecordLevel level) { return schema::kRecordLevelNames[static_cast<int>(level)]; }
 
 }  // namespace spotsim

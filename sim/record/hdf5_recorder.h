@@ -19,8 +19,18 @@ namespace spotsim {
 
 // One sampled quantity: /timeseries/<group>/<name>/<metric>.
 struct SeriesDef {
-  enum class Source : uint8_t { kFleetTarget, kFleetRunning, kFleetBooting, kFleetWaiting, kPoolInUse,
-                                kPoolCapacity, kPoolRunningSpot, kPoolRunningOnDemand, kPoolRunningFallback, kMetric };
+  enum class Source : uint8_t {
+    kFleetTarget,
+    kFleetRunning,
+    kFleetBooting,
+    kFleetWaiting,
+    kPoolInUse,
+    kPoolCapacity,
+    kPoolRunningSpot,
+    kPoolRunningOnDemand,
+    kPoolRunningFallback,
+    kMetric
+  };
   std::string group, name, metric, unit;
   Source source = Source::kMetric;
   uint32_t index = 0;  // fleet, pool or metric index

@@ -137,8 +137,8 @@ std::vector<std::string> event_kind_names() {
 }
 
 // /meta for a scenario (attributes that depend on the run are added by the caller).
-H5::Group write_meta(H5::H5File& file, const CompiledScenario& sc, const std::vector<MetricDef>& metrics,
-                     uint64_t seed, const std::string& command_line, schema::RecordLevel level) {
+H5::Group write_meta(H5::H5File& file, const CompiledScenario& sc, const std::vector<MetricDef>& metrics, uint64_t seed,
+                     const std::string& command_line, schema::RecordLevel level) {
   H5::Group meta = ensure_group(file, schema::kMeta);
   attr_string(meta, schema::kAttrSpotsimVersion, kSpotsimVersion);
   attr_string(meta, schema::kAttrScenarioName, sc.name);
@@ -168,12 +168,18 @@ void write_summary(H5::Group& parent, const std::vector<MetricDef>& defs, const 
   H5::Group g = parent.createGroup(schema::kSummary);
   std::vector<schema::MetricSummaryRecord> rows;
   for (size_t m = 0; m < defs.size(); ++m) {
-    schema::MetricSummaryRecord r{defs[m].name.c_str(), metric_unit_name(defs[m].unit), kNaN, kNaN, kNaN, kNaN,
-                                  kNaN, kNaN, kNaN, 0};
+    schema::MetricSummaryRecord r{
+        defs[m].name.c_str(), metric_unit_name(defs[m].unit), kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, 0};
     if (m < stats.size()) {
       const MetricStats& s = stats[m];
-      r.mean = s.mean; r.stddev = s.stddev; r.min = s.min; r.p50 = s.p50;
-      r.p95 = s.p95; r.p99 = s.p99; r.max = s.max; r.n = s.n;
+      r.mean = s.mean;
+      r.stddev = s.stddev;
+      r.min = s.min;
+      r.p50 = s.p50;
+      r.p95 = s.p95;
+      r.p99 = s.p99;
+      r.max = s.max;
+      r.n = s.n;
     }
     rows.push_back(r);
   }
@@ -377,8 +383,9 @@ std::string shell_quote_command_line(int argc, const char* const* argv) {
   std::string out;
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i];
-    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                         "0123456789-_./=:,+@%") == std::string::npos;
+    const bool plain = !a.empty() && a.find_first_not_of(
+                                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789-_./=:,+@%") == std::string::npos;
     if (!out.empty()) out += ' ';
     if (plain) {
       out += a;

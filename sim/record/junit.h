@@ -12,13 +12,13 @@
 namespace spotsim {
 
 struct JunitSuite {
-  std::string file;                // scenario file as given
-  std::string name;                // scenario name (or the file if it did not load)
+  std::string file;  // scenario file as given
+  std::string name;  // scenario name (or the file if it did not load)
   uint64_t seed = 0;
   int64_t replications = 0;
   double wall_seconds = 0;
   std::vector<ExpectationResult> expectations;
-  std::string error;               // non-empty: the scenario did not load/run (an <error> testcase)
+  std::string error;  // non-empty: the scenario did not load/run (an <error> testcase)
 };
 
 // A suite from a finished run.

@@ -125,9 +125,10 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
     return i < 0 ? nullptr : &r.stats[static_cast<size_t>(i)];
   };
   os << "scenario " << sc.name << ": " << r.completed << " replications of " << format_duration(sc.duration)
-     << ", seed " << r.seed << " (" << r.events << " events, " << fmt("%.2f", r.wall_seconds) << " s on "
-     << r.threads << " threads)\n";
-  if (r.cancelled) os << "  INTERRUPTED: only " << r.completed << " of " << r.replications << " replications finished\n";
+     << ", seed " << r.seed << " (" << r.events << " events, " << fmt("%.2f", r.wall_seconds) << " s on " << r.threads
+     << " threads)\n";
+  if (r.cancelled)
+    os << "  INTERRUPTED: only " << r.completed << " of " << r.replications << " replications finished\n";
   os << "\n";
   for (const auto& f : sc.fleets) {
     const MetricOwner p{MetricGroup::kFleet, f.name};
@@ -224,8 +225,8 @@ std::string run_to_text(const CompiledScenario& sc, const RunResult& r) {
       os << "; time to reschedule counts them up to the end of the run, so it is a lower bound\n";
     } else if (ttr && intr) {
       os << "fleet " << f.name << ": " << fmt("%.0f", intr->mean) << " interruptions per run; a lost VM is back in "
-         << human_seconds(stat(p + "time_to_reschedule")->mean) << " on average, "
-         << human_seconds(ttr->mean) << " at p95\n";
+         << human_seconds(stat(p + "time_to_reschedule")->mean) << " on average, " << human_seconds(ttr->mean)
+         << " at p95\n";
     }
   }
   if (!sc.chaos.empty()) {

@@ -32,8 +32,8 @@ inline constexpr int32_t kSchemaVersion = 1;
 // Root ("/") attributes of every file.
 inline constexpr const char* kAttrSchemaVersion = "spotsim_schema_version";  // int32
 inline constexpr const char* kAttrFileKind = "spotsim_file";                 // string, below
-inline constexpr const char* kFileKindRun = "run";      // spotsim run --out
-inline constexpr const char* kFileKindSweep = "sweep";  // spotsim sweep --out
+inline constexpr const char* kFileKindRun = "run";                           // spotsim run --out
+inline constexpr const char* kFileKindSweep = "sweep";                       // spotsim sweep --out
 
 inline constexpr uint16_t kNone16 = std::numeric_limits<uint16_t>::max();
 inline constexpr uint32_t kNone32 = std::numeric_limits<uint32_t>::max();
@@ -56,27 +56,27 @@ inline constexpr RecordLevel kDefaultRecordLevel = RecordLevel::kTimeseries;
 // ---- /meta: what was run ------------------------------------------------------------------------
 inline constexpr const char* kMeta = "/meta";
 // attributes of /meta
-inline constexpr const char* kAttrSpotsimVersion = "spotsim_version";          // string
-inline constexpr const char* kAttrScenarioName = "scenario_name";              // string
-inline constexpr const char* kAttrScenarioFile = "scenario_file";              // string, as given
-inline constexpr const char* kAttrCommandLine = "command_line";                // string
-inline constexpr const char* kAttrSeed = "seed";                               // uint64
-inline constexpr const char* kAttrReplications = "replications";               // int64, requested
+inline constexpr const char* kAttrSpotsimVersion = "spotsim_version";                // string
+inline constexpr const char* kAttrScenarioName = "scenario_name";                    // string
+inline constexpr const char* kAttrScenarioFile = "scenario_file";                    // string, as given
+inline constexpr const char* kAttrCommandLine = "command_line";                      // string
+inline constexpr const char* kAttrSeed = "seed";                                     // uint64
+inline constexpr const char* kAttrReplications = "replications";                     // int64, requested
 inline constexpr const char* kAttrReplicationsCompleted = "replications_completed";  // int64
-inline constexpr const char* kAttrCancelled = "cancelled";                     // int32, 1 if Ctrl-C
-inline constexpr const char* kAttrDurationS = "duration_s";                    // double
-inline constexpr const char* kAttrSampleIntervalS = "sample_interval_s";       // double
-inline constexpr const char* kAttrRecordLevel = "record_level";                // string (kRecordLevelNames)
-inline constexpr const char* kAttrEvents = "events";                           // uint64, simulated events
-inline constexpr const char* kAttrWallSeconds = "wall_seconds";                // double (not reproducible)
-inline constexpr const char* kAttrThreads = "threads";                         // int32 (not reproducible)
+inline constexpr const char* kAttrCancelled = "cancelled";                           // int32, 1 if Ctrl-C
+inline constexpr const char* kAttrDurationS = "duration_s";                          // double
+inline constexpr const char* kAttrSampleIntervalS = "sample_interval_s";             // double
+inline constexpr const char* kAttrRecordLevel = "record_level";                      // string (kRecordLevelNames)
+inline constexpr const char* kAttrEvents = "events";                                 // uint64, simulated events
+inline constexpr const char* kAttrWallSeconds = "wall_seconds";                      // double (not reproducible)
+inline constexpr const char* kAttrThreads = "threads";                               // int32 (not reproducible)
 // datasets under /meta
 inline constexpr const char* kMetaScenarioText = "/meta/scenario_text";  // scalar string: the whole file
-inline constexpr const char* kMetaOverrides = "/meta/overrides";          // [n] string "PATH=VALUE"
-inline constexpr const char* kMetaPools = "/meta/pools";                  // [pools] string
-inline constexpr const char* kMetaFleets = "/meta/fleets";                // [fleets] string
-inline constexpr const char* kMetaWorkloads = "/meta/workloads";          // [workloads] string
-inline constexpr const char* kMetaEventKinds = "/meta/event_kinds";       // [kinds] string, index = kind value
+inline constexpr const char* kMetaOverrides = "/meta/overrides";         // [n] string "PATH=VALUE"
+inline constexpr const char* kMetaPools = "/meta/pools";                 // [pools] string
+inline constexpr const char* kMetaFleets = "/meta/fleets";               // [fleets] string
+inline constexpr const char* kMetaWorkloads = "/meta/workloads";         // [workloads] string
+inline constexpr const char* kMetaEventKinds = "/meta/event_kinds";      // [kinds] string, index = kind value
 
 // ---- /timeseries: sampled every scenario sample_interval ---------------------------------------
 // /timeseries/time                       [T] double, sample times (s): 0, interval, 2·interval, ... ≤ duration
@@ -97,8 +97,8 @@ inline constexpr const char* kTsRunning = "running";  // VMs running (including 
 inline constexpr const char* kTsBooting = "booting";  // launched, not yet running
 inline constexpr const char* kTsWaiting = "waiting";  // launches waiting to retry after a capacity error
 // Gauges for pools:
-inline constexpr const char* kTsInUse = "in_use";      // spot VMs held from this pool
-inline constexpr const char* kTsCapacity = "capacity"; // spot capacity at the sample time
+inline constexpr const char* kTsInUse = "in_use";       // spot VMs held from this pool
+inline constexpr const char* kTsCapacity = "capacity";  // spot capacity at the sample time
 // Running VMs (booted, including those under notice) from this pool by purchase type: the layers
 // of spotviz's fleet timeline. Summed over pools they equal the fleets' `running`.
 inline constexpr const char* kTsRunningSpot = "running_spot";
@@ -116,13 +116,13 @@ inline constexpr const char* kEvents = "/events";
 // also listed in /meta/event_kinds. Version 1 values: 0 launch, 1 running, 2 notice, 3 eviction,
 // 4 capacity_error, 5 end (alive when the run ended). New kinds get new values; values never change.
 struct EventRecord {
-  double time;           // s
+  double time;  // s
   uint32_t replication;
-  uint8_t kind;          // ModelEventKind
-  uint32_t vm;           // VM serial (unique within a replication) or kNone32
-  uint16_t pool;         // index into /meta/pools or kNone16
-  uint16_t fleet;        // index into /meta/fleets or kNone16
-  double detail;         // kind-specific (notice length in s for notice; see docs/hdf5-schema.md)
+  uint8_t kind;    // ModelEventKind
+  uint32_t vm;     // VM serial (unique within a replication) or kNone32
+  uint16_t pool;   // index into /meta/pools or kNone16
+  uint16_t fleet;  // index into /meta/fleets or kNone16
+  double detail;   // kind-specific (notice length in s for notice; see docs/hdf5-schema.md)
 };
 
 // ---- /vms: one row per VM incarnation (record level full) ---------------------------------------
@@ -131,15 +131,15 @@ inline constexpr const char* kVms = "/vms";
 inline constexpr const char* kPurchaseNames[] = {"spot", "on_demand"};
 struct VmRecord {
   uint32_t replication;
-  uint32_t vm;        // serial
+  uint32_t vm;  // serial
   uint16_t fleet;
   uint16_t pool;
-  uint8_t purchase;   // Purchase
-  uint8_t evicted;    // 1 if the provider took it away, 0 if alive at the end of the run
-  double launch;      // launch request (billing starts), s
-  double running;     // finished booting, s; NaN if it never ran
-  double notice;      // interruption notice, s; NaN if none
-  double end;         // evicted, or the end of the run if alive
+  uint8_t purchase;  // Purchase
+  uint8_t evicted;   // 1 if the provider took it away, 0 if alive at the end of the run
+  double launch;     // launch request (billing starts), s
+  double running;    // finished booting, s; NaN if it never ran
+  double notice;     // interruption notice, s; NaN if none
+  double end;        // evicted, or the end of the run if alive
 };
 
 // ---- /jobs: one row per job of a workload (record level events, full) --------------------------
@@ -148,19 +148,20 @@ struct VmRecord {
 inline constexpr const char* kJobs = "/jobs";
 struct JobRecord {
   uint32_t replication = 0;
-  uint32_t job = 0;            // job id, unique within (replication, workload)
-  uint16_t workload = kNone16; // index into /meta/workloads
-  uint16_t fleet = kNone16;    // fleet it ran on last, or kNone16
-  uint32_t checkpoints = 0;    // checkpoints completed
-  uint32_t evictions = 0;      // times it lost its VM
-  uint32_t vm = kNone32;       // serial of the VM its last run started on (the first of its gang),
-                               // or kNone32 if it never started: its lane in a VM Gantt
-  double submit = 0;           // s
-  double start = std::numeric_limits<double>::quiet_NaN();   // first start, s
-  double last_start = std::numeric_limits<double>::quiet_NaN();  // start of the run on `vm`, s
-                               // (= start unless an eviction restarted it); NaN if never started
+  uint32_t job = 0;             // job id, unique within (replication, workload)
+  uint16_t workload = kNone16;  // index into /meta/workloads
+  uint16_t fleet = kNone16;     // fleet it ran on last, or kNone16
+  uint32_t checkpoints = 0;     // checkpoints completed
+  uint32_t evictions = 0;       // times it lost its VM
+  uint32_t vm = kNone32;        // serial of the VM its last run started on (the first of its gang),
+                                // or kNone32 if it never started: its lane in a VM Gantt
+  double submit = 0;            // s
+  double start = std::numeric_limits<double>::quiet_NaN();  // first start, s
+  double last_start =
+      std::numeric_limits<double>::quiet_NaN();  // start of the run on `vm`, s
+                                                 // (= start unless an eviction restarted it); NaN if never started
   double finish = std::numeric_limits<double>::quiet_NaN();  // s; NaN if unfinished
-  double lost_work = 0;        // seconds of work redone after evictions (since last checkpoint)
+  double lost_work = 0;  // seconds of work redone after evictions (since last checkpoint)
 };
 
 // ---- /job_runs: one row per run of a job on a VM (record level events, full) -----------------
@@ -180,10 +181,10 @@ struct JobRunRecord {
   uint32_t job = 0;             // as /jobs job
   uint16_t workload = kNone16;  // index into /meta/workloads
   uint16_t fleet = kNone16;
-  uint32_t vm = kNone32;        // VM serial (as /vms vm and /events vm)
-  uint8_t outcome = 0;          // JobRunOutcome
-  double start = 0;             // s
-  double end = 0;               // s
+  uint32_t vm = kNone32;  // VM serial (as /vms vm and /events vm)
+  uint8_t outcome = 0;    // JobRunOutcome
+  double start = 0;       // s
+  double end = 0;         // s
 };
 
 // ---- /chaos: injected disturbances (the scenario's chaos: items; level timeseries and above) ------
@@ -196,24 +197,24 @@ inline constexpr const char* kChaosKinds = "/chaos/kinds";
 inline constexpr const char* kChaosIntervals = "/chaos/intervals";
 struct ChaosIntervalRecord {
   uint32_t replication;
-  uint32_t chaos;   // index into /chaos/names
-  uint16_t pool;    // pool affected, or kNone16 for "its scope" (the scenario text says which)
-  double start;     // s
-  double end;       // s
+  uint32_t chaos;  // index into /chaos/names
+  uint16_t pool;   // pool affected, or kNone16 for "its scope" (the scenario text says which)
+  double start;    // s
+  double end;      // s
 };
 
 // ---- /summary: the statistics `--json` prints -----------------------------------------------------
 inline constexpr const char* kSummary = "summary";  // relative: "/summary" in a run, "/runs/<i>/summary" in a sweep
-inline constexpr const char* kSummaryMetrics = "metrics";              // [M] MetricSummaryRecord
+inline constexpr const char* kSummaryMetrics = "metrics";                 // [M] MetricSummaryRecord
 inline constexpr const char* kSummaryPerReplication = "per_replication";  // [R][M] double
-inline constexpr const char* kSummaryReplications = "replications";    // [R] int64: replication index of each row
-inline constexpr const char* kSummaryExpectations = "expectations";    // [E] ExpectationRecord
+inline constexpr const char* kSummaryReplications = "replications";       // [R] int64: replication index of each row
+inline constexpr const char* kSummaryExpectations = "expectations";       // [E] ExpectationRecord
 // name/unit/text/explanation are variable-length UTF-8 strings in the file.
 struct MetricSummaryRecord {
-  const char* name;   // "fleet.web.interruptions"
-  const char* unit;   // metric_unit_name(): count, s, h, $, %, ratio
+  const char* name;  // "fleet.web.interruptions"
+  const char* unit;  // metric_unit_name(): count, s, h, $, %, ratio
   double mean, stddev, min, p50, p95, p99, max;
-  uint64_t n;         // replications the statistics are over
+  uint64_t n;  // replications the statistics are over
 };
 struct ExpectationRecord {
   const char* text;         // as written in the scenario

@@ -89,8 +89,8 @@ std::string sweep_to_text(const SweepPlan& plan, const SweepResult& r, const Par
                           const std::vector<ParetoPoint>* front) {
   std::ostringstream os;
   os << "sweep " << plan.base.name << ": " << plan.points.size() << " points × replications = " << r.items
-     << " runs, seed " << plan.seed << " (" << r.events << " events, " << num(r.wall_seconds) << " s on "
-     << r.processes << (r.processes == 1 ? " process × " : " processes × ") << r.threads << " threads)\n";
+     << " runs, seed " << plan.seed << " (" << r.events << " events, " << num(r.wall_seconds) << " s on " << r.processes
+     << (r.processes == 1 ? " process × " : " processes × ") << r.threads << " threads)\n";
   if (r.cancelled) {
     os << "  INTERRUPTED: " << r.points_completed << " of " << plan.points.size() << " points complete ("
        << r.items_completed << " of " << r.items << " runs)\n";
@@ -107,7 +107,8 @@ std::string sweep_to_text(const SweepPlan& plan, const SweepResult& r, const Par
   }
   os << "\n  point";
   for (const auto& a : plan.axes) os << "  " << a.path;
-  for (const auto& [c, st] : cols) os << "  " << plan.metrics[static_cast<size_t>(c)].name << "." << expect_stat_name(st);
+  for (const auto& [c, st] : cols)
+    os << "  " << plan.metrics[static_cast<size_t>(c)].name << "." << expect_stat_name(st);
   os << "\n";
   for (size_t p = 0; p < r.points.size(); ++p) {
     const SweepPointResult& pr = r.points[p];
@@ -116,7 +117,8 @@ std::string sweep_to_text(const SweepPlan& plan, const SweepResult& r, const Par
     os << idx;
     for (size_t k = 0; k < pr.overrides.size(); ++k) {
       const std::string& v = pr.overrides[k].second;
-      os << "  " << v << std::string(plan.axes[k].path.size() > v.size() ? plan.axes[k].path.size() - v.size() : 0, ' ');
+      os << "  " << v
+         << std::string(plan.axes[k].path.size() > v.size() ? plan.axes[k].path.size() - v.size() : 0, ' ');
     }
     for (const auto& [c, st] : cols) {
       if (!pr.complete()) {

@@ -67,9 +67,7 @@ constexpr const char* kStatList = "mean, p50, p95, p99, min, max or stddev";
 constexpr const char* kOpList = "(<, <=, >, >=, ==, !=)";
 
 bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-}
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; }
 
 const char* unit_words(MetricUnit u) {
   switch (u) {
@@ -163,8 +161,9 @@ class Parser {
       if (!parse_or(node, err)) return false;
       skip_ws();
       if (pos_ >= s_.size() || s_[pos_] != ')') {
-        return fail(pos_, "expected \")\" to close the \"(\" at column " + std::to_string(open + 1) + " of the assertion, found " +
-                              found_at(pos_),
+        return fail(pos_,
+                    "expected \")\" to close the \"(\" at column " + std::to_string(open + 1) +
+                        " of the assertion, found " + found_at(pos_),
                     err);
       }
       ++pos_;
@@ -192,17 +191,31 @@ class Parser {
     CompareOp op{};
     auto starts = [&](std::string_view t) { return s_.substr(pos_, t.size()) == t; };
     size_t op_len = 0;
-    if (starts("<=")) { op = CompareOp::kLe; op_len = 2; }
-    else if (starts(">=")) { op = CompareOp::kGe; op_len = 2; }
-    else if (starts("==")) { op = CompareOp::kEq; op_len = 2; }
-    else if (starts("!=")) { op = CompareOp::kNe; op_len = 2; }
-    else if (starts("<")) { op = CompareOp::kLt; op_len = 1; }
-    else if (starts(">")) { op = CompareOp::kGt; op_len = 1; }
+    if (starts("<=")) {
+      op = CompareOp::kLe;
+      op_len = 2;
+    } else if (starts(">=")) {
+      op = CompareOp::kGe;
+      op_len = 2;
+    } else if (starts("==")) {
+      op = CompareOp::kEq;
+      op_len = 2;
+    } else if (starts("!=")) {
+      op = CompareOp::kNe;
+      op_len = 2;
+    } else if (starts("<")) {
+      op = CompareOp::kLt;
+      op_len = 1;
+    } else if (starts(">")) {
+      op = CompareOp::kGt;
+      op_len = 1;
+    }
     // "=>", "=<", a lone "=" are common slips: report them as a missing operator.
     if (op_len == 0 || (op_len == 1 && pos_ + 1 < s_.size() && (s_[pos_ + 1] == '>' || s_[pos_ + 1] == '<'))) {
-      return fail(op_at, std::string("expected a comparison operator ") + kOpList + " after \"" + lhs + "\", found " +
-                             found_at(op_at),
-                  err);
+      return fail(
+          op_at,
+          std::string("expected a comparison operator ") + kOpList + " after \"" + lhs + "\", found " + found_at(op_at),
+          err);
     }
     pos_ += op_len;
     c.op = op;
@@ -212,8 +225,9 @@ class Parser {
     size_t ve = pos_;
     while (ve < s_.size() && !std::isspace(static_cast<unsigned char>(s_[ve])) && s_[ve] != '(' && s_[ve] != ')') ++ve;
     if (ve == v_at) {
-      return fail(v_at, std::string("expected a value after \"") + compare_op_text(op) +
-                            "\" (e.g. 50, 99.5%, $120 or 5m), found " + found_at(v_at),
+      return fail(v_at,
+                  std::string("expected a value after \"") + compare_op_text(op) +
+                      "\" (e.g. 50, 99.5%, $120 or 5m), found " + found_at(v_at),
                   err);
     }
     const std::string vt(s_.substr(v_at, ve - v_at));
@@ -232,8 +246,10 @@ class Parser {
     const size_t dot = parts.has_statistic ? metric.size() : std::string::npos;
     const int whole = find_metric(metrics_, lhs);
     if (whole >= 0) {
-      return fail(at, "\"" + lhs + "\" needs a statistic: write " + lhs + ".mean (or ." + "p50, .p95, .p99, .min, .max, .stddev)",
-                  err);
+      return fail(
+          at,
+          "\"" + lhs + "\" needs a statistic: write " + lhs + ".mean (or ." + "p50, .p95, .p99, .min, .max, .stddev)",
+          err);
     }
     const int mi = dot == std::string::npos ? -1 : find_metric(metrics_, metric);
     if (mi < 0) {
@@ -254,8 +270,8 @@ class Parser {
       }
     }
     if (!found) {
-      return fail(at + dot + 1, "unknown statistic \"" + stat + "\"" + did_you_mean(stat, kStatNames) + " (use " +
-                                    kStatList + ")",
+      return fail(at + dot + 1,
+                  "unknown statistic \"" + stat + "\"" + did_you_mean(stat, kStatNames) + " (use " + kStatList + ")",
                   err);
     }
     c.metric = metric;
@@ -270,14 +286,23 @@ class Parser {
     if (!vt.empty() && vt.back() == '%') {
       auto v = parse_number(std::string_view(vt).substr(0, vt.size() - 1));
       if (!v) return fail(at, "expected a percentage like 50%, found \"" + vt + "\"", err);
-      if (c.unit == MetricUnit::kPercent) { c.value = *v; return true; }
-      if (c.unit == MetricUnit::kRatio) { c.value = *v / 100.0; return true; }
+      if (c.unit == MetricUnit::kPercent) {
+        c.value = *v;
+        return true;
+      }
+      if (c.unit == MetricUnit::kRatio) {
+        c.value = *v / 100.0;
+        return true;
+      }
       return fail(at, "a percentage (\"" + vt + "\") cannot be compared with " + where, err);
     }
     if (!vt.empty() && vt.front() == '$') {
       auto v = parse_number(std::string_view(vt).substr(1));
       if (!v) return fail(at, "expected an amount of dollars like $120, found \"" + vt + "\"", err);
-      if (c.unit == MetricUnit::kDollars) { c.value = *v; return true; }
+      if (c.unit == MetricUnit::kDollars) {
+        c.value = *v;
+        return true;
+      }
       return fail(at, "an amount of dollars (\"" + vt + "\") cannot be compared with " + where, err);
     }
     if (auto v = parse_number(vt)) {
@@ -286,12 +311,19 @@ class Parser {
     }
     auto d = parse_duration(vt);
     if (!d) {
-      return fail(at, "cannot read the value \"" + vt +
-                          "\": write a number (50), a percentage (50%), dollars ($120) or a duration (5m, 2h30m)",
+      return fail(at,
+                  "cannot read the value \"" + vt +
+                      "\": write a number (50), a percentage (50%), dollars ($120) or a duration (5m, 2h30m)",
                   err);
     }
-    if (c.unit == MetricUnit::kSeconds) { c.value = d->to_seconds(); return true; }
-    if (c.unit == MetricUnit::kHours) { c.value = d->to_hours(); return true; }
+    if (c.unit == MetricUnit::kSeconds) {
+      c.value = d->to_seconds();
+      return true;
+    }
+    if (c.unit == MetricUnit::kHours) {
+      c.value = d->to_hours();
+      return true;
+    }
     return fail(at, "a duration (\"" + vt + "\") cannot be compared with " + where, err);
   }
 
@@ -364,7 +396,8 @@ std::string censoring_of(const MetricKey& metric, const RunResult& r) {
   std::vector<int64_t> reps;
   double total = 0;
   for (size_t k = 0; k < r.per_replication.size(); ++k) {
-    const double lost = static_cast<size_t>(u) < r.per_replication[k].size() ? r.per_replication[k][static_cast<size_t>(u)] : 0;
+    const double lost =
+        static_cast<size_t>(u) < r.per_replication[k].size() ? r.per_replication[k][static_cast<size_t>(u)] : 0;
     if (lost > 0) {
       reps.push_back(k < r.replication_ids.size() ? r.replication_ids[k] : static_cast<int64_t>(k));
       total += lost;
@@ -373,8 +406,8 @@ std::string censoring_of(const MetricKey& metric, const RunResult& r) {
   if (reps.empty()) return "";
   std::ostringstream os;
   os << fleet.to_string() << " lost VMs that never came back in " << reps.size() << " of " << r.per_replication.size()
-     << " replications (" << total / static_cast<double>(reps.size())
-     << " on average in those; see " << unrecovered.to_string() << "): its time to reschedule counts them only "
+     << " replications (" << total / static_cast<double>(reps.size()) << " on average in those; see "
+     << unrecovered.to_string() << "): its time to reschedule counts them only "
      << "up to the end of the run, so the true value is at least what is shown and this expectation cannot pass; "
      << "replications: ";
   for (size_t k = 0; k < reps.size() && k < 10; ++k) os << (k ? ", " : "") << "#" << reps[k];
@@ -397,7 +430,8 @@ bool parse_expectation(std::string_view text, const std::vector<MetricDef>& metr
   return p.parse(error);
 }
 
-Result<std::vector<Expectation>> compile_expectations(const CompiledScenario& sc, const std::vector<MetricDef>& metrics) {
+Result<std::vector<Expectation>> compile_expectations(const CompiledScenario& sc,
+                                                      const std::vector<MetricDef>& metrics) {
   ParseContext ctx(sc.file);
   for (const auto& [path, value] : sc.overrides) ctx.add_override(path, value);
   std::vector<Expectation> out;

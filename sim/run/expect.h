@@ -38,14 +38,14 @@ const char* compare_op_text(CompareOp op);
 bool compare(double lhs, CompareOp op, double rhs);
 
 struct Comparison {
-  std::string metric;       // "fleet.web.time_to_reschedule"
-  MetricKey key;            // the metric's key
-  int metric_index = -1;    // into the metric definitions it was checked against
+  std::string metric;     // "fleet.web.time_to_reschedule"
+  MetricKey key;          // the metric's key
+  int metric_index = -1;  // into the metric definitions it was checked against
   MetricUnit unit = MetricUnit::kCount;
   ExpectStat stat = ExpectStat::kMean;
   CompareOp op = CompareOp::kLt;
-  double value = 0;         // threshold in the metric's unit
-  std::string value_text;   // as written: "5m", "50%", "$12"
+  double value = 0;        // threshold in the metric's unit
+  std::string value_text;  // as written: "5m", "50%", "$12"
 };
 
 // One assertion, parsed: comparisons combined by and/or (a flat node vector, root last).

@@ -59,11 +59,14 @@ LawChecker::LawChecker(const CompiledScenario& scenario, const std::vector<Metri
 std::vector<std::string> LawChecker::check(const World& world, const ChaosRuntime& chaos,
                                            const std::vector<double>& values) const {
   std::vector<std::string> broken;
-  auto v = [&](int i) { return i >= 0 && static_cast<size_t>(i) < values.size() ? values[static_cast<size_t>(i)] : 0.0; };
+  auto v = [&](int i) {
+    return i >= 0 && static_cast<size_t>(i) < values.size() ? values[static_cast<size_t>(i)] : 0.0;
+  };
   auto fail = [&](const std::string& law, const std::string& detail) { broken.push_back(law + ": " + detail); };
 
   for (int i : nonnegative_) {
-    if (v(i) < -1e-9 || !std::isfinite(v(i))) fail("no negative or non-finite amounts", names_[static_cast<size_t>(i)] + " = " + num(v(i)));
+    if (v(i) < -1e-9 || !std::isfinite(v(i)))
+      fail("no negative or non-finite amounts", names_[static_cast<size_t>(i)] + " = " + num(v(i)));
   }
   const double duration_s = sc_.duration.to_seconds();
   double fleets_vm_h = 0, fleets_cost = 0, fleets_unrecovered = 0;
@@ -71,7 +74,8 @@ std::vector<std::string> LawChecker::check(const World& world, const ChaosRuntim
     const FleetIdx& m = fleets_[fi];
     const FleetState& f = world.fleets()[fi];
     const std::string who = "fleet " + sc_.fleets[fi].name;
-    const double target_h = f.target_vm_us / 3.6e9, served_h = f.served_vm_us / 3.6e9, running_h = f.running_vm_us / 3.6e9;
+    const double target_h = f.target_vm_us / 3.6e9, served_h = f.served_vm_us / 3.6e9,
+                 running_h = f.running_vm_us / 3.6e9;
     if (v(m.availability) < -1e-9 || !at_most(v(m.availability), 100.0)) {
       fail("availability is in [0, 100]", who + ": availability_pct = " + num(v(m.availability)));
     }
@@ -83,8 +87,8 @@ std::vector<std::string> LawChecker::check(const World& world, const ChaosRuntim
       fail("∫min(running, target) ≤ ∫running", who + ": " + num(served_h) + " > " + num(running_h) + " VM-h");
     }
     if (!close(v(m.spot_h) + v(m.od_h), running_h)) {
-      fail("VM-hours by purchase type sum to the total",
-           who + ": spot " + num(v(m.spot_h)) + " + on-demand " + num(v(m.od_h)) + " ≠ running " + num(running_h) + " VM-h");
+      fail("VM-hours by purchase type sum to the total", who + ": spot " + num(v(m.spot_h)) + " + on-demand " +
+                                                             num(v(m.od_h)) + " ≠ running " + num(running_h) + " VM-h");
     }
     const double ran = static_cast<double>(sc_.fleets[fi].target) + v(m.launches) + v(m.restarts);
     if (v(m.interruptions) > ran) {
@@ -111,8 +115,8 @@ std::vector<std::string> LawChecker::check(const World& world, const ChaosRuntim
     const PoolIdx& m = pools_[pi];
     const std::string who = "pool " + sc_.pools[pi].name;
     if (!close(v(m.spot_h) + v(m.od_h), v(m.vm_hours))) {
-      fail("VM-hours by purchase type sum to the total",
-           who + ": spot " + num(v(m.spot_h)) + " + on-demand " + num(v(m.od_h)) + " ≠ " + num(v(m.vm_hours)) + " VM-h");
+      fail("VM-hours by purchase type sum to the total", who + ": spot " + num(v(m.spot_h)) + " + on-demand " +
+                                                             num(v(m.od_h)) + " ≠ " + num(v(m.vm_hours)) + " VM-h");
     }
     if (v(m.utilization) < -1e-9 || !at_most(v(m.utilization), 100.0)) {
       fail("spot_utilization_pct is in [0, 100]", who + ": " + num(v(m.utilization)));
@@ -124,7 +128,8 @@ std::vector<std::string> LawChecker::check(const World& world, const ChaosRuntim
     fail("VM-hours of the pools sum to those of the fleets", num(pools_vm_h) + " vs " + num(fleets_vm_h) + " VM-h");
   }
   if (!close(pools_unrecovered, fleets_unrecovered)) {
-    fail("unrecovered VMs of the pools sum to those of the fleets", num(pools_unrecovered) + " vs " + num(fleets_unrecovered));
+    fail("unrecovered VMs of the pools sum to those of the fleets",
+         num(pools_unrecovered) + " vs " + num(fleets_unrecovered));
   }
   if (!close(v(cost_total_), v(cost_spot_) + v(cost_od_) + v(cost_disk_))) {
     fail("cost.total = cost.spot + cost.on_demand + cost.disk",

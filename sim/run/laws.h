@@ -37,12 +37,13 @@ class LawChecker {
   LawChecker(const CompiledScenario& scenario, const std::vector<MetricDef>& metrics);
 
   // Every law broken by this replication's final state, one sentence each (empty: all hold).
-  std::vector<std::string> check(const World& world, const ChaosRuntime& chaos, const std::vector<double>& values) const;
+  std::vector<std::string> check(const World& world, const ChaosRuntime& chaos,
+                                 const std::vector<double>& values) const;
 
  private:
   struct FleetIdx {
-    int availability, lost, spot_h, od_h, interruptions, launches, restarts, unrecovered, ttr, ttr_max, cost,
-        savings, spot_share, cost_per_available;
+    int availability, lost, spot_h, od_h, interruptions, launches, restarts, unrecovered, ttr, ttr_max, cost, savings,
+        spot_share, cost_per_available;
   };
   struct PoolIdx {
     int vm_hours, spot_h, od_h, cost, unrecovered, utilization;

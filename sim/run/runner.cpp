@@ -103,10 +103,11 @@ std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t s
     const std::vector<std::string> broken = laws->check(world, chaos, world.metrics().values());
     if (!broken.empty()) {
       std::string msg = "spotsim: internal error: a law of docs/metrics.md is broken in replication " +
-                        std::to_string(replication) + " (seed " + std::to_string(seed) + "), checked at the end of the run (" +
-                        format_duration(sc->duration) + "):";
+                        std::to_string(replication) + " (seed " + std::to_string(seed) +
+                        "), checked at the end of the run (" + format_duration(sc->duration) + "):";
       for (const std::string& b : broken) msg += "\n  " + b;
-      msg += "\nThis is a bug in spotsim: please report it with the scenario and this command's --seed and --replication.";
+      msg +=
+          "\nThis is a bug in spotsim: please report it with the scenario and this command's --seed and --replication.";
       throw LawViolation(msg);
     }
   }

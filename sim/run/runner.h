@@ -69,18 +69,18 @@ class RunObserver {
 using ObserverFactory = std::function<RunObserver*(int64_t rep)>;
 
 struct ExpectationResult {
-  std::string text;        // as written in the scenario
+  std::string text;  // as written in the scenario
   bool passed = false;
-  double observed = 0;     // the statistic's value
-  std::string explanation; // for failures: what was seen, which replications, how to reproduce
-  int line = 0;            // the assertion's line in the scenario file (0 if unknown)
+  double observed = 0;                        // the statistic's value
+  std::string explanation;                    // for failures: what was seen, which replications, how to reproduce
+  int line = 0;                               // the assertion's line in the scenario file (0 if unknown)
   std::vector<int64_t> failing_replications;  // replications failing the per-replication form
 };
 
 struct RunOptions {
-  int threads = 0;                             // 0 = all cores
-  std::optional<uint64_t> seed;                // overrides the scenario's seed
-  std::optional<int64_t> replications;         // overrides the scenario's replications
+  int threads = 0;                      // 0 = all cores
+  std::optional<uint64_t> seed;         // overrides the scenario's seed
+  std::optional<int64_t> replications;  // overrides the scenario's replications
   // Runs replications first_replication .. first_replication + replications - 1 (each keeps its
   // own RNG streams, so `--replication K` reproduces replication K of a larger run alone).
   int64_t first_replication = 0;
@@ -100,14 +100,14 @@ struct RunOptions {
 struct RunResult {
   std::string scenario;
   uint64_t seed = 0;
-  int64_t replications = 0;     // requested
-  int64_t completed = 0;        // finished (== replications unless cancelled)
+  int64_t replications = 0;  // requested
+  int64_t completed = 0;     // finished (== replications unless cancelled)
   bool cancelled = false;
   std::vector<MetricDef> metrics;
   std::vector<std::vector<double>> per_replication;  // [replication][metric]
   std::vector<int64_t> replication_ids;              // [i]: replication number of per_replication[i]
   int64_t first_replication = 0;
-  std::vector<MetricStats> stats;                    // [metric], over completed replications
+  std::vector<MetricStats> stats;  // [metric], over completed replications
   std::vector<ExpectationResult> expectations;
   uint64_t events = 0;
   double wall_seconds = 0;

@@ -23,8 +23,8 @@ Result<GridAxis> parse_grid_arg(const std::string& arg) {
     const size_t comma = rest.find(',', start);
     std::string v = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (v.empty()) {
-      return Status::invalid("--grid " + arg + ": empty value; separate values with single commas, e.g. " +
-                             axis.path + "=1,2,3");
+      return Status::invalid("--grid " + arg + ": empty value; separate values with single commas, e.g. " + axis.path +
+                             "=1,2,3");
     }
     axis.values.push_back(std::move(v));
     if (comma == std::string::npos) break;

@@ -34,9 +34,9 @@ Result<GridAxis> parse_grid_arg(const std::string& arg);
 std::vector<Overrides> grid_points(const std::vector<GridAxis>& axes);
 
 struct SweepOptions {
-  int threads = 0;                          // 0 = all cores
-  std::optional<uint64_t> seed;             // overrides every point's seed
-  std::optional<int64_t> replications;      // overrides every point's replications
+  int threads = 0;                      // 0 = all cores
+  std::optional<uint64_t> seed;         // overrides every point's seed
+  std::optional<int64_t> replications;  // overrides every point's replications
   // Called after each work item (done, total); thread-safe callers only.
   std::function<void(int64_t, int64_t)> progress;
   // Set to true (e.g. from SIGINT) to stop handing out work; items in flight finish.
@@ -45,15 +45,15 @@ struct SweepOptions {
 
 // Everything needed to run the sweep, compiled up front (every point is validated before any runs).
 struct SweepPlan {
-  CompiledScenario base;                  // the scenario with the --set overrides only
+  CompiledScenario base;  // the scenario with the --set overrides only
   std::vector<GridAxis> axes;
-  std::vector<Overrides> points;          // grid overrides of each point
+  std::vector<Overrides> points;            // grid overrides of each point
   std::vector<CompiledScenario> scenarios;  // [point] base + --set + grid overrides
-  std::vector<MetricDef> metrics;         // identical at every point
+  std::vector<MetricDef> metrics;           // identical at every point
   uint64_t seed = 0;
-  std::vector<int64_t> replications;      // [point]
-  std::vector<int64_t> first_item;        // [point] index of its first work item
-  int64_t items = 0;                      // total (point, replication) pairs
+  std::vector<int64_t> replications;  // [point]
+  std::vector<int64_t> first_item;    // [point] index of its first work item
+  int64_t items = 0;                  // total (point, replication) pairs
 
   // Work item → (point, replication). Items are numbered point-major.
   std::pair<int64_t, int64_t> item(int64_t index) const;
@@ -74,7 +74,7 @@ struct SweepPointResult {
   int64_t completed = 0;                             // replications finished; results only if all did
   std::vector<std::vector<double>> per_replication;  // [replication][metric], empty unless complete
   std::vector<int64_t> replication_index;
-  std::vector<MetricStats> stats;                    // [metric], empty unless complete
+  std::vector<MetricStats> stats;  // [metric], empty unless complete
   uint64_t events = 0;
   bool complete() const { return completed == replications && replications > 0; }
 };
@@ -87,7 +87,7 @@ struct SweepResult {
   bool cancelled = false;
   uint64_t events = 0;
   double wall_seconds = 0;
-  int threads = 1;    // per process
+  int threads = 1;  // per process
   int processes = 1;
 };
 

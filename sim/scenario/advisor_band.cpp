@@ -94,6 +94,8 @@ double band_fraction(const FrequencyBand& b, BandEdge e) {
   return (b.lower + b.upper) / 2;
 }
 
-double band_hazard_per_hour(const FrequencyBand& b, BandEdge e) { return monthly_fraction_to_hazard(band_fraction(b, e)); }
+double band_hazard_per_hour(const FrequencyBand& b, BandEdge e) {
+  return monthly_fraction_to_hazard(band_fraction(b, e));
+}
 
 }  // namespace spotsim

@@ -15,10 +15,10 @@
 namespace spotsim {
 
 struct FrequencyBand {
-  double lower = 0;        // fraction of a month's VMs interrupted, 0..1
-  double upper = 0;        // ditto (for an open band: 2 × lower, our assumption)
-  bool open = false;       // ">20%" / "20+": no published upper edge
-  std::string label;       // as written
+  double lower = 0;   // fraction of a month's VMs interrupted, 0..1
+  double upper = 0;   // ditto (for an open band: 2 × lower, our assumption)
+  bool open = false;  // ">20%" / "20+": no published upper edge
+  std::string label;  // as written
 };
 
 enum class BandEdge { kLower, kMid, kUpper };

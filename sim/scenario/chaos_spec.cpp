@@ -135,7 +135,8 @@ void compile_timing(MapReader& r, const CompiledScenario& sc, ChaosTiming& t) {
     r.duration("start", t.start);
     r.duration("jitter", t.jitter);
     if (t.jitter.us > 0 && t.jitter >= t.every && t.every.us > 0) {
-      ctx.error(r.get("jitter"), r.child_path("jitter"), "must be shorter than every (" + format_duration(t.every) + ")");
+      ctx.error(r.get("jitter"), r.child_path("jitter"),
+                "must be shorter than every (" + format_duration(t.every) + ")");
     }
     return;
   }
@@ -165,7 +166,8 @@ void read_level(MapReader& r, ChaosSpec& c) {
     if (!v || *v < 0 || *v != static_cast<double>(static_cast<int64_t>(*v))) {
       ctx.error(lv, r.child_path("level"),
                 "expected a percentage of each pool's capacity (e.g. 10%) or a whole number of VMs per pool, "
-                "found \"" + s + "\"");
+                "found \"" +
+                    s + "\"");
     } else {
       c.level_is_fraction = false;
       c.level = *v;
@@ -173,7 +175,9 @@ void read_level(MapReader& r, ChaosSpec& c) {
   }
 }
 
-void require_fraction(MapReader& r, const std::string& key, double& out, bool required) { r.fraction(key, out, required); }
+void require_fraction(MapReader& r, const std::string& key, double& out, bool required) {
+  r.fraction(key, out, required);
+}
 
 }  // namespace
 
@@ -201,7 +205,8 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
       const bool ok = !c.name.empty() && std::all_of(c.name.begin(), c.name.end(), [](char ch) {
         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
       });
-      if (!ok) ctx.error(r.get("name"), r.child_path("name"), "use letters, digits, _ and - only (it becomes a metric name)");
+      if (!ok)
+        ctx.error(r.get("name"), r.child_path("name"), "use letters, digits, _ and - only (it becomes a metric name)");
     }
     if (!names.insert(c.name).second) {
       ctx.error(r.has("name") ? r.get("name") : node[i], r.child_path("name"),
@@ -216,8 +221,9 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
       if (t.mode == ChaosTiming::Mode::kRandom) expected = span_h * t.rate_per_hour;
       if (expected > kMaxChaosOccurrences) {
         ctx.error(node[i], path,
-                  "would happen about " + std::to_string(static_cast<int64_t>(expected)) + " times in this run; at most " +
-                      std::to_string(kMaxChaosOccurrences) + " occurrences per item are allowed");
+                  "would happen about " + std::to_string(static_cast<int64_t>(expected)) +
+                      " times in this run; at most " + std::to_string(kMaxChaosOccurrences) +
+                      " occurrences per item are allowed");
       }
     }
     compile_scope(r.section("scope"), sc, c.scope);
@@ -237,7 +243,8 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
         if (auto wr = r.section("waves")) {
           wr->integer("count", c.wave_count, true, 1, kMaxStormWaves);
           wr->duration("every", c.wave_every, true);
-          if (wr->has("every") && c.wave_every.us <= 0) ctx.error(wr->get("every"), wr->child_path("every"), "must be longer than 0s");
+          if (wr->has("every") && c.wave_every.us <= 0)
+            ctx.error(wr->get("every"), wr->child_path("every"), "must be longer than 0s");
           c.wave_fraction = c.fraction;  // default: the storm's own fraction
           wr->fraction("fraction", c.wave_fraction);
           wr->finish();
@@ -255,12 +262,18 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
         const std::string s = pv.IsScalar() ? pv.Scalar() : "";
         if (!s.empty() && s.back() == 'x') {
           auto m = parse_number(s.substr(0, s.size() - 1));
-          if (!m || *m <= 0) ctx.error(pv, r.child_path("price"), "expected a multiplier above 0 like 3x, found \"" + s + "\"");
+          if (!m || *m <= 0)
+            ctx.error(pv, r.child_path("price"), "expected a multiplier above 0 like 3x, found \"" + s + "\"");
           else c.price = *m;
         } else {
           auto m = parse_money_per_hour(s);
-          if (!m) ctx.error(pv, r.child_path("price"), "expected a multiplier like 3x or a price like $0.30/h, found \"" + s + "\"");
-          else { c.price_is_multiplier = false; c.price = *m; }
+          if (!m)
+            ctx.error(pv, r.child_path("price"),
+                      "expected a multiplier like 3x or a price like $0.30/h, found \"" + s + "\"");
+          else {
+            c.price_is_multiplier = false;
+            c.price = *m;
+          }
         }
         break;
       }
@@ -268,21 +281,18 @@ void compile_chaos(ParseContext& ctx, const YAML::Node& node, CompiledScenario& 
         r.rate("rate", c.launches_per_hour, true);
         r.integer("burst", c.burst, false, 1, kMaxThrottleBurst);
         break;
-      case ChaosKind::kCheckpointStoreDegraded:
-        require_fraction(r, "throughput", c.throughput, true);
-        break;
+      case ChaosKind::kCheckpointStoreDegraded: require_fraction(r, "throughput", c.throughput, true); break;
       case ChaosKind::kBootFailure:
-      case ChaosKind::kNoticeLoss:
-        require_fraction(r, "probability", c.probability, true);
-        break;
+      case ChaosKind::kNoticeLoss: require_fraction(r, "probability", c.probability, true); break;
       case ChaosKind::kOnDemandExhaustion:
         read_level(r, c);
         if (c.has_level && c.level_is_fraction && ctx.ok()) {
           for (uint32_t p = 0; p < sc.pools.size(); ++p) {
             if (!c.scope.pools[p] || sc.pools[p].on_demand_capacity >= 0) continue;
             ctx.error(r.get("level"), r.child_path("level"),
-                      "pool " + sc.pools[p].name + " has no on_demand_capacity to take a percentage of: give the "
-                      "pools on_demand_capacity:, or level as a number of VMs");
+                      "pool " + sc.pools[p].name +
+                          " has no on_demand_capacity to take a percentage of: give the "
+                          "pools on_demand_capacity:, or level as a number of VMs");
             break;
           }
         }

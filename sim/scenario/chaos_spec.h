@@ -19,7 +19,9 @@
 #include "sim/core/time.h"
 #include "sim/scenario/limits.h"  // kMaxChaosOccurrences
 
-namespace YAML { class Node; }
+namespace YAML {
+class Node;
+}
 
 namespace spotsim {
 
@@ -27,14 +29,14 @@ class ParseContext;
 struct CompiledScenario;
 
 enum class ChaosKind : uint8_t {
-  kStorm = 0,                   // a fraction of in-scope spot VMs evicted over a window
-  kCliff = 1,                   // in-scope spot capacity drops to a level for a duration
-  kPriceSpike = 2,              // spot price jumps (above fleets' max_price ⇒ eviction)
-  kOnDemandExhaustion = 3,      // no on-demand capacity in scope (fallback fails)
-  kApiThrottle = 4,             // launch API calls in scope limited to a rate
-  kCheckpointStoreDegraded = 5, // checkpoint store throughput cut
-  kBootFailure = 6,             // new VMs fail to boot with a probability
-  kNoticeLoss = 7,              // a fraction of notices never delivered
+  kStorm = 0,                    // a fraction of in-scope spot VMs evicted over a window
+  kCliff = 1,                    // in-scope spot capacity drops to a level for a duration
+  kPriceSpike = 2,               // spot price jumps (above fleets' max_price ⇒ eviction)
+  kOnDemandExhaustion = 3,       // no on-demand capacity in scope (fallback fails)
+  kApiThrottle = 4,              // launch API calls in scope limited to a rate
+  kCheckpointStoreDegraded = 5,  // checkpoint store throughput cut
+  kBootFailure = 6,              // new VMs fail to boot with a probability
+  kNoticeLoss = 7,               // a fraction of notices never delivered
 };
 inline constexpr auto kChaosKinds = enum_table<ChaosKind>({
     {"storm", ChaosKind::kStorm},
@@ -52,12 +54,12 @@ inline const char* chaos_kind_name(ChaosKind k) { return kChaosKinds.name(k); }
 struct ChaosTiming {
   enum class Mode : uint8_t { kAt, kEvery, kRandom };
   Mode mode = Mode::kAt;
-  Duration at;             // kAt: the instant
-  Duration start;          // kEvery/kRandom: first possible occurrence (every: default = every)
-  Duration every;          // kEvery: period
-  Duration jitter;         // kEvery: each occurrence delayed by uniform [0, jitter)
+  Duration at;               // kAt: the instant
+  Duration start;            // kEvery/kRandom: first possible occurrence (every: default = every)
+  Duration every;            // kEvery: period
+  Duration jitter;           // kEvery: each occurrence delayed by uniform [0, jitter)
   double rate_per_hour = 0;  // kRandom: Poisson rate
-  Duration until;          // kEvery/kRandom: no occurrence at or after this (default: run end)
+  Duration until;            // kEvery/kRandom: no occurrence at or after this (default: run end)
 };
 
 // Where an item acts, resolved on the topology at compile time.
@@ -70,36 +72,36 @@ struct ChaosScope {
 
 struct ChaosSpec {
   ChaosKind kind = ChaosKind::kStorm;
-  std::string name;          // metric prefix chaos.<name>.; default: the item's index
-  int line = 0;              // position of the item in the scenario file
+  std::string name;  // metric prefix chaos.<name>.; default: the item's index
+  int line = 0;      // position of the item in the scenario file
   ChaosTiming timing;
   ChaosScope scope;
   std::optional<Duration> duration;  // effect window; nullopt = until the end of the run
 
   // storm
-  double fraction = 1;               // of in-scope spot VMs alive at the occurrence
-  Duration window;                   // notices spread uniformly over [t, t + window)
-  std::optional<Duration> notice;    // override of the pools' notice; 0s = notice lost
-  int64_t wave_count = 0;            // follow-up waves
-  Duration wave_every;               // time between waves
-  double wave_fraction = 0;          // fraction of in-scope spot VMs alive at each wave
+  double fraction = 1;             // of in-scope spot VMs alive at the occurrence
+  Duration window;                 // notices spread uniformly over [t, t + window)
+  std::optional<Duration> notice;  // override of the pools' notice; 0s = notice lost
+  int64_t wave_count = 0;          // follow-up waves
+  Duration wave_every;             // time between waves
+  double wave_fraction = 0;        // fraction of in-scope spot VMs alive at each wave
 
   // cliff (spot capacity), on_demand_exhaustion (on-demand capacity; without level: none at all)
   bool has_level = false;
-  bool level_is_fraction = true;     // level as a fraction of each pool's nominal capacity
-  double level = 0;                  // ... or an absolute number of VMs per pool
-  Duration recovery;                 // linear ramp back to nominal after the duration (10 steps)
+  bool level_is_fraction = true;  // level as a fraction of each pool's nominal capacity
+  double level = 0;               // ... or an absolute number of VMs per pool
+  Duration recovery;              // linear ramp back to nominal after the duration (10 steps)
 
   // price_spike
   bool price_is_multiplier = true;
-  double price = 1;                  // × list spot price, or $/h
+  double price = 1;  // × list spot price, or $/h
 
   // api_throttle
-  double launches_per_hour = 0;      // launch calls admitted in scope (token bucket)
-  int64_t burst = 1;                 // bucket size
+  double launches_per_hour = 0;  // launch calls admitted in scope (token bucket)
+  int64_t burst = 1;             // bucket size
 
   // checkpoint_store_degraded
-  double throughput = 1;             // fraction of nominal throughput
+  double throughput = 1;  // fraction of nominal throughput
 
   // boot_failure, notice_loss
   double probability = 0;

@@ -9,9 +9,9 @@ constexpr double kZ95 = 1.6448536269514722;  // standard normal 95th percentile
 
 // `dist:` of a distribution's long form.
 constexpr auto kDistKinds = enum_table<DurationDist::Kind>({{"fixed", DurationDist::Kind::kFixed},
-                                                             {"exponential", DurationDist::Kind::kExponential},
-                                                             {"uniform", DurationDist::Kind::kUniform},
-                                                             {"lognormal", DurationDist::Kind::kLognormal}});
+                                                            {"exponential", DurationDist::Kind::kExponential},
+                                                            {"uniform", DurationDist::Kind::kUniform},
+                                                            {"lognormal", DurationDist::Kind::kLognormal}});
 
 bool check_positive(ParseContext& ctx, const YAML::Node& at, const std::string& path, double v, bool positive) {
   if (positive ? v <= 0 : v < 0) {
@@ -154,8 +154,7 @@ bool read_duration_dist(MapReader& r, const std::string& key, DurationDist& out,
     out = DurationDist{DurationDist::Kind::kExponential, mean.to_seconds(), 0};
     return true;
   }
-  ctx.error(key_node, vpath,
-            "unknown distribution; expected uniform, lognormal or exponential (or a plain duration)");
+  ctx.error(key_node, vpath, "unknown distribution; expected uniform, lognormal or exponential (or a plain duration)");
   return false;
 }
 

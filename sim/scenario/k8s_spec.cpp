@@ -35,9 +35,7 @@ bool split_quantity(const std::string& text, double* number, std::string* unit) 
   return true;
 }
 
-std::string cpu_text(int64_t m) {
-  return m % 1000 == 0 ? std::to_string(m / 1000) : std::to_string(m) + "m";
-}
+std::string cpu_text(int64_t m) { return m % 1000 == 0 ? std::to_string(m / 1000) : std::to_string(m) + "m"; }
 
 std::string memory_text(int64_t b) {
   static const std::pair<const char*, int64_t> kUnits[] = {
@@ -121,7 +119,8 @@ void compile_node_pools(ParseContext& ctx, const YAML::Node& node, const Compile
     if (r.str("fleet", fleet, true)) {
       const int fi = sc.fleet_index(fleet);
       if (fi < 0) {
-        ctx.error(r.get("fleet"), r.child_path("fleet"), "no fleet named \"" + fleet + "\"" + did_you_mean(fleet, fleet_names));
+        ctx.error(r.get("fleet"), r.child_path("fleet"),
+                  "no fleet named \"" + fleet + "\"" + did_you_mean(fleet, fleet_names));
       } else {
         p.fleet = static_cast<uint32_t>(fi);
         fleet_ok = true;
@@ -154,8 +153,9 @@ void compile_node_pools(ParseContext& ctx, const YAML::Node& node, const Compile
           if (std::find(types.begin(), types.end(), type) == types.end()) {
             std::string known;
             for (const auto& t : types) known += (known.empty() ? "" : ", ") + t;
-            ctx.error(s->first, spath, "no pool of fleet \"" + fleet + "\" has instance type \"" + type + "\"" +
-                                           did_you_mean(type, types) + " (known: " + known + ")");
+            ctx.error(s->first, spath,
+                      "no pool of fleet \"" + fleet + "\" has instance type \"" + type + "\"" +
+                          did_you_mean(type, types) + " (known: " + known + ")");
             continue;
           }
           MapReader sr(ctx, s->second, spath);
@@ -176,12 +176,14 @@ void compile_node_pools(ParseContext& ctx, const YAML::Node& node, const Compile
     const bool has_max = r.integer("max", p.max_nodes, false, 0, kMaxVms);
     if (fleet_ok && has_min && p.min_nodes > target) {
       ctx.error(r.get("min"), r.child_path("min"),
-                "must be at most the fleet's target (" + std::to_string(target) + "), found " + std::to_string(p.min_nodes) +
-                    " (the fleet starts at its target; raise fleets." + fleet + ".target)");
+                "must be at most the fleet's target (" + std::to_string(target) + "), found " +
+                    std::to_string(p.min_nodes) + " (the fleet starts at its target; raise fleets." + fleet +
+                    ".target)");
     }
     if (fleet_ok && has_max && p.max_nodes < target) {
-      ctx.error(r.get("max"), r.child_path("max"),
-                "must be at least the fleet's target (" + std::to_string(target) + "), found " + std::to_string(p.max_nodes));
+      ctx.error(
+          r.get("max"), r.child_path("max"),
+          "must be at least the fleet's target (" + std::to_string(target) + "), found " + std::to_string(p.max_nodes));
     }
     r.finish();
     k.node_pools.push_back(std::move(p));
@@ -202,8 +204,9 @@ void compile_deployments(ParseContext& ctx, const YAML::Node& node, const Compil
     const std::string path = base + "." + d.name;
     for (const auto& w : sc.workloads) {
       if (w.name == d.name) {
-        ctx.error(it->first, path, "\"" + d.name + "\" is already the name of a workload (both would report " +
-                                       "workload." + d.name + ".*): rename one");
+        ctx.error(it->first, path,
+                  "\"" + d.name + "\" is already the name of a workload (both would report " + "workload." + d.name +
+                      ".*): rename one");
       }
     }
     MapReader r(ctx, it->second, path);
@@ -236,7 +239,8 @@ void compile_deployments(ParseContext& ctx, const YAML::Node& node, const Compil
       if (has_max == has_min && pdb.IsMap()) {
         ctx.error(pdb, ppath, "expected exactly one of max_unavailable or min_available (like a PodDisruptionBudget)");
       } else if (has_max) {
-        if (read_pdb_bound(ctx, max_u, ppath + ".max_unavailable", d.pdb)) d.pdb.kind = K8sPdbSpec::Kind::kMaxUnavailable;
+        if (read_pdb_bound(ctx, max_u, ppath + ".max_unavailable", d.pdb))
+          d.pdb.kind = K8sPdbSpec::Kind::kMaxUnavailable;
       } else if (has_min) {
         if (read_pdb_bound(ctx, min_a, ppath + ".min_available", d.pdb)) d.pdb.kind = K8sPdbSpec::Kind::kMinAvailable;
       }
@@ -256,9 +260,9 @@ void compile_deployments(ParseContext& ctx, const YAML::Node& node, const Compil
         }
       }
       if (!fits) {
-        ctx.error(it->first, path, "a pod (" + resources_text(d.request) +
-                                       ") fits on no node of the node pools it may use (largest: " +
-                                       resources_text(largest) + "): lower the requests or add a larger node size");
+        ctx.error(it->first, path,
+                  "a pod (" + resources_text(d.request) + ") fits on no node of the node pools it may use (largest: " +
+                      resources_text(largest) + "): lower the requests or add a larger node size");
       }
     }
     r.finish();
@@ -285,8 +289,9 @@ Result<int64_t> parse_k8s_memory(const std::string& text) {
   double v = 0;
   std::string unit;
   static const std::pair<const char*, double> kUnits[] = {
-      {"", 1}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
-      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}};
+      {"", 1},           {"k", 1e3},           {"M", 1e6},
+      {"G", 1e9},        {"T", 1e12},          {"Ki", 1024.0},
+      {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}};
   if (split_quantity(text, &v, &unit)) {
     for (const auto& [name, scale] : kUnits) {
       if (unit != name) continue;
@@ -308,7 +313,8 @@ void compile_kubernetes(ParseContext& ctx, const YAML::Node& node, CompiledScena
   if (r.duration("drain_retry", k.drain_retry) && k.drain_retry.us <= 0) {
     ctx.error(r.get("drain_retry"), "kubernetes.drain_retry", "must be longer than 0s");
   }
-  if (const YAML::Node pools = r.required("node_pools", "the node pools: {NAME: {fleet: FLEET, cpu: 4, memory: 16Gi}}")) {
+  if (const YAML::Node pools =
+          r.required("node_pools", "the node pools: {NAME: {fleet: FLEET, cpu: 4, memory: 16Gi}}")) {
     compile_node_pools(ctx, pools, sc, k);
     if (k.node_pools.size() > kMaxNodePools) {
       ctx.error(pools, "kubernetes.node_pools", "at most " + std::to_string(kMaxNodePools) + " node pools");

@@ -11,7 +11,9 @@
 #include "common/status.h"
 #include "sim/core/time.h"
 
-namespace YAML { class Node; }
+namespace YAML {
+class Node;
+}
 
 namespace spotsim {
 
@@ -36,28 +38,28 @@ inline const char* k8s_scheduler_name(K8sScheduler s) { return kK8sSchedulers.na
 
 struct K8sNodePoolSpec {
   std::string name;
-  uint32_t fleet = 0;              // index into CompiledScenario::fleets
-  K8sResources node;               // allocatable of one node (the autoscaler plans with this)
+  uint32_t fleet = 0;                 // index into CompiledScenario::fleets
+  K8sResources node;                  // allocatable of one node (the autoscaler plans with this)
   std::vector<K8sResources> by_pool;  // [scenario pool index]: allocatable of a node from that
                                       // pool (its instance type's `sizes:` entry, else `node`)
-  int64_t min_nodes = 0;           // the autoscaler keeps the fleet's target within [min, max]
+  int64_t min_nodes = 0;              // the autoscaler keeps the fleet's target within [min, max]
   int64_t max_nodes = 0;
 };
 
 struct K8sPdbSpec {
   enum class Kind : uint8_t { kNone = 0, kMaxUnavailable, kMinAvailable };
   Kind kind = Kind::kNone;
-  int64_t count = 0;       // when !percent
-  double fraction = 0;     // when percent (0..1)
+  int64_t count = 0;    // when !percent
+  double fraction = 0;  // when percent (0..1)
   bool percent = false;
 };
 
 struct K8sDeploymentSpec {
   std::string name;
   int64_t replicas = 1;
-  K8sResources request;            // per pod
-  bool spot_tolerant = false;      // tolerates the spot taint: may run on spot nodes
-  uint64_t node_pool_mask = ~0ull; // node selector: bit i = may run on node pool i
+  K8sResources request;             // per pod
+  bool spot_tolerant = false;       // tolerates the spot taint: may run on spot nodes
+  uint64_t node_pool_mask = ~0ull;  // node selector: bit i = may run on node pool i
   K8sPdbSpec pdb;
   Duration grace = Duration::seconds(30);  // terminationGracePeriodSeconds
   Duration startup;                        // bound to a node → Ready (image pull, readiness)
@@ -70,7 +72,7 @@ struct K8sAutoscalerSpec {
 };
 
 struct K8sSpec {
-  bool enabled = false;            // the scenario has a `kubernetes:` section
+  bool enabled = false;  // the scenario has a `kubernetes:` section
   K8sScheduler scheduler = K8sScheduler::kLeastAllocated;
   Duration drain_retry = Duration::seconds(5);  // a PDB-refused eviction is retried this often
   std::vector<K8sNodePoolSpec> node_pools;

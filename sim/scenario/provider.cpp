@@ -22,8 +22,7 @@ bool provider_restarts(const ProviderTraits& traits, EvictionAction a) {
          traits.auto_restart_actions.end();
 }
 
-double billed_cost(const ProviderTraits& traits, Duration billed, double price_per_hour, bool spot,
-                   bool interrupted) {
+double billed_cost(const ProviderTraits& traits, Duration billed, double price_per_hour, bool spot, bool interrupted) {
   if (billed.us <= 0) return 0.0;
   if (spot && interrupted && traits.free_first_hour_if_interrupted && billed < Duration::hours(1)) {
     return 0.0;

@@ -21,7 +21,8 @@ void compile_pool_provider_keys(MapReader& r, PoolSpec& p) {
   const bool has_after = read_duration_dist(r, "restart_after", p.restart_after, false, /*positive=*/false);
   if ((has_restart && p.restart) || has_after) {
     if (!eviction_keeps_vm(p.action)) {
-      ctx.error(r.get(has_restart ? "restart" : "restart_after"), r.child_path(has_restart ? "restart" : "restart_after"),
+      ctx.error(r.get(has_restart ? "restart" : "restart_after"),
+                r.child_path(has_restart ? "restart" : "restart_after"),
                 "only a VM that the eviction keeps can restart; eviction_action is " +
                     std::string(eviction_action_name(p.action)) + " (use stop, hibernate or deallocate)");
     }
@@ -63,7 +64,8 @@ void compile_fleet_eviction_type(MapReader& r, FleetSpec& f, const CompiledScena
   if (f.eviction_type != EvictionType::kPriceOrCapacity) return;
   const std::string path = r.child_path("eviction_type");
   if (f.max_price <= 0) {
-    ctx.error(r.get("eviction_type"), path, "price-or-capacity needs a max_price (the price above which VMs are evicted)");
+    ctx.error(r.get("eviction_type"), path,
+              "price-or-capacity needs a max_price (the price above which VMs are evicted)");
     return;
   }
   for (uint32_t pi : f.pools) {

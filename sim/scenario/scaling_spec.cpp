@@ -41,8 +41,9 @@ void compile_schedule(ParseContext& ctx, const YAML::Node& node, const std::stri
     ScheduledTarget t;
     const bool has_at = r.has("at"), has_daily = r.has("daily");
     if (has_at == has_daily) {
-      ctx.error(node[i], p, has_at ? "give either at: (once, since the start) or daily: (every day), not both"
-                                   : "missing the time: at: DURATION (since the start) or daily: \"HH:MM\"");
+      ctx.error(node[i], p,
+                has_at ? "give either at: (once, since the start) or daily: (every day), not both"
+                       : "missing the time: at: DURATION (since the start) or daily: \"HH:MM\"");
     }
     Duration at;
     if (has_at && r.duration("at", at)) {
@@ -52,7 +53,8 @@ void compile_schedule(ParseContext& ctx, const YAML::Node& node, const std::stri
     std::string daily;
     if (has_daily && r.str("daily", daily)) {
       if (!parse_time_of_day(daily, t.at_us)) {
-        ctx.error(r.get("daily"), r.child_path("daily"), "expected a time of day \"HH:MM\" (00:00 to 23:59), found \"" + daily + "\"");
+        ctx.error(r.get("daily"), r.child_path("daily"),
+                  "expected a time of day \"HH:MM\" (00:00 to 23:59), found \"" + daily + "\"");
       }
       t.daily = true;
     }
@@ -65,7 +67,8 @@ void compile_schedule(ParseContext& ctx, const YAML::Node& node, const std::stri
 }
 
 void compile_tracking(ParseContext& ctx, const YAML::Node& node, const std::string& path, ScalingSpec& s,
-                      int64_t& target, bool target_given, const YAML::Node& target_node, const std::string& target_path) {
+                      int64_t& target, bool target_given, const YAML::Node& target_node,
+                      const std::string& target_path) {
   MapReader r(ctx, node, path);
   TargetTrackingSpec& t = s.tracking;
   const bool has_metric = r.choice("metric", t.metric, kTrackedMetrics, true);
@@ -144,7 +147,8 @@ void compile_scaling(MapReader& fr, ScalingSpec& s, WarmPoolSpec& warm, int64_t&
       ctx.error(node, path, "give either schedule: or target_tracking:, not both");
     } else if (!sched && !track && node.IsMap()) {
       ctx.error(node, path,
-                "expected schedule: [{at: 2h, target: 10}, ...] or target_tracking: {metric: ..., workload: ..., target_value: ..., min: ..., max: ...}");
+                "expected schedule: [{at: 2h, target: 10}, ...] or target_tracking: {metric: ..., workload: ..., "
+                "target_value: ..., min: ..., max: ...}");
     }
     if (sched) {
       s.kind = ScalingKind::kSchedule;
@@ -191,8 +195,9 @@ void resolve_scaling(ParseContext& ctx, const YAML::Node& fleets, CompiledScenar
       if (sc.workloads[i].name == t.workload) idx = static_cast<int>(i);
     }
     if (idx < 0) {
-      ctx.error(at, path, "no workload named \"" + t.workload + "\"" + did_you_mean(t.workload, names) +
-                              (names.empty() ? " (the scenario has no workloads:)" : ""));
+      ctx.error(at, path,
+                "no workload named \"" + t.workload + "\"" + did_you_mean(t.workload, names) +
+                    (names.empty() ? " (the scenario has no workloads:)" : ""));
       continue;
     }
     const WorkloadSpec& w = sc.workloads[static_cast<size_t>(idx)];
@@ -202,7 +207,9 @@ void resolve_scaling(ParseContext& ctx, const YAML::Node& fleets, CompiledScenar
       case WorkloadKind::kPipeline: wfleet = w.pipeline.fleet; break;
       case WorkloadKind::kService: wfleet = w.service.fleet; break;
       case WorkloadKind::kDeadlineJob:
-        ctx.error(at, path, "workload \"" + t.workload + "\" is a deadline_job, which reports no load; track a batch, pipeline or service workload");
+        ctx.error(at, path,
+                  "workload \"" + t.workload +
+                      "\" is a deadline_job, which reports no load; track a batch, pipeline or service workload");
         continue;
     }
     if (w.kind == WorkloadKind::kService && t.metric == TrackedMetric::kQueueDepth) {
@@ -268,13 +275,15 @@ void resolve_scale_to_zero(ParseContext& ctx, const YAML::Node& fleets, Compiled
     }
     if (why.empty() && jobs.empty()) why = "no batch or pipeline workload runs on this fleet";
     if (why.empty() && jobs.size() > 1) {
-      why = "workloads \"" + jobs[0] + "\" and \"" + jobs[1] + "\" both run on this fleet (one fleet carries one workload)";
+      why = "workloads \"" + jobs[0] + "\" and \"" + jobs[1] +
+            "\" both run on this fleet (one fleet carries one workload)";
     }
     const std::string path = "fleets." + f.name + ".";
     if (!f.scale_to_zero_given) {
       f.scale_to_zero = why.empty();
     } else if (f.scale_to_zero && !why.empty()) {
-      ctx.error(fleet_key_node(fleets, f.name, "scale_to_zero"), path + "scale_to_zero", "cannot scale to zero: " + why);
+      ctx.error(fleet_key_node(fleets, f.name, "scale_to_zero"), path + "scale_to_zero",
+                "cannot scale to zero: " + why);
     }
     if (f.scale_down_delay.us > 0 && !f.scale_to_zero) {
       ctx.error(fleet_key_node(fleets, f.name, "scale_down_delay"), path + "scale_down_delay",

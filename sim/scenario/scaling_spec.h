@@ -8,7 +8,9 @@
 
 #include "sim/core/time.h"
 
-namespace YAML { class Node; }
+namespace YAML {
+class Node;
+}
 
 namespace spotsim {
 
@@ -25,7 +27,7 @@ enum class ScalingKind : uint8_t {
 
 // One entry of a scaling schedule: from `at` on (or every day at `daily`), the target is `target`.
 struct ScheduledTarget {
-  int64_t at_us = 0;     // time since the start (at:), or time of day in [0, 24h) (daily:)
+  int64_t at_us = 0;  // time since the start (at:), or time of day in [0, 24h) (daily:)
   bool daily = false;
   int64_t target = 0;
 };
@@ -35,16 +37,16 @@ enum class TrackedMetric : uint8_t { kUtilization = 1, kQueueDepth = 2 };
 
 struct TargetTrackingSpec {
   TrackedMetric metric = TrackedMetric::kUtilization;
-  std::string workload;             // the workload's name
-  uint32_t workload_index = 0;      // index into CompiledScenario::workloads
-  double target_value = 0;          // utilization: a fraction (0.6); queue_depth: jobs per VM
+  std::string workload;         // the workload's name
+  uint32_t workload_index = 0;  // index into CompiledScenario::workloads
+  double target_value = 0;      // utilization: a fraction (0.6); queue_depth: jobs per VM
   int64_t min = 0;
   int64_t max = 0;
   Duration scale_out_cooldown = Duration::seconds(60);
   Duration scale_in_cooldown = Duration::minutes(5);
   Duration stabilization_window = Duration::minutes(5);  // scale-in: highest recommendation in it
   Duration interval = Duration::seconds(60);             // evaluation period
-  double tolerance = 0.1;           // no change while |metric / target − 1| <= tolerance
+  double tolerance = 0.1;                                // no change while |metric / target − 1| <= tolerance
 };
 
 struct ScalingSpec {
@@ -55,10 +57,10 @@ struct ScalingSpec {
 
 // Pre-initialized instances kept beside the fleet (AWS Auto Scaling warm pools).
 struct WarmPoolSpec {
-  int64_t size = 0;                 // 0 = no warm pool
-  bool running = false;             // state: running (billed as a running VM) or stopped (disk only)
-  Duration resume_time;             // a launch served from the pool is running after this long
-  double disk_cost_per_hour = 0;    // $/h per stopped instance (its volumes)
+  int64_t size = 0;               // 0 = no warm pool
+  bool running = false;           // state: running (billed as a running VM) or stopped (disk only)
+  Duration resume_time;           // a launch served from the pool is running after this long
+  double disk_cost_per_hour = 0;  // $/h per stopped instance (its volumes)
 };
 
 // The target in force at time 0 under `schedule` (the last entry at 0s or daily at 00:00), or

@@ -58,8 +58,8 @@ std::vector<std::string> split_path(const std::string& path) {
 
 // Maps whose keys are names the user chose: --set may not invent a new one.
 bool is_named_collection(const std::string& path) {
-  static const char* const kNamed[] = {"pools", "fleets", "regions", "workloads", "policies",
-                                       "kubernetes.node_pools", "kubernetes.deployments"};
+  static const char* const kNamed[] = {
+      "pools", "fleets", "regions", "workloads", "policies", "kubernetes.node_pools", "kubernetes.deployments"};
   for (const char* n : kNamed) {
     if (path == n) return true;
   }
@@ -144,7 +144,8 @@ void read_interruption(MapReader& ir, PoolSpec& p) {
   if (!band) {
     ctx.error(ir.get("advisor_band"), ir.child_path("advisor_band"),
               "expected a monthly interruption band such as \"<5%\", \"10-15%\" or \">20%\" (AWS Spot Instance "
-              "Advisor) or \"0-5\", \"20+\" (Azure eviction rate), found \"" + band_text + "\"");
+              "Advisor) or \"0-5\", \"20+\" (Azure eviction rate), found \"" +
+                  band_text + "\"");
     return;
   }
   p.interruption_rate = band_hazard_per_hour(*band, parse_band_edge(edge_text).value_or(BandEdge::kMid));
@@ -275,9 +276,11 @@ void compile_fleets(ParseContext& ctx, const YAML::Node& node, CompiledScenario&
       br->duration("initial", f.throttle_backoff_initial);
       br->duration("max", f.throttle_backoff_max);
       br->fraction("jitter", f.throttle_backoff_jitter);
-      if (f.throttle_backoff_initial.us <= 0) ctx.error(br->get("initial"), br->child_path("initial"), "must be longer than 0s");
+      if (f.throttle_backoff_initial.us <= 0)
+        ctx.error(br->get("initial"), br->child_path("initial"), "must be longer than 0s");
       if (f.throttle_backoff_max < f.throttle_backoff_initial) {
-        ctx.error(br->get("max"), br->child_path("max"), "must be at least initial (" + format_duration(f.throttle_backoff_initial) + ")");
+        ctx.error(br->get("max"), br->child_path("max"),
+                  "must be at least initial (" + format_duration(f.throttle_backoff_initial) + ")");
       }
       br->finish();
     }
@@ -345,8 +348,8 @@ void compile_policies(ParseContext& ctx, const YAML::Node& node, CompiledScenari
     p.column = it->first.Mark().column + 1;
     const std::string path = "policies." + p.target;
     if (p.target.rfind("fleet.", 0) != 0) {
-      ctx.error(it->first, path, "expected \"fleet.<name>\" (a policy belongs to one fleet)" +
-                                     did_you_mean(p.target, fleet_keys));
+      ctx.error(it->first, path,
+                "expected \"fleet.<name>\" (a policy belongs to one fleet)" + did_you_mean(p.target, fleet_keys));
       continue;
     }
     const int fi = sc.fleet_index(p.target.substr(6));
@@ -376,8 +379,8 @@ void compile_policies(ParseContext& ctx, const YAML::Node& node, CompiledScenari
     p.path = (fp.is_absolute() || base.empty() ? fp : base / fp).lexically_normal().string();
     std::optional<std::string> source = ctx.read_file(p.path);
     if (!source) {
-      ctx.error(file_node, path, "cannot read the policy file \"" + p.path +
-                                     "\" (paths are relative to the scenario file's folder)");
+      ctx.error(file_node, path,
+                "cannot read the policy file \"" + p.path + "\" (paths are relative to the scenario file's folder)");
       continue;
     }
     p.source = std::move(*source);
@@ -444,7 +447,8 @@ Result<CompiledScenario> compile_scenario(const std::string& text, const std::st
   if (const YAML::Node store = top.value("checkpoint_store")) compile_checkpoint_store(ctx, store, sc);
   if (const YAML::Node workloads = top.value("workloads"); workloads && ctx.ok()) compile_workloads(ctx, workloads, sc);
   if (ctx.ok()) resolve_scaling(ctx, fleets, sc);
-  if (const YAML::Node kubernetes = top.value("kubernetes"); kubernetes && ctx.ok()) compile_kubernetes(ctx, kubernetes, sc);
+  if (const YAML::Node kubernetes = top.value("kubernetes"); kubernetes && ctx.ok())
+    compile_kubernetes(ctx, kubernetes, sc);
   if (ctx.ok()) resolve_scale_to_zero(ctx, fleets, sc);
   if (const YAML::Node chaos = top.value("chaos"); chaos && ctx.ok()) compile_chaos(ctx, chaos, sc);
   if (const YAML::Node policies = top.value("policies"); policies && ctx.ok()) compile_policies(ctx, policies, sc);

@@ -32,22 +32,22 @@ struct PoolSpec {
   std::string region;
   std::string zone;
   std::string instance_type;
-  double spot_price = 0;          // $/h
-  double on_demand_price = 0;     // $/h
-  int64_t capacity = 0;           // spot VMs this pool can give us at once (at time 0)
-  SeriesSpec capacity_series;     // `capacity:` over time (constant = `capacity`), docs/capacity.md
-  SeriesSpec price_series;        // `spot_price:` over time (constant = `spot_price`)
+  double spot_price = 0;            // $/h
+  double on_demand_price = 0;       // $/h
+  int64_t capacity = 0;             // spot VMs this pool can give us at once (at time 0)
+  SeriesSpec capacity_series;       // `capacity:` over time (constant = `capacity`), docs/capacity.md
+  SeriesSpec price_series;          // `spot_price:` over time (constant = `spot_price`)
   int64_t on_demand_capacity = -1;  // on-demand VMs the provider gives in this pool (-1: no limit)
-  double interruption_rate = 0;   // per VM-hour (exponential hazard)
-  Duration notice;                // provider default unless overridden
+  double interruption_rate = 0;     // per VM-hour (exponential hazard)
+  Duration notice;                  // provider default unless overridden
   EvictionAction action = EvictionAction::kTerminate;
-  int32_t vcpus = 0;              // vCPUs of the instance type (quota accounting); 0 = unknown
+  int32_t vcpus = 0;  // vCPUs of the instance type (quota accounting); 0 = unknown
   // --- provider semantics (docs/providers.md; keys read in sim/scenario/provider_keys.cpp) ---
-  double disk_cost = 0;           // $/h per VM for its disks, from launch until the VM is gone
-                                  // (a stopped/deallocated VM keeps paying it)
-  bool restart = false;           // a VM kept by the eviction action starts again when the pool
-                                  // has spot capacity (default: the provider's behaviour)
-  DurationDist restart_after;     // ... but not before this long after its eviction
+  double disk_cost = 0;              // $/h per VM for its disks, from launch until the VM is gone
+                                     // (a stopped/deallocated VM keeps paying it)
+  bool restart = false;              // a VM kept by the eviction action starts again when the pool
+                                     // has spot capacity (default: the provider's behaviour)
+  DurationDist restart_after;        // ... but not before this long after its eviction
   bool rebalance = false;            // AWS: hazard interruptions come with a rebalance
   double rebalance_probability = 0;  // recommendation, with this probability `rebalance_lead`
   DurationDist rebalance_lead;       // before the notice (else together with the notice)
@@ -87,11 +87,11 @@ struct FleetPoolEntry {
 
 struct FleetSpec {
   std::string name;
-  std::vector<uint32_t> pools;     // indices into CompiledScenario::pools, in preference order
-  int64_t target = 0;              // VMs to keep running (the initial target with `scaling:`)
+  std::vector<uint32_t> pools;                 // indices into CompiledScenario::pools, in preference order
+  int64_t target = 0;                          // VMs to keep running (the initial target with `scaling:`)
   Duration boot_time = Duration::seconds(90);  // launch request → running (the constant, or the dist's mean)
   DurationDist boot_dist{DurationDist::Kind::kFixed, 90.0, 0};  // boot latency; kFixed ⇒ boot_time is used (no draw)
-  double boot_failure = 0;         // probability that a boot fails (bad image, quota)
+  double boot_failure = 0;                                      // probability that a boot fails (bad image, quota)
   ReplaceOn replace_on = ReplaceOn::kEviction;
   Duration retry_interval = Duration::seconds(30);  // after an insufficient-capacity error
   // After a throttled launch call (RejectCause::kThrottled): exponential backoff
@@ -99,8 +99,8 @@ struct FleetSpec {
   Duration throttle_backoff_initial = Duration::seconds(1);
   Duration throttle_backoff_max = Duration::seconds(20);
   double throttle_backoff_jitter = 0.5;
-  double max_price = 0;            // $/h this fleet pays at most for spot (0 = no limit: never
-                                   // evicted for price); a price above it evicts (price_spike)
+  double max_price = 0;  // $/h this fleet pays at most for spot (0 = no limit: never
+                         // evicted for price); a price above it evicts (price_spike)
   EvictionType eviction_type = EvictionType::kCapacityOnly;  // price-or-capacity: max_price evicts
   // --- fleet model (docs/fleets.md) ---
   std::vector<FleetPoolEntry> instances;  // same pools as `pools`, with weights and priorities
@@ -111,21 +111,21 @@ struct FleetSpec {
   double on_demand_above_base = 0;     // fraction (0..1) of capacity above the base on on-demand
   bool capacity_rebalance = false;     // launch a replacement on a rebalance recommendation
   struct Fallback {
-    bool enabled = false;              // the fleet has a `fallback:` key
-    Duration after = Duration::minutes(5);  // spot refused this long ⇒ launch on-demand instead
-    int64_t max_on_demand = 0;         // at most this many fallback VMs at once (0 = no limit)
-    double max_cost_per_hour = 0;      // and at most this much fallback $/h (0 = no limit)
+    bool enabled = false;                           // the fleet has a `fallback:` key
+    Duration after = Duration::minutes(5);          // spot refused this long ⇒ launch on-demand instead
+    int64_t max_on_demand = 0;                      // at most this many fallback VMs at once (0 = no limit)
+    double max_cost_per_hour = 0;                   // and at most this much fallback $/h (0 = no limit)
     Duration return_after = Duration::minutes(15);  // spot launchable this long ⇒ move back (hysteresis)
-    int64_t return_batch = 0;          // fallback VMs moved back per tick (0 = all at once)
+    int64_t return_batch = 0;                       // fallback VMs moved back per tick (0 = all at once)
   } fallback;
-  ScalingSpec scaling;                 // `scaling:` (sim/scenario/scaling_spec.h, docs/fleets.md)
-  WarmPoolSpec warm_pool;              // `warm_pool:`
+  ScalingSpec scaling;     // `scaling:` (sim/scenario/scaling_spec.h, docs/fleets.md)
+  WarmPoolSpec warm_pool;  // `warm_pool:`
   // `scale_to_zero:` (docs/fleets.md, "Scale to zero"): the target follows what the jobs of the
   // fleet's batch or pipeline workload need, between 0 and `target` (the maximum); the job runner
   // issues the scale{} commands. Default: on for a fleet that only runs one batch or pipeline
   // workload (no service, no Kubernetes node pool, no `scaling:`), resolved after workloads.
   bool scale_to_zero = false;
-  bool scale_to_zero_given = false;    // the key was written (compile-time only)
+  bool scale_to_zero_given = false;  // the key was written (compile-time only)
   // Scale in to a lower need only once the need has stayed below the target this long (the
   // target is the highest need of the last scale_down_delay; AWS Batch's minScaleDownDelayMinutes).
   Duration scale_down_delay;
@@ -147,17 +147,17 @@ struct PolicyLimits {
 };
 
 struct PolicySpec {
-  std::string target;        // the key as written, e.g. "fleet.web"
-  uint32_t fleet = 0;        // index into CompiledScenario::fleets
-  std::string path;          // the Lua file, resolved against the scenario file's folder
-  std::string source;        // its text (from LoadOptions::read_file, when the scenario is compiled)
+  std::string target;                     // the key as written, e.g. "fleet.web"
+  uint32_t fleet = 0;                     // index into CompiledScenario::fleets
+  std::string path;                       // the Lua file, resolved against the scenario file's folder
+  std::string source;                     // its text (from LoadOptions::read_file, when the scenario is compiled)
   Duration tick = Duration::seconds(60);  // on_tick period
-  int line = 0, column = 0;  // position of the entry in the scenario file (for messages)
+  int line = 0, column = 0;               // position of the entry in the scenario file (for messages)
 };
 
 struct CompiledScenario {
-  std::string file;          // path as given (for messages)
-  std::string text;          // the full scenario text (recorded in outputs)
+  std::string file;                                            // path as given (for messages)
+  std::string text;                                            // the full scenario text (recorded in outputs)
   std::vector<std::pair<std::string, std::string>> overrides;  // --set PATH=VALUE, in order
   std::string name;
   std::string description;
@@ -170,12 +170,12 @@ struct CompiledScenario {
   std::vector<RegionSpec> regions;           // `regions:` (docs/capacity.md)
   std::vector<FleetSpec> fleets;
   std::vector<ExpectSource> expect;
-  std::vector<WorkloadSpec> workloads;      // `workloads:` (docs/workloads.md)
-  CheckpointStoreSpec checkpoint_store;     // `checkpoint_store:`
-  std::vector<ChaosSpec> chaos;  // the chaos: section (sim/scenario/chaos_spec.h, docs/chaos.md)
-  std::vector<PolicySpec> policies;  // at most one per fleet, in the order written
+  std::vector<WorkloadSpec> workloads;   // `workloads:` (docs/workloads.md)
+  CheckpointStoreSpec checkpoint_store;  // `checkpoint_store:`
+  std::vector<ChaosSpec> chaos;          // the chaos: section (sim/scenario/chaos_spec.h, docs/chaos.md)
+  std::vector<PolicySpec> policies;      // at most one per fleet, in the order written
   PolicyLimits policy_limits;
-  K8sSpec kubernetes;        // `kubernetes:` (docs/kubernetes.md); enabled = false without it
+  K8sSpec kubernetes;  // `kubernetes:` (docs/kubernetes.md); enabled = false without it
 
   int pool_index(const std::string& name) const;
   int fleet_index(const std::string& name) const;

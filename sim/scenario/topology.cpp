@@ -69,8 +69,10 @@ Topology::Vertex Topology::child(Vertex parent, TopoLevel level, const std::stri
 std::vector<uint32_t> Topology::pools_below(Vertex v) const {
   std::vector<uint32_t> out;
   std::vector<boost::default_color_type> color(boost::num_vertices(g_));
-  boost::breadth_first_visit(g_, v, boost::visitor(PoolCollector(out)).color_map(
-                                        boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g_))));
+  boost::breadth_first_visit(
+      g_, v,
+      boost::visitor(PoolCollector(out))
+          .color_map(boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g_))));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -122,6 +124,8 @@ std::vector<std::string> Topology::values(TopoKey key) const {
   return out;
 }
 
-const std::string& Topology::attribute(uint32_t pool, TopoKey key) const { return attrs_[pool][static_cast<size_t>(key)]; }
+const std::string& Topology::attribute(uint32_t pool, TopoKey key) const {
+  return attrs_[pool][static_cast<size_t>(key)];
+}
 
 }  // namespace spotsim

@@ -33,8 +33,8 @@ std::string instance_family(const std::string& instance_type);
 
 struct TopoVertex {
   TopoLevel level = TopoLevel::kRoot;
-  std::string name;         // provider/region/zone name or pool name
-  int32_t pool = -1;        // kPool: index into CompiledScenario::pools
+  std::string name;   // provider/region/zone name or pool name
+  int32_t pool = -1;  // kPool: index into CompiledScenario::pools
 };
 
 // A selection: for each term, the values wanted (any of them).

@@ -109,7 +109,8 @@ void read_trace(MapReader& r, const CompiledScenario& sc, bool money, SeriesSpec
         available_value = av.Scalar() == "1" ? 1 : 0;
       }
       value_key(r, "available", false, true, available);
-      if (counts) ctx.error(r.get("counts"), r.child_path("counts"), "give either available_value (a 0/1 trace) or counts: true");
+      if (counts)
+        ctx.error(r.get("counts"), r.child_path("counts"), "give either available_value (a 0/1 trace) or counts: true");
     } else {
       r.get("available");
       if (!counts) {
@@ -141,7 +142,8 @@ void read_trace(MapReader& r, const CompiledScenario& sc, bool money, SeriesSpec
   }
   if (!has_tick) {
     if (col == 0 || t.rows.size() < 2) {
-      ctx.error(r.node(), r.path(), "give tick: (the time each row covers), e.g. tick: 5m; the trace has no time column to derive it from");
+      ctx.error(r.node(), r.path(),
+                "give tick: (the time each row covers), e.g. tick: 5m; the trace has no time column to derive it from");
       return;
     }
     const double step = t.rows[1][0] - t.rows[0][0];
@@ -151,8 +153,9 @@ void read_trace(MapReader& r, const CompiledScenario& sc, bool money, SeriesSpec
     }
     for (size_t i = 0; i < t.rows.size(); ++i) {
       if (std::fabs(t.rows[i][0] - t.rows[0][0] - step * static_cast<double>(i)) > 1e-6 * std::max(1.0, step)) {
-        ctx.error(r.get("trace"), path,
-                  "row " + std::to_string(i + 1) + ": the time column (seconds) must advance by a fixed step; or give tick:");
+        ctx.error(
+            r.get("trace"), path,
+            "row " + std::to_string(i + 1) + ": the time column (seconds) must advance by a fixed step; or give tick:");
         return;
       }
     }
@@ -167,17 +170,18 @@ void read_trace(MapReader& r, const CompiledScenario& sc, bool money, SeriesSpec
     double v = row[static_cast<size_t>(col)];
     if (!money && available_value >= 0) {
       if (v != 0 && v != 1) {
-        ctx.error(r.get("trace"), path, "row " + std::to_string(i + 1) + ": an availability trace holds 0 or 1, found " +
-                                            format_number(v));
+        ctx.error(r.get("trace"), path,
+                  "row " + std::to_string(i + 1) + ": an availability trace holds 0 or 1, found " + format_number(v));
         return;
       }
       v = v == available_value ? available : 0;
     } else if (!money && (v < 0 || std::floor(v) != v)) {
-      ctx.error(r.get("trace"), path, "row " + std::to_string(i + 1) + ": a capacity must be a whole number ≥ 0, found " +
-                                          format_number(v));
+      ctx.error(r.get("trace"), path,
+                "row " + std::to_string(i + 1) + ": a capacity must be a whole number ≥ 0, found " + format_number(v));
       return;
     } else if (money && v < 0) {
-      ctx.error(r.get("trace"), path, "row " + std::to_string(i + 1) + ": a price must be ≥ 0, found " + format_number(v));
+      ctx.error(r.get("trace"), path,
+                "row " + std::to_string(i + 1) + ": a price must be ≥ 0, found " + format_number(v));
       return;
     }
     out.trace.push_back(v);
@@ -204,8 +208,9 @@ void read_process(MapReader& r, bool money, SeriesSpec& out) {
   if (pr.has("initial")) value_key(pr, "initial", money, false, out.value);
   pr.finish();
   if (!(out.min <= out.mean && out.mean <= out.max)) {
-    ctx.error(pr.node(), pr.path(), "needs min ≤ mean ≤ max, found min " + format_number(out.min) + ", mean " +
-                                        format_number(out.mean) + ", max " + format_number(out.max));
+    ctx.error(pr.node(), pr.path(),
+              "needs min ≤ mean ≤ max, found min " + format_number(out.min) + ", mean " + format_number(out.mean) +
+                  ", max " + format_number(out.max));
   }
   out.value = std::clamp(out.value, out.min, out.max);
   out.integral = !money;
@@ -232,8 +237,8 @@ bool read_series(MapReader& r, const std::string& key, const CompiledScenario& s
               std::string(n == 0 ? "expected" : "give only one of") +
                   " schedule: [{at: 0, value: ...}, ...], trace: FILE or process: {mean: ..., change_rate: ...}" +
                   (n == 0 ? " (or a plain " + std::string(value_hint(money)) + ")" : ""));
-    for (const char* k : {"schedule", "trace", "process", "column", "tick", "random_start", "available_value",
-                          "available", "counts"}) {
+    for (const char* k :
+         {"schedule", "trace", "process", "column", "tick", "random_start", "available_value", "available", "counts"}) {
       m.get(k);
     }
     return false;
@@ -266,12 +271,14 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
     const std::string path = "regions." + rs.name;
     MapReader r(ctx, it->second, path);
     std::vector<TopoTerm> terms = {TopoTerm{TopoKey::kRegion, {rs.name}}};
-    if (r.choice("provider", rs.provider, kProviders.names())) terms.push_back(TopoTerm{TopoKey::kProvider, {rs.provider}});
+    if (r.choice("provider", rs.provider, kProviders.names()))
+      terms.push_back(TopoTerm{TopoKey::kProvider, {rs.provider}});
     rs.pools = topo.select(terms);
     if (rs.pools.empty()) {
       ctx.error(it->first, path,
-                "no pool is in region \"" + rs.name + "\"" + (rs.provider.empty() ? "" : " of provider " + rs.provider) +
-                    did_you_mean(rs.name, known) + " (regions of the pools: " + join(known) + ")");
+                "no pool is in region \"" + rs.name + "\"" +
+                    (rs.provider.empty() ? "" : " of provider " + rs.provider) + did_you_mean(rs.name, known) +
+                    " (regions of the pools: " + join(known) + ")");
     }
     r.integer("on_demand_vcpu_quota", rs.on_demand_vcpu_quota, false, 0);
     r.integer("spot_vcpu_quota", rs.spot_vcpu_quota, false, 0);
@@ -280,8 +287,9 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
       for (uint32_t p : rs.pools) {
         if (sc.pools[p].vcpus > 0) continue;
         ctx.error(r.get(q), r.child_path(q),
-                  "pool " + sc.pools[p].name + " has no vcpus: give every pool of this region vcpus: (its instance "
-                  "type's vCPU count), which the quota counts");
+                  "pool " + sc.pools[p].name +
+                      " has no vcpus: give every pool of this region vcpus: (its instance "
+                      "type's vCPU count), which the quota counts");
         break;
       }
     }
@@ -329,8 +337,9 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
     for (const RegionSpec& other : sc.regions) {
       for (uint32_t p : rs.pools) {
         if (std::find(other.pools.begin(), other.pools.end(), p) != other.pools.end()) {
-          ctx.error(it->first, path, "pool " + sc.pools[p].name + " is already in region " + other.name +
-                                         " (give provider: to tell regions of the same name apart)");
+          ctx.error(it->first, path,
+                    "pool " + sc.pools[p].name + " is already in region " + other.name +
+                        " (give provider: to tell regions of the same name apart)");
           break;
         }
       }

@@ -13,7 +13,9 @@
 
 #include "sim/core/time.h"
 
-namespace YAML { class Node; }
+namespace YAML {
+class Node;
+}
 
 namespace spotsim {
 
@@ -46,15 +48,15 @@ struct SeriesSpec {
   double change_rate_per_hour = 0;
   double persistence = 0.5;
   double stddev = 0;
-  bool integral = true;       // round to whole numbers (capacity); false for prices
+  bool integral = true;  // round to whole numbers (capacity); false for prices
 
   bool varies() const { return kind != Kind::kConstant; }
 };
 
 struct RegionSpec {
-  std::string name;               // the region's name, as the pools' `region:`
-  std::string provider;           // "aws", "azure", "gcp"; empty = the region's pools' provider
-  std::vector<uint32_t> pools;    // pools in the region (indices, ascending)
+  std::string name;                   // the region's name, as the pools' `region:`
+  std::string provider;               // "aws", "azure", "gcp"; empty = the region's pools' provider
+  std::vector<uint32_t> pools;        // pools in the region (indices, ascending)
   int64_t on_demand_vcpu_quota = -1;  // -1 = unlimited
   int64_t spot_vcpu_quota = -1;
   // Shared spot capacity: VMs of an instance family the region gives us at once, across its

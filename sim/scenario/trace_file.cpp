@@ -63,8 +63,9 @@ bool read_json(const std::string& text, const std::string& path, TraceTable& out
   }
   if (root.IsMap() && root["data"] && root["metadata"]) return read_availability_json(path, root, out, error);
   if (!root.IsSequence() || root.size() == 0 || !root[0].IsMap()) {
-    error = path + ": expected a JSON list of records like [{\"seconds\": 0, \"spot_available\": 1}, ...] or an "
-                   "availability trace {\"metadata\": {\"gap_seconds\": 600}, \"data\": [0, 1, ...]}";
+    error = path +
+            ": expected a JSON list of records like [{\"seconds\": 0, \"spot_available\": 1}, ...] or an "
+            "availability trace {\"metadata\": {\"gap_seconds\": 600}, \"data\": [0, 1, ...]}";
     return false;
   }
   for (auto it = root[0].begin(); it != root[0].end(); ++it) out.columns.push_back(it->first.as<std::string>(""));

@@ -75,12 +75,13 @@ Result<double> parse_scaled(const std::string& text, const std::string& what, co
   auto num = parse_number(s.substr(0, u));
   if (!num || *num < 0) return Status::invalid("expected " + what + ", found \"" + text + "\"");
   static const std::pair<const char*, double> kUnits[] = {
-      {"", 1}, {"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
-      {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+      {"", 1},      {"B", 1},        {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
+      {"TB", 1e12}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
   for (const auto& [name, scale] : kUnits) {
     if (unit == name) return *num * scale;
   }
-  return Status::invalid("unknown size unit \"" + unit + "\" in \"" + text + "\" (use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
+  return Status::invalid("unknown size unit \"" + unit + "\" in \"" + text +
+                         "\" (use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");
 }
 
 }  // namespace
@@ -95,7 +96,8 @@ namespace {
 std::string resolve_path(const CompiledScenario& sc, const std::string& p) { return resolve_scenario_path(sc.file, p); }
 
 // Reads a CSV (or JSON, sim/scenario/trace_file.h) into rows of numbers.
-bool read_csv(const ParseContext& ctx, const std::string& path, std::vector<std::vector<double>>& rows, std::string& error) {
+bool read_csv(const ParseContext& ctx, const std::string& path, std::vector<std::vector<double>>& rows,
+              std::string& error) {
   TraceTable t;
   if (!read_trace_table(ctx, path, t, error)) return false;
   rows = std::move(t.rows);
@@ -118,8 +120,7 @@ void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const C
   MapReader& ar = *section;
   const YAML::Node& n = ar.node();
   const std::string& path = ar.path();
-  const bool has_every = ar.has("every"), has_rate = ar.has("rate"), has_at = ar.has("at"),
-             has_trace = ar.has("trace");
+  const bool has_every = ar.has("every"), has_rate = ar.has("rate"), has_at = ar.has("at"), has_trace = ar.has("trace");
   const int kinds = int(has_every) + int(has_rate) + int(has_at) + int(has_trace);
   if (kinds > 1) ctx.error(n, path, "give only one of every, rate, at or trace");
   ar.duration("start", a.start);
@@ -146,7 +147,8 @@ void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const C
       ctx.error(at, ar.child_path("at"), "expected a non-empty list of times like [0, 2h, 1d]");
     } else {
       for (size_t i = 0; i < at.size(); ++i) {
-        if (auto d = read_duration(ctx, at[i], ar.child_path("at") + "[" + std::to_string(i) + "]")) a.at_us.push_back(d->us);
+        if (auto d = read_duration(ctx, at[i], ar.child_path("at") + "[" + std::to_string(i) + "]"))
+          a.at_us.push_back(d->us);
       }
       std::sort(a.at_us.begin(), a.at_us.end());
     }
@@ -161,8 +163,9 @@ void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const C
     } else {
       for (const auto& row : rows) {
         if (row.size() < (with_trace_work ? 2u : 1u) || row[0] < 0) {
-          ctx.error(ar.get("trace"), ar.child_path("trace"),
-                    "each row must be: arrival_seconds" + std::string(with_trace_work ? ",work_seconds[,priority]" : ""));
+          ctx.error(
+              ar.get("trace"), ar.child_path("trace"),
+              "each row must be: arrival_seconds" + std::string(with_trace_work ? ",work_seconds[,priority]" : ""));
           break;
         }
         TraceJob j;
@@ -171,7 +174,8 @@ void read_arrivals(MapReader& r, const std::string& key, ArrivalSpec& a, const C
         j.priority = row.size() > 2 ? static_cast<int32_t>(row[2]) : 0;
         a.trace.push_back(j);
       }
-      std::stable_sort(a.trace.begin(), a.trace.end(), [](const TraceJob& x, const TraceJob& y) { return x.at_us < y.at_us; });
+      std::stable_sort(a.trace.begin(), a.trace.end(),
+                       [](const TraceJob& x, const TraceJob& y) { return x.at_us < y.at_us; });
     }
   }
   if (kinds == 0) {
@@ -220,7 +224,8 @@ bool read_fleet(MapReader& r, const CompiledScenario& sc, uint32_t& out) {
   if (idx < 0) {
     std::vector<std::string> names;
     for (const auto& f : sc.fleets) names.push_back(f.name);
-    r.ctx().error(r.get("fleet"), r.child_path("fleet"), "no fleet named \"" + fleet + "\"" + did_you_mean(fleet, names));
+    r.ctx().error(r.get("fleet"), r.child_path("fleet"),
+                  "no fleet named \"" + fleet + "\"" + did_you_mean(fleet, names));
     return false;
   }
   out = static_cast<uint32_t>(idx);
@@ -246,9 +251,13 @@ void compile_service(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) 
   ParseContext& ctx = r.ctx();
   read_fleet(r, sc, s.fleet);
   const int kinds = int(r.has("rate")) + int(r.has("daily")) + int(r.has("trace"));
-  if (kinds != 1) ctx.error(r.node(), r.path(), "give exactly one of rate, daily or trace (the request rate over time)");
+  if (kinds != 1)
+    ctx.error(r.node(), r.path(), "give exactly one of rate, daily or trace (the request rate over time)");
   double per_hour = 0;
-  if (r.rate("rate", per_hour)) { s.rate_kind = ServiceSpec::RateKind::kConstant; s.rate = per_hour / 3600.0; }
+  if (r.rate("rate", per_hour)) {
+    s.rate_kind = ServiceSpec::RateKind::kConstant;
+    s.rate = per_hour / 3600.0;
+  }
   if (auto dr = r.section("daily")) {
     s.rate_kind = ServiceSpec::RateKind::kDaily;
     if (dr->rate("peak", per_hour, true)) s.daily_peak = per_hour / 3600.0;
@@ -273,7 +282,8 @@ void compile_service(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w) 
         }
         s.trace.push_back(RatePoint{static_cast<int64_t>(row[0] * 1e6), row[1]});
       }
-      std::stable_sort(s.trace.begin(), s.trace.end(), [](const RatePoint& a, const RatePoint& b) { return a.at_us < b.at_us; });
+      std::stable_sort(s.trace.begin(), s.trace.end(),
+                       [](const RatePoint& a, const RatePoint& b) { return a.at_us < b.at_us; });
     }
   }
   if (r.rate("capacity", per_hour, true)) {
@@ -304,7 +314,8 @@ void compile_deadline(MapReader& r, const CompiledScenario& sc, WorkloadSpec& w)
     if (!read_csv(ctx, resolve_path(sc, d.trace_file), rows, err)) {
       ctx.error(r.get("trace"), r.child_path("trace"), err);
     } else if (rows.size() < 2) {
-      ctx.error(r.get("trace"), r.child_path("trace"), "an availability trace needs at least two rows (seconds,available)");
+      ctx.error(r.get("trace"), r.child_path("trace"),
+                "an availability trace needs at least two rows (seconds,available)");
     } else {
       const double step = rows[1][0] - rows[0][0];
       for (size_t i = 0; i < rows.size(); ++i) {
@@ -443,14 +454,18 @@ void compile_checkpoint_store(ParseContext& ctx, const YAML::Node& node, Compile
     auto v = parse_bytes_per_second(tp);
     if (!v) ctx.error(r.get("throughput"), r.child_path("throughput"), v.status().message());
     else if (*v <= 0) ctx.error(r.get("throughput"), r.child_path("throughput"), "must be more than 0B/s");
-    else { sc.checkpoint_store.bytes_per_second = *v; sc.checkpoint_store.configured = true; }
+    else {
+      sc.checkpoint_store.bytes_per_second = *v;
+      sc.checkpoint_store.configured = true;
+    }
   }
   r.finish();
 }
 
 void compile_workloads(ParseContext& ctx, const YAML::Node& node, CompiledScenario& sc) {
   if (!node.IsMap() || node.size() == 0) {
-    ctx.error(node, "workloads", "expected a map of workload name → workload (type: batch, service, deadline_job or pipeline)");
+    ctx.error(node, "workloads",
+              "expected a map of workload name → workload (type: batch, service, deadline_job or pipeline)");
     return;
   }
   for (auto it = node.begin(); it != node.end(); ++it) {

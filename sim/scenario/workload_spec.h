@@ -13,7 +13,9 @@
 #include "common/status.h"
 #include "sim/core/time.h"
 
-namespace YAML { class Node; }
+namespace YAML {
+class Node;
+}
 
 namespace spotsim {
 
@@ -47,31 +49,31 @@ struct TraceJob {
 
 struct ArrivalSpec {
   ArrivalKind kind = ArrivalKind::kOnce;  // kOnce: `count` jobs at `start`
-  Duration start;                // first arrival (interval / poisson / once)
-  Duration interval;             // kInterval
-  double rate_per_hour = 0;      // kPoisson
-  std::vector<int64_t> at_us;    // kSchedule, sorted
-  std::vector<TraceJob> trace;   // kTrace, sorted by time
-  int64_t count = -1;            // at most this many arrivals; -1 = unlimited (kOnce: default 1)
+  Duration start;                         // first arrival (interval / poisson / once)
+  Duration interval;                      // kInterval
+  double rate_per_hour = 0;               // kPoisson
+  std::vector<int64_t> at_us;             // kSchedule, sorted
+  std::vector<TraceJob> trace;            // kTrace, sorted by time
+  int64_t count = -1;                     // at most this many arrivals; -1 = unlimited (kOnce: default 1)
 };
 
 struct JobSpec {
-  DurationDist work;                 // compute time with the whole gang up
-  int64_t parallelism = 1;           // gang size: all N VMs must be up
-  Duration checkpoint_interval;      // compute between checkpoints; 0 = never checkpoint
-  Duration checkpoint_write;         // job stalls this long per periodic checkpoint (δ)
-  Duration restore;                  // reading the checkpoint back on every restart with progress
-  double checkpoint_bytes = 0;       // written through the shared checkpoint store on notice
-  bool checkpoint_on_notice = false; // write a checkpoint when any gang VM gets its notice
-  int64_t retries = -1;              // restarts allowed after being killed; -1 = unlimited
-  Duration backoff;                  // wait before re-queueing after a kill (doubles per retry)
+  DurationDist work;                  // compute time with the whole gang up
+  int64_t parallelism = 1;            // gang size: all N VMs must be up
+  Duration checkpoint_interval;       // compute between checkpoints; 0 = never checkpoint
+  Duration checkpoint_write;          // job stalls this long per periodic checkpoint (δ)
+  Duration restore;                   // reading the checkpoint back on every restart with progress
+  double checkpoint_bytes = 0;        // written through the shared checkpoint store on notice
+  bool checkpoint_on_notice = false;  // write a checkpoint when any gang VM gets its notice
+  int64_t retries = -1;               // restarts allowed after being killed; -1 = unlimited
+  Duration backoff;                   // wait before re-queueing after a kill (doubles per retry)
   double backoff_factor = 2.0;
   Duration backoff_max = Duration::hours(1);
-  bool idempotent = true;            // false: a kill during the commit is a correctness failure
-  Duration commit_time;              // final output commit after the compute is done
-  Duration deadline;                 // relative to arrival; 0 = none
-  int32_t priority = 0;              // larger runs first under `queue: priority`
-  bool same_zone = false;            // the workload's `placement: same_zone`: a gang's VMs share a zone
+  bool idempotent = true;  // false: a kill during the commit is a correctness failure
+  Duration commit_time;    // final output commit after the compute is done
+  Duration deadline;       // relative to arrival; 0 = none
+  int32_t priority = 0;    // larger runs first under `queue: priority`
+  bool same_zone = false;  // the workload's `placement: same_zone`: a gang's VMs share a zone
 };
 
 enum class QueueDiscipline : uint8_t { kFifo, kPriority };
@@ -85,9 +87,9 @@ struct BatchSpec {
 
 struct StageSpec {
   std::string name;
-  int64_t jobs = 1;               // parallel jobs in this stage
+  int64_t jobs = 1;  // parallel jobs in this stage
   JobSpec job;
-  std::vector<uint32_t> after;    // indices of upstream stages
+  std::vector<uint32_t> after;  // indices of upstream stages
 };
 
 struct PipelineSpec {
@@ -105,16 +107,16 @@ struct RatePoint {
 struct ServiceSpec {
   uint32_t fleet = 0;
   enum class RateKind : uint8_t { kConstant, kDaily, kTrace } rate_kind = RateKind::kConstant;
-  double rate = 0;                // requests/s (constant; daily: the mean)
-  double daily_peak = 0;          // requests/s at peak_at
-  double daily_trough = 0;        // requests/s twelve hours later
+  double rate = 0;          // requests/s (constant; daily: the mean)
+  double daily_peak = 0;    // requests/s at peak_at
+  double daily_trough = 0;  // requests/s twelve hours later
   Duration peak_at = Duration::hours(14);
-  std::vector<RatePoint> trace;   // step function, sorted; before the first point: the first rate
-  double capacity = 0;            // requests/s one VM serves (its exponential service rate μ)
-  Duration warmup;                // a new VM serves only after this long running
-  bool drain = true;              // on notice: stop routing to the VM (else: its in-flight fail at eviction)
+  std::vector<RatePoint> trace;  // step function, sorted; before the first point: the first rate
+  double capacity = 0;           // requests/s one VM serves (its exponential service rate μ)
+  Duration warmup;               // a new VM serves only after this long running
+  bool drain = true;             // on notice: stop routing to the VM (else: its in-flight fail at eviction)
   Duration slo_latency = Duration::seconds(0.2);  // a request is good if it completes within this
-  double slo_target = 0.999;      // fraction of good requests promised
+  double slo_target = 0.999;                      // fraction of good requests promised
   Duration budget_window = Duration::days(30);
   Duration step = Duration::minutes(1);  // evaluation step
 };
@@ -144,10 +146,10 @@ struct DeadlineJobSpec {
   std::string trace_file;
   Duration work;
   Duration deadline;
-  Duration switch_delay;           // restart overhead on every (re)start, spot or on-demand
+  Duration switch_delay;  // restart overhead on every (re)start, spot or on-demand
   DeadlinePolicy policy = DeadlinePolicy::kUniformProgress;
-  double spot_price = 0;           // $/h
-  double on_demand_price = 0;      // $/h
+  double spot_price = 0;                        // $/h
+  double on_demand_price = 0;                   // $/h
   TraceStart random_start = TraceStart::kWrap;  // a random trace offset per replication
 };
 

@@ -50,8 +50,10 @@ TEST_CASE("a monthly fraction p becomes the hazard -ln(1-p)/720 per hour", "[cal
 
 namespace {
 std::string pool_with(const std::string& interruption) {
-  return "spotsim: 1\nname: t\nduration: 1d\npools:\n  p: {provider: aws, region: us-east-1, instance_type: m5.xlarge, spot_price: 0.05,"
-         " on_demand_price: 0.19, capacity: 5, interruption: " + interruption + "}\nfleets:\n  f: {pools: [p], target: 2}\n";
+  return "spotsim: 1\nname: t\nduration: 1d\npools:\n  p: {provider: aws, region: us-east-1, instance_type: m5.xlarge, "
+         "spot_price: 0.05,"
+         " on_demand_price: 0.19, capacity: 5, interruption: " +
+         interruption + "}\nfleets:\n  f: {pools: [p], target: 2}\n";
 }
 }  // namespace
 

@@ -84,7 +84,7 @@ TEST_CASE("the exact Poisson interval: known values", "[calibrate][estimate]") {
   CHECK(r.hi == Approx(1.839036e-2).epsilon(1e-5));  // chi2(0.975; 22) / 2 / 1000
   auto z = estimate_rate(0, 100);
   CHECK(z.lo == 0);
-  CHECK(z.hi == Approx(-std::log(0.025) / 100));      // 3.689 / T
+  CHECK(z.hi == Approx(-std::log(0.025) / 100));  // 3.689 / T
   CHECK(chi2_survival(3.841459, 1) == Approx(0.05).epsilon(1e-4));
 }
 

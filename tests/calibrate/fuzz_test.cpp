@@ -26,8 +26,10 @@ std::string slurp(const std::string& path) { return *read_file_text(path); }
 
 // One mutation of `text`: flip, insert, delete, duplicate or truncate, or splice in JSON/CSV tokens.
 std::string mutate(std::string text, std::mt19937_64& g) {
-  static const std::vector<std::string> kTokens = {"{", "}", "[", "]", "\"", ",", ":", "null", "-1", "1e999", "\"\"",
-                                                   "\n", "\\u0000", "true", "\"x\"", "9999-99-99T99:99:99Z", "\xff\xfe"};
+  static const std::vector<std::string> kTokens = {
+      "{",       "}",     "[",    "]",  "\"",      ",",    ":",     "null",
+      "-1",      "1e999", "\"\"", "\n", "\\u0000", "true", "\"x\"", "9999-99-99T99:99:99Z",
+      "\xff\xfe"};
   const int n = 1 + static_cast<int>(g() % 4);
   for (int k = 0; k < n && !text.empty(); ++k) {
     const size_t at = g() % text.size();
@@ -72,30 +74,39 @@ void hammer(const std::string& name, const std::vector<std::string>& corpus, con
 }  // namespace
 
 TEST_CASE("fuzz: spot advisor data", "[calibrate][fuzz]") {
-  hammer("advisor", {"spot-advisor-data.json"}, [](const std::string& p) { return read_spot_advisor(p).status(); }, 1500);
+  hammer(
+      "advisor", {"spot-advisor-data.json"}, [](const std::string& p) { return read_spot_advisor(p).status(); }, 1500);
 }
 
 TEST_CASE("fuzz: AWS spot price history", "[calibrate][fuzz]") {
-  hammer("aws_prices", {"aws-spot-prices.json"}, [](const std::string& p) { return read_aws_price_history(p).status(); }, 1500);
+  hammer(
+      "aws_prices", {"aws-spot-prices.json"}, [](const std::string& p) { return read_aws_price_history(p).status(); },
+      1500);
 }
 
 TEST_CASE("fuzz: Azure eviction rates and price history", "[calibrate][fuzz]") {
-  hammer("azure_rates", {"azure-eviction-rates.json"}, [](const std::string& p) { return read_azure_eviction_rates(p).status(); }, 1000);
-  hammer("azure_prices", {"azure-spot-prices.json"}, [](const std::string& p) { return read_azure_price_history(p).status(); }, 1000);
+  hammer(
+      "azure_rates", {"azure-eviction-rates.json"},
+      [](const std::string& p) { return read_azure_eviction_rates(p).status(); }, 1000);
+  hammer(
+      "azure_prices", {"azure-spot-prices.json"},
+      [](const std::string& p) { return read_azure_price_history(p).status(); }, 1000);
 }
 
 TEST_CASE("fuzz: interruption events of every kind", "[calibrate][fuzz]") {
-  hammer("events", {"eventbridge.jsonl", "gcp-preempted.json", "azure-activity-log.json", "azure-scheduled-events.jsonl"},
-         [](const std::string& p) {
-           EventLog log;
-           return read_events(p, log);
-         },
-         3000);
+  hammer(
+      "events", {"eventbridge.jsonl", "gcp-preempted.json", "azure-activity-log.json", "azure-scheduled-events.jsonl"},
+      [](const std::string& p) {
+        EventLog log;
+        return read_events(p, log);
+      },
+      3000);
 }
 
 TEST_CASE("fuzz: inventory CSV", "[calibrate][fuzz]") {
-  hammer("inventory", {"inventory-aws.csv", "inventory-gcp.csv", "inventory-azure.csv"},
-         [](const std::string& p) { return read_inventory(p).status(); }, 1500);
+  hammer(
+      "inventory", {"inventory-aws.csv", "inventory-gcp.csv", "inventory-azure.csv"},
+      [](const std::string& p) { return read_inventory(p).status(); }, 1500);
 }
 
 TEST_CASE("fuzz: the whole calibration on mutated events and inventory", "[calibrate][fuzz]") {

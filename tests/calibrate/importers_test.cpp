@@ -31,8 +31,8 @@ TEST_CASE("timestamps in the forms providers write them", "[calibrate][time]") {
   CHECK(format_timestamp(0) == "1970-01-01T00:00:00Z");
   CHECK(ts("2024-02-29T00:00:00Z") - ts("2024-02-28T00:00:00Z") == 86'400'000'000LL);
   for (const char* bad : {"", "yesterday", "2026-13-01T00:00:00Z", "2026-01-32T00:00:00Z", "2026-01-05T25:00:00Z",
-                          "2026-01-05T10:00:00+25:00", "2026-01-05T10:00", "2026-01-05T10:00:00.Z", "Mon, 05 Foo 2026 10:00:00 GMT",
-                          "2026-01-05T10:00:00 PST", "-5", "1e300"}) {
+                          "2026-01-05T10:00:00+25:00", "2026-01-05T10:00", "2026-01-05T10:00:00.Z",
+                          "Mon, 05 Foo 2026 10:00:00 GMT", "2026-01-05T10:00:00 PST", "-5", "1e300"}) {
     INFO(bad);
     CHECK_FALSE(parse_timestamp_us(bad));
   }
@@ -70,7 +70,8 @@ TEST_CASE("AWS describe-spot-price-history: SpotPrice strings, zones, products",
   CHECK(m5a->points[1].price == Approx(0.0712));
 }
 
-TEST_CASE("EventBridge events: duplicates, other detail-types, CloudWatch prefixes, time zones", "[calibrate][events]") {
+TEST_CASE("EventBridge events: duplicates, other detail-types, CloudWatch prefixes, time zones",
+          "[calibrate][events]") {
   EventLog log;
   REQUIRE(read_events(data("eventbridge.jsonl"), log));
   CHECK(log.duplicates == 1);

@@ -62,7 +62,7 @@ TEST_CASE("Azure Activity Log: one eviction per operation, other operations igno
   REQUIRE(read_events(data("azure-activity-log.json"), log));
   REQUIRE(log.events.size() == 1);  // Started and Succeeded records of one operation
   CHECK(log.duplicates == 1);
-  CHECK(log.other == 1);            // a start action
+  CHECK(log.other == 1);  // a start action
   CHECK(log.events[0].alt_instance == "spot-vm-1");
   CHECK(log.events[0].t_us == ts("2026-01-04T07:12:02.123456Z"));  // 7 fractional digits
 }
@@ -162,29 +162,49 @@ TEST_CASE("errors name the file and the line or JSON path", "[calibrate][errors]
     return read_events(p, log);
   };
   const std::vector<Case> cases = {
-      {"e1.jsonl", "{\"detail-type\": \"EC2 Spot Instance Interruption Warning\", \"id\": \"x\", \"time\": \"soon\", \"detail\": {\"instance-id\": \"i-1\"}}\n",
+      {"e1.jsonl",
+       "{\"detail-type\": \"EC2 Spot Instance Interruption Warning\", \"id\": \"x\", \"time\": \"soon\", \"detail\": "
+       "{\"instance-id\": \"i-1\"}}\n",
        "e1.jsonl:1: $.time: expected a timestamp", events},
-      {"e2.jsonl", "\n{\"detail-type\": \"EC2 Spot Instance Interruption Warning\", \"id\": \"x\", \"time\": \"2026-01-01T00:00:00Z\", \"detail\": {}}\n",
+      {"e2.jsonl",
+       "\n{\"detail-type\": \"EC2 Spot Instance Interruption Warning\", \"id\": \"x\", \"time\": "
+       "\"2026-01-01T00:00:00Z\", \"detail\": {}}\n",
        "e2.jsonl:2: $.detail.instance-id: missing", events},
       {"e3.jsonl", "{\"id\": 1}\n", "e3.jsonl:1: $: not an event this importer knows", events},
       {"e4.jsonl", "{\"detail-type\": tru}\n", "e4.jsonl:1:", events},
-      {"e5.json", "[{\"protoPayload\": {\"methodName\": \"compute.instances.preempted\", \"resourceName\": \"projects/p\"}, \"insertId\": \"a\", \"timestamp\": \"2026-01-01T00:00:00Z\"}]",
+      {"e5.json",
+       "[{\"protoPayload\": {\"methodName\": \"compute.instances.preempted\", \"resourceName\": \"projects/p\"}, "
+       "\"insertId\": \"a\", \"timestamp\": \"2026-01-01T00:00:00Z\"}]",
        "e5.json: $[0].protoPayload.resourceName: expected projects/PROJECT/zones/ZONE/instances/NAME", events},
-      {"p1.json", "{\"SpotPriceHistory\": [{\"AvailabilityZone\": \"us-east-1a\", \"InstanceType\": \"m5.large\", \"ProductDescription\": \"Linux/UNIX\", \"SpotPrice\": \"cheap\", \"Timestamp\": \"2026-01-01T00:00:00Z\"}]}",
-       "p1.json: $.SpotPriceHistory[0].SpotPrice: expected a price", [](const std::string& p) { return read_aws_price_history(p).status(); }},
-      {"p2.json", "{\"SpotPriceHistory\": {}}", "p2.json: $.SpotPriceHistory: expected a list", [](const std::string& p) { return read_aws_price_history(p).status(); }},
-      {"a1.json", "{\"ranges\": [{\"label\": \"<5%\", \"max\": 5}], \"spot_advisor\": {\"us-east-1\": {\"Linux\": {\"m5.large\": {\"s\": 70, \"r\": 3}}}}}",
-       "a1.json: $.spot_advisor.us-east-1.Linux.m5.large.r: range index 3 is not in ranges", [](const std::string& p) { return read_spot_advisor(p).status(); }},
-      {"a2.json", "{\"ranges\": [", "a2.json:1:13: not valid JSON", [](const std::string& p) { return read_spot_advisor(p).status(); }},
-      {"z1.json", "{\"data\": [{\"type\": \"microsoft.compute/skuspotevictionrate/location\", \"location\": \"eastus\", \"sku\": {\"name\": \"D2\"}, \"properties\": {\"evictionRate\": \"lots\"}}]}",
-       "z1.json: $.data[0].properties.evictionRate: expected an eviction-rate band", [](const std::string& p) { return read_azure_eviction_rates(p).status(); }},
-      {"i1.csv", "instance_id,instance_type,zone,start,end\ni-1,m5.large,us-east-1a,2026-01-02T00:00:00Z,2026-01-01T00:00:00Z\n",
-       "i1.csv:2: end 2026-01-01T00:00:00Z is before start", [](const std::string& p) { return read_inventory(p).status(); }},
-      {"i2.csv", "instance_id,type,zone,start\n", "i2.csv:1: the header has no end column", [](const std::string& p) { return read_inventory(p).status(); }},
+      {"p1.json",
+       "{\"SpotPriceHistory\": [{\"AvailabilityZone\": \"us-east-1a\", \"InstanceType\": \"m5.large\", "
+       "\"ProductDescription\": \"Linux/UNIX\", \"SpotPrice\": \"cheap\", \"Timestamp\": \"2026-01-01T00:00:00Z\"}]}",
+       "p1.json: $.SpotPriceHistory[0].SpotPrice: expected a price",
+       [](const std::string& p) { return read_aws_price_history(p).status(); }},
+      {"p2.json", "{\"SpotPriceHistory\": {}}", "p2.json: $.SpotPriceHistory: expected a list",
+       [](const std::string& p) { return read_aws_price_history(p).status(); }},
+      {"a1.json",
+       "{\"ranges\": [{\"label\": \"<5%\", \"max\": 5}], \"spot_advisor\": {\"us-east-1\": {\"Linux\": {\"m5.large\": "
+       "{\"s\": 70, \"r\": 3}}}}}",
+       "a1.json: $.spot_advisor.us-east-1.Linux.m5.large.r: range index 3 is not in ranges",
+       [](const std::string& p) { return read_spot_advisor(p).status(); }},
+      {"a2.json", "{\"ranges\": [", "a2.json:1:13: not valid JSON",
+       [](const std::string& p) { return read_spot_advisor(p).status(); }},
+      {"z1.json",
+       "{\"data\": [{\"type\": \"microsoft.compute/skuspotevictionrate/location\", \"location\": \"eastus\", \"sku\": "
+       "{\"name\": \"D2\"}, \"properties\": {\"evictionRate\": \"lots\"}}]}",
+       "z1.json: $.data[0].properties.evictionRate: expected an eviction-rate band",
+       [](const std::string& p) { return read_azure_eviction_rates(p).status(); }},
+      {"i1.csv",
+       "instance_id,instance_type,zone,start,end\ni-1,m5.large,us-east-1a,2026-01-02T00:00:00Z,2026-01-01T00:00:00Z\n",
+       "i1.csv:2: end 2026-01-01T00:00:00Z is before start",
+       [](const std::string& p) { return read_inventory(p).status(); }},
+      {"i2.csv", "instance_id,type,zone,start\n", "i2.csv:1: the header has no end column",
+       [](const std::string& p) { return read_inventory(p).status(); }},
       {"i3.csv", "id,type,zone,start,end\ni-1,m5.large,,2026-01-01T00:00:00Z,\n", "i3.csv:2: column zone is empty",
        [](const std::string& p) { return read_inventory(p).status(); }},
-      {"i4.csv", "id,type,zone,start,end\n\"i-1,m5.large,us-east-1a,2026-01-01T00:00:00Z,\n", "i4.csv:2: a quoted cell is not closed",
-       [](const std::string& p) { return read_inventory(p).status(); }},
+      {"i4.csv", "id,type,zone,start,end\n\"i-1,m5.large,us-east-1a,2026-01-01T00:00:00Z,\n",
+       "i4.csv:2: a quoted cell is not closed", [](const std::string& p) { return read_inventory(p).status(); }},
   };
   for (const auto& c : cases) {
     INFO(c.file);

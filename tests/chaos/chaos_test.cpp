@@ -30,13 +30,14 @@ std::string two_fleets(const std::string& chaos, const std::string& fleet_extra 
     << "fleets:\n"
     << "  fa: {pools: [a], target: 10, boot_time: 90s" << fleet_extra << "}\n"
     << "  fb: {pools: [b], target: 10, boot_time: 90s}\n"
-    << "chaos:\n" << chaos;
+    << "chaos:\n"
+    << chaos;
   return s.str();
 }
 
 struct Counter : RunObserver {
   const CompiledScenario* sc = nullptr;
-  std::map<std::string, int> kinds;                       // "notice@a" → count
+  std::map<std::string, int> kinds;  // "notice@a" → count
   std::vector<std::pair<SimTime, std::string>> log;
   std::vector<ChaosInterval> intervals;
   bool wants_events() const override { return true; }
@@ -77,7 +78,8 @@ SimTime at(double hours) { return SimTime{0} + Duration::hours(hours); }
 }  // namespace
 
 TEST_CASE("storm: round(fraction × N) in-scope spot VMs get the pool's notice, other zones untouched", "[chaos]") {
-  const auto o = run(compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {zone: us-east-1a}, fraction: 50%}\n")));
+  const auto o =
+      run(compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {zone: us-east-1a}, fraction: 50%}\n")));
   CHECK(o.metrics.at("chaos.s.evicted") == 5);
   CHECK(o.metrics.at("chaos.s.occurrences") == 1);
   CHECK(o.events.count_at("notice@a", at(1)) == 5);
@@ -93,11 +95,13 @@ TEST_CASE("storm: round(fraction × N) in-scope spot VMs get the pool's notice, 
 }
 
 TEST_CASE("storm: notice 0s evicts at once without a notice, window spreads notices, waves strike again", "[chaos]") {
-  const auto o = run(compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {zone: us-east-1a}, fraction: 50%, notice: 0s}\n")));
+  const auto o = run(compile(
+      two_fleets("  - {kind: storm, name: s, at: 1h, scope: {zone: us-east-1a}, fraction: 50%, notice: 0s}\n")));
   CHECK(o.events.count("notice@a") == 0);
   CHECK(o.events.count_at("eviction@a", at(1)) == 5);
 
-  const auto w = run(compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {fleets: fa}, fraction: 100%, window: 10m}\n")));
+  const auto w = run(
+      compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {fleets: fa}, fraction: 100%, window: 10m}\n")));
   CHECK(w.metrics.at("chaos.s.evicted") == 10);
   int inside = 0;
   for (const auto& [t, k] : w.events.log) {
@@ -123,8 +127,9 @@ TEST_CASE("storm: notice 0s evicts at once without a notice, window spreads noti
 }
 
 TEST_CASE("cliff: capacity drops to the level, the excess is evicted, launches fail until it returns", "[chaos]") {
-  const auto o = run(compile(two_fleets("  - {kind: cliff, name: c, at: 1h, duration: 1h, scope: {instance_family: m5}, level: 30%}\n")));
-  CHECK(o.metrics.at("chaos.c.evicted") == 7);                    // 10 running, capacity 3
+  const auto o = run(compile(
+      two_fleets("  - {kind: cliff, name: c, at: 1h, duration: 1h, scope: {instance_family: m5}, level: 30%}\n")));
+  CHECK(o.metrics.at("chaos.c.evicted") == 7);  // 10 running, capacity 3
   CHECK(o.events.count_at("notice@a", at(1)) == 7);
   CHECK(o.events.count("notice@b") == 0);
   // 7 replacements retry every 30 s from 1h02m (eviction) until 2h: refused at 1h02m and then
@@ -133,8 +138,8 @@ TEST_CASE("cliff: capacity drops to the level, the excess is evicted, launches f
   CHECK(o.metrics.at("fleet.fa.replacements") == 7);
   CHECK(o.events.count("capacity_error@a") == 7 * 116);
   // Back to 10 running: all replacements launched at 2h and ran at 2h01m30s.
-  CHECK(o.metrics.at("fleet.fa.time_to_reschedule") == Approx((Duration::hours(1) + Duration::seconds(90) -
-                                                             Duration::seconds(120)).to_seconds()));
+  CHECK(o.metrics.at("fleet.fa.time_to_reschedule") ==
+        Approx((Duration::hours(1) + Duration::seconds(90) - Duration::seconds(120)).to_seconds()));
   // An absolute level and a recovery ramp: capacity 0, then +1 VM every minute for 10 minutes.
   const auto r = run(compile(two_fleets(
       "  - {kind: cliff, name: c, at: 1h, duration: 1h, scope: {zone: us-east-1a}, level: 0, recovery: 10m}\n")));
@@ -147,8 +152,8 @@ TEST_CASE("cliff: capacity drops to the level, the excess is evicted, launches f
 }
 
 TEST_CASE("price_spike: fleets whose max_price is exceeded lose their spot VMs, others keep them", "[chaos]") {
-  const auto o = run(compile(two_fleets("  - {kind: price_spike, name: p, at: 1h, duration: 1h, price: 3x}\n",
-                                        ", max_price: 0.10")));
+  const auto o = run(
+      compile(two_fleets("  - {kind: price_spike, name: p, at: 1h, duration: 1h, price: 3x}\n", ", max_price: 0.10")));
   // fa (max 0.10) in pool a: 0.058 × 3 = 0.174 > 0.10 → all 10 evicted; fb has no max_price.
   CHECK(o.metrics.at("chaos.p.evicted") == 10);
   CHECK(o.events.count_at("notice@a", at(1)) == 10);
@@ -156,8 +161,8 @@ TEST_CASE("price_spike: fleets whose max_price is exceeded lose their spot VMs, 
   CHECK(o.metrics.at("fleet.fa.replacements") == 10);  // relaunched once the price is back
   CHECK(o.metrics.at("fleet.fa.capacity_errors") > 0);
   // A spike to an absolute price below max_price changes nothing.
-  const auto n = run(compile(two_fleets("  - {kind: price_spike, name: p, at: 1h, duration: 1h, price: $0.09/h}\n",
-                                        ", max_price: 0.10")));
+  const auto n = run(compile(
+      two_fleets("  - {kind: price_spike, name: p, at: 1h, duration: 1h, price: $0.09/h}\n", ", max_price: 0.10")));
   CHECK(n.metrics.at("chaos.p.evicted") == 0);
   CHECK(n.events.count("notice@a") == 0);
 }
@@ -179,10 +184,10 @@ TEST_CASE("boot_failure: new VMs fail to boot, are billed, and the fleet keeps r
 }
 
 TEST_CASE("notice_loss: notices are never delivered, the eviction still comes when due", "[chaos]") {
-  const auto o = run(compile(two_fleets(
-      "  - {kind: storm, name: s, at: 1h, scope: {pools: a}, fraction: 50%}\n"
-      "  - {kind: notice_loss, name: nl, at: 0s, probability: 100%, scope: {zone: us-east-1a}}\n",
-      ", replace_on: notice")));
+  const auto o = run(
+      compile(two_fleets("  - {kind: storm, name: s, at: 1h, scope: {pools: a}, fraction: 50%}\n"
+                         "  - {kind: notice_loss, name: nl, at: 0s, probability: 100%, scope: {zone: us-east-1a}}\n",
+                         ", replace_on: notice")));
   CHECK(o.metrics.at("chaos.nl.notices_lost") == 5);
   CHECK(o.events.count("notice@a") == 0);
   CHECK(o.events.count_at("eviction@a", at(1) + Duration::seconds(120)) == 5);
@@ -195,10 +200,10 @@ TEST_CASE("api_throttle: launch calls beyond the token bucket are refused and re
   // At 1h 5 VMs are evicted at once; the bucket (1 call/h, burst 1, full at 1h) admits one
   // launch; the 4 others are refused at 1h and at every 30 s retry until the window ends at 2h
   // (a throttle backoff fixed at 30 s without jitter).
-  const auto o = run(compile(two_fleets(
-      "  - {kind: storm, name: s, at: 1h, scope: {pools: a}, fraction: 50%, notice: 0s}\n"
-      "  - {kind: api_throttle, name: t, at: 1h, duration: 1h, rate: 1/h, scope: {region: us-east-1}}\n",
-      ", throttle_backoff: {initial: 30s, max: 30s, jitter: 0}")));
+  const auto o = run(compile(
+      two_fleets("  - {kind: storm, name: s, at: 1h, scope: {pools: a}, fraction: 50%, notice: 0s}\n"
+                 "  - {kind: api_throttle, name: t, at: 1h, duration: 1h, rate: 1/h, scope: {region: us-east-1}}\n",
+                 ", throttle_backoff: {initial: 30s, max: 30s, jitter: 0}")));
   CHECK(o.metrics.at("chaos.t.throttled") == 4 * 120);
   CHECK(o.events.count_at("launch@a", at(1)) == 1);
   CHECK(o.events.count_at("launch@a", at(2)) == 4);
@@ -213,7 +218,8 @@ TEST_CASE("on_demand_exhaustion: on-demand availability is switched off in scope
       seen.push_back({f.time.to_hours(), {f.pools[0].on_demand_available, f.pools[1].on_demand_available}});
     }
   };
-  auto sc = compile(two_fleets("  - {kind: on_demand_exhaustion, name: od, at: 1h, duration: 2h, scope: {zone: us-east-1b}}\n"));
+  auto sc = compile(
+      two_fleets("  - {kind: on_demand_exhaustion, name: od, at: 1h, duration: 2h, scope: {zone: us-east-1b}}\n"));
   sc.sample_interval = Duration::minutes(30);
   Sampler s;
   run_replication(sc, sc.seed, 0, &s);
@@ -260,7 +266,7 @@ TEST_CASE("every: overlapping windows of one cliff keep it in effect until the l
   const auto o = run(compile(two_fleets(
       "  - {kind: cliff, name: c, every: 1h, duration: 90m, scope: {zone: us-east-1a}, level: 0}\n", "", "4h")));
   CHECK(o.metrics.at("chaos.c.occurrences") == 3);  // 1h, 2h, 3h
-  CHECK(o.metrics.at("chaos.c.evicted") == 10);      // all at 1h; nothing came back while in effect
+  CHECK(o.metrics.at("chaos.c.evicted") == 10);     // all at 1h; nothing came back while in effect
   CHECK(o.metrics.at("fleet.fa.replacements") == 0);
 }
 

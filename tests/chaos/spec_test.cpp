@@ -41,7 +41,8 @@ std::string error_of(const std::string& items) {
 
 }  // namespace
 
-TEST_CASE("chaos scope: selection on provider, region, zone, instance family/type, pools and fleets", "[chaos][scope]") {
+TEST_CASE("chaos scope: selection on provider, region, zone, instance family/type, pools and fleets",
+          "[chaos][scope]") {
   CHECK(pools_of("{}") == "a1 a2 w1 g1");
   CHECK(pools_of("{provider: aws}") == "a1 a2 w1");
   CHECK(pools_of("{provider: gcp}") == "g1");
@@ -56,7 +57,8 @@ TEST_CASE("chaos scope: selection on provider, region, zone, instance family/typ
   CHECK(pools_of("{instance_family: m5, region: us-east-1}") == "a1");
   CHECK(pools_of("{fleets: web, instance_family: [m5, c5]}") == "a1 a2");
 
-  auto r = compile_scenario(std::string(kHead) + "  - {kind: storm, at: 1h, scope: {fleets: web, vms: 30%}}\n", "t.yaml");
+  auto r =
+      compile_scenario(std::string(kHead) + "  - {kind: storm, at: 1h, scope: {fleets: web, vms: 30%}}\n", "t.yaml");
   REQUIRE(r.is_ok());
   const ChaosScope& s = r->chaos[0].scope;
   CHECK(s.fleets == std::vector<char>{1, 0});
@@ -65,17 +67,20 @@ TEST_CASE("chaos scope: selection on provider, region, zone, instance family/typ
 }
 
 TEST_CASE("chaos scope: unknown names and empty selections are errors with exact texts", "[chaos][scope]") {
-  CHECK(pools_of("{zone: us-east-1c}") ==
-        "ERROR t.yaml:13:41: error: chaos[0].scope.zone: no pool has zone \"us-east-1c\" (did you mean \"us-east-1a\"?) "
-        "(known: us-central1-a, us-east-1a, us-east-1b, us-west-2a)");
-  CHECK(pools_of("{instance_family: m5, provider: gcp}") ==
-        "ERROR t.yaml:13:34: error: chaos[0].scope: this scope selects no pool (provider=gcp, instance_family=m5): every "
-        "key must match the same pool");
+  CHECK(
+      pools_of("{zone: us-east-1c}") ==
+      "ERROR t.yaml:13:41: error: chaos[0].scope.zone: no pool has zone \"us-east-1c\" (did you mean \"us-east-1a\"?) "
+      "(known: us-central1-a, us-east-1a, us-east-1b, us-west-2a)");
+  CHECK(
+      pools_of("{instance_family: m5, provider: gcp}") ==
+      "ERROR t.yaml:13:34: error: chaos[0].scope: this scope selects no pool (provider=gcp, instance_family=m5): every "
+      "key must match the same pool");
   CHECK(pools_of("{fleets: webb}") ==
         "ERROR t.yaml:13:43: error: chaos[0].scope.fleets: no fleet named \"webb\" (did you mean \"web\"?)");
-  CHECK(pools_of("{zones: us-east-1a}") ==
-        "ERROR t.yaml:13:35: error: chaos[0].scope.zones: unknown key (did you mean \"zone\"?); valid keys here: fleets, "
-        "instance_family, instance_type, pools, provider, region, vms, zone");
+  CHECK(
+      pools_of("{zones: us-east-1a}") ==
+      "ERROR t.yaml:13:35: error: chaos[0].scope.zones: unknown key (did you mean \"zone\"?); valid keys here: fleets, "
+      "instance_family, instance_type, pools, provider, region, vms, zone");
 }
 
 TEST_CASE("chaos items: keys, defaults and exact validation texts", "[chaos][spec]") {
@@ -116,19 +121,23 @@ TEST_CASE("chaos items: keys, defaults and exact validation texts", "[chaos][spe
   CHECK(error_of("  - {kind: storm}\n") ==
         "t.yaml:13:5: error: chaos[0]: missing when it happens: give exactly one of at: (e.g. at: 2d), every: (e.g. "
         "every: 6h) or random: {rate: 0.1/d}");
-  CHECK(error_of("  - {kind: storm, at: 1h, every: 2h}\n") == "t.yaml:13:5: error: chaos[0]: give only one of at:, every: and random:");
+  CHECK(error_of("  - {kind: storm, at: 1h, every: 2h}\n") ==
+        "t.yaml:13:5: error: chaos[0]: give only one of at:, every: and random:");
   CHECK(error_of("  - {kind: storm, at: 2d}\n") ==
         "t.yaml:13:23: error: chaos[0].at: at 2d is not before the end of the run (duration 1d)");
-  CHECK(error_of("  - {kind: cliff, at: 1h, level: -3}\n") ==
-        "t.yaml:13:34: error: chaos[0].level: expected a percentage of each pool's capacity (e.g. 10%) or a whole number "
-        "of VMs per pool, found \"-3\"");
+  CHECK(
+      error_of("  - {kind: cliff, at: 1h, level: -3}\n") ==
+      "t.yaml:13:34: error: chaos[0].level: expected a percentage of each pool's capacity (e.g. 10%) or a whole number "
+      "of VMs per pool, found \"-3\"");
   CHECK(error_of("  - {kind: price_spike, at: 1h}\n") ==
         "t.yaml:13:5: error: chaos[0].price: missing required key (e.g. price: 3x, or price: $0.30/h)");
-  CHECK(error_of("  - {kind: boot_failure, at: 1h, probability: 1.5}\n") ==
-        "t.yaml:13:47: error: chaos[0].probability: fraction \"1.5\" is outside 0..1 (write \"1.5%\" for a percentage)");
-  CHECK(error_of("  - {kind: storm, at: 1h, duration: 1h}\n") ==
-        "t.yaml:13:27: error: chaos[0].duration: unknown key; valid keys here: at, every, fraction, jitter, kind, name, "
-        "notice, random, scope, start, until, waves, window");
+  CHECK(
+      error_of("  - {kind: boot_failure, at: 1h, probability: 1.5}\n") ==
+      "t.yaml:13:47: error: chaos[0].probability: fraction \"1.5\" is outside 0..1 (write \"1.5%\" for a percentage)");
+  CHECK(
+      error_of("  - {kind: storm, at: 1h, duration: 1h}\n") ==
+      "t.yaml:13:27: error: chaos[0].duration: unknown key; valid keys here: at, every, fraction, jitter, kind, name, "
+      "notice, random, scope, start, until, waves, window");
   CHECK(error_of("  - {kind: storm, name: x, at: 1h}\n  - {kind: cliff, name: x, at: 1h}\n") ==
         "t.yaml:14:25: error: chaos[1].name: another chaos item is already named \"x\"");
   CHECK(error_of("  - {kind: storm, name: a.b, at: 1h}\n") ==

@@ -78,14 +78,37 @@ int run_one(const uint8_t* data, size_t size) {
   return 0;
 }
 
-const char* kDictionary[] = {"GET ", "PUT ", "POST ", "CONNECT ", " HTTP/1.1\r\n", " HTTP/1.0\r\n", "\r\n", "\r\n\r\n",
-                             "Host: ", "169.254.169.254", "metadata.google.internal", "Metadata: true\r\n",
-                             "Metadata-Flavor: Google\r\n", "X-Forwarded-For: 1.2.3.4\r\n",
-                             "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n", "X-aws-ec2-metadata-token: x\r\n",
-                             "Content-Length: 5\r\n", "Transfer-Encoding: chunked\r\n", "/latest/api/token",
-                             "/latest/meta-data/spot/instance-action", "/metadata/scheduledevents?api-version=2020-07-01",
-                             "/computeMetadata/v1/instance/preempted?wait_for_change=true&last_etag=", "%2F", "%00",
-                             "//", "/../", "?", "&", "=", "{\"StartRequests\":[{\"EventId\":\"x\"}]}", "0\r\n\r\n"};
+const char* kDictionary[] = {"GET ",
+                             "PUT ",
+                             "POST ",
+                             "CONNECT ",
+                             " HTTP/1.1\r\n",
+                             " HTTP/1.0\r\n",
+                             "\r\n",
+                             "\r\n\r\n",
+                             "Host: ",
+                             "169.254.169.254",
+                             "metadata.google.internal",
+                             "Metadata: true\r\n",
+                             "Metadata-Flavor: Google\r\n",
+                             "X-Forwarded-For: 1.2.3.4\r\n",
+                             "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n",
+                             "X-aws-ec2-metadata-token: x\r\n",
+                             "Content-Length: 5\r\n",
+                             "Transfer-Encoding: chunked\r\n",
+                             "/latest/api/token",
+                             "/latest/meta-data/spot/instance-action",
+                             "/metadata/scheduledevents?api-version=2020-07-01",
+                             "/computeMetadata/v1/instance/preempted?wait_for_change=true&last_etag=",
+                             "%2F",
+                             "%00",
+                             "//",
+                             "/../",
+                             "?",
+                             "&",
+                             "=",
+                             "{\"StartRequests\":[{\"EventId\":\"x\"}]}",
+                             "0\r\n\r\n"};
 
 std::string mutate(std::string s, std::mt19937_64& rng) {
   int n = 1 + static_cast<int>(rng() % 4);

@@ -14,20 +14,22 @@ namespace {
 // A fake upstream metadata service on loopback that echoes what it received.
 struct FakeUpstream {
   boost::asio::io_context io;
-  agent::http::Server server{io, {}, [this](agent::http::Request&& req, const std::string&, agent::http::Respond respond) {
-    ++requests;
-    agent::http::Response r{req["X-aws-ec2-metadata-token"] == "BAD" ? boost::beast::http::status::unauthorized
-                                                                     : boost::beast::http::status::ok, 11};
-    r.set("X-Upstream", "yes");
-    std::string host(req[boost::beast::http::field::host]);
-    r.body() = std::string(req.method_string()) + " " + std::string(req.target()) + " host=" + host +
-               " xff=" + std::string(req["X-Forwarded-For"]);
-    if (req.target() == "/latest/api/token") {
-      r.set("X-aws-ec2-metadata-token-ttl-seconds", std::string(req["X-aws-ec2-metadata-token-ttl-seconds"]));
-      r.body() = "REALTOKEN";
-    }
-    respond(std::move(r));
-  }};
+  agent::http::Server server{
+      io, {}, [this](agent::http::Request&& req, const std::string&, agent::http::Respond respond) {
+        ++requests;
+        agent::http::Response r{req["X-aws-ec2-metadata-token"] == "BAD" ? boost::beast::http::status::unauthorized
+                                                                         : boost::beast::http::status::ok,
+                                11};
+        r.set("X-Upstream", "yes");
+        std::string host(req[boost::beast::http::field::host]);
+        r.body() = std::string(req.method_string()) + " " + std::string(req.target()) + " host=" + host +
+                   " xff=" + std::string(req["X-Forwarded-For"]);
+        if (req.target() == "/latest/api/token") {
+          r.set("X-aws-ec2-metadata-token-ttl-seconds", std::string(req["X-aws-ec2-metadata-token-ttl-seconds"]));
+          r.body() = "REALTOKEN";
+        }
+        respond(std::move(r));
+      }};
   std::thread thread;
   int requests = 0;
   FakeUpstream() {
@@ -35,7 +37,10 @@ struct FakeUpstream {
     thread = std::thread([this] { io.run(); });
   }
   ~FakeUpstream() {
-    boost::asio::post(io, [this] { server.close(); io.stop(); });
+    boost::asio::post(io, [this] {
+      server.close();
+      io.stop();
+    });
     thread.join();
   }
   std::string addr() const { return "127.0.0.1:" + std::to_string(server.port()); }
@@ -62,10 +67,12 @@ TEST_CASE("agent: everything else is passed through to the one upstream", "[chao
   CHECK(r.result_int() == 200);
   CHECK(r["X-Upstream"] == "yes");
   CHECK(r.body() == "GET /latest/meta-data/instance-id host=" + up.addr() + " xff=");
-  r = get(agent.port(), "/computeMetadata/v1/instance/hostname", {{"Metadata-Flavor", "Google"}, {"Host", "metadata.google.internal"}});
+  r = get(agent.port(), "/computeMetadata/v1/instance/hostname",
+          {{"Metadata-Flavor", "Google"}, {"Host", "metadata.google.internal"}});
   CHECK(r.body() == "GET /computeMetadata/v1/instance/hostname host=metadata.google.internal xff=");
   // The token is minted upstream and then accepted on the chaos paths.
-  r = get(agent.port(), "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}}, boost::beast::http::verb::put);
+  r = get(agent.port(), "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}},
+          boost::beast::http::verb::put);
   CHECK(r.body() == "REALTOKEN");
   agent.inject({{"kind", "preempt"}, {"provider", "aws"}});
   r = get(agent.port(), "/latest/meta-data/spot/instance-action", {{"X-aws-ec2-metadata-token", "REALTOKEN"}});
@@ -319,7 +326,8 @@ TEST_CASE("agent: expiries name their cause - a --ttl is not the dead-man switch
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("agent: an Azure notice under 30s is refused unless allow_unrealistic, which is audited", "[chaos_agent][agent]") {
+TEST_CASE("agent: an Azure notice under 30s is refused unless allow_unrealistic, which is audited",
+          "[chaos_agent][agent]") {
   std::string dir = test::temp_dir("unreal");
   AgentOptions o;
   o.audit_path = dir + "/audit.jsonl";
@@ -327,8 +335,9 @@ TEST_CASE("agent: an Azure notice under 30s is refused unless allow_unrealistic,
     test::RunningAgent agent(o);
     auto r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"provider", "azure"}, {"notice", "10s"}});
     REQUIRE(!r);
-    CHECK(r.error() == "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
-                       "(a shorter notice is accepted only with --allow-unrealistic)");
+    CHECK(r.error() ==
+          "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
+          "(a shorter notice is accepted only with --allow-unrealistic)");
     CHECK(agent.control().get("/v1/status")->at("injections").empty());
     agent.inject({{"kind", "preempt"}, {"provider", "azure"}, {"notice", "10s"}, {"allow_unrealistic", true}});
   }

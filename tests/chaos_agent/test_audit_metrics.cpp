@@ -15,10 +15,15 @@ TEST_CASE("audit: one JSON line per event, flushed, ts first - report figures", 
   {
     AuditLog log(clock);
     REQUIRE(log.open(dir + "/a.jsonl"));
-    log.write({{"event", "inject"}, {"injection", "inj-1"}, {"kind", "preempt"}, {"provider", "aws"}, {"notice_s", 120.0}});
+    log.write(
+        {{"event", "inject"}, {"injection", "inj-1"}, {"kind", "preempt"}, {"provider", "aws"}, {"notice_s", 120.0}});
     clock.advance(std::chrono::milliseconds(1500));
-    log.write({{"event", "read"}, {"injection", "inj-1"}, {"notice_visible", true}, {"provider", "aws"},
-               {"peer", "127.0.0.1:5000"}, {"path", "/latest/meta-data/spot/instance-action"}});
+    log.write({{"event", "read"},
+               {"injection", "inj-1"},
+               {"notice_visible", true},
+               {"provider", "aws"},
+               {"peer", "127.0.0.1:5000"},
+               {"path", "/latest/meta-data/spot/instance-action"}});
     clock.advance(std::chrono::milliseconds(500));
     log.write({{"event", "ack"}, {"injection", "inj-1"}});
     clock.advance(std::chrono::seconds(40));
@@ -32,8 +37,9 @@ TEST_CASE("audit: one JSON line per event, flushed, ts first - report figures", 
   std::ifstream in(dir + "/a.jsonl");
   std::string first;
   std::getline(in, first);
-  CHECK(first ==
-        R"({"ts":"2026-11-23T18:00:00.000000Z","ts_us":1795456800000000,"event":"inject","injection":"inj-1","kind":"preempt","notice_s":120.0,"provider":"aws"})");
+  CHECK(
+      first ==
+      R"({"ts":"2026-11-23T18:00:00.000000Z","ts_us":1795456800000000,"event":"inject","injection":"inj-1","kind":"preempt","notice_s":120.0,"provider":"aws"})");
   auto lines = read_audit_file(dir + "/a.jsonl");
   std::deque<json> dq(lines->begin(), lines->end());
   json rep = build_report(dq);
@@ -62,11 +68,12 @@ TEST_CASE("audit report: a workload that exits after the notice was cleared did 
     e["ts_us"] = static_cast<int64_t>(1'795'456'800'000'000 + s * 1e6);
     return e;
   };
-  std::deque<json> dq{at(0, {{"event", "inject"}, {"injection", "inj-1"}, {"kind", "preempt"}, {"provider", "aws"},
-                             {"notice_s", 120.0}}),
-                      at(2, {{"event", "read"}, {"injection", "inj-1"}, {"notice_visible", true}, {"provider", "aws"}}),
-                      at(30, {{"event", "clear"}, {"injection", "inj-1"}, {"reason", "drill over"}}),
-                      at(90, {{"event", "workload_exit"}, {"injection", "inj-1"}})};
+  std::deque<json> dq{
+      at(0,
+         {{"event", "inject"}, {"injection", "inj-1"}, {"kind", "preempt"}, {"provider", "aws"}, {"notice_s", 120.0}}),
+      at(2, {{"event", "read"}, {"injection", "inj-1"}, {"notice_visible", true}, {"provider", "aws"}}),
+      at(30, {{"event", "clear"}, {"injection", "inj-1"}, {"reason", "drill over"}}),
+      at(90, {{"event", "workload_exit"}, {"injection", "inj-1"}})};
   json rep = build_report(dq);
   const auto& r = rep["injections"][0];
   CHECK(r["detection_latency_s"].get<double>() == Approx(2.0));
@@ -91,8 +98,10 @@ TEST_CASE("metrics: Prometheus text format with counters, gauges and a latency h
   CHECK(text.find("# TYPE chaos_agent_injections_total counter\n") != std::string::npos);
   CHECK(text.find("chaos_agent_injections_total{kind=\"preempt\",provider=\"aws\"} 2\n") != std::string::npos);
   CHECK(text.find("# TYPE chaos_agent_request_duration_seconds histogram\n") != std::string::npos);
-  CHECK(text.find("chaos_agent_request_duration_seconds_bucket{listener=\"metadata\",le=\"0.0005\"} 1\n") != std::string::npos);
-  CHECK(text.find("chaos_agent_request_duration_seconds_bucket{listener=\"metadata\",le=\"+Inf\"} 2\n") != std::string::npos);
+  CHECK(text.find("chaos_agent_request_duration_seconds_bucket{listener=\"metadata\",le=\"0.0005\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("chaos_agent_request_duration_seconds_bucket{listener=\"metadata\",le=\"+Inf\"} 2\n") !=
+        std::string::npos);
   CHECK(text.find("chaos_agent_request_duration_seconds_count{listener=\"metadata\"} 2\n") != std::string::npos);
   CHECK(text.find("# TYPE chaos_agent_aborts_total counter\n") != std::string::npos);
 }

@@ -63,8 +63,10 @@ TEST_CASE("audit writer: flush waits for the disk - close writes what is still q
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("audit writer: a missing folder is created (a fresh VM has no /var/log/chaos-agent)", "[chaos_agent][audit]") {
-  const std::string dir = std::filesystem::temp_directory_path() / ("chaos-agent-audit-mkdir-" + std::to_string(::getpid()));
+TEST_CASE("audit writer: a missing folder is created (a fresh VM has no /var/log/chaos-agent)",
+          "[chaos_agent][audit]") {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("chaos-agent-audit-mkdir-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto w = AuditWriter::open(dir + "/nested/audit.jsonl");
   REQUIRE(w);
@@ -85,8 +87,8 @@ TEST_CASE("audit writer: an unopenable or unwritable file is a clear error", "[c
   // A path that is a folder cannot be opened for appending.
   auto dir_path = AuditWriter::open(std::filesystem::temp_directory_path().string());
   REQUIRE(!dir_path);
-  CHECK(dir_path.error() == "--audit: cannot open '" + std::filesystem::temp_directory_path().string() +
-                                "' for appending: Is a directory");
+  CHECK(dir_path.error() ==
+        "--audit: cannot open '" + std::filesystem::temp_directory_path().string() + "' for appending: Is a directory");
   // /dev/full accepts the open and fails every write with ENOSPC, like a full disk.
   AuditWriterOptions o;
   o.report_errors_to_stderr = false;
@@ -103,7 +105,8 @@ TEST_CASE("audit writer: an unopenable or unwritable file is a clear error", "[c
   full.value()->close();
 }
 
-TEST_CASE("audit: a read line is byte-identical to the generic JSON path - report figures match", "[chaos_agent][audit]") {
+TEST_CASE("audit: a read line is byte-identical to the generic JSON path - report figures match",
+          "[chaos_agent][audit]") {
   std::string dir = test::temp_dir("aread");
   FakeClock clock(test::t0() + std::chrono::microseconds(1234567));
   // Awkward targets: quotes, backslash, control bytes, invalid UTF-8, non-ASCII.
@@ -124,8 +127,9 @@ TEST_CASE("audit: a read line is byte-identical to the generic JSON path - repor
         r.notice_visible = visible;
         r.injection = "inj-7";
         fast.write_read(r);
-        json e = {{"event", "read"}, {"provider", "aws"}, {"path", path}, {"method", "GET"},
-                  {"peer", "127.0.0.1:40000"}, {"status", r.status}, {"notice_visible", visible}};
+        json e = {{"event", "read"},          {"provider", "aws"},         {"path", path},
+                  {"method", "GET"},          {"peer", "127.0.0.1:40000"}, {"status", r.status},
+                  {"notice_visible", visible}};
         if (visible) e["injection"] = "inj-7";
         slow.write(e);
         clock.advance(std::chrono::seconds(1));
@@ -136,12 +140,14 @@ TEST_CASE("audit: a read line is byte-identical to the generic JSON path - repor
   auto slow = lines_of(dir + "/slow.jsonl");
   REQUIRE(fast.size() == 4);
   CHECK(fast == slow);
-  CHECK(fast[0] ==
-        R"({"ts":"2026-11-23T18:00:01.234567Z","ts_us":1795456801234567,"event":"read","injection":"inj-7","method":"GET","notice_visible":true,"path":"/latest/meta-data/spot/instance-action","peer":"127.0.0.1:40000","provider":"aws","status":200})");
+  CHECK(
+      fast[0] ==
+      R"({"ts":"2026-11-23T18:00:01.234567Z","ts_us":1795456801234567,"event":"read","injection":"inj-7","method":"GET","notice_visible":true,"path":"/latest/meta-data/spot/instance-action","peer":"127.0.0.1:40000","provider":"aws","status":200})");
 
   // The incremental report equals the report built from the file.
   AuditLog log(clock);
-  log.write({{"event", "inject"}, {"injection", "inj-1"}, {"kind", "preempt"}, {"provider", "aws"}, {"notice_s", 120.0}});
+  log.write(
+      {{"event", "inject"}, {"injection", "inj-1"}, {"kind", "preempt"}, {"provider", "aws"}, {"notice_s", 120.0}});
   clock.advance(std::chrono::milliseconds(250));
   ReadRecord r;
   r.provider = "gcp";
@@ -207,7 +213,8 @@ TEST_CASE("agent: SIGTERM loses no audit record - reads in order then serve_stop
     REQUIRE(c.send(batch));
     std::string out = c.read_responses(n, std::chrono::milliseconds(20000));
     int answered = 0;
-    for (size_t p = out.find("HTTP/1.1 200 OK"); p != std::string::npos; p = out.find("HTTP/1.1 200 OK", p + 1)) ++answered;
+    for (size_t p = out.find("HTTP/1.1 200 OK"); p != std::string::npos; p = out.find("HTTP/1.1 200 OK", p + 1))
+      ++answered;
     REQUIRE(answered == n);
   }
   REQUIRE(::kill(pid, SIGTERM) == 0);

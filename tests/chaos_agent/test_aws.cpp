@@ -40,7 +40,8 @@ const char* kXhtml404 =
 // written with Go's http.Error, which appends a newline.
 const char* kXhtml400 =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" "
+    "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
     "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
     "   <head>\n"
     "      <title>400 - Bad Request</title>\n"
@@ -51,7 +52,8 @@ const char* kXhtml400 =
     "</html>\n";
 const char* kXhtml401 =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" "
+    "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
     "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
     "   <head>\n"
     "      <title>401 - Unauthorized</title>\n"
@@ -144,9 +146,11 @@ TEST_CASE("aws: rebalance recommendation and scheduled maintenance", "[chaos_age
   m.notice = std::chrono::minutes(15);
   auto inj = a.state.inject(m);
   std::string body = a.get("/latest/meta-data/events/maintenance/scheduled").response.body();
-  CHECK(body == "[\n\t{\n\t\t\"NotBefore\": \"23 Nov 2026 18:15:00 GMT\",\n\t\t\"Code\": \"system-reboot\",\n"
-                "\t\t\"Description\": \"scheduled reboot\",\n\t\t\"EventId\": \"" + inj->aws_event_id +
-                "\",\n\t\t\"NotAfter\": \"23 Nov 2026 20:15:00 GMT\",\n\t\t\"State\": \"active\"\n\t}\n]");
+  CHECK(body ==
+        "[\n\t{\n\t\t\"NotBefore\": \"23 Nov 2026 18:15:00 GMT\",\n\t\t\"Code\": \"system-reboot\",\n"
+        "\t\t\"Description\": \"scheduled reboot\",\n\t\t\"EventId\": \"" +
+            inj->aws_event_id +
+            "\",\n\t\t\"NotAfter\": \"23 Nov 2026 20:15:00 GMT\",\n\t\t\"State\": \"active\"\n\t}\n]");
 }
 
 TEST_CASE("aws: IMDSv2 token PUT validates the TTL header exactly", "[chaos_agent][aws]") {
@@ -162,8 +166,8 @@ TEST_CASE("aws: IMDSv2 token PUT validates the TTL header exactly", "[chaos_agen
     CHECK(b.response.body().find("<title>400 - Bad Request</title>") != std::string::npos);
   }
   CHECK(a.get("/latest/api/token", {}, verb::put).response.result_int() == 400);
-  CHECK(a.get("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "1"}}, verb::put)
-            .response.result_int() == 200);
+  CHECK(a.get("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "1"}}, verb::put).response.result_int() ==
+        200);
   auto xff = a.get("/latest/api/token",
                    {{"X-aws-ec2-metadata-token-ttl-seconds", "60"}, {"X-Forwarded-For", "10.0.0.1"}}, verb::put);
   CHECK(xff.response.result_int() == 403);

@@ -25,7 +25,8 @@ struct Az {
 };
 }  // namespace
 
-TEST_CASE("azure: Metadata header and api-version are required, with the service's error bodies", "[chaos_agent][azure]") {
+TEST_CASE("azure: Metadata header and api-version are required, with the service's error bodies",
+          "[chaos_agent][azure]") {
   Az a;
   auto o = a.call(verb::get, "/metadata/scheduledevents?api-version=2020-07-01", {});
   CHECK(o.response.result_int() == 400);
@@ -37,15 +38,18 @@ TEST_CASE("azure: Metadata header and api-version are required, with the service
             .response.result_int() == 400);
   o = a.call(verb::get, "/metadata/scheduledevents", {{"Metadata", "true"}});
   CHECK(o.response.result_int() == 400);
-  CHECK(o.response.body() ==
-        R"({"error":"Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds","newest-versions":["2020-07-01","2019-08-01","2019-01-01"]})");
+  CHECK(
+      o.response.body() ==
+      R"({"error":"Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds","newest-versions":["2020-07-01","2019-08-01","2019-01-01"]})");
   o = a.get("2099-01-01");
   CHECK(o.response.result_int() == 400);
   CHECK(nlohmann::json::parse(o.response.body())["error"] ==
-        "Bad request. api-version is invalid or was not specified in the request. For more information refer to aka.ms/azureimds");
+        "Bad request. api-version is invalid or was not specified in the request. For more information refer to "
+        "aka.ms/azureimds");
   CHECK(a.get("2017-08-01").response.result_int() == 200);
   CHECK(a.call(verb::get, "/metadata/scheduledevents?api-version=2020-07-01",
-               {{"Metadata", "true"}, {"X-Forwarded-For", "1.2.3.4"}}).response.result_int() == 400);
+               {{"Metadata", "true"}, {"X-Forwarded-For", "1.2.3.4"}})
+            .response.result_int() == 400);
 }
 
 TEST_CASE("azure: the Scheduled Events document, incarnation and ack", "[chaos_agent][azure]") {
@@ -59,10 +63,11 @@ TEST_CASE("azure: the Scheduled Events document, incarnation and ack", "[chaos_a
   auto inj = a.state.inject(r);
   o = a.get();
   CHECK(o.injection_id == inj->id);
-  CHECK(o.response.body() ==
-        R"({"DocumentIncarnation":2,"Events":[{"EventId":")" + inj->azure_event_id +
-            R"(","EventStatus":"Scheduled","EventType":"Preempt","ResourceType":"VirtualMachine","Resources":["spot-vm-7"],"NotBefore":"Mon, 23 Nov 2026 18:00:30 GMT","Description":"Virtual machine is being preempted [chaos-agent game day, injection )" +
-            inj->id + R"(]","EventSource":"Platform","DurationInSeconds":-1}]})");
+  CHECK(
+      o.response.body() ==
+      R"({"DocumentIncarnation":2,"Events":[{"EventId":")" + inj->azure_event_id +
+          R"(","EventStatus":"Scheduled","EventType":"Preempt","ResourceType":"VirtualMachine","Resources":["spot-vm-7"],"NotBefore":"Mon, 23 Nov 2026 18:00:30 GMT","Description":"Virtual machine is being preempted [chaos-agent game day, injection )" +
+          inj->id + R"(]","EventSource":"Platform","DurationInSeconds":-1}]})");
   // Older api-versions get the older, smaller event shape.
   auto old = nlohmann::json::parse(a.get("2017-08-01").response.body());
   CHECK(!old["Events"][0].contains("EventSource"));
@@ -101,7 +106,8 @@ TEST_CASE("azure: maintenance event types and /metadata/instance without upstrea
   CHECK(ev["DurationInSeconds"] == 5);
   auto inst = a.call(verb::get, "/metadata/instance?api-version=2021-02-01", {{"Metadata", "true"}});
   CHECK(nlohmann::json::parse(inst.response.body())["compute"]["name"] == "spot-vm-7");
-  auto name = a.call(verb::get, "/metadata/instance/compute/name?api-version=2021-02-01&format=text", {{"Metadata", "true"}});
+  auto name =
+      a.call(verb::get, "/metadata/instance/compute/name?api-version=2021-02-01&format=text", {{"Metadata", "true"}});
   CHECK(name.response.body() == "spot-vm-7");
   CHECK(a.call(verb::get, "/metadata/instance?api-version=2021-02-01", {}).response.result_int() == 400);
 }

@@ -55,7 +55,8 @@ TEST_CASE("export: an FIS experiment template in the published shape", "[chaos_a
   REQUIRE(with_alarm);
   CHECK(with_alarm->warnings.empty());
   CHECK(with_alarm->text.find("\"source\": \"aws:cloudwatch:alarm\",\n      \"value\": "
-                              "\"arn:aws:cloudwatch:us-east-1:123456789012:alarm:gameday-errors\"") != std::string::npos);
+                              "\"arn:aws:cloudwatch:us-east-1:123456789012:alarm:gameday-errors\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("export: Azure and GCP scripts in the published command shapes", "[chaos_agent][export]") {
@@ -172,7 +173,8 @@ TEST_CASE("export: a fleet plan to FIS - labels become resourceTags, a fraction 
   CHECK(none.error().find("fleet-plan.yaml:9:5: error: chaos[0].storm: FIS would pick from every Spot instance") == 0);
 }
 
-TEST_CASE("export: a fleet plan to Azure and GCP - one command per VM the drill picks, at its time", "[chaos_agent][export]") {
+TEST_CASE("export: a fleet plan to Azure and GCP - one command per VM the drill picks, at its time",
+          "[chaos_agent][export]") {
   const auto fp = load_fleet("fleet-plan.yaml");
   auto az = export_fleet_plan(fp, Cloud::kAzure, options());
   INFO((az ? "" : az.error()));

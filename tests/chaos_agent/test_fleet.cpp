@@ -19,8 +19,8 @@ std::string inventory(int n) {
   const char* zones[] = {"us-east-1a", "us-east-1b"};
   const char* pools[] = {"gpu", "cpu", "cpu"};
   for (int i = 0; i < n; ++i)
-    s += "  - {name: n" + std::to_string(i) + ", address: \"10.0.0." + std::to_string(i + 1) + ":8443\", labels: {zone: " +
-         zones[i % 2] + ", pool: " + pools[i % 3] + ", role: worker}}\n";
+    s += "  - {name: n" + std::to_string(i) + ", address: \"10.0.0." + std::to_string(i + 1) +
+         ":8443\", labels: {zone: " + zones[i % 2] + ", pool: " + pools[i % 3] + ", role: worker}}\n";
   return s;
 }
 std::string err(const std::string& plan, const std::string& inv = inventory(10)) {
@@ -44,7 +44,7 @@ TEST_CASE("fleet plan: selection by label, storm fraction of the selection, wind
   CHECK(p->allowed == 5);
   REQUIRE(p->items.size() == 2);
   const auto& s = p->items[0];
-  CHECK(s.picked.size() == 3);      // ceil(0.5 * 5)
+  CHECK(s.picked.size() == 3);  // ceil(0.5 * 5)
   for (size_t k = 0; k < s.picked.size(); ++k) {
     CHECK(p->targets[s.picked[k]].labels.at("zone") == "us-east-1a");
     CHECK(s.offsets[k] >= Millis(0));
@@ -61,8 +61,8 @@ TEST_CASE("fleet plan: selection by label, storm fraction of the selection, wind
   auto again = parse_fleet_plan(plan, "plan.yaml", inventory(10), "fleet.yaml");
   CHECK(again->items[0].picked == s.picked);
   CHECK(again->items[0].offsets == s.offsets);
-  auto other = parse_fleet_plan(std::string(plan).replace(plan.find("seed: 7"), 7, "seed: 8"), "plan.yaml", inventory(10),
-                                "fleet.yaml");
+  auto other = parse_fleet_plan(std::string(plan).replace(plan.find("seed: 7"), 7, "seed: 8"), "plan.yaml",
+                                inventory(10), "fleet.yaml");
   REQUIRE(other);
   CHECK(other->items[0].offsets != s.offsets);
   std::string text = describe(p.value());
@@ -72,8 +72,9 @@ TEST_CASE("fleet plan: selection by label, storm fraction of the selection, wind
 }
 
 TEST_CASE("fleet plan: a list of label values widens, keys narrow", "[chaos_agent][fleet]") {
-  auto p = parse_fleet_plan(kHead + "select: {zone: [us-east-1a, us-east-1b], pool: cpu}\nchaos:\n  - {at: 0s, preempt: {}}\n",
-                            "plan.yaml", inventory(6), "fleet.yaml");
+  auto p = parse_fleet_plan(
+      kHead + "select: {zone: [us-east-1a, us-east-1b], pool: cpu}\nchaos:\n  - {at: 0s, preempt: {}}\n", "plan.yaml",
+      inventory(6), "fleet.yaml");
   REQUIRE(p);
   std::set<std::string> names;
   for (size_t i : p->selection) names.insert(p->targets[i].name);
@@ -100,13 +101,14 @@ TEST_CASE("fleet plan: errors name the file, line, column and path", "[chaos_age
         "plan.yaml:6:12: error: chaos[0].kind: expected one of: preempt, storm, rebalance, maintenance, clear, found "
         "'cliff' (a fleet drill acts on real VMs; cliffs and price spikes exist only in the simulator)");
   CHECK(err(kHead + "chaos:\n  - {at: 0s, storm: {fraction: 30%, notice: 90}}\n") ==
-        "plan.yaml:6:45: error: chaos[0].storm.notice: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, s, m, h, d, w)");
+        "plan.yaml:6:45: error: chaos[0].storm.notice: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, "
+        "s, m, h, d, w)");
   CHECK(err(kHead + "chaos:\n  - {at: 0s, storm: {fraction: 30%, select: {pool: tpu}}}\n") ==
         "plan.yaml:6:45: error: chaos[0].storm: selects no target (plan select {} (all), item select {pool: tpu})");
   CHECK(err(kHead + "chaos:\n  - {at: 29m, storm: {fraction: 30%, window: 2m}}\n") ==
         "plan.yaml:6:46: error: chaos[0].storm.window: the window ends after max_duration 30m");
-  CHECK(err("max_duration: 30m\nprovider: azure\nchaos:\n  - {at: 0s, preempt: {notice: 10s}}\n").find(
-            "chaos[0].preempt.notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s") !=
+  CHECK(err("max_duration: 30m\nprovider: azure\nchaos:\n  - {at: 0s, preempt: {notice: 10s}}\n")
+            .find("chaos[0].preempt.notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s") !=
         std::string::npos);
   CHECK(err(kHead + "targets: []\nchaos:\n  - {at: 0s, preempt: {}}\n") ==
         "plan.yaml:5:10: error: targets: given twice: here and --inventory fleet.yaml (keep one)");
@@ -115,10 +117,13 @@ TEST_CASE("fleet plan: errors name the file, line, column and path", "[chaos_age
   CHECK(err(kHead + "chaos:\n  - {at: 0s, preempt: {}}\n",
             "targets:\n  - {name: a, address: \"1.2.3.4:1\"}\n  - {name: a, address: \"1.2.3.5:1\"}\n") ==
         "fleet.yaml:3:12: error: targets[1].name: duplicate target name 'a'");
-  CHECK(err(kHead + "abort: {prometheus: {url: \"http://10.1.1.1:9090\", query: up, above: 1}}\nchaos:\n  - {at: 0s, preempt: {}}\n")
+  CHECK(err(kHead + "abort: {prometheus: {url: \"http://10.1.1.1:9090\", query: up, above: 1}}\nchaos:\n  - {at: 0s, "
+                    "preempt: {}}\n")
             .find("plan.yaml:5:27: error: abort.prometheus.url:") == 0);
-  CHECK(err(kHead + "abort: {prometheus: {url: \"http://127.0.0.1:9090\", query: up}}\nchaos:\n  - {at: 0s, preempt: {}}\n") ==
-        "plan.yaml:5:21: error: abort.prometheus: give exactly one of above: N (abort when the value exceeds N) or below: N");
+  CHECK(err(kHead +
+            "abort: {prometheus: {url: \"http://127.0.0.1:9090\", query: up}}\nchaos:\n  - {at: 0s, preempt: {}}\n") ==
+        "plan.yaml:5:21: error: abort.prometheus: give exactly one of above: N (abort when the value exceeds N) or "
+        "below: N");
 }
 
 TEST_CASE("fleet plan: garbage never crashes the parser", "[chaos_agent][fleet]") {
@@ -142,7 +147,8 @@ TEST_CASE("fleet plans are told apart from local plans", "[chaos_agent][fleet]")
   CHECK_FALSE(looks_like_fleet_plan("{{{"));
 }
 
-TEST_CASE("replay guard: fresh once, replay refused, stale refused, forgotten only when stale", "[chaos_agent][fleet]") {
+TEST_CASE("replay guard: fresh once, replay refused, stale refused, forgotten only when stale",
+          "[chaos_agent][fleet]") {
   ReplayGuard g(Millis(30000));
   const std::string n1(32, 'a'), n2(32, 'b');
   int64_t now = 1'800'000'000'000;
@@ -165,12 +171,18 @@ TEST_CASE("replay guard: fresh once, replay refused, stale refused, forgotten on
 
 TEST_CASE("fleet report: per-target and per-label-group figures, JUnit", "[chaos_agent][fleet]") {
   using nlohmann::json;
-  auto inj = [](json det) { return json{{"kind", "preempt"}, {"detection_latency_s", det}, {"ack_latency_s", nullptr},
-                                        {"drain_time_s", nullptr}}; };
-  json r = {{"plan", "p"}, {"aborted", false},
+  auto inj = [](json det) {
+    return json{
+        {"kind", "preempt"}, {"detection_latency_s", det}, {"ack_latency_s", nullptr}, {"drain_time_s", nullptr}};
+  };
+  json r = {{"plan", "p"},
+            {"aborted", false},
             {"targets",
-             {{"a", {{"status", "ok"}, {"labels", {{"zone", "z1"}}}, {"injections", {inj(1.0), inj(3.0)}},
-                     {"sent", {{{"status", 200}, {"step_to_visible_s", 0.01}}}}}},
+             {{"a",
+               {{"status", "ok"},
+                {"labels", {{"zone", "z1"}}},
+                {"injections", {inj(1.0), inj(3.0)}},
+                {"sent", {{{"status", 200}, {"step_to_visible_s", 0.01}}}}}},
               {"b", {{"status", "ok"}, {"labels", {{"zone", "z2"}}}, {"injections", {inj(nullptr)}}}},
               {"c", {{"status", "unreachable"}, {"error", "Connection refused"}, {"labels", {{"zone", "z2"}}}}}}}};
   summarize_fleet(r);
@@ -190,8 +202,9 @@ TEST_CASE("fleet report: per-target and per-label-group figures, JUnit", "[chaos
 
 TEST_CASE("fleet plan: every mistake is reported, the plan's and then the inventory's", "[chaos_agent][fleet]") {
   // Three distinct mistakes: a lease without a unit, a misspelt key, an inventory address.
-  const std::string got = err("name: drill\nmax_duration: 30m\nlease: 5\nchaos:\n  - {at: 0s, storm: {fraction: 30%, windw: 1m}}\n",
-                              "targets:\n  - {name: a, address: nowhere}\n");
+  const std::string got =
+      err("name: drill\nmax_duration: 30m\nlease: 5\nchaos:\n  - {at: 0s, storm: {fraction: 30%, windw: 1m}}\n",
+          "targets:\n  - {name: a, address: nowhere}\n");
   CHECK(got ==
         "plan.yaml:3:8: error: lease: duration \"5\" has no unit; write e.g. \"5s\" (units: us, ms, s, m, h, d, w)\n"
         "plan.yaml:5:37: error: chaos[0].storm.windw: unknown key (did you mean \"window\"?); valid keys here: action, "
@@ -199,7 +212,8 @@ TEST_CASE("fleet plan: every mistake is reported, the plan's and then the invent
         "fleet.yaml:2:24: error: targets[0].address: expected HOST:PORT (e.g. 10.0.1.11:8443), found 'nowhere'");
 }
 
-TEST_CASE("fleet host-name lookups: a slow name is given up after the time limit, never waited for", "[chaos_agent][fleet]") {
+TEST_CASE("fleet host-name lookups: a slow name is given up after the time limit, never waited for",
+          "[chaos_agent][fleet]") {
   // A stand-in for the system resolver (no lookup leaves the machine): "slow.invalid" hangs
   // like a name server that never answers, "gone.invalid" fails, the rest resolve.
   LookupFn fake = [](const std::string& host) {

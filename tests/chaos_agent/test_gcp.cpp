@@ -37,9 +37,11 @@ TEST_CASE("gcp: Metadata-Flavor is required and present on every answer", "[chao
   CHECK(nf.response["Metadata-Flavor"] == "Google");
   auto dir = g.get("/computeMetadata/v1/instance/");
   CHECK(dir.response.result_int() == 200);
-  CHECK(dir.response.body() == "hostname\nid\nmachine-type\nmaintenance-event\nname\nnetwork-interfaces/\npreempted\nscheduling/\nzone\n");
+  CHECK(dir.response.body() ==
+        "hostname\nid\nmachine-type\nmaintenance-event\nname\nnetwork-interfaces/\npreempted\nscheduling/\nzone\n");
   CHECK(g.get("/computeMetadata/v1/instance/", true, true).type == Outcome::Type::kForward);
-  auto xff = test::req(verb::get, "/computeMetadata/v1/instance/preempted", {{"Metadata-Flavor", "Google"}, {"X-Forwarded-For", "1.2.3.4"}});
+  auto xff = test::req(verb::get, "/computeMetadata/v1/instance/preempted",
+                       {{"Metadata-Flavor", "Google"}, {"X-Forwarded-For", "1.2.3.4"}});
   CHECK(g.gcp.handle(xff, *parse_target("/computeMetadata/v1/instance/preempted"), false).response.result_int() == 403);
 }
 

@@ -70,8 +70,10 @@ TEST_CASE("http: oversized headers get 431, oversized bodies 413", "[chaos_agent
   CHECK(h.read_all().rfind("HTTP/1.1 431 ", 0) == 0);
   CHECK(h.closed());
   test::RawClient b(agent.port());
-  REQUIRE(b.send("POST /metadata/scheduledevents?api-version=2020-07-01 HTTP/1.1\r\nMetadata: true\r\n"
-                 "Content-Length: 100000\r\n\r\n" + std::string(2000, 'x')));
+  REQUIRE(
+      b.send("POST /metadata/scheduledevents?api-version=2020-07-01 HTTP/1.1\r\nMetadata: true\r\n"
+             "Content-Length: 100000\r\n\r\n" +
+             std::string(2000, 'x')));
   CHECK(b.read_all().rfind("HTTP/1.1 413 ", 0) == 0);
   CHECK(b.closed());
 }
@@ -98,7 +100,8 @@ TEST_CASE("http: a slowloris client is disconnected after the read timeout", "[c
   CHECK(idle.closed());
 }
 
-TEST_CASE("http: 2000 concurrent GCP wait_for_change long-polls are all woken by one injection", "[chaos_agent][http]") {
+TEST_CASE("http: 2000 concurrent GCP wait_for_change long-polls are all woken by one injection",
+          "[chaos_agent][http]") {
   constexpr int kClients = 2000;
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
@@ -144,8 +147,9 @@ TEST_CASE("http: a long-poll ends with the current value when timeout_sec elapse
   test::RunningAgent agent;
   test::RawClient c(agent.port());
   auto t0 = std::chrono::steady_clock::now();
-  REQUIRE(c.send("GET /computeMetadata/v1/instance/preempted?wait_for_change=true&timeout_sec=1 HTTP/1.1\r\n"
-                 "Metadata-Flavor: Google\r\n\r\n"));
+  REQUIRE(
+      c.send("GET /computeMetadata/v1/instance/preempted?wait_for_change=true&timeout_sec=1 HTTP/1.1\r\n"
+             "Metadata-Flavor: Google\r\n\r\n"));
   std::string out = c.read_responses(1, std::chrono::milliseconds(5000));
   auto waited = std::chrono::steady_clock::now() - t0;
   CHECK(out.find("\r\n\r\nFALSE") != std::string::npos);

@@ -88,15 +88,17 @@ TEST_CASE("standalone: Azure /metadata/instance compute and network fields", "[c
   CHECK(c["zone"] == "1");
   CHECK(c["priority"] == "Spot");
   CHECK(c["vmId"] == "0f3c6b2e-9a1d-4c5e-8b7a-2d4f6e8a0c1b");
-  CHECK(c["resourceId"] == "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/chaos-agent-gameday/"
-                           "providers/Microsoft.Compute/virtualMachines/spot-vm-7");
+  CHECK(c["resourceId"] ==
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/chaos-agent-gameday/"
+        "providers/Microsoft.Compute/virtualMachines/spot-vm-7");
   CHECK(doc["network"]["interface"][0]["ipv4"]["ipAddress"][0]["privateIpAddress"] == "10.0.0.10");
   auto loc = s.get("/metadata/instance/compute/location?api-version=2021-02-01&format=text", {kAzure});
   CHECK(loc.body() == "eastus");
   CHECK(loc[boost::beast::http::field::content_type] == "text/plain; charset=utf-8");
   CHECK(s.get("/metadata/instance/compute/vmSize?api-version=2021-02-01", {kAzure}).body() == "\"Standard_D4s_v3\"");
-  CHECK(s.get("/metadata/instance/network/interface/0/macAddress?api-version=2021-02-01&format=text", {kAzure}).body() ==
-        "000D3A000001");
+  CHECK(
+      s.get("/metadata/instance/network/interface/0/macAddress?api-version=2021-02-01&format=text", {kAzure}).body() ==
+      "000D3A000001");
   CHECK(nlohmann::json::parse(s.get("/metadata/instance/compute?api-version=2021-02-01", {kAzure}).body())["name"] ==
         "spot-vm-7");
 }
@@ -108,8 +110,7 @@ TEST_CASE("standalone: GCP instance and project identity", "[chaos_agent][identi
   CHECK(s.get("/computeMetadata/v1/instance/zone", {kGoogle}).body() == "projects/123456789012/zones/us-central1-a");
   CHECK(s.get("/computeMetadata/v1/instance/machine-type", {kGoogle}).body() ==
         "projects/123456789012/machineTypes/n2-standard-4");
-  CHECK(s.get("/computeMetadata/v1/instance/hostname", {kGoogle}).body() ==
-        "spot-vm-7.c.chaos-agent-gameday.internal");
+  CHECK(s.get("/computeMetadata/v1/instance/hostname", {kGoogle}).body() == "spot-vm-7.c.chaos-agent-gameday.internal");
   CHECK(s.get("/computeMetadata/v1/instance/scheduling/preemptible", {kGoogle}).body() == "TRUE");
   CHECK(s.get("/computeMetadata/v1/project/project-id", {kGoogle}).body() == "chaos-agent-gameday");
   CHECK(s.get("/computeMetadata/v1/project/numeric-project-id", {kGoogle}).body() == "123456789012");
@@ -124,10 +125,11 @@ TEST_CASE("standalone: GCP instance and project identity", "[chaos_agent][identi
 }
 
 TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the key", "[chaos_agent][identity]") {
-  auto id = parse_identity("aws: {instance-id: i-0abc, availability-zone: eu-west-1b}\n"
-                           "azure: {location: westeurope, vmSize: Standard_D2s_v5}\n"
-                           "gcp: {zone: europe-west4-a, project-id: drills}\n",
-                           "id.yaml");
+  auto id = parse_identity(
+      "aws: {instance-id: i-0abc, availability-zone: eu-west-1b}\n"
+      "azure: {location: westeurope, vmSize: Standard_D2s_v5}\n"
+      "gcp: {zone: europe-west4-a, project-id: drills}\n",
+      "id.yaml");
   REQUIRE(id);
   RouterOptions o;
   o.identity = id.value();
@@ -136,7 +138,8 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
   CHECK(s.get("/latest/meta-data/placement/region").body() == "eu-west-1");  // derived from the zone
   CHECK(s.get("/latest/meta-data/placement/availability-zone-id").result_int() == 404);
   CHECK(s.get("/latest/meta-data/instance-type").body() == "m5.xlarge");  // default kept
-  CHECK(s.get("/metadata/instance/compute/location?api-version=2021-02-01&format=text", {kAzure}).body() == "westeurope");
+  CHECK(s.get("/metadata/instance/compute/location?api-version=2021-02-01&format=text", {kAzure}).body() ==
+        "westeurope");
   CHECK(s.get("/computeMetadata/v1/instance/zone", {kGoogle}).body() == "projects/123456789012/zones/europe-west4-a");
   CHECK(s.get("/computeMetadata/v1/project/project-id", {kGoogle}).body() == "drills");
 
@@ -146,7 +149,8 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
         "mac, region)");
   CHECK(parse_identity("oracle: {}\n", "id.yaml").error() ==
         "id.yaml:1:1: error: oracle: unknown key (expected one of: aws, azure, gcp)");
-  CHECK(parse_identity("gcp: {zone: \"\"}\n", "id.yaml").error() == "id.yaml:1:13: error: gcp.zone: expected a non-empty string");
+  CHECK(parse_identity("gcp: {zone: \"\"}\n", "id.yaml").error() ==
+        "id.yaml:1:13: error: gcp.zone: expected a non-empty string");
   CHECK(load_identity("/nonexistent/id.yaml").error() ==
         "/nonexistent/id.yaml: error: cannot read identity file: No such file or directory");
 

@@ -45,8 +45,10 @@ const char* kPodList = R"({
   ]})";
 
 const std::map<std::string, std::map<std::string, std::string>> kNodes = {
-    {"n1", {{"topology.kubernetes.io/zone", "us-east-1a"}, {"node.kubernetes.io/instance-type", "m5.large"},
-            {"karpenter.sh/nodepool", "spot"}}},
+    {"n1",
+     {{"topology.kubernetes.io/zone", "us-east-1a"},
+      {"node.kubernetes.io/instance-type", "m5.large"},
+      {"karpenter.sh/nodepool", "spot"}}},
     {"n2", {{"failure-domain.beta.kubernetes.io/zone", "us-east-1b"}, {"kubernetes.azure.com/agentpool", "spotpool"}}},
 };
 
@@ -60,8 +62,19 @@ const FleetTarget& find(const std::vector<FleetTarget>& ts, const std::string& n
 // One random edit of a JSON tree: a value somewhere replaced by another type, removed, or
 // a subtree duplicated into another place.
 void mutate_tree(json& j, std::mt19937_64& rng, int depth = 0) {
-  const json replacements[] = {nullptr, 7, -1, 1e308, "", "x", true, json::array(), json::object(),
-                               json::array({1, "a"}), json::object({{"type", "Ready"}}), "65536", "10.0.0.1"};
+  const json replacements[] = {nullptr,
+                               7,
+                               -1,
+                               1e308,
+                               "",
+                               "x",
+                               true,
+                               json::array(),
+                               json::object(),
+                               json::array({1, "a"}),
+                               json::object({{"type", "Ready"}}),
+                               "65536",
+                               "10.0.0.1"};
   bool stop = depth > 6 || !(j.is_object() || j.is_array()) || j.empty() || rng() % 4 == 0;
   if (stop) {
     j = replacements[rng() % (sizeof replacements / sizeof *replacements)];
@@ -87,7 +100,8 @@ void mutate_tree(json& j, std::mt19937_64& rng, int depth = 0) {
 
 }  // namespace
 
-TEST_CASE("kubernetes: a pod list becomes targets with addresses, labels and not-ready reasons", "[chaos_agent][kubernetes]") {
+TEST_CASE("kubernetes: a pod list becomes targets with addresses, labels and not-ready reasons",
+          "[chaos_agent][kubernetes]") {
   auto page = parse_pod_list(kPodList);
   INFO((page ? "" : page.error()));
   REQUIRE(page);
@@ -103,8 +117,12 @@ TEST_CASE("kubernetes: a pod list becomes targets with addresses, labels and not
   const auto& b = find(ts.value(), "ca-b");
   CHECK(b.down.empty());
   CHECK(b.address() == "10.0.0.2:9443");  // the annotation's port
-  CHECK(b.labels == std::map<std::string, std::string>{{"app", "chaos-agent"}, {"namespace", "gameday"}, {"node", "n1"},
-                                                       {"zone", "us-east-1a"}, {"instance_type", "m5.large"}, {"pool", "spot"}});
+  CHECK(b.labels == std::map<std::string, std::string>{{"app", "chaos-agent"},
+                                                       {"namespace", "gameday"},
+                                                       {"node", "n1"},
+                                                       {"zone", "us-east-1a"},
+                                                       {"instance_type", "m5.large"},
+                                                       {"pool", "spot"}});
   const auto& a = find(ts.value(), "ca-a");
   CHECK(a.down.empty());
   CHECK(a.address() == "[fd00::5]:8443");
@@ -117,7 +135,8 @@ TEST_CASE("kubernetes: a pod list becomes targets with addresses, labels and not
   CHECK(find(ts.value(), "ca-d").down.empty());  // same node, another port: another agent
   CHECK(find(ts.value(), "ca-d").address() == "10.0.0.2:8443");
   CHECK(find(ts.value(), "ca-g").down == "same address 10.0.0.2:9443 as pod ca-b (one agent, one target)");
-  CHECK(find(ts.value(), "ca-e").down == "annotation chaos-agent.spotsim.io/remote-control-port is 'http', not a port (1-65535)");
+  CHECK(find(ts.value(), "ca-e").down ==
+        "annotation chaos-agent.spotsim.io/remote-control-port is 'http', not a port (1-65535)");
   CHECK(find(ts.value(), "ca-f").down == "pod is Running but not Ready (ContainersNotReady)");
   CHECK(find(ts.value(), "ca-f").labels == std::map<std::string, std::string>{{"namespace", "gameday"}});
 
@@ -137,10 +156,12 @@ TEST_CASE("kubernetes: a pod list becomes targets with addresses, labels and not
   auto bare = pods_to_targets(page->items, {}, o);
   REQUIRE(bare);
   CHECK(find(bare.value(), "ca-b").labels ==
-        std::map<std::string, std::string>{{"app", "chaos-agent"}, {"namespace", "gameday"}, {"node", "n1"}, {"zone", "bogus"}});
+        std::map<std::string, std::string>{
+            {"app", "chaos-agent"}, {"namespace", "gameday"}, {"node", "n1"}, {"zone", "bogus"}});
 }
 
-TEST_CASE("kubernetes: discovered targets go through the plan's selection and blast radius", "[chaos_agent][kubernetes]") {
+TEST_CASE("kubernetes: discovered targets go through the plan's selection and blast radius",
+          "[chaos_agent][kubernetes]") {
   auto page = parse_pod_list(kPodList);
   REQUIRE(page);
   KubernetesOptions o;
@@ -148,8 +169,9 @@ TEST_CASE("kubernetes: discovered targets go through the plan's selection and bl
   auto ts = pods_to_targets(page->items, kNodes, o);
   REQUIRE(ts);
   DiscoveredTargets found{"--kubernetes app=chaos-agent (namespace gameday)", ts.value()};
-  const std::string plan = "name: k\nmax_duration: 30m\nselect: {zone: us-east-1a}\n"
-                           "chaos:\n  - {at: 0s, storm: {fraction: 100%}}\n";
+  const std::string plan =
+      "name: k\nmax_duration: 30m\nselect: {zone: us-east-1a}\n"
+      "chaos:\n  - {at: 0s, storm: {fraction: 100%}}\n";
   auto p = parse_fleet_plan(plan, "plan.yaml", "", "", &found);
   INFO((p ? "" : p.error()));
   REQUIRE(p);
@@ -158,9 +180,12 @@ TEST_CASE("kubernetes: discovered targets go through the plan's selection and bl
   CHECK(p->targets[p->selection[0]].name == "ca-b");
   CHECK(p->targets[p->selection[2]].name == "ca-g");
   CHECK(p->reached.size() == 3);
-  auto twice = parse_fleet_plan(plan + "targets:\n  - {name: x, address: \"10.0.0.1:8443\"}\n", "plan.yaml", "", "", &found);
+  auto twice =
+      parse_fleet_plan(plan + "targets:\n  - {name: x, address: \"10.0.0.1:8443\"}\n", "plan.yaml", "", "", &found);
   REQUIRE_FALSE(twice);
-  CHECK(twice.error() == "plan.yaml:7:3: error: targets: given twice: here and --kubernetes app=chaos-agent (namespace gameday) (keep one)");
+  CHECK(twice.error() ==
+        "plan.yaml:7:3: error: targets: given twice: here and --kubernetes app=chaos-agent (namespace gameday) (keep "
+        "one)");
 }
 
 TEST_CASE("kubernetes: wrong shapes are errors naming the JSON path", "[chaos_agent][kubernetes]") {
@@ -176,10 +201,12 @@ TEST_CASE("kubernetes: wrong shapes are errors naming the JSON path", "[chaos_ag
   CHECK(err(R"({"items": {}})") == "items: expected an array");
   CHECK(err(R"({"items": [1]})") == "items[0]: expected an object");
   CHECK(err(R"({"items": [{}]})") == "items[0].metadata.name: required, a pod's name");
-  CHECK(err(R"({"items": [{"metadata": {"name": "p", "labels": {"a": 1}}}]})") == "items[0].metadata.labels.a: expected a string");
+  CHECK(err(R"({"items": [{"metadata": {"name": "p", "labels": {"a": 1}}}]})") ==
+        "items[0].metadata.labels.a: expected a string");
   CHECK(err(R"({"items": [{"metadata": {"name": "p"}, "status": {"phase": "Running", "conditions": [7]}}]})") ==
         "items[0].status.conditions[0]: expected an object");
-  CHECK(err(R"({"items": [{"metadata": {"name": "p"}}, {"metadata": {"name": "p"}}]})") == "items[1]: pod 'p' is listed twice");
+  CHECK(err(R"({"items": [{"metadata": {"name": "p"}}, {"metadata": {"name": "p"}}]})") ==
+        "items[1]: pod 'p' is listed twice");
   CHECK(err(R"({"items": [{"metadata": {"name": "p"}, "status": {"phase": "Running", "podIP": "not an ip",
             "conditions": [{"type": "Ready", "status": "True"}]}}]})") == "OK");
   CHECK(err(R"({"items": null, "metadata": {"continue": 5}})") == "metadata.continue: expected a string");
@@ -232,6 +259,6 @@ TEST_CASE("kubernetes: garbage pod lists give an error or targets, never a crash
       CHECK((t.down.empty() ? !t.host.empty() && t.port > 0 : true));
     }
   }
-  CHECK(ok > 100);      // the loop reaches the mapping, not only the JSON parser
+  CHECK(ok > 100);  // the loop reaches the mapping, not only the JSON parser
   CHECK(errors > 100);
 }

@@ -72,7 +72,8 @@ TEST_CASE("plan: the simulator's flat chaos item form is accepted too", "[chaos_
   CHECK(p->items[1].inject.notice == std::chrono::seconds(30));
   CHECK(p->items[1].inject.providers == static_cast<unsigned>(Provider::kGcp));
   CHECK(err("max_duration: 10m\nchaos:\n  - {kind: cliff, at: 1m}\n") ==
-        "plan.yaml:3:12: error: chaos[0].kind: expected one of: preempt, storm, rebalance, maintenance, clear, found 'cliff'");
+        "plan.yaml:3:12: error: chaos[0].kind: expected one of: preempt, storm, rebalance, maintenance, clear, found "
+        "'cliff'");
   CHECK(err("max_duration: 10m\nchaos:\n  - {kind: storm, at: 1m, fraction: 10%, scope: {zone: a}}\n") ==
         "plan.yaml:3:42: error: chaos[0].scope: unknown key; valid keys here: action, allow_unrealistic, at, "
         "azure_event_type, fraction, kind, name, notice, provider");
@@ -81,40 +82,49 @@ TEST_CASE("plan: the simulator's flat chaos item form is accepted too", "[chaos_
 TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent][plan]") {
   // Every mistake is reported, one line each: here the empty chaos list too.
   CHECK(err("chaos: []\n") ==
-        "plan.yaml:1:1: error: max_duration: required: every plan needs a dead-man limit after which all injections expire, e.g. max_duration: 30m\n"
+        "plan.yaml:1:1: error: max_duration: required: every plan needs a dead-man limit after which all injections "
+        "expire, e.g. max_duration: 30m\n"
         "plan.yaml:1:8: error: chaos: expected a non-empty list of items");
   CHECK(err("max_duration: soon\nchaos: []\n") ==
         "plan.yaml:1:15: error: max_duration: expected a duration like 90s, 15m, 2h or 7d, found \"soon\"\n"
         "plan.yaml:2:8: error: chaos: expected a non-empty list of items");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 2x}}\n") ==
-        "plan.yaml:3:32: error: chaos[0].preempt.notice: in duration \"2x\": unknown time unit \"x\" (use us, ms, s, m, h, d or w)");
+        "plan.yaml:3:32: error: chaos[0].preempt.notice: in duration \"2x\": unknown time unit \"x\" (use us, ms, s, "
+        "m, h, d or w)");
   // A bare number is refused, as in scenario files (issue 17).
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {notice: 120}}\n") ==
-        "plan.yaml:3:32: error: chaos[0].preempt.notice: duration \"120\" has no unit; write e.g. \"120s\" (units: us, ms, s, m, h, d, w)");
+        "plan.yaml:3:32: error: chaos[0].preempt.notice: duration \"120\" has no unit; write e.g. \"120s\" (units: us, "
+        "ms, s, m, h, d, w)");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    preempt: {action: reboot}\n") ==
         "plan.yaml:4:23: error: chaos[0].preempt.action: \"reboot\" is not one of: terminate, stop, hibernate");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 20m\n    preempt: {}\n") ==
         "plan.yaml:3:9: error: chaos[0].at: 20m is not before max_duration 10m");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    evict: {}\n") ==
-        "plan.yaml:4:5: error: chaos[0].evict: unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
+        "plan.yaml:4:5: error: chaos[0].evict: unknown key (expected at and one of: preempt, storm, rebalance, "
+        "maintenance, clear)");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {}, storm: {fraction: 1}}\n") ==
         "plan.yaml:3:5: error: chaos[0]: one action per item, found preempt and storm");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, storm: {fraction: 150%}}\n") ==
         "plan.yaml:3:32: error: chaos[0].storm.fraction: percentage \"150%\" is outside 0%..100%");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, storm: {notice: 30s}}\n") ==
         "plan.yaml:3:21: error: chaos[0].storm.fraction: required: the fraction of targets hit, e.g. fraction: 30%");
-  CHECK(err(std::string("max_duration: 10m\n") + kTargets + "blast_radius: {max_targets: 1}\nchaos:\n  - {at: 1m, storm: {fraction: 50%}}\n") ==
-        "plan.yaml:9:5: error: chaos[0].storm: would reach 2 of 4 targets, beyond the blast radius of 1 (blast_radius: max_fraction 1, max_targets 1)");
+  CHECK(err(std::string("max_duration: 10m\n") + kTargets +
+            "blast_radius: {max_targets: 1}\nchaos:\n  - {at: 1m, storm: {fraction: 50%}}\n") ==
+        "plan.yaml:9:5: error: chaos[0].storm: would reach 2 of 4 targets, beyond the blast radius of 1 (blast_radius: "
+        "max_fraction 1, max_targets 1)");
   CHECK(err(std::string("max_duration: 10m\n") + kTargets + "chaos:\n  - {at: 1m, preempt: {targets: [z]}}\n") ==
         "plan.yaml:8:34: error: chaos[0].preempt.targets[0]: no target named 'z' in targets");
-  CHECK(err("max_duration: 10m\nabort: {health_check: \"http://10.0.0.1/health\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
-        "plan.yaml:2:23: error: abort.health_check.url: '10.0.0.1' is not a loopback address; health checks must stay on this machine");
+  CHECK(err("max_duration: 10m\nabort: {health_check: \"http://10.0.0.1/health\"}\nchaos:\n  - {at: 1m, preempt: "
+            "{}}\n") ==
+        "plan.yaml:2:23: error: abort.health_check.url: '10.0.0.1' is not a loopback address; health checks must stay "
+        "on this machine");
   CHECK(err("max_duration: 10m\nbogus: 1\nchaos: []\n") ==
         "plan.yaml:3:8: error: chaos: expected a non-empty list of items\n"
         "plan.yaml:2:1: error: bogus: unknown key; valid keys here: abort, blast_radius, chaos, duration, expect, "
         "max_duration, name, provider, report, seed, targets");
-  CHECK(err("max_duration: 10m\nchaos: [\n") .rfind("plan.yaml:3:1: error: ", 0) == 0);
-  CHECK(err("max_duration: 10m\ntargets:\n  - {name: a, control: \"10.1.1.1:80\"}\nchaos:\n  - {at: 1m, preempt: {}}\n") ==
+  CHECK(err("max_duration: 10m\nchaos: [\n").rfind("plan.yaml:3:1: error: ", 0) == 0);
+  CHECK(err("max_duration: 10m\ntargets:\n  - {name: a, control: \"10.1.1.1:80\"}\nchaos:\n  - {at: 1m, preempt: "
+            "{}}\n") ==
         "plan.yaml:3:24: error: targets[0].control: control endpoints are local only (unix socket or loopback)");
   auto missing = load_plan("/nonexistent/plan.yaml");
   CHECK(missing.error() == "/nonexistent/plan.yaml: error: cannot read plan: No such file or directory");
@@ -122,11 +132,16 @@ TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent]
 
 TEST_CASE("plan runner: injects on schedule into the selected agents and clears at the end", "[chaos_agent][plan]") {
   test::RunningAgent a, b;
-  std::string yaml = "name: t\nprovider: aws\nmax_duration: 10m\nduration: 600ms\ntargets:\n"
-                     "  - {name: a, control: \"" + a.agent().options().control + "\"}\n"
-                     "  - {name: b, control: \"" + b.agent().options().control + "\"}\n"
-                     "chaos:\n  - {at: 0s, preempt: {notice: 120s, targets: [a]}}\n"
-                     "  - {at: 200ms, rebalance: {}}\n";
+  std::string yaml =
+      "name: t\nprovider: aws\nmax_duration: 10m\nduration: 600ms\ntargets:\n"
+      "  - {name: a, control: \"" +
+      a.agent().options().control +
+      "\"}\n"
+      "  - {name: b, control: \"" +
+      b.agent().options().control +
+      "\"}\n"
+      "chaos:\n  - {at: 0s, preempt: {notice: 120s, targets: [a]}}\n"
+      "  - {at: 200ms, rebalance: {}}\n";
   auto p = parse_plan(yaml, "t.yaml");
   REQUIRE(p);
   std::vector<std::string> lines;
@@ -150,14 +165,18 @@ TEST_CASE("plan runner: injects on schedule into the selected agents and clears 
   CHECK(out.report["aborted"] == false);
 }
 
-TEST_CASE("plan runner: the report covers only the plan's own injections, tagged with its run id", "[chaos_agent][plan]") {
+TEST_CASE("plan runner: the report covers only the plan's own injections, tagged with its run id",
+          "[chaos_agent][plan]") {
   test::RunningAgent a;
   // Made by hand before the plan starts: not part of the drill.
   a.inject({{"kind", "preempt"}, {"provider", "aws"}, {"notice", "120s"}, {"source", "cli"}});
   a.inject({{"kind", "rebalance"}, {"provider", "aws"}, {"source", "cli"}});
-  std::string yaml = "name: t\nprovider: aws\nmax_duration: 10m\nduration: 300ms\ntargets:\n"
-                     "  - {name: a, control: \"" + a.agent().options().control + "\"}\n"
-                     "chaos:\n  - {at: 0s, preempt: {notice: 120s}}\n";
+  std::string yaml =
+      "name: t\nprovider: aws\nmax_duration: 10m\nduration: 300ms\ntargets:\n"
+      "  - {name: a, control: \"" +
+      a.agent().options().control +
+      "\"}\n"
+      "chaos:\n  - {at: 0s, preempt: {notice: 120s}}\n";
   auto p = parse_plan(yaml, "t.yaml");
   REQUIRE(p);
   RunnerOptions ro;
@@ -177,12 +196,15 @@ TEST_CASE("plan runner: the report covers only the plan's own injections, tagged
 }
 
 TEST_CASE("plan: an Azure preempt notice under 30s is refused unless allow_unrealistic", "[chaos_agent][plan]") {
-  auto p = parse_plan("max_duration: 10m\nprovider: azure\nchaos:\n  - {at: 1m, preempt: {notice: 10s}}\n", "plan.yaml");
+  auto p =
+      parse_plan("max_duration: 10m\nprovider: azure\nchaos:\n  - {at: 1m, preempt: {notice: 10s}}\n", "plan.yaml");
   REQUIRE(!p);
-  CHECK(p.error() == "plan.yaml:4:32: error: chaos[0].preempt.notice: Azure Scheduled Events give Preempt at least 30s "
-                     "of notice, got 10s (add allow_unrealistic: true to drill a shorter one anyway)");
-  auto ok = parse_plan("max_duration: 10m\nprovider: azure\nchaos:\n  - {at: 1m, preempt: {notice: 10s, allow_unrealistic: true}}\n",
-                       "plan.yaml");
+  CHECK(p.error() ==
+        "plan.yaml:4:32: error: chaos[0].preempt.notice: Azure Scheduled Events give Preempt at least 30s "
+        "of notice, got 10s (add allow_unrealistic: true to drill a shorter one anyway)");
+  auto ok = parse_plan(
+      "max_duration: 10m\nprovider: azure\nchaos:\n  - {at: 1m, preempt: {notice: 10s, allow_unrealistic: true}}\n",
+      "plan.yaml");
   REQUIRE(ok);
   CHECK(ok->items[0].inject.allow_unrealistic);
   CHECK(parse_plan("max_duration: 10m\nprovider: aws\nchaos:\n  - {at: 1m, preempt: {notice: 10s}}\n", "plan.yaml"));
@@ -194,14 +216,17 @@ TEST_CASE("plan runner: a failing health check aborts and clears everything", "[
   boost::asio::io_context io;
   int calls = 0;
   agent::http::Server health(io, {}, [&](agent::http::Request&&, const std::string&, agent::http::Respond respond) {
-    agent::http::Response r{++calls == 1 ? boost::beast::http::status::ok : boost::beast::http::status::service_unavailable, 11};
+    agent::http::Response r{
+        ++calls == 1 ? boost::beast::http::status::ok : boost::beast::http::status::service_unavailable, 11};
     respond(std::move(r));
   });
   REQUIRE(health.listen_tcp("127.0.0.1", 0));
   std::thread hthread([&] { io.run(); });
   std::string yaml = "name: t\nmax_duration: 10m\nduration: 5s\ntargets:\n  - {name: a, control: \"" +
-                     a.agent().options().control + "\"}\n"
-                     "abort:\n  health_check: {url: \"http://127.0.0.1:" + std::to_string(health.port()) +
+                     a.agent().options().control +
+                     "\"}\n"
+                     "abort:\n  health_check: {url: \"http://127.0.0.1:" +
+                     std::to_string(health.port()) +
                      "/health\", interval: 100ms, failures: 2}\n"
                      "chaos:\n  - {at: 0s, preempt: {notice: 120s}}\n";
   auto p = parse_plan(yaml, "t.yaml");
@@ -223,11 +248,13 @@ TEST_CASE("plan runner: a failing health check aborts and clears everything", "[
   hthread.join();
 }
 
-TEST_CASE("plan: expect: (spotsim compare's tolerances) is shape-checked and otherwise ignored", "[chaos_agent][plan]") {
+TEST_CASE("plan: expect: (spotsim compare's tolerances) is shape-checked and otherwise ignored",
+          "[chaos_agent][plan]") {
   const std::string head = "max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\n";
   CHECK(err(head + "expect: {notices: 0, drained_in_time: interval, detection_latency_mean_s: 50%}\n") == "OK");
   CHECK(err(head + "expect: [notices]\n") ==
-        "plan.yaml:3:9: error: expect: expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: interval}");
+        "plan.yaml:3:9: error: expect: expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: "
+        "interval}");
   CHECK(err(head + "expect: {notices: [0]}\n") ==
         "plan.yaml:3:19: error: expect.notices: expected a tolerance: interval, a number or a percentage like 25%");
 }
@@ -241,7 +268,8 @@ TEST_CASE("plan: a plan with several mistakes reports every one, one line each",
       "  - {at: 1m, preempt: {action: reboot}}\n";
   const std::string got = err(text);
   CHECK(got ==
-        "plan.yaml:1:15: error: max_duration: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, s, m, h, d, w)\n"
+        "plan.yaml:1:15: error: max_duration: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, s, m, h, "
+        "d, w)\n"
         "plan.yaml:2:35: error: blast_radius.max_target: unknown key (did you mean \"max_targets\"?); valid keys here: "
         "max_fraction, max_targets\n"
         "plan.yaml:4:32: error: chaos[0].preempt.action: \"reboot\" is not one of: terminate, stop, hibernate");
@@ -250,9 +278,10 @@ TEST_CASE("plan: a plan with several mistakes reports every one, one line each",
 }
 
 TEST_CASE("plan: garbage never crashes the reader, and every line of an error names the file", "[chaos_agent][plan]") {
-  const std::string base = std::string("max_duration: 10m\nseed: 3\n") + kTargets +
-                           "blast_radius: {max_fraction: 75%}\nabort: {health_check: \"http://127.0.0.1:8080/h\"}\n"
-                           "chaos:\n  - {at: 1m, storm: {fraction: 50%, notice: 30s}}\n  - {kind: preempt, at: 2m, targets: [a]}\n";
+  const std::string base =
+      std::string("max_duration: 10m\nseed: 3\n") + kTargets +
+      "blast_radius: {max_fraction: 75%}\nabort: {health_check: \"http://127.0.0.1:8080/h\"}\n"
+      "chaos:\n  - {at: 1m, storm: {fraction: 50%, notice: 30s}}\n  - {kind: preempt, at: 2m, targets: [a]}\n";
   REQUIRE(err(base) == "OK");
   uint64_t x = 7;
   int refused = 0;

@@ -23,7 +23,8 @@ TEST_CASE("router: no open proxy: absolute-form, CONNECT and foreign Host are re
   CHECK(host.type == Outcome::Type::kRespond);
   CHECK(host.response.result_int() == 400);
   CHECK(host.response.body() ==
-        "chaos-agent: Host 'evil.example' is not a metadata host (start the agent with --allow-host NAME to accept it)\n");
+        "chaos-agent: Host 'evil.example' is not a metadata host (start the agent with --allow-host NAME to accept "
+        "it)\n");
   for (const char* ok : {"169.254.169.254", "169.254.169.254:80", "metadata.google.internal", "metadata",
                          "127.0.0.1:8169", "localhost:8169", "[fd00:ec2::254]"}) {
     INFO(ok);

@@ -120,8 +120,9 @@ TEST_CASE("chaos-agent state: an Azure Preempt notice under 30s needs allow_unre
   r.notice = std::chrono::seconds(10);
   auto bad = s.inject(r);
   REQUIRE(!bad);
-  CHECK(bad.error() == "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
-                       "(a shorter notice is accepted only with --allow-unrealistic)");
+  CHECK(bad.error() ==
+        "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
+        "(a shorter notice is accepted only with --allow-unrealistic)");
   r.providers = kAllProviders;  // "all" includes Azure
   CHECK(!s.inject(r));
   r.providers = static_cast<unsigned>(Provider::kAws) | static_cast<unsigned>(Provider::kGcp);
@@ -160,7 +161,7 @@ TEST_CASE("chaos-agent state: clearing one run removes only that run's injection
   CHECK(s.injections()[0].req.kind == Kind::kMaintenance);  // order kept
   CHECK(s.injections()[1].req.run == "run-bbbbbbbbbbbb");
   CHECK(s.version() == v + 1);
-  CHECK(s.azure_incarnation() == inc + 1);  // its Azure Preempt event left the document
+  CHECK(s.azure_incarnation() == inc + 1);                  // its Azure Preempt event left the document
   CHECK(s.clear(std::string("run-aaaaaaaaaaaa")).empty());  // nothing left of it: no change
   CHECK(s.version() == v + 1);
   CHECK(s.clear().size() == 2);  // without a run: everything

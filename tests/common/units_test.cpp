@@ -19,8 +19,7 @@ TEST_CASE("durations parse strictly", "[units]") {
   CHECK(parse_duration("5y").status().message() ==
         "in duration \"5y\": unknown time unit \"y\" (use us, ms, s, m, h, d or w)");
   CHECK(parse_duration("-5s").status().message() == "duration \"-5s\" is negative");
-  CHECK(parse_duration("soon").status().message() ==
-        "expected a duration like 90s, 15m, 2h or 7d, found \"soon\"");
+  CHECK(parse_duration("soon").status().message() == "expected a duration like 90s, 15m, 2h or 7d, found \"soon\"");
 }
 
 TEST_CASE("a spelled-out unit gets the unit it means, not a doubled word (issue 15)", "[units]") {

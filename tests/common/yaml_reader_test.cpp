@@ -7,8 +7,7 @@ using namespace spotsim;
 namespace {
 
 enum class Color { kRed, kGreen, kBlue };
-constexpr auto kColors =
-    enum_table<Color>({{"red", Color::kRed}, {"green", Color::kGreen}, {"blue", Color::kBlue}});
+constexpr auto kColors = enum_table<Color>({{"red", Color::kRed}, {"green", Color::kGreen}, {"blue", Color::kBlue}});
 static_assert(kColors.size() == 3);
 static_assert(kColors.find("green") == Color::kGreen);
 static_assert(!kColors.find("purple"));
@@ -58,7 +57,8 @@ TEST_CASE("a map reader reports every mistake with file, line and column", "[com
   REQUIRE_FALSE(st.is_ok());
   const std::string& m = st.message();
   INFO(m);
-  CHECK(m.find("plan.yaml:2:15: error: max_duration: duration \"90\" has no unit; write e.g. \"90s\"") != std::string::npos);
+  CHECK(m.find("plan.yaml:2:15: error: max_duration: duration \"90\" has no unit; write e.g. \"90s\"") !=
+        std::string::npos);
   CHECK(m.find("plan.yaml:3:8: error: color: \"gren\" is not one of: red, green, blue (did you mean \"green\"?)") !=
         std::string::npos);
   CHECK(m.find("plan.yaml:4:15: error: limits.vms: must be between 0 and 1000, found -1") != std::string::npos);

@@ -102,8 +102,8 @@ TEST_CASE("radix heap and std::priority_queue agree on a random workload", "[eng
   uint64_t seq = 0;
   int64_t now = 0;
   for (int i = 0; i < 2000; ++i) {
-    const Event ev{now + static_cast<int64_t>(rng.below(1000)), (rng.below(4) << 56) | seq++, 0, 0,
-                   static_cast<uint32_t>(i), 0};
+    const Event ev{
+        now + static_cast<int64_t>(rng.below(1000)), (rng.below(4) << 56) | seq++, 0, 0, static_cast<uint32_t>(i), 0};
     radix.push(ev);
     binary.push(ev);
   }
@@ -115,7 +115,11 @@ TEST_CASE("radix heap and std::priority_queue agree on a random workload", "[eng
     now = a.time;
     if (rng.bernoulli(0.7)) {
       const Event ev{now + static_cast<int64_t>(rng.below(rng.bernoulli(0.2) ? 3 : 100000)),
-                     (rng.below(4) << 56) | seq++, 0, 0, 0, 0};
+                     (rng.below(4) << 56) | seq++,
+                     0,
+                     0,
+                     0,
+                     0};
       radix.push(ev);
       binary.push(ev);
     }
@@ -197,7 +201,8 @@ std::vector<std::pair<int64_t, uint32_t>> churn(bool lanes) {
     c.fixed = e.add_lane();
     c.mixed = e.add_lane();
   }
-  for (uint32_t i = 0; i < 300; ++i) e.schedule_at(SimTime{static_cast<int64_t>(c.rng.below(1000))}, c.self, 0, c.next_id++);
+  for (uint32_t i = 0; i < 300; ++i)
+    e.schedule_at(SimTime{static_cast<int64_t>(c.rng.below(1000))}, c.self, 0, c.next_id++);
   e.run_until(SimTime{200000});
   CHECK(e.pending() > 0);
   return c.seen;

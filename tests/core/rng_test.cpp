@@ -52,12 +52,14 @@ TEST_CASE("generator output is fixed across platforms (golden values)", "[rng]")
 
 TEST_CASE("uniform01 lies in [0 1) with mean 1/2 and variance 1/12", "[rng]") {
   Rng r(7);
-  auto m = sample([&] {
-    const double u = r.uniform01();
-    REQUIRE(u >= 0.0);
-    REQUIRE(u < 1.0);
-    return u;
-  }, kN);
+  auto m = sample(
+      [&] {
+        const double u = r.uniform01();
+        REQUIRE(u >= 0.0);
+        REQUIRE(u < 1.0);
+        return u;
+      },
+      kN);
   CHECK(m.mean == Approx(0.5).margin(0.005));
   CHECK(m.var == Approx(1.0 / 12).margin(0.002));
 }
@@ -103,12 +105,14 @@ TEST_CASE("empirical distribution reproduces its samples' range and mean", "[rng
   Empirical e({1.0, 2.0, 3.0, 4.0, 10.0});
   Rng r(23);
   double lo = 1e9, hi = -1e9;
-  auto m = sample([&] {
-    const double x = e.sample(r);
-    lo = std::min(lo, x);
-    hi = std::max(hi, x);
-    return x;
-  }, kN);
+  auto m = sample(
+      [&] {
+        const double x = e.sample(r);
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+        return x;
+      },
+      kN);
   CHECK(lo >= 1.0);
   CHECK(hi <= 10.0);
   // Linear interpolation between order statistics: mean of the piecewise-linear inverse CDF.

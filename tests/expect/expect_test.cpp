@@ -11,12 +11,9 @@ MetricDef def(const char* text, MetricUnit unit) { return make_metric_def(*Metri
 
 std::vector<MetricDef> defs() {
   return {
-      def("fleet.web.interruptions", MetricUnit::kCount),
-      def("fleet.web.time_to_reschedule", MetricUnit::kSeconds),
-      def("fleet.web.vm_hours_spot", MetricUnit::kHours),
-      def("fleet.web.cost", MetricUnit::kDollars),
-      def("cost.savings_pct", MetricUnit::kPercent),
-      def("pool.m5-1a.share", MetricUnit::kRatio),
+      def("fleet.web.interruptions", MetricUnit::kCount), def("fleet.web.time_to_reschedule", MetricUnit::kSeconds),
+      def("fleet.web.vm_hours_spot", MetricUnit::kHours), def("fleet.web.cost", MetricUnit::kDollars),
+      def("cost.savings_pct", MetricUnit::kPercent),      def("pool.m5-1a.share", MetricUnit::kRatio),
   };
 }
 
@@ -77,10 +74,12 @@ TEST_CASE("expect: units on the right-hand side convert to the metric's unit", "
 }
 
 TEST_CASE("expect: and binds tighter than or, parentheses group", "[expect]") {
-  const Expectation e = parse_ok("fleet.web.cost.max < 1 or fleet.web.interruptions.max == 0 and cost.savings_pct.mean > 5");
+  const Expectation e =
+      parse_ok("fleet.web.cost.max < 1 or fleet.web.interruptions.max == 0 and cost.savings_pct.mean > 5");
   REQUIRE(e.comparisons.size() == 3);
   REQUIRE(e.nodes[static_cast<size_t>(e.root)].kind == Expectation::Node::kOr);
-  const Expectation g = parse_ok("(fleet.web.cost.max < 1 or fleet.web.interruptions.max == 0) and cost.savings_pct.mean > 5");
+  const Expectation g =
+      parse_ok("(fleet.web.cost.max < 1 or fleet.web.interruptions.max == 0) and cost.savings_pct.mean > 5");
   REQUIRE(g.nodes[static_cast<size_t>(g.root)].kind == Expectation::Node::kAnd);
 }
 
@@ -100,7 +99,8 @@ TEST_CASE("expect: parse errors carry the offset and an exact message", "[expect
       {"cost.savings_pct.mean = 50", 22,
        "expected a comparison operator (<, <=, >, >=, ==, !=) after \"cost.savings_pct.mean\", found \"=\""},
       {"cost.savings_pct >= 50", 0,
-       "\"cost.savings_pct\" needs a statistic: write cost.savings_pct.mean (or .p50, .p95, .p99, .min, .max, .stddev)"},
+       "\"cost.savings_pct\" needs a statistic: write cost.savings_pct.mean (or .p50, .p95, .p99, .min, .max, "
+       ".stddev)"},
       {"cost.savings_pct.p90 >= 50", 17,
        "unknown statistic \"p90\" (did you mean \"p50\"?) (use mean, p50, p95, p99, min, max or stddev)"},
       {"fleet.web.interuptions.max == 0", 0,
@@ -109,8 +109,7 @@ TEST_CASE("expect: parse errors carry the offset and an exact message", "[expect
        "cost.savings_pct, pool.m5-1a.share"},
       {"cost.savings_pct.mean >=", 24,
        "expected a value after \">=\" (e.g. 50, 99.5%, $120 or 5m), found the end of the assertion"},
-      {"fleet.web.cost.mean < 5m", 22,
-       "a duration (\"5m\") cannot be compared with fleet.web.cost (in dollars)"},
+      {"fleet.web.cost.mean < 5m", 22, "a duration (\"5m\") cannot be compared with fleet.web.cost (in dollars)"},
       {"fleet.web.interruptions.max < 5%", 30,
        "a percentage (\"5%\") cannot be compared with fleet.web.interruptions (a count)"},
       {"cost.savings_pct.mean < $5", 24,
@@ -138,7 +137,8 @@ TEST_CASE("expect: compile_expectations names FILE:LINE:COL of the bad token", "
   CompiledScenario sc;
   sc.file = "s.yaml";
   sc.text = "expect:\n  - cost.savings_pct.mean => 50\n  - \"fleet.web.cost.p90 < 3\"\n  - fleet.web.cost.max < 3\n";
-  sc.expect = {{"cost.savings_pct.mean => 50", 2, 5}, {"fleet.web.cost.p90 < 3", 3, 5}, {"fleet.web.cost.max < 3", 4, 5}};
+  sc.expect = {
+      {"cost.savings_pct.mean => 50", 2, 5}, {"fleet.web.cost.p90 < 3", 3, 5}, {"fleet.web.cost.max < 3", 4, 5}};
   auto r = compile_expectations(sc, defs());
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == StatusCode::kInvalidInput);
@@ -177,9 +177,9 @@ TEST_CASE("expect: evaluation reports observed values, failing replications and 
     r.stats[m] = compute_stats(col);
   }
   std::vector<Expectation> exps;
-  for (const char* t : {"fleet.web.interruptions.max == 0", "cost.savings_pct.mean >= 50",
-                        "cost.savings_pct.mean >= 60%", "fleet.web.cost.stddev < $0.5",
-                        "fleet.web.interruptions.max == 0 or cost.savings_pct.min > 30"}) {
+  for (const char* t :
+       {"fleet.web.interruptions.max == 0", "cost.savings_pct.mean >= 50", "cost.savings_pct.mean >= 60%",
+        "fleet.web.cost.stddev < $0.5", "fleet.web.interruptions.max == 0 or cost.savings_pct.min > 30"}) {
     exps.push_back(parse_ok(t));
   }
   const auto res = evaluate_expectations(exps, sc, r);
@@ -187,10 +187,11 @@ TEST_CASE("expect: evaluation reports observed values, failing replications and 
   CHECK_FALSE(res[0].passed);
   CHECK(res[0].observed == 2);
   CHECK(res[0].failing_replications == std::vector<int64_t>{1});
-  CHECK(res[0].explanation ==
-        "observed fleet.web.interruptions.max = 2, expected == 0; 1 of 3 replications fail fleet.web.interruptions == 0 "
-        "on their own: #1; reproduce #1 alone: spotsim run scenarios/x.yaml --seed 7 --replication 1 --set "
-        "fleets.web.target=4");
+  CHECK(
+      res[0].explanation ==
+      "observed fleet.web.interruptions.max = 2, expected == 0; 1 of 3 replications fail fleet.web.interruptions == 0 "
+      "on their own: #1; reproduce #1 alone: spotsim run scenarios/x.yaml --seed 7 --replication 1 --set "
+      "fleets.web.target=4");
   CHECK(res[1].passed);
   CHECK(res[1].observed == Approx(56.6666667));
   CHECK(res[1].explanation.empty());
@@ -220,9 +221,10 @@ TEST_CASE("expect: evaluation reports observed values, failing replications and 
   const auto ne = evaluate_expectations({parse_ok("fleet.web.interruptions.mean != 1")}, sc, r);
   CHECK_FALSE(ne[0].passed);
   CHECK(ne[0].failing_replications.empty());
-  CHECK(ne[0].explanation ==
-        "observed fleet.web.interruptions.mean = 1, expected != 1; every replication meets fleet.web.interruptions != 1 "
-        "on its own, the mean over 2 replications does not");
+  CHECK(
+      ne[0].explanation ==
+      "observed fleet.web.interruptions.mean = 1, expected != 1; every replication meets fleet.web.interruptions != 1 "
+      "on its own, the mean over 2 replications does not");
 }
 
 TEST_CASE("expect: reproduce_command quotes for the shell", "[expect]") {

@@ -38,20 +38,33 @@ std::string mutated(std::string s, Rng& rng, uint64_t max_edits, std::string_vie
 // inj-2 read after 1.5 s, its workload exits only after the drill cleared the notice (no drain);
 // a rebalance that is not a notice.
 const char* kAudit =
-    R"({"ts":"x","ts_us":1000000,"event":"serve_start","workload":"pidfile:/tmp/w.pid"})" "\n"
-    R"({"ts":"x","ts_us":2000000,"event":"inject","injection":"inj-1","kind":"preempt","notice_s":8.0,"provider":"aws","run":"run-a"})" "\n"
-    R"({"ts":"x","ts_us":2100000,"event":"read","notice_visible":false,"path":"/x"})" "\n"
-    R"({"ts":"x","ts_us":2500000,"event":"read","injection":"inj-1","notice_visible":true})" "\n"
-    R"({"ts":"x","ts_us":2600000,"event":"read","injection":"inj-1","notice_visible":true})" "\n"
-    R"({"ts":"x","ts_us":4000000,"event":"workload_exit","injection":"inj-1"})" "\n"
+    R"({"ts":"x","ts_us":1000000,"event":"serve_start","workload":"pidfile:/tmp/w.pid"})"
     "\n"
-    R"({"ts":"x","ts_us":5000000,"event":"inject","injection":"inj-2","kind":"preempt","notice_s":8.0,"provider":"aws","run":"run-a"})" "\n"
-    R"({"ts":"x","ts_us":5000001,"event":"inject","injection":"inj-3","kind":"rebalance","notice_s":0,"provider":"aws"})" "\n"
-    R"({"ts":"x","ts_us":6500000,"event":"read","injection":"inj-2","notice_visible":true})" "\n"
-    R"({"ts":"x","ts_us":13000000,"event":"deadline","injection":"inj-2"})" "\n"
-    R"({"ts":"x","ts_us":14000000,"event":"clear","injection":"inj-2"})" "\n"
-    R"({"ts":"x","ts_us":14500000,"event":"workload_exit","injection":"inj-2"})" "\n"
-    R"({"ts":"x","ts_us":14000000,"event":"some_future_event"})" "\n";
+    R"({"ts":"x","ts_us":2000000,"event":"inject","injection":"inj-1","kind":"preempt","notice_s":8.0,"provider":"aws","run":"run-a"})"
+    "\n"
+    R"({"ts":"x","ts_us":2100000,"event":"read","notice_visible":false,"path":"/x"})"
+    "\n"
+    R"({"ts":"x","ts_us":2500000,"event":"read","injection":"inj-1","notice_visible":true})"
+    "\n"
+    R"({"ts":"x","ts_us":2600000,"event":"read","injection":"inj-1","notice_visible":true})"
+    "\n"
+    R"({"ts":"x","ts_us":4000000,"event":"workload_exit","injection":"inj-1"})"
+    "\n"
+    "\n"
+    R"({"ts":"x","ts_us":5000000,"event":"inject","injection":"inj-2","kind":"preempt","notice_s":8.0,"provider":"aws","run":"run-a"})"
+    "\n"
+    R"({"ts":"x","ts_us":5000001,"event":"inject","injection":"inj-3","kind":"rebalance","notice_s":0,"provider":"aws"})"
+    "\n"
+    R"({"ts":"x","ts_us":6500000,"event":"read","injection":"inj-2","notice_visible":true})"
+    "\n"
+    R"({"ts":"x","ts_us":13000000,"event":"deadline","injection":"inj-2"})"
+    "\n"
+    R"({"ts":"x","ts_us":14000000,"event":"clear","injection":"inj-2"})"
+    "\n"
+    R"({"ts":"x","ts_us":14500000,"event":"workload_exit","injection":"inj-2"})"
+    "\n"
+    R"({"ts":"x","ts_us":14000000,"event":"some_future_event"})"
+    "\n";
 
 std::string parse_error(const std::string& text) {
   AuditData a;
@@ -65,7 +78,8 @@ std::string plan_error(const std::string& text) {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/gameday_test_" + name;
+  const std::string path =
+      std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/gameday_test_" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -99,9 +113,12 @@ TEST_CASE("gameday audit: notices, detection, drain and never-drained from an ag
 
 TEST_CASE("gameday audit: without a watched workload nothing says whether notices drained") {
   AuditData a;
-  REQUIRE(parse_audit(R"({"ts_us":1,"event":"serve_start","workload":"none"})" "\n"
-                      R"({"ts_us":2,"event":"inject","injection":"i","kind":"preempt","notice_s":120})" "\n",
-                      "a.jsonl", "", a).is_ok());
+  REQUIRE(parse_audit(R"({"ts_us":1,"event":"serve_start","workload":"none"})"
+                      "\n"
+                      R"({"ts_us":2,"event":"inject","injection":"i","kind":"preempt","notice_s":120})"
+                      "\n",
+                      "a.jsonl", "", a)
+              .is_ok());
   const Observed o = observe(a);
   CHECK(*o[static_cast<size_t>(GamedayMetric::kNotices)] == 1);
   CHECK(*o[static_cast<size_t>(GamedayMetric::kDetected)] == 0);
@@ -109,22 +126,30 @@ TEST_CASE("gameday audit: without a watched workload nothing says whether notice
   CHECK_FALSE(o[static_cast<size_t>(GamedayMetric::kDetectionLatencyMean)]);
   // An older agent's log (no workload in serve_start): a workload event means one was watched.
   AuditData b;
-  REQUIRE(parse_audit(R"({"ts_us":2,"event":"inject","injection":"i","kind":"preempt","notice_s":120})" "\n"
-                      R"({"ts_us":9,"event":"workload_exit","injection":"i"})" "\n", "b.jsonl", "", b).is_ok());
+  REQUIRE(parse_audit(R"({"ts_us":2,"event":"inject","injection":"i","kind":"preempt","notice_s":120})"
+                      "\n"
+                      R"({"ts_us":9,"event":"workload_exit","injection":"i"})"
+                      "\n",
+                      "b.jsonl", "", b)
+              .is_ok());
   CHECK(b.notices[0].watched);
 }
 
 TEST_CASE("gameday audit: malformed lines name the file, line and field") {
-  CHECK(parse_error("{\"ts_us\":1,\"event\":\"inject\"\n") == "a.jsonl:1: error: not a JSON object (a chaos-agent audit log has one object per line)");
-  CHECK(parse_error("[1,2]\n") == "a.jsonl:1: error: not a JSON object (a chaos-agent audit log has one object per line)");
-  CHECK(parse_error("\n{\"ts_us\":1}\n") == "a.jsonl:2: error: event: expected a string such as \"inject\" or \"read\"");
+  CHECK(parse_error("{\"ts_us\":1,\"event\":\"inject\"\n") ==
+        "a.jsonl:1: error: not a JSON object (a chaos-agent audit log has one object per line)");
+  CHECK(parse_error("[1,2]\n") ==
+        "a.jsonl:1: error: not a JSON object (a chaos-agent audit log has one object per line)");
+  CHECK(parse_error("\n{\"ts_us\":1}\n") ==
+        "a.jsonl:2: error: event: expected a string such as \"inject\" or \"read\"");
   CHECK(parse_error("{\"event\":\"read\",\"ts_us\":\"1\"}\n") ==
         "a.jsonl:1: error: ts_us: expected the time in microseconds since the epoch (an integer)");
   CHECK(parse_error("{\"event\":\"inject\",\"ts_us\":1,\"kind\":\"preempt\",\"notice_s\":1}\n") ==
         "a.jsonl:1: error: injection: expected a non-empty string (inject event)");
   CHECK(parse_error("{\"event\":\"inject\",\"ts_us\":1,\"injection\":\"i\",\"kind\":\"preempt\",\"notice_s\":-1}\n") ==
         "a.jsonl:1: error: notice_s: expected the notice length in seconds (a number >= 0)");
-  CHECK(parse_error("{\"event\":\"read\",\"ts_us\":1}\n") == "a.jsonl:1: error: notice_visible: expected true or false (read event)");
+  CHECK(parse_error("{\"event\":\"read\",\"ts_us\":1}\n") ==
+        "a.jsonl:1: error: notice_visible: expected true or false (read event)");
   CHECK(parse_error("{\"event\":\"read\",\"ts_us\":1,\"notice_visible\":true}\n") ==
         "a.jsonl:1: error: injection: expected a non-empty string (read event)");
   CHECK(parse_error("{\"event\":\"workload_exit\",\"ts_us\":1,\"injection\":7}\n") ==
@@ -134,7 +159,8 @@ TEST_CASE("gameday audit: malformed lines name the file, line and field") {
         "a.jsonl:2: error: injection: 'i' was injected twice in this log");
   auto missing = read_audits({"/nonexistent/audit.jsonl"});
   REQUIRE_FALSE(missing.is_ok());
-  CHECK(missing.status().message() == "/nonexistent/audit.jsonl: error: cannot read the audit log: No such file or directory");
+  CHECK(missing.status().message() ==
+        "/nonexistent/audit.jsonl: error: cannot read the audit log: No such file or directory");
 }
 
 TEST_CASE("gameday audit: garbage never crashes and is refused with a line number") {
@@ -196,19 +222,23 @@ TEST_CASE("gameday plan: the agent's vocabulary, storm counts as the agent picks
 }
 
 TEST_CASE("gameday plan: errors name FILE:LINE:COL and the YAML path") {
-  CHECK(plan_error("chaos: []\n") == "p.yaml:1:1: error: max_duration: required: the plan's dead-man limit, e.g. max_duration: 30m");
-  CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nbogus: 1\n") ==
-        "p.yaml:3:1: error: bogus: unknown key (expected one of: name, provider, max_duration, duration, seed, targets, "
-        "blast_radius, abort, chaos, report, expect)");
+  CHECK(plan_error("chaos: []\n") ==
+        "p.yaml:1:1: error: max_duration: required: the plan's dead-man limit, e.g. max_duration: 30m");
+  CHECK(
+      plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nbogus: 1\n") ==
+      "p.yaml:3:1: error: bogus: unknown key (expected one of: name, provider, max_duration, duration, seed, targets, "
+      "blast_radius, abort, chaos, report, expect)");
   CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {notices: soon}\n") ==
         "p.yaml:3:19: error: expect.notices: expected interval (inside the prediction's interval), a number (largest "
         "|observed - predicted mean|) or a percentage like 25% (of the predicted mean), found 'soon'");
   CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {notise: 1}\n") ==
         "p.yaml:3:10: error: expect.notise: unknown metric (expected one of: notices, detected, drained_in_time, "
         "not_drained, detection_latency_mean_s, drain_time_mean_s)");
-  CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {time_to_replacement_s: 1}\n") ==
-        "p.yaml:3:10: error: expect.time_to_replacement_s: a drill does not observe this metric (the simulator predicts "
-        "it) (expected one of: notices, detected, drained_in_time, not_drained, detection_latency_mean_s, drain_time_mean_s)");
+  CHECK(
+      plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {time_to_replacement_s: 1}\n") ==
+      "p.yaml:3:10: error: expect.time_to_replacement_s: a drill does not observe this metric (the simulator predicts "
+      "it) (expected one of: notices, detected, drained_in_time, not_drained, detection_latency_mean_s, "
+      "drain_time_mean_s)");
   CHECK(plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, storm: {notice: 30s}}\n") ==
         "p.yaml:3:21: error: chaos[0].storm.fraction: required: the fraction of targets hit, e.g. fraction: 30%");
   CHECK(plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, preempt: {targets: [x]}}\n") ==
@@ -218,7 +248,8 @@ TEST_CASE("gameday plan: errors name FILE:LINE:COL and the YAML path") {
   CHECK(plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, clear: {}}\n") ==
         "p.yaml:3:3: error: chaos: has no preempt or storm item: there is no preemption notice to predict");
   CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {notice: 90}}]\n") ==
-        "p.yaml:2:36: error: chaos[0].preempt.notice: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, s, m, h, d, w)");
+        "p.yaml:2:36: error: chaos[0].preempt.notice: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, "
+        "s, m, h, d, w)");
   CHECK(plan_error("max_duration: [\n").rfind("p.yaml:", 0) == 0);
 }
 
@@ -250,8 +281,8 @@ TEST_CASE("gameday calibration: lognormal by maximum likelihood, shares, and the
   const std::string yaml = calibration_yaml(*c);
   CHECK(yaml.find("  detection_latency: {lognormal: {median: 0.866s, sigma: 0.5493}}") != std::string::npos);
   CHECK(yaml.find("  never_drained: 50.0%") != std::string::npos);
-  CHECK(yaml.find("  notice: 6.500s   # pools' and storm items' notice: drilled notice 8.000s - p90 detection latency 1.500s") !=
-        std::string::npos);
+  CHECK(yaml.find("  notice: 6.500s   # pools' and storm items' notice: drilled notice 8.000s - p90 detection latency "
+                  "1.500s") != std::string::npos);
   CHECK(yaml.find("  drain: false") != std::string::npos);
   auto back = parse_calibration(yaml, "c.yaml");
   REQUIRE(back.is_ok());
@@ -275,13 +306,16 @@ TEST_CASE("gameday calibration: errors name the line and key") {
     auto c = parse_calibration(t, "c.yaml");
     return c.is_ok() ? std::string() : c.status().message();
   };
-  CHECK(err("x: 1\n") == "c.yaml:1:1: error: notice_handling: required: a calibration has a notice_handling: block (spotsim calibrate --gameday writes one)");
+  CHECK(err("x: 1\n") ==
+        "c.yaml:1:1: error: notice_handling: required: a calibration has a notice_handling: block (spotsim calibrate "
+        "--gameday writes one)");
   CHECK(err("notice_handling:\n  detection_latency: {lognormal: {median: 1s}}\n") ==
         "c.yaml:2:34: error: notice_handling.detection_latency.lognormal: expected {median: DURATION, sigma: NUMBER}");
   CHECK(err("notice_handling:\n  detection_latency: 1s\n  never_drained: 120%\n") ==
         "c.yaml:3:18: error: notice_handling.never_drained: percentage \"120%\" is outside 0%..100%");
   CHECK(err("notice_handling:\n  drain_time: 1s\n") ==
-        "c.yaml:2:3: error: notice_handling.detection_latency: required unless never_detected is 100%: how long clients take to see a notice");
+        "c.yaml:2:3: error: notice_handling.detection_latency: required unless never_detected is 100%: how long "
+        "clients take to see a notice");
   CHECK(err("notice_handling:\n  detection_latency: 1s\n  bogus: 1\n") ==
         "c.yaml:3:3: error: notice_handling.bogus: unknown key (expected one of: notices, notice, detection_latency, "
         "never_detected, drain_time, never_drained, ack_latency)");
@@ -293,10 +327,12 @@ TEST_CASE("gameday prediction: JSON errors name the field") {
     return p.is_ok() ? std::string() : p.status().message();
   };
   CHECK(err("[") == "p.json: error: (document): not a JSON object (is this a file spotsim predict wrote?)");
-  CHECK(err("{\"spotsim_prediction\":2}") == "p.json: error: spotsim_prediction: expected 1 (is this a file spotsim predict wrote?)");
-  const std::string head = R"({"spotsim_prediction":1,"scenario":"s","plan":"p","plan_name":"n","fleet":"f","targets":3,"seed":1,"replications":10,)";
-  CHECK(err(head + R"("expect":[{"metric":"notices","tolerance":"x","line":3}],"metrics":{}})").find("expect[0].tolerance") !=
-        std::string::npos);
+  CHECK(err("{\"spotsim_prediction\":2}") ==
+        "p.json: error: spotsim_prediction: expected 1 (is this a file spotsim predict wrote?)");
+  const std::string head =
+      R"({"spotsim_prediction":1,"scenario":"s","plan":"p","plan_name":"n","fleet":"f","targets":3,"seed":1,"replications":10,)";
+  CHECK(err(head + R"("expect":[{"metric":"notices","tolerance":"x","line":3}],"metrics":{}})")
+            .find("expect[0].tolerance") != std::string::npos);
   CHECK(err(head + R"("expect":[],"metrics":{"notices":{"mean":1,"lo":2,"hi":1,"samples":3}}})") ==
         "p.json: error: metrics.notices: lo is above hi (is this a file spotsim predict wrote?)");
   CHECK(err(head + R"("expect":[],"metrics":{"bogus":{}}})") ==
@@ -403,8 +439,8 @@ expect:
   CHECK(c.checked == 3);
   CHECK(c.exceeded == 3);
   const std::string text = comparison_text(*back, c);
-  CHECK(text.find("exceeded: notices: observed 2, predicted mean 3 [3, 3]; the plan (p.yaml:16) expects it within 0 of the predicted mean") !=
-        std::string::npos);
+  CHECK(text.find("exceeded: notices: observed 2, predicted mean 3 [3, 3]; the plan (p.yaml:16) expects it within 0 of "
+                  "the predicted mean") != std::string::npos);
   CHECK(text.find("time_to_replacement_s") != std::string::npos);
   CHECK(text.find("tolerances: 3 checked, 3 exceeded") != std::string::npos);
   const JunitSuite s = comparison_junit(*back, c);
@@ -427,7 +463,9 @@ fleets:
   REQUIRE(plan.is_ok());
   auto p = predict(scenario, *plan, std::nullopt, "", PredictOptions{});
   REQUIRE_FALSE(p.is_ok());
-  CHECK(p.status().message() == scenario + ": error: the scenario has 2 fleets (a, b); say which one the drill's targets are with --fleet NAME");
+  CHECK(p.status().message() ==
+        scenario +
+            ": error: the scenario has 2 fleets (a, b); say which one the drill's targets are with --fleet NAME");
   PredictOptions opt;
   opt.fleet = "c";
   auto q = predict(scenario, *plan, std::nullopt, "", opt);

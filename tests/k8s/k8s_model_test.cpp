@@ -30,10 +30,15 @@ std::string cluster(int nodes, const std::string& node_pool_extra, const std::st
   return "spotsim: 1\nname: k\nseed: 3\nreplications: 1\nduration: 2h\n"
          "pools:\n  p: {provider: aws, region: r, instance_type: m5.large, spot_price: 0.03, on_demand_price: 0.1, "
          "capacity: 100}\n"
-         "fleets:\n  nodes: {pools: [p], target: " + std::to_string(nodes) + ", boot_time: 60s}\n"
+         "fleets:\n  nodes: {pools: [p], target: " +
+         std::to_string(nodes) +
+         ", boot_time: 60s}\n"
          "kubernetes:\n"
-         "  node_pools:\n    spot: {fleet: nodes, cpu: 2, memory: 4Gi" + node_pool_extra + "}\n"
-         "  deployments:\n    web: {" + deployment + "}\n" + extra;
+         "  node_pools:\n    spot: {fleet: nodes, cpu: 2, memory: 4Gi" +
+         node_pool_extra +
+         "}\n"
+         "  deployments:\n    web: {" +
+         deployment + "}\n" + extra;
 }
 
 // Gives VM `serial` a notice of `notice` at `at` (the way a storm would).
@@ -89,7 +94,7 @@ TEST_CASE("the spot taint node selectors and cordons filter nodes", "[k8s]") {
   CHECK(k8s_pick_node(nodes, pod, K8sScheduler::kLeastAllocated) == 0);  // more room on the spot node
   pod.node_pool_mask = 1ull << 1;
   CHECK(k8s_pick_node(nodes, pod, K8sScheduler::kLeastAllocated) == 1);  // node selector
-  nodes[1].schedulable = false;                                         // cordoned
+  nodes[1].schedulable = false;                                          // cordoned
   CHECK(k8s_pick_node(nodes, pod, K8sScheduler::kLeastAllocated) == -1);
 }
 
@@ -162,8 +167,10 @@ TEST_CASE("a drain respects the PDB and evicted pods are rescheduled onto free n
   // 4 pods on 3 nodes (least-allocated: node 0 gets pods 0 and 3). A 10-minute notice for node 0
   // at 1h: pod 0 is evicted at once (4 healthy, 3 desired), pod 3 waits for pod 0's replacement to
   // be Ready (30 s startup), then goes. Both replacements land on the free CPU of nodes 1 and 2.
-  const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
-                                                     "pdb: {max_unavailable: 1}, startup: 30s, termination_grace_period: 10s"));
+  const CompiledScenario sc =
+      compile(cluster(3, "",
+                      "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
+                      "pdb: {max_unavailable: 1}, startup: 30s, termination_grace_period: 10s"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::minutes(10));
@@ -187,8 +194,10 @@ TEST_CASE("a drain respects the PDB and evicted pods are rescheduled onto free n
 TEST_CASE("pods not drained within the notice are killed hard", "[k8s]") {
   // The same cluster with a 20 s notice: pod 3 is still blocked by the PDB when node 0 goes.
   // Pod 0 (evicted at once, 30 s grace) is cut short too.
-  const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
-                                                     "pdb: {max_unavailable: 1}, startup: 30s, termination_grace_period: 30s"));
+  const CompiledScenario sc =
+      compile(cluster(3, "",
+                      "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
+                      "pdb: {max_unavailable: 1}, startup: 30s, termination_grace_period: 30s"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::seconds(20));
@@ -205,7 +214,8 @@ TEST_CASE("pods not drained within the notice are killed hard", "[k8s]") {
 }
 
 TEST_CASE("without a PDB every pod is evicted at the notice", "[k8s]") {
-  const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, startup: 30s"));
+  const CompiledScenario sc =
+      compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, startup: 30s"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::seconds(20));
@@ -217,8 +227,9 @@ TEST_CASE("without a PDB every pod is evicted at the notice", "[k8s]") {
 
 TEST_CASE("a lost notice means no drain: every pod on the node is killed hard", "[k8s]") {
   // A zero-length notice is never delivered (World::give_notice): the node just disappears.
-  const CompiledScenario sc = compile(cluster(3, "", "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
-                                                     "pdb: {max_unavailable: 1}, startup: 30s"));
+  const CompiledScenario sc = compile(cluster(3, "",
+                                              "replicas: 4, cpu: 1, memory: 1Gi, spot_tolerant: true, "
+                                              "pdb: {max_unavailable: 1}, startup: 30s"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration{0});
@@ -251,11 +262,13 @@ TEST_CASE("a min_available percentage holds back evictions like the Kubernetes e
   // Ready (30 s), then goes. Rounding down would have let all 4 go at once.
   const CompiledScenario sc = compile(
       "spotsim: 1\nname: k\nduration: 2h\n"
-      "pools:\n  p: {provider: aws, region: r, instance_type: m5.large, spot_price: 0.03, on_demand_price: 0.1, capacity: 100}\n"
+      "pools:\n  p: {provider: aws, region: r, instance_type: m5.large, spot_price: 0.03, on_demand_price: 0.1, "
+      "capacity: 100}\n"
       "fleets:\n  nodes: {pools: [p], target: 3, boot_time: 60s}\n"
       "kubernetes:\n  scheduler: first-fit\n"
       "  node_pools:\n    spot: {fleet: nodes, cpu: 4, memory: 8Gi}\n"
-      "  deployments:\n    web: {replicas: 7, cpu: 1, memory: 1Gi, spot_tolerant: true, pdb: {min_available: 50%}, startup: 30s}\n");
+      "  deployments:\n    web: {replicas: 7, cpu: 1, memory: 1Gi, spot_tolerant: true, pdb: {min_available: 50%}, "
+      "startup: 30s}\n");
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   NoticeAt notice(w, SimTime{Duration::hours(1).us}, 0, Duration::minutes(2));
@@ -268,7 +281,8 @@ TEST_CASE("a min_available percentage holds back evictions like the Kubernetes e
 TEST_CASE("pending pods make the autoscaler raise the node pool fleet's target", "[k8s]") {
   // 6 pods need 3 nodes; the fleet starts with 2. The first scan (10 s) asks for one more node,
   // which boots in 60 s; its two pods are Ready 30 s later.
-  const CompiledScenario sc = compile(cluster(2, ", min: 2, max: 5", "replicas: 6, cpu: 1, memory: 1Gi, spot_tolerant: true, startup: 30s"));
+  const CompiledScenario sc =
+      compile(cluster(2, ", min: 2, max: 5", "replicas: 6, cpu: 1, memory: 1Gi, spot_tolerant: true, startup: 30s"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   w.run();
@@ -282,7 +296,8 @@ TEST_CASE("pending pods make the autoscaler raise the node pool fleet's target",
 }
 
 TEST_CASE("the autoscaler stops at the node pool's max", "[k8s]") {
-  const CompiledScenario sc = compile(cluster(2, ", min: 2, max: 5", "replicas: 20, cpu: 1, memory: 1Gi, spot_tolerant: true"));
+  const CompiledScenario sc =
+      compile(cluster(2, ", min: 2, max: 5", "replicas: 20, cpu: 1, memory: 1Gi, spot_tolerant: true"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   w.run();
@@ -292,7 +307,8 @@ TEST_CASE("the autoscaler stops at the node pool's max", "[k8s]") {
 }
 
 TEST_CASE("the autoscaler removes nodes empty for the unneeded time down to min", "[k8s]") {
-  const CompiledScenario sc = compile(cluster(4, ", min: 1, max: 4", "replicas: 2, cpu: 1, memory: 1Gi, spot_tolerant: true"));
+  const CompiledScenario sc =
+      compile(cluster(4, ", min: 1, max: 4", "replicas: 2, cpu: 1, memory: 1Gi, spot_tolerant: true"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   w.run();

@@ -40,15 +40,16 @@ TEST_CASE("Kubernetes quantities parse like kubectl's", "[k8s][spec]") {
 }
 
 TEST_CASE("a kubernetes section compiles with defaults", "[k8s][spec]") {
-  auto r = compile_scenario(kHead +
-                                "kubernetes:\n"
-                                "  node_pools:\n"
-                                "    system: {fleet: sys, cpu: 3920m, memory: 14Gi}\n"
-                                "    spot: {fleet: spot, cpu: 3920m, memory: 14Gi, max: 10, sizes: {r5.xlarge: {cpu: 3920m, memory: 29Gi}}}\n"
-                                "  deployments:\n"
-                                "    web: {replicas: 6, cpu: 1, memory: 2Gi, spot_tolerant: true, pdb: {min_available: 50%}}\n"
-                                "    db: {replicas: 1, cpu: 500m, memory: 8Gi, node_pools: [system]}\n",
-                            "k.yaml");
+  auto r = compile_scenario(
+      kHead +
+          "kubernetes:\n"
+          "  node_pools:\n"
+          "    system: {fleet: sys, cpu: 3920m, memory: 14Gi}\n"
+          "    spot: {fleet: spot, cpu: 3920m, memory: 14Gi, max: 10, sizes: {r5.xlarge: {cpu: 3920m, memory: 29Gi}}}\n"
+          "  deployments:\n"
+          "    web: {replicas: 6, cpu: 1, memory: 2Gi, spot_tolerant: true, pdb: {min_available: 50%}}\n"
+          "    db: {replicas: 1, cpu: 500m, memory: 8Gi, node_pools: [system]}\n",
+      "k.yaml");
   REQUIRE(r.is_ok());
   const K8sSpec& k = r->kubernetes;
   CHECK(k.enabled);
@@ -85,7 +86,8 @@ TEST_CASE("kubernetes errors name the position the path and the fix", "[k8s][spe
                  "  deployments:\n    web: {replicas: 2, cpu: 1, memory: 1Gi}\n") ==
         "k.yaml:12:52: error: kubernetes.node_pools.spot.min: must be at most the fleet's target (4), found 5 "
         "(the fleet starts at its target; raise fleets.spot.target)");
-  CHECK(error_of("kubernetes:\n  node_pools:\n    spot: {fleet: spot, cpu: 4, memory: 16Gi, sizes: {c5.xlarge: {cpu: 4, memory: 8Gi}}}\n"
+  CHECK(error_of("kubernetes:\n  node_pools:\n    spot: {fleet: spot, cpu: 4, memory: 16Gi, sizes: {c5.xlarge: {cpu: "
+                 "4, memory: 8Gi}}}\n"
                  "  deployments:\n    web: {replicas: 2, cpu: 1, memory: 1Gi}\n") ==
         "k.yaml:12:55: error: kubernetes.node_pools.spot.sizes.c5.xlarge: no pool of fleet \"spot\" has instance type "
         "\"c5.xlarge\" (did you mean \"m5.xlarge\"?) (known: m5.xlarge, r5.xlarge)");
@@ -94,13 +96,15 @@ TEST_CASE("kubernetes errors name the position the path and the fix", "[k8s][spe
         "k.yaml:12:41: error: kubernetes.node_pools.spot.memory: expected a memory quantity like 512Mi, 4Gi or 1G "
         "(units Ki Mi Gi Ti, k M G T), found \"16GB\"");
   CHECK(error_of("kubernetes:\n  node_pools:\n    spot: {fleet: spot, cpu: 4, memory: 16Gi}\n"
-                 "  deployments:\n    web: {replicas: 2, cpu: 1, memory: 1Gi, pdb: {max_unavailable: 1, min_available: 1}}\n") ==
+                 "  deployments:\n    web: {replicas: 2, cpu: 1, memory: 1Gi, pdb: {max_unavailable: 1, min_available: "
+                 "1}}\n") ==
         "k.yaml:14:50: error: kubernetes.deployments.web.pdb: expected exactly one of max_unavailable or min_available "
         "(like a PodDisruptionBudget)");
-  CHECK(error_of("kubernetes:\n  node_pools:\n    spot: {fleet: spot, cpu: 4, memory: 16Gi}\n"
-                 "  deployments:\n    web: {replicas: 2, cpu: 1, memory: 1Gi, pdb: {max_unavailable: 150%}}\n") ==
-        "k.yaml:14:68: error: kubernetes.deployments.web.pdb.max_unavailable: expected a percentage between 0% and 100%, "
-        "found \"150%\"");
+  CHECK(
+      error_of("kubernetes:\n  node_pools:\n    spot: {fleet: spot, cpu: 4, memory: 16Gi}\n"
+               "  deployments:\n    web: {replicas: 2, cpu: 1, memory: 1Gi, pdb: {max_unavailable: 150%}}\n") ==
+      "k.yaml:14:68: error: kubernetes.deployments.web.pdb.max_unavailable: expected a percentage between 0% and 100%, "
+      "found \"150%\"");
   CHECK(error_of("kubernetes:\n  node_pools:\n    spot: {fleet: spot, cpu: 4, memory: 16Gi}\n"
                  "  deployments:\n    web: {replicas: 2, cpu: 6, memory: 1Gi}\n") ==
         "k.yaml:14:5: error: kubernetes.deployments.web: a pod (cpu 6, memory 1Gi) fits on no node of the node pools "

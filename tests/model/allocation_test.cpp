@@ -7,7 +7,9 @@ using namespace spotsim;
 
 namespace {
 // price/unit, available, fleet units, priority
-AllocCandidate cand(double price, int64_t avail, int64_t units, int32_t prio) { return AllocCandidate{price, avail, units, prio}; }
+AllocCandidate cand(double price, int64_t avail, int64_t units, int32_t prio) {
+  return AllocCandidate{price, avail, units, prio};
+}
 }  // namespace
 
 TEST_CASE("allocation strategies pick the hand-checked pool", "[allocation]") {

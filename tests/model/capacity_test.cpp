@@ -139,13 +139,18 @@ std::string region_scenario(const std::string& regions, const std::string& fleet
   std::ostringstream s;
   s << "spotsim: 1\nname: t\nseed: 3\nreplications: 1\nduration: " << duration << "\n"
     << "pools:\n"
-    << "  a: {provider: aws, region: us-east-1, zone: us-east-1a, instance_type: m5.xlarge, vcpus: 4, spot_price: 0.06, "
+    << "  a: {provider: aws, region: us-east-1, zone: us-east-1a, instance_type: m5.xlarge, vcpus: 4, spot_price: "
+       "0.06, "
        "on_demand_price: 0.192, capacity: 10}\n"
-    << "  b: {provider: aws, region: us-east-1, zone: us-east-1b, instance_type: m5.2xlarge, vcpus: 8, spot_price: 0.12, "
+    << "  b: {provider: aws, region: us-east-1, zone: us-east-1b, instance_type: m5.2xlarge, vcpus: 8, spot_price: "
+       "0.12, "
        "on_demand_price: 0.384, capacity: 10}\n"
-    << "  c: {provider: aws, region: us-east-1, zone: us-east-1b, instance_type: c5.xlarge, vcpus: 4, spot_price: 0.06, "
+    << "  c: {provider: aws, region: us-east-1, zone: us-east-1b, instance_type: c5.xlarge, vcpus: 4, spot_price: "
+       "0.06, "
        "on_demand_price: 0.17, capacity: 10}\n"
-    << "regions:\n" << regions << "fleets:\n" << fleets;
+    << "regions:\n"
+    << regions << "fleets:\n"
+    << fleets;
   if (!chaos.empty()) s << "chaos:\n" << chaos;
   return s.str();
 }
@@ -187,10 +192,11 @@ TEST_CASE("shared regional spot capacity bounds all pools of a family together",
 }
 
 TEST_CASE("a cliff scoped to a region hits every pool of the region", "[capacity][region]") {
-  const auto sc = compile(region_scenario("  us-east-1: {spot_capacity: {instance_family: {m5: 40}}}\n",
-                                          "  fa: {pools: [a], target: 10}\n  fb: {pools: [b], target: 10}\n"
-                                          "  fc: {pools: [c], target: 10}\n",
-                                          "  - {kind: cliff, name: c, at: 1h, duration: 1h, level: 30%, scope: {region: us-east-1}}\n"));
+  const auto sc = compile(
+      region_scenario("  us-east-1: {spot_capacity: {instance_family: {m5: 40}}}\n",
+                      "  fa: {pools: [a], target: 10}\n  fb: {pools: [b], target: 10}\n"
+                      "  fc: {pools: [c], target: 10}\n",
+                      "  - {kind: cliff, name: c, at: 1h, duration: 1h, level: 30%, scope: {region: us-east-1}}\n"));
   CheckedRun r(sc);
   const auto& m = r.m;
   CHECK(m.at("chaos.c.evicted") == 21);  // 7 of 10 in each of the three pools
@@ -245,9 +251,10 @@ TEST_CASE("pool on_demand_capacity refuses launches as insufficient on-demand", 
 }
 
 TEST_CASE("on_demand_exhaustion with a level cuts on-demand capacity without evicting", "[capacity][chaos]") {
-  auto text = region_scenario("  us-east-1: {}\n", "  fa: {pools: [a], target: 6, on_demand_base: 6, boot_time: 60s}\n",
-                              "  - {kind: storm, name: s, at: 1h, fraction: 100%, notice: 0s}\n"
-                              "  - {kind: on_demand_exhaustion, name: od, at: 30m, duration: 2h, level: 50%, scope: {pools: a}}\n");
+  auto text = region_scenario(
+      "  us-east-1: {}\n", "  fa: {pools: [a], target: 6, on_demand_base: 6, boot_time: 60s}\n",
+      "  - {kind: storm, name: s, at: 1h, fraction: 100%, notice: 0s}\n"
+      "  - {kind: on_demand_exhaustion, name: od, at: 30m, duration: 2h, level: 50%, scope: {pools: a}}\n");
   text.replace(text.find("capacity: 10}"), 13, "capacity: 10, on_demand_capacity: 8}");
   struct Sampler : WorldSampler {
     std::vector<std::pair<double, int64_t>> od;
@@ -284,18 +291,19 @@ TEST_CASE("launch rate limit: throttled calls back off and retry, the rate is ne
   // Launch calls after the warm start (10 initial VMs at time 0 took the initial burst and more:
   // warm-start launches are calls too, so check only from 1h on).
   std::vector<int64_t> after;
-  for (int64_t t : inv.launches_us) if (t >= Duration::hours(1).us) after.push_back(t);
+  for (int64_t t : inv.launches_us)
+    if (t >= Duration::hours(1).us) after.push_back(t);
   CHECK(after.size() == 10);
   check_rate(after, 1.0 / 60, 2);
 }
 
 TEST_CASE("fallback under quota and rate limits never exceeds either", "[capacity][region]") {
-  const auto sc = compile(region_scenario(
-      "  us-east-1: {on_demand_vcpu_quota: 32, launch_rate: {rate: 2/m, burst: 3}}\n",
-      "  fa: {pools: [a], target: 10, boot_time: 60s, fallback: {after: 2m}}\n"
-      "  fc: {pools: [c], target: 10, boot_time: 60s, fallback: {after: 2m}}\n",
-      "  - {kind: storm, name: s, at: 1h, fraction: 100%, notice: 0s}\n"
-      "  - {kind: cliff, name: c, at: 1h, duration: 3h, level: 0}\n"));
+  const auto sc =
+      compile(region_scenario("  us-east-1: {on_demand_vcpu_quota: 32, launch_rate: {rate: 2/m, burst: 3}}\n",
+                              "  fa: {pools: [a], target: 10, boot_time: 60s, fallback: {after: 2m}}\n"
+                              "  fc: {pools: [c], target: 10, boot_time: 60s, fallback: {after: 2m}}\n",
+                              "  - {kind: storm, name: s, at: 1h, fraction: 100%, notice: 0s}\n"
+                              "  - {kind: cliff, name: c, at: 1h, duration: 3h, level: 0}\n"));
   CheckedRun r(sc);
   const InvariantObserver& inv = r.inv;
   const auto& m = r.m;
@@ -303,7 +311,8 @@ TEST_CASE("fallback under quota and rate limits never exceeds either", "[capacit
   CHECK(m.at("fleet.fa.rejections_quota") + m.at("fleet.fc.rejections_quota") > 0);
   CHECK(m.at("fleet.fa.rejections_throttled") + m.at("fleet.fc.rejections_throttled") > 0);
   std::vector<int64_t> after;
-  for (int64_t t : inv.launches_us) if (t >= Duration::hours(1).us) after.push_back(t);
+  for (int64_t t : inv.launches_us)
+    if (t >= Duration::hours(1).us) after.push_back(t);
   check_rate(after, 2.0 / 60, 3);
 }
 
@@ -351,9 +360,9 @@ TEST_CASE("capacity trace: polarity is explicit and the trace wraps around", "[c
     f << "seconds,spot_available\n0,1\n3600,0\n7200,1\n";
   }
   const auto run = [&](const std::string& polarity) {
-    auto sc = compile(series_scenario("{trace: avail.csv, column: spot_available, available_value: " + polarity +
-                                      ", available: 8}"),
-                      dir + "/s.yaml");
+    auto sc = compile(
+        series_scenario("{trace: avail.csv, column: spot_available, available_value: " + polarity + ", available: 8}"),
+        dir + "/s.yaml");
     sc.sample_interval = Duration::hours(1);
     ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
     World& w = w_models.world();
@@ -395,8 +404,10 @@ TEST_CASE("capacity trace: random start is per replication, deterministic, share
     for (int i = 0; i < 50; ++i) f << i * 600 << "," << (i * 7 % 3 == 0 ? 1 : 0) << "\n";
   }
   const std::string cap = "{trace: avail.csv, available_value: 1, available: 5, random_start: true}";
-  const std::string extra = "  q: {provider: aws, region: r, zone: r2, instance_type: m5.large, spot_price: 0.1, on_demand_price: 0.5, capacity: " +
-                            cap + "}\n";
+  const std::string extra =
+      "  q: {provider: aws, region: r, zone: r2, instance_type: m5.large, spot_price: 0.1, on_demand_price: 0.5, "
+      "capacity: " +
+      cap + "}\n";
   const auto sc = compile(series_scenario(cap, "0.1", 10, extra, "6h", 1), dir + "/s.yaml");
   const auto offset = [&](uint64_t rep, size_t pool) {
     const SeriesSpec& s = sc.pools[pool].capacity_series;
@@ -439,7 +450,8 @@ TEST_CASE("capacity process: stays within bounds, changes at about its rate, rep
 
 TEST_CASE("spot price schedule: spot VMs are billed at the price in effect", "[capacity][price]") {
   // One VM for 2 h: $0.10/h in the first hour, $0.30/h in the second.
-  const auto sc = compile(series_scenario("5", "{schedule: [{at: 0, value: $0.10/h}, {at: 1h, value: $0.30/h}]}", 1, "", "2h"));
+  const auto sc =
+      compile(series_scenario("5", "{schedule: [{at: 0, value: $0.10/h}, {at: 1h, value: $0.30/h}]}", 1, "", "2h"));
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   w.run();

@@ -86,8 +86,10 @@ TEST_CASE("no hazard and no chaos: nothing is interrupted, nothing lost", "[meta
   const int pools[] = {0, 1, 2, 3}, fleets[] = {0, 1, 2}, none[] = {0, 1, 2};
   std::string text = scenario_in_order(pools, fleets, none);
   text = text.substr(0, text.find("chaos:\n"));
-  const RunResult r = run(compile(text, {{"pools.a.interruption.rate", "0/h"}, {"pools.b.interruption.rate", "0/h"},
-                                         {"pools.g.interruption.rate", "0/h"}, {"pools.z.interruption.rate", "0/h"}}));
+  const RunResult r = run(compile(text, {{"pools.a.interruption.rate", "0/h"},
+                                         {"pools.b.interruption.rate", "0/h"},
+                                         {"pools.g.interruption.rate", "0/h"},
+                                         {"pools.z.interruption.rate", "0/h"}}));
   for (const char* f : {"web", "ml", "az"}) {
     const std::string p = std::string("fleet.") + f + ".";
     CHECK(mean(r, p + "interruptions") == 0);
@@ -122,15 +124,16 @@ TEST_CASE("more capacity never lowers availability in a capacity-bound scenario"
   }
 }
 
-TEST_CASE("the order of pools, fleets and chaos items in the file changes no metric (run-wide sums to rounding)", "[metamorphic]") {
+TEST_CASE("the order of pools, fleets and chaos items in the file changes no metric (run-wide sums to rounding)",
+          "[metamorphic]") {
   const int p0[] = {0, 1, 2, 3}, f0[] = {0, 1, 2}, c0[] = {0, 1, 2};
   const auto base = by_name(run(compile(scenario_in_order(p0, f0, c0))));
   CHECK(base.at("chaos.gcp-storm.evicted")[0] > 0);
   CHECK(base.at("chaos.a-down.evicted")[0] > 0);
   const int p1[] = {3, 2, 1, 0}, f1[] = {2, 0, 1}, c1[] = {1, 2, 0};
   const int p2[] = {1, 3, 0, 2}, f2[] = {1, 2, 0}, c2[] = {2, 1, 0};
-  for (const auto& [p, f, c] : {std::tuple<const int*, const int*, const int*>{p1, f1, c1}, {p2, f2, c2}, {p0, f1, c0},
-                                {p1, f0, c1}}) {
+  for (const auto& [p, f, c] :
+       {std::tuple<const int*, const int*, const int*>{p1, f1, c1}, {p2, f2, c2}, {p0, f1, c0}, {p1, f0, c1}}) {
     const auto other = by_name(run(compile(scenario_in_order(p, f, c))));
     REQUIRE(other.size() == base.size());
     // Per fleet, pool and chaos item: exactly equal. Run-wide sums (cost.*) add the same amounts

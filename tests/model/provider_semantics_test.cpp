@@ -48,8 +48,10 @@ Run run(const CompiledScenario& sc, int64_t rep = 0) {
 }
 
 std::string pool(const std::string& provider, const std::string& extra) {
-  return "  p: {provider: " + provider + ", region: r, instance_type: m5.xlarge, spot_price: 3.6, on_demand_price: 7.2, "
-         "capacity: 100" + extra + "}\n";
+  return "  p: {provider: " + provider +
+         ", region: r, instance_type: m5.xlarge, spot_price: 3.6, on_demand_price: 7.2, "
+         "capacity: 100" +
+         extra + "}\n";
 }
 
 std::string scenario(const std::string& duration, const std::string& pools, const std::string& fleet,
@@ -69,11 +71,12 @@ TEST_CASE("the same scenario under each provider gives that provider's notice an
     double uninterrupted_cost;  // one VM for 30m30s at $3.6/h
     double interrupted_cost;    // one VM stormed at 10m: evicted at 10m + notice
   };
-  const Case c = GENERATE(Case{"aws", 120, 1.83, 0.0},     // per second; interrupted in hour 1: free
-                          Case{"azure", 30, 1.86, 0.66},   // per minute: 31 min; 10m30s → 11 min
-                          Case{"gcp", 30, 1.83, 0.63});    // per second: 1830 s; 630 s
+  const Case c = GENERATE(Case{"aws", 120, 1.83, 0.0},    // per second; interrupted in hour 1: free
+                          Case{"azure", 30, 1.86, 0.66},  // per minute: 31 min; 10m30s → 11 min
+                          Case{"gcp", 30, 1.83, 0.63});   // per second: 1830 s; 630 s
   INFO(c.provider);
-  const std::string p = pool(c.provider, ", eviction_action: " + std::string(c.provider == std::string("aws") ? "terminate" : "delete"));
+  const std::string p =
+      pool(c.provider, ", eviction_action: " + std::string(c.provider == std::string("aws") ? "terminate" : "delete"));
   // Uninterrupted: billed from 0 to the end of the run.
   const Run quiet = run(compile(scenario("30m30s", p, "target: 1, boot_time: 90s")));
   CHECK(quiet["cost.total"] == Approx(c.uninterrupted_cost));
@@ -91,7 +94,8 @@ TEST_CASE("the same scenario under each provider gives that provider's notice an
   // The first VM's charge: the total minus its replacement's (launched at the eviction, 90 s boot,
   // running to the end; not interrupted).
   const double repl_s = 30 * 60 + 30 - evict->time.to_seconds();
-  const double repl = c.provider == std::string("azure") ? std::ceil(repl_s / 60) * 60 / 3600 * 3.6 : repl_s / 3600 * 3.6;
+  const double repl =
+      c.provider == std::string("azure") ? std::ceil(repl_s / 60) * 60 / 3600 * 3.6 : repl_s / 3600 * 3.6;
   CHECK(stormed["cost.total"] - repl == Approx(c.interrupted_cost).margin(1e-9));
 }
 
@@ -104,8 +108,10 @@ TEST_CASE("azure rejects a notice shorter than 30 s but accepts none", "[provide
   CHECK(compile_scenario(scenario("1h", pool("azure", ", notice: 0s"), "target: 1"), "test.yaml").is_ok());
 }
 
-TEST_CASE("rebalance recommendations come before the notice and capacity rebalancing replaces early", "[provider][rebalance]") {
-  const std::string p = pool("aws", ", interruption: {rate: 1/h}, rebalance: {probability: 100%, lead: {uniform: [20m, 30m]}}");
+TEST_CASE("rebalance recommendations come before the notice and capacity rebalancing replaces early",
+          "[provider][rebalance]") {
+  const std::string p =
+      pool("aws", ", interruption: {rate: 1/h}, rebalance: {probability: 100%, lead: {uniform: [20m, 30m]}}");
   SECTION("with capacity_rebalance the replacement runs and the old VM is drained before its notice") {
     const Run r = run(compile(scenario("2d", p, "target: 10, boot_time: 90s, capacity_rebalance: true")));
     CHECK(r["fleet.f.rebalance_recommendations"] > 300);
@@ -118,7 +124,8 @@ TEST_CASE("rebalance recommendations come before the notice and capacity rebalan
       if (e.kind == ModelEventKind::kNotice) CHECK((e.time - rebalance_at.at(e.vm)).to_seconds() < 90);
     }
     CHECK(r["fleet.f.interruptions"] < 0.05 * r["fleet.f.rebalance_recommendations"]);
-    CHECK(r.count(ModelEventKind::kTerminate) + r.count(ModelEventKind::kEviction) == r.count(ModelEventKind::kRebalance));
+    CHECK(r.count(ModelEventKind::kTerminate) + r.count(ModelEventKind::kEviction) ==
+          r.count(ModelEventKind::kRebalance));
     CHECK(r["fleet.f.availability_pct"] == Approx(100).margin(0.5));
   }
   SECTION("without capacity_rebalance the recommendation is only a signal") {
@@ -161,7 +168,8 @@ TEST_CASE("rebalance recommendations come before the notice and capacity rebalan
   }
 }
 
-TEST_CASE("a late rebalance replacement takes over the evicted VM instead of a second replacement", "[provider][rebalance]") {
+TEST_CASE("a late rebalance replacement takes over the evicted VM instead of a second replacement",
+          "[provider][rebalance]") {
   // Boot (10 min) longer than the lead (5 min): the replacement is still booting at the eviction.
   const std::string p = pool("aws", ", interruption: {rate: 0.5/h}, rebalance: {probability: 100%, lead: 5m}");
   const Run r = run(compile(scenario("2d", p, "target: 10, boot_time: 10m, capacity_rebalance: true")));
@@ -196,7 +204,8 @@ TEST_CASE("stop keeps the VM and its disks billed and AWS restarts it when capac
   CHECK(r["fleet.f.savings_pct"] == Approx(100 * (1 - r["cost.total"] / (10 * 7.2 + 0.1))));
 }
 
-TEST_CASE("gcp stop: the managed instance group restarts the VM by default and restart false keeps it stopped", "[provider][stop][gcp]") {
+TEST_CASE("gcp stop: the managed instance group restarts the VM by default and restart false keeps it stopped",
+          "[provider][stop][gcp]") {
   const std::string fleet = "target: 4, boot_time: 90s, retry_interval: 5m";
   const std::string storm = "chaos:\n  - {kind: storm, at: 1h, fraction: 50%}\n";
   SECTION("default (MIG repair): both stopped VMs restart at once, nothing stays stopped") {
@@ -228,13 +237,15 @@ TEST_CASE("azure deallocate keeps the VM in the scale set and delete replaces it
     CHECK(r["fleet.f.lost_vm_hours"] == Approx(2 * stopped_h));
   }
   SECTION("deallocate with restart: back at once when the pool has capacity (restart_after 0)") {
-    const Run r = run(compile(scenario("5h", pool("azure", ", disk_cost: $0.02/h, restart: true"), fleet + ", retry_interval: 5m", storm)));
+    const Run r = run(compile(
+        scenario("5h", pool("azure", ", disk_cost: $0.02/h, restart: true"), fleet + ", retry_interval: 5m", storm)));
     CHECK(r["fleet.f.restarts"] == 2);
     CHECK(r["fleet.f.stopped_vm_hours"] == Approx(0));  // restart_after 0: capacity is there at once
     CHECK(r["fleet.f.disk_cost"] == Approx(4 * 5 * 0.02));
   }
   SECTION("delete: replacements, disks only while the VMs exist") {
-    const Run r = run(compile(scenario("5h", pool("azure", ", disk_cost: $0.02/h, eviction_action: delete"), fleet, storm)));
+    const Run r =
+        run(compile(scenario("5h", pool("azure", ", disk_cost: $0.02/h, eviction_action: delete"), fleet, storm)));
     CHECK(r.count(ModelEventKind::kLaunch) == 6);
     CHECK(r["fleet.f.stopped_vm_hours"] == 0);
     CHECK(r["fleet.f.disk_cost"] == Approx((4 * 5) * 0.02));  // evicted disks + replacement disks = 4 VMs all along
@@ -244,7 +255,8 @@ TEST_CASE("azure deallocate keeps the VM in the scale set and delete replaces it
 
 TEST_CASE("gcp preemptible VMs end 24 h after launch at the latest and spot VMs do not", "[provider][gcp]") {
   const std::string fleet = "target: 5, boot_time: 2m";
-  const Run pre = run(compile(scenario("4d", pool("gcp", ", eviction_action: delete, provisioning_model: preemptible"), fleet)));
+  const Run pre =
+      run(compile(scenario("4d", pool("gcp", ", eviction_action: delete, provisioning_model: preemptible"), fleet)));
   std::map<uint32_t, SimTime> launched;
   size_t full_lifetimes = 0;
   for (const ModelEvent& e : pre.events) {
@@ -261,16 +273,18 @@ TEST_CASE("gcp preemptible VMs end 24 h after launch at the latest and spot VMs 
   CHECK(full_lifetimes >= 10);
   const Run spot = run(compile(scenario("4d", pool("gcp", ", eviction_action: delete"), fleet)));
   CHECK(spot["fleet.f.interruptions"] == 0);
-  auto bad = compile_scenario(scenario("1h", pool("aws", ", provisioning_model: preemptible"), "target: 1"), "test.yaml");
+  auto bad =
+      compile_scenario(scenario("1h", pool("aws", ", provisioning_model: preemptible"), "target: 1"), "test.yaml");
   REQUIRE_FALSE(bad.is_ok());
   CHECK(bad.status().message() ==
-        "test.yaml:6:133: error: pools.p.provisioning_model: the preemptible provisioning model is GCP's; aws pools are spot");
+        "test.yaml:6:133: error: pools.p.provisioning_model: the preemptible provisioning model is GCP's; aws pools "
+        "are spot");
 }
 
 TEST_CASE("boot latency follows the configured distribution", "[provider][boot]") {
   auto boot_times = [](const std::string& boot) {
-    const Run r = run(compile(scenario("20d", pool("aws", ", interruption: {rate: 2/h}, notice: 0s"),
-                                       "target: 10, boot_time: " + boot)));
+    const Run r = run(compile(
+        scenario("20d", pool("aws", ", interruption: {rate: 2/h}, notice: 0s"), "target: 10, boot_time: " + boot)));
     std::map<uint32_t, SimTime> launched;
     std::vector<double> out;
     for (const ModelEvent& e : r.events) {
@@ -317,8 +331,9 @@ TEST_CASE("fleet and pool metrics on a hand-checked tiny scenario", "[provider][
   // One spot VM (pool capacity 1) for 10 h. At 1 h the pool's capacity drops to 0 (a cliff): the
   // VM gets its 2-minute notice and is evicted at 1h02m; its replacement is refused and falls back
   // to on-demand at once (running 90 s later, at 1h03m30s) for the rest of the run.
-  const std::string p = "  p: {provider: aws, region: r, instance_type: m5.xlarge, spot_price: 0.1, on_demand_price: 0.4, "
-                        "capacity: 1}\n";
+  const std::string p =
+      "  p: {provider: aws, region: r, instance_type: m5.xlarge, spot_price: 0.1, on_demand_price: 0.4, "
+      "capacity: 1}\n";
   const Run r = run(compile(scenario("10h", p, "target: 1, boot_time: 90s, fallback: {after: 0s}",
                                      "chaos:\n  - {kind: cliff, at: 1h, level: 0}\n")));
   const double spot_h = 1 + 2.0 / 60, od_h = 10 - 1 - 3.5 / 60;
@@ -366,9 +381,10 @@ TEST_CASE("eviction_type capacity-only ignores price and price-or-capacity needs
   CHECK(bad.status().message() ==
         "test.yaml:8:45: error: fleets.f.eviction_type: price-or-capacity needs a max_price (the price above which VMs "
         "are evicted)");
-  auto gcp = compile_scenario(scenario("1h", pool("gcp", ""), "target: 1, max_price: 5, eviction_type: price-or-capacity"),
-                              "test.yaml");
+  auto gcp = compile_scenario(
+      scenario("1h", pool("gcp", ""), "target: 1, max_price: 5, eviction_type: price-or-capacity"), "test.yaml");
   REQUIRE_FALSE(gcp.is_ok());
   CHECK(gcp.status().message() ==
-        "test.yaml:8:59: error: fleets.f.eviction_type: pool \"p\" is gcp, which evicts only for capacity (use capacity-only)");
+        "test.yaml:8:59: error: fleets.f.eviction_type: pool \"p\" is gcp, which evicts only for capacity (use "
+        "capacity-only)");
 }

@@ -15,7 +15,8 @@ TEST_CASE("provider table: notices and default eviction actions", "[provider]") 
   CHECK_FALSE(provider_from_name("ibm").has_value());
 }
 
-TEST_CASE("billing on AWS is per second with a 60 s minimum and the first hour free when AWS interrupts", "[provider]") {
+TEST_CASE("billing on AWS is per second with a 60 s minimum and the first hour free when AWS interrupts",
+          "[provider]") {
   const auto& aws = provider_traits(Provider::kAws);
   CHECK(billed_cost(aws, Duration::seconds(30), 3.6, true, false) == Approx(0.06));   // 60 s minimum
   CHECK(billed_cost(aws, Duration::seconds(61), 3.6, true, false) == Approx(0.061));  // per second

@@ -124,16 +124,16 @@ TEST_CASE("scaling: the recommendation follows AWS/HPA target tracking with a to
   f.scaling.tracking.min = 1;
   f.scaling.tracking.max = 100;
   Autoscaler a(f, 0);
-  CHECK(a.recommend(1.0, 10, 10) == 20);   // twice the target: twice the VMs
+  CHECK(a.recommend(1.0, 10, 10) == 20);  // twice the target: twice the VMs
   CHECK(a.recommend(0.25, 10, 10) == 5);
   CHECK(a.recommend(0.53, 10, 10) == 10);  // within 10 %: keep the target
   CHECK(a.recommend(0.56, 10, 7) == 12);   // ceil(10 × 1.12)
   CHECK(a.recommend(3.0, 0, 0) == 6);      // with none running: as if one
   f.scaling.tracking.metric = TrackedMetric::kQueueDepth;
-  f.scaling.tracking.target_value = 4;     // jobs waiting per VM (AWS backlog per instance)
+  f.scaling.tracking.target_value = 4;  // jobs waiting per VM (AWS backlog per instance)
   CHECK(a.recommend(40, 3, 3) == 10);
   CHECK(a.recommend(0, 3, 3) == 0);
-  CHECK(a.recommend(41, 10, 10) == 10);    // 10.25 VMs: within the tolerance
+  CHECK(a.recommend(41, 10, 10) == 10);  // 10.25 VMs: within the tolerance
 }
 
 namespace {
@@ -143,9 +143,11 @@ std::string tracking_scenario(const std::string& tracking, const std::string& fl
   f:
     pools: [p]
     boot_time: 90s
-)" + fleet_extra + R"(
+)" + fleet_extra +
+         R"(
     scaling:
-      target_tracking: {metric: utilization, workload: api, target_value: 50%, )" + tracking + R"(}
+      target_tracking: {metric: utilization, workload: api, target_value: 50%, )" +
+         tracking + R"(}
 workloads:
   api: {type: service, fleet: f, rate: 100/s, capacity: 10/s, slo: {latency: 1s, target: 99%}}
 )";
@@ -154,8 +156,8 @@ workloads:
 }  // namespace
 
 TEST_CASE("scaling: target tracking converges, then scales in only after the stabilization window", "[scaling]") {
-  CompiledScenario sc = compile(tracking_scenario(
-      "min: 2, max: 40, scale_out_cooldown: 3m, scale_in_cooldown: 5m, stabilization_window: 10m"));
+  CompiledScenario sc = compile(
+      tracking_scenario("min: 2, max: 40, scale_out_cooldown: 3m, scale_in_cooldown: 5m, stabilization_window: 10m"));
   REQUIRE(sc.fleets[0].target == 2);  // defaults to min
   // 100 requests/s until 3 h, then 20/s.
   ServiceSpec& s = sc.workloads[0].service;
@@ -260,21 +262,34 @@ TEST_CASE("scaling: scenario errors", "[scaling]") {
   CHECK(compile_error(fleet + "    scaling: {schedule: [{at: 1h, target: 2}], target_tracking: {}}\n") ==
         "test.yaml:9:14: error: fleets.f.scaling: give either schedule: or target_tracking:, not both");
   CHECK(compile_error(fleet + "    scaling: {schedule: [{target: 2}]}\n") ==
-        "test.yaml:9:26: error: fleets.f.scaling.schedule[0]: missing the time: at: DURATION (since the start) or daily: \"HH:MM\"");
+        "test.yaml:9:26: error: fleets.f.scaling.schedule[0]: missing the time: at: DURATION (since the start) or "
+        "daily: \"HH:MM\"");
   CHECK(compile_error(fleet + "    scaling: {schedule: [{daily: \"25:00\", target: 2}]}\n") ==
-        "test.yaml:9:34: error: fleets.f.scaling.schedule[0].daily: expected a time of day \"HH:MM\" (00:00 to 23:59), found \"25:00\"");
+        "test.yaml:9:34: error: fleets.f.scaling.schedule[0].daily: expected a time of day \"HH:MM\" (00:00 to 23:59), "
+        "found \"25:00\"");
   const std::string tt = fleet + "    scaling:\n      target_tracking: {metric: utilization, workload: ";
-  const std::string wl = "\nworkloads:\n  api: {type: service, fleet: f, rate: 1/s, capacity: 1/s, slo: {latency: 1s, target: 99%}}\n";
+  const std::string wl =
+      "\nworkloads:\n  api: {type: service, fleet: f, rate: 1/s, capacity: 1/s, slo: {latency: 1s, target: 99%}}\n";
   CHECK(compile_error(tt + "apx, target_value: 60%, min: 1, max: 5}" + wl) ==
-        "test.yaml:10:56: error: fleets.f.scaling.target_tracking.workload: no workload named \"apx\" (did you mean \"api\"?)");
+        "test.yaml:10:56: error: fleets.f.scaling.target_tracking.workload: no workload named \"apx\" (did you mean "
+        "\"api\"?)");
   CHECK(compile_error(tt + "api, target_value: 0.6, min: 1, max: 5}" + wl) ==
-        "test.yaml:10:75: error: fleets.f.scaling.target_tracking.target_value: expected a percentage like 60% (utilization), found 0.6");
+        "test.yaml:10:75: error: fleets.f.scaling.target_tracking.target_value: expected a percentage like 60% "
+        "(utilization), found 0.6");
   CHECK(compile_error(tt + "api, target_value: 60%, min: 6, max: 5}" + wl) ==
         "test.yaml:10:93: error: fleets.f.scaling.target_tracking.max: must be at least min (6), found 5");
-  CHECK(compile_error(fleet + "    target: 9\n    scaling:\n      target_tracking: {metric: utilization, workload: api, target_value: 60%, min: 1, max: 5}" + wl) ==
+  CHECK(compile_error(fleet +
+                      "    target: 9\n    scaling:\n      target_tracking: {metric: utilization, workload: api, "
+                      "target_value: 60%, min: 1, max: 5}" +
+                      wl) ==
         "test.yaml:9:13: error: fleets.f.target: the initial target 9 is outside target tracking's min..max (1..5)");
-  CHECK(compile_error(fleet + "    scaling:\n      target_tracking: {metric: queue_depth, workload: api, target_value: 2, min: 1, max: 5}" + wl) ==
-        "test.yaml:10:56: error: fleets.f.scaling.target_tracking.workload: workload \"api\" is a service, which has no queue; use metric: utilization");
+  CHECK(
+      compile_error(
+          fleet +
+          "    scaling:\n      target_tracking: {metric: queue_depth, workload: api, target_value: 2, min: 1, max: 5}" +
+          wl) ==
+      "test.yaml:10:56: error: fleets.f.scaling.target_tracking.workload: workload \"api\" is a service, which has no "
+      "queue; use metric: utilization");
 }
 
 // A run that keeps its scenario: the world refers to it, so it lives (at a stable address) as long
@@ -285,7 +300,8 @@ struct KeptRun {
   Probe* p = nullptr;
 };
 
-TEST_CASE("scaling: a warm pool shortens the time to running and bills its instances by state", "[scaling][warm_pool]") {
+TEST_CASE("scaling: a warm pool shortens the time to running and bills its instances by state",
+          "[scaling][warm_pool]") {
   auto run = [](const std::string& warm) {
     KeptRun r;
     r.sc = std::make_unique<const CompiledScenario>(compile(std::string(kHead) + R"(fleets:

@@ -77,8 +77,10 @@ TEST_CASE("compiled scenarios carry their topology", "[topology]") {
   const auto r = compile_scenario(
       "spotsim: 1\nname: t\nduration: 1h\n"
       "pools:\n"
-      "  a: {provider: aws, region: us-east-1, zone: us-east-1a, instance_type: m5.large, spot_price: 0.05, on_demand_price: 0.1, capacity: 5}\n"
-      "  b: {provider: aws, region: us-east-1, zone: us-east-1b, instance_type: m5.large, spot_price: 0.05, on_demand_price: 0.1, capacity: 5}\n"
+      "  a: {provider: aws, region: us-east-1, zone: us-east-1a, instance_type: m5.large, spot_price: 0.05, "
+      "on_demand_price: 0.1, capacity: 5}\n"
+      "  b: {provider: aws, region: us-east-1, zone: us-east-1b, instance_type: m5.large, spot_price: 0.05, "
+      "on_demand_price: 0.1, capacity: 5}\n"
       "fleets:\n  f: {pools: [a, b], target: 2}\n",
       "t.yaml");
   REQUIRE(r.is_ok());

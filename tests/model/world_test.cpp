@@ -58,7 +58,8 @@ TEST_CASE("without notice or boot time interruptions are Poisson with mean and v
   CHECK(s.stddev * s.stddev == Approx(100).margin(28));
 }
 
-TEST_CASE("with notice and boot time interruptions follow the renewal rate N·T/(1/λ + notice + boot)", "[world][theory]") {
+TEST_CASE("with notice and boot time interruptions follow the renewal rate N·T/(1/λ + notice + boot)",
+          "[world][theory]") {
   const auto sc = compile(fleet_scenario(20, "0.5/h", "120s", "90s", "200h", 50));
   auto r = run_scenario(sc, RunOptions{});
   REQUIRE(r.is_ok());
@@ -92,7 +93,8 @@ TEST_CASE("results are identical whatever the thread count", "[world][determinis
   CHECK(ja.dump() == jb.dump());
 }
 
-TEST_CASE("cost accounting without interruptions is VM-hours × spot price and savings are vs all on-demand", "[world]") {
+TEST_CASE("cost accounting without interruptions is VM-hours × spot price and savings are vs all on-demand",
+          "[world]") {
   const auto sc = compile(fleet_scenario(4, "0/h", "120s", "90s", "10h", 1));
   auto r = run_scenario(sc, RunOptions{});
   REQUIRE(r.is_ok());

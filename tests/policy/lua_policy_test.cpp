@@ -127,7 +127,8 @@ TEST_CASE("lua policy: on_capacity_error can retry later") {
       assert(err.cause == 'insufficient_capacity', err.cause)
       assert(err.request.fleet == 'other')
       return retry{after = 3600}
-    end)", "other");
+    end)",
+                                 "other");
   Ran w;
   REQUIRE(run_world(sc, w) == "");
   // Two VMs refused at t=0, then once per hour each: 2 × 24 refusals (the built-in would retry every 10m: 2 × 144).
@@ -140,19 +141,24 @@ TEST_CASE("lua policy: views are read-only and typos get a did-you-mean") {
         "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
   const std::string m = failure("function on_eviction(vm, ctx) return launch{pool = vm.pol} end");
   CHECK(m.rfind("policy.lua:1: vm has no field 'pol' (did you mean 'pool'?); its fields: id, pool, zone", 0) == 0);
-  CHECK(failure("function on_eviction(vm, ctx) return launch{cout = 2} end").rfind(
-            "policy.lua:1: launch{}: unknown field 'cout' (did you mean 'count'?); its fields: count, pool, purchase, "
-            "after, replaces\n",
-            0) == 0);
-  CHECK(failure("function on_eviction(vm, ctx) return launch{pool = 'tiny'} end").rfind(
-            "policy.lua:1: launch{}: fleet web has no pool 'tiny'; its pools: a, b\n", 0) == 0);
-  CHECK(failure("function on_eviction(vm, ctx) return drain{} end").rfind("policy.lua:1: drain{}: missing field 'vm'\n", 0) == 0);
-  CHECK(failure("function on_eviction(vm, ctx) return retry{} end").rfind(
-            "policy.lua:1: retry{}: only on_capacity_error can return retry{} (it re-submits the refused launch)\n", 0) == 0);
-  CHECK(failure("function on_eviction(vm, ctx)\n  return 'launch'\nend").rfind(
-            "policy.lua:1: on_eviction returned a string; return commands such as launch{count = 1}, a list of them, or "
-            "nothing\n",
-            0) == 0);
+  CHECK(failure("function on_eviction(vm, ctx) return launch{cout = 2} end")
+            .rfind("policy.lua:1: launch{}: unknown field 'cout' (did you mean 'count'?); its fields: count, pool, "
+                   "purchase, "
+                   "after, replaces\n",
+                   0) == 0);
+  CHECK(failure("function on_eviction(vm, ctx) return launch{pool = 'tiny'} end")
+            .rfind("policy.lua:1: launch{}: fleet web has no pool 'tiny'; its pools: a, b\n", 0) == 0);
+  CHECK(failure("function on_eviction(vm, ctx) return drain{} end")
+            .rfind("policy.lua:1: drain{}: missing field 'vm'\n", 0) == 0);
+  CHECK(failure("function on_eviction(vm, ctx) return retry{} end")
+            .rfind(
+                "policy.lua:1: retry{}: only on_capacity_error can return retry{} (it re-submits the refused launch)\n",
+                0) == 0);
+  CHECK(failure("function on_eviction(vm, ctx)\n  return 'launch'\nend")
+            .rfind("policy.lua:1: on_eviction returned a string; return commands such as launch{count = 1}, a list of "
+                   "them, or "
+                   "nothing\n",
+                   0) == 0);
 }
 
 TEST_CASE("lua policy: a runaway or failing hook stops the run with file:line, hook and time") {
@@ -163,28 +169,31 @@ TEST_CASE("lua policy: a runaway or failing hook stops the run with file:line, h
   SandboxLimits lim;
   lim.memory_bytes = 1 << 20;
   lim.instructions = 100'000'000;
-  CHECK(failure("hoard = {}\nfunction on_eviction(vm, ctx)\n  for i = 1, 1e8 do hoard[#hoard + 1] = {i} end\nend", lim) ==
-        "policy.lua:3: memory limit exceeded: the policy's Lua state needs more than 1 MiB (a table or string growing "
-        "without bound? raise policy_limits.memory if the policy really needs more)\n"
-        "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
+  CHECK(
+      failure("hoard = {}\nfunction on_eviction(vm, ctx)\n  for i = 1, 1e8 do hoard[#hoard + 1] = {i} end\nend", lim) ==
+      "policy.lua:3: memory limit exceeded: the policy's Lua state needs more than 1 MiB (a table or string growing "
+      "without bound? raise policy_limits.memory if the policy really needs more)\n"
+      "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
   CHECK(failure("function on_eviction(vm, ctx)\n  return io.open('/etc/passwd')\nend") ==
         "policy.lua:2: attempt to index a nil value (global 'io')\n"
         "  in hook on_eviction of fleet \"web\" at simulated time 0d+00:49:57.034868 (replication 0)");
-  CHECK(failure("local function f(n) return f(n + 1) + 1 end\nfunction on_eviction(vm, ctx) f(1) end").rfind(
-            "policy.lua:1: ", 0) == 0);
+  CHECK(failure("local function f(n) return f(n + 1) + 1 end\nfunction on_eviction(vm, ctx) f(1) end")
+            .rfind("policy.lua:1: ", 0) == 0);
   // A top-level error is reported when the policy loads.
   CHECK(failure("error('not today')") ==
         "policy.lua:1: not today\n  while loading the policy of fleet \"web\" (fleet.web in test.yaml)");
 }
 
 TEST_CASE("lua policy: run_scenario reports a failing policy as invalid input") {
-  const CompiledScenario sc = scenario("function on_eviction(vm, ctx) if ctx.replication == 1 then error('boom') end return launch{} end");
+  const CompiledScenario sc =
+      scenario("function on_eviction(vm, ctx) if ctx.replication == 1 then error('boom') end return launch{} end");
   RunOptions opt;
   opt.threads = 2;
   auto r = run_scenario(sc, opt);
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == StatusCode::kInvalidInput);
-  CHECK(r.status().message().rfind("policy.lua:1: boom\n  in hook on_eviction of fleet \"web\" at simulated time ", 0) == 0);
+  CHECK(r.status().message().rfind("policy.lua:1: boom\n  in hook on_eviction of fleet \"web\" at simulated time ",
+                                   0) == 0);
   CHECK(r.status().message().find("(replication 1)") != std::string::npos);
 }
 
@@ -243,17 +252,23 @@ TEST_CASE("lua policy: check_policy finds typos, syntax errors and missing hooks
         "with on_ are reserved for hooks)\n"
         "  while loading the policy of fleet \"web\" (fleet.web in test.yaml)");
   const CompiledScenario syn = scenario("function on_eviction(vm, ctx)\n  local x = = 1\nend");
-  CHECK(check_policy(syn, syn.policies[0]).message() ==
-        "policy.lua:2: unexpected symbol near '='\n  while loading the policy of fleet \"web\" (fleet.web in test.yaml)");
+  CHECK(
+      check_policy(syn, syn.policies[0]).message() ==
+      "policy.lua:2: unexpected symbol near '='\n  while loading the policy of fleet \"web\" (fleet.web in test.yaml)");
   const CompiledScenario none = scenario("local function on_eviction() end");
-  CHECK(check_policy(none, none.policies[0]).message().rfind("policy.lua: defines none of the hooks (choose_pool,", 0) == 0);
+  CHECK(
+      check_policy(none, none.policies[0]).message().rfind("policy.lua: defines none of the hooks (choose_pool,", 0) ==
+      0);
   const CompiledScenario notfn = scenario("on_tick = 5");
-  CHECK(check_policy(notfn, notfn.policies[0]).message().rfind(
-            "policy.lua: on_tick must be a function, but the file sets it to a number", 0) == 0);
+  CHECK(check_policy(notfn, notfn.policies[0])
+            .message()
+            .rfind("policy.lua: on_tick must be a function, but the file sets it to a number", 0) == 0);
   const CompiledScenario helper = scenario("function choose_pools() end\nfunction on_tick(ctx) end");
-  CHECK(check_policy(helper, helper.policies[0]).message().rfind(
-            "policy.lua:1: global function choose_pools is not a hook (did you mean choose_pool?)", 0) == 0);
-  const CompiledScenario fine = scenario("local function helper() end\nfunction pick(x) return x end\nfunction on_tick(ctx) end");
+  CHECK(check_policy(helper, helper.policies[0])
+            .message()
+            .rfind("policy.lua:1: global function choose_pools is not a hook (did you mean choose_pool?)", 0) == 0);
+  const CompiledScenario fine =
+      scenario("local function helper() end\nfunction pick(x) return x end\nfunction on_tick(ctx) end");
   CHECK(check_policy(fine, fine.policies[0]).is_ok());
 }
 
@@ -279,11 +294,12 @@ TEST_CASE("lua policy: a command kept in a variable can be returned again and ag
   REQUIRE(run_world(sc, w) == "");
   CHECK(w->commands_applied(CommandKind::kLaunch) == static_cast<uint64_t>(metric(*w, "fleet.web.interruptions")));
   CHECK(metric(*w, "pool.b.vm_hours") > 0);
-  CHECK(failure("function on_eviction(vm, ctx)\n  local t = {}\n  return launch(t), fallback(t)\nend").rfind(
-            "policy.lua:3: fallback{}: this table is already a launch{} command; build each command from its own table\n",
-            0) == 0);
-  CHECK(failure("function on_eviction(vm, ctx)\n  return launch(setmetatable({}, {}))\nend").rfind(
-            "policy.lua:2: launch{}: expected a plain table of fields (this one has a metatable)\n", 0) == 0);
+  CHECK(failure("function on_eviction(vm, ctx)\n  local t = {}\n  return launch(t), fallback(t)\nend")
+            .rfind("policy.lua:3: fallback{}: this table is already a launch{} command; build each command from its "
+                   "own table\n",
+                   0) == 0);
+  CHECK(failure("function on_eviction(vm, ctx)\n  return launch(setmetatable({}, {}))\nend")
+            .rfind("policy.lua:2: launch{}: expected a plain table of fields (this one has a metatable)\n", 0) == 0);
 }
 
 namespace {

@@ -50,7 +50,8 @@ TEST_CASE("policies: the compiler reads no file, it asks the loader's reader") {
   CHECK(asked == std::vector<std::string>{"dir/nowhere/x.lua"});
   CHECK(sc->policies[0].source == "-- in memory\n");
   // Without a reader a named file cannot be had (and nothing touches the disk).
-  auto none = compile_scenario(std::string(kHead) + "policies:\n  fleet.web: replace.lua\n", "tests/policy/data/s.yaml");
+  auto none =
+      compile_scenario(std::string(kHead) + "policies:\n  fleet.web: replace.lua\n", "tests/policy/data/s.yaml");
   REQUIRE_FALSE(none.is_ok());
   CHECK(none.status().message() ==
         "tests/policy/data/s.yaml:9:14: error: policies.fleet.web: cannot read the policy file "
@@ -58,7 +59,8 @@ TEST_CASE("policies: the compiler reads no file, it asks the loader's reader") {
 }
 
 TEST_CASE("policies: the map form sets the tick") {
-  auto sc = compile("policies:\n  fleet.web: {file: replace.lua, tick: 5m}\npolicy_limits: {instructions: 2e6, memory: 8MiB}\n");
+  auto sc = compile(
+      "policies:\n  fleet.web: {file: replace.lua, tick: 5m}\npolicy_limits: {instructions: 2e6, memory: 8MiB}\n");
   REQUIRE(sc.is_ok());
   CHECK(sc->policies[0].tick == Duration::minutes(5));
   CHECK(sc->policy_limits.instructions == 2'000'000);
@@ -68,8 +70,9 @@ TEST_CASE("policies: the map form sets the tick") {
 TEST_CASE("policies: errors name the entry") {
   auto bad_fleet = compile("policies:\n  fleet.wbe: replace.lua\n");
   REQUIRE_FALSE(bad_fleet.is_ok());
-  CHECK(bad_fleet.status().message() ==
-        "tests/policy/data/s.yaml:9:3: error: policies.fleet.wbe: no fleet named \"wbe\" (did you mean \"fleet.web\"?)");
+  CHECK(
+      bad_fleet.status().message() ==
+      "tests/policy/data/s.yaml:9:3: error: policies.fleet.wbe: no fleet named \"wbe\" (did you mean \"fleet.web\"?)");
   auto bad_key = compile("policies:\n  web: replace.lua\n");
   REQUIRE_FALSE(bad_key.is_ok());
   CHECK(bad_key.status().message() ==
@@ -97,7 +100,8 @@ TEST_CASE("policy_limits: sizes and ranges are checked") {
   auto ins = compile("policy_limits: {instructions: 10}\n");
   REQUIRE_FALSE(ins.is_ok());
   CHECK(ins.status().message() ==
-        "tests/policy/data/s.yaml:8:31: error: policy_limits.instructions: must be between 1000 and 2000000000, found 10");
+        "tests/policy/data/s.yaml:8:31: error: policy_limits.instructions: must be between 1000 and 2000000000, found "
+        "10");
   auto ok = compile("policy_limits: {memory: 1GiB, instructions: 5000}\n");
   REQUIRE(ok.is_ok());
   CHECK(ok->policy_limits.memory_bytes == 1LL << 30);

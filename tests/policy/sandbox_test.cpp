@@ -49,7 +49,8 @@ TEST_CASE("sandbox: load takes source text only") {
         "t.lua:1: attempt to load a binary chunk (mode is 't')");
   CHECK(run("load('return 1', 'x', 'b')") ==
         "t.lua:1: load: binary chunks are not allowed in policies (mode must be \"t\")");
-  CHECK(run("load(function() return nil end)") == "t.lua:1: load: policies can only load source text given as a string");
+  CHECK(run("load(function() return nil end)") ==
+        "t.lua:1: load: policies can only load source text given as a string");
   // The loaded chunk sees the same sandboxed globals.
   CHECK(run("local f = load('return io'); assert(f() == nil)") == "");
   CHECK(run("local f = load('return x', 'c', 't', {x = 7}); assert(f() == 7)") == "");
@@ -97,7 +98,8 @@ TEST_CASE("sandbox: memory bombs hit the memory cap") {
 
 TEST_CASE("sandbox: string.rep bombs are refused up front") {
   CHECK(run("local s = string.rep('x', 1e12)") ==
-        "t.lua:1: string.rep: the result would be 1000000000000 bytes, more than the policy memory limit (67108864 bytes)");
+        "t.lua:1: string.rep: the result would be 1000000000000 bytes, more than the policy memory limit (67108864 "
+        "bytes)");
   CHECK(run("local s = ('ab'):rep(2^40, ',')").find("t.lua:1: string.rep: the result would be") == 0);
   // An empty result is free (liblua would loop 2^62 times).
   CHECK(run("assert(string.rep('', 2^62) == '')") == "");
@@ -138,7 +140,8 @@ TEST_CASE("sandbox: math.random comes from the seed stream") {
   CHECK(run("math.randomseed(1)") ==
         "t.lua:1: math.randomseed is disabled in policies: math.random already draws from the scenario's seed (change "
         "`seed:` to get other numbers)");
-  CHECK(run("for i = 1, 1000 do local x = math.random(3, 5); assert(x >= 3 and x <= 5 and math.type(x) == 'integer') end") == "");
+  CHECK(run("for i = 1, 1000 do local x = math.random(3, 5); assert(x >= 3 and x <= 5 and math.type(x) == 'integer') "
+            "end") == "");
   CHECK(run("for i = 1, 1000 do local x = math.random(); assert(x >= 0 and x < 1) end") == "");
   CHECK(run("math.random(5, 1)") == "t.lua:1: bad argument #1 to 'random' (interval is empty)");
 }
@@ -157,7 +160,8 @@ TEST_CASE("sandbox: pairs iterates in sorted key order") {
 TEST_CASE("sandbox: finalizers and collectgarbage abuse are refused") {
   CHECK(run("setmetatable({}, {__gc = function() while true do end end})") ==
         "t.lua:1: setmetatable: __gc finalizers are not allowed in policies (they would run at unpredictable times)");
-  CHECK(run("collectgarbage('stop')") == "t.lua:1: collectgarbage(\"stop\") is not allowed in policies (only \"count\")");
+  CHECK(run("collectgarbage('stop')") ==
+        "t.lua:1: collectgarbage(\"stop\") is not allowed in policies (only \"count\")");
   CHECK(run("collectgarbage()") == "t.lua:1: collectgarbage(\"collect\") is not allowed in policies (only \"count\")");
   CHECK(run("assert(collectgarbage('count') > 0)") == "");
   CHECK(run("local t = setmetatable({}, {__index = function() return 5 end}); assert(t.x == 5)") == "");

@@ -32,8 +32,9 @@ TEST_CASE("open_run_file rejects a file from another schema version", "[record]"
   auto f = open_run_file(path);
   REQUIRE_FALSE(f);
   CHECK(f.status().code() == StatusCode::kInvalidInput);
-  CHECK(f.status().message() == path + ": error: schema version 2 is not supported by this spotsim (reads 1); "
-                                       "re-run the scenario with this version");
+  CHECK(f.status().message() == path +
+                                    ": error: schema version 2 is not supported by this spotsim (reads 1); "
+                                    "re-run the scenario with this version");
   std::remove(path.c_str());
 }
 
@@ -61,8 +62,8 @@ TEST_CASE("open_run_file rejects files that are not spotsim HDF5 files", "[recor
 
   auto b = open_run_file(tmp_file("record_test_does_not_exist.h5"));
   REQUIRE_FALSE(b);
-  CHECK(b.status().message() == tmp_file("record_test_does_not_exist.h5") +
-                                    ": error: cannot open: not an HDF5 file or unreadable");
+  CHECK(b.status().message() ==
+        tmp_file("record_test_does_not_exist.h5") + ": error: cannot open: not an HDF5 file or unreadable");
 
   const std::string plain = tmp_file("record_test_plain.h5");
   { H5::H5File f(plain, H5F_ACC_TRUNC); }

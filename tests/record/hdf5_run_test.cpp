@@ -133,7 +133,8 @@ TEST_CASE("a full recording holds the run's meta, summary, time series, events a
     CHECK(evictions[k] > 0);
     CHECK(static_cast<double>(evictions[k]) ==
           metric(r, k, "fleet.web.interruptions") + metric(r, k, "fleet.batch.interruptions"));
-    CHECK(static_cast<double>(evictions[k]) == metric(r, k, "pool.a.interruptions") + metric(r, k, "pool.b.interruptions"));
+    CHECK(static_cast<double>(evictions[k]) ==
+          metric(r, k, "pool.a.interruptions") + metric(r, k, "pool.b.interruptions"));
   }
 
   // /vms: one row per launch; evicted rows end at an eviction after their notice
@@ -302,7 +303,8 @@ TEST_CASE("jobs reported through on_job land in /jobs with NaN for what did not 
   opt.observers = recorders.factory();
   auto res = run_scenario(sc, opt);
   REQUIRE(res);
-  REQUIRE(write_run_file(path, sc, *res, RunFileInfo{"", schema::RecordLevel::kEvents}, recorders.completed(*res)).is_ok());
+  REQUIRE(
+      write_run_file(path, sc, *res, RunFileInfo{"", schema::RecordLevel::kEvents}, recorders.completed(*res)).is_ok());
   auto f = open_run_file(path);
   REQUIRE(f);
   auto jobs = read_jobs(*f);

@@ -40,7 +40,9 @@ std::vector<std::string> yaml_files(const std::string& dir, bool recurse) {
   return out;
 }
 
-std::vector<std::string> library_scenarios() { return yaml_files(std::string(SPOTSIM_SOURCE_DIR) + "/scenarios", false); }
+std::vector<std::string> library_scenarios() {
+  return yaml_files(std::string(SPOTSIM_SOURCE_DIR) + "/scenarios", false);
+}
 
 // The scenarios among examples/ (files with a top-level `fleets:`; the rest are game-day plans,
 // inventories and Kubernetes manifests).
@@ -93,8 +95,8 @@ TEST_CASE("a metric key's text and its parse are inverse, for every group", "[me
 }
 
 TEST_CASE("text that is not a metric key does not parse", "[metric_key]") {
-  for (const char* bad : {"", ".", "fleet", "fleet.", "fleet.web", "fleet..x", "fleet.web.", "nogroup.a.b",
-                          "cost.", "cost.a.b", "k8s.x.y", "Fleet.web.interruptions", ".web.x"}) {
+  for (const char* bad : {"", ".", "fleet", "fleet.", "fleet.web", "fleet..x", "fleet.web.", "nogroup.a.b", "cost.",
+                          "cost.a.b", "k8s.x.y", "Fleet.web.interruptions", ".web.x"}) {
     INFO(bad);
     CHECK_FALSE(MetricKey::parse(bad));
   }
@@ -107,7 +109,8 @@ TEST_CASE("parsing garbage never crashes and whatever parses prints back the sam
     std::string s;
     const size_t n = rng() % 24;
     for (size_t k = 0; k < n; ++k) s += alphabet[rng() % alphabet.size()];
-    if (rng() % 4 == 0) s = std::string(metric_group_name(static_cast<MetricGroup>(rng() % kMetricGroupCount))) + "." + s;
+    if (rng() % 4 == 0)
+      s = std::string(metric_group_name(static_cast<MetricGroup>(rng() % kMetricGroupCount))) + "." + s;
     const auto key = MetricKey::parse(s);
     if (key) CHECK(key->to_string() == s);
   }
@@ -179,9 +182,9 @@ TEST_CASE("every metric of a run has its report row, its JSON key and its HDF5 s
           "[metric_key][report][record]") {
   // Scenarios that between them have fleets, pools, workloads of every kind, Kubernetes, regions
   // with shared limits and chaos.
-  for (const char* name : {"k8s-spot-node-pool.yaml", "service-error-budget.yaml", "zone-storm.yaml",
-                           "deadline-job-trace.yaml", "batch-checkpoint-resume.yaml", "capacity-cliff-family.yaml",
-                           "fallback-overload.yaml"}) {
+  for (const char* name :
+       {"k8s-spot-node-pool.yaml", "service-error-budget.yaml", "zone-storm.yaml", "deadline-job-trace.yaml",
+        "batch-checkpoint-resume.yaml", "capacity-cliff-family.yaml", "fallback-overload.yaml"}) {
     INFO(name);
     CompiledScenario sc = load(std::string(SPOTSIM_SOURCE_DIR) + "/scenarios/" + name);
     sc.replications = 1;
@@ -215,8 +218,8 @@ TEST_CASE("every metric of a run has its report row, its JSON key and its HDF5 s
 
     // HDF5: a summary row per metric, a time series per count metric of a fleet, pool or workload.
     const std::string path = std::string(SPOTSIM_BINARY_DIR) + "/metric_keys_" + sc.name + ".h5";
-    REQUIRE(write_run_file(path, sc, *r, RunFileInfo{"test", schema::RecordLevel::kTimeseries},
-                           recorders.completed(*r)).is_ok());
+    REQUIRE(write_run_file(path, sc, *r, RunFileInfo{"test", schema::RecordLevel::kTimeseries}, recorders.completed(*r))
+                .is_ok());
     auto f = open_run_file(path);
     REQUIRE(f);
     auto rows = read_metric_summary(*f);

@@ -37,11 +37,13 @@ std::string with_regions(const std::string& regions) { return std::string(kBase)
 
 }  // namespace
 
-TEST_CASE("regions: a valid section compiles into pools, quotas, shared capacity and a bucket", "[validation][capacity]") {
+TEST_CASE("regions: a valid section compiles into pools, quotas, shared capacity and a bucket",
+          "[validation][capacity]") {
   auto r = compile_scenario(
-      replace_once(with_regions("  us-east-1:\n    on_demand_vcpu_quota: 512\n    spot_capacity: {instance_family: {m5: 200}}\n"
-                           "    launch_rate: {rate: 2/s, burst: 20}\n"),
-              "instance_type: c5.xlarge,", "instance_type: c5.xlarge, vcpus: 4,"),
+      replace_once(
+          with_regions("  us-east-1:\n    on_demand_vcpu_quota: 512\n    spot_capacity: {instance_family: {m5: 200}}\n"
+                       "    launch_rate: {rate: 2/s, burst: 20}\n"),
+          "instance_type: c5.xlarge,", "instance_type: c5.xlarge, vcpus: 4,"),
       "s.yaml");
   REQUIRE(r.is_ok());
   REQUIRE(r->regions.size() == 1);
@@ -81,17 +83,20 @@ TEST_CASE("capacity and spot_price series: errors name the key and the expected 
         "s.yaml:13:32: error: pools.a.capacity.schedule[0].at: the first step must be at: 0 (the value at the start "
         "of the run)");
   CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {schedule: [{at: 0, value: 2.5}]}\n")) ==
-        "s.yaml:13:42: error: pools.a.capacity.schedule[0].value: expected a whole number of VMs (0 or more), found \"2.5\"");
+        "s.yaml:13:42: error: pools.a.capacity.schedule[0].value: expected a whole number of VMs (0 or more), found "
+        "\"2.5\"");
   CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {}\n")) ==
         "s.yaml:13:15: error: pools.a.capacity: expected schedule: [{at: 0, value: ...}, ...], trace: FILE or "
         "process: {mean: ..., change_rate: ...} (or a plain a whole number of VMs (0 or more))");
-  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {trace: none.csv, available_value: 1, available: 5}\n")) ==
+  CHECK(error_of(
+            replace_once(kBase, "capacity: 10\n", "capacity: {trace: none.csv, available_value: 1, available: 5}\n")) ==
         "s.yaml:13:23: error: pools.a.capacity.trace: cannot open trace file \"none.csv\" (paths are relative to the "
         "scenario file)");
-  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {trace: none.csv}\n")).find(
-            "say what the trace's cells mean: available_value: 1 (or 0) with available: N") != std::string::npos);
-  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {process: {mean: 20, max: 10, change_rate: 1/h}}\n")) ==
-        "s.yaml:13:25: error: pools.a.capacity.process: needs min ≤ mean ≤ max, found min 0, mean 20, max 10");
+  CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: {trace: none.csv}\n"))
+            .find("say what the trace's cells mean: available_value: 1 (or 0) with available: N") != std::string::npos);
+  CHECK(
+      error_of(replace_once(kBase, "capacity: 10\n", "capacity: {process: {mean: 20, max: 10, change_rate: 1/h}}\n")) ==
+      "s.yaml:13:25: error: pools.a.capacity.process: needs min ≤ mean ≤ max, found min 0, mean 20, max 10");
   CHECK(error_of(replace_once(kBase, "spot_price: 0.058\n", "spot_price: {schedule: [{at: 0, value: cheap}]}\n")) ==
         "s.yaml:11:44: error: pools.a.spot_price.schedule[0].value: expected a price like $0.05/h, found \"cheap\"");
   CHECK(error_of(replace_once(kBase, "capacity: 10\n", "capacity: 10\n    on_demand_capacity: -1\n")) ==

@@ -98,13 +98,69 @@ namespace {
 
 // Tokens that stress the unit parsers, the YAML reader and the validators.
 const char* const kTokens[] = {
-    "-1", "0", "1e309", "-1e309", "nan", ".nan", ".inf", "-.inf", "9223372036854775807",
-    "18446744073709551616", "0x10", "1_000", "90", "90s", "-5m", "1e12d", "0.05/h", "5/0s", "/h",
-    "$", "$-1", "101%", "-3%", "%", "[", "]", "{", "}", "[]", "{}", "~", "null", "true", "\"\"",
-    "''", "&a", "*a", "*zz", "<<: *a", "!!binary AAAA", "!!int x", "? x", "- ", ":", ": :", "#",
-    "\t", "\xff\xfe", "\xc3\x28", "m5-1a", "web", "aws", "azure", "gcp", "storm", "cliff",
-    "fleet.web.interruptions.mean >= 1", "cost.savings_pct.p95 < 5m or (", "((((((((((",
-    "policies/none.lua", "traces/none.csv", "../../../../etc/passwd", "spotsim: 2",
+    "-1",
+    "0",
+    "1e309",
+    "-1e309",
+    "nan",
+    ".nan",
+    ".inf",
+    "-.inf",
+    "9223372036854775807",
+    "18446744073709551616",
+    "0x10",
+    "1_000",
+    "90",
+    "90s",
+    "-5m",
+    "1e12d",
+    "0.05/h",
+    "5/0s",
+    "/h",
+    "$",
+    "$-1",
+    "101%",
+    "-3%",
+    "%",
+    "[",
+    "]",
+    "{",
+    "}",
+    "[]",
+    "{}",
+    "~",
+    "null",
+    "true",
+    "\"\"",
+    "''",
+    "&a",
+    "*a",
+    "*zz",
+    "<<: *a",
+    "!!binary AAAA",
+    "!!int x",
+    "? x",
+    "- ",
+    ":",
+    ": :",
+    "#",
+    "\t",
+    "\xff\xfe",
+    "\xc3\x28",
+    "m5-1a",
+    "web",
+    "aws",
+    "azure",
+    "gcp",
+    "storm",
+    "cliff",
+    "fleet.web.interruptions.mean >= 1",
+    "cost.savings_pct.p95 < 5m or (",
+    "((((((((((",
+    "policies/none.lua",
+    "traces/none.csv",
+    "../../../../etc/passwd",
+    "spotsim: 2",
 };
 
 // The line of `s` around position `pos`: [start, end), end past its newline if it has one.
@@ -216,9 +272,10 @@ int main(int argc, char** argv) {
     const std::string m = mutate(corpus[rng.next_u64() % corpus.size()], rng);
     (run_one(reinterpret_cast<const uint8_t*>(m.data()), m.size()) ? ok : invalid)++;
   }
-  std::printf("scenario_fuzz: %zu corpus files, %ld mutations: %zu compiled, %zu rejected with a message; "
-              "%ld simulated with the laws checked\n",
-              corpus.size(), mutations, ok, invalid, g_simulated);
+  std::printf(
+      "scenario_fuzz: %zu corpus files, %ld mutations: %zu compiled, %zu rejected with a message; "
+      "%ld simulated with the laws checked\n",
+      corpus.size(), mutations, ok, invalid, g_simulated);
   return 0;
 }
 #endif

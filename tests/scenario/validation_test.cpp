@@ -60,7 +60,8 @@ TEST_CASE("unknown keys are errors with did-you-mean and the valid keys", "[vali
         "s.yaml:17:25: error: fleets.web.tarket: unknown key (did you mean \"target\"?); valid keys here: "
         "allocation_strategy, boot_failure, boot_time, capacity_rebalance, eviction_type, fallback, max_price, "
         "on_demand_above_base, on_demand_allocation_strategy, on_demand_base, policy, pools, replace_on, "
-        "retry_interval, scale_down_delay, scale_to_zero, scaling, spot_instance_pools, target, throttle_backoff, warm_pool");
+        "retry_interval, scale_down_delay, scale_to_zero, scaling, spot_instance_pools, target, throttle_backoff, "
+        "warm_pool");
 }
 
 TEST_CASE("bad units and wrong types name the field", "[validation]") {
@@ -107,13 +108,15 @@ TEST_CASE("a repeated name in any collection is an error at the repeat, naming t
         "s.yaml:18:3: error: fleets.web: duplicate key \"web\": already defined at line 17, column 3 (each key may "
         "appear once in a map: rename or remove one)");
   // Inside lists and nested maps too (workloads, Kubernetes, policies: every map of the file).
-  const std::string nested = std::string(kValid) + "kubernetes:\n  node_pools:\n    a: {fleet: web, cpu: 4, memory: 16Gi}\n"
+  const std::string nested = std::string(kValid) +
+                             "kubernetes:\n  node_pools:\n    a: {fleet: web, cpu: 4, memory: 16Gi}\n"
                              "    a: {fleet: web, cpu: 4, memory: 16Gi}\n";
   CHECK(error_of(nested) ==
         "s.yaml:21:5: error: kubernetes.node_pools.a: duplicate key \"a\": already defined at line 20, column 5 "
         "(each key may appear once in a map: rename or remove one)");
-  const std::string in_list = std::string(kValid) +
-                              "chaos:\n  - {kind: storm, at: 1h, fraction: 10%, fraction: 20%, scope: {zone: us-east-1a}}\n";
+  const std::string in_list =
+      std::string(kValid) +
+      "chaos:\n  - {kind: storm, at: 1h, fraction: 10%, fraction: 20%, scope: {zone: us-east-1a}}\n";
   CHECK(error_of(in_list) ==
         "s.yaml:19:42: error: chaos[0].fraction: duplicate key \"fraction\": already defined at line 19, column 27 "
         "(each key may appear once in a map: rename or remove one)");
@@ -133,12 +136,16 @@ TEST_CASE("set overrides add a key the file does not have, validated as if it we
   // ... and validated: an unknown key in it is the same error as in the file, at the override.
   LoadOptions typo;
   typo.overrides = {{"fleets.web.max_prise", "0.1"}};
-  CHECK(error_of(kValid, typo).rfind(
-            "--set fleets.web.max_prise=0.1: error: fleets.web.max_prise: unknown key (did you mean \"max_price\"?)", 0) == 0);
+  CHECK(
+      error_of(kValid, typo)
+          .rfind(
+              "--set fleets.web.max_prise=0.1: error: fleets.web.max_prise: unknown key (did you mean \"max_price\"?)",
+              0) == 0);
   // A new name in a collection of names is not invented: that is a typo.
   LoadOptions name;
   name.overrides = {{"fleets.webb.target", "3"}};
-  CHECK(error_of(kValid, name) == "--set fleets.webb.target=3: fleets.webb does not exist in the scenario (did you mean \"web\"?)");
+  CHECK(error_of(kValid, name) ==
+        "--set fleets.webb.target=3: fleets.webb does not exist in the scenario (did you mean \"web\"?)");
 }
 
 TEST_CASE("set overrides change any scalar and errors point at the override", "[validation]") {
@@ -151,7 +158,8 @@ TEST_CASE("set overrides change any scalar and errors point at the override", "[
 
   LoadOptions bad;
   bad.overrides = {{"fleets.web.target", "many"}};
-  CHECK(error_of(kValid, bad) == "--set fleets.web.target=many: error: fleets.web.target: expected a whole number, found \"many\"");
+  CHECK(error_of(kValid, bad) ==
+        "--set fleets.web.target=many: error: fleets.web.target: expected a whole number, found \"many\"");
   LoadOptions missing;
   missing.overrides = {{"fleets.api.target", "3"}};
   CHECK(error_of(kValid, missing) == "--set fleets.api.target=3: fleets.api does not exist in the scenario");

@@ -81,7 +81,8 @@ TEST_CASE("a bad grid value is reported with its point before anything runs", "[
   CHECK(p.status().message().find("fleets.web.target: expected a whole number, found \"many\"") != std::string::npos);
   auto dup = plan_sweep(file, {}, {*parse_grid_arg("seed=1,2"), *parse_grid_arg("seed=3")}, {});
   CHECK(dup.status().message() == "--grid seed: given twice; list every value in one --grid");
-  CHECK(plan_sweep(file, {}, {}, {}).status().message() == "spotsim sweep: error: give at least one --grid PATH=V1,V2,...");
+  CHECK(plan_sweep(file, {}, {}, {}).status().message() ==
+        "spotsim sweep: error: give at least one --grid PATH=V1,V2,...");
 }
 
 TEST_CASE("sweep results do not depend on the thread count", "[sweep]") {
@@ -148,11 +149,14 @@ TEST_CASE("the Pareto front keeps the non-dominated points, minimising unless ma
         "--pareto cost: expected two metrics METRIC_A,METRIC_B (prefix max: to maximise one), e.g. --pareto "
         "cost.total,fleet.web.time_to_reschedule_p95");
   CHECK(parse_pareto("cost,avial", defs).status().message() ==
-        "--pareto: unknown metric \"avial\"; did you mean \"avail\"? (metric names: docs/metrics.md, or the keys of --json)");
+        "--pareto: unknown metric \"avial\"; did you mean \"avail\"? (metric names: docs/metrics.md, or the keys of "
+        "--json)");
 }
 
-TEST_CASE("a Pareto metric may name a statistic (METRIC.STAT, as in expect:) and that statistic is compared", "[sweep]") {
-  std::vector<MetricDef> defs{{{}, "cost", MetricUnit::kDollars, ""}, {{}, "avail", MetricUnit::kPercent, ""},
+TEST_CASE("a Pareto metric may name a statistic (METRIC.STAT, as in expect:) and that statistic is compared",
+          "[sweep]") {
+  std::vector<MetricDef> defs{{{}, "cost", MetricUnit::kDollars, ""},
+                              {{}, "avail", MetricUnit::kPercent, ""},
                               {{}, "odd.max", MetricUnit::kCount, ""}};
   SweepResult r;
   // By mean point 0 dominates point 1; by p95 of cost point 1 is cheaper, so both are on the front.
@@ -188,7 +192,8 @@ TEST_CASE("a Pareto metric may name a statistic (METRIC.STAT, as in expect:) and
   CHECK(own->metric_a == "odd.max");
   CHECK(own->stat_a == ExpectStat::kMean);
   CHECK(parse_pareto("cost.p90,avail", defs).status().message() ==
-        "--pareto: unknown metric \"cost.p90\"; did you mean \"cost\"? (metric names: docs/metrics.md, or the keys of --json)");
+        "--pareto: unknown metric \"cost.p90\"; did you mean \"cost\"? (metric names: docs/metrics.md, or the keys of "
+        "--json)");
 }
 
 TEST_CASE("a sweep file holds the grid, the points × metrics table, per-point summaries and the front", "[sweep]") {

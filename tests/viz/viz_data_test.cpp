@@ -213,8 +213,8 @@ TEST_CASE("Gantt packs VMs into lanes and LOD merges sub-pixel bars", "[viz][dat
   });
   REQUIRE(visited == 11);
   // A long bar after short ones keeps its identity.
-  std::vector<GanttBar> mixed = {{0, 1, BarKind::kNoticed, true, 0}, {1, 2, BarKind::kBooting, false, 1},
-                                 {2, 1000, BarKind::kRunning, false, 1}};
+  std::vector<GanttBar> mixed = {
+      {0, 1, BarKind::kNoticed, true, 0}, {1, 2, BarKind::kBooting, false, 1}, {2, 1000, BarKind::kRunning, false, 1}};
   std::vector<GanttBar> out;
   visit_lod(mixed, 0, 1000, 10, [&](const GanttBar& b) { out.push_back(b); });
   REQUIRE(out.size() == 2);
@@ -273,8 +273,9 @@ TEST_CASE("open_input names the file and what is wrong", "[viz][data]") {
   Result<RunModel> unknown = open_input(txt);
   REQUIRE(unknown.status().code() == StatusCode::kInvalidInput);
   REQUIRE(unknown.status().message() ==
-          txt + ": not a spotsim run file or scenario (expected an HDF5 file written by `spotsim run --out "
-                "FILE.h5`, or a scenario .yaml)");
+          txt +
+              ": not a spotsim run file or scenario (expected an HDF5 file written by `spotsim run --out "
+              "FILE.h5`, or a scenario .yaml)");
   REQUIRE(classify_input("x.H5") == InputKind::kRunFile);
   REQUIRE(classify_input("x.yml") == InputKind::kScenario);
 }
@@ -312,7 +313,7 @@ TEST_CASE("jobs with a recorded VM are drawn on that VM's lane from their last s
   done.last_start = m.vms[1].running;
   done.finish = m.vms[1].running + 5;
   done.evictions = 1;
-  JobRecord cut;   // evicted with VM 0 and never finished: the bar stops at the VM's end
+  JobRecord cut;  // evicted with VM 0 and never finished: the bar stops at the VM's end
   cut.id = 2;
   cut.evictions = 1;
   cut.vm = m.vms[0].serial;
@@ -440,7 +441,8 @@ TEST_CASE("the target line is the target the fleets had at each moment, from the
   CHECK(so.target_at(70) == 3);
 }
 
-TEST_CASE("a scenario run records each fleet's target over time: the k8s autoscaler's scale-down shows", "[viz][data]") {
+TEST_CASE("a scenario run records each fleet's target over time: the k8s autoscaler's scale-down shows",
+          "[viz][data]") {
   const RunModel m = k8s_model();
   const Series* nodes = m.find_series("fleet/nodes", "target");
   REQUIRE(nodes != nullptr);
@@ -457,9 +459,9 @@ TEST_CASE("a scenario run records each fleet's target over time: the k8s autosca
 }
 
 TEST_CASE("the fallback band covers fallback VMs only, not an on-demand base", "[viz][data]") {
-  RunModel m = hand_model();  // VM 3: on-demand in pool b from 50 to 100
+  RunModel m = hand_model();                               // VM 3: on-demand in pool b from 50 to 100
   CHECK(build_fleet_stack(m).fallback_intervals.empty());  // on-demand by design
-  m.vms[3].fallback = true;  // ... launched because spot could not be had
+  m.vms[3].fallback = true;                                // ... launched because spot could not be had
   const FleetStack st = build_fleet_stack(m);
   REQUIRE(st.fallback_intervals.size() == 1);
   CHECK(st.fallback_intervals[0] == std::make_pair(50.0, 100.0));
@@ -537,8 +539,8 @@ TEST_CASE("every event kind and detail is shown by its name", "[viz][data]") {
   CHECK(event_detail_text(kEvTerminate, 0).empty());
   // A kind newer than this build: the file's name for it.
   RunModel m;
-  m.event_kinds = {"launch", "running", "notice", "eviction", "capacity_error", "end", "terminate", "boot_failed",
-                   "rebalance", "hibernate"};
+  m.event_kinds = {"launch", "running",   "notice",      "eviction",  "capacity_error",
+                   "end",    "terminate", "boot_failed", "rebalance", "hibernate"};
   CHECK(m.event_kind_label(9) == "hibernate");
   CHECK(m.event_kind_label(6) == "terminate");
   CHECK(m.event_kind_label(12) == "kind 12");

@@ -21,7 +21,8 @@ namespace {
 
 const std::string kSmall = std::string(SPOTSIM_SOURCE_DIR) + "/tests/viz/data/viz-small.yaml";
 // SPOTSIM_BIN overrides the simulator binary (e.g. to read files of another build).
-const std::string kSpotsim = std::getenv("SPOTSIM_BIN") ? std::getenv("SPOTSIM_BIN") : std::string(SPOTSIM_BINARY_DIR) + "/spotsim";
+const std::string kSpotsim =
+    std::getenv("SPOTSIM_BIN") ? std::getenv("SPOTSIM_BIN") : std::string(SPOTSIM_BINARY_DIR) + "/spotsim";
 
 std::string out_file(const std::string& name) { return std::string(SPOTSIM_BINARY_DIR) + "/viz_h5_" + name; }
 
@@ -150,8 +151,10 @@ TEST_CASE("jobs read back from a file carry the VM of their last run and every r
 
 TEST_CASE("a sweep file gives the sweep table", "[viz][h5]") {
   const std::string path = out_file("sweep.h5");
-  run(kSpotsim + " sweep " + kSmall + " --grid fleets.web.target=20,30 --grid pools.small-a.interruption.rate=0.02/h,0.1/h,0.2/h"
-                 " --replications 1 --threads 2 --out " + path);
+  run(kSpotsim + " sweep " + kSmall +
+      " --grid fleets.web.target=20,30 --grid pools.small-a.interruption.rate=0.02/h,0.1/h,0.2/h"
+      " --replications 1 --threads 2 --out " +
+      path);
   Result<RunModel> f = open_input(path);
   REQUIRE(f.is_ok());
   const SweepTable& sw = f->sweep;
@@ -166,8 +169,10 @@ TEST_CASE("a sweep file gives the sweep table", "[viz][h5]") {
 
 TEST_CASE("a sweep file run with --pareto gives the pair and its goals", "[viz][h5]") {
   const std::string path = out_file("sweep_pareto.h5");
-  run(kSpotsim + " sweep " + kSmall + " --grid fleets.web.target=20,30 --replications 1 --threads 2"
-                 " --pareto max:fleet.web.availability_pct,cost.total --out " + path);
+  run(kSpotsim + " sweep " + kSmall +
+      " --grid fleets.web.target=20,30 --replications 1 --threads 2"
+      " --pareto max:fleet.web.availability_pct,cost.total --out " +
+      path);
   Result<RunModel> f = open_input(path);
   REQUIRE(f.is_ok());
   const SweepTable& sw = f->sweep;

@@ -12,8 +12,8 @@ using namespace spotsim::test;
 namespace {
 
 // A trace that repeats `pattern` ('1' = spot available for the whole step) for `steps` steps.
-DeadlineJobSpec pattern_spec(DeadlinePolicy p, const std::string& pattern, size_t steps, double step_min,
-                             double work_h, double deadline_h, double d_h) {
+DeadlineJobSpec pattern_spec(DeadlinePolicy p, const std::string& pattern, size_t steps, double step_min, double work_h,
+                             double deadline_h, double d_h) {
   DeadlineJobSpec s;
   s.trace_step = Duration::minutes(step_min);
   for (size_t k = 0; k < steps; ++k) s.available.push_back(pattern[k % pattern.size()] == '1' ? 1 : 0);
@@ -183,13 +183,15 @@ TEST_CASE("deadline_job: with d = 0 the safety net of uniform_progress still tak
 TEST_CASE("deadline_job: the policy names and the literal variant compile") {
   const std::string b = base(0, "", "1h", 1);
   for (const char* p : {"greedy", "uniform_progress", "uniform_progress_literal", "on_demand", "spot_only"}) {
-    const auto sc = compile_here(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                                "deadline: 20h, switch_delay: 1h, pool: p, policy: " + std::string(p) + "}\n");
+    const auto sc = compile_here(b +
+                                 "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+                                 "deadline: 20h, switch_delay: 1h, pool: p, policy: " +
+                                 std::string(p) + "}\n");
     REQUIRE(sc.workloads.size() == 1);
     CHECK(std::string(deadline_policy_name(sc.workloads[0].deadline.policy)) == p);
   }
   CHECK(deadline_error(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                          "deadline: 20h, pool: p, policy: uniform}\n") ==
+                           "deadline: 20h, pool: p, policy: uniform}\n") ==
         "test.yaml:11:101: error: workloads.d.policy: \"uniform\" is not one of: greedy, uniform_progress, "
         "uniform_progress_literal, on_demand, spot_only");
 }
@@ -197,37 +199,41 @@ TEST_CASE("deadline_job: the policy names and the literal variant compile") {
 TEST_CASE("deadline_job: random_start is true, false or fit, and fit needs a trace as long as the deadline") {
   const std::string b = base(0, "", "1h", 1);
   auto start = [&](const std::string& v) {
-    const auto sc = compile_here(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                                "deadline: 20h, pool: p, random_start: " + v + "}\n");
+    const auto sc = compile_here(b +
+                                 "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+                                 "deadline: 20h, pool: p, random_start: " +
+                                 v + "}\n");
     return sc.workloads.at(0).deadline.random_start;
   };
   CHECK(start("true") == TraceStart::kWrap);
   CHECK(start("false") == TraceStart::kOff);
   CHECK(start("fit") == TraceStart::kFit);
   // The 30-step trace holds 30 − 20 + 1 = 11 windows of a 20 h deadline.
-  const auto sc = compile_here(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                              "deadline: 20h, pool: p}\n");
+  const auto sc = compile_here(b +
+                               "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+                               "deadline: 20h, pool: p}\n");
   CHECK(deadline_window_steps(sc.workloads.at(0).deadline) == 20);
   CHECK(deadline_error(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                          "deadline: 20h, pool: p, random_start: maybe}\n") ==
+                           "deadline: 20h, pool: p, random_start: maybe}\n") ==
         "test.yaml:11:107: error: workloads.d.random_start: expected true, false or fit, found \"maybe\"");
   // A 31 h deadline needs 31 steps; the trace has 30.
   CHECK(deadline_error(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                          "deadline: 31h, pool: p, random_start: fit}\n") ==
+                           "deadline: 31h, pool: p, random_start: fit}\n") ==
         "test.yaml:11:107: error: workloads.d.random_start: fit needs a trace at least as long as the deadline "
         "window (1d7h = 31 steps of 1h); the trace has 30 steps (1d6h). Use a longer trace, or random_start: true "
         "(windows wrap around the end)");
   // A deadline that is not a whole number of steps needs the step it ends in: 29.5 h -> 30 steps.
   CHECK(deadline_error(b + "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                          "deadline: 29h30m, pool: p, random_start: fit}\n") == "");
+                           "deadline: 29h30m, pool: p, random_start: fit}\n") == "");
 }
 
 TEST_CASE("deadline_job: random_start: fit draws only windows inside the trace, true wraps around") {
   // 30 one-hour steps, 20 h deadline: fit may start at steps 0..10 only; true at 0..29.
   auto offsets = [](const std::string& mode) {
     const auto sc = compile_here(base(0, "", "1h", 300) +
-                            "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                            "deadline: 20h, switch_delay: 1h, pool: p, random_start: " + mode + "}\n");
+                                 "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+                                 "deadline: 20h, switch_delay: 1h, pool: p, random_start: " +
+                                 mode + "}\n");
     RunOptions o;
     o.threads = 2;
     auto r = run_scenario(sc, o);
@@ -252,8 +258,8 @@ TEST_CASE("deadline_job: work hours and paid hours are reported as metrics") {
   // Offset 0 of the 30-step trace is the alternating case worked out above (10 h work, 20 h
   // deadline, d = 1 h): paid 8 h on-demand / 5 h spot, work 7 h / 3 h.
   const auto sc = compile_here(base(0, "", "1h", 1) +
-                          "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
-                          "deadline: 20h, switch_delay: 1h, pool: p, random_start: false}\n");
+                               "workloads:\n  d: {type: deadline_job, trace: deadline_avail_30h.csv, work: 10h, "
+                               "deadline: 20h, switch_delay: 1h, pool: p, random_start: false}\n");
   CHECK(mean_metric(sc, "workload.d.on_demand_hours") == Approx(8.0).epsilon(1e-12));
   CHECK(mean_metric(sc, "workload.d.work_hours_on_demand") == Approx(7.0).epsilon(1e-12));
   CHECK(mean_metric(sc, "workload.d.spot_hours") == Approx(5.0).epsilon(1e-12));

@@ -67,7 +67,8 @@ std::string batch_scenario(const std::string& job_extra) {
     type: batch
     fleet: f
     arrivals: {every: 20m}
-    job: {work: 3h)" + job_extra + R"(}
+    job: {work: 3h)" +
+         job_extra + R"(}
 )";
 }
 
@@ -142,7 +143,9 @@ workloads:
     World& w;
     uint16_t self;
     explicit Storm(World& world) : w(world) { self = w.engine().add_handler(this); }
-    void start(World&) override { w.engine().schedule_at(SimTime{} + Duration::hours(1), self, 0, 0, 0, Priority::kChaos); }
+    void start(World&) override {
+      w.engine().schedule_at(SimTime{} + Duration::hours(1), self, 0, 0, 0, Priority::kChaos);
+    }
     void handle(Engine&, const Event&) override {
       for (uint32_t s = 0; s < w.vms().size(); ++s) {
         if (w.vms()[s].state == VmState::kRunning) w.give_notice(s, Duration::minutes(2));
@@ -156,7 +159,8 @@ workloads:
   CHECK(metric(w, "workload.j.interruptions") == 8);
 }
 
-TEST_CASE("job events: a batch workload on an all-on-demand fleet loses no work and costs the on-demand price times hours") {
+TEST_CASE(
+    "job events: a batch workload on an all-on-demand fleet loses no work and costs the on-demand price times hours") {
   // The pool has a high spot hazard, but on_demand_base = target puts every VM on on-demand.
   const auto sc = compile_here(R"(spotsim: 1
 name: t

@@ -115,9 +115,9 @@ TEST_CASE("scale to zero: a checkpoint-interval sweep no longer gives one flat c
   // interval decides how long the job runs, so what it costs.
   std::vector<double> costs;
   for (const char* interval : {"30m", "2h", "4h", "8h"}) {
-    const auto sc = compile_here(gpu_gang("", std::string(", checkpoint: {interval: ") + interval +
-                                             ", write_time: 5m, restore_time: 5m}",
-                                     ", interruption: {rate: 0.01/h}"));
+    const auto sc = compile_here(
+        gpu_gang("", std::string(", checkpoint: {interval: ") + interval + ", write_time: 5m, restore_time: 5m}",
+                 ", interruption: {rate: 0.01/h}"));
     double cost = 0;
     for (uint64_t rep = 0; rep < 4; ++rep) {
       ReplicationModels w_models(sc, rep, kWithoutPoliciesOrChaos);
@@ -129,7 +129,8 @@ TEST_CASE("scale to zero: a checkpoint-interval sweep no longer gives one flat c
     }
     costs.push_back(cost);
   }
-  INFO("mean cost at intervals 30m, 2h, 4h, 8h: " << costs[0] << ", " << costs[1] << ", " << costs[2] << ", " << costs[3]);
+  INFO("mean cost at intervals 30m, 2h, 4h, 8h: " << costs[0] << ", " << costs[1] << ", " << costs[2] << ", "
+                                                  << costs[3]);
   CHECK(std::set<double>(costs.begin(), costs.end()).size() == costs.size());
   CHECK(*std::max_element(costs.begin(), costs.end()) - *std::min_element(costs.begin(), costs.end()) > 10.0);
 }
@@ -272,7 +273,8 @@ pools:
   p: {provider: aws, region: r, zone: r-a, instance_type: m5.xlarge, spot_price: 0.05, on_demand_price: 0.2,
       capacity: 100000, interruption: {rate: 0.05/h}}
 fleets:
-  f: {pools: [p], target: 1000, boot_time: 3m, scale_down_delay: )" + std::string(delay) + R"(}
+  f: {pools: [p], target: 1000, boot_time: 3m, scale_down_delay: )" +
+                                 std::string(delay) + R"(}
 workloads:
   j:
     type: batch
@@ -302,8 +304,8 @@ workloads:
       CHECK(avail <= 100.0);
       CHECK(metric(w, "fleet.f.lost_vm_hours") == Approx(target_h * (1 - avail / 100)).margin(1e-6));
       CHECK(target_h * avail / 100 <= vm_h + 1e-6);  // served ≤ what ran
-      CHECK(l.job_vm_hours <= target_h + 1e-6);        // the target always covers the running gangs
-      CHECK(target_h < 1000 * 96.0 / 10);              // it followed the jobs, not the 1000-VM maximum
+      CHECK(l.job_vm_hours <= target_h + 1e-6);      // the target always covers the running gangs
+      CHECK(target_h < 1000 * 96.0 / 10);            // it followed the jobs, not the 1000-VM maximum
     }
   }
 }
@@ -322,8 +324,10 @@ pools:
 fleets:
   f: {pools: [a, b], target: 8, boot_time: 2m}
 workloads:
-  j: {type: batch, fleet: f, placement: )" + placement + R"(, arrivals: {at: [0, 0, 1h, 2h]},
-      job: {work: 3h, parallelism: )" + std::to_string(parallelism) + R"(}}
+  j: {type: batch, fleet: f, placement: )" +
+           placement + R"(, arrivals: {at: [0, 0, 1h, 2h]},
+      job: {work: 3h, parallelism: )" +
+           std::to_string(parallelism) + R"(}}
 )";
   };
   SECTION("gangs of 4 fit a zone: every run's VMs share one") {
@@ -429,7 +433,8 @@ kubernetes:
 workloads:
   a: {type: batch, fleet: shared, job: {work: 1h}}
   b: {type: batch, fleet: shared, job: {work: 1h}}
-)") == "test.yaml:7:50: error: fleets.shared.scale_to_zero: cannot scale to zero: workloads \"a\" and \"b\" both run on "
+)") == "test.yaml:7:50: error: fleets.shared.scale_to_zero: cannot scale to zero: workloads \"a\" and \"b\" both run "
+       "on "
        "this fleet (one fleet carries one workload)");
   }
   SECTION("scale_to_zero: true where it cannot apply, scale_down_delay without it, a bad placement") {
@@ -447,7 +452,8 @@ workloads:
        "use one or the other)");
     CHECK(compile_error(head + R"(fleets:
   idle: {pools: [p], target: 1, scale_to_zero: true}
-)") == "test.yaml:7:48: error: fleets.idle.scale_to_zero: cannot scale to zero: no batch or pipeline workload runs on this fleet");
+)") == "test.yaml:7:48: error: fleets.idle.scale_to_zero: cannot scale to zero: no batch or pipeline workload runs on "
+       "this fleet");
     CHECK(compile_error(head + R"(fleets:
   f: {pools: [p], target: 2, scale_to_zero: false, scale_down_delay: 20m}
 workloads:
@@ -458,6 +464,7 @@ workloads:
   f: {pools: [p], target: 2}
 workloads:
   j: {type: batch, fleet: f, placement: same_rack, job: {work: 1h}}
-)").find("workloads.j.placement") != std::string::npos);
+)")
+              .find("workloads.j.placement") != std::string::npos);
   }
 }

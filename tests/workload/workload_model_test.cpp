@@ -28,7 +28,9 @@ struct Recorder : CheckpointStore::Client {
 // A component that, at `at`, gives every running VM of fleet 0 a notice of `notice`.
 class Storm : public WorldComponent, public EventHandler {
  public:
-  Storm(World& w, Duration at, Duration notice) : w_(w), at_(at), notice_(notice) { self_ = w.engine().add_handler(this); }
+  Storm(World& w, Duration at, Duration notice) : w_(w), at_(at), notice_(notice) {
+    self_ = w.engine().add_handler(this);
+  }
   void start(World& w) override { w.engine().schedule_at(SimTime{} + at_, self_, 0, 0, 0, Priority::kChaos); }
   void handle(Engine&, const Event&) override {
     for (uint32_t s = 0; s < w_.vms().size(); ++s) {
@@ -49,7 +51,7 @@ TEST_CASE("checkpoint store: writers share the throughput equally") {
   CheckpointStore store(e, 100.0);  // 100 B/s
   Recorder rec;
   rec.engine = &e;
-  store.start_write(100, &rec, 1);   // alone it would take 1 s
+  store.start_write(100, &rec, 1);  // alone it would take 1 s
   store.start_write(300, &rec, 2);
   e.run_until(SimTime{100'000'000});
   REQUIRE(rec.done.size() == 2);
@@ -74,9 +76,10 @@ TEST_CASE("checkpoint store: writers share the throughput equally") {
 
 TEST_CASE("batch: a storm of checkpoint-on-notice writes overruns a slow store and misses the window") {
   auto run = [](const std::string& throughput) {
-    const auto sc = compile_here(base(50, "", "6h", 1, ", notice: 2m") + "checkpoint_store: {throughput: " + throughput +
-                            "}\nworkloads:\n  j:\n    type: batch\n    fleet: f\n    arrivals: {count: 50}\n"
-                            "    job: {work: 4h, checkpoint: {size: 10GB, on_notice: true}}\n");
+    const auto sc =
+        compile_here(base(50, "", "6h", 1, ", notice: 2m") + "checkpoint_store: {throughput: " + throughput +
+                     "}\nworkloads:\n  j:\n    type: batch\n    fleet: f\n    arrivals: {count: 50}\n"
+                     "    job: {work: 4h, checkpoint: {size: 10GB, on_notice: true}}\n");
     ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
     World& w = w_models.world();
     w.add_component(std::make_unique<Storm>(w, Duration::hours(1), Duration::minutes(2)));
@@ -235,7 +238,8 @@ TEST_CASE("batch: every job is reported once to WorldObserver::on_job") {
     bool wants_events() const override { return true; }
     void on_event(const ModelEvent& e) override {
       if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
-      if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
+      if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd)
+        vm_up[e.vm].second = e.time.to_seconds();
     }
     void on_job(const JobSignal& j) override {
       ++total;
@@ -274,7 +278,8 @@ TEST_CASE("batch: every run of a job on each VM of its gang is reported to on_jo
     bool wants_events() const override { return true; }
     void on_event(const ModelEvent& e) override {
       if (e.kind == ModelEventKind::kRunning) vm_up[e.vm] = {e.time.to_seconds(), 1e18};
-      if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd) vm_up[e.vm].second = e.time.to_seconds();
+      if (e.kind == ModelEventKind::kEviction || e.kind == ModelEventKind::kEnd)
+        vm_up[e.vm].second = e.time.to_seconds();
     }
     void on_job_run(const JobRunSignal& r) override {
       finished += r.outcome == JobRunOutcome::kFinished;

@@ -52,17 +52,23 @@ TEST_CASE("workloads: exact error texts") {
         "here: backoff, backoff_factor, backoff_max, checkpoint, commit_time, deadline, idempotent, parallelism, "
         "priority, retries, work");
   CHECK(compile_error(b + "workloads:\n  w: {type: batch, fleet: f}\n") ==
-        "test.yaml:11:6: error: workloads.w.job: missing required key (describe the jobs: work, parallelism, checkpoint, ...)");
-  CHECK(compile_error(b + "workloads:\n  w: {type: batch, fleet: f, arrivals: {rate: 1/h, every: 1h}, job: {work: 1h}}\n") ==
+        "test.yaml:11:6: error: workloads.w.job: missing required key (describe the jobs: work, parallelism, "
+        "checkpoint, ...)");
+  CHECK(compile_error(
+            b + "workloads:\n  w: {type: batch, fleet: f, arrivals: {rate: 1/h, every: 1h}, job: {work: 1h}}\n") ==
         "test.yaml:11:40: error: workloads.w.arrivals: give only one of every, rate, at or trace");
   CHECK(compile_error(b + "workloads:\n  w: {type: batch, fleet: f, job: {work: {dist: gamma, mean: 1h}}}\n") ==
-        "test.yaml:11:49: error: workloads.w.job.work.dist: \"gamma\" is not one of: fixed, exponential, uniform, lognormal");
+        "test.yaml:11:49: error: workloads.w.job.work.dist: \"gamma\" is not one of: fixed, exponential, uniform, "
+        "lognormal");
   CHECK(compile_error(b + "checkpoint_store: {throughput: 5 parsecs/s}\n") ==
-        "test.yaml:10:32: error: checkpoint_store.throughput: unknown size unit \"parsecs\" in \"5 parsecs/s\" (use B, KB, "
+        "test.yaml:10:32: error: checkpoint_store.throughput: unknown size unit \"parsecs\" in \"5 parsecs/s\" (use B, "
+        "KB, "
         "MB, GB, TB, KiB, MiB, GiB or TiB)");
-  CHECK(compile_error(b + "workloads:\n  d: {type: deadline_job, trace: nope.csv, work: 10h, deadline: 5h, pool: p}\n") ==
-        "test.yaml:11:34: error: workloads.d.trace: cannot open trace file \"nope.csv\" (paths are relative to the scenario file)\n"
-        "test.yaml:11:65: error: workloads.d.deadline: is shorter than work: no policy can meet it");
+  CHECK(
+      compile_error(b + "workloads:\n  d: {type: deadline_job, trace: nope.csv, work: 10h, deadline: 5h, pool: p}\n") ==
+      "test.yaml:11:34: error: workloads.d.trace: cannot open trace file \"nope.csv\" (paths are relative to the "
+      "scenario file)\n"
+      "test.yaml:11:65: error: workloads.d.deadline: is shorter than work: no policy can meet it");
 }
 
 TEST_CASE("workloads: pipeline stages are checked for unknown names and cycles") {

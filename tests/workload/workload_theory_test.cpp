@@ -9,14 +9,14 @@ using namespace spotsim;
 using namespace spotsim::test;
 
 TEST_CASE("erlang: Erlang C matches known values") {
-  CHECK(erlang_c(1, 0.5) == Approx(0.5));              // M/M/1: P(wait) = ρ
-  CHECK(erlang_c(2, 1.0) == Approx(1.0 / 3.0));        // a=1, c=2: 1/3
+  CHECK(erlang_c(1, 0.5) == Approx(0.5));        // M/M/1: P(wait) = ρ
+  CHECK(erlang_c(2, 1.0) == Approx(1.0 / 3.0));  // a=1, c=2: 1/3
   CHECK(erlang_c(5, 4.0) == Approx(0.5541).epsilon(1e-3));
-  CHECK(erlang_c(3, 3.5) == 1.0);                      // unstable
-  CHECK(mmc_mean_wait(1, 0.5, 1.0) == Approx(1.0));    // ρ/(μ−λ) = 0.5/0.5
+  CHECK(erlang_c(3, 3.5) == 1.0);                    // unstable
+  CHECK(mmc_mean_wait(1, 0.5, 1.0) == Approx(1.0));  // ρ/(μ−λ) = 0.5/0.5
   // Response-time CDF: M/M/1 response is exponential(μ − λ).
   CHECK(mmc_response_cdf(1, 0.5, 1.0, 2.0) == Approx(1.0 - std::exp(-1.0)));
-  CHECK(erlang_c(10000, 9000.0) < 1e-6);               // stable recursion for a large fleet
+  CHECK(erlang_c(10000, 9000.0) < 1e-6);  // stable recursion for a large fleet
 }
 
 TEST_CASE("batch: Poisson arrivals to c fixed VMs wait as Erlang C predicts (within 3%)") {
@@ -67,7 +67,10 @@ TEST_CASE("batch: the interval minimizing completion time matches Young/Daly sqr
     times.push_back(t);
     // Daly's expected completion time up to a constant factor: (e^{(τ+δ)/M} − 1) / τ.
     theory.push_back((std::exp((tau / 60.0 + delta_h) / mtbf_h) - 1.0) / tau);
-    if (t < best_t) { best_t = t; best_tau = tau; }
+    if (t < best_t) {
+      best_t = t;
+      best_tau = tau;
+    }
   }
   // Least squares for y ≈ a/τ + bτ + c; returns √(a/b).
   auto fit_min = [&](const std::vector<double>& y) {

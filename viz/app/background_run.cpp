@@ -25,8 +25,7 @@ void BackgroundRun::start(CompiledScenario scenario, ModelRunOptions options) {
     // Worker threads may report out of order (replication 3 finishing reported before 2): keep
     // the largest count, so the bar never moves back and ends full.
     int64_t seen = done_.load();
-    while (seen < done && !done_.compare_exchange_weak(seen, done)) {
-    }
+    while (seen < done && !done_.compare_exchange_weak(seen, done)) {}
     total_ = std::max<int64_t>(1, total);
     if (user_progress) user_progress(done, total);
   };

@@ -130,8 +130,8 @@ void run_bench(Window& win, AppState& app, Ui& ui, AppState* base, Ui* base_ui, 
       const FrameStats all = frame_stats(ms[0]), ui_build = frame_stats(ms[1]), gl = frame_stats(ms[2]),
                        cpu = frame_stats(ms[3]);
       char buf[112];
-      std::snprintf(buf, sizeof buf, "%7.2f (p95 %7.2f) = ui %6.2f [%5.2f] + draw %7.2f", all.mean, all.p95, ui_build.mean,
-                    cpu.mean, gl.mean);
+      std::snprintf(buf, sizeof buf, "%7.2f (p95 %7.2f) = ui %6.2f [%5.2f] + draw %7.2f", all.mean, all.p95,
+                    ui_build.mean, cpu.mean, gl.mean);
       return std::make_pair(std::string(buf), std::make_pair(all.mean, cpu.mean));
     };
     const auto l = cell(time_panel(app, ui));
@@ -150,19 +150,26 @@ void run_bench(Window& win, AppState& app, Ui& ui, AppState* base, Ui* base_ui, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"spotviz: see what happened to your fleet. Opens run files (.h5) and scenarios (.yaml);\n"
-               "two files are compared. Docs: docs/spotviz.md"};
+  CLI::App cli{
+      "spotviz: see what happened to your fleet. Opens run files (.h5) and scenarios (.yaml);\n"
+      "two files are compared. Docs: docs/spotviz.md"};
   Args a;
   cli.add_option("files", a.files, "run files (.h5) or scenarios (.yaml); two files are compared");
-  cli.add_option("--screenshot", a.screenshot, "render offscreen to this PNG and exit (needs an X display, e.g. xvfb-run -a)");
-  cli.add_option("--panel", a.panel, "panel to show: timeline, cost, workloads, events, topology, compare, sweeps, live");
+  cli.add_option("--screenshot", a.screenshot,
+                 "render offscreen to this PNG and exit (needs an X display, e.g. xvfb-run -a)");
+  cli.add_option("--panel", a.panel,
+                 "panel to show: timeline, cost, workloads, events, topology, compare, sweeps, live");
   cli.add_option("--size", a.size, "window size WIDTHxHEIGHT (default 1400x900)");
-  cli.add_option("--bench-frames", a.bench_frames, "render N frames headless and print frame times")->check(CLI::Range(1, 1000000));
-  cli.add_option("--bench-baseline", a.bench_baseline, "with --bench-frames: also time this (small) file, side by side");
-  cli.add_option("--threads", a.threads, "worker threads for scenario runs (default: all cores)")->check(CLI::Range(1, 4096));
+  cli.add_option("--bench-frames", a.bench_frames, "render N frames headless and print frame times")
+      ->check(CLI::Range(1, 1000000));
+  cli.add_option("--bench-baseline", a.bench_baseline,
+                 "with --bench-frames: also time this (small) file, side by side");
+  cli.add_option("--threads", a.threads, "worker threads for scenario runs (default: all cores)")
+      ->check(CLI::Range(1, 4096));
   cli.add_option("--set", a.sets, "override a scalar of the scenario(s): PATH=VALUE (repeatable), as spotsim run --set")
       ->allow_extra_args(false);
-  cli.add_option("--replication", a.replication, "replication to show in full for scenarios (default 0)")->check(CLI::Range(0, 10000000));
+  cli.add_option("--replication", a.replication, "replication to show in full for scenarios (default 0)")
+      ->check(CLI::Range(0, 10000000));
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -31,11 +31,9 @@ void Ui::draw_header() {
     const RunModel& m = a->model;
     ImGui::Text("%s", m.scenario_name.empty() ? "(unnamed run)" : m.scenario_name.c_str());
     ImGui::SameLine();
-    auto plural = [](size_t n, const char* what) {
-      return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-    };
-    const std::string events = m.has_events() ? plural(m.events.size(), "event")
-                                              : "events not recorded (--record " + m.record_level + ")";
+    auto plural = [](size_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); };
+    const std::string events =
+        m.has_events() ? plural(m.events.size(), "event") : "events not recorded (--record " + m.record_level + ")";
     ImGui::TextDisabled("%s  |  %s  |  seed %llu  |  %s  |  %s, %s  |  %s", m.source.c_str(),
                         format_value(m.duration_s, AxisFormat::kTime).c_str(), static_cast<unsigned long long>(m.seed),
                         plural(static_cast<size_t>(m.replications), "replication").c_str(),

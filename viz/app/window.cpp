@@ -16,9 +16,7 @@ namespace {
 
 std::string g_glfw_error;
 
-void on_glfw_error(int code, const char* text) {
-  g_glfw_error = text ? text : ("GLFW error " + std::to_string(code));
-}
+void on_glfw_error(int code, const char* text) { g_glfw_error = text ? text : ("GLFW error " + std::to_string(code)); }
 
 void set_style() {
   ImGui::StyleColorsDark();

@@ -9,8 +9,10 @@ CostCurves build_cost_curves(const RunModel& m, const FleetStack& st) {
   if (const MetricSummary* s = m.find_metric(run_metric(MetricGroup::kCost, "total"))) {
     c.has_summary = true;
     c.summary_total = s->mean;
-    if (const MetricSummary* a = m.find_metric(run_metric(MetricGroup::kCost, "all_on_demand"))) c.summary_all_on_demand = a->mean;
-    if (const MetricSummary* p = m.find_metric(run_metric(MetricGroup::kCost, "savings_pct"))) c.summary_savings_pct = p->mean;
+    if (const MetricSummary* a = m.find_metric(run_metric(MetricGroup::kCost, "all_on_demand")))
+      c.summary_all_on_demand = a->mean;
+    if (const MetricSummary* p = m.find_metric(run_metric(MetricGroup::kCost, "savings_pct")))
+      c.summary_savings_pct = p->mean;
   }
   if (st.empty()) return c;
   // The counterfactual's $/s at each sample: every fleet's target at that moment (its recorded

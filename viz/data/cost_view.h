@@ -13,7 +13,7 @@ struct CostCurves {
   std::vector<double> all_on_demand;  // $ so far: every fleet's target on on-demand, never interrupted
   double final_actual = 0;
   double final_all_on_demand = 0;
-  double savings_pct = 0;             // 100 × (1 − actual / all_on_demand) at the end of the run
+  double savings_pct = 0;  // 100 × (1 − actual / all_on_demand) at the end of the run
   // From the run's summary (mean over replications), when present.
   bool has_summary = false;
   double summary_total = 0;

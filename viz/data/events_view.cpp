@@ -33,8 +33,8 @@ std::string number(double v) {
 
 std::string reject_cause_label(double cause) {
   // RejectCause (sim/model/fleet_types.h), names as reject_cause_name() gives them.
-  static const char* const kNames[] = {"insufficient_capacity", "insufficient_on_demand_capacity", "quota",
-                                       "throttled", "price"};
+  static const char* const kNames[] = {"insufficient_capacity", "insufficient_on_demand_capacity", "quota", "throttled",
+                                       "price"};
   if (cause >= 0 && cause < 5 && cause == std::floor(cause)) return kNames[static_cast<int>(cause)];
   return "cause " + number(cause);
 }

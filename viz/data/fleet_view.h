@@ -10,7 +10,7 @@
 namespace spotsim::viz {
 
 struct StackLayer {
-  std::string label;          // "m5-1a spot", "m5-1a on-demand"
+  std::string label;  // "m5-1a spot", "m5-1a on-demand"
   uint16_t pool = kNoIndex16;
   Purchase purchase = Purchase::kSpot;
 };
@@ -27,15 +27,15 @@ struct FleetStack {
   // autoscaler and scale to zero show as they happened. Empty when the run has no target series
   // (then target_total, the scenario's initial targets, is all there is).
   std::vector<double> target;
-  double target_total = 0;                 // sum of the scenario's initial fleet targets
-  double target_max = 0;                   // highest total target (target_total if no series)
+  double target_total = 0;  // sum of the scenario's initial fleet targets
+  double target_max = 0;    // highest total target (target_total if no series)
   // Intervals during which at least one on-demand *fallback* VM was running (launched because
   // spot could not be had): from the pools' running_fallback series, else from VM lifetimes
   // whose launch event says fallback. An on-demand base wanted by design is not fallback.
   std::vector<std::pair<double, double>> fallback_intervals;
   // Running fallback VMs at each sample (empty if not known).
   std::vector<double> fallback;
-  bool from_series = false;                // true: recorded series; false: rebuilt from /vms
+  bool from_series = false;  // true: recorded series; false: rebuilt from /vms
 
   bool empty() const { return t.empty() || layers.empty(); }
   // Index of the sample holding time `x` (the last i with t[i] <= x), or 0.

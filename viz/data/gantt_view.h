@@ -16,27 +16,27 @@ struct GanttBar {
   double start = 0;
   double end = 0;
   BarKind kind = BarKind::kRunning;
-  bool evicted = false;   // the VM (or the job's VM) was evicted at `end`; a run was cut short
-  uint32_t ref = 0;       // VM serial or job id (pod number for a deployment)
-  uint16_t slot = 0;      // job bars: the sub-row of the lane's job band (concurrent runs on one VM)
+  bool evicted = false;            // the VM (or the job's VM) was evicted at `end`; a run was cut short
+  uint32_t ref = 0;                // VM serial or job id (pod number for a deployment)
+  uint16_t slot = 0;               // job bars: the sub-row of the lane's job band (concurrent runs on one VM)
   uint16_t workload = kNoIndex16;  // job bars: the workload (a deployment: the bar is a pod)
   RunOutcome outcome = RunOutcome::kFinished;  // job bars from /job_runs: how the run ended
-  uint16_t pool = kNoIndex16;      // VM bars: the VM's pool (its zone: RunModel::pools)
-  Purchase purchase = Purchase::kSpot;  // VM bars
-  bool fallback = false;           // VM bars: an on-demand fallback VM
+  uint16_t pool = kNoIndex16;                  // VM bars: the VM's pool (its zone: RunModel::pools)
+  Purchase purchase = Purchase::kSpot;         // VM bars
+  bool fallback = false;                       // VM bars: an on-demand fallback VM
 };
 
 struct Gantt {
   // One lane holds VMs one after another (packed greedily, so lanes ≈ peak concurrent VMs).
   // Bars of a lane are sorted by start and do not overlap.
-  std::vector<std::vector<GanttBar>> vm_bars;   // [lane]
+  std::vector<std::vector<GanttBar>> vm_bars;  // [lane]
   // [lane]: runs on the lane's VMs (may be empty), sorted by (slot, start). Runs that overlap in
   // time on one VM (pods sharing a node) are packed into slots 0..job_slots[lane]−1, each slot's
   // bars non-overlapping.
   std::vector<std::vector<GanttBar>> job_bars;
-  std::vector<uint16_t> job_slots;              // [lane]: slots used (0 if no runs)
-  size_t pod_runs = 0;                          // job bars that are Kubernetes pods
-  size_t job_runs = 0;                          // the others
+  std::vector<uint16_t> job_slots;  // [lane]: slots used (0 if no runs)
+  size_t pod_runs = 0;              // job bars that are Kubernetes pods
+  size_t job_runs = 0;              // the others
   // Jobs whose VM is not recorded get lanes of their own after the VM lanes (packed the same
   // way): lanes [first_job_lane, lanes()) have job bars only.
   size_t first_job_lane = 0;

@@ -124,7 +124,8 @@ Status read_tables(const RunFile& f, uint32_t rep, RunModel& m, const std::vecto
     m.events.reserve(n);
     for (const auto& e : ev) {
       if (e.replication != rep) continue;
-      m.events.push(e.time, e.kind, e.vm == schema::kNone32 ? kNoIndex32 : e.vm, idx16(e.pool), idx16(e.fleet), e.detail);
+      m.events.push(e.time, e.kind, e.vm == schema::kNone32 ? kNoIndex32 : e.vm, idx16(e.pool), idx16(e.fleet),
+                    e.detail);
     }
   }
   if (has_path(f, schema::kVms)) {

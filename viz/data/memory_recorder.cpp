@@ -65,7 +65,10 @@ class ModelRecorder : public RunObserver {
         break;
       case ModelEventKind::kRunning: v.running = t; break;
       case ModelEventKind::kNotice: v.notice = t; break;
-      case ModelEventKind::kEviction: v.end = t; v.evicted = true; break;
+      case ModelEventKind::kEviction:
+        v.end = t;
+        v.evicted = true;
+        break;
       case ModelEventKind::kEnd: v.end = t; break;
       default: break;
     }
@@ -154,9 +157,9 @@ class ModelRecorder : public RunObserver {
   std::vector<Series> workload_;
   std::vector<VmLifetime> vms_;
   static constexpr size_t kPerPool = 3;  // running_spot, running_on_demand, running_fallback
-  std::vector<Series> running_;        // [pool * kPerPool + k]
-  std::vector<Series> fleet_running_;  // [fleet]
-  std::vector<Series> fleet_target_;   // [fleet]
+  std::vector<Series> running_;          // [pool * kPerPool + k]
+  std::vector<Series> fleet_running_;    // [fleet]
+  std::vector<Series> fleet_target_;     // [fleet]
   double end_s_ = 0;
 };
 
@@ -169,10 +172,11 @@ JobRun job_run_from_record(const schema::JobRunRecord& r) {
   run.vm = r.vm == schema::kNone32 ? kNoIndex32 : r.vm;
   run.start = r.start;
   run.end = r.end;
-  run.outcome = r.outcome <= static_cast<uint8_t>(RunOutcome::kKilled) ? static_cast<RunOutcome>(r.outcome)
-                                                                      : RunOutcome::kLost;  // a newer outcome: cut short
-  run.lost = run.outcome == RunOutcome::kLost || run.outcome == RunOutcome::kEvicted ||
-             run.outcome == RunOutcome::kKilled;
+  run.outcome = r.outcome <= static_cast<uint8_t>(RunOutcome::kKilled)
+                    ? static_cast<RunOutcome>(r.outcome)
+                    : RunOutcome::kLost;  // a newer outcome: cut short
+  run.lost =
+      run.outcome == RunOutcome::kLost || run.outcome == RunOutcome::kEvicted || run.outcome == RunOutcome::kKilled;
   return run;
 }
 

@@ -15,10 +15,10 @@
 namespace spotsim::viz {
 
 struct ModelRunOptions {
-  int threads = 0;                            // 0 = all cores
-  int64_t shown_replication = 0;              // the one recorded in full
+  int threads = 0;                                 // 0 = all cores
+  int64_t shown_replication = 0;                   // the one recorded in full
   std::function<void(int64_t, int64_t)> progress;  // (done, total), from worker threads
-  const std::atomic<bool>* cancel = nullptr;  // set to stop after replications in flight
+  const std::atomic<bool>* cancel = nullptr;       // set to stop after replications in flight
 };
 
 // One /job_runs row as the Gantt needs it (runs made in memory and runs read from a file).

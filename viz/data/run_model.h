@@ -39,12 +39,12 @@ enum class Purchase : uint8_t { kSpot = 0, kOnDemand = 1 };
 
 struct PoolInfo {
   std::string name;
-  std::string provider;       // "aws", "azure", "gcp"
+  std::string provider;  // "aws", "azure", "gcp"
   std::string region;
   std::string zone;
   std::string instance_type;
-  double spot_price = 0;      // $/h
-  double on_demand_price = 0; // $/h
+  double spot_price = 0;       // $/h
+  double on_demand_price = 0;  // $/h
 };
 
 struct FleetInfo {
@@ -57,7 +57,7 @@ struct FleetInfo {
 // are workloads whose runs are pods on nodes.
 struct WorkloadInfo {
   std::string name;
-  std::string kind;     // "batch", "service", "deadline_job", "pipeline", "deployment"; "" if unknown
+  std::string kind;  // "batch", "service", "deadline_job", "pipeline", "deployment"; "" if unknown
   bool pods() const { return kind == "deployment"; }
 };
 
@@ -71,12 +71,12 @@ struct Series {
 
 // Events as columns (structure of arrays) so 10^6 rows stay compact and scan fast.
 struct EventTable {
-  std::vector<double> t;         // seconds, ascending
+  std::vector<double> t;  // seconds, ascending
   std::vector<uint8_t> kind;
-  std::vector<uint32_t> vm;      // kNoIndex32 if none
-  std::vector<uint16_t> pool;    // kNoIndex16 if none
-  std::vector<uint16_t> fleet;   // kNoIndex16 if none
-  std::vector<double> detail;    // kind-specific (notice length in s, ...)
+  std::vector<uint32_t> vm;     // kNoIndex32 if none
+  std::vector<uint16_t> pool;   // kNoIndex16 if none
+  std::vector<uint16_t> fleet;  // kNoIndex16 if none
+  std::vector<double> detail;   // kind-specific (notice length in s, ...)
 
   size_t size() const { return t.size(); }
   void reserve(size_t n);
@@ -94,19 +94,19 @@ struct VmLifetime {
   double launch = -1;
   double running = -1;
   double notice = -1;
-  double end = -1;        // eviction time, or the run's end
+  double end = -1;  // eviction time, or the run's end
 };
 
 // One job of a batch workload (when the file has /jobs).
 struct JobRecord {
   uint32_t id = 0;
   uint16_t workload = kNoIndex16;
-  uint32_t vm = kNoIndex32;   // VM serial its last run started on, when recorded: its Gantt lane
+  uint32_t vm = kNoIndex32;  // VM serial its last run started on, when recorded: its Gantt lane
   double submit = -1;
-  double start = -1;          // first start
-  double last_start = -1;     // start of the run on `vm` (= start unless an eviction restarted it)
-  double finish = -1;         // -1 if it never finished
-  double lost_work_s = 0;     // work redone because of evictions
+  double start = -1;       // first start
+  double last_start = -1;  // start of the run on `vm` (= start unless an eviction restarted it)
+  double finish = -1;      // -1 if it never finished
+  double lost_work_s = 0;  // work redone because of evictions
   uint32_t evictions = 0;
 };
 
@@ -116,19 +116,19 @@ enum class RunOutcome : uint8_t { kFinished = 0, kLost = 1, kUnfinished = 2, kEv
 // One run of a job on one VM (a gang job has one per VM), or of a Kubernetes pod on its node:
 // /job_runs.
 struct JobRun {
-  uint32_t job = 0;          // job id, or pod number for a deployment
+  uint32_t job = 0;  // job id, or pod number for a deployment
   uint16_t workload = kNoIndex16;
   uint32_t vm = kNoIndex32;  // VM serial: its Gantt lane
   double start = 0;
   double end = 0;
-  bool lost = false;         // cut short: a job lost its VM (work since the checkpoint is redone),
-                             // a pod was evicted by a drain or killed with its node
+  bool lost = false;  // cut short: a job lost its VM (work since the checkpoint is redone),
+                      // a pod was evicted by a drain or killed with its node
   RunOutcome outcome = RunOutcome::kFinished;
 };
 
 // A shaded time interval on the timeline: a storm, a capacity cliff, an outage...
 struct Interval {
-  std::string kind;   // chaos_kind_name(): "storm", "cliff", "price_spike", ... (/chaos/kinds)
+  std::string kind;  // chaos_kind_name(): "storm", "cliff", "price_spike", ... (/chaos/kinds)
   std::string label;
   double start = 0;
   double end = 0;
@@ -150,8 +150,8 @@ struct MetricSummary {
 
 // A parameter sweep: grid points × metric means.
 struct SweepTable {
-  std::vector<std::string> params;     // override paths, e.g. "fleets.web.target"
-  std::vector<std::string> metrics;    // metric names
+  std::vector<std::string> params;   // override paths, e.g. "fleets.web.target"
+  std::vector<std::string> metrics;  // metric names
   // [point][param] the value as written; [point][metric] the mean over replications.
   std::vector<std::vector<std::string>> values;
   std::vector<std::vector<double>> means;
@@ -163,7 +163,7 @@ struct SweepTable {
 };
 
 struct RunModel {
-  std::string source;          // path it came from (for titles and messages)
+  std::string source;  // path it came from (for titles and messages)
   std::string scenario_name;
   std::string scenario_text;
   uint64_t seed = 0;
@@ -176,8 +176,8 @@ struct RunModel {
 
   std::vector<PoolInfo> pools;
   std::vector<FleetInfo> fleets;
-  std::vector<WorkloadInfo> workloads;  // index = the workload index of jobs and runs
-  std::vector<std::string> event_kinds; // names by kind value (/meta/event_kinds); may be empty
+  std::vector<WorkloadInfo> workloads;   // index = the workload index of jobs and runs
+  std::vector<std::string> event_kinds;  // names by kind value (/meta/event_kinds); may be empty
   std::vector<Series> series;
   EventTable events;             // of shown_replication
   std::vector<VmLifetime> vms;   // of shown_replication

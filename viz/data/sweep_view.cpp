@@ -41,9 +41,9 @@ Heatmap build_heatmap(const SweepTable& sw, size_t px, size_t py, size_t metric)
     const auto& row = sw.values[i];
     if (metric >= sw.means[i].size() || std::isnan(sw.means[i][metric])) continue;
     const size_t x = static_cast<size_t>(std::find(h.x_labels.begin(), h.x_labels.end(), row[px]) - h.x_labels.begin());
-    const size_t y = px == py ? 0
-                              : static_cast<size_t>(std::find(h.y_labels.begin(), h.y_labels.end(), row[py]) -
-                                                    h.y_labels.begin());
+    const size_t y =
+        px == py ? 0
+                 : static_cast<size_t>(std::find(h.y_labels.begin(), h.y_labels.end(), row[py]) - h.y_labels.begin());
     if (x >= nx || y >= ny) continue;
     sum[y * nx + x] += sw.means[i][metric];
     n[y * nx + x] += 1;
@@ -63,8 +63,10 @@ Heatmap build_heatmap(const SweepTable& sw, size_t px, size_t py, size_t metric)
 std::vector<size_t> pareto_front(const std::vector<double>& a, const std::vector<double>& b, bool max_a, bool max_b) {
   if (!max_a && !max_b) return pareto_front(a, b);
   std::vector<double> na = a, nb = b;
-  if (max_a) for (double& v : na) v = -v;
-  if (max_b) for (double& v : nb) v = -v;
+  if (max_a)
+    for (double& v : na) v = -v;
+  if (max_b)
+    for (double& v : nb) v = -v;
   return pareto_front(na, nb);
 }
 

@@ -11,7 +11,7 @@ namespace spotsim::viz {
 struct Heatmap {
   std::vector<std::string> x_labels;  // distinct values of the x parameter, numeric order when numeric
   std::vector<std::string> y_labels;
-  std::vector<double> values;         // [y * nx + x]; NaN where no point; mean over points sharing a cell
+  std::vector<double> values;  // [y * nx + x]; NaN where no point; mean over points sharing a cell
   double vmin = 0, vmax = 0;
   size_t nx() const { return x_labels.size(); }
   size_t ny() const { return y_labels.size(); }
@@ -30,10 +30,10 @@ std::vector<size_t> pareto_front(const std::vector<double>& a, const std::vector
 // are metrics of the table (the heatmap shows A), else the first metrics whose mean differs
 // between points (a metric equal everywhere, such as one that is zero throughout, says nothing).
 struct SweepDefaults {
-  int heat_metric = 0;        // index into SweepTable::metrics
+  int heat_metric = 0;  // index into SweepTable::metrics
   int metric_a = 0, metric_b = 0;
   bool maximize_a = false, maximize_b = false;
-  bool from_pareto = false;   // true: the stored --pareto pair
+  bool from_pareto = false;  // true: the stored --pareto pair
 };
 SweepDefaults default_sweep_metrics(const SweepTable& sweep);
 // Whether metric `k`'s mean takes more than one value over the sweep's points (NaNs ignored).

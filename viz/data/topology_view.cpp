@@ -17,7 +17,8 @@ Topology build_topology(const RunModel& m) {
     }
   } else {
     for (size_t p = 0; p < m.pools.size(); ++p) {
-      if (const MetricSummary* s = m.find_metric(MetricOwner{MetricGroup::kPool, m.pools[p].name} + "interruptions")) evict[p] = s->mean;
+      if (const MetricSummary* s = m.find_metric(MetricOwner{MetricGroup::kPool, m.pools[p].name} + "interruptions"))
+        evict[p] = s->mean;
     }
   }
   for (double e : evict) topo.max_pool_evictions = std::max(topo.max_pool_evictions, e);

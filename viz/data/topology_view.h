@@ -12,7 +12,7 @@ struct TopoPool {
   uint16_t pool = 0;
   double evictions = 0;  // in the shown replication, or the mean over replications
   double notices = 0;
-  double heat = 0;       // evictions / the hottest pool's evictions, in [0, 1]
+  double heat = 0;  // evictions / the hottest pool's evictions, in [0, 1]
 };
 struct TopoZone {
   std::string name;
@@ -28,7 +28,7 @@ struct TopoRegion {
 struct Topology {
   std::vector<TopoRegion> regions;  // in order of first appearance among the pools
   double max_pool_evictions = 0;
-  bool from_events = false;         // false: from summary metrics pool.<name>.interruptions
+  bool from_events = false;  // false: from summary metrics pool.<name>.interruptions
 };
 
 Topology build_topology(const RunModel& m);

@@ -118,11 +118,14 @@ class ComparePanel : public Panel {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(d.unit.c_str());
       ImGui::TableNextColumn();
-      if (d.in_a) ImGui::Text("%.4g", d.a); else ImGui::TextDisabled("-");
+      if (d.in_a) ImGui::Text("%.4g", d.a);
+      else ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
-      if (d.in_b) ImGui::Text("%.4g", d.b); else ImGui::TextDisabled("-");
+      if (d.in_b) ImGui::Text("%.4g", d.b);
+      else ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
-      if (d.in_a && d.in_b) ImGui::Text("%+.4g", d.delta); else ImGui::TextDisabled("-");
+      if (d.in_a && d.in_b) ImGui::Text("%+.4g", d.delta);
+      else ImGui::TextDisabled("-");
       ImGui::TableNextColumn();
       if (d.in_a && d.in_b && d.a != 0) {
         const ImVec4 c = d.delta == 0 ? ImVec4(0.7f, 0.7f, 0.7f, 1) : ImVec4(0.95f, 0.85f, 0.4f, 1);

@@ -99,7 +99,8 @@ class CostPanel : public Panel {
         const double a = value_at(c.t, c.actual, x), o = value_at(c.t, c.all_on_demand, x);
         ImGui::BeginTooltip();
         ImGui::Text("t = %s", format_value(x, AxisFormat::kTime).c_str());
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kActual), "this run      %s", format_value(a, AxisFormat::kDollars).c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kActual), "this run      %s",
+                           format_value(a, AxisFormat::kDollars).c_str());
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kAllOnDemand), "all on-demand %s",
                            format_value(o, AxisFormat::kDollars).c_str());
         if (o > 0) ImGui::Text("savings so far %s", format_value(100 * (1 - a / o), AxisFormat::kPercent).c_str());

@@ -97,7 +97,8 @@ class EventsPanel : public Panel {
         const ImU32 kc = kind_color(e.kind[i]);
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kc), "%s", m.event_kind_label(e.kind[i]).c_str());
         ImGui::TableNextColumn();
-        if (e.vm[i] != kNoIndex32) ImGui::Text("%u", e.vm[i]); else ImGui::TextDisabled("-");
+        if (e.vm[i] != kNoIndex32) ImGui::Text("%u", e.vm[i]);
+        else ImGui::TextDisabled("-");
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(e.pool[i] < m.pools.size() ? m.pools[e.pool[i]].name.c_str() : "-");
         ImGui::TableNextColumn();
@@ -115,8 +116,8 @@ class EventsPanel : public Panel {
     for (int k = 0; k < kMaxEventKinds; ++k) {
       if (counts_[static_cast<size_t>(k)] == 0) continue;
       bool on = filter_.kind_mask & (1u << k);
-      const std::string label = m.event_kind_label(static_cast<uint8_t>(k)) + " (" +
-                                std::to_string(counts_[static_cast<size_t>(k)]) + ")";
+      const std::string label =
+          m.event_kind_label(static_cast<uint8_t>(k)) + " (" + std::to_string(counts_[static_cast<size_t>(k)]) + ")";
       if (ImGui::Checkbox(label.c_str(), &on)) {
         filter_.kind_mask = on ? (filter_.kind_mask | (1u << k)) : (filter_.kind_mask & ~(1u << k));
         dirty_ = true;
@@ -137,7 +138,8 @@ class EventsPanel : public Panel {
     }
     ImGui::SameLine();
     ImGui::SetNextItemWidth(180);
-    if (ImGui::BeginCombo("fleet", filter_.fleet < 0 ? "any" : m.fleets[static_cast<size_t>(filter_.fleet)].name.c_str())) {
+    if (ImGui::BeginCombo("fleet",
+                          filter_.fleet < 0 ? "any" : m.fleets[static_cast<size_t>(filter_.fleet)].name.c_str())) {
       if (ImGui::Selectable("any", filter_.fleet < 0)) filter_.fleet = -1, dirty_ = true;
       for (size_t f = 0; f < m.fleets.size(); ++f) {
         if (ImGui::Selectable(m.fleets[f].name.c_str(), filter_.fleet == static_cast<int>(f))) {
@@ -149,7 +151,8 @@ class EventsPanel : public Panel {
     }
     ImGui::SameLine();
     ImGui::SetNextItemWidth(260);
-    if (ImGui::DragScalarN("time range (h)", ImGuiDataType_Double, range_h_, 2, 0.25f, nullptr, nullptr, "%.2f h")) dirty_ = true;
+    if (ImGui::DragScalarN("time range (h)", ImGuiDataType_Double, range_h_, 2, 0.25f, nullptr, nullptr, "%.2f h"))
+      dirty_ = true;
   }
 
   const LoadedRun* for_ = nullptr;

@@ -88,7 +88,8 @@ class LivePanel : public Panel {
     for (auto& p : pools_) {
       ImGui::PushID(p.name.c_str());
       ImGui::SetNextItemWidth(260);
-      ImGui::SliderFloat(p.name.c_str(), &p.rate, 0.0f, std::max(1.0f, p.rate0 * 10), "%.4f /h", ImGuiSliderFlags_Logarithmic);
+      ImGui::SliderFloat(p.name.c_str(), &p.rate, 0.0f, std::max(1.0f, p.rate0 * 10), "%.4f /h",
+                         ImGuiSliderFlags_Logarithmic);
       changed |= ImGui::IsItemDeactivatedAfterEdit();
       ImGui::PopID();
     }
@@ -177,8 +178,9 @@ class LivePanel : public Panel {
       k.boot_s = k.boot0 = static_cast<float>(f.boot_time.to_seconds());
       fleets_.push_back(k);
     }
-    for (const auto& p : base_->pools) pools_.push_back(PoolKnobs{p.name, static_cast<float>(p.interruption_rate),
-                                                                  static_cast<float>(p.interruption_rate)});
+    for (const auto& p : base_->pools)
+      pools_.push_back(
+          PoolKnobs{p.name, static_cast<float>(p.interruption_rate), static_cast<float>(p.interruption_rate)});
     replications_ = static_cast<int>(base_->replications);
     replications0_ = replications_;
     scalars_.clear();
@@ -195,8 +197,9 @@ class LivePanel : public Panel {
       if (w.kind != WorkloadKind::kBatch) continue;
       const float m = static_cast<float>(w.batch.job.checkpoint_interval.to_seconds() / 60.0);
       if (m <= 0) continue;
-      scalars_.push_back(ScalarKnob{"checkpoint interval (min)  " + w.name, "workloads." + w.name + ".job.checkpoint.interval",
-                                    "m", m, m, 1, std::max(240.0f, m * 4), "%.0f min"});
+      scalars_.push_back(ScalarKnob{"checkpoint interval (min)  " + w.name,
+                                    "workloads." + w.name + ".job.checkpoint.interval", "m", m, m, 1,
+                                    std::max(240.0f, m * 4), "%.0f min"});
     }
   }
 
@@ -214,11 +217,13 @@ class LivePanel : public Panel {
     for (const auto& f : fleets_) {
       if (f.target != f.target0) lo.overrides.emplace_back("fleets." + f.name + ".target", std::to_string(f.target));
       if (std::fabs(f.boot_s - f.boot0) >= 0.5f) {
-        lo.overrides.emplace_back("fleets." + f.name + ".boot_time", std::to_string(static_cast<int>(std::lround(f.boot_s))) + "s");
+        lo.overrides.emplace_back("fleets." + f.name + ".boot_time",
+                                  std::to_string(static_cast<int>(std::lround(f.boot_s))) + "s");
       }
     }
     for (const auto& p : pools_) {
-      if (std::fabs(p.rate - p.rate0) > 1e-7f) lo.overrides.emplace_back("pools." + p.name + ".interruption.rate", fmt_num(p.rate) + "/h");
+      if (std::fabs(p.rate - p.rate0) > 1e-7f)
+        lo.overrides.emplace_back("pools." + p.name + ".interruption.rate", fmt_num(p.rate) + "/h");
     }
     for (const auto& k : scalars_) {
       if (std::fabs(k.value - k.value0) > 1e-6f) lo.overrides.emplace_back(k.path, fmt_num(k.value) + k.suffix);

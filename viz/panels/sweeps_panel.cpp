@@ -15,7 +15,8 @@ namespace {
 bool combo(const char* label, const std::vector<std::string>& items, int& cur) {
   bool changed = false;
   ImGui::SetNextItemWidth(230);
-  if (ImGui::BeginCombo(label, cur >= 0 && static_cast<size_t>(cur) < items.size() ? items[static_cast<size_t>(cur)].c_str() : "")) {
+  if (ImGui::BeginCombo(
+          label, cur >= 0 && static_cast<size_t>(cur) < items.size() ? items[static_cast<size_t>(cur)].c_str() : "")) {
     for (size_t i = 0; i < items.size(); ++i) {
       if (ImGui::Selectable(items[i].c_str(), cur == static_cast<int>(i))) {
         cur = static_cast<int>(i);
@@ -97,7 +98,8 @@ class SweepsPanel : public Panel {
     const std::string x_label = "columns: " + sw.params[static_cast<size_t>(px_)];
     const std::string y_label = "rows: " + sw.params[static_cast<size_t>(py_)];
     cfg.x_label = x_label.c_str();
-    ImGui::TextDisabled("%s, mean over replications; %s", sw.metrics[static_cast<size_t>(metric_)].c_str(), y_label.c_str());
+    ImGui::TextDisabled("%s, mean over replications; %s", sw.metrics[static_cast<size_t>(metric_)].c_str(),
+                        y_label.c_str());
     {
       Plot p("##heatmap", ImVec2(-60, -4), heat_view_, cfg);
       char buf[64];
@@ -110,7 +112,8 @@ class SweepsPanel : public Panel {
           std::snprintf(buf, sizeof buf, "%.4g", v);
           const ImVec2 c = p.px(x + 0.5, y + 0.5);
           const ImVec2 sz = ImGui::CalcTextSize(buf);
-          p.draw_list()->AddText(ImVec2(c.x - sz.x / 2, c.y - sz.y / 2), t > 0.6 ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255), buf);
+          p.draw_list()->AddText(ImVec2(c.x - sz.x / 2, c.y - sz.y / 2),
+                                 t > 0.6 ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255), buf);
         }
       }
       // Category labels instead of numeric ticks.
@@ -118,8 +121,8 @@ class SweepsPanel : public Panel {
       dl->PushClipRectFullScreen();
       for (size_t x = 0; x < h.nx(); ++x) {
         const ImVec2 c = p.px(x + 0.5, 0);
-        dl->AddText(ImVec2(c.x - ImGui::CalcTextSize(h.x_labels[x].c_str()).x / 2, c.y + 5), IM_COL32(200, 200, 210, 255),
-                    h.x_labels[x].c_str());
+        dl->AddText(ImVec2(c.x - ImGui::CalcTextSize(h.x_labels[x].c_str()).x / 2, c.y + 5),
+                    IM_COL32(200, 200, 210, 255), h.x_labels[x].c_str());
       }
       for (size_t y = 0; y < h.ny(); ++y) {
         const ImVec2 c = p.px(0, y + 0.5);
@@ -165,8 +168,8 @@ class SweepsPanel : public Panel {
     cfg.x_label = x_label.c_str();
     cfg.y_label = y_label.c_str();
     const bool stored = defaults_.from_pareto && pa_ == defaults_.metric_a && pb_ == defaults_.metric_b;
-    ImGui::TextDisabled("%s (x %s, y %s)", stored ? "the file's --pareto" : "orange: Pareto front", max_a ? "max" : "min",
-                        max_b ? "max" : "min");
+    ImGui::TextDisabled("%s (x %s, y %s)", stored ? "the file's --pareto" : "orange: Pareto front",
+                        max_a ? "max" : "min", max_b ? "max" : "min");
     Plot p("##scatter", ImVec2(-1, -4), scatter_view_, cfg);
     p.scatter(a.data(), b.data(), a.size(), IM_COL32(140, 150, 170, 220), 3.5f);
     std::vector<size_t> drawn = front;  // the line needs ascending x whatever the goals
@@ -187,10 +190,12 @@ class SweepsPanel : public Panel {
       }
       if (best < a.size()) {
         ImGui::BeginTooltip();
-        for (size_t k = 0; k < sw.params.size(); ++k) ImGui::Text("%s = %s", sw.params[k].c_str(), sw.values[best][k].c_str());
+        for (size_t k = 0; k < sw.params.size(); ++k)
+          ImGui::Text("%s = %s", sw.params[k].c_str(), sw.values[best][k].c_str());
         ImGui::Text("%s = %.4g", sw.metrics[static_cast<size_t>(pa_)].c_str(), a[best]);
         ImGui::Text("%s = %.4g", sw.metrics[static_cast<size_t>(pb_)].c_str(), b[best]);
-        if (std::find(front.begin(), front.end(), best) != front.end()) ImGui::TextColored(ImVec4(1, 0.6f, 0.2f, 1), "on the Pareto front");
+        if (std::find(front.begin(), front.end(), best) != front.end())
+          ImGui::TextColored(ImVec4(1, 0.6f, 0.2f, 1), "on the Pareto front");
         ImGui::EndTooltip();
       }
     }

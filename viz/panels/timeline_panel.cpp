@@ -53,9 +53,10 @@ class TimelinePanel : public Panel {
     }
     if (!m.has_events()) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.3f, 1.0f));
-      ImGui::TextWrapped("No eviction/notice markers: this file was recorded with --record %s. "
-                         "Record with --record events (or full) for markers and the events table.",
-                         m.record_level.c_str());
+      ImGui::TextWrapped(
+          "No eviction/notice markers: this file was recorded with --record %s. "
+          "Record with --record events (or full) for markers and the events table.",
+          m.record_level.c_str());
       ImGui::PopStyleColor();
     }
     PlotView& v = app.time_view;
@@ -161,9 +162,10 @@ class TimelinePanel : public Panel {
       MarkerShape shape;
       double y;  // < 0: on top of the stack
     };
-    const Kind kinds[] = {{kEvEviction, show_evictions_, kEvictionColor, MarkerShape::kTriangleDown, -1},
-                          {kEvNotice, show_notices_, kNoticeColor, MarkerShape::kDiamond, ymax * 0.04},
-                          {kEvCapacityError, show_capacity_errors_, kCapacityErrorColor, MarkerShape::kCross, ymax * 0.09}};
+    const Kind kinds[] = {
+        {kEvEviction, show_evictions_, kEvictionColor, MarkerShape::kTriangleDown, -1},
+        {kEvNotice, show_notices_, kNoticeColor, MarkerShape::kDiamond, ymax * 0.04},
+        {kEvCapacityError, show_capacity_errors_, kCapacityErrorColor, MarkerShape::kCross, ymax * 0.09}};
     // At most one marker per kind per 2-pixel column: O(width · log n) whatever the event count.
     const double step = 2 * p.x_per_px();
     for (const Kind& k : kinds) {
@@ -198,8 +200,8 @@ class TimelinePanel : public Panel {
     if (!st.target.empty() || st.target_total > 0) ImGui::Text("%-24s %6.0f", "target", st.target_at(x));
     for (const Interval& iv : m.intervals) {
       if (x >= iv.start && x < iv.end) {
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(chaos_color(iv.kind)), "%s: %s", chaos_kind_label(iv.kind).c_str(),
-                           iv.label.c_str());
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(chaos_color(iv.kind)), "%s: %s",
+                           chaos_kind_label(iv.kind).c_str(), iv.label.c_str());
       }
     }
     // Labels elided for lack of room, near the pointer (their bands start within 60 px).
@@ -231,8 +233,9 @@ class TimelinePanel : public Panel {
   }
 
   // The layers' labels and colours followed by those of markers and shaded intervals.
-  static std::pair<std::vector<std::string>, std::vector<ImU32>> legend_labels(
-      std::vector<std::string> labels, const RunModel& m, const FleetStack& st, std::vector<ImU32> colors = {}) {
+  static std::pair<std::vector<std::string>, std::vector<ImU32>> legend_labels(std::vector<std::string> labels,
+                                                                               const RunModel& m, const FleetStack& st,
+                                                                               std::vector<ImU32> colors = {}) {
     if (m.has_events()) {
       labels.push_back("eviction");
       colors.push_back(kEvictionColor);

@@ -102,7 +102,8 @@ class TopologyPanel : public Panel {
       ImGui::Text("evictions      %.4g", hovered->evictions);
       if (topo.from_events) ImGui::Text("notices        %.4g", hovered->notices);
       if (const MetricSummary* s = m.find_metric(MetricOwner{MetricGroup::kPool, pi.name} + "interruptions")) {
-        ImGui::Text("mean over %llu replications: %.4g (p95 %.4g)", static_cast<unsigned long long>(s->n), s->mean, s->p95);
+        ImGui::Text("mean over %llu replications: %.4g (p95 %.4g)", static_cast<unsigned long long>(s->n), s->mean,
+                    s->p95);
       }
       ImGui::EndTooltip();
     }

@@ -39,7 +39,8 @@ ImU32 bar_color(const GanttBar& b, bool pod) {
 
 // "us-east-1a spot", "us-east-1b on-demand", "us-east-1a fallback": what a VM lane holds.
 std::string vm_label(const RunModel& m, const GanttBar& b) {
-  const std::string zone = b.pool < m.pools.size() ? (m.pools[b.pool].zone.empty() ? m.pools[b.pool].name : m.pools[b.pool].zone) : "?";
+  const std::string zone =
+      b.pool < m.pools.size() ? (m.pools[b.pool].zone.empty() ? m.pools[b.pool].name : m.pools[b.pool].zone) : "?";
   return zone + (b.purchase == Purchase::kSpot ? " spot" : b.fallback ? " fallback" : " on-demand");
 }
 
@@ -69,8 +70,7 @@ class WorkloadsPanel : public Panel {
       if (m.key && m.key->group == MetricGroup::kWorkload) rows.push_back(&m);
     }
     if (rows.empty()) return;
-    const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(rows.size()) + 1.5f),
-                             max_h);
+    const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(rows.size()) + 1.5f), max_h);
     const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY |
                                ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("##wsum", 5, tf, ImVec2(0, h))) return;
@@ -108,8 +108,8 @@ class WorkloadsPanel : public Panel {
   // counters (jobs submitted, completed, ...) on request, since they dwarf the gauges.
   static bool is_gauge(const std::string& metric) {
     return metric == "queue_depth" || metric == "running_jobs" || metric == "pending_pods" || metric == "ready_pods" ||
-           metric.find("slo") != std::string::npos ||
-           metric.find("budget") != std::string::npos || metric.find("burn") != std::string::npos;
+           metric.find("slo") != std::string::npos || metric.find("budget") != std::string::npos ||
+           metric.find("burn") != std::string::npos;
   }
 
   void draw_series(AppState& app, const LoadedRun& run, float total_h) {
@@ -138,7 +138,8 @@ class WorkloadsPanel : public Panel {
       // The group is "workload/<name>" (/timeseries/workload/<name>).
       const std::string name = group.substr(std::string(schema::kTsGroupWorkload).size() + 1);
       const int wi = run.model.workload_index(name);
-      ImGui::Text("%s %s over time", wi >= 0 && run.model.is_deployment(static_cast<uint16_t>(wi)) ? "deployment" : "workload",
+      ImGui::Text("%s %s over time",
+                  wi >= 0 && run.model.is_deployment(static_cast<uint16_t>(wi)) ? "deployment" : "workload",
                   name.c_str());
       if (any_counter && any_gauge) {
         ImGui::SameLine();
@@ -203,10 +204,11 @@ class WorkloadsPanel : public Panel {
     ImGui::SameLine();
     ImGui::TextDisabled("  wheel: zoom time, ctrl+wheel: zoom lanes");
     if (g.lanes() == 0) {
-      const std::string body = "VM lanes need VM lifetimes: record with --record full (--record events has the jobs "
-                               "but not the VMs)" +
-                               (m.record_level.empty() ? std::string(".")
-                                                       : "; this file was recorded with --record " + m.record_level + ".");
+      const std::string body =
+          "VM lanes need VM lifetimes: record with --record full (--record events has the jobs "
+          "but not the VMs)" +
+          (m.record_level.empty() ? std::string(".")
+                                  : "; this file was recorded with --record " + m.record_level + ".");
       empty_state("No VM lifetimes or jobs in this run", body.c_str());
       return;
     }
@@ -258,8 +260,9 @@ class WorkloadsPanel : public Panel {
         for (uint16_t s = 0; s < slots; ++s) {
           const auto [b0, b1] = slot_bars(g, lane, s);
           const double sy0 = band0 + sh * s + (slots > 1 ? sh * 0.1 : 0), sy1 = band0 + sh * (s + 1);
-          visit_lod(b0, b1, v.x0, v.x1, min_w,
-                    [&](const GanttBar& b) { p.rect(b.start, sy0, b.end, sy1, bar_color(b, m.is_deployment(b.workload))); });
+          visit_lod(b0, b1, v.x0, v.x1, min_w, [&](const GanttBar& b) {
+            p.rect(b.start, sy0, b.end, sy1, bar_color(b, m.is_deployment(b.workload)));
+          });
         }
       }
       if (g.first_job_lane > 0 && g.first_job_lane < g.lanes()) {
@@ -314,7 +317,8 @@ class WorkloadsPanel : public Panel {
     for (size_t p = 0; p < m.pools.size(); ++p) {
       const std::string zone = m.pools[p].zone.empty() ? "" : " (" + m.pools[p].zone + ")";
       if (seen[p * 3]) labels.push_back(m.pools[p].name + zone + " spot"), colors.push_back(spot_color(p));
-      if (seen[p * 3 + 1]) labels.push_back(m.pools[p].name + zone + " on-demand"), colors.push_back(on_demand_color(p));
+      if (seen[p * 3 + 1])
+        labels.push_back(m.pools[p].name + zone + " on-demand"), colors.push_back(on_demand_color(p));
       if (seen[p * 3 + 2]) labels.push_back(m.pools[p].name + zone + " fallback"), colors.push_back(on_demand_color(p));
     }
     labels.push_back("after notice");

@@ -17,16 +17,17 @@ ImU32 spot_color(size_t pool, int alpha) {
 }
 
 ImU32 on_demand_color(size_t pool, int alpha) {
-  static const unsigned char k[][3] = {{245, 130, 30}, {230, 80, 60},   {250, 180, 50}, {210, 100, 40},
-                                       {240, 150, 90}, {200, 60, 80},   {255, 200, 90}, {220, 120, 120}};
+  static const unsigned char k[][3] = {{245, 130, 30}, {230, 80, 60}, {250, 180, 50}, {210, 100, 40},
+                                       {240, 150, 90}, {200, 60, 80}, {255, 200, 90}, {220, 120, 120}};
   return rgb(k[pool % 8], alpha);
 }
 
 ImU32 chaos_color(const std::string& kind, int alpha) {
   // In ChaosKind order: storm, cliff, price_spike, on_demand_exhaustion, api_throttle,
   // checkpoint_store_degraded, boot_failure, notice_loss. None is the fallback band's orange.
-  static const char* const kKinds[] = {"storm",        "cliff",                     "price_spike",  "on_demand_exhaustion",
-                                       "api_throttle", "checkpoint_store_degraded", "boot_failure", "notice_loss"};
+  static const char* const kKinds[] = {
+      "storm",        "cliff",      "price_spike", "on_demand_exhaustion", "api_throttle", "checkpoint_store_degraded",
+      "boot_failure", "notice_loss"};
   static const unsigned char k[][3] = {{170, 100, 240}, {175, 175, 175}, {190, 220, 60},  {215, 70, 70},
                                        {60, 205, 225},  {235, 120, 190}, {205, 165, 110}, {110, 215, 150}};
   for (int i = 0; i < 8; ++i) {
@@ -38,7 +39,7 @@ ImU32 chaos_color(const std::string& kind, int alpha) {
 ImU32 chaos_shade(const std::string& kind) { return chaos_color(kind, kind == "cliff" ? 70 : 55); }
 
 ImU32 series_color(size_t i, int alpha) {
-  static const unsigned char k[][3] = {{80, 160, 240}, {250, 140, 40}, {90, 200, 110}, {230, 80, 90},
+  static const unsigned char k[][3] = {{80, 160, 240},  {250, 140, 40}, {90, 200, 110}, {230, 80, 90},
                                        {170, 120, 230}, {240, 210, 70}, {70, 200, 210}, {200, 200, 200}};
   return rgb(k[i % 8], alpha);
 }

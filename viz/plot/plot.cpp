@@ -51,8 +51,8 @@ Plot::Plot(const char* id, ImVec2 size, PlotView& view, const PlotConfig& cfg) :
   dl_->AddRectFilled(min_, max_, kFrameBg);
   // Grid lines under the data.
   const int nx = std::max(2, static_cast<int>(width_px() / 110));
-  const Ticks tx = cfg_.x_format == AxisFormat::kTime ? time_ticks(view_.x0, view_.x1, nx)
-                                                      : nice_ticks(view_.x0, view_.x1, nx);
+  const Ticks tx =
+      cfg_.x_format == AxisFormat::kTime ? time_ticks(view_.x0, view_.x1, nx) : nice_ticks(view_.x0, view_.x1, nx);
   if (!cfg_.x_categorical) {
     for (double v : tx.values) dl_->AddLine(ImVec2(px_x(v), min_.y), ImVec2(px_x(v), max_.y), kGrid);
   }
@@ -94,8 +94,7 @@ void Plot::handle_input(const ImGuiIO& io) {
     }
   }
   if (inside && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) view_.valid = false;
-  clicked_ = ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 4.0f &&
-             inside;
+  clicked_ = ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 4.0f && inside;
 }
 
 float Plot::px_x(double x) const {
@@ -251,8 +250,8 @@ void Plot::text(double x, double y, ImU32 color, const char* s) const { dl_->Add
 void Plot::draw_axes() const {
   dl_->AddRect(min_, max_, kBorder);
   const int nx = std::max(2, static_cast<int>(width_px() / 110));
-  const Ticks tx = cfg_.x_format == AxisFormat::kTime ? time_ticks(view_.x0, view_.x1, nx)
-                                                      : nice_ticks(view_.x0, view_.x1, nx);
+  const Ticks tx =
+      cfg_.x_format == AxisFormat::kTime ? time_ticks(view_.x0, view_.x1, nx) : nice_ticks(view_.x0, view_.x1, nx);
   for (double v : cfg_.x_categorical ? std::vector<double>{} : tx.values) {
     const float p = px_x(v);
     const std::string s = format_tick(v, tx.step, cfg_.x_format);

@@ -33,7 +33,7 @@ struct PlotConfig {
   AxisFormat y_format = AxisFormat::kNumber;
   const char* y_label = nullptr;  // drawn inside the top-left corner of the plot area
   const char* x_label = nullptr;  // drawn centred under the x tick labels (adds a text line)
-  bool zoom_y = false;   // the wheel zooms y too (else y stays fitted by the panel)
+  bool zoom_y = false;            // the wheel zooms y too (else y stays fitted by the panel)
   bool pan_y = false;
   bool interactive = true;
   bool y_categorical = false;  // no y ticks (the panel labels lanes/cells itself)
@@ -78,8 +78,7 @@ class Plot {
   void rect(double x0, double y0, double x1, double y1, ImU32 color) const;
   // A polyline (step=true: held until the next x). xs ascending. Draws at most ~2 vertices per
   // pixel column (min/max envelope) whatever n is.
-  void line(const double* xs, const double* ys, size_t n, ImU32 color, float thickness = 1.5f,
-            bool step = false) const;
+  void line(const double* xs, const double* ys, size_t n, ImU32 color, float thickness = 1.5f, bool step = false) const;
   // Stacked step areas: layer l spans [top[l-1], top[l]] (layer 0 from 0). One sample per
   // pixel column at most (the column's highest total), so cost is O(visible + width · layers).
   void stacked_steps(const std::vector<double>& t, const std::vector<std::vector<double>>& top,

@@ -22,9 +22,8 @@ Ticks nice_ticks(double lo, double hi, int target) {
 }
 
 Ticks time_ticks(double lo, double hi, int target) {
-  static const double kSteps[] = {1,    2,     5,     10,    15,    30,     60,     120,    300,    600,
-                                  900,  1800,  3600,  7200,  10800, 21600,  43200,  86400,  172800, 604800,
-                                  1209600, 2592000};
+  static const double kSteps[] = {1,    2,    5,    10,    15,    30,    60,    120,    300,    600,     900,
+                                  1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000};
   Ticks t;
   if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi) || target < 1) return t;
   const double raw = (hi - lo) / target;
@@ -123,12 +122,8 @@ std::string format_value(double v, AxisFormat fmt) {
       std::snprintf(buf, sizeof buf, "%s%lldd+%02d:%02d:%02d", neg ? "-" : "", d, h, m, static_cast<int>(s));
       return buf;
     }
-    case AxisFormat::kDollars:
-      std::snprintf(buf, sizeof buf, "%s$%.2f", v < 0 ? "-" : "", std::fabs(v));
-      return buf;
-    case AxisFormat::kPercent:
-      std::snprintf(buf, sizeof buf, "%.2f%%", v);
-      return buf;
+    case AxisFormat::kDollars: std::snprintf(buf, sizeof buf, "%s$%.2f", v < 0 ? "-" : "", std::fabs(v)); return buf;
+    case AxisFormat::kPercent: std::snprintf(buf, sizeof buf, "%.2f%%", v); return buf;
     case AxisFormat::kNumber: break;
   }
   if (v == std::floor(v) && std::fabs(v) < 1e15) {

@@ -15,10 +15,10 @@ namespace spotsim {
 // One node pool as the autoscaler sees it.
 struct K8sScaleUpGroup {
   uint32_t node_pool = 0;
-  K8sResources node;      // allocatable of a new node (the node pool's template)
-  bool spot = true;       // new nodes carry the spot taint
-  int64_t upcoming = 0;   // nodes that will join without a new decision
-  int64_t headroom = 0;   // nodes that may still be added (max − target, never negative)
+  K8sResources node;     // allocatable of a new node (the node pool's template)
+  bool spot = true;      // new nodes carry the spot taint
+  int64_t upcoming = 0;  // nodes that will join without a new decision
+  int64_t headroom = 0;  // nodes that may still be added (max − target, never negative)
 };
 
 // For each group (same order as `groups`), how many nodes to add so that the `pending` pods fit.

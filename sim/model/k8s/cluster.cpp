@@ -14,36 +14,49 @@ KubernetesCluster::MetricIds KubernetesCluster::declare(const K8sSpec& spec, Met
     DeploymentMetrics& d = ids.deployments.emplace_back();
     const MetricOwner p{MetricGroup::kWorkload, ds.name};
     d.pending = ms.add(p + "pending_pods", U::kCount,
-                         "gauge: pods Pending now (sampled in time series; at the end: when the run ended)");
-    d.ready = ms.add(p + "ready_pods", U::kCount, "gauge: pods Ready now (sampled in time series; at the end: when the run ended)");
-    d.pending_mean = ms.add(p + suffixed("pending_pods", metric_suffix::kMean), U::kCount, "time-averaged number of Pending pods");
+                       "gauge: pods Pending now (sampled in time series; at the end: when the run ended)");
+    d.ready = ms.add(p + "ready_pods", U::kCount,
+                     "gauge: pods Ready now (sampled in time series; at the end: when the run ended)");
+    d.pending_mean =
+        ms.add(p + suffixed("pending_pods", metric_suffix::kMean), U::kCount, "time-averaged number of Pending pods");
     d.pending_max = ms.add(p + suffixed("pending_pods", metric_suffix::kMax), U::kCount, "most pods Pending at once");
     d.avail = ms.add(p + "availability_pct", U::kPercent, "Ready pod-hours as a percentage of replicas × duration");
     d.lost = ms.add(p + "pod_hours_lost", U::kHours, "replicas × duration − Ready pod-hours");
     d.rs_mean = ms.add(p + "reschedule_time", U::kSeconds,
-                         "mean time from a pod's eviction or kill to its replacement being Ready");
-    d.rs_p95 = ms.add(p + suffixed("reschedule_time", metric_suffix::kP95), U::kSeconds, "95th percentile of reschedule_time within the replication");
-    d.rs_max = ms.add(p + suffixed("reschedule_time", metric_suffix::kMax), U::kSeconds, "longest reschedule_time within the replication");
+                       "mean time from a pod's eviction or kill to its replacement being Ready");
+    d.rs_p95 = ms.add(p + suffixed("reschedule_time", metric_suffix::kP95), U::kSeconds,
+                      "95th percentile of reschedule_time within the replication");
+    d.rs_max = ms.add(p + suffixed("reschedule_time", metric_suffix::kMax), U::kSeconds,
+                      "longest reschedule_time within the replication");
     d.reschedules = ms.add(p + "reschedules", U::kCount, "replacement pods that became Ready");
     d.evictions = ms.add(p + "evictions", U::kCount, "pods evicted by node drains (graceful, through the PDB)");
     d.blocked = ms.add(p + "pdb_blocked_evictions", U::kCount,
-                         "pods whose eviction the PodDisruptionBudget refused at least once during a drain");
+                       "pods whose eviction the PodDisruptionBudget refused at least once during a drain");
     d.killed = ms.add(p + "pods_hard_killed", U::kCount,
-                        "pods still on a node when it disappeared (not drained within the notice)");
+                      "pods still on a node when it disappeared (not drained within the notice)");
     d.cut = ms.add(p + "grace_cut_short", U::kCount,
-                     "evicted pods whose node disappeared before their termination grace period ended");
+                   "evicted pods whose node disappeared before their termination grace period ended");
   }
   ClusterMetrics& c = ids.cluster;
-  c.pending_mean = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMean)), U::kCount, "time-averaged number of Pending pods (all deployments)");
-  c.pending_max = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMax)), U::kCount, "most pods Pending at once (all deployments)");
-  c.killed = ms.add(run_metric(MetricGroup::kK8s, "pods_hard_killed"), U::kCount, "pods killed with their node (all deployments)");
-  c.blocked = ms.add(run_metric(MetricGroup::kK8s, "pdb_blocked_evictions"), U::kCount, "evictions refused by a PodDisruptionBudget (all deployments)");
+  c.pending_mean = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMean)), U::kCount,
+                          "time-averaged number of Pending pods (all deployments)");
+  c.pending_max = ms.add(run_metric(MetricGroup::kK8s, suffixed("pending_pods", metric_suffix::kMax)), U::kCount,
+                         "most pods Pending at once (all deployments)");
+  c.killed = ms.add(run_metric(MetricGroup::kK8s, "pods_hard_killed"), U::kCount,
+                    "pods killed with their node (all deployments)");
+  c.blocked = ms.add(run_metric(MetricGroup::kK8s, "pdb_blocked_evictions"), U::kCount,
+                     "evictions refused by a PodDisruptionBudget (all deployments)");
   c.lost = ms.add(run_metric(MetricGroup::kK8s, "pod_hours_lost"), U::kHours, "pod-hours not Ready (all deployments)");
-  c.rs_mean = ms.add(run_metric(MetricGroup::kK8s, "reschedule_time"), U::kSeconds, "mean pod reschedule time (all deployments)");
-  c.rs_p95 = ms.add(run_metric(MetricGroup::kK8s, suffixed("reschedule_time", metric_suffix::kP95)), U::kSeconds, "95th percentile pod reschedule time (all deployments)");
-  c.nodes_drained = ms.add(run_metric(MetricGroup::kK8s, "nodes_drained"), U::kCount, "nodes cordoned and drained on a notice");
-  c.nodes_added = ms.add(run_metric(MetricGroup::kK8s, "nodes_added"), U::kCount, "nodes the cluster autoscaler asked for (scale-up)");
-  c.nodes_removed = ms.add(run_metric(MetricGroup::kK8s, "nodes_removed"), U::kCount, "empty nodes the cluster autoscaler removed (scale-down)");
+  c.rs_mean = ms.add(run_metric(MetricGroup::kK8s, "reschedule_time"), U::kSeconds,
+                     "mean pod reschedule time (all deployments)");
+  c.rs_p95 = ms.add(run_metric(MetricGroup::kK8s, suffixed("reschedule_time", metric_suffix::kP95)), U::kSeconds,
+                    "95th percentile pod reschedule time (all deployments)");
+  c.nodes_drained =
+      ms.add(run_metric(MetricGroup::kK8s, "nodes_drained"), U::kCount, "nodes cordoned and drained on a notice");
+  c.nodes_added = ms.add(run_metric(MetricGroup::kK8s, "nodes_added"), U::kCount,
+                         "nodes the cluster autoscaler asked for (scale-up)");
+  c.nodes_removed = ms.add(run_metric(MetricGroup::kK8s, "nodes_removed"), U::kCount,
+                           "empty nodes the cluster autoscaler removed (scale-down)");
   return ids;
 }
 
@@ -52,7 +65,8 @@ KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.
   world.add_listener(this);
   const CompiledScenario& sc = world.scenario();
   pool_of_fleet_.assign(sc.fleets.size(), -1);
-  for (size_t i = 0; i < spec_.node_pools.size(); ++i) pool_of_fleet_[spec_.node_pools[i].fleet] = static_cast<int32_t>(i);
+  for (size_t i = 0; i < spec_.node_pools.size(); ++i)
+    pool_of_fleet_[spec_.node_pools[i].fleet] = static_cast<int32_t>(i);
 
   MetricSet& ms = world.mutable_metrics();
   const MetricIds ids = declare(spec_, ms);
@@ -152,8 +166,8 @@ void KubernetesCluster::emit_run(uint32_t p, JobRunOutcome how) {
   JobRunSignal r;
   r.job = p;
   r.workload = workload_of_dep_[pod.deployment];
-  r.fleet = ni < 0 ? UINT16_MAX
-                   : static_cast<uint16_t>(spec_.node_pools[nodes_[static_cast<size_t>(ni)].node_pool].fleet);
+  r.fleet =
+      ni < 0 ? UINT16_MAX : static_cast<uint16_t>(spec_.node_pools[nodes_[static_cast<size_t>(ni)].node_pool].fleet);
   r.vm = pod.node;
   r.outcome = how;
   r.start = static_cast<double>(pod.bound_us) * 1e-6;
@@ -209,7 +223,8 @@ void KubernetesCluster::add_node(const ModelEvent& ev) {
   n.spot = ev.purchase == Purchase::kSpot;
   n.allocatable = spec_.node_pools[static_cast<size_t>(np)].by_pool[ev.pool];
   n.empty_since_us = world_.now().us;
-  if (ev.vm >= node_of_serial_.size()) node_of_serial_.resize(std::max<size_t>(ev.vm + 1, node_of_serial_.size() * 2), -1);
+  if (ev.vm >= node_of_serial_.size())
+    node_of_serial_.resize(std::max<size_t>(ev.vm + 1, node_of_serial_.size() * 2), -1);
   node_of_serial_[ev.vm] = static_cast<int32_t>(nodes_.size());
   nodes_.push_back(std::move(n));
 }
@@ -230,7 +245,8 @@ void KubernetesCluster::remove_node(uint32_t serial) {
   }
   nodes_.erase(nodes_.begin() + ni);
   node_of_serial_[serial] = -1;
-  for (size_t i = static_cast<size_t>(ni); i < nodes_.size(); ++i) node_of_serial_[nodes_[i].serial] = static_cast<int32_t>(i);
+  for (size_t i = static_cast<size_t>(ni); i < nodes_.size(); ++i)
+    node_of_serial_[nodes_[i].serial] = static_cast<int32_t>(i);
   schedule_pending();
 }
 
@@ -330,7 +346,8 @@ void KubernetesCluster::scale_down() {
       if (slot == UINT32_MAX) continue;
       n.schedulable = false;
       --target;
-      world_.submit(np.fleet, Commands{Command::drain(np.fleet, VmId{slot, n.serial}), Command::scale(np.fleet, target)});
+      world_.submit(np.fleet,
+                    Commands{Command::drain(np.fleet, VmId{slot, n.serial}), Command::scale(np.fleet, target)});
       world_.mutable_metrics()[m_.nodes_removed] += 1;
     }
   }
@@ -350,15 +367,10 @@ void KubernetesCluster::on_model_event(const World&, const ModelEvent& ev) {
       add_node(ev);
       schedule_pending();
       break;
-    case ModelEventKind::kNotice:
-      drain(ev.vm);
-      break;
+    case ModelEventKind::kNotice: drain(ev.vm); break;
     case ModelEventKind::kEviction:
-    case ModelEventKind::kTerminate:
-      remove_node(ev.vm);
-      break;
-    default:
-      break;
+    case ModelEventKind::kTerminate: remove_node(ev.vm); break;
+    default: break;
   }
 }
 
@@ -380,8 +392,7 @@ void KubernetesCluster::handle(Engine&, const Event& e) {
         world_.engine().schedule_in(spec_.autoscaler.scan_interval, self_, kScan, 0, 0, Priority::kLow);
       }
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

@@ -66,10 +66,12 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
     int64_t bound_us = 0;        // when it was bound to `node` (its run there, for /job_runs)
   };
   struct DeploymentMetrics {
-    uint32_t pending, ready, pending_mean, pending_max, avail, lost, rs_mean, rs_p95, rs_max, reschedules, evictions, blocked, killed, cut;
+    uint32_t pending, ready, pending_mean, pending_max, avail, lost, rs_mean, rs_p95, rs_max, reschedules, evictions,
+        blocked, killed, cut;
   };
   struct ClusterMetrics {
-    uint32_t pending_mean, pending_max, killed, blocked, lost, rs_mean, rs_p95, nodes_drained, nodes_added, nodes_removed;
+    uint32_t pending_mean, pending_max, killed, blocked, lost, rs_mean, rs_p95, nodes_drained, nodes_added,
+        nodes_removed;
   };
   struct MetricIds {
     std::vector<DeploymentMetrics> deployments;
@@ -108,15 +110,15 @@ class KubernetesCluster : public WorldComponent, public EventHandler, public Wor
   World& world_;
   const K8sSpec& spec_;
   uint16_t self_;
-  bool warm_ = false;             // placing the initial pods at t=0: they are Ready at once
-  std::vector<int32_t> pool_of_fleet_;  // fleet → node pool or -1
-  std::vector<int32_t> node_of_serial_; // VM serial → index in nodes_ or -1
+  bool warm_ = false;                    // placing the initial pods at t=0: they are Ready at once
+  std::vector<int32_t> pool_of_fleet_;   // fleet → node pool or -1
+  std::vector<int32_t> node_of_serial_;  // VM serial → index in nodes_ or -1
   std::vector<K8sNode> nodes_;
   std::vector<Pod> pods_;
-  std::vector<K8sPodShape> shapes_;     // per deployment
+  std::vector<K8sPodShape> shapes_;  // per deployment
   std::vector<Deployment> deps_;
   std::vector<uint16_t> workload_of_dep_;  // deployment → index in /meta/workloads (metric order)
-  std::vector<uint32_t> pending_queue_; // pods to schedule, oldest first (stale entries skipped)
+  std::vector<uint32_t> pending_queue_;    // pods to schedule, oldest first (stale entries skipped)
   int64_t pending_total_ = 0, pending_total_max_ = 0;
   LogHistogram reschedule_all_;
   ClusterMetrics m_{};

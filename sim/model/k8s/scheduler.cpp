@@ -6,7 +6,8 @@ bool k8s_node_fits(const K8sNode& node, const K8sPodShape& pod) {
   if (!node.schedulable) return false;
   if (!(pod.node_pool_mask & (1ull << node.node_pool))) return false;
   if (node.spot && !pod.spot_tolerant) return false;
-  const K8sResources free{node.allocatable.cpu_m - node.requested.cpu_m, node.allocatable.memory - node.requested.memory};
+  const K8sResources free{node.allocatable.cpu_m - node.requested.cpu_m,
+                          node.allocatable.memory - node.requested.memory};
   return pod.request.fits_in(free);
 }
 

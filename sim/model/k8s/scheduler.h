@@ -16,16 +16,16 @@ namespace spotsim {
 
 // One node of the cluster (a running VM of a node pool's fleet).
 struct K8sNode {
-  uint32_t serial = 0;       // the VM's serial number
-  uint32_t node_pool = 0;    // index into K8sSpec::node_pools
-  bool spot = false;         // tainted: only pods that tolerate spot go here
-  bool schedulable = true;   // false once cordoned (notice, scale-down)
+  uint32_t serial = 0;      // the VM's serial number
+  uint32_t node_pool = 0;   // index into K8sSpec::node_pools
+  bool spot = false;        // tainted: only pods that tolerate spot go here
+  bool schedulable = true;  // false once cordoned (notice, scale-down)
   K8sResources allocatable;
-  K8sResources requested;    // sum of the requests of the pods bound to it
-  std::vector<uint32_t> pods;              // pods bound (starting or ready), in bind order
+  K8sResources requested;      // sum of the requests of the pods bound to it
+  std::vector<uint32_t> pods;  // pods bound (starting or ready), in bind order
   // Evicted pods still in their grace period: (end of the grace period in µs, deployment).
   std::vector<std::pair<int64_t, uint32_t>> terminating;
-  int64_t empty_since_us = 0;              // when it last became empty (scale-down)
+  int64_t empty_since_us = 0;  // when it last became empty (scale-down)
   bool drain_retry_pending = false;
 };
 

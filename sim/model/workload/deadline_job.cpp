@@ -37,17 +37,15 @@ DeadlineJobResult simulate_deadline_job(const DeadlineJobSpec& s, size_t offset)
     const double rate = total / deadline;  // the uniform-progress line
     Vm want = Vm::kNone;
     switch (s.policy) {
-      case DeadlinePolicy::kOnDemand:
-        want = Vm::kOnDemand;
-        break;
-      case DeadlinePolicy::kSpotOnly:
-        want = avail ? Vm::kSpot : Vm::kNone;
-        break;
+      case DeadlinePolicy::kOnDemand: want = Vm::kOnDemand; break;
+      case DeadlinePolicy::kSpotOnly: want = avail ? Vm::kSpot : Vm::kNone; break;
       case DeadlinePolicy::kGreedy:
         if (od_for_good) want = Vm::kOnDemand;
         else if (vm == Vm::kSpot) want = Vm::kSpot;  // keep spot until preempted
-        else if (must) { od_for_good = true; want = Vm::kOnDemand; }
-        else want = avail ? Vm::kSpot : Vm::kNone;
+        else if (must) {
+          od_for_good = true;
+          want = Vm::kOnDemand;
+        } else want = avail ? Vm::kSpot : Vm::kNone;
         break;
       case DeadlinePolicy::kUniformProgress:
         // The authors' simulator (docs/workloads.md): their safety net is re-evaluated every step;
@@ -125,9 +123,9 @@ DeadlineJobWorkload::Metrics DeadlineJobWorkload::declare(MetricSet& ms, const W
   m.od = ms.add(p + "on_demand_hours", MetricUnit::kHours, "paid on-demand time, restart overhead included");
   m.spot = ms.add(p + "spot_hours", MetricUnit::kHours, "paid spot time, restart overhead included");
   m.work_od = ms.add(p + "work_hours_on_demand", MetricUnit::kHours,
-                      "compute progress made on on-demand (paid time less restart overhead)");
+                     "compute progress made on on-demand (paid time less restart overhead)");
   m.work_spot = ms.add(p + "work_hours_spot", MetricUnit::kHours,
-                        "compute progress made on spot (paid time less restart overhead); kept across preemptions");
+                       "compute progress made on spot (paid time less restart overhead); kept across preemptions");
   m.idle = ms.add(p + "idle_hours", MetricUnit::kHours, "time waiting with no VM");
   m.miss = ms.add(p + "deadline_misses", MetricUnit::kCount, "1 if the job finished after its deadline (or never)");
   m.cost = ms.add(p + "cost", MetricUnit::kDollars, "spot_hours × spot price + on_demand_hours × on-demand price");

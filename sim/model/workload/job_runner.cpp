@@ -18,40 +18,52 @@ JobRunner::Metrics JobRunner::declare(MetricSet& ms, const std::string& name) {
   m.submitted = ms.add(p + "jobs_submitted", MetricUnit::kCount, "jobs that arrived");
   m.completed = ms.add(p + "jobs_completed", MetricUnit::kCount, "jobs that finished their work (and commit)");
   m.failed = ms.add(p + "jobs_failed", MetricUnit::kCount, "jobs killed more often than their retries allow");
-  m.success_pct = ms.add(p + "job_success_rate", MetricUnit::kPercent,
-                          "100 × completed / (completed + failed); 0 if no job ended");
+  m.success_pct =
+      ms.add(p + "job_success_rate", MetricUnit::kPercent, "100 × completed / (completed + failed); 0 if no job ended");
   m.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "job runs killed by the eviction of a gang VM");
   m.resumes = ms.add(p + "resumes", MetricUnit::kCount, "restarts of a killed job from a checkpoint with progress > 0");
-  m.resume_success_pct = ms.add(p + "resume_success_pct", MetricUnit::kPercent,
-                                 "100 × jobs that completed after at least one kill / jobs that ended after at least one kill");
+  m.resume_success_pct =
+      ms.add(p + "resume_success_pct", MetricUnit::kPercent,
+             "100 × jobs that completed after at least one kill / jobs that ended after at least one kill");
   m.lost_vm_hours = ms.add(p + "lost_work_vm_hours", MetricUnit::kHours,
-                            "VM-hours of computed progress discarded by kills (unsaved progress × parallelism)");
+                           "VM-hours of computed progress discarded by kills (unsaved progress × parallelism)");
   m.lost_per_interruption = ms.add(p + "lost_work_per_interruption", MetricUnit::kSeconds,
-                                    "mean job progress discarded per kill (not multiplied by parallelism)");
+                                   "mean job progress discarded per kill (not multiplied by parallelism)");
   m.checkpoints = ms.add(p + "checkpoints", MetricUnit::kCount, "checkpoint writes completed (periodic and on notice)");
-  m.checkpoint_latency = ms.add(p + "checkpoint_latency", MetricUnit::kSeconds, "mean duration of a completed checkpoint write");
-  m.checkpoint_latency_max = ms.add(p + suffixed("checkpoint_latency", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed checkpoint write");
+  m.checkpoint_latency =
+      ms.add(p + "checkpoint_latency", MetricUnit::kSeconds, "mean duration of a completed checkpoint write");
+  m.checkpoint_latency_max = ms.add(p + suffixed("checkpoint_latency", metric_suffix::kMax), MetricUnit::kSeconds,
+                                    "longest completed checkpoint write");
   m.notice_checkpoints = ms.add(p + "notice_checkpoints", MetricUnit::kCount, "checkpoint-on-notice writes started");
   m.checkpoint_misses = ms.add(p + "checkpoint_misses", MetricUnit::kCount,
-                                "checkpoint-on-notice writes still in flight when the VM was evicted (progress lost)");
-  m.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds, "mean time from a job's kill to its restart on a full gang");
-  m.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds, "longest time from a kill to the restart");
+                               "checkpoint-on-notice writes still in flight when the VM was evicted (progress lost)");
+  m.ttr_mean = ms.add(p + "time_to_reschedule", MetricUnit::kSeconds,
+                      "mean time from a job's kill to its restart on a full gang");
+  m.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds,
+                     "longest time from a kill to the restart");
   m.queue_wait = ms.add(p + "queue_wait", MetricUnit::kSeconds, "mean time from arrival to first start");
-  m.queue_depth_mean = ms.add(p + suffixed("queue_depth", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of jobs waiting in the queue");
-  m.queue_depth_max = ms.add(p + suffixed("queue_depth", metric_suffix::kMax), MetricUnit::kCount, "most jobs waiting in the queue at once");
-  m.queue_depth = ms.add(p + "queue_depth", MetricUnit::kCount,
-                           "gauge: jobs waiting in the queue now (sampled in time series; at the end: when the run ended)");
-  m.running_jobs = ms.add(p + "running_jobs", MetricUnit::kCount,
-                           "gauge: jobs holding their gang now (sampled in time series; at the end: when the run ended)");
-  m.deadline_misses = ms.add(p + "deadline_misses", MetricUnit::kCount,
-                              "jobs with a deadline that completed after it, failed, or were unfinished past it at the end");
-  m.correctness_failures = ms.add(p + "correctness_failures", MetricUnit::kCount,
-                                   "non-idempotent jobs killed during their commit");
-  m.cost_per_job = ms.add(p + "cost_per_job", MetricUnit::kDollars, "the fleet's billed cost / jobs completed (0 if none)");
+  m.queue_depth_mean = ms.add(p + suffixed("queue_depth", metric_suffix::kMean), MetricUnit::kCount,
+                              "time-averaged number of jobs waiting in the queue");
+  m.queue_depth_max = ms.add(p + suffixed("queue_depth", metric_suffix::kMax), MetricUnit::kCount,
+                             "most jobs waiting in the queue at once");
+  m.queue_depth =
+      ms.add(p + "queue_depth", MetricUnit::kCount,
+             "gauge: jobs waiting in the queue now (sampled in time series; at the end: when the run ended)");
+  m.running_jobs =
+      ms.add(p + "running_jobs", MetricUnit::kCount,
+             "gauge: jobs holding their gang now (sampled in time series; at the end: when the run ended)");
+  m.deadline_misses =
+      ms.add(p + "deadline_misses", MetricUnit::kCount,
+             "jobs with a deadline that completed after it, failed, or were unfinished past it at the end");
+  m.correctness_failures =
+      ms.add(p + "correctness_failures", MetricUnit::kCount, "non-idempotent jobs killed during their commit");
+  m.cost_per_job =
+      ms.add(p + "cost_per_job", MetricUnit::kDollars, "the fleet's billed cost / jobs completed (0 if none)");
   m.turnaround = ms.add(p + "turnaround", MetricUnit::kSeconds, "mean time from arrival to completion");
-  m.run_time = ms.add(p + "run_time", MetricUnit::kSeconds, "mean time from first start to completion (includes kills and requeues)");
+  m.run_time = ms.add(p + "run_time", MetricUnit::kSeconds,
+                      "mean time from first start to completion (includes kills and requeues)");
   m.commanded_checkpoints = ms.add(p + "commanded_checkpoints", MetricUnit::kCount,
-                                    "checkpoint writes started by a fleet policy's checkpoint{} command");
+                                   "checkpoint writes started by a fleet policy's checkpoint{} command");
   return m;
 }
 
@@ -422,8 +434,7 @@ void JobRunner::begin_compute(uint32_t j, double from) {
 
 double JobRunner::progress_now(const Job& job) const {
   switch (job.phase) {
-    case Phase::kCompute:
-      return job.seg_base_s + std::min(job.seg_s, secs(world_.now().us - job.phase_start_us));
+    case Phase::kCompute: return job.seg_base_s + std::min(job.seg_s, secs(world_.now().us - job.phase_start_us));
     case Phase::kCheckpoint: return job.seg_base_s + job.seg_s;
     case Phase::kCommit: return job.work_s;
     default: return job.saved_s;
@@ -433,9 +444,7 @@ double JobRunner::progress_now(const Job& job) const {
 void JobRunner::on_phase_done(uint32_t j) {
   Job& job = jobs_[j];
   switch (job.phase) {
-    case Phase::kRestore:
-      begin_compute(j, job.saved_s);
-      break;
+    case Phase::kRestore: begin_compute(j, job.saved_s); break;
     case Phase::kCompute:
       if (job.final_segment) {
         if (job.spec->commit_time.us > 0) {
@@ -466,11 +475,8 @@ void JobRunner::on_phase_done(uint32_t j) {
       begin_compute(j, job.seg_base_s + job.seg_s);
       break;
     }
-    case Phase::kCommit:
-      complete(j);
-      break;
-    default:
-      break;
+    case Phase::kCommit: complete(j); break;
+    default: break;
   }
 }
 
@@ -542,7 +548,10 @@ void JobRunner::complete(uint32_t j) {
   turn_sum_ += secs(now - job.arrival_us);
   run_sum_ += secs(now - job.first_start_us);
   if (job.deadline_us >= 0 && now > job.deadline_us) deadline_misses_ += 1;
-  if (job.kills > 0) { interrupted_done_ += 1; interrupted_ok_ += 1; }
+  if (job.kills > 0) {
+    interrupted_done_ += 1;
+    interrupted_ok_ += 1;
+  }
   record(job, true);
   record_runs(job, JobRunOutcome::kFinished);
   report(JobEventKind::kFinished, job, job.vms.empty() ? kNone : job.vms.front());
@@ -590,7 +599,8 @@ void JobRunner::kill(uint32_t j, uint32_t evicted) {
     if (owner_) owner_->on_job_end(tag, false);
   } else {
     job.retries_used++;
-    double backoff = spec.backoff.to_seconds() * std::pow(spec.backoff_factor, static_cast<double>(job.retries_used - 1));
+    double backoff =
+        spec.backoff.to_seconds() * std::pow(spec.backoff_factor, static_cast<double>(job.retries_used - 1));
     backoff = std::min(backoff, spec.backoff_max.to_seconds());
     if (backoff > 0) {
       job.phase = Phase::kBackoff;
@@ -667,8 +677,7 @@ void JobRunner::on_model_event(const World&, const ModelEvent& ev) {
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
   publish();
 }
@@ -770,7 +779,8 @@ void JobRunner::finish() {
   ms[m_.queue_depth_max] = static_cast<double>(depth_max_);
   ms[m_.deadline_misses] = deadline_misses_;
   ms[m_.correctness_failures] = correctness_;
-  const int cost_idx = world_.metrics().find(MetricOwner{MetricGroup::kFleet, world_.scenario().fleets[fleet_].name} + "cost");
+  const int cost_idx =
+      world_.metrics().find(MetricOwner{MetricGroup::kFleet, world_.scenario().fleets[fleet_].name} + "cost");
   const double cost = cost_idx >= 0 ? world_.metrics().values()[static_cast<size_t>(cost_idx)] : 0.0;
   ms[m_.cost_per_job] = completed_ > 0 ? cost / completed_ : 0.0;
   ms[m_.turnaround] = completed_ > 0 ? turn_sum_ / completed_ : 0.0;

@@ -49,8 +49,8 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
  public:
   // Registers metrics "workload.<name>.*" in the world's MetricSet and listens to the world.
   // REQUIRES: world, store and owner outlive the runner.
-  JobRunner(World& world, CheckpointStore& store, const std::string& name, uint32_t fleet,
-            QueueDiscipline queue, JobOwner* owner);
+  JobRunner(World& world, CheckpointStore& store, const std::string& name, uint32_t fleet, QueueDiscipline queue,
+            JobOwner* owner);
   // Registers exactly the metrics a runner of workload `name` registers (the constructor does
   // it through this), from the name alone.
   static void declare_metrics(MetricSet& ms, const std::string& name) { (void)declare(ms, name); }
@@ -91,37 +91,37 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   struct Job {
     const JobSpec* spec = nullptr;
     double work_s = 0;
-    double saved_s = 0;          // durable progress (checkpointed)
-    double seg_s = 0;            // compute length of the current segment
-    double seg_base_s = 0;       // progress when the current segment started
+    double saved_s = 0;     // durable progress (checkpointed)
+    double seg_s = 0;       // compute length of the current segment
+    double seg_base_s = 0;  // progress when the current segment started
     int64_t arrival_us = 0;
     int64_t phase_start_us = 0;
     int64_t deadline_us = -1;
     int64_t killed_at_us = -1;
     int64_t first_start_us = -1;
-    int64_t last_start_us = -1;  // start of the latest run (on last_vm)
-    uint32_t last_vm = kNone;    // first VM of the latest run's gang (for /jobs)
+    int64_t last_start_us = -1;     // start of the latest run (on last_vm)
+    uint32_t last_vm = kNone;       // first VM of the latest run's gang (for /jobs)
     double notice_progress_s = -1;  // progress captured by the on-notice write in flight
     uint64_t tag = 0;
     uint64_t seq = 0;
-    uint64_t store_write = 0;    // on-notice write in flight (0 = none)
+    uint64_t store_write = 0;  // on-notice write in flight (0 = none)
     int64_t store_write_start_us = 0;
     uint32_t gen = 0;
     uint32_t retries_used = 0;
     uint32_t kills = 0;
     uint32_t checkpoints = 0;
-    double lost_s = 0;           // progress discarded by kills
+    double lost_s = 0;  // progress discarded by kills
     int32_t priority = 0;
     Phase phase = Phase::kFree;
     bool final_segment = false;
-    std::vector<uint32_t> vms;   // serials of the gang
+    std::vector<uint32_t> vms;  // serials of the gang
   };
   struct Worker {
     uint32_t job = kNone;
     uint32_t idle_pos = kNone;
-    uint32_t slot = kNone;  // World's slot of this VM (for VmId in job events)
-    uint8_t state = 0;  // 0 not ours/gone, 1 idle, 2 busy, 3 noticed (leaving), 4 drained by us
-    uint16_t zone = 0;  // index into zone_names_ (its pool's zone)
+    uint32_t slot = kNone;      // World's slot of this VM (for VmId in job events)
+    uint8_t state = 0;          // 0 not ours/gone, 1 idle, 2 busy, 3 noticed (leaving), 4 drained by us
+    uint16_t zone = 0;          // index into zone_names_ (its pool's zone)
     uint32_t boot_pos = kNone;  // position in booting_ (scale to zero only)
   };
   // One value of the need over time, for the scale-down delay's sliding maximum.
@@ -134,16 +134,13 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
     int32_t priority;
     uint64_t seq;
     uint32_t job;
-    bool operator<(const PrioKey& o) const {
-      return priority != o.priority ? priority < o.priority : seq > o.seq;
-    }
+    bool operator<(const PrioKey& o) const { return priority != o.priority ? priority < o.priority : seq > o.seq; }
   };
   struct Metrics {
-    uint32_t submitted, completed, failed, success_pct, interruptions, resumes, resume_success_pct,
-        lost_vm_hours, lost_per_interruption, checkpoints, checkpoint_latency, checkpoint_latency_max,
-        notice_checkpoints, checkpoint_misses, ttr_mean, ttr_max, queue_wait, queue_depth_mean,
-        queue_depth_max, queue_depth, running_jobs, deadline_misses, correctness_failures, cost_per_job, turnaround, run_time,
-        commanded_checkpoints;
+    uint32_t submitted, completed, failed, success_pct, interruptions, resumes, resume_success_pct, lost_vm_hours,
+        lost_per_interruption, checkpoints, checkpoint_latency, checkpoint_latency_max, notice_checkpoints,
+        checkpoint_misses, ttr_mean, ttr_max, queue_wait, queue_depth_mean, queue_depth_max, queue_depth, running_jobs,
+        deadline_misses, correctness_failures, cost_per_job, turnaround, run_time, commanded_checkpoints;
   };
   static Metrics declare(MetricSet& ms, const std::string& name);
 
@@ -211,19 +208,19 @@ class JobRunner : public EventHandler, public WorldObserver, public CheckpointSt
   size_t running_jobs_ = 0;
   uint64_t next_seq_ = 0;
   // placement
-  std::vector<uint16_t> pool_zone_;        // pool index → zone index
+  std::vector<uint16_t> pool_zone_;  // pool index → zone index
   std::vector<std::string> zone_names_;
   std::vector<uint32_t> idle_per_zone_;
   // scale to zero
   bool scale_to_zero_ = false;
-  int64_t max_target_ = 0;                 // the fleet's `target:`
-  int64_t demand_ = 0;                     // VMs the jobs not yet ended need
-  int64_t target_sent_ = 0;                // the target last sent (the warm start's at first)
+  int64_t max_target_ = 0;   // the fleet's `target:`
+  int64_t demand_ = 0;       // VMs the jobs not yet ended need
+  int64_t target_sent_ = 0;  // the target last sent (the warm start's at first)
   Duration scale_down_delay_;
   bool eval_pending_ = false;
-  int64_t expiry_at_us_ = -1;              // the scale-down delay's next look (already scheduled)
-  std::deque<NeedPoint> need_window_;      // decreasing need values (sliding maximum)
-  std::vector<uint32_t> booting_;          // serials of the fleet's booting VMs, launch order
+  int64_t expiry_at_us_ = -1;          // the scale-down delay's next look (already scheduled)
+  std::deque<NeedPoint> need_window_;  // decreasing need values (sliding maximum)
+  std::vector<uint32_t> booting_;      // serials of the fleet's booting VMs, launch order
   // accumulators
   double depth_area_ = 0;  // queue depth × µs
   int64_t depth_last_us_ = 0;

@@ -10,7 +10,8 @@ PipelineWorkload::Metrics PipelineWorkload::declare(MetricSet& ms, const Workloa
   m.started = ms.add(p + "pipelines_started", MetricUnit::kCount, "pipeline runs started");
   m.completed = ms.add(p + "pipelines_completed", MetricUnit::kCount, "pipeline runs whose every stage completed");
   m.failed = ms.add(p + "pipelines_failed", MetricUnit::kCount, "pipeline runs stopped by a job that failed for good");
-  m.makespan = ms.add(p + "makespan", MetricUnit::kSeconds, "mean time from a run's start to its last stage's completion");
+  m.makespan =
+      ms.add(p + "makespan", MetricUnit::kSeconds, "mean time from a run's start to its last stage's completion");
   m.makespan_max = ms.add(p + suffixed("makespan", metric_suffix::kMax), MetricUnit::kSeconds, "longest completed run");
   return m;
 }

@@ -14,16 +14,20 @@ ServiceWorkload::Metrics ServiceWorkload::declare(MetricSet& ms, const WorkloadS
   m.requests = ms.add(p + "requests", MetricUnit::kCount, "requests offered over the run");
   m.attain = ms.add(p + "slo_attainment", MetricUnit::kPercent, "100 × good requests / requests");
   m.burn = ms.add(p + "error_budget_burn_rate", MetricUnit::kRatio,
-                   "(bad requests / requests) / (1 − target) over the run: 1 spends the budget exactly");
+                  "(bad requests / requests) / (1 − target) over the run: 1 spends the budget exactly");
   m.budget_used = ms.add(p + "error_budget_used_pct", MetricUnit::kPercent,
-                          "worst window: 100 × bad / ((1 − target) × requests) over any window of slo.window steps");
-  m.breach = ms.add(p + "slo_breach_minutes", MetricUnit::kCount, "minutes of steps whose good fraction was below the target");
-  m.latency = ms.add(p + suffixed("latency", metric_suffix::kMean), MetricUnit::kSeconds, "mean M/M/c response time over requests served while stable");
-  m.util = ms.add(p + suffixed("utilization", metric_suffix::kMean), MetricUnit::kPercent, "time-averaged 100 × λ / (c μ), capped at 100");
-  m.servers = ms.add(p + suffixed("servers", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of serving VMs");
+                         "worst window: 100 × bad / ((1 − target) × requests) over any window of slo.window steps");
+  m.breach =
+      ms.add(p + "slo_breach_minutes", MetricUnit::kCount, "minutes of steps whose good fraction was below the target");
+  m.latency = ms.add(p + suffixed("latency", metric_suffix::kMean), MetricUnit::kSeconds,
+                     "mean M/M/c response time over requests served while stable");
+  m.util = ms.add(p + suffixed("utilization", metric_suffix::kMean), MetricUnit::kPercent,
+                  "time-averaged 100 × λ / (c μ), capped at 100");
+  m.servers =
+      ms.add(p + suffixed("servers", metric_suffix::kMean), MetricUnit::kCount, "time-averaged number of serving VMs");
   m.overload = ms.add(p + "overload_minutes", MetricUnit::kCount, "minutes with λ ≥ c μ (every request bad)");
   m.serving = ms.add(p + "serving", MetricUnit::kCount,
-                      "gauge: VMs serving now (sampled in time series; at the end: when the run ended)");
+                     "gauge: VMs serving now (sampled in time series; at the end: when the run ended)");
   return m;
 }
 
@@ -124,9 +128,7 @@ void ServiceWorkload::report_load() {
   world_.report_job_event(s_.fleet, ev);
 }
 
-void ServiceWorkload::start(World&) {
-  world_.engine().schedule_in(s_.step, self_, kStep, 0, 0, Priority::kObserver);
-}
+void ServiceWorkload::start(World&) { world_.engine().schedule_in(s_.step, self_, kStep, 0, 0, Priority::kObserver); }
 
 void ServiceWorkload::on_model_event(const World&, const ModelEvent& ev) {
   if (ev.fleet != s_.fleet || ev.vm == 0xFFFFFFFFu) return;
@@ -174,8 +176,7 @@ void ServiceWorkload::on_model_event(const World&, const ModelEvent& ev) {
       }
       st = 0;
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

@@ -25,8 +25,8 @@ class ServiceWorkload : public WorldComponent, public EventHandler, public World
 
   // Read-only views (e.g. for target-tracking autoscaling).
   int64_t serving() const { return serving_; }
-  double rate_now() const;             // requests/s
-  double utilization() const;          // λ / (c μ); +inf with no server
+  double rate_now() const;     // requests/s
+  double utilization() const;  // λ / (c μ); +inf with no server
 
  private:
   enum Kind : uint16_t { kStep = 0, kWarm = 1 };
