@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/text.h"
 #include "common/units.h"
 
 namespace spotsim {
@@ -284,9 +285,7 @@ bool MapReader::choice(const std::string& key, std::string& out, const std::vect
     out = s;
     return true;
   }
-  std::string list;
-  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-  ctx_.error(n, child_path(key), "\"" + s + "\" is not one of: " + list + did_you_mean(s, choices));
+  ctx_.error(n, child_path(key), "\"" + s + "\" is not one of: " + join_names(choices) + did_you_mean(s, choices));
   return false;
 }
 
@@ -327,9 +326,8 @@ void MapReader::finish() {
     std::vector<std::string> sorted = known_;
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    std::string list;
-    for (const auto& c : sorted) list += (list.empty() ? "" : ", ") + c;
-    ctx_.error(it->first, child_path(k), "unknown key" + did_you_mean(k, known_) + "; valid keys here: " + list);
+    ctx_.error(it->first, child_path(k),
+               "unknown key" + did_you_mean(k, known_) + "; valid keys here: " + join_names(sorted));
   }
 }
 

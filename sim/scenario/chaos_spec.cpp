@@ -8,17 +8,12 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/topology.h"
 #include "common/units.h"
+#include "common/text.h"
 #include "common/yaml_reader.h"
 
 namespace spotsim {
 
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
 
 // One term of a scope: pools on the topology graph whose `key` is one of the listed values.
 void select_by(MapReader& r, const std::string& key, TopoKey topo_key, const Topology& topo,
@@ -33,11 +28,12 @@ void select_by(MapReader& r, const std::string& key, TopoKey topo_key, const Top
   const std::vector<std::string> known = topo.values(topo_key);
   for (const auto& w : term.values) {
     if (topo.select(topo_key, w).empty()) {
-      r.ctx().error(r.get(key), r.child_path(key),
-                    "no pool has " + key + " \"" + w + "\"" + did_you_mean(w, known) + " (known: " + join(known) + ")");
+      r.ctx().error(
+          r.get(key), r.child_path(key),
+          "no pool has " + key + " \"" + w + "\"" + did_you_mean(w, known) + " (known: " + join_names(known) + ")");
     }
   }
-  text += (text.empty() ? "" : ", ") + key + "=" + join(term.values);
+  text += (text.empty() ? "" : ", ") + key + "=" + join_names(term.values);
   terms.push_back(std::move(term));
 }
 
@@ -77,7 +73,7 @@ void compile_scope(std::optional<MapReader> section, const CompiledScenario& sc,
     }
     scope.fleets = keep_fleet;
     for (size_t p = 0; p < scope.pools.size(); ++p) scope.pools[p] = scope.pools[p] && fleet_pools[p];
-    scope.text += (scope.text.empty() ? "" : ", ") + std::string("fleets=") + join(fleets);
+    scope.text += (scope.text.empty() ? "" : ", ") + std::string("fleets=") + join_names(fleets);
   } else {
     r.get("fleets");
   }

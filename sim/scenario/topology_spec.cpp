@@ -12,16 +12,11 @@
 #include "sim/scenario/topology.h"
 #include "sim/scenario/trace_file.h"
 #include "common/units.h"
+#include "common/text.h"
 #include "common/yaml_reader.h"
 
 namespace spotsim {
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
 
 std::string format_number(double v) {
   char buf[32];
@@ -131,9 +126,10 @@ void read_trace(MapReader& r, const CompiledScenario& sc, bool money, SeriesSpec
   if (!column.empty()) {
     col = t.column(column);
     if (col < 0) {
-      ctx.error(r.get("column"), r.child_path("column"),
-                "the trace has no column \"" + column + "\"" + did_you_mean(column, t.columns) +
-                    (t.columns.empty() ? " (the file has no header line)" : " (columns: " + join(t.columns) + ")"));
+      ctx.error(
+          r.get("column"), r.child_path("column"),
+          "the trace has no column \"" + column + "\"" + did_you_mean(column, t.columns) +
+              (t.columns.empty() ? " (the file has no header line)" : " (columns: " + join_names(t.columns) + ")"));
       return;
     }
   } else {
@@ -278,7 +274,7 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
       ctx.error(it->first, path,
                 "no pool is in region \"" + rs.name + "\"" +
                     (rs.provider.empty() ? "" : " of provider " + rs.provider) + did_you_mean(rs.name, known) +
-                    " (regions of the pools: " + join(known) + ")");
+                    " (regions of the pools: " + join_names(known) + ")");
     }
     r.integer("on_demand_vcpu_quota", rs.on_demand_vcpu_quota, false, 0);
     r.integer("spot_vcpu_quota", rs.spot_vcpu_quota, false, 0);
@@ -313,7 +309,7 @@ void compile_regions(ParseContext& ctx, const YAML::Node& node, CompiledScenario
           if (shared.pools.empty()) {
             ctx.error(f->first, fr.child_path(shared.family),
                       "no pool of region " + rs.name + " has instance family \"" + shared.family + "\"" +
-                          did_you_mean(shared.family, families) + " (families here: " + join(families) + ")");
+                          did_you_mean(shared.family, families) + " (families here: " + join_names(families) + ")");
             continue;
           }
           rs.spot_capacity.push_back(std::move(shared));
