@@ -69,6 +69,13 @@ function(spotsim_apply_common target)
   endif()
 endfunction()
 
+# Runtime defaults for the sanitizers of an executable (cmake/sanitizer_options.cpp says why).
+function(spotsim_sanitizer_options target)
+  if(SPOTSIM_SANITIZE)
+    target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/sanitizer_options.cpp)
+  endif()
+endfunction()
+
 # spotsim_library(NAME SOURCES ... DEPS ...)
 function(spotsim_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
@@ -85,6 +92,7 @@ function(spotsim_executable name)
   spotsim_own_include_root(${name} PRIVATE)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   spotsim_apply_common(${name})
+  spotsim_sanitizer_options(${name})
 endfunction()
 
 # spotsim_test(NAME SOURCES ... DEPS ... [LABELS ...])
@@ -97,6 +105,7 @@ function(spotsim_test name)
   target_compile_definitions(${name} PRIVATE
     SPOTSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}" SPOTSIM_BINARY_DIR="${PROJECT_BINARY_DIR}")
   spotsim_apply_common(${name})
+  spotsim_sanitizer_options(${name})
   catch_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
                        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endfunction()

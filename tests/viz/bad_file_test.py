@@ -13,6 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pngcheck  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# An X server per run, race-free when tests run in parallel (xvfb-run -a is not).
+XVFB = os.path.join(HERE, "..", "common", "private_xvfb.py")
 DATA = os.path.join(HERE, "data")
 POLICY_DATA = os.path.normpath(os.path.join(HERE, "..", "policy", "data"))
 
@@ -73,14 +75,13 @@ def main():
         print("bad_panel: ok")
         return
 
-    xvfb = shutil.which("xvfb-run")
-    if not xvfb:
-        fail("xvfb-run not found: install xvfb and xauth (scripts/install-deps)")
+    if not shutil.which("Xvfb") or not shutil.which("xauth"):
+        fail("Xvfb or xauth not found: install xvfb and xauth (scripts/install-deps)")
     files, code, first_line = CASES[a.case]
     out = os.path.join(a.out_dir, f"bad-{a.case}.png")
     if os.path.exists(out):
         os.remove(out)
-    p = subprocess.run([xvfb, "-a", "-s", "-screen 0 1600x1200x24", a.spotviz, "--screenshot", out, "--size",
+    p = subprocess.run([sys.executable, XVFB, "--screen", "1600x1200x24", "--", a.spotviz, "--screenshot", out, "--size",
                         "800x300", *files], env=env, capture_output=True, text=True, timeout=120)
     if p.returncode != code:
         fail(f"expected exit {code}, got {p.returncode}\nstderr:\n{p.stderr}")

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Headless screenshot test of one spotviz panel.
 
-Runs `spotviz --screenshot` under `xvfb-run -a` with Mesa llvmpipe, then checks the image with a
+Runs `spotviz --screenshot` on an X server of its own (tests/common/private_xvfb.py) with Mesa llvmpipe, then checks the image with a
 tolerance: not blank, the panel's expected colours present in the plot area, and at most a small
 fraction of pixels differing from the committed reference tests/viz/reference/<case>.png.
-There is no silent skip: without xvfb-run or a display the test fails and says why.
+There is no silent skip: without Xvfb or a display the test fails and says why.
 
   screenshot_test.py --spotviz BIN [--spotsim BIN] --case NAME --out PNG [--update-reference]
 """
@@ -18,6 +18,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pngcheck  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# An X server per run, race-free when tests run in parallel (xvfb-run -a is not).
+XVFB = os.path.join(HERE, "..", "common", "private_xvfb.py")
 DATA = os.path.join(HERE, "data")
 SMALL = os.path.join(DATA, "viz-small.yaml")
 JOBS = os.path.join(DATA, "viz-jobs.yaml")
@@ -108,9 +110,8 @@ def main():
     ap.add_argument("--update-reference", action="store_true")
     a = ap.parse_args()
 
-    xvfb = shutil.which("xvfb-run")
-    if not xvfb:
-        fail("xvfb-run not found: install xvfb and xauth (scripts/install-deps) — "
+    if not shutil.which("Xvfb") or not shutil.which("xauth"):
+        fail("Xvfb or xauth not found: install xvfb and xauth (scripts/install-deps) — "
              "screenshot tests need a display and never skip silently")
     panel, inputs, expects = CASES[a.case][:3]
     size = CASES[a.case][3] if len(CASES[a.case]) > 3 else SIZE
@@ -136,7 +137,7 @@ def main():
         files.append(h5)
     env = dict(os.environ, GALLIUM_DRIVER="llvmpipe", LIBGL_ALWAYS_SOFTWARE="1")
 
-    cmd = [xvfb, "-a", "-s", "-screen 0 1600x1200x24", os.path.abspath(a.spotviz), "--screenshot", out,
+    cmd = [sys.executable, XVFB, "--screen", "1600x1200x24", "--", os.path.abspath(a.spotviz), "--screenshot", out,
            "--panel", panel, "--size", f"{size[0]}x{size[1]}", "--threads", "2", *files]
     if os.path.exists(out):
         os.remove(out)
