@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "sim/chaos/runtime.h"
-#include "sim/model/world.h"
 #include "sim/record/report.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
