@@ -71,6 +71,15 @@ inline std::string suffixed(std::string_view name, std::string_view suffix) {
   return std::string(name) + std::string(suffix);
 }
 
+// Whether `name` is `base` or one of its statistics within a replication (`base` + kMean, kP95 or
+// kMax): "time_to_reschedule_p95" is of "time_to_reschedule".
+inline bool is_statistic_of(std::string_view name, std::string_view base) {
+  if (name == base) return true;
+  if (name.size() <= base.size() || name.substr(0, base.size()) != base) return false;
+  const std::string_view rest = name.substr(base.size());
+  return rest == metric_suffix::kMean || rest == metric_suffix::kP95 || rest == metric_suffix::kMax;
+}
+
 // A reference to a statistic over replications, as `expect:` and `--pareto` write it:
 // "<metric key text>.<statistic>" ("fleet.web.availability_pct.p95").
 struct MetricStatText {

@@ -388,7 +388,7 @@ std::string shell_quote(const std::string& s) {
 // run: the value is only a lower bound, so no expectation on it can be trusted to pass
 // (docs/expect.md). Returns why, or "" when `metric` is not censored in `r`.
 std::string censoring_of(const MetricKey& metric, const RunResult& r) {
-  if (metric.group != MetricGroup::kFleet || metric.name.rfind("time_to_reschedule", 0) != 0) return "";
+  if (metric.group != MetricGroup::kFleet || !is_statistic_of(metric.name, "time_to_reschedule")) return "";
   const MetricOwner fleet{MetricGroup::kFleet, metric.owner};
   const MetricKey unrecovered = fleet + "unrecovered";
   const int u = r.metric_index(unrecovered);

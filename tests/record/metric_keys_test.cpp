@@ -126,6 +126,17 @@ TEST_CASE("a statistic reference splits at its last dot", "[metric_key]") {
   CHECK(b.metric == "cost");
 }
 
+TEST_CASE("a name is a statistic of its base only with one of the suffixes", "[metric_key]") {
+  CHECK(is_statistic_of("time_to_reschedule", "time_to_reschedule"));
+  CHECK(is_statistic_of("time_to_reschedule_p95", "time_to_reschedule"));
+  CHECK(is_statistic_of("time_to_reschedule_max", "time_to_reschedule"));
+  CHECK(is_statistic_of("time_to_reschedule_mean", "time_to_reschedule"));
+  CHECK_FALSE(is_statistic_of("time_to_reschedule_p50", "time_to_reschedule"));
+  CHECK_FALSE(is_statistic_of("time_to_reschedule2", "time_to_reschedule"));
+  CHECK_FALSE(is_statistic_of("time_to", "time_to_reschedule"));
+  CHECK_FALSE(is_statistic_of("interruptions", "time_to_reschedule"));
+}
+
 TEST_CASE("the metric table declared from the scenario is what a run of every library and example scenario registers",
           "[metric_key]") {
   std::vector<std::string> paths = library_scenarios();
