@@ -1,7 +1,7 @@
 // cliff — capacity cliff: every in-scope pool's spot capacity drops to `level` (a fraction of its
 // nominal capacity, or a number of VMs) for `duration`. New spot requests beyond it fail with
 // insufficient capacity; spot VMs above the new capacity get the pool's notice and are evicted
-// (World::limit_spot_capacity: the provider reclaims what it no longer has). After the duration
+// (PoolMarket::limit_spot_capacity: the provider reclaims what it no longer has). After the duration
 // capacity returns to nominal at once, or over `recovery` in 10 equal linear steps. "Nominal" is
 // the pool's capacity series at the moment (docs/capacity.md): a cliff limits it, and a pool whose
 // capacity varies keeps varying under the limit.
@@ -68,7 +68,7 @@ class Cliff final : public ChaosItem {
 
  private:
   int64_t nominal(uint32_t p) const { return world_.pools()[p].nominal_capacity; }
-  void lift(uint32_t p) { world_.limit_spot_capacity(p, -1); }
+  void lift(uint32_t p) { world_.market().limit_spot_capacity(p, -1); }
   int64_t level(uint32_t p) const {
     if (spec_.level_is_fraction) return static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(nominal(p))));
     return std::min(nominal(p), static_cast<int64_t>(spec_.level));
@@ -85,7 +85,7 @@ class Cliff final : public ChaosItem {
   // `live`: pool p's booting and running spot VMs now.
   void set_capacity(uint32_t p, int64_t cap, int64_t live) {
     add(m_evicted_, static_cast<double>(std::max<int64_t>(0, live - std::min(cap, nominal(p)))));
-    world_.limit_spot_capacity(p, cap);
+    world_.market().limit_spot_capacity(p, cap);
   }
 
   uint32_t m_evicted_ = 0;

@@ -18,7 +18,7 @@ class OnDemandExhaustion final : public ChaosItem {
   void begin() override {
     for (uint32_t p : scope_.pools()) {
       if (!spec_.has_level) {
-        world_.set_on_demand_available(p, false);
+        world_.market().set_on_demand_available(p, false);
         continue;
       }
       const int64_t nominal = world_.scenario().pools[p].on_demand_capacity;
@@ -26,14 +26,14 @@ class OnDemandExhaustion final : public ChaosItem {
           spec_.level_is_fraction
               ? static_cast<int64_t>(std::floor(spec_.level * static_cast<double>(std::max<int64_t>(0, nominal))))
               : static_cast<int64_t>(spec_.level);
-      world_.set_on_demand_capacity(p, nominal >= 0 ? std::min(nominal, level) : level);
+      world_.market().set_on_demand_capacity(p, nominal >= 0 ? std::min(nominal, level) : level);
     }
   }
   void end() override {
     if (depth_ > 0) return;
     for (uint32_t p : scope_.pools()) {
-      if (!spec_.has_level) world_.set_on_demand_available(p, true);
-      else world_.set_on_demand_capacity(p, world_.scenario().pools[p].on_demand_capacity);
+      if (!spec_.has_level) world_.market().set_on_demand_available(p, true);
+      else world_.market().set_on_demand_capacity(p, world_.scenario().pools[p].on_demand_capacity);
     }
   }
 };

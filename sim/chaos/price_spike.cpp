@@ -22,14 +22,14 @@ class PriceSpike final : public ChaosItem {
       for (const VmSlot& v : world_.vms()) {
         if (v.pool != p || v.purchase != Purchase::kSpot) continue;
         if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
-        if (world_.price_evicts(v.fleet, p, price)) add(m_evicted_, 1);
+        if (world_.market().price_evicts(v.fleet, p, price)) add(m_evicted_, 1);
       }
-      world_.override_spot_price(p, price);
+      world_.market().override_spot_price(p, price);
     }
   }
   void end() override {
     if (depth_ > 0) return;
-    for (uint32_t p : scope_.pools()) world_.override_spot_price(p, -1);
+    for (uint32_t p : scope_.pools()) world_.market().override_spot_price(p, -1);
   }
 
  private:

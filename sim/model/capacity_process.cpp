@@ -83,8 +83,8 @@ PoolSeriesDriver::PoolSeriesDriver(World& world) : world_(world) {
   }
   for (uint32_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
-    if (e.kind == kCapacity) world_.set_nominal_spot_capacity(e.pool, static_cast<int64_t>(e.cursor.value()));
-    else world_.set_base_spot_price(e.pool, e.cursor.value());
+    if (e.kind == kCapacity) world_.market().set_nominal_spot_capacity(e.pool, static_cast<int64_t>(e.cursor.value()));
+    else world_.market().set_base_spot_price(e.pool, e.cursor.value());
     schedule(i);
   }
 }
@@ -105,8 +105,8 @@ void PoolSeriesDriver::schedule(uint32_t entry) {
 void PoolSeriesDriver::handle(Engine&, const Event& event) {
   Entry& e = entries_[event.a];
   e.cursor.advance();
-  if (e.kind == kCapacity) world_.set_nominal_spot_capacity(e.pool, static_cast<int64_t>(e.cursor.value()));
-  else world_.set_base_spot_price(e.pool, e.cursor.value());
+  if (e.kind == kCapacity) world_.market().set_nominal_spot_capacity(e.pool, static_cast<int64_t>(e.cursor.value()));
+  else world_.market().set_base_spot_price(e.pool, e.cursor.value());
   schedule(event.a);
 }
 

@@ -2,7 +2,8 @@
 // Spot capacity and spot price over time, per pool (docs/capacity.md). A SeriesCursor walks one
 // SeriesSpec (constant, schedule, trace, stochastic process) through one replication; the
 // PoolSeriesDriver owns the cursors of every pool whose `capacity:` or `spot_price:` varies and
-// applies each change to the world (World::set_nominal_spot_capacity, set_base_spot_price) at
+// applies each change to the world's pool market (PoolMarket::set_nominal_spot_capacity,
+// set_base_spot_price; sim/model/pool_market.h) at
 // Priority::kChaos, like other changes of the provider's state.
 //
 // Randomness: a trace's random start offset comes from Rng::stream(seed, replication,

@@ -166,9 +166,9 @@ PoolView PolicyContext::pool(uint32_t index) const {
   v.on_demand_price = ps.on_demand_price;
   v.spot_capacity = st.capacity;
   v.spot_in_use = st.spot_in_use;
-  v.spot_available = world_.spot_available(index);
+  v.spot_available = world_.admission_->spot_available(index);
   v.on_demand_in_use = st.on_demand_in_use;
-  v.on_demand_available = world_.on_demand_has_capacity(index);
+  v.on_demand_available = world_.admission_->on_demand_has_capacity(index);
   v.interruption_rate = ps.interruption_rate;
   v.vcpus = ps.vcpus;
   return v;

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "sim/model/capacity_process.h"
-
 namespace spotsim {
 namespace {
 constexpr Duration kMinRetryDelay = Duration::seconds(1);
@@ -87,7 +85,7 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
   loads_.assign(sc_.workloads.size() * kLoadMetrics, std::numeric_limits<double>::quiet_NaN());
   register_metrics();
   admission_ = std::make_unique<LaunchAdmission>(sc_, pools_, metrics_);  // region.* metrics
-  series_ = PoolSeriesDriver::create(*this);  // capacity and price at time 0, then their changes
+  market_.start_series();  // capacity and price at time 0, then their changes
 }
 
 World::FleetRngs::FleetRngs(uint64_t seed, uint64_t replication, const std::string& fleet)
@@ -849,73 +847,6 @@ void World::drain(uint32_t slot) {
   release(slot);
 }
 
-void World::set_nominal_spot_capacity(uint32_t pool, int64_t capacity) {
-  PoolState& ps = pools_[pool];
-  ps.nominal_capacity = std::max<int64_t>(0, capacity);
-  set_spot_capacity(pool,
-                    ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
-}
-
-void World::limit_spot_capacity(uint32_t pool, int64_t limit) {
-  PoolState& ps = pools_[pool];
-  ps.capacity_limit = limit < 0 ? -1 : limit;
-  set_spot_capacity(pool,
-                    ps.capacity_limit >= 0 ? std::min(ps.nominal_capacity, ps.capacity_limit) : ps.nominal_capacity);
-}
-
-void World::set_spot_capacity(uint32_t pool, int64_t capacity) {
-  PoolState& ps = pools_[pool];
-  account_pool(pool);
-  ps.capacity = std::max<int64_t>(0, capacity);
-  int64_t noticed = 0;
-  for (const VmSlot& v : vms_) {
-    if (v.state == VmState::kNoticed && v.pool == pool && v.purchase == Purchase::kSpot) ++noticed;
-  }
-  int64_t excess = ps.spot_in_use - noticed - ps.capacity;
-  const Duration notice = sc_.pools[pool].notice;
-  for (uint32_t s = static_cast<uint32_t>(vms_.size()); s-- > 0 && excess > 0;) {
-    const VmSlot& v = vms_[s];
-    if (v.pool != pool || v.purchase != Purchase::kSpot) continue;
-    if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
-    give_notice(s, notice);
-    --excess;
-  }
-}
-
-void World::set_on_demand_available(uint32_t pool, bool available) { pools_[pool].on_demand_available = available; }
-
-void World::set_on_demand_capacity(uint32_t pool, int64_t capacity) {
-  pools_[pool].on_demand_capacity = capacity < 0 ? -1 : capacity;
-}
-
-void World::set_base_spot_price(uint32_t pool, double price) {
-  PoolState& ps = pools_[pool];
-  ps.base_spot_price = price;
-  if (ps.price_override < 0) set_spot_price(pool, price);
-}
-
-void World::override_spot_price(uint32_t pool, double price) {
-  PoolState& ps = pools_[pool];
-  ps.price_override = price < 0 ? -1 : price;
-  set_spot_price(pool, price < 0 ? ps.base_spot_price : price);
-}
-
-double World::mean_spot_price(uint32_t pool, int64_t from_us, int64_t to_us) const {
-  return billing_->mean_spot_price(pool, from_us, to_us, pools_[pool].spot_price);
-}
-
-void World::set_spot_price(uint32_t pool, double price) {
-  billing_->price_changed(pool, pools_[pool].spot_price, price, engine_.now().us);
-  pools_[pool].spot_price = price;
-  const Duration notice = sc_.pools[pool].notice;
-  for (uint32_t s = 0; s < vms_.size(); ++s) {
-    const VmSlot& v = vms_[s];
-    if (v.pool != pool || v.purchase != Purchase::kSpot) continue;
-    if (v.state != VmState::kRunning && v.state != VmState::kBooting) continue;
-    if (price_evicts(v.fleet, pool, price)) give_notice(s, notice);
-  }
-}
-
 void World::set_scale_in_protection(VmId id, bool on) {
   if (id.slot >= vms_.size()) return;
   VmSlot& v = vms_[id.slot];
@@ -1102,7 +1033,7 @@ void World::finalize() {
 
 std::optional<Duration> World::unobserved_notice() const {
   if (observer_ || sampler_ || !listeners_.empty() || !components_.empty() || injector_) return std::nullopt;
-  if (series_ || !sc_.chaos.empty() || rebalance_any_ || lifetime_any_) return std::nullopt;
+  if (market_.has_series() || !sc_.chaos.empty() || rebalance_any_ || lifetime_any_) return std::nullopt;
   for (const FleetRuntime& rt : rt_) {
     if (rt.custom || rt.warm) return std::nullopt;
     if (rt.builtin_hooks & (kHookOnNotice | kHookOnTick | kHookOnRebalance | kHookOnRunning | kHookOnJobEvent)) {

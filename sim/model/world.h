@@ -26,6 +26,7 @@
 #include "sim/model/launch_admission.h"
 #include "sim/model/loss_ledger.h"
 #include "sim/model/metrics.h"
+#include "sim/model/pool_market.h"
 #include "sim/model/warm_pool.h"
 #include "sim/model/world_state.h"
 #include "sim/scenario/scenario.h"
@@ -60,7 +61,6 @@ struct ModelEvent {
 };
 
 class World;
-class PoolSeriesDriver;
 
 class WorldObserver {
  public:
@@ -167,7 +167,7 @@ class World : public EventHandler {
   // current target). Stale ids are ignored.
   void set_scale_in_protection(VmId vm, bool on);
 
-  // --- verbs for chaos (capacity cliffs, on-demand exhaustion) -------------------------------
+  // --- verbs for chaos ----------------------------------------------------------------------
   // Between begin_batch() and end_batch() (nestable), notices are given (the VMs are under notice
   // and their evictions scheduled) but delivered — the notice event, the fleet's reaction, e.g. a
   // replacement launched on notice — only at end_batch(). A chaos item changes every pool of its
@@ -175,35 +175,10 @@ class World : public EventHandler {
   // that is about to be cut in the same instant (the chaos runtime wraps every item callback).
   void begin_batch() { ++batch_depth_; }
   void end_batch();
-  // Sets pool `pool`'s spot capacity now. If our spot VMs in the pool (not already under notice)
-  // exceed it, the excess — newest first — gets the pool's notice and is evicted after it.
-  void set_spot_capacity(uint32_t pool, int64_t capacity);
-  // The pool's capacity series changed (sim/model/capacity_process.h): capacity becomes
-  // min(capacity, the chaos limit), applied as set_spot_capacity does.
-  void set_nominal_spot_capacity(uint32_t pool, int64_t capacity);
-  // A chaos limit on the pool's spot capacity (cliff); -1 lifts it (back to the nominal).
-  void limit_spot_capacity(uint32_t pool, int64_t limit);
-  // Whether the provider can give on-demand VMs in `pool` (read by on-demand launches).
-  void set_on_demand_available(uint32_t pool, bool available);
-  // On-demand VMs the provider can give in `pool` in all (-1: no limit; the pool's
-  // `on_demand_capacity`). Lowering it never evicts: on-demand VMs are not reclaimed.
-  void set_on_demand_capacity(uint32_t pool, int64_t capacity);
-  // Whether one more on-demand VM can be had in `pool` (availability and on-demand capacity;
-  // the region's quota is checked separately, as a provider does after choosing).
-  bool on_demand_has_capacity(uint32_t pool) const { return admission_->on_demand_has_capacity(pool); }
-  // Sets pool `pool`'s current spot price ($/h). Spot VMs there of fleets whose max_price is
-  // below it get the pool's notice (price eviction); such fleets launch nowhere the price is
-  // above their max_price. Spot VMs are billed at the price in effect over their lifetime.
-  void set_spot_price(uint32_t pool, double price);
-  // The pool's price series changed; the price becomes it unless a chaos override is active.
-  void set_base_spot_price(uint32_t pool, double price);
-  // A chaos price override (price_spike); a negative price lifts it (back to the base price).
-  void override_spot_price(uint32_t pool, double price);
-  // Dollars a spot VM of `pool` living over [from_us, to_us] costs per hour on average (the
-  // price integrated over the interval; the current price when the interval is empty).
-  double mean_spot_price(uint32_t pool, int64_t from_us, int64_t to_us) const;
-  // The `regions:` limits (quotas, shared capacity, launch rate), or nullptr without regions.
-  const RegionalLimits* regional_limits() const { return admission_->regional_limits(); }
+  // The pools' spot capacity, spot price and on-demand availability, and the notices their
+  // changes give (sim/model/pool_market.h): what capacity series and chaos items change.
+  PoolMarket& market() { return market_; }
+  const PoolMarket& market() const { return market_; }
   // --- read-only state ----------------------------------------------------------------------
   const CompiledScenario& scenario() const { return sc_; }
   Engine& engine() { return engine_; }
@@ -227,16 +202,11 @@ class World : public EventHandler {
   // launched. Stopped VMs (kept by the eviction action) count. A kScale command launches
   // target − fleet_serving VMs when that is positive.
   int64_t fleet_serving(uint32_t fleet) const;
-  // Spot VMs pool `pool` can still give now (capacity − in use, never negative).
-  int64_t spot_available(uint32_t pool) const { return admission_->spot_available(pool); }
   // The last kLoad value workload `workload` reported for `metric`; NaN if none yet.
   double workload_load(uint32_t workload, LoadMetric metric) const {
     const size_t i = static_cast<size_t>(workload) * kLoadMetrics + static_cast<size_t>(metric);
     return i < loads_.size() ? loads_[i] : std::numeric_limits<double>::quiet_NaN();
   }
-  // Whether a spot price of `price` in `pool` evicts `fleet`'s VMs: the fleet's eviction type is
-  // price-or-capacity, its max_price is below the price, and the pool's provider evicts for price.
-  bool price_evicts(uint32_t fleet, uint32_t pool, double price) const;
   // Commands applied so far, by kind (for tests and reports).
   uint64_t commands_applied(CommandKind k) const { return commands_applied_[static_cast<size_t>(k)]; }
 
@@ -391,6 +361,7 @@ class World : public EventHandler {
   void finalize();
   VmView view_of(uint32_t slot) const;
   friend class PolicyContext;
+  friend class PoolMarket;
 
   const CompiledScenario& sc_;
   uint64_t replication_;
@@ -451,8 +422,8 @@ class World : public EventHandler {
   std::vector<std::unique_ptr<WorldComponent>> components_;
   FaultInjector* injector_ = nullptr;
   std::unique_ptr<LaunchAdmission> admission_;  // provider and region limits on launching
-  std::unique_ptr<PoolSeriesDriver> series_;    // null when every pool is constant
   std::unique_ptr<Billing> billing_;            // cost accrual, spot price history
+  PoolMarket market_{*this};                    // capacity and price changes, the pools' series
 };
 
 }  // namespace spotsim

@@ -1,7 +1,7 @@
 // World: provider semantics (docs/providers.md) — boot latency and failures, AWS rebalance
 // recommendations, evictions that keep the VM (stop, hibernate, deallocate) and restarts, GCP
-// preemptible lifetimes, price evictions by eviction type. Kept apart
-// from world.cpp so the fleet core stays small; these are World members (world.h).
+// preemptible lifetimes. Kept apart from world.cpp so the fleet core stays small; these are World
+// members (world.h). Price evictions are the pool market's (pool_market.h).
 #include <algorithm>
 #include <cmath>
 
@@ -25,14 +25,6 @@ bool World::boot_fails(uint32_t slot) {
   if (!failed) failed = injector_ && injector_->fail_boot(*this, slot);
   if (failed) metrics_[fleet_mx_[vms_[slot].fleet].boot_failures] += 1;
   return failed;
-}
-
-bool World::price_evicts(uint32_t fleet, uint32_t pool, double price) const {
-  const FleetSpec& fs = sc_.fleets[fleet];
-  if (fs.eviction_type != EvictionType::kPriceOrCapacity || fs.max_price <= 0 || price <= fs.max_price) return false;
-  const ProviderTraits& t = provider_traits(sc_.pools[pool].provider);
-  return std::find(t.eviction_types.begin(), t.eviction_types.end(), EvictionType::kPriceOrCapacity) !=
-         t.eviction_types.end();
 }
 
 void World::schedule_rebalance(uint32_t slot, int64_t notice_at_us) {
@@ -130,7 +122,7 @@ void World::on_restart(uint32_t slot) {
   const uint32_t fleet = v.fleet;
   const uint32_t pool = v.pool;
   const double max_price = sc_.fleets[fleet].max_price;
-  if (spot_available(pool) <= 0 || (max_price > 0 && pools_[pool].spot_price > max_price)) {
+  if (admission_->spot_available(pool) <= 0 || (max_price > 0 && pools_[pool].spot_price > max_price)) {
     // No capacity yet: look again after the fleet's retry interval.
     const int64_t at = engine_.now().us + sc_.fleets[fleet].retry_interval.us;
     if (at < end_us_) engine_.schedule_at(SimTime{at}, self_, kRestartEv, slot, v.gen);

@@ -41,7 +41,8 @@ struct InvariantObserver : WorldObserver {
   std::vector<int64_t> launches_us;  // every kLaunch in a limited region
   void on_model_event(const World& w, const ModelEvent& e) override {
     const CompiledScenario& sc = w.scenario();
-    if (e.kind == ModelEventKind::kLaunch && w.regional_limits() && w.regional_limits()->limited(e.pool)) {
+    if (e.kind == ModelEventKind::kLaunch && w.market().regional_limits() &&
+        w.market().regional_limits()->limited(e.pool)) {
       launches_us.push_back(e.time.us);
     }
     for (const RegionSpec& r : sc.regions) {
@@ -183,7 +184,7 @@ TEST_CASE("shared regional spot capacity bounds all pools of a family together",
   CHECK(w.pools()[0].spot_in_use == 10);
   CHECK(w.pools()[1].spot_in_use == 2);
   CHECK(w.pools()[2].spot_in_use == 10);
-  CHECK(w.spot_available(1) == 0);
+  CHECK(w.market().spot_available(1) == 0);
   CHECK(m.at("fleet.fb.rejections_insufficient_spot") > 0);
   CHECK(m.at("fleet.fa.rejections_insufficient_spot") == 0);
   CHECK(m.at("fleet.fb.rejection_rate_pct") > 50);
@@ -457,7 +458,7 @@ TEST_CASE("spot price schedule: spot VMs are billed at the price in effect", "[c
   w.run();
   CHECK(metrics_of(w).at("cost.spot") == Approx(0.40));
   CHECK(w.pools()[0].spot_price == Approx(0.30));
-  CHECK(w.mean_spot_price(0, Duration::minutes(30).us, Duration::minutes(90).us) == Approx(0.20));
+  CHECK(w.market().mean_spot_price(0, Duration::minutes(30).us, Duration::minutes(90).us) == Approx(0.20));
 }
 
 TEST_CASE("constant spot price bills at the list price, a price spike is billed while it lasts", "[capacity][price]") {

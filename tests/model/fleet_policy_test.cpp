@@ -118,7 +118,7 @@ fleets:
 )");
   World w(sc, 0);
   int64_t fallback_peak = 0;
-  At cliff(w, [](World& world) { world.set_spot_capacity(0, 0); });
+  At cliff(w, [](World& world) { world.market().set_spot_capacity(0, 0); });
   cliff.at(SimTime{0} + Duration::hours(1));
   At check(w, [&](World& world) {
     const FleetState& f = world.fleets()[0];
@@ -128,7 +128,7 @@ fleets:
     CHECK(f.running == 8);
   });
   check.at(SimTime{0} + Duration::hours(2));
-  At restore(w, [](World& world) { world.set_spot_capacity(0, 10); });
+  At restore(w, [](World& world) { world.market().set_spot_capacity(0, 10); });
   restore.at(SimTime{0} + Duration::hours(4));
   // Hysteresis: 5 minutes after spot returns, still on-demand.
   At early(w, [](World& world) { CHECK(world.fleets()[0].fallback_active == 8); });

@@ -237,7 +237,7 @@ void JobRunner::idle_remove(uint32_t s) {
 bool JobRunner::consolidate_zone(size_t n) {
   const FleetSpec& fs = world_.scenario().fleets[fleet_];
   std::vector<int64_t> room(zone_names_.size(), 0);  // spot VMs the fleet's pools can still give, per zone
-  for (uint32_t p : fs.pools) room[pool_zone_[p]] += world_.spot_available(p);
+  for (uint32_t p : fs.pools) room[pool_zone_[p]] += world_.market().spot_available(p);
   int32_t best = -1;
   for (size_t z = 0; z < zone_names_.size(); ++z) {
     if (static_cast<int64_t>(n) - static_cast<int64_t>(idle_per_zone_[z]) > room[z]) continue;
@@ -263,7 +263,7 @@ bool JobRunner::consolidate_zone(size_t n) {
   for (uint32_t p : fs.pools) {  // the same number in that zone, in the fleet's pool order
     if (moved == 0) break;
     if (pool_zone_[p] != zone) continue;
-    const int64_t c = std::min(moved, world_.spot_available(p));
+    const int64_t c = std::min(moved, world_.market().spot_available(p));
     if (c <= 0) continue;
     out.push_back(Command::launch(fleet_, c, Purchase::kSpot, LaunchReason::kScaleOut, -1, static_cast<int32_t>(p)));
     moved -= c;
