@@ -1,6 +1,6 @@
 #pragma once
 // What workload and Kubernetes models tell observers about jobs (WorldObserver::on_job,
-// on_job_run in sim/model/world.h). Plain model data: the recorders turn them into their own rows
+// on_job_run in sim/model/world_signals.h). Plain model data: the recorders turn them into their own rows
 // (sim/record/job_rows.h → the HDF5 /jobs and /job_runs tables of sim/record/schema.h), spotviz
 // into its view models. The model never includes sim/record.
 #include <cstdint>

@@ -30,21 +30,6 @@ const char* rejection_metric_help(RejectCause c) {
 }
 }  // namespace
 
-const char* model_event_kind_name(ModelEventKind k) {
-  switch (k) {
-    case ModelEventKind::kLaunch: return "launch";
-    case ModelEventKind::kRunning: return "running";
-    case ModelEventKind::kNotice: return "notice";
-    case ModelEventKind::kEviction: return "eviction";
-    case ModelEventKind::kCapacityError: return "capacity_error";
-    case ModelEventKind::kEnd: return "end";
-    case ModelEventKind::kTerminate: return "terminate";
-    case ModelEventKind::kBootFailed: return "boot_failed";
-    case ModelEventKind::kRebalance: return "rebalance";
-  }
-  return "?";
-}
-
 World::World(const CompiledScenario& scenario, uint64_t replication)
     : sc_(scenario), replication_(replication), end_us_(scenario.duration.us) {
   rng_.reserve(sc_.fleets.size());
@@ -107,12 +92,6 @@ void World::set_policy(uint32_t fleet, std::unique_ptr<FleetPolicy> policy) {
   FleetRuntime& rt = rt_[fleet];
   rt.custom = std::move(policy);
   rt.custom_hooks = rt.custom ? rt.custom->hooks() : 0;
-}
-
-const FleetPolicy& World::policy(uint32_t fleet) const {
-  const FleetRuntime& rt = rt_[fleet];
-  if (rt.custom) return *rt.custom;
-  return *rt.builtin;
 }
 
 World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
@@ -232,16 +211,14 @@ uint32_t World::alloc_slot() {
 void World::emit_to_observers(ModelEventKind kind, uint32_t slot, double detail) {
   const VmSlot& v = vms_[slot];
   const ModelEvent ev{engine_.now(), kind, v.serial, v.pool, static_cast<uint16_t>(v.fleet), detail, v.purchase, slot};
-  if (observer_) observer_->on_model_event(*this, ev);
-  for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
+  signals_.emit(ev);
 }
 
 void World::emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail) {
-  if (!observer_ && listeners_.empty()) return;
+  if (!signals_.has_observers()) return;
   const ModelEvent ev{engine_.now(), kind, std::numeric_limits<uint32_t>::max(), pool, static_cast<uint16_t>(fleet),
                       detail};
-  if (observer_) observer_->on_model_event(*this, ev);
-  for (WorldObserver* l : listeners_) l->on_model_event(*this, ev);
+  signals_.emit(ev);
 }
 
 void World::drop_protection(VmSlot& v) {
@@ -575,14 +552,6 @@ void World::start_boot(uint32_t slot) {
   const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(v.fleet);
   v.ready_us = engine_.now().us + boot.us;
   engine_.schedule_fifo(boot_lane_, SimTime{v.ready_us}, self_, kBootDone, slot, v.gen);
-}
-
-void World::request_launch(uint32_t fleet, int64_t lost_at_us) {
-  LaunchRequest r;
-  r.fleet = fleet;
-  r.reason = lost_at_us >= 0 ? LaunchReason::kReplacement : LaunchReason::kScaleOut;
-  r.lost_at_us = lost_at_us;
-  launch_one(r, -1, false);
 }
 
 void World::capacity_error(const LaunchRequest& request, int32_t pool, RejectCause cause) {
@@ -937,7 +906,7 @@ void World::handle(Engine& engine, const Event& e) {
       break;
     }
     case kSample:
-      if (sampler_) sampler_->on_sample(*this, engine.now());
+      signals_.sample(engine.now());
       if (engine.now().us + sc_.sample_interval.us <= end_us_) {
         engine.schedule_in(sc_.sample_interval, self_, kSample, 0, 0, Priority::kObserver);
       }
@@ -976,7 +945,7 @@ void World::run() {
       engine_.schedule_at(SimTime{0}, self_, kTick, fi, 0, Priority::kLow);
     }
   }
-  if (sampler_) engine_.schedule_at(SimTime{0}, self_, kSample, 0, 0, Priority::kObserver);
+  if (signals_.has_sampler()) engine_.schedule_at(SimTime{0}, self_, kSample, 0, 0, Priority::kObserver);
   for (auto& c : components_) c->start(*this);
   engine_.run_until(SimTime{end_us_});
   if (fold_notices_) apply_pending_notices_at_end();
@@ -1032,7 +1001,7 @@ void World::finalize() {
 // --- notices nobody observes ---------------------------------------------------------------
 
 std::optional<Duration> World::unobserved_notice() const {
-  if (observer_ || sampler_ || !listeners_.empty() || !components_.empty() || injector_) return std::nullopt;
+  if (signals_.has_observers() || signals_.has_sampler() || !components_.empty() || injector_) return std::nullopt;
   if (market_.has_series() || !sc_.chaos.empty() || rebalance_any_ || lifetime_any_) return std::nullopt;
   for (const FleetRuntime& rt : rt_) {
     if (rt.custom || rt.warm) return std::nullopt;

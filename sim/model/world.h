@@ -5,7 +5,7 @@
 // Extension points for later models (chaos, workloads, policies, recording):
 //  - WorldObserver: told about every VM lifecycle change (launch, running, notice, eviction).
 //  - Components schedule their own events through the engine with their own handler index and
-//    act on the world only through its public verbs (request_launch, give_notice, evict, ...).
+//    act on the world only through its public verbs (submit, give_notice, market(), ...).
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -28,58 +28,11 @@
 #include "sim/model/metrics.h"
 #include "sim/model/pool_market.h"
 #include "sim/model/warm_pool.h"
+#include "sim/model/world_signals.h"
 #include "sim/model/world_state.h"
 #include "sim/scenario/scenario.h"
 
 namespace spotsim {
-
-// What happened, for event logs and recorders. Stable numbering: recorded in HDF5.
-enum class ModelEventKind : uint8_t {
-  kLaunch = 0,         // a VM was requested (billing starts); detail = 0 spot, 1 on-demand, 2 fallback
-  kRunning = 1,        // it finished booting
-  kNotice = 2,         // the provider's interruption notice
-  kEviction = 3,       // the provider took it away
-  kCapacityError = 4,  // a launch was refused; detail = RejectCause (0 = insufficient spot capacity)
-  kEnd = 5,            // the run ended with the VM alive
-  kTerminate = 6,      // the fleet removed the VM itself (drain: scale-in, return to spot, rebalance)
-  kBootFailed = 7,     // it never came up (fleet or chaos boot_failure); billed from launch to now
-  kRebalance = 8,      // AWS rebalance recommendation for a spot VM (elevated interruption risk)
-};
-// Details: kLaunch 3 = a stopped/deallocated VM restarting (a new serial); kEviction 1 = the
-// eviction action kept the VM (stop, hibernate, deallocate: it waits stopped, disks billed).
-const char* model_event_kind_name(ModelEventKind k);
-
-struct ModelEvent {
-  SimTime time;
-  ModelEventKind kind;
-  uint32_t vm;    // VM serial number (unique within a replication); UINT32_MAX if none
-  uint16_t pool;  // UINT16_MAX if none
-  uint16_t fleet;
-  double detail;                        // kind-specific: notice length in s for kNotice, cost for kEviction/kEnd, ...
-  Purchase purchase = Purchase::kSpot;  // of the VM (spot for fleet-level events)
-  uint32_t slot = UINT32_MAX;           // the VM's storage slot (VmId{slot, vm}); UINT32_MAX if none
-};
-
-class World;
-
-class WorldObserver {
- public:
-  virtual ~WorldObserver() = default;
-  virtual void on_model_event(const World& world, const ModelEvent& event) = 0;
-  // A workload's job finished, or the run ended with it unfinished (then finish is NaN). Workload
-  // models call it once per job; recorders write it to /jobs (sim/model/job_signals.h).
-  virtual void on_job(const World& world, const JobSignal& job) {}
-  // One run of a job on one VM ended (finished, lost its VM, or unfinished at the end of the run);
-  // recorders write it to /job_runs.
-  virtual void on_job_run(const World& world, const JobRunSignal& run) {}
-};
-
-// Samples the world at a regular interval (time series for recorders).
-class WorldSampler {
- public:
-  virtual ~WorldSampler() = default;
-  virtual void on_sample(const World& world, SimTime t) = 0;
-};
 
 // A model owned by the world of one replication (workloads, ...). Created while the world is
 // constructed (so its metrics are registered with the world's), started after the warm start,
@@ -105,25 +58,13 @@ class World : public EventHandler {
     (void)declare(scenario, metrics);
   }
 
-  void set_observer(WorldObserver* o) { observer_ = o; }
-  void set_sampler(WorldSampler* s) { sampler_ = s; }
-  // Extra observers (components such as workloads) told about every ModelEvent, after the
-  // observer. REQUIRES: o outlives the world's run.
-  void add_listener(WorldObserver* o) { listeners_.push_back(o); }
+  // The world's observer, sampler and listeners, and the job signals workloads send them
+  // (sim/model/world_signals.h).
+  WorldSignals& signals() { return signals_; }
+  const WorldSignals& signals() const { return signals_; }
   // Takes ownership of a component; returns it. REQUIRES: called before run().
   WorldComponent* add_component(std::unique_ptr<WorldComponent> c);
   const std::vector<std::unique_ptr<WorldComponent>>& components() const { return components_; }
-  // Tells the observer and listeners about one job (workloads call it once per job, when it
-  // completes, fails for good, or is unfinished at the end).
-  void emit_job(const JobSignal& job) {
-    if (observer_) observer_->on_job(*this, job);
-    for (WorldObserver* l : listeners_) l->on_job(*this, job);
-  }
-  void emit_job_run(const JobRunSignal& run) {
-    if (observer_) observer_->on_job_run(*this, run);
-    for (WorldObserver* l : listeners_) l->on_job_run(*this, run);
-  }
-  bool has_observers() const { return observer_ != nullptr || !listeners_.empty(); }
   // For components registering and updating their own metrics (names must be unique).
   MetricSet& mutable_metrics() { return metrics_; }
   // Chaos hooks into boot, notice delivery and launch admission (sim/model/fault_injector.h).
@@ -135,7 +76,6 @@ class World : public EventHandler {
   // Replaces fleet `fleet`'s policy. Hooks the new policy does not declare still run the
   // built-in ones. REQUIRES: called before run().
   void set_policy(uint32_t fleet, std::unique_ptr<FleetPolicy> policy);
-  const FleetPolicy& policy(uint32_t fleet) const;
   // Where kCheckpoint commands go (the workloads model); without one they are counted and dropped.
   using CheckpointSink = std::function<void(uint32_t fleet, uint64_t job)>;
   void set_checkpoint_sink(CheckpointSink sink) { checkpoint_sink_ = std::move(sink); }
@@ -144,8 +84,6 @@ class World : public EventHandler {
   void run();
 
   // --- verbs other models use -------------------------------------------------------------
-  // Asks for one VM for `fleet` (as a replacement if lost_at_us >= 0), through the policy.
-  void request_launch(uint32_t fleet, int64_t lost_at_us);
   // Delivers a notice now and evicts after `notice` (0 = evict at once, without a notice; a
   // FaultInjector may also lose the notice, then the eviction still comes after `notice`).
   void give_notice(uint32_t vm_slot, Duration notice);
@@ -354,7 +292,7 @@ class World : public EventHandler {
   void bill(uint32_t slot, bool interrupted, bool vm_ends = true);
   // Tells the observer and listeners (nothing to do, and inlined, when there are none).
   void emit(ModelEventKind kind, uint32_t slot, double detail) {
-    if (observer_ || !listeners_.empty()) emit_to_observers(kind, slot, detail);
+    if (signals_.has_observers()) emit_to_observers(kind, slot, detail);
   }
   void emit_to_observers(ModelEventKind kind, uint32_t slot, double detail);
   void emit_fleet(ModelEventKind kind, uint32_t fleet, uint16_t pool, double detail);
@@ -416,9 +354,7 @@ class World : public EventHandler {
   uint64_t folded_notices_ = 0;    // notice events folded away (counted in events_processed)
   int64_t end_us_;
   bool started_ = false;
-  WorldObserver* observer_ = nullptr;
-  WorldSampler* sampler_ = nullptr;
-  std::vector<WorldObserver*> listeners_;
+  WorldSignals signals_{*this};
   std::vector<std::unique_ptr<WorldComponent>> components_;
   FaultInjector* injector_ = nullptr;
   std::unique_ptr<LaunchAdmission> admission_;  // provider and region limits on launching

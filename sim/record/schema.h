@@ -143,7 +143,7 @@ struct VmRecord {
 };
 
 // ---- /jobs: one row per job of a workload (record level events, full) --------------------------
-// Emitted by workload models through WorldObserver::on_job (sim/model/world.h) once per job: when
+// Emitted by workload models through WorldObserver::on_job (sim/model/world_signals.h) once per job: when
 // it finishes, or at the end of the run for jobs still queued or running (finish = NaN).
 inline constexpr const char* kJobs = "/jobs";
 struct JobRecord {

@@ -92,8 +92,8 @@ std::vector<double> run_replication(const CompiledScenario& scenario, uint64_t s
   if (recorder) {
     recorder->on_start(replication);
     bridge.emplace(*recorder, world);
-    if (recorder->wants_events()) world.set_observer(&*bridge);
-    if (recorder->wants_frames()) world.set_sampler(&*bridge);
+    if (recorder->wants_events()) world.signals().set_observer(&*bridge);
+    if (recorder->wants_frames()) world.signals().set_sampler(&*bridge);
   }
   world.run();
   if (recorder && !chaos.intervals().empty()) recorder->on_chaos(chaos.intervals());

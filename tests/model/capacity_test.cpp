@@ -164,7 +164,7 @@ struct CheckedRun {
   InvariantObserver inv;
   std::map<std::string, double> m;
   explicit CheckedRun(const CompiledScenario& sc) : world(sc, 0), chaos(world) {
-    world.set_observer(&inv);
+    world.signals().set_observer(&inv);
     world.run();
     m = metrics_of(world);
   }
@@ -267,7 +267,7 @@ TEST_CASE("on_demand_exhaustion with a level cuts on-demand capacity without evi
   World& w = w_models.world();
   ChaosRuntime chaos(w);
   Sampler s;
-  w.set_sampler(&s);
+  w.signals().set_sampler(&s);
   w.run();
   // The storm evicts nothing on-demand; the 6 on-demand VMs stay through the window (level 4 < 6).
   for (const auto& [h, n] : s.od) CHECK(n == 6);
@@ -344,7 +344,7 @@ TEST_CASE("capacity schedule: steps apply at their times and evict the excess wi
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   CapacitySampler s;
-  w.set_sampler(&s);
+  w.signals().set_sampler(&s);
   w.run();
   const std::vector<std::pair<double, int64_t>> want = {{0, 10}, {1, 10}, {2, 4}, {3, 4}, {4, 7}, {5, 7}, {6, 7}};
   CHECK(s.cap == want);
@@ -368,7 +368,7 @@ TEST_CASE("capacity trace: polarity is explicit and the trace wraps around", "[c
     ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
     World& w = w_models.world();
     CapacitySampler s;
-    w.set_sampler(&s);
+    w.signals().set_sampler(&s);
     w.run();
     std::vector<int64_t> caps;
     for (const auto& [h, c] : s.cap) caps.push_back(c);
@@ -389,7 +389,7 @@ TEST_CASE("capacity trace: counts, tick and JSON", "[capacity][series]") {
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   CapacitySampler s;
-  w.set_sampler(&s);
+  w.signals().set_sampler(&s);
   w.run();
   std::vector<int64_t> caps;
   for (const auto& [h, c] : s.cap) caps.push_back(c);

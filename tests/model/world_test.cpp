@@ -193,7 +193,7 @@ fleets:
     folded.run();
     World plain(sc, rep);
     SilentListener silent;
-    plain.add_listener(&silent);  // an observer sees notices: no folding
+    plain.signals().add_listener(&silent);  // an observer sees notices: no folding
     plain.run();
     CHECK(folded.metrics().values() == plain.metrics().values());
     CHECK(folded.events_processed() == plain.events_processed());

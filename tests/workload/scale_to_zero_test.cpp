@@ -95,7 +95,7 @@ TEST_CASE("scale to zero: an idle fleet scales to zero at once and boots when a 
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   Ledger l;
-  w.add_listener(&l);
+  w.signals().add_listener(&l);
   w.run();
   CHECK(metric(w, "workload.train.jobs_completed") == 1);
   CHECK(metric(w, "workload.train.queue_wait") == Approx(240.0));  // the boot
@@ -200,7 +200,7 @@ TEST_CASE("scale to zero: a pipeline's stages boot what they need, the critical 
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   Ledger l;
-  w.add_listener(&l);
+  w.signals().add_listener(&l);
   w.run();
   CHECK(metric(w, "workload.etl.pipelines_completed") == 3);
   CHECK(metric(w, "workload.etl.interruptions") == 0);  // scale-in drains no VM that holds a job
@@ -247,7 +247,7 @@ workloads:
   ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
   World& w = w_models.world();
   Ledger l;
-  w.add_listener(&l);
+  w.signals().add_listener(&l);
   w.run();
   CHECK(metric(w, "workload.j.jobs_completed") == 8);
   CHECK(metric(w, "workload.j.interruptions") == 0);
@@ -287,7 +287,7 @@ workloads:
       ReplicationModels w_models(sc, rep, kWithoutPoliciesOrChaos);
       World& w = w_models.world();
       Ledger l;
-      w.add_listener(&l);
+      w.signals().add_listener(&l);
       w.run();
       INFO("scale_down_delay " << delay << ", replication " << rep);
       const double vm_h = metric(w, "fleet.f.vm_hours_spot") + metric(w, "fleet.f.vm_hours_on_demand");
@@ -335,7 +335,7 @@ workloads:
     ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
     World& w = w_models.world();
     Ledger l;
-    w.add_listener(&l);
+    w.signals().add_listener(&l);
     w.run();
     CHECK(metric(w, "workload.j.jobs_completed") == 4);
     REQUIRE(!l.run_zones.empty());
@@ -349,7 +349,7 @@ workloads:
     ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
     World& w = w_models.world();
     Ledger l;
-    w.add_listener(&l);
+    w.signals().add_listener(&l);
     w.run();
     CHECK(metric(w, "workload.j.jobs_completed") == 4);
     bool spans = false;
@@ -361,7 +361,7 @@ workloads:
     ReplicationModels w_models(sc, 0, kWithoutPoliciesOrChaos);
     World& w = w_models.world();
     Ledger l;
-    w.add_listener(&l);
+    w.signals().add_listener(&l);
     w.run();
     CHECK(metric(w, "workload.j.jobs_completed") == 4);
     // The first gang waits one boot (2 min) for the moved VMs; the others wait for the one before.

@@ -62,7 +62,7 @@ KubernetesCluster::MetricIds KubernetesCluster::declare(const K8sSpec& spec, Met
 
 KubernetesCluster::KubernetesCluster(World& world) : world_(world), spec_(world.scenario().kubernetes) {
   self_ = world.engine().add_handler(this);
-  world.add_listener(this);
+  world.signals().add_listener(this);
   const CompiledScenario& sc = world.scenario();
   pool_of_fleet_.assign(sc.fleets.size(), -1);
   for (size_t i = 0; i < spec_.node_pools.size(); ++i)
@@ -161,7 +161,7 @@ void KubernetesCluster::make_ready(uint32_t p) {
 
 void KubernetesCluster::emit_run(uint32_t p, JobRunOutcome how) {
   const Pod& pod = pods_[p];
-  if (!world_.has_observers() || pod.node == UINT32_MAX) return;
+  if (!world_.signals().has_observers() || pod.node == UINT32_MAX) return;
   const int32_t ni = node_index(pod.node);
   JobRunSignal r;
   r.job = p;
@@ -172,7 +172,7 @@ void KubernetesCluster::emit_run(uint32_t p, JobRunOutcome how) {
   r.outcome = how;
   r.start = static_cast<double>(pod.bound_us) * 1e-6;
   r.end = world_.now().to_seconds();
-  world_.emit_job_run(r);
+  world_.signals().emit_job_run(r);
 }
 
 void KubernetesCluster::unbind(uint32_t p, int64_t lost_at_us, JobRunOutcome how) {

@@ -71,7 +71,7 @@ JobRunner::JobRunner(World& world, CheckpointStore& store, const std::string& na
                      QueueDiscipline queue, JobOwner* owner)
     : world_(world), store_(store), owner_(owner), fleet_(fleet), discipline_(queue) {
   self_ = world_.engine().add_handler(this);
-  world_.add_listener(this);
+  world_.signals().add_listener(this);
   const CompiledScenario& sc = world_.scenario();
   pool_zone_.resize(sc.pools.size());
   for (size_t p = 0; p < sc.pools.size(); ++p) {
@@ -523,11 +523,11 @@ void JobRunner::record(const Job& job, bool finished) {
   r.vm = job.last_vm;
   if (finished) r.finish = secs(world_.now().us);
   r.lost_work = job.lost_s;
-  world_.emit_job(r);
+  world_.signals().emit_job(r);
 }
 
 void JobRunner::record_runs(const Job& job, JobRunOutcome outcome) {
-  if (job.last_start_us < 0 || !world_.has_observers()) return;
+  if (job.last_start_us < 0 || !world_.signals().has_observers()) return;
   JobRunSignal r;
   r.job = static_cast<uint32_t>(job.seq);
   r.workload = workload_index_;
@@ -537,7 +537,7 @@ void JobRunner::record_runs(const Job& job, JobRunOutcome outcome) {
   r.end = secs(world_.now().us);
   for (uint32_t s : job.vms) {
     r.vm = s;
-    world_.emit_job_run(r);
+    world_.signals().emit_job_run(r);
   }
 }
 

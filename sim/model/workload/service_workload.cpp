@@ -34,7 +34,7 @@ ServiceWorkload::Metrics ServiceWorkload::declare(MetricSet& ms, const WorkloadS
 ServiceWorkload::ServiceWorkload(World& world, const WorkloadSpec& spec)
     : world_(world), spec_(spec), s_(spec.service) {
   self_ = world.engine().add_handler(this);
-  world.add_listener(this);
+  world.signals().add_listener(this);
   for (size_t i = 0; i < world.scenario().workloads.size(); ++i) {
     if (&world.scenario().workloads[i] == &spec) workload_index_ = static_cast<uint16_t>(i);
   }
