@@ -20,6 +20,8 @@
 #include "chaos-agent/imds/router.h"
 
 namespace agent {
+using spotsim::Result;
+using spotsim::Status;
 
 namespace asio = boost::asio;
 using nlohmann::json;
@@ -54,14 +56,14 @@ Status write_token_file(const std::string& path, const std::string& token) {
   if (!out) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return Error{"--token-file: cannot write '" + path + "': " + std::strerror(err)};
+    return Status::io("--token-file: cannot write '" + path + "': " + std::strerror(err));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return Error{"--token-file: cannot write '" + path + "': " + std::strerror(err)};
+    return Status::io("--token-file: cannot write '" + path + "': " + std::strerror(err));
   }
-  return ok_status();
+  return Status::ok();
 }
 
 http::Response json_response(unsigned status, const json& body) {
@@ -170,7 +172,7 @@ struct Agent::Impl {
             metrics.inc("chaos_agent_upstream_requests_total", "result=\"error\"");
             http::Response e{http::bhttp::status::bad_gateway, keep->version()};
             e.set(http::bhttp::field::content_type, "text/plain");
-            e.body() = "chaos-agent: " + r.error() + "\n";
+            e.body() = "chaos-agent: " + r.status().message() + "\n";
             respond(std::move(e));
             return;
           }
@@ -305,11 +307,11 @@ struct Agent::Impl {
     } else if (method == http::bhttp::verb::post && target == "/v1/inject") {
       auto ir = control::inject_request_from_json(body);
       if (!ir) {
-        respond(json_response(400, {{"error", ir.error()}}));
+        respond(json_response(400, {{"error", ir.status().message()}}));
         return;
       }
       auto r = agent.inject(ir.value(), peer);
-      respond(r ? json_response(200, r.value()) : json_response(400, {{"error", r.error()}}));
+      respond(r ? json_response(200, r.value()) : json_response(400, {{"error", r.status().message()}}));
     } else if (method == http::bhttp::verb::post && (target == "/v1/clear" || target == "/v1/abort")) {
       std::string reason = body.is_object() ? body.value("reason", "") : "";
       respond(json_response(200, agent.clear(reason, target == "/v1/abort", peer)));
@@ -337,7 +339,7 @@ struct Agent::Impl {
       auto r = run_action(opts.at_deadline, inj);
       json e = {{"event", "action"}, {"injection", inj.id}, {"action", opts.at_deadline.describe()}};
       if (r) e["result"] = r.value();
-      else e["error"] = r.error();
+      else e["error"] = r.status().message();
       audit.write(std::move(e));
       metrics.inc("chaos_agent_actions_total", r ? "result=\"ok\"" : "result=\"error\"");
     }
@@ -398,14 +400,14 @@ struct Agent::Impl {
           handle_metadata(std::move(req), peer, std::move(respond));
         },
         observer("metadata"));
-    if (auto s = metadata->listen_tcp(listen.first, listen.second); !s) return Error{"--listen: " + s.error()};
-    return ok_status();
+    if (auto s = metadata->listen_tcp(listen.first, listen.second); !s) return s.with_prefix("--listen: ");
+    return Status::ok();
   }
 
   // Control: unix socket (0600) or loopback TCP with a bearer token file.
   Status start_control(Agent& agent) {
     auto cep = http::parse_endpoint(opts.control, "--control");
-    if (!cep) return Error{cep.error()};
+    if (!cep) return cep.status();
     http::ServerLimits cl = opts.limits;
     cl.body_limit = 1024 * 1024;
     cl.max_connections = 64;
@@ -417,15 +419,16 @@ struct Agent::Impl {
         observer("control"));
     if (cep->is_unix) {
       mkdirs(dirname_of(cep->path), 0755);
-      if (auto s = control->listen_unix(cep->path, 0600); !s) return Error{"--control: " + s.error()};
-      return ok_status();
+      if (auto s = control->listen_unix(cep->path, 0600); !s) return s.with_prefix("--control: ");
+      return Status::ok();
     }
     if (!asio::ip::make_address(cep->host).is_loopback())
-      return Error{"--control: " + cep->host + " is not a loopback address; the control endpoint is local only"};
+      return Status::invalid("--control: " + cep->host +
+                             " is not a loopback address; the control endpoint is local only");
     control_is_tcp = true;
     // Bind first: a start that fails (the port belongs to another agent) must not replace that
     // agent's token file. The token then appears atomically (temp file + rename).
-    if (auto s = control->listen_tcp(cep->host, cep->port); !s) return Error{"--control: " + s.error()};
+    if (auto s = control->listen_tcp(cep->host, cep->port); !s) return s.with_prefix("--control: ");
     control_token = random_hex(48);
     std::string tf = opts.token_file.empty() ? default_token_file(opts.state_file) : opts.token_file;
     if (auto s = write_token_file(tf, control_token); !s) {
@@ -433,7 +436,7 @@ struct Agent::Impl {
       return s;
     }
     opts.token_file = tf;
-    return ok_status();
+    return Status::ok();
   }
 
   Status install_intercept(const std::string& listen_ip) {
@@ -449,14 +452,14 @@ struct Agent::Impl {
     if (!r) {
       metadata->close();
       control->close();
-      return Error{r.error()};
+      return r.status();
     }
     interceptor = std::move(r.value());
     audit.write({{"event", "intercept"},
                  {"installed", true},
                  {"rule", intercept::rule_args(io_opts, true)},
                  {"state_file", io_opts.state_file}});
-    return ok_status();
+    return Status::ok();
   }
 
   void audit_serve_start(const std::string& listen_ip) {
@@ -483,9 +486,11 @@ struct Agent::Impl {
       audit.write({{"event", "clear"}, {"injection", inj.id}, {"reason", "agent stopping: " + why}});
     if (interceptor) {
       auto s = interceptor->remove();
-      audit.write(
-          {{"event", "intercept"}, {"installed", false}, {"ok", s.ok()}, {"detail", s ? "rule removed" : s.error()}});
-      if (!s) std::fprintf(stderr, "chaos-agent: %s\n", s.error().c_str());
+      audit.write({{"event", "intercept"},
+                   {"installed", false},
+                   {"ok", s.is_ok()},
+                   {"detail", s ? "rule removed" : s.message()}});
+      if (!s) std::fprintf(stderr, "chaos-agent: %s\n", s.message().c_str());
       interceptor.reset();
     }
     if (metadata) metadata->close();
@@ -519,10 +524,10 @@ using HostPort = std::pair<std::string, uint16_t>;
 Result<std::optional<HostPort>> upstream_address(const AgentOptions& o, const HostPort& listen) {
   if (o.upstream == "none") return std::optional<HostPort>();
   auto u = http::parse_host_port(o.upstream, "--upstream");
-  if (!u) return Error{u.error() + " (or none)"};
+  if (!u) return Status::invalid(u.status().message() + " (or none)");
   if (u.value() == listen || (u->second == listen.second && asio::ip::make_address(u->first).is_loopback() &&
                               asio::ip::make_address(listen.first).is_unspecified()))
-    return Error{"--upstream: " + o.upstream + " is the agent's own --listen address (a loop)"};
+    return Status::invalid("--upstream: " + o.upstream + " is the agent's own --listen address (a loop)");
   return std::optional<HostPort>(u.value());
 }
 
@@ -535,10 +540,10 @@ Result<imds::RouterOptions> router_options(const AgentOptions& o, bool have_upst
   ro.have_upstream = have_upstream;
   if (!o.identity_file.empty()) {
     if (have_upstream)
-      return Error{
-          "--identity: only used with --upstream none (with an upstream the real service answers these paths)"};
+      return Status::invalid(
+          "--identity: only used with --upstream none (with an upstream the real service answers these paths)");
     auto id = imds::load_identity(o.identity_file);
-    if (!id) return Error{"--identity: " + id.error()};
+    if (!id) return id.status().with_prefix("--identity: ");
     ro.identity = std::move(id.value());
   }
   return ro;
@@ -547,23 +552,23 @@ Result<imds::RouterOptions> router_options(const AgentOptions& o, bool have_upst
 // --intercept needs a loopback listener; --intercept-exempt auto becomes mark (root) or uid.
 Status resolve_intercept_exempt(AgentOptions& o, const std::string& listen_ip) {
   if (o.intercept && listen_ip != "127.0.0.1" && !asio::ip::make_address(listen_ip).is_loopback())
-    return Error{"--intercept: --listen must be a loopback address (got " + listen_ip + ")"};
+    return Status::invalid("--intercept: --listen must be a loopback address (got " + listen_ip + ")");
   if (o.intercept_exempt == "auto") o.intercept_exempt = ::geteuid() == 0 ? "mark" : "uid";
   if (o.intercept_exempt != "uid" && o.intercept_exempt != "mark")
-    return Error{"--intercept-exempt: expected auto, uid or mark, got '" + o.intercept_exempt + "'"};
-  return ok_status();
+    return Status::invalid("--intercept-exempt: expected auto, uid or mark, got '" + o.intercept_exempt + "'");
+  return Status::ok();
 }
 }  // namespace
 
 Status Agent::start() {
   Impl& m = *impl_;
   auto listen = http::parse_host_port(options_.listen, "--listen");
-  if (!listen) return Error{listen.error()};
-  if (options_.max_duration.count() <= 0) return Error{"--max-duration: must be greater than 0"};
+  if (!listen) return listen.status();
+  if (options_.max_duration.count() <= 0) return Status::invalid("--max-duration: must be greater than 0");
   auto up = upstream_address(options_, listen.value());
-  if (!up) return Error{up.error()};
+  if (!up) return up.status();
   auto ro = router_options(options_, up->has_value());
-  if (!ro) return Error{ro.error()};
+  if (!ro) return ro.status();
   if (auto s = resolve_intercept_exempt(options_, listen->first); !s) return s;
   if (!options_.audit_path.empty()) {
     AuditWriterOptions ao;
@@ -586,7 +591,7 @@ Status Agent::start() {
     });
   }
   m.schedule_tick();
-  return ok_status();
+  return Status::ok();
 }
 
 void Agent::run() { impl_->io.run(); }
@@ -601,7 +606,7 @@ Result<json> Agent::inject(const InjectRequest& req, const std::string& peer) {
   for (const auto& inj : m.state.injections())
     if (inj.req.kind == req.kind) superseded.push_back(inj.id);
   auto r = m.state.inject(req);
-  if (!r) return Error{r.error()};
+  if (!r) return r.status();
   const Injection& inj = r.value();
   for (const auto& id : superseded) m.audit.write({{"event", "superseded"}, {"injection", id}, {"by", inj.id}});
   json e = {{"event", "inject"},

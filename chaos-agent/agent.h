@@ -57,7 +57,7 @@ class Agent {
 
   // Validates options, opens the audit log, binds both listeners, installs the interception
   // rule. Errors name the flag. After an error nothing is left behind.
-  Status start();
+  spotsim::Status start();
   // Runs the event loop until stop(). REQUIRES: start() succeeded.
   void run();
   // Thread-safe. Clears injections, removes the rule, closes listeners, ends run().
@@ -68,7 +68,7 @@ class Agent {
   boost::asio::io_context& io();
 
   // The control API, also callable in-process (from the event loop thread only).
-  Result<nlohmann::json> inject(const InjectRequest& req, const std::string& peer);
+  spotsim::Result<nlohmann::json> inject(const InjectRequest& req, const std::string& peer);
   // With `run`, only that game-day run's injections (ChaosState::clear).
   nlohmann::json clear(const std::string& reason, bool abort, const std::string& peer,
                        const std::optional<std::string>& run = std::nullopt);

@@ -11,7 +11,7 @@ namespace spotsim {
 
 enum class StatusCode { kOk = 0, kInvalidInput = 2, kIo = 3, kInternal = 4 };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status ok() { return Status(); }
@@ -34,7 +34,7 @@ class Status {
 };
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT

@@ -339,14 +339,14 @@ struct AgentUnderTest {
     if (audit_file) o.audit_path = dir + "/audit.jsonl";
     agent = std::make_unique<agent::Agent>(o, clock);
     if (auto s = agent->start(); !s) {
-      std::fprintf(stderr, "bench_agent: %s\n", s.error().c_str());
+      std::fprintf(stderr, "bench_agent: %s\n", s.message().c_str());
       std::exit(3);
     }
     thread = std::thread([this] { agent->run(); });
     agent::control::Client ctl(agent::http::parse_endpoint(o.control, "c").value(), "");
     auto inj = ctl.post("/v1/inject", {{"kind", "preempt"}, {"provider", "aws"}, {"notice", "120s"}});
     if (!inj) {
-      std::fprintf(stderr, "bench_agent: %s\n", inj.error().c_str());
+      std::fprintf(stderr, "bench_agent: %s\n", inj.status().message().c_str());
       std::exit(3);
     }
   }

@@ -77,7 +77,7 @@ void run_agent(Slot& slot, const json& cfg, const json& a, const SystemClock& cl
   o.max_duration = parse_duration(cfg.value("max_duration", "2h")).value_or(Millis(7200000));
   slot.agent = std::make_unique<Agent>(o, clock);
   if (auto s = slot.agent->start(); !s) {
-    report(s.error());
+    report(s.message());
     return;
   }
   fleet::RemoteControlOptions r;
@@ -87,7 +87,7 @@ void run_agent(Slot& slot, const json& cfg, const json& a, const SystemClock& cl
   r.allow = cfg["allow"].get<std::vector<std::string>>();
   slot.remote = std::make_unique<fleet::RemoteControl>(*slot.agent, r);
   if (auto s = slot.remote->start(); !s) {
-    report(s.error());
+    report(s.message());
     return;
   }
   report("");

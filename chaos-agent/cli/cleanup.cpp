@@ -11,6 +11,9 @@
 #include "chaos-agent/intercept/iptables.h"
 
 namespace agent::cli {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 
 struct CleanupArgs {
@@ -31,19 +34,19 @@ Status audit_cleanup(const CleanupArgs& a, const Result<intercept::CleanupReport
     e["state_file_found"] = r->state_file_found;
     e["notes"] = r->notes;
   } else {
-    e["error"] = r.error();
+    e["error"] = r.status().message();
   }
   log.write(std::move(e));
   log.close();
-  if (!log.error().empty()) return Error{log.error()};
-  return ok_status();
+  if (!log.error().empty()) return Status::io(log.error());
+  return Status::ok();
 }
 
 int run_cleanup(const CleanupArgs& a) {
   auto r = intercept::cleanup(a.state_file, a.iptables, a.force);
   if (!a.audit.empty())
-    if (auto s = audit_cleanup(a, r); !s) return fail(kIo, s.error());
-  if (!r) return fail(kIo, r.error());
+    if (auto s = audit_cleanup(a, r); !s) return fail(kIo, s.message());
+  if (!r) return fail(kIo, r.status().message());
   for (const auto& n : r->notes) std::fprintf(stderr, "chaos-agent: cleanup: %s\n", n.c_str());
   std::printf("cleanup: removed %d rule(s)%s\n", r->rules_removed,
               r->state_file_found ? ", state file removed" : ", no state file");

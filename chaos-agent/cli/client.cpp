@@ -9,6 +9,8 @@
 #include "chaos-agent/core/time_format.h"
 
 namespace agent::cli {
+
+using spotsim::Result;
 namespace {
 
 using nlohmann::json;
@@ -42,7 +44,7 @@ struct InjectArgs {
 
 int run_inject(const InjectArgs& a) {
   auto client = a.client.connect();
-  if (!client) return fail(kUsage, client.error());
+  if (!client) return fail(kUsage, client.status().message());
   json body = {
       {"kind", a.kind}, {"provider", a.provider}, {"action", a.action}, {"gcp_event", a.gcp_event}, {"source", "cli"}};
   if (!a.notice.empty()) body["notice"] = a.notice;
@@ -50,7 +52,7 @@ int run_inject(const InjectArgs& a) {
   if (!a.azure_type.empty()) body["azure_event_type"] = a.azure_type;
   if (a.allow_unrealistic) body["allow_unrealistic"] = true;
   auto r = client->post("/v1/inject", body);
-  if (!r) return fail(r.error().find("cannot reach") == 0 ? kIo : kUsage, r.error());
+  if (!r) return fail(r.status().message().find("cannot reach") == 0 ? kIo : kUsage, r.status().message());
   std::printf("%s %s for %s: notice %.0fs, deadline %s, expires %s\n", r->value("injection", "").c_str(),
               a.kind.c_str(), r->value("provider", "").c_str(), r->value("notice_s", 0.0),
               r->value("deadline", "").c_str(), r->value("expires_at", "").c_str());
@@ -59,9 +61,9 @@ int run_inject(const InjectArgs& a) {
 
 int run_clear(const ClientArgs& a) {
   auto client = a.connect();
-  if (!client) return fail(kUsage, client.error());
+  if (!client) return fail(kUsage, client.status().message());
   auto r = client->post("/v1/clear", {{"reason", "chaos-agent clear"}});
-  if (!r) return fail(kIo, r.error());
+  if (!r) return fail(kIo, r.status().message());
   std::printf("cleared %zu injection(s)\n", r.value()["cleared"].size());
   return 0;
 }
@@ -81,9 +83,9 @@ void print_status(const json& s) {
 
 int run_status(const ClientArgs& a, bool as_json) {
   auto client = a.connect();
-  if (!client) return fail(kUsage, client.error());
+  if (!client) return fail(kUsage, client.status().message());
   auto r = client->get("/v1/status");
-  if (!r) return fail(kIo, r.error());
+  if (!r) return fail(kIo, r.status().message());
   if (as_json) std::printf("%s\n", r->dump(2).c_str());
   else print_status(r.value());
   return 0;

@@ -17,6 +17,8 @@
 #include "chaos-agent/plan/runner.h"
 
 namespace agent::cli {
+
+using spotsim::Result;
 namespace {
 
 std::atomic<bool> g_interrupted{false};
@@ -48,9 +50,9 @@ int run_export(const GamedayArgs& a, const Exporter& produce) {
   }
   auto out = produce(*cloud, o);
   if (!out) {
-    const bool positioned = out.error().rfind("--", 0) != 0;
-    if (positioned) std::fprintf(stderr, "%s\n", out.error().c_str());
-    return positioned ? kUsage : fail(kUsage, out.error());
+    const bool positioned = out.status().message().rfind("--", 0) != 0;
+    if (positioned) std::fprintf(stderr, "%s\n", out.status().message().c_str());
+    return positioned ? kUsage : fail(kUsage, out.status().message());
   }
   for (const auto& w : out->warnings) std::fprintf(stderr, "%s\n", w.c_str());
   if (a.output.empty() || a.output == "-") {
@@ -90,7 +92,7 @@ int run_gameday(GamedayArgs& a) {
                     "plan with --inventory (or its own targets:) instead");
       auto fp = fleet::load_fleet_plan(a.plan_file, a.fleet.inventory);
       if (!fp) {
-        std::fprintf(stderr, "%s\n", fp.error().c_str());
+        std::fprintf(stderr, "%s\n", fp.status().message().c_str());
         return kUsage;
       }
       return run_export(a, [&fp](exports::Cloud c, const exports::Options& o) {
@@ -102,7 +104,7 @@ int run_gameday(GamedayArgs& a) {
   }
   auto plan = plan::load_plan(a.plan_file);
   if (!plan) {
-    std::fprintf(stderr, "%s\n", plan.error().c_str());
+    std::fprintf(stderr, "%s\n", plan.status().message().c_str());
     return kUsage;
   }
   if (!a.cloud.empty())

@@ -51,7 +51,7 @@ int gameday_fleet(const FleetGamedayArgs& args) {
   if (!args.kubernetes.selector.empty()) {
     if (!args.inventory.empty()) return fail(kUsage, "--kubernetes and --inventory both name the targets: give one");
     auto d = discover_kubernetes(args.kubernetes);
-    if (!d) return fail(kUsage, d.error());
+    if (!d) return fail(kUsage, d.status().message());
     found = std::move(d.value());
     discovered = {found->source, found->targets};
     std::printf("%s: %zu pod(s) via %s, %zu Running and Ready\n", found->source.c_str(), found->targets.size(),
@@ -66,7 +66,7 @@ int gameday_fleet(const FleetGamedayArgs& args) {
   }
   auto plan = load_fleet_plan(args.plan_file, args.inventory, found ? &discovered : nullptr);
   if (!plan) {
-    std::fprintf(stderr, "%s\n", plan.error().c_str());
+    std::fprintf(stderr, "%s\n", plan.status().message().c_str());
     return kUsage;
   }
   if (!args.tls.ca.empty()) plan->tls.ca = args.tls.ca;

@@ -11,6 +11,8 @@
 #include "chaos-agent/fleet/remote_control.h"
 
 namespace agent::cli {
+
+using spotsim::Status;
 namespace {
 
 // What the command line gives as text, turned into AgentOptions by resolve().
@@ -90,28 +92,29 @@ void add_serve_options(CLI::App* c, ServeArgs& a) {
 Status resolve(ServeArgs& a) {
   AgentOptions& so = a.so;
   auto ps = parse_providers(a.providers);
-  if (!ps) return Error{"--provider: expected aws, azure, gcp or all (comma list), got '" + a.providers + "'"};
+  if (!ps)
+    return Status::invalid("--provider: expected aws, azure, gcp or all (comma list), got '" + a.providers + "'");
   so.providers = *ps;
   auto md = parse_duration(a.max_duration);
-  if (!md || md->count() <= 0) return Error{"--max-duration: " + bad_duration_message(a.max_duration)};
+  if (!md || md->count() <= 0) return Status::invalid("--max-duration: " + bad_duration_message(a.max_duration));
   so.max_duration = *md;
   for (auto [flag, text, out] : {std::tuple{"--read-timeout", &a.read_timeout, &so.limits.read_timeout},
                                  std::tuple{"--idle-timeout", &a.idle_timeout, &so.limits.idle_timeout},
                                  std::tuple{"--max-wait", &a.max_wait, &so.gcp_max_wait}}) {
     auto d = parse_duration(*text);
-    if (!d || d->count() <= 0) return Error{std::string(flag) + ": " + bad_duration_message(*text)};
+    if (!d || d->count() <= 0) return Status::invalid(std::string(flag) + ": " + bad_duration_message(*text));
     *out = *d;
   }
   auto act = parse_action(a.at_deadline, a.allow_shutdown);
-  if (!act) return Error{act.error()};
+  if (!act) return act.status();
   so.at_deadline = act.value();
   auto wl = parse_workload(a.workload);
-  if (!wl) return Error{wl.error()};
+  if (!wl) return wl.status();
   so.workload = wl.value();
   auto rw = parse_duration(a.replay_window);
-  if (!rw || rw->count() <= 0) return Error{"--replay-window: " + bad_duration_message(a.replay_window)};
+  if (!rw || rw->count() <= 0) return Status::invalid("--replay-window: " + bad_duration_message(a.replay_window));
   a.remote.replay_window = *rw;
-  return ok_status();
+  return Status::ok();
 }
 
 // The start line on stderr. start() has filled in the control endpoint and the exemption it chose.
@@ -126,7 +129,7 @@ void print_serving(const Agent& agent) {
 }
 
 int run_serve(ServeArgs& a) {
-  if (auto s = resolve(a); !s) return fail(kUsage, s.error());
+  if (auto s = resolve(a); !s) return fail(kUsage, s.message());
   const AgentOptions& so = a.so;
   if (so.intercept && so.intercept_exempt == "uid" && ::getuid() == 0)
     std::fprintf(stderr,
@@ -136,13 +139,13 @@ int run_serve(ServeArgs& a) {
   SystemClock clock;
   Agent agent(so, clock);
   if (auto s = agent.start(); !s) {
-    bool usage = s.error().rfind("--", 0) == 0 && s.error().find("cannot") == std::string::npos;
-    return fail(usage ? kUsage : kIo, s.error());
+    bool usage = s.message().rfind("--", 0) == 0 && s.message().find("cannot") == std::string::npos;
+    return fail(usage ? kUsage : kIo, s.message());
   }
   std::unique_ptr<fleet::RemoteControl> remote;
   if (!a.remote.listen.empty()) {
     remote = std::make_unique<fleet::RemoteControl>(agent, a.remote);
-    if (auto s = remote->start(); !s) return fail(kUsage, s.error());
+    if (auto s = remote->start(); !s) return fail(kUsage, s.message());
     std::fprintf(stderr, "chaos-agent: remote control (mutual TLS) on %s, port %u\n", a.remote.listen.c_str(),
                  remote->port());
   }

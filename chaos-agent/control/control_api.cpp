@@ -7,6 +7,9 @@
 #include "chaos-agent/core/time_format.h"
 
 namespace agent::control {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 Result<Millis> duration_field(const nlohmann::json& j, const char* name, Millis def) {
   if (!j.contains(name) || j[name].is_null()) return def;
@@ -16,55 +19,55 @@ Result<Millis> duration_field(const nlohmann::json& j, const char* name, Millis 
     // minutes?); only 0 stands alone.
     const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
     auto d = parse_duration(text);
-    if (!d) return Error{std::string(name) + ": " + bad_duration_message(text)};
+    if (!d) return Status::invalid(std::string(name) + ": " + bad_duration_message(text));
     return *d;
   }
-  return Error{std::string(name) + ": expected a duration like 90s, 15m, 2h or 7d"};
+  return Status::invalid(std::string(name) + ": expected a duration like 90s, 15m, 2h or 7d");
 }
 Result<std::string> string_field(const nlohmann::json& j, const char* name, const std::string& def) {
   if (!j.contains(name) || j[name].is_null()) return def;
-  if (!j[name].is_string()) return Error{std::string(name) + ": expected a string"};
+  if (!j[name].is_string()) return Status::invalid(std::string(name) + ": expected a string");
   return j[name].get<std::string>();
 }
 }  // namespace
 
 Result<InjectRequest> inject_request_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) return Error{"expected a JSON object"};
+  if (!j.is_object()) return Status::invalid("expected a JSON object");
   InjectRequest r;
   auto kind = string_field(j, "kind", "preempt");
-  if (!kind) return Error{kind.error()};
+  if (!kind) return kind.status();
   auto k = parse_kind(kind.value());
-  if (!k) return Error{"kind: expected preempt, rebalance or maintenance, got '" + kind.value() + "'"};
+  if (!k) return Status::invalid("kind: expected preempt, rebalance or maintenance, got '" + kind.value() + "'");
   r.kind = *k;
   auto prov = string_field(j, "provider", "all");
-  if (!prov) return Error{prov.error()};
+  if (!prov) return prov.status();
   auto p = parse_providers(prov.value());
-  if (!p) return Error{"provider: expected aws, azure, gcp or all, got '" + prov.value() + "'"};
+  if (!p) return Status::invalid("provider: expected aws, azure, gcp or all, got '" + prov.value() + "'");
   r.providers = *p;
   Millis default_notice = r.kind == Kind::kMaintenance ? Millis(15 * 60 * 1000) : Millis(120000);
   auto notice = duration_field(j, "notice", default_notice);
-  if (!notice) return Error{notice.error()};
+  if (!notice) return notice.status();
   r.notice = notice.value();
   auto ttl = duration_field(j, "ttl", Millis(0));
-  if (!ttl) return Error{ttl.error()};
+  if (!ttl) return ttl.status();
   r.ttl = ttl.value();
   auto action = string_field(j, "action", "terminate");
-  if (!action) return Error{action.error()};
+  if (!action) return action.status();
   r.aws_action = action.value();
   auto az = string_field(j, "azure_event_type", "");
-  if (!az) return Error{az.error()};
+  if (!az) return az.status();
   r.azure_event_type = az.value();
   auto gcp = string_field(j, "gcp_event", "TERMINATE_ON_HOST_MAINTENANCE");
-  if (!gcp) return Error{gcp.error()};
+  if (!gcp) return gcp.status();
   r.gcp_maintenance = gcp.value();
   auto src = string_field(j, "source", "control");
-  if (!src) return Error{src.error()};
+  if (!src) return src.status();
   r.source = src.value();
   auto run = string_field(j, "run", "");
-  if (!run) return Error{run.error()};
+  if (!run) return run.status();
   r.run = run.value();
   if (j.contains("allow_unrealistic") && !j["allow_unrealistic"].is_null()) {
-    if (!j["allow_unrealistic"].is_boolean()) return Error{"allow_unrealistic: expected true or false"};
+    if (!j["allow_unrealistic"].is_boolean()) return Status::invalid("allow_unrealistic: expected true or false");
     r.allow_unrealistic = j["allow_unrealistic"].get<bool>();
   }
   return r;
@@ -86,13 +89,13 @@ Client::Client(http::Endpoint endpoint, std::string token, Millis timeout)
 
 Result<Client> Client::connect(const std::string& spec, const std::string& token_file) {
   auto ep = http::parse_endpoint(spec, "--control");
-  if (!ep) return Error{ep.error()};
+  if (!ep) return ep.status();
   std::string token;
   if (!ep->is_unix) {
     std::ifstream in(token_file);
     if (!in)
-      return Error{"--token-file: cannot read '" + token_file + "': " + std::strerror(errno) +
-                   " (the agent writes it when --control is ADDR:PORT)"};
+      return Status::io("--token-file: cannot read '" + token_file + "': " + std::strerror(errno) +
+                        " (the agent writes it when --control is ADDR:PORT)");
     std::getline(in, token);
   }
   return Client(ep.value(), token);
@@ -102,17 +105,19 @@ Result<http::Response> Client::call(http::Request req) {
   if (!token_.empty()) req.set(http::bhttp::field::authorization, "Bearer " + token_);
   auto r = http::request(endpoint_, std::move(req), timeout_);
   if (!r)
-    return Error{"cannot reach chaos-agent at " + endpoint_.to_string() + ": " + r.error() +
-                 " (is `chaos-agent serve` running with this --control?)"};
+    return Status::io("cannot reach chaos-agent at " + endpoint_.to_string() + ": " + r.status().message() +
+                      " (is `chaos-agent serve` running with this --control?)");
   return r;
 }
 
 namespace {
 Result<nlohmann::json> as_json(Result<http::Response> r) {
-  if (!r) return Error{r.error()};
+  if (!r) return r.status();
   auto j = nlohmann::json::parse(r->body(), nullptr, false);
-  if (j.is_discarded()) return Error{"agent answered " + std::to_string(r->result_int()) + " with a non-JSON body"};
-  if (r->result_int() >= 400) return Error{j.value("error", "agent answered " + std::to_string(r->result_int()))};
+  if (j.is_discarded())
+    return Status::io("agent answered " + std::to_string(r->result_int()) + " with a non-JSON body");
+  if (r->result_int() >= 400)
+    return Status::invalid(j.value("error", "agent answered " + std::to_string(r->result_int())));
   return j;
 }
 }  // namespace
@@ -125,8 +130,9 @@ Result<nlohmann::json> Client::get(const std::string& path) {
 Result<std::string> Client::get_text(const std::string& path) {
   http::Request req{http::bhttp::verb::get, path, 11};
   auto r = call(std::move(req));
-  if (!r) return Error{r.error()};
-  if (r->result_int() >= 400) return Error{"agent answered " + std::to_string(r->result_int()) + ": " + r->body()};
+  if (!r) return r.status();
+  if (r->result_int() >= 400)
+    return Status::invalid("agent answered " + std::to_string(r->result_int()) + ": " + r->body());
   return r->body();
 }
 

@@ -16,7 +16,7 @@
 namespace agent::control {
 
 // Field errors name the field: `notice: expected a duration like 90s, 15m, 2h or 7d, found "soon"`.
-Result<InjectRequest> inject_request_from_json(const nlohmann::json& j);
+spotsim::Result<InjectRequest> inject_request_from_json(const nlohmann::json& j);
 nlohmann::json inject_request_to_json(const InjectRequest& r);
 
 // A client bound to one agent's control endpoint.
@@ -25,15 +25,15 @@ class Client {
   // token: bearer token for TCP endpoints ("" for unix sockets).
   Client(http::Endpoint endpoint, std::string token, Millis timeout = Millis(10000));
   // Reads the token file for TCP endpoints. Errors name --token-file.
-  static Result<Client> connect(const std::string& endpoint_spec, const std::string& token_file);
+  static spotsim::Result<Client> connect(const std::string& endpoint_spec, const std::string& token_file);
 
-  Result<nlohmann::json> get(const std::string& path);
-  Result<std::string> get_text(const std::string& path);
-  Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
+  spotsim::Result<nlohmann::json> get(const std::string& path);
+  spotsim::Result<std::string> get_text(const std::string& path);
+  spotsim::Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
   const http::Endpoint& endpoint() const { return endpoint_; }
 
  private:
-  Result<http::Response> call(http::Request req);
+  spotsim::Result<http::Response> call(http::Request req);
   http::Endpoint endpoint_;
   std::string token_;
   Millis timeout_;

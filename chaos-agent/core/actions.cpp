@@ -9,6 +9,9 @@
 #include "chaos-agent/core/time_format.h"
 
 namespace agent {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 std::optional<pid_t> parse_pid(const std::string& s) {
   if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
@@ -37,19 +40,20 @@ Result<EvictionAction> parse_action(const std::string& spec, bool allow_shutdown
   if (spec.empty() || spec == "none") return a;
   if (spec == "shutdown") {
     if (!allow_shutdown)
-      return Error{"--at-deadline shutdown: refusing to power off this machine without --allow-shutdown"};
+      return Status::invalid("--at-deadline shutdown: refusing to power off this machine without --allow-shutdown");
     a.type = EvictionAction::Type::kShutdown;
     return a;
   }
   if (spec.rfind("sigterm:pidfile:", 0) == 0) {
     a.type = EvictionAction::Type::kSigtermPidfile;
     a.arg = spec.substr(16);
-    if (a.arg.empty() || a.arg[0] != '/') return Error{"--at-deadline: pidfile must be an absolute path" + usage};
+    if (a.arg.empty() || a.arg[0] != '/')
+      return Status::invalid("--at-deadline: pidfile must be an absolute path" + usage);
     return a;
   }
   if (spec.rfind("sigterm:", 0) == 0) {
     auto pid = parse_pid(spec.substr(8));
-    if (!pid) return Error{"--at-deadline: '" + spec.substr(8) + "' is not a process id (> 1)" + usage};
+    if (!pid) return Status::invalid("--at-deadline: '" + spec.substr(8) + "' is not a process id (> 1)" + usage);
     a.type = EvictionAction::Type::kSigterm;
     a.pid = *pid;
     return a;
@@ -58,16 +62,16 @@ Result<EvictionAction> parse_action(const std::string& spec, bool allow_shutdown
     a.type = EvictionAction::Type::kSystemdStop;
     a.arg = spec.substr(15);
     if (a.arg.empty() || a.arg.find_first_of(" \t/") != std::string::npos || a.arg[0] == '-')
-      return Error{"--at-deadline: '" + a.arg + "' is not a systemd unit name" + usage};
+      return Status::invalid("--at-deadline: '" + a.arg + "' is not a systemd unit name" + usage);
     return a;
   }
   if (spec.rfind("exec:", 0) == 0) {
     a.type = EvictionAction::Type::kCommand;
     a.arg = spec.substr(5);
-    if (a.arg.empty()) return Error{"--at-deadline: exec: needs a command" + usage};
+    if (a.arg.empty()) return Status::invalid("--at-deadline: exec: needs a command" + usage);
     return a;
   }
-  return Error{"--at-deadline: unknown action '" + spec + "'" + usage};
+  return Status::invalid("--at-deadline: unknown action '" + spec + "'" + usage);
 }
 
 std::string Workload::describe() const {
@@ -86,7 +90,7 @@ Result<Workload> parse_workload(const std::string& spec) {
   if (spec.empty() || spec == "none") return w;
   if (spec.rfind("pid:", 0) == 0) {
     auto pid = parse_pid(spec.substr(4));
-    if (!pid) return Error{"--workload: '" + spec.substr(4) + "' is not a process id" + usage};
+    if (!pid) return Status::invalid("--workload: '" + spec.substr(4) + "' is not a process id" + usage);
     w.type = Workload::Type::kPid;
     w.pid = *pid;
     return w;
@@ -94,16 +98,18 @@ Result<Workload> parse_workload(const std::string& spec) {
   if (spec.rfind("pidfile:", 0) == 0) {
     w.type = Workload::Type::kPidfile;
     w.arg = spec.substr(8);
-    if (w.arg.empty() || w.arg[0] != '/') return Error{"--workload: pidfile must be an absolute path" + usage};
+    if (w.arg.empty() || w.arg[0] != '/')
+      return Status::invalid("--workload: pidfile must be an absolute path" + usage);
     return w;
   }
   if (spec.rfind("unit:", 0) == 0) {
     w.type = Workload::Type::kUnit;
     w.arg = spec.substr(5);
-    if (w.arg.empty() || w.arg[0] == '-') return Error{"--workload: '" + w.arg + "' is not a unit name" + usage};
+    if (w.arg.empty() || w.arg[0] == '-')
+      return Status::invalid("--workload: '" + w.arg + "' is not a unit name" + usage);
     return w;
   }
-  return Error{"--workload: unknown workload '" + spec + "'" + usage};
+  return Status::invalid("--workload: unknown workload '" + spec + "'" + usage);
 }
 
 Workload watched_workload(const Workload& workload, const EvictionAction& a) {
@@ -133,17 +139,17 @@ Result<std::string> run_action(const EvictionAction& a, const Injection& inj) {
       pid_t pid = a.pid;
       if (a.type == EvictionAction::Type::kSigtermPidfile) {
         auto p = read_pidfile(a.arg);
-        if (!p) return Error{p.error()};
+        if (!p) return p.status();
         pid = p.value();
       }
       if (::kill(pid, SIGTERM) != 0)
-        return Error{"kill(" + std::to_string(pid) + ", SIGTERM): " + std::strerror(errno)};
+        return Status::io("kill(" + std::to_string(pid) + ", SIGTERM): " + std::strerror(errno));
       return "sent SIGTERM to pid " + std::to_string(pid);
     }
     case EvictionAction::Type::kSystemdStop: {
       auto r = run_sync({"systemctl", "stop", "--no-block", a.arg});
-      if (!r) return Error{r.error()};
-      if (r->exit_code != 0) return Error{"systemctl stop " + a.arg + " failed: " + r->output};
+      if (!r) return r.status();
+      if (r->exit_code != 0) return Status::io("systemctl stop " + a.arg + " failed: " + r->output);
       return "systemctl stop --no-block " + a.arg;
     }
     case EvictionAction::Type::kCommand: {
@@ -151,16 +157,16 @@ Result<std::string> run_action(const EvictionAction& a, const Injection& inj) {
                        {"CHAOS_AGENT_INJECTION=" + inj.id, std::string("CHAOS_AGENT_KIND=") + kind_name(inj.req.kind),
                         "CHAOS_AGENT_PROVIDER=" + providers_to_string(inj.req.providers),
                         "CHAOS_AGENT_DEADLINE=" + format_iso8601(inj.deadline)});
-      if (!pid) return Error{pid.error()};
+      if (!pid) return pid.status();
       return "started '" + a.arg + "' as pid " + std::to_string(pid.value());
     }
     case EvictionAction::Type::kShutdown: {
       auto pid = spawn({"shutdown", "-h", "now", "chaos-agent game day: simulated eviction " + inj.id});
-      if (!pid) return Error{pid.error()};
+      if (!pid) return pid.status();
       return std::string("shutdown -h now");
     }
   }
-  return Error{"unknown action"};
+  return Status::internal("unknown action");
 }
 
 std::string WorkloadWatch::start(const Workload& w, const std::string& injection_id) {
@@ -177,7 +183,7 @@ std::string WorkloadWatch::start(const Workload& w, const std::string& injection
     }
     case Workload::Type::kPidfile: {
       auto p = read_pidfile(w.arg);
-      if (!p) return p.error();
+      if (!p) return p.status().message();
       pid_ = p.value();
       break;
     }

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "chaos-agent/core/chaos_state.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent {
 
@@ -28,7 +28,7 @@ struct EvictionAction {
   std::string arg;  // pidfile, unit or command
   std::string describe() const;
 };
-Result<EvictionAction> parse_action(const std::string& spec, bool allow_shutdown);
+spotsim::Result<EvictionAction> parse_action(const std::string& spec, bool allow_shutdown);
 
 struct Workload {
   enum class Type { kNone, kPid, kPidfile, kUnit };
@@ -37,14 +37,14 @@ struct Workload {
   std::string arg;
   std::string describe() const;
 };
-Result<Workload> parse_workload(const std::string& spec);
+spotsim::Result<Workload> parse_workload(const std::string& spec);
 // The workload an action implies (sigterm:PID watches PID) when none was given.
 Workload implied_workload(const EvictionAction& a);
 // The workload whose exit is timed as the drain: `workload` when given, else the one `a` implies.
 Workload watched_workload(const Workload& workload, const EvictionAction& a);
 
 // Runs the action for `inj`. Returns a one-line description of what was done.
-Result<std::string> run_action(const EvictionAction& a, const Injection& inj);
+spotsim::Result<std::string> run_action(const EvictionAction& a, const Injection& inj);
 
 // Polled by the agent: has the workload exited? (Units are polled with systemctl is-active.)
 class WorkloadWatch {

@@ -7,6 +7,8 @@
 #include "chaos-agent/core/time_format.h"
 
 namespace agent {
+using spotsim::Result;
+using spotsim::Status;
 
 AuditLog::AuditLog(const Clock& clock) : clock_(clock) { line_.reserve(512); }
 
@@ -14,17 +16,17 @@ AuditLog::~AuditLog() { close(); }
 
 Status AuditLog::open(const std::string& path, AuditWriterOptions options) {
   auto w = AuditWriter::open(path, options);
-  if (!w) return Error{w.error()};
+  if (!w) return w.status();
   writer_ = std::move(w.value());
   path_ = path;
-  return ok_status();
+  return Status::ok();
 }
 
 void AuditLog::close() {
   if (writer_) writer_->close();
 }
 
-Status AuditLog::flush() { return writer_ ? writer_->flush() : ok_status(); }
+Status AuditLog::flush() { return writer_ ? writer_->flush() : Status::ok(); }
 
 void AuditLog::write(nlohmann::json event) {
   WallTime now = clock_.now();
@@ -116,7 +118,7 @@ void append_json_string(std::string& out, std::string_view s) {
 
 Result<std::vector<nlohmann::json>> read_audit_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Error{path + ": cannot open audit log: " + std::strerror(errno)};
+  if (!in) return Status::io(path + ": cannot open audit log: " + std::strerror(errno));
   std::vector<nlohmann::json> out;
   std::string line;
   int n = 0;
@@ -125,7 +127,8 @@ Result<std::vector<nlohmann::json>> read_audit_file(const std::string& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object())
-      return Error{path + ":" + std::to_string(n) + ": error: not a JSON object (is this a chaos-agent audit log?)"};
+      return Status::invalid(path + ":" + std::to_string(n) +
+                             ": error: not a JSON object (is this a chaos-agent audit log?)");
     out.push_back(std::move(j));
   }
   return out;

@@ -23,7 +23,7 @@
 #include "chaos-agent/core/audit_report.h"
 #include "chaos-agent/core/audit_writer.h"
 #include "chaos-agent/core/clock.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent {
 
@@ -46,14 +46,14 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   // Appends to `path` (created 0640 if missing). Without open(), events feed the report only.
-  Status open(const std::string& path, AuditWriterOptions options = {});
+  spotsim::Status open(const std::string& path, AuditWriterOptions options = {});
   // Adds ts/ts_us, writes one line and waits until it is written. A failed write is reported
   // by error() (and once on stderr); the agent keeps running.
   void write(nlohmann::json event);
   // Adds ts/ts_us and queues the line of a "read" event; no JSON objects are built.
   void write_read(const ReadRecord& r);
   // Waits until every queued line is written.
-  Status flush();
+  spotsim::Status flush();
   // Writes everything queued and closes the file (also done by the destructor).
   void close();
 
@@ -77,7 +77,7 @@ class AuditLog {
 };
 
 // Reads an audit log file (skipping blank lines). Errors name the file and line.
-Result<std::vector<nlohmann::json>> read_audit_file(const std::string& path);
+spotsim::Result<std::vector<nlohmann::json>> read_audit_file(const std::string& path);
 
 // Appends `s` to `out` as a JSON string, exactly as nlohmann::json::dump() writes it (invalid
 // UTF-8 replaced by U+FFFD).

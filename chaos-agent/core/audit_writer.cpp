@@ -10,6 +10,8 @@
 #include <filesystem>
 
 namespace agent {
+using spotsim::Result;
+using spotsim::Status;
 
 Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const std::string& path, AuditWriterOptions options) {
   // The folder (e.g. /var/log/chaos-agent on a fresh VM) is created if missing, owner-only.
@@ -18,7 +20,7 @@ Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const std::string& path, 
     std::error_code ec;
     if (!std::filesystem::exists(parent, ec)) {
       std::filesystem::create_directories(parent, ec);
-      if (ec) return Error{"--audit: cannot create the folder '" + parent.string() + "': " + ec.message()};
+      if (ec) return Status::io("--audit: cannot create the folder '" + parent.string() + "': " + ec.message());
       std::filesystem::permissions(
           parent,
           std::filesystem::perms::owner_all | std::filesystem::perms::group_read | std::filesystem::perms::group_exec,
@@ -26,7 +28,7 @@ Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const std::string& path, 
     }
   }
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return Error{"--audit: cannot open '" + path + "' for appending: " + std::strerror(errno)};
+  if (fd < 0) return Status::io("--audit: cannot open '" + path + "' for appending: " + std::strerror(errno));
   return std::unique_ptr<AuditWriter>(new AuditWriter(fd, path, options));
 }
 
@@ -66,9 +68,9 @@ Status AuditWriter::flush() {
   }
   if (error_unreported_) {
     error_unreported_ = false;
-    return Error{error_};
+    return Status::io(error_);
   }
-  return ok_status();
+  return Status::ok();
 }
 
 void AuditWriter::close() {

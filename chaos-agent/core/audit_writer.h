@@ -26,7 +26,7 @@
 #include <thread>
 
 #include "chaos-agent/core/clock.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent {
 
@@ -40,7 +40,7 @@ class AuditWriter {
  public:
   // Opens `path` for appending (created 0640 if missing) and starts the writer thread.
   // Errors name the flag, the file and the reason.
-  static Result<std::unique_ptr<AuditWriter>> open(const std::string& path, AuditWriterOptions options = {});
+  static spotsim::Result<std::unique_ptr<AuditWriter>> open(const std::string& path, AuditWriterOptions options = {});
   ~AuditWriter();
   AuditWriter(const AuditWriter&) = delete;
   AuditWriter& operator=(const AuditWriter&) = delete;
@@ -49,7 +49,7 @@ class AuditWriter {
   void append(std::string_view line);
   // Blocks until every line appended before this call has been handed to the kernel.
   // Returns the most recent write error, if any batch failed since the last flush().
-  Status flush();
+  spotsim::Status flush();
   // Writes what is queued, stops the thread, closes the file. Idempotent.
   void close();
 

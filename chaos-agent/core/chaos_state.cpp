@@ -8,6 +8,8 @@
 #include "chaos-agent/core/time_format.h"
 
 namespace agent {
+using spotsim::Result;
+using spotsim::Status;
 
 const char* provider_name(Provider p) {
   switch (p) {
@@ -112,33 +114,34 @@ bool ChaosState::azure_visible(const Injection& inj) {
 
 Result<Injection> ChaosState::inject(InjectRequest req) {
   if (req.providers == 0 || (req.providers & ~kAllProviders) != 0)
-    return Error{"provider: expected aws, azure, gcp or all"};
-  if (req.notice < Millis(0)) return Error{"notice: must not be negative"};
-  if (req.ttl < Millis(0)) return Error{"ttl: must not be negative"};
+    return Status::invalid("provider: expected aws, azure, gcp or all");
+  if (req.notice < Millis(0)) return Status::invalid("notice: must not be negative");
+  if (req.ttl < Millis(0)) return Status::invalid("ttl: must not be negative");
   if (req.kind == Kind::kPreempt) {
     const auto& a = req.aws_action;
     if (a != "terminate" && a != "stop" && a != "hibernate")
-      return Error{"action: expected terminate, stop or hibernate, got '" + a + "'"};
+      return Status::invalid("action: expected terminate, stop or hibernate, got '" + a + "'");
   }
   std::string az_type = req.azure_event_type;
   if (req.kind == Kind::kPreempt && az_type.empty()) az_type = "Preempt";
   if (req.kind == Kind::kMaintenance && az_type.empty()) az_type = "Reboot";
   if (!az_type.empty() && az_type != "Preempt" && az_type != "Reboot" && az_type != "Redeploy" && az_type != "Freeze" &&
       az_type != "Terminate")
-    return Error{"azure event type: expected Preempt, Reboot, Redeploy, Freeze or Terminate, got '" + az_type + "'"};
+    return Status::invalid("azure event type: expected Preempt, Reboot, Redeploy, Freeze or Terminate, got '" +
+                           az_type + "'");
   if (req.kind == Kind::kMaintenance && req.gcp_maintenance != "TERMINATE_ON_HOST_MAINTENANCE" &&
       req.gcp_maintenance != "MIGRATE_ON_HOST_MAINTENANCE")
-    return Error{
+    return Status::invalid(
         "gcp maintenance event: expected TERMINATE_ON_HOST_MAINTENANCE or "
         "MIGRATE_ON_HOST_MAINTENANCE, got '" +
-        req.gcp_maintenance + "'"};
+        req.gcp_maintenance + "'");
   std::optional<std::string> unrealistic = unrealistic_notice(req);
   if (unrealistic && !req.allow_unrealistic)
-    return Error{"notice: " + *unrealistic + " (a shorter notice is accepted only with --allow-unrealistic)"};
+    return Status::invalid("notice: " + *unrealistic + " (a shorter notice is accepted only with --allow-unrealistic)");
   if (req.kind == Kind::kRebalance && req.providers == static_cast<unsigned>(Provider::kAzure))
-    return Error{"rebalance: Azure has no rebalance recommendation; use --provider aws"};
+    return Status::invalid("rebalance: Azure has no rebalance recommendation; use --provider aws");
   if (req.kind == Kind::kRebalance && req.providers == static_cast<unsigned>(Provider::kGcp))
-    return Error{"rebalance: GCP has no rebalance recommendation; use --provider aws"};
+    return Status::invalid("rebalance: GCP has no rebalance recommendation; use --provider aws");
 
   WallTime now = clock_.now();
   Injection inj;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "chaos-agent/core/clock.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent {
 
@@ -76,7 +76,7 @@ class ChaosState {
 
   // Validates and records an injection. Errors name the field and the accepted values; a notice
   // shorter than the provider's minimum is refused unless req.allow_unrealistic.
-  Result<Injection> inject(InjectRequest req);
+  spotsim::Result<Injection> inject(InjectRequest req);
   // Removes every injection, or with `run` only those a game-day run made (req.run == *run;
   // a run's dead-man lease ran out): injections made by hand or by another run stay. Returns
   // what was removed.

@@ -13,6 +13,9 @@
 extern char** environ;
 
 namespace agent {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 std::vector<char*> cstrs(std::vector<std::string>& v) {
   std::vector<char*> out;
@@ -25,7 +28,7 @@ std::vector<char*> cstrs(std::vector<std::string>& v) {
 Result<RunResult> run_sync(const std::vector<std::string>& argv_in) {
   std::vector<std::string> argv = argv_in;
   int pipefd[2];
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) return Status::io(std::string("pipe: ") + std::strerror(errno));
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
@@ -38,7 +41,7 @@ Result<RunResult> run_sync(const std::vector<std::string>& argv_in) {
   ::close(pipefd[1]);
   if (rc != 0) {
     ::close(pipefd[0]);
-    return Error{"cannot run '" + argv[0] + "': " + std::strerror(rc)};
+    return Status::io("cannot run '" + argv[0] + "': " + std::strerror(rc));
   }
   RunResult r;
   char buf[4096];
@@ -68,7 +71,7 @@ Result<pid_t> spawn(const std::vector<std::string>& argv_in, const std::vector<s
   pid_t pid = 0;
   int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return Error{"cannot run '" + argv[0] + "': " + std::strerror(rc)};
+  if (rc != 0) return Status::io("cannot run '" + argv[0] + "': " + std::strerror(rc));
   return pid;
 }
 
@@ -83,9 +86,9 @@ bool process_alive(pid_t pid) {
 
 Result<pid_t> read_pidfile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Error{"pidfile '" + path + "': " + std::strerror(errno)};
+  if (!in) return Status::io("pidfile '" + path + "': " + std::strerror(errno));
   long pid = 0;
-  if (!(in >> pid) || pid <= 1) return Error{"pidfile '" + path + "': does not contain a process id"};
+  if (!(in >> pid) || pid <= 1) return Status::io("pidfile '" + path + "': does not contain a process id");
   return static_cast<pid_t>(pid);
 }
 

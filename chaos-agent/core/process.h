@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent {
 
@@ -16,12 +16,12 @@ struct RunResult {
 };
 
 // Runs argv[0] (searched in PATH) and waits. Errors only when it could not be started.
-Result<RunResult> run_sync(const std::vector<std::string>& argv);
+spotsim::Result<RunResult> run_sync(const std::vector<std::string>& argv);
 // Starts argv in the background with extra "K=V" environment entries; returns its pid.
-Result<pid_t> spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+spotsim::Result<pid_t> spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 // True while pid exists (zombies of our own children are reaped first).
 bool process_alive(pid_t pid);
 // Reads a pid from a pidfile ("1234\n"). Errors name the file.
-Result<pid_t> read_pidfile(const std::string& path);
+spotsim::Result<pid_t> read_pidfile(const std::string& path);
 
 }  // namespace agent

@@ -5,6 +5,9 @@
 #include "chaos-agent/export/export.h"
 
 namespace agent::exports {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 
 constexpr Millis kAzureNotice{30000};
@@ -35,7 +38,7 @@ std::string commands(const plan::Item& item) {
 
 Result<Output> export_azure(const plan::Plan& plan, const Options& options) {
   if (options.resource_group.empty())
-    return Error{"--export azure needs --resource-group G: the resource group of the plan's VMs"};
+    return Status::invalid("--export azure needs --resource-group G: the resource group of the plan's VMs");
   ScriptCloud cloud;
   cloud.provider = Provider::kAzure;
   cloud.flag = "azure";

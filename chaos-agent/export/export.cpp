@@ -6,6 +6,8 @@
 #include "chaos-agent/core/time_format.h"
 
 namespace agent::exports {
+using spotsim::Result;
+using spotsim::Status;
 
 std::optional<Cloud> parse_cloud(std::string_view name) {
   if (name == "fis") return Cloud::kFis;
@@ -20,7 +22,7 @@ Result<Output> export_plan(const plan::Plan& plan, Cloud cloud, const Options& o
     case Cloud::kAzure: return export_azure(plan, options);
     case Cloud::kGcp: return export_gcp(plan, options);
   }
-  return Error{"unknown cloud"};
+  return Status::internal("unknown cloud");
 }
 
 void Refusals::add(const plan::Item& item, const std::string& message) {
@@ -126,8 +128,8 @@ Result<Output> export_script(const plan::Plan& plan, const ScriptCloud& cloud) {
     if (!cloud.expressible(*item, refusals)) continue;
     body += script_step(plan, *item) + cloud.commands(*item);
   }
-  if (!refusals.empty()) return Error{refusals.text()};
-  if (body.empty()) return Error{plan.file + ": error: nothing in the plan is for " + cloud.flag};
+  if (!refusals.empty()) return Status::invalid(refusals.text());
+  if (body.empty()) return Status::invalid(plan.file + ": error: nothing in the plan is for " + cloud.flag);
   Output out;
   out.text = script_header(plan, cloud) + body;
   return out;

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 #include "chaos-agent/fleet/fleet_plan.h"
 #include "chaos-agent/plan/plan.h"
 
@@ -50,14 +50,14 @@ struct Output {
 };
 
 // Error: the refusals, one per line. A missing required option is named by its flag.
-Result<Output> export_plan(const plan::Plan& plan, Cloud cloud, const Options& options);
+spotsim::Result<Output> export_plan(const plan::Plan& plan, Cloud cloud, const Options& options);
 
 // A fleet plan (targets by label, chaos-agent/fleet/): export/fleet_export.cpp.
-Result<Output> export_fleet_plan(const fleet::FleetPlan& plan, Cloud cloud, const Options& options);
+spotsim::Result<Output> export_fleet_plan(const fleet::FleetPlan& plan, Cloud cloud, const Options& options);
 
-Result<Output> export_fis(const plan::Plan& plan, const Options& options);    // export/fis.cpp
-Result<Output> export_azure(const plan::Plan& plan, const Options& options);  // export/azure.cpp
-Result<Output> export_gcp(const plan::Plan& plan, const Options& options);    // export/gcp.cpp
+spotsim::Result<Output> export_fis(const plan::Plan& plan, const Options& options);    // export/fis.cpp
+spotsim::Result<Output> export_azure(const plan::Plan& plan, const Options& options);  // export/azure.cpp
+spotsim::Result<Output> export_gcp(const plan::Plan& plan, const Options& options);    // export/gcp.cpp
 
 // ---- shared by the exporters (export/export.cpp) ---------------------------------------
 
@@ -98,6 +98,6 @@ struct ScriptCloud {
   // The command lines for one item.
   std::function<std::string(const plan::Item&)> commands;
 };
-Result<Output> export_script(const plan::Plan& plan, const ScriptCloud& cloud);
+spotsim::Result<Output> export_script(const plan::Plan& plan, const ScriptCloud& cloud);
 
 }  // namespace agent::exports

@@ -16,6 +16,9 @@
 #include "chaos-agent/export/export.h"
 
 namespace agent::exports {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 
 using nlohmann::json;
@@ -97,13 +100,13 @@ void add_item(const plan::Plan& plan, const plan::Item& item, const std::string&
 
 Result<Output> export_fis(const plan::Plan& plan, const Options& options) {
   if (options.role_arn.empty())
-    return Error{
+    return Status::invalid(
         "--export fis needs --role-arn ARN: the IAM role FIS assumes to interrupt instances "
-        "(ec2:SendSpotInstanceInterruptions, ec2:DescribeInstances)"};
+        "(ec2:SendSpotInstanceInterruptions, ec2:DescribeInstances)");
   if (options.tags.empty() && !options.item_scope)
-    return Error{
+    return Status::invalid(
         "--export fis needs --tag KEY=VALUE naming the fleet's instances; without one FIS would "
-        "pick from every Spot instance in the account and region"};
+        "pick from every Spot instance in the account and region");
   Refusals refusals(plan);
   Output out;
   json tmpl = {{"description", "chaos-agent game-day plan " + plan.name + " (" + plan.file + ")"},
@@ -134,8 +137,8 @@ Result<Output> export_fis(const plan::Plan& plan, const Options& options) {
     }
     add_item(plan, *item, "chaos-" + where.substr(6, where.find(']') - 6), tmpl, base, population, refusals);
   }
-  if (!refusals.empty()) return Error{refusals.text()};
-  if (tmpl["actions"].empty()) return Error{plan.file + ": error: nothing in the plan is for aws"};
+  if (!refusals.empty()) return Status::invalid(refusals.text());
+  if (tmpl["actions"].empty()) return Status::invalid(plan.file + ": error: nothing in the plan is for aws");
   json stops = json::array();
   for (const auto& arn : options.stop_alarms) stops.push_back({{"source", "aws:cloudwatch:alarm"}, {"value", arn}});
   if (stops.empty()) stops.push_back({{"source", "none"}});

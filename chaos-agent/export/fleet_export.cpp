@@ -18,6 +18,8 @@
 #include "chaos-agent/export/export.h"
 
 namespace agent::exports {
+
+using spotsim::Result;
 namespace {
 
 using fleet::FleetItem;

@@ -6,6 +6,9 @@
 #include "chaos-agent/export/export.h"
 
 namespace agent::exports {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 
 constexpr Millis kGcpPreemptNotice{30000};
@@ -41,7 +44,7 @@ std::string commands(const plan::Item& item) {
 }  // namespace
 
 Result<Output> export_gcp(const plan::Plan& plan, const Options& options) {
-  if (options.zone.empty()) return Error{"--export gcp needs --zone Z: the zone of the plan's VMs"};
+  if (options.zone.empty()) return Status::invalid("--export gcp needs --zone Z: the zone of the plan's VMs");
   ScriptCloud cloud;
   cloud.provider = Provider::kGcp;
   cloud.flag = "gcp";

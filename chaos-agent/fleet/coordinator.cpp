@@ -45,10 +45,10 @@ double since_s(Steady::time_point a, Steady::time_point b) { return std::chrono:
 // One abort condition's verdict: "" while healthy, else why to abort.
 std::string check_health(const plan::HealthCheck& h) {
   auto u = http::parse_loopback_url(h.url, "url");
-  if (!u) return u.error();
+  if (!u) return u.status().message();
   bhttp::request<bhttp::string_body> req{bhttp::verb::get, u->second, 11};
   auto r = http::request(u->first, std::move(req), h.timeout);
-  if (!r) return "health check " + h.url + ": " + r.error();
+  if (!r) return "health check " + h.url + ": " + r.status().message();
   if (r->result_int() < 200 || r->result_int() >= 300)
     return "health check " + h.url + " answered " + std::to_string(r->result_int());
   return "";
@@ -56,13 +56,13 @@ std::string check_health(const plan::HealthCheck& h) {
 
 std::string check_prometheus(const PrometheusCheck& p) {
   auto u = http::parse_loopback_url(p.url, "url");
-  if (!u) return u.error();
+  if (!u) return u.status().message();
   std::string base = u->second == "/" ? "" : u->second;
   if (!base.empty() && base.back() == '/') base.pop_back();
   bhttp::request<bhttp::string_body> req{bhttp::verb::get, base + "/api/v1/query?query=" + http::url_encode(p.query),
                                          11};
   auto r = http::request(u->first, std::move(req), p.timeout);
-  if (!r) return "prometheus " + p.url + ": " + r.error();
+  if (!r) return "prometheus " + p.url + ": " + r.status().message();
   auto j = json::parse(r->body(), nullptr, false);
   // {"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[ts,"1.5"]}]}}
   if (j.is_discarded() || j.value("status", "") != "success")
@@ -609,7 +609,7 @@ FleetOutcome run_fleet_plan(const FleetPlan& plan, const CoordinatorOptions& opt
   run.run_id = o.run_id.empty() ? "run-" + random_hex(12) : o.run_id;
   auto ctx = make_tls_context(plan.tls, TlsRole::kClient);
   if (!ctx) {
-    o.log("chaos-agent: " + ctx.error());
+    o.log("chaos-agent: " + ctx.status().message());
     out.exit_code = 2;
     return out;
   }

@@ -15,6 +15,9 @@
 #include "chaos-agent/plan/plan_reader.h"
 
 namespace agent::fleet {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 
 using Type = plan::Item::Type;
@@ -281,7 +284,7 @@ Result<FleetPlan> parse(const std::string& text, const std::string& file, const 
   auto failure = [&]() {
     std::string all = ctx.ok() ? "" : ctx.status().message();
     if (!ictx.ok()) all += (all.empty() ? "" : "\n") + ictx.status().message();
-    return Error{all};
+    return Status::invalid(all);
   };
   const YAML::Node root = spotsim::parse_yaml(ctx, text);
   if (!ctx.ok()) return failure();
@@ -385,7 +388,7 @@ Result<FleetPlan> parse(const std::string& text, const std::string& file, const 
 
 Result<std::string> slurp(const std::string& path, const char* what) {
   std::ifstream in(path);
-  if (!in) return Error{path + ": error: cannot read " + what + ": " + std::strerror(errno)};
+  if (!in) return Status::io(path + ": error: cannot read " + what + ": " + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -440,19 +443,19 @@ Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& f
   try {
     return parse(text, file, inventory_text, inventory_file, discovered);
   } catch (const YAML::Exception& e) {  // a conversion the checks above did not foresee
-    return Error{file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                 ": error: " + e.msg};
+    return Status::invalid(file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                           ": error: " + e.msg);
   }
 }
 
 Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& inventory_path,
                                   const DiscoveredTargets* discovered) {
   auto text = slurp(path, "plan");
-  if (!text) return Error{text.error()};
+  if (!text) return text.status();
   std::string inv;
   if (!inventory_path.empty()) {
     auto t = slurp(inventory_path, "inventory");
-    if (!t) return Error{t.error()};
+    if (!t) return t.status();
     inv = t.value();
   }
   return parse_fleet_plan(text.value(), path, inv, inventory_path, discovered);

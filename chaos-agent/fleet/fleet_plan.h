@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "chaos-agent/core/chaos_state.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 #include "chaos-agent/plan/plan.h"
 
 namespace agent::fleet {
@@ -116,11 +116,12 @@ struct DiscoveredTargets {
 
 // inventory_text/inventory_file: the --inventory file ("" = the plan's own targets:);
 // discovered: targets found elsewhere (neither the plan's targets: nor an inventory may be given).
-Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& file,
-                                   const std::string& inventory_text = "", const std::string& inventory_file = "",
-                                   const DiscoveredTargets* discovered = nullptr);
-Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& inventory_path = "",
-                                  const DiscoveredTargets* discovered = nullptr);
+spotsim::Result<FleetPlan> parse_fleet_plan(const std::string& text, const std::string& file,
+                                            const std::string& inventory_text = "",
+                                            const std::string& inventory_file = "",
+                                            const DiscoveredTargets* discovered = nullptr);
+spotsim::Result<FleetPlan> load_fleet_plan(const std::string& path, const std::string& inventory_path = "",
+                                           const DiscoveredTargets* discovered = nullptr);
 
 // The --dry-run text: selection, blast radius, every target's notice time, abort conditions.
 std::string describe(const FleetPlan& plan);

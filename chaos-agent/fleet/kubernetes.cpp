@@ -19,6 +19,8 @@
 #include "chaos-agent/http/client.h"
 
 namespace agent::fleet {
+using spotsim::Result;
+using spotsim::Status;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -159,7 +161,7 @@ Result<PodPage> parse_pod_list(const std::string& body) {
       page.next = opt_string(*meta, "continue", "metadata").value_or("");
     return page;
   } catch (const Bad& b) {
-    return Error{b.message};
+    return Status::io(b.message);
   }
 }
 
@@ -170,7 +172,7 @@ Result<std::map<std::string, std::string>> parse_node_labels(const std::string& 
     const json* meta = opt_object(j, "metadata", "");
     return meta ? string_map(*meta, "labels", "metadata") : std::map<std::string, std::string>{};
   } catch (const Bad& b) {
-    return Error{b.message};
+    return Status::io(b.message);
   }
 }
 
@@ -251,7 +253,7 @@ Result<std::vector<FleetTarget>> pods_to_targets(
     }
     return out;
   } catch (const Bad& b) {
-    return Error{b.message};
+    return Status::io(b.message);
   }
 }
 
@@ -266,9 +268,9 @@ std::string trimmed(std::string s) {
 
 Result<std::string> read_small_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Error{"cannot read '" + path + "'"};
+  if (!in) return Status::io("cannot read '" + path + "'");
   std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (s.size() > 1 << 20) return Error{"'" + path + "' is larger than 1 MiB"};
+  if (s.size() > 1 << 20) return Status::io("'" + path + "' is larger than 1 MiB");
   return trimmed(s);
 }
 
@@ -282,15 +284,15 @@ Result<ApiServer> api_server(const KubernetesOptions& o) {
   if (!o.api.empty()) {
     const std::string prefix = "https://";
     if (o.api.rfind(prefix, 0) != 0)
-      return Error{"--kubernetes-api: expected https://HOST[:PORT], got '" + o.api +
-                   "' (the API server speaks TLS only)"};
+      return Status::invalid("--kubernetes-api: expected https://HOST[:PORT], got '" + o.api +
+                             "' (the API server speaks TLS only)");
     hostport = o.api.substr(prefix.size());
     while (!hostport.empty() && hostport.back() == '/') hostport.pop_back();
     if (hostport.empty() || hostport.find('/') != std::string::npos)
-      return Error{"--kubernetes-api: expected https://HOST[:PORT] without a path, got '" + o.api + "'"};
+      return Status::invalid("--kubernetes-api: expected https://HOST[:PORT] without a path, got '" + o.api + "'");
     if (hostport.front() == '[') {
       size_t close = hostport.find(']');
-      if (close == std::string::npos) return Error{"--kubernetes-api: unbalanced [ in '" + o.api + "'"};
+      if (close == std::string::npos) return Status::invalid("--kubernetes-api: unbalanced [ in '" + o.api + "'");
       a.host = hostport.substr(1, close - 1);
       a.port = close + 1 < hostport.size() && hostport[close + 1] == ':' ? hostport.substr(close + 2) : "443";
     } else {
@@ -302,15 +304,16 @@ Result<ApiServer> api_server(const KubernetesOptions& o) {
     const char* h = std::getenv("KUBERNETES_SERVICE_HOST");
     const char* p = std::getenv("KUBERNETES_SERVICE_PORT");
     if (!h || !*h)
-      return Error{
+      return Status::invalid(
           "--kubernetes: KUBERNETES_SERVICE_HOST is not set, so this is not a pod of a cluster; run the "
-          "coordinator in the cluster (examples/kubernetes/) or give --kubernetes-api https://HOST:PORT"};
+          "coordinator in the cluster (examples/kubernetes/) or give --kubernetes-api https://HOST:PORT");
     a.host = h;
     a.port = p && *p ? p : "443";
   }
   if (a.host.empty() || a.port.empty() || a.port.size() > 5 ||
       a.port.find_first_not_of("0123456789") != std::string::npos || std::stol(a.port) < 1 || std::stol(a.port) > 65535)
-    return Error{"--kubernetes-api: expected https://HOST[:PORT], got host '" + a.host + "' port '" + a.port + "'"};
+    return Status::invalid("--kubernetes-api: expected https://HOST[:PORT], got host '" + a.host + "' port '" + a.port +
+                           "'");
   a.url = "https://" + (a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host) + ":" + a.port;
   return a;
 }
@@ -337,13 +340,13 @@ class ApiClient {
     for (int attempt = 0;; ++attempt) {
       bool reused = stream_.has_value();
       if (!stream_) {
-        if (auto c = connect(); !c) return Error{c.error()};
+        if (auto c = connect(); !c) return c;
       }
       auto r = exchange(target);
       if (r) return r;
       stream_.reset();
       // A kept-alive connection the server closed meanwhile: one fresh try.
-      if (!reused || attempt > 0) return Error{"GET " + server_.url + target + ": " + r.error()};
+      if (!reused || attempt > 0) return r.status().with_prefix("GET " + server_.url + target + ": ");
     }
   }
 
@@ -377,20 +380,20 @@ class ApiClient {
         done(e);
       });
     });
-    if (ec) return Error{"cannot resolve the API server " + server_.url + ": " + ec.message()};
+    if (ec) return Status::io("cannot resolve the API server " + server_.url + ": " + ec.message());
     auto& sock = beast::get_lowest_layer(*stream_);
     sock.expires_after(timeout_);
     ec = step([&](auto&& done) { sock.async_connect(endpoints, done); });
     if (ec)
-      return Error{"cannot connect to the API server " + server_.url + ": " +
-                   (ec == beast::error::timeout ? "timed out" : ec.message())};
+      return Status::io("cannot connect to the API server " + server_.url + ": " +
+                        (ec == beast::error::timeout ? "timed out" : ec.message()));
     sock.expires_after(timeout_);
     ec = step([&](auto&& done) { stream_->async_handshake(asio::ssl::stream_base::client, done); });
     if (ec)
-      return Error{"TLS handshake with the API server " + server_.url + " failed: " + tls_error_text(ec, ssl) +
-                   " (the server's certificate must chain to the service account's CA '" + ca_ + "' and name " +
-                   server_.host + "; see --kubernetes-serviceaccount, --kubernetes-api)"};
-    return ok_status();
+      return Status::io("TLS handshake with the API server " + server_.url + " failed: " + tls_error_text(ec, ssl) +
+                        " (the server's certificate must chain to the service account's CA '" + ca_ + "' and name " +
+                        server_.host + "; see --kubernetes-serviceaccount, --kubernetes-api)");
+    return Status::ok();
   }
 
   Result<Answer> exchange(const std::string& target) {
@@ -403,14 +406,14 @@ class ApiClient {
     auto& sock = beast::get_lowest_layer(*stream_);
     sock.expires_after(timeout_);
     beast::error_code ec = step([&](auto&& done) { bhttp::async_write(*stream_, req, done); });
-    if (ec) return Error{"send: " + ec.message()};
+    if (ec) return Status::io("send: " + ec.message());
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(256u * 1024 * 1024);
     sock.expires_after(timeout_);
     ec = step([&](auto&& done) { bhttp::async_read(*stream_, buf_, parser, done); });
     if (ec)
-      return Error{ec == beast::error::timeout ? "no answer within " + std::to_string(timeout_.count()) + " ms"
-                                               : "answer: " + ec.message()};
+      return Status::io(ec == beast::error::timeout ? "no answer within " + std::to_string(timeout_.count()) + " ms"
+                                                    : "answer: " + ec.message());
     auto res = parser.release();
     if (!res.keep_alive()) stream_.reset();
     return Answer{res.result_int(), std::move(res.body())};
@@ -442,22 +445,23 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
   const std::string ca_file = o.ca_file.empty() ? sa + "/ca.crt" : o.ca_file;
   auto token = read_small_file(token_file);
   if (!token || token->empty())
-    return Error{
-        "--kubernetes: no service account token: " + (token ? "'" + token_file + "' is empty" : token.error()) +
-        " (the coordinator must run in a pod whose service account token is mounted, see "
-        "examples/kubernetes/coordinator.yaml; or give --kubernetes-serviceaccount DIR)"};
+    return Status::io("--kubernetes: no service account token: " +
+                      (token ? "'" + token_file + "' is empty" : token.status().message()) +
+                      " (the coordinator must run in a pod whose service account token is mounted, see "
+                      "examples/kubernetes/coordinator.yaml; or give --kubernetes-serviceaccount DIR)");
   std::string ns = o.namespace_name;
   if (!o.all_namespaces && ns.empty()) {
     auto n = read_small_file(sa + "/namespace");
     if (!n || n->empty())
-      return Error{"--kubernetes: no namespace: " + (n ? "'" + sa + "/namespace' is empty" : n.error()) +
-                   " (give --kubernetes-namespace NS or --kubernetes-all-namespaces)"};
+      return Status::io(
+          "--kubernetes: no namespace: " + (n ? "'" + sa + "/namespace' is empty" : n.status().message()) +
+          " (give --kubernetes-namespace NS or --kubernetes-all-namespaces)");
     ns = n.value();
   }
   auto server = api_server(o);
-  if (!server) return Error{server.error()};
+  if (!server) return server.status();
   auto ctx = make_verify_context(ca_file, "--kubernetes-serviceaccount (ca.crt)");
-  if (!ctx) return Error{"--kubernetes: " + ctx.error()};
+  if (!ctx) return ctx.status().with_prefix("--kubernetes: ");
   ApiClient api(server.value(), ctx.value(), ca_file, token.value(), o.timeout);
 
   KubernetesDiscovery d;
@@ -465,19 +469,20 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
   d.source = "--kubernetes " + o.selector + (o.all_namespaces ? " (all namespaces)" : " (namespace " + ns + ")");
   const std::string where = o.all_namespaces ? "in any namespace" : "in namespace " + ns;
   auto refused = [&](const ApiClient::Answer& a, const std::string& what, const std::string& rule,
-                     const std::string& alternative = "") -> Error {
+                     const std::string& alternative = "") -> Status {
     std::string msg = status_message(a);
     if (a.status == 401)
-      return Error{"--kubernetes: the API server " + d.api + " rejected the service account token (401 Unauthorized: " +
-                   msg + "): '" + token_file + "' is expired, revoked or from another cluster"};
+      return Status::io("--kubernetes: the API server " + d.api +
+                        " rejected the service account token (401 Unauthorized: " + msg + "): '" + token_file +
+                        "' is expired, revoked or from another cluster");
     if (a.status == 403)
-      return Error{"--kubernetes: the service account may not " + what + " (403 Forbidden: " + msg +
-                   "). Missing RBAC rule: " + rule + " (examples/kubernetes/rbac.yaml)" + alternative};
+      return Status::io("--kubernetes: the service account may not " + what + " (403 Forbidden: " + msg +
+                        "). Missing RBAC rule: " + rule + " (examples/kubernetes/rbac.yaml)" + alternative);
     if (a.status == 410)
-      return Error{"--kubernetes: the pod list changed too much while it was read page by page (410 Gone: " + msg +
-                   "); run the game day again"};
-    return Error{"--kubernetes: cannot " + what + ": the API server answered " + std::to_string(a.status) + " (" + msg +
-                 ")"};
+      return Status::io("--kubernetes: the pod list changed too much while it was read page by page (410 Gone: " + msg +
+                        "); run the game day again");
+    return Status::io("--kubernetes: cannot " + what + ": the API server answered " + std::to_string(a.status) + " (" +
+                      msg + ")");
   };
 
   // Pods, page by page.
@@ -496,21 +501,22 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
         base + "?labelSelector=" + http::url_encode(o.selector) + "&limit=" + std::to_string(o.page_size);
     if (!next.empty()) target += "&continue=" + http::url_encode(next);
     auto a = api.get(target);
-    if (!a) return Error{"--kubernetes: " + a.error()};
+    if (!a) return a.status().with_prefix("--kubernetes: ");
     ++d.pages;
     if (a->status != 200) return refused(a.value(), "list pods " + where, pods_rule);
     auto page = parse_pod_list(a->body);
-    if (!page) return Error{"--kubernetes: GET " + d.api + target + ": not a pod list: " + page.error()};
+    if (!page) return page.status().with_prefix("--kubernetes: GET " + d.api + target + ": not a pod list: ");
     for (auto& item : page->items) items.push_back(std::move(item));
     if (!page->next.empty() && !seen_tokens.insert(page->next).second)
-      return Error{"--kubernetes: GET " + d.api + target +
-                   ": the API server repeated a continue token (a list without end)"};
+      return Status::io("--kubernetes: GET " + d.api + target +
+                        ": the API server repeated a continue token (a list without end)");
     next = page->next;
   } while (!next.empty());
   if (items.empty())
-    return Error{"--kubernetes: no pod " + where + " matches the label selector '" + o.selector +
-                 "' (compare: kubectl get pods " + (o.all_namespaces ? std::string("--all-namespaces") : "-n " + ns) +
-                 " -l '" + o.selector + "')"};
+    return Status::invalid("--kubernetes: no pod " + where + " matches the label selector '" + o.selector +
+                           "' (compare: kubectl get pods " +
+                           (o.all_namespaces ? std::string("--all-namespaces") : "-n " + ns) + " -l '" + o.selector +
+                           "')");
 
   // The nodes that run them: zone, region, instance type, pool.
   std::map<std::string, std::map<std::string, std::string>> nodes;
@@ -523,7 +529,7 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
     for (const auto& n : names) {
       const std::string target = "/api/v1/nodes/" + http::url_encode(n);
       auto a = api.get(target);
-      if (!a) return Error{"--kubernetes: " + a.error()};
+      if (!a) return a.status().with_prefix("--kubernetes: ");
       if (a->status == 404) continue;  // removed since the pod list: the pod is not Ready either
       if (a->status != 200)
         return refused(a.value(), "read node " + n,
@@ -531,14 +537,14 @@ Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o) {
                        "ClusterRoleBinding to the service account",
                        "; or give --kubernetes-no-nodes (then no zone, region, instance_type or pool labels)");
       auto labels = parse_node_labels(a->body);
-      if (!labels) return Error{"--kubernetes: GET " + d.api + target + ": not a node: " + labels.error()};
+      if (!labels) return labels.status().with_prefix("--kubernetes: GET " + d.api + target + ": not a node: ");
       nodes[n] = labels.value();
     }
   }
   KubernetesOptions mapping = o;
   mapping.namespace_name = ns;
   auto targets = pods_to_targets(items, nodes, mapping);
-  if (!targets) return Error{"--kubernetes: the pod list from " + d.api + base + ": " + targets.error()};
+  if (!targets) return targets.status().with_prefix("--kubernetes: the pod list from " + d.api + base + ": ");
   d.targets = std::move(targets.value());
   return d;
 }

@@ -29,7 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 #include "chaos-agent/fleet/fleet_plan.h"
 
 namespace agent::fleet {
@@ -71,18 +71,18 @@ struct PodPage {
   nlohmann::json items = nlohmann::json::array();
   std::string next;  // metadata.continue ("" = last page)
 };
-Result<PodPage> parse_pod_list(const std::string& body);
-Result<std::map<std::string, std::string>> parse_node_labels(const std::string& body);
+spotsim::Result<PodPage> parse_pod_list(const std::string& body);
+spotsim::Result<std::map<std::string, std::string>> parse_node_labels(const std::string& body);
 
 // The mapping above, without a server. node_labels: node name -> its labels (nodes missing
 // from the map contribute only `node`).
-Result<std::vector<FleetTarget>> pods_to_targets(
+spotsim::Result<std::vector<FleetTarget>> pods_to_targets(
     const nlohmann::json& items, const std::map<std::string, std::map<std::string, std::string>>& node_labels,
     const KubernetesOptions& o);
 
 // Lists the pods (and their nodes) through the API server. Every error is written for the
 // operator: a missing token, the API server's certificate, 401/403 (with the RBAC rule that is
 // missing), malformed answers, a selector that matches no pod.
-Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o);
+spotsim::Result<KubernetesDiscovery> discover_kubernetes(const KubernetesOptions& o);
 
 }  // namespace agent::fleet

@@ -17,6 +17,7 @@
 #include "chaos-agent/imds/common.h"
 
 namespace agent::fleet {
+using spotsim::Status;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -78,7 +79,7 @@ struct RemoteControl::Core : std::enable_shared_from_this<Core> {
     }
     if (post && target == "/v1/inject") {
       auto ir = control::inject_request_from_json(body);
-      if (!ir) return {400, {{"error", ir.error()}}};
+      if (!ir) return {400, {{"error", ir.status().message()}}};
       Millis lease{0};
       if (body.contains("lease")) {
         auto d = body["lease"].is_string() ? parse_duration(body["lease"].get<std::string>()) : std::nullopt;
@@ -88,7 +89,7 @@ struct RemoteControl::Core : std::enable_shared_from_this<Core> {
       if (lease.count() > 0 && ir->run.empty())
         return {400, {{"error", "lease: needs run (the lease is per game-day run)"}}};
       auto r = agent.inject(ir.value(), tagged_peer);
-      if (!r) return {400, {{"error", r.error()}}};
+      if (!r) return {400, {{"error", r.status().message()}}};
       if (lease.count() > 0) {
         auto& l = leases[ir->run];
         if (l.coordinator.empty())
@@ -278,22 +279,22 @@ RemoteControl::~RemoteControl() {
 Status RemoteControl::start() {
   auto& o = core_->opts;
   if (o.allow.empty())
-    return Error{
-        "--allow-coordinator: required with --remote-control (the certificate names allowed to command this agent)"};
+    return Status::invalid(
+        "--allow-coordinator: required with --remote-control (the certificate names allowed to command this agent)");
   auto ctx = make_tls_context(o.tls, TlsRole::kServer);
-  if (!ctx) return Error{ctx.error()};
+  if (!ctx) return ctx.status();
   core_->ctx = ctx.value();
   auto hp = http::parse_host_port(o.listen, "--remote-control");
-  if (!hp) return Error{hp.error()};
+  if (!hp) return hp.status();
   beast::error_code ec;
   auto addr = asio::ip::make_address(hp->first, ec);
-  if (ec) return Error{"--remote-control: '" + hp->first + "' is not an IP address"};
+  if (ec) return Status::invalid("--remote-control: '" + hp->first + "' is not an IP address");
   tcp::endpoint ep(addr, hp->second);
   core_->acceptor.open(ep.protocol(), ec);
   if (!ec) core_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) core_->acceptor.bind(ep, ec);
   if (!ec) core_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error{"--remote-control: cannot listen on " + o.listen + ": " + ec.message()};
+  if (ec) return Status::io("--remote-control: cannot listen on " + o.listen + ": " + ec.message());
   core_->agent.audit({{"event", "remote_listen"},
                       {"listen", o.listen},
                       {"port", port()},
@@ -301,7 +302,7 @@ Status RemoteControl::start() {
                       {"replay_window_s", to_seconds(o.replay_window)}});
   core_->do_accept();
   core_->check_leases();
-  return ok_status();
+  return Status::ok();
 }
 
 uint16_t RemoteControl::port() const {

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "chaos-agent/agent.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 #include "chaos-agent/fleet/fleet_plan.h"
 
 namespace agent::fleet {
@@ -49,7 +49,7 @@ class RemoteControl {
   RemoteControl& operator=(const RemoteControl&) = delete;
 
   // Loads the TLS files and binds. Errors name the flag. REQUIRES: agent.start() succeeded.
-  Status start();
+  spotsim::Status start();
   uint16_t port() const;
 
   struct Core;

@@ -9,6 +9,9 @@
 #include <fstream>
 
 namespace agent::fleet {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace ssl = boost::asio::ssl;
 
 namespace {
@@ -26,11 +29,11 @@ std::shared_ptr<ssl::context> new_context(TlsRole role) {
 }  // namespace
 
 Result<std::shared_ptr<ssl::context>> make_verify_context(const std::string& ca, const std::string& flag) {
-  if (!std::ifstream(ca)) return Error{flag + ": cannot read the CA certificate '" + ca + "'"};
+  if (!std::ifstream(ca)) return Status::io(flag + ": cannot read the CA certificate '" + ca + "'");
   auto ctx = new_context(TlsRole::kClient);
   boost::system::error_code ec;
   ctx->load_verify_file(ca, ec);
-  if (ec) return Error{flag + ": cannot load the CA certificate '" + ca + "': " + ec.message()};
+  if (ec) return Status::io(flag + ": cannot load the CA certificate '" + ca + "': " + ec.message());
   ctx->set_verify_mode(ssl::verify_peer, ec);
   return ctx;
 }
@@ -39,17 +42,17 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Tl
   for (auto [flag, path] :
        {std::pair{"--tls-ca", &files.ca}, std::pair{"--tls-cert", &files.cert}, std::pair{"--tls-key", &files.key}}) {
     if (path->empty())
-      return Error{std::string(flag) +
-                   ": required for remote control (mutual TLS with the operator's CA; "
-                   "see docs/gameday.md, certificates)"};
-    if (!std::ifstream(*path)) return Error{std::string(flag) + ": cannot read '" + *path + "'"};
+      return Status::invalid(std::string(flag) +
+                             ": required for remote control (mutual TLS with the operator's CA; "
+                             "see docs/gameday.md, certificates)");
+    if (!std::ifstream(*path)) return Status::io(std::string(flag) + ": cannot read '" + *path + "'");
   }
   auto ctx = new_context(role);
   boost::system::error_code ec;
-  auto load = [&](const char* flag, const std::string& path, auto&& fn) -> std::optional<Error> {
+  auto load = [&](const char* flag, const std::string& path, auto&& fn) -> std::optional<spotsim::Status> {
     ec.clear();
     fn(path, ec);
-    if (ec) return Error{std::string(flag) + ": cannot load '" + path + "': " + ec.message()};
+    if (ec) return Status::io(std::string(flag) + ": cannot load '" + path + "': " + ec.message());
     return std::nullopt;
   };
   if (auto e = load("--tls-ca", files.ca, [&](const std::string& p, auto& c) { ctx->load_verify_file(p, c); }))
@@ -61,7 +64,7 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Tl
                     [&](const std::string& p, auto& c) { ctx->use_private_key_file(p, ssl::context::pem, c); }))
     return *e;
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
-    return Error{"--tls-key: '" + files.key + "' is not the key of the certificate in '" + files.cert + "'"};
+    return Status::invalid("--tls-key: '" + files.key + "' is not the key of the certificate in '" + files.cert + "'");
   ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
   if (role == TlsRole::kServer) {
     // The acceptable client CAs sent in the handshake: only the operator's CA.

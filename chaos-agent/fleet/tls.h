@@ -15,7 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/ssl.h>
 
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 #include "chaos-agent/fleet/fleet_plan.h"
 
 namespace agent::fleet {
@@ -23,12 +23,13 @@ namespace agent::fleet {
 enum class TlsRole { kServer, kClient };
 
 // Errors name the file and the flag (e.g. "--tls-key: cannot load 'k.pem': ...").
-Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFiles& files, TlsRole role);
+spotsim::Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFiles& files, TlsRole role);
 
 // A client context that trusts only the CA in `ca` and presents no certificate of its own: for
 // servers that authenticate us otherwise (the Kubernetes API server: a bearer token). The
 // caller names the server to check (SSL_set1_host / X509_VERIFY_PARAM_set1_ip_asc).
-Result<std::shared_ptr<boost::asio::ssl::context>> make_verify_context(const std::string& ca, const std::string& flag);
+spotsim::Result<std::shared_ptr<boost::asio::ssl::context>> make_verify_context(const std::string& ca,
+                                                                                const std::string& flag);
 
 // The verified peer certificate's subject CN first, then its DNS SANs (deduplicated). Empty
 // when the peer sent no certificate.

@@ -10,6 +10,8 @@
 #include <boost/beast/core.hpp>
 
 namespace agent::http {
+using spotsim::Result;
+using spotsim::Status;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -21,11 +23,12 @@ Result<Endpoint> parse_endpoint(const std::string& s, const std::string& flag) {
   if (s.rfind("unix:", 0) == 0) {
     ep.is_unix = true;
     ep.path = s.substr(5);
-    if (ep.path.empty() || ep.path[0] != '/') return Error{flag + ": expected unix:/ABSOLUTE/PATH, got '" + s + "'"};
+    if (ep.path.empty() || ep.path[0] != '/')
+      return Status::invalid(flag + ": expected unix:/ABSOLUTE/PATH, got '" + s + "'");
     return ep;
   }
   auto hp = parse_host_port(s, flag);
-  if (!hp) return Error{hp.error() + " (or unix:/PATH)"};
+  if (!hp) return Status::invalid(hp.status().message() + " (or unix:/PATH)");
   ep.host = hp->first;
   ep.port = hp->second;
   return ep;
@@ -33,18 +36,20 @@ Result<Endpoint> parse_endpoint(const std::string& s, const std::string& flag) {
 
 Result<std::pair<Endpoint, std::string>> parse_loopback_url(const std::string& url, const std::string& field) {
   const std::string prefix = "http://";
-  if (url.rfind(prefix, 0) != 0) return Error{field + ": expected http://127.0.0.1:PORT/PATH, got '" + url + "'"};
+  if (url.rfind(prefix, 0) != 0)
+    return Status::invalid(field + ": expected http://127.0.0.1:PORT/PATH, got '" + url + "'");
   std::string rest = url.substr(prefix.size());
   size_t slash = rest.find('/');
   std::string hostport = rest.substr(0, slash);
   std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
   if (hostport.find(':') == std::string::npos) hostport += ":80";
   auto hp = parse_host_port(hostport, field);
-  if (!hp) return Error{hp.error()};
+  if (!hp) return hp.status();
   beast::error_code ec;
   auto addr = asio::ip::make_address(hp->first, ec);
   if (ec || !addr.is_loopback())
-    return Error{field + ": '" + hp->first + "' is not a loopback address; health checks must stay on this machine"};
+    return Status::invalid(field + ": '" + hp->first +
+                           "' is not a loopback address; health checks must stay on this machine");
   Endpoint ep;
   ep.host = hp->first;
   ep.port = hp->second;
@@ -88,7 +93,7 @@ Result<Response> exchange(Socket& socket, Request& req) {
     bhttp::write(socket, sr, ec);
     if (ec != asio::error::interrupted) break;
   }
-  if (ec) return Error{"write: " + ec.message()};
+  if (ec) return Status::io("write: " + ec.message());
   beast::flat_buffer buf;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
@@ -96,7 +101,7 @@ Result<Response> exchange(Socket& socket, Request& req) {
     bhttp::read(socket, buf, parser, ec);
     if (ec != asio::error::interrupted) break;
   }
-  if (ec) return Error{"read: " + ec.message()};
+  if (ec) return Status::io("read: " + ec.message());
   return parser.release();
 }
 }  // namespace
@@ -108,23 +113,23 @@ Result<Response> request(const Endpoint& ep, Request req, Millis timeout) {
   req.keep_alive(false);
   req.prepare_payload();
   beast::error_code ec;
-  Result<Response> r = Error{""};
+  Result<Response> r = Status::internal("no exchange");
   if (ep.is_unix) {
     asio::local::stream_protocol::socket socket(io);
     socket.connect(asio::local::stream_protocol::endpoint(ep.path), ec);
-    if (ec) return Error{ep.to_string() + ": connect: " + ec.message()};
+    if (ec) return Status::io(ep.to_string() + ": connect: " + ec.message());
     set_timeouts(socket, timeout);
     r = exchange(socket, req);
   } else {
     auto addr = asio::ip::make_address(ep.host, ec);
-    if (ec) return Error{ep.to_string() + ": bad address"};
+    if (ec) return Status::io(ep.to_string() + ": bad address");
     asio::ip::tcp::socket socket(io);
     socket.connect(asio::ip::tcp::endpoint(addr, ep.port), ec);
-    if (ec) return Error{ep.to_string() + ": connect: " + ec.message()};
+    if (ec) return Status::io(ep.to_string() + ": connect: " + ec.message());
     set_timeouts(socket, timeout);
     r = exchange(socket, req);
   }
-  if (!r) return Error{ep.to_string() + ": " + r.error()};
+  if (!r) return r.status().with_prefix(ep.to_string() + ": ");
   return r;
 }
 

@@ -17,13 +17,13 @@ struct Endpoint {
 };
 
 // "unix:/run/chaos-agent/control.sock" or "127.0.0.1:8170". Errors mention `flag`.
-Result<Endpoint> parse_endpoint(const std::string& s, const std::string& flag);
+spotsim::Result<Endpoint> parse_endpoint(const std::string& s, const std::string& flag);
 // "http://127.0.0.1:8080/healthz" -> endpoint + target. Loopback hosts only.
-Result<std::pair<Endpoint, std::string>> parse_loopback_url(const std::string& url, const std::string& field);
+spotsim::Result<std::pair<Endpoint, std::string>> parse_loopback_url(const std::string& url, const std::string& field);
 
 // Percent-encoding of a query parameter's value (RFC 3986 unreserved characters stay).
 std::string url_encode(const std::string& s);
 
-Result<Response> request(const Endpoint& ep, Request req, Millis timeout);
+spotsim::Result<Response> request(const Endpoint& ep, Request req, Millis timeout);
 
 }  // namespace agent::http

@@ -15,6 +15,8 @@
 #include "chaos-agent/core/time_format.h"
 
 namespace agent::http {
+using spotsim::Result;
+using spotsim::Status;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -292,33 +294,34 @@ Server::~Server() { close(); }
 Status Server::listen_tcp(const std::string& host, uint16_t port) {
   beast::error_code ec;
   auto addr = asio::ip::make_address(host, ec);
-  if (ec) return Error{"'" + host + "' is not an IP address"};
+  if (ec) return Status::invalid("'" + host + "' is not an IP address");
   auto acc = std::make_shared<Acceptor<tcp>>(core_->io, core_);
   tcp::endpoint ep(addr, port);
   acc->acceptor().open(ep.protocol(), ec);
   if (!ec) acc->acceptor().set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acc->acceptor().bind(ep, ec);
   if (!ec) acc->acceptor().listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error{"cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message()};
+  if (ec) return Status::io("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   port_ = acc->acceptor().local_endpoint().port();
   acc->accept();
   core_->closers.push_back([acc] { acc->close(); });
-  return ok_status();
+  return Status::ok();
 }
 
 Status Server::listen_unix(const std::string& path, mode_t mode) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) return Error{"'" + path + "' exists and is not a socket; refusing to replace it"};
+    if (!S_ISSOCK(st.st_mode))
+      return Status::invalid("'" + path + "' exists and is not a socket; refusing to replace it");
     // A socket someone still listens on belongs to a running process (another agent): leave it.
     // Only a stale one (connection refused) is replaced.
     beast::error_code probe_ec;
     local::socket probe(core_->io);
     probe.connect(local::endpoint(path), probe_ec);
     if (!probe_ec)
-      return Error{"cannot listen on unix:" + path +
-                   ": another process is listening on it (another chaos-agent?); "
-                   "refusing to replace it"};
+      return Status::io("cannot listen on unix:" + path +
+                        ": another process is listening on it (another chaos-agent?); "
+                        "refusing to replace it");
     ::unlink(path.c_str());
   }
   auto acc = std::make_shared<Acceptor<local>>(core_->io, core_);
@@ -329,12 +332,12 @@ Status Server::listen_unix(const std::string& path, mode_t mode) {
   if (!ec) acc->acceptor().bind(ep, ec);
   ::umask(old);
   if (!ec) acc->acceptor().listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Error{"cannot listen on unix:" + path + ": " + ec.message()};
+  if (ec) return Status::io("cannot listen on unix:" + path + ": " + ec.message());
   ::chmod(path.c_str(), mode);
   unix_path_ = path;
   acc->accept();
   core_->closers.push_back([acc] { acc->close(); });
-  return ok_status();
+  return Status::ok();
 }
 
 void Server::close() {
@@ -354,22 +357,23 @@ Result<std::pair<std::string, uint16_t>> parse_host_port(const std::string& s, c
   std::string port;
   if (!s.empty() && s[0] == '[') {
     size_t close = s.find("]:");
-    if (close == std::string::npos) return Error{flag + ": expected [IPv6]:PORT, got '" + s + "'"};
+    if (close == std::string::npos) return Status::invalid(flag + ": expected [IPv6]:PORT, got '" + s + "'");
     host = s.substr(1, close - 1);
     port = s.substr(close + 2);
   } else {
     size_t colon = s.rfind(':');
-    if (colon == std::string::npos) return Error{flag + ": expected HOST:PORT (e.g. 127.0.0.1:8169), got '" + s + "'"};
+    if (colon == std::string::npos)
+      return Status::invalid(flag + ": expected HOST:PORT (e.g. 127.0.0.1:8169), got '" + s + "'");
     host = s.substr(0, colon);
     port = s.substr(colon + 1);
   }
   if (host == "localhost") host = "127.0.0.1";
   beast::error_code ec;
   asio::ip::make_address(host, ec);
-  if (ec) return Error{flag + ": '" + host + "' is not an IP address (use an IP literal such as 127.0.0.1)"};
+  if (ec) return Status::invalid(flag + ": '" + host + "' is not an IP address (use an IP literal such as 127.0.0.1)");
   if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
       std::stoi(port) > 65535)
-    return Error{flag + ": '" + port + "' is not a port number (0-65535)"};
+    return Status::invalid(flag + ": '" + port + "' is not a port number (0-65535)");
   return std::make_pair(host, static_cast<uint16_t>(std::stoi(port)));
 }
 

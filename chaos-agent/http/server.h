@@ -19,7 +19,7 @@
 #include <boost/beast/http.hpp>
 
 #include "chaos-agent/core/clock.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent::http {
 
@@ -50,9 +50,9 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // host must be an IP literal; port 0 picks a free port (see port()).
-  Status listen_tcp(const std::string& host, uint16_t port);
+  spotsim::Status listen_tcp(const std::string& host, uint16_t port);
   // Creates a unix stream socket at path (an existing socket file is replaced) with `mode`.
-  Status listen_unix(const std::string& path, mode_t mode);
+  spotsim::Status listen_unix(const std::string& path, mode_t mode);
   uint16_t port() const { return port_; }
   // Stops accepting. Connections already open finish their current exchange.
   void close();
@@ -67,6 +67,6 @@ class Server {
 };
 
 // "HOST:PORT" (IPv4 literal, or [IPv6]) -> host, port. Errors mention `flag`.
-Result<std::pair<std::string, uint16_t>> parse_host_port(const std::string& s, const std::string& flag);
+spotsim::Result<std::pair<std::string, uint16_t>> parse_host_port(const std::string& s, const std::string& flag);
 
 }  // namespace agent::http

@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 
 namespace agent::http {
+using spotsim::Result;
+using spotsim::Status;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -48,7 +50,7 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
     if (done) {
       auto d = std::move(done);
       done = nullptr;
-      d(Error{"upstream " + opts.host + ":" + std::to_string(opts.port) + ": " + what + ": " + ec.message()});
+      d(Status::io("upstream " + opts.host + ":" + std::to_string(opts.port) + ": " + what + ": " + ec.message()));
     }
   }
 

@@ -26,7 +26,7 @@ class Upstream {
  public:
   Upstream(boost::asio::io_context& io, UpstreamOptions options);
   // Calls done exactly once, on the io_context thread.
-  void forward(const Request& req, std::function<void(Result<Response>)> done);
+  void forward(const Request& req, std::function<void(spotsim::Result<Response>)> done);
   const UpstreamOptions& options() const { return options_; }
 
  private:

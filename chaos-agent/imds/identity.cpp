@@ -10,6 +10,8 @@
 #include <yaml-cpp/yaml.h>
 
 namespace agent::imds {
+using spotsim::Result;
+using spotsim::Status;
 
 InstanceIdentity InstanceIdentity::defaults() {
   InstanceIdentity id;
@@ -47,11 +49,11 @@ InstanceIdentity InstanceIdentity::defaults() {
 }
 
 namespace {
-Error error_at(const std::string& file, const YAML::Mark& m, const std::string& path, const std::string& msg) {
+Status error_at(const std::string& file, const YAML::Mark& m, const std::string& path, const std::string& msg) {
   int line = m.line >= 0 ? m.line + 1 : 1;
   int col = m.column >= 0 ? m.column + 1 : 1;
-  return Error{file + ":" + std::to_string(line) + ":" + std::to_string(col) +
-               ": error: " + (path.empty() ? "" : path + ": ") + msg};
+  return Status::invalid(file + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                         ": error: " + (path.empty() ? "" : path + ": ") + msg);
 }
 }  // namespace
 
@@ -104,7 +106,7 @@ Result<InstanceIdentity> parse_identity(const std::string& text, const std::stri
 
 Result<InstanceIdentity> load_identity(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Error{path + ": error: cannot read identity file: " + std::strerror(errno)};
+  if (!in) return Status::io(path + ": error: cannot read identity file: " + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_identity(ss.str(), path);

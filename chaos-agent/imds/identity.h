@@ -16,7 +16,7 @@
 #include <map>
 #include <string>
 
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent::imds {
 
@@ -31,7 +31,7 @@ struct InstanceIdentity {
 // but no region, the region is the zone without its letter ("eu-west-1b" -> "eu-west-1") and the
 // default zone id is dropped. Errors are "FILE:LINE:COL: error: PATH: message" and name the
 // accepted keys.
-Result<InstanceIdentity> load_identity(const std::string& path);
-Result<InstanceIdentity> parse_identity(const std::string& text, const std::string& file);
+spotsim::Result<InstanceIdentity> load_identity(const std::string& path);
+spotsim::Result<InstanceIdentity> parse_identity(const std::string& text, const std::string& file);
 
 }  // namespace agent::imds

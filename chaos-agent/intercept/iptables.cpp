@@ -14,21 +14,24 @@
 #include "chaos-agent/core/process.h"
 
 namespace agent::intercept {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 
 Status run_iptables(const std::string& bin, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {bin, "-w", "5"};
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = run_sync(argv);
-  if (!r) return Error{r.error() + " (is the iptables package installed?)"};
+  if (!r) return Status::io(r.status().message() + " (is the iptables package installed?)");
   if (r->exit_code != 0) {
     std::string cmd;
     for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
     std::string out = r->output;
     while (!out.empty() && out.back() == '\n') out.pop_back();
-    return Error{"'" + cmd + "' failed: " + out};
+    return Status::io("'" + cmd + "' failed: " + out);
   }
-  return ok_status();
+  return Status::ok();
 }
 
 std::string dirname_of(const std::string& path) {
@@ -44,14 +47,14 @@ Status write_state(const InterceptOptions& o) {
   {
     std::ofstream out(tmp, std::ios::trunc);
     if (!out)
-      return Error{"state file '" + tmp + "': " + std::strerror(errno) + " (set --state-file to a writable path)"};
+      return Status::io("state file '" + tmp + "': " + std::strerror(errno) + " (set --state-file to a writable path)");
     out << j.dump(2) << "\n";
     out.flush();
-    if (!out) return Error{"state file '" + tmp + "': write failed"};
+    if (!out) return Status::io("state file '" + tmp + "': write failed");
   }
   if (std::rename(tmp.c_str(), o.state_file.c_str()) != 0)
-    return Error{"state file '" + o.state_file + "': " + std::strerror(errno)};
-  return ok_status();
+    return Status::io("state file '" + o.state_file + "': " + std::strerror(errno));
+  return Status::ok();
 }
 
 std::vector<std::string> split_words(const std::string& line) {
@@ -97,12 +100,12 @@ Result<Interceptor> Interceptor::install(const InterceptOptions& o) {
   struct stat st {};
   if (::stat(o.state_file.c_str(), &st) == 0) {
     auto c = cleanup(o.state_file, o.iptables, false);
-    if (!c) return Error{"--intercept: " + c.error()};
+    if (!c) return c.status().with_prefix("--intercept: ");
   }
-  if (auto s = write_state(o); !s) return Error{"--intercept: " + s.error()};
+  if (auto s = write_state(o); !s) return s.with_prefix("--intercept: ");
   if (auto s = run_iptables(o.iptables, rule_args(o, true)); !s) {
     ::unlink(o.state_file.c_str());
-    return Error{"--intercept: " + s.error()};
+    return s.with_prefix("--intercept: ");
   }
   Interceptor i;
   i.o_ = o;
@@ -111,7 +114,7 @@ Result<Interceptor> Interceptor::install(const InterceptOptions& o) {
 }
 
 Status Interceptor::remove() {
-  if (!installed_) return ok_status();
+  if (!installed_) return Status::ok();
   installed_ = false;
   Status s = run_iptables(o_.iptables, rule_args(o_, false));
   ::unlink(o_.state_file.c_str());
@@ -120,8 +123,8 @@ Status Interceptor::remove() {
 
 Result<std::vector<std::string>> tagged_rules(const std::string& iptables) {
   auto r = run_sync({iptables, "-w", "5", "-t", "nat", "-S", "OUTPUT"});
-  if (!r) return Error{r.error()};
-  if (r->exit_code != 0) return Error{iptables + " -t nat -S OUTPUT failed: " + r->output};
+  if (!r) return r.status();
+  if (r->exit_code != 0) return Status::io(iptables + " -t nat -S OUTPUT failed: " + r->output);
   std::vector<std::string> out;
   std::istringstream in(r->output);
   for (std::string line; std::getline(in, line);) {
@@ -146,8 +149,8 @@ Result<CleanupReport> cleanup(const std::string& state_file, const std::string& 
     } else {
       pid_t pid = j.value("pid", 0);
       if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) == 0 && !force)
-        return Error{"chaos-agent pid " + std::to_string(pid) + " (from " + state_file +
-                     ") is still running: stop it (it removes its rule on SIGTERM), or use cleanup --force"};
+        return Status::invalid("chaos-agent pid " + std::to_string(pid) + " (from " + state_file +
+                               ") is still running: stop it (it removes its rule on SIGTERM), or use cleanup --force");
       iptables = j.value("iptables", iptables);
       if (j.contains("rules") && j["rules"].is_array()) {
         for (const auto& rule : j["rules"]) {
@@ -159,14 +162,14 @@ Result<CleanupReport> cleanup(const std::string& state_file, const std::string& 
     }
   }
   auto tagged = tagged_rules(iptables);
-  if (!tagged) return Error{tagged.error()};
+  if (!tagged) return tagged.status();
   for (const auto& line : tagged.value()) {
     auto words = split_words(line);
     if (words.empty() || words[0] != "-A") continue;
     words[0] = "-D";
     words.insert(words.begin(), {"-t", "nat"});
     if (auto s = run_iptables(iptables, words); s) ++rep.rules_removed;
-    else rep.notes.push_back(s.error());
+    else rep.notes.push_back(s.message());
   }
   if (rep.state_file_found) ::unlink(state_file.c_str());
   return rep;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "chaos-agent/core/paths.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent::intercept {
 
@@ -40,9 +40,9 @@ class Interceptor {
  public:
   // Records the rule in the state file, then adds it. Refuses when the state file names a
   // live agent; cleans up after a dead one first.
-  static Result<Interceptor> install(const InterceptOptions& o);
+  static spotsim::Result<Interceptor> install(const InterceptOptions& o);
   // Deletes the rule and the state file. Idempotent.
-  Status remove();
+  spotsim::Status remove();
   const InterceptOptions& options() const { return o_; }
   bool installed() const { return installed_; }
 
@@ -59,9 +59,9 @@ struct CleanupReport {
 // Removes every rule the state file lists and every rule tagged "chaos-agent" in the nat
 // OUTPUT chain, then the state file. Refuses while the recorded agent pid is still alive unless
 // force is set.
-Result<CleanupReport> cleanup(const std::string& state_file, const std::string& iptables, bool force);
+spotsim::Result<CleanupReport> cleanup(const std::string& state_file, const std::string& iptables, bool force);
 
 // Rules currently tagged "chaos-agent" in nat OUTPUT, as printed by iptables -S.
-Result<std::vector<std::string>> tagged_rules(const std::string& iptables);
+spotsim::Result<std::vector<std::string>> tagged_rules(const std::string& iptables);
 
 }  // namespace agent::intercept

@@ -16,6 +16,9 @@
 #include "chaos-agent/plan/plan_reader.h"
 
 namespace agent::plan {
+
+using spotsim::Result;
+using spotsim::Status;
 namespace {
 
 uint64_t mix(uint64_t x) {
@@ -57,10 +60,10 @@ class PlanParser {
 
   Result<Plan> parse(const std::string& text) {
     const YAML::Node root = spotsim::parse_yaml(ctx_, text);
-    if (!ctx_.ok()) return failure(ctx_);
+    if (!ctx_.ok()) return ctx_.status();
     if (!root.IsMap()) {
       ctx_.error(root, "", "a game-day plan is a mapping with max_duration and chaos");
-      return failure(ctx_);
+      return ctx_.status();
     }
     MapReader top(ctx_, root, "");
     header(top);
@@ -74,7 +77,7 @@ class PlanParser {
     read_plan_duration(top, derived + Millis(30000), p_.max_duration, max_known_, p_.duration);
     expect(top);
     top.finish();
-    if (!ctx_.ok()) return failure(ctx_);
+    if (!ctx_.ok()) return ctx_.status();
     return std::move(p_);
   }
 
@@ -268,7 +271,7 @@ Result<Plan> parse_plan(const std::string& text, const std::string& file) { retu
 
 Result<Plan> load_plan(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Error{path + ": error: cannot read plan: " + std::strerror(errno)};
+  if (!in) return Status::io(path + ": error: cannot read plan: " + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
   return parse_plan(ss.str(), path);

@@ -30,7 +30,7 @@
 
 #include "chaos-agent/core/chaos_state.h"
 #include "chaos-agent/core/paths.h"
-#include "chaos-agent/core/result.h"
+#include "common/status.h"
 
 namespace agent::plan {
 
@@ -83,8 +83,8 @@ struct Plan {
   std::string report_path;  // "" = none
 };
 
-Result<Plan> parse_plan(const std::string& text, const std::string& file);
-Result<Plan> load_plan(const std::string& path);
+spotsim::Result<Plan> parse_plan(const std::string& text, const std::string& file);
+spotsim::Result<Plan> load_plan(const std::string& path);
 
 // A seeded SplitMix64 hash of a target name: the order storms pick targets in (also used by
 // fleet plans for their picks and window offsets). The same on every platform.

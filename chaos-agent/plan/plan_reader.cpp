@@ -7,6 +7,7 @@
 #include "common/units.h"
 
 namespace agent::plan {
+using spotsim::Status;
 
 Position position_of(const YAML::Mark& m) {
   return Position{m.line >= 0 ? m.line + 1 : 1, m.column >= 0 ? m.column + 1 : 1};
@@ -46,7 +47,7 @@ bool read_providers(MapReader& r, const std::string& key, ProviderSet& out) {
 bool check_loopback_url(ParseContext& ctx, const YAML::Node& n, const std::string& path, const std::string& url) {
   auto u = http::parse_loopback_url(url, "url");
   if (u) return true;
-  ctx.error(n, path, u.error().substr(u.error().find(": ") + 2));
+  ctx.error(n, path, u.status().message().substr(u.status().message().find(": ") + 2));
   return false;
 }
 
@@ -214,7 +215,5 @@ MapReader body_reader(ParseContext& ctx, const ItemHead& head) {
     for (const char* k : {"kind", "at", "name"}) b.get(k);
   return b;
 }
-
-Error failure(const ParseContext& ctx) { return Error{ctx.status().message()}; }
 
 }  // namespace agent::plan

@@ -83,7 +83,4 @@ std::optional<ItemHead> read_item_head(ParseContext& ctx, const YAML::Node& node
 // A reader of the item's body (kind, at and name already known in the flat form); call finish().
 MapReader body_reader(ParseContext& ctx, const ItemHead& head);
 
-// The errors collected so far, as a Result's error (one line each).
-Error failure(const ParseContext& ctx);
-
 }  // namespace agent::plan

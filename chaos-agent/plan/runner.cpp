@@ -56,13 +56,13 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
   for (const auto& t : plan.targets) {
     auto c = control::Client::connect(t.control, t.token_file.empty() ? default_token_file() : t.token_file);
     if (!c) {
-      log("target " + t.name + ": " + c.error());
+      log("target " + t.name + ": " + c.status().message());
       out.exit_code = 3;
       return out;
     }
     auto st = c->get("/v1/status");
     if (!st) {
-      log("target " + t.name + ": " + st.error());
+      log("target " + t.name + ": " + st.status().message());
       out.exit_code = 3;
       return out;
     }
@@ -72,7 +72,9 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
   auto clear_all = [&](const std::string& path, const std::string& reason) {
     for (auto& [name, c] : clients) {
       auto r = c.post(path, {{"reason", reason}});
-      if (!r) log("  " + name + ": " + path + " failed: " + r.error() + " (its injections still expire by themselves)");
+      if (!r)
+        log("  " + name + ": " + path + " failed: " + r.status().message() +
+            " (its injections still expire by themselves)");
     }
   };
 
@@ -109,7 +111,7 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
               kind_name(req.kind) + ", provider " + providers_to_string(req.providers) + ", notice " +
               format_duration(req.notice) + ")");
         } else {
-          log(elapsed_label(t0) + " " + it.where + " " + name + ": FAILED: " + r.error());
+          log(elapsed_label(t0) + " " + it.where + " " + name + ": FAILED: " + r.status().message());
         }
       }
     }
@@ -144,7 +146,7 @@ RunOutcome run_plan(const Plan& plan, const RunnerOptions& options) {
   }
   for (auto& [name, c] : clients) {
     auto r = c.get("/v1/report?run=" + run_id);
-    out.report["targets"][name] = r ? r.value() : nlohmann::json{{"error", r.error()}};
+    out.report["targets"][name] = r ? r.value() : nlohmann::json{{"error", r.status().message()}};
   }
   return out;
 }

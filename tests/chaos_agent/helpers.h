@@ -53,7 +53,7 @@ class RunningAgent {
     if (o.vm_name.empty()) o.vm_name = "test-vm";
     agent_ = std::make_unique<agent::Agent>(o, *clock_);
     auto s = agent_->start();
-    if (!s) throw std::runtime_error(s.error());
+    if (!s) throw std::runtime_error(s.message());
     thread_ = std::thread([this] { agent_->run(); });
   }
   ~RunningAgent() {
@@ -68,7 +68,7 @@ class RunningAgent {
   }
   nlohmann::json inject(const nlohmann::json& body) {
     auto r = control().post("/v1/inject", body);
-    if (!r) throw std::runtime_error(r.error());
+    if (!r) throw std::runtime_error(r.status().message());
     return r.value();
   }
   void clear() { (void)control().post("/v1/clear", {{"reason", "test"}}); }

@@ -121,20 +121,21 @@ TEST_CASE("agent: TCP control is loopback-only and needs the token file's bearer
   Agent a(bad, clock);
   auto s = a.start();
   REQUIRE(!s);
-  CHECK(s.error() == "--control: 0.0.0.0 is not a loopback address; the control endpoint is local only");
+  CHECK(s.message() == "--control: 0.0.0.0 is not a loopback address; the control endpoint is local only");
 }
 
 TEST_CASE("agent: control errors name the field", "[chaos_agent][agent]") {
   test::RunningAgent agent;
   auto r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"notice", "soon"}});
   REQUIRE(!r);
-  CHECK(r.error() == "notice: expected a duration like 90s, 15m, 2h or 7d, found \"soon\"");
+  CHECK(r.status().message() == "notice: expected a duration like 90s, 15m, 2h or 7d, found \"soon\"");
   // A JSON number is a bare number: refused as in a plan (is 120 seconds or minutes?).
   r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"ttl", 120}});
   REQUIRE(!r);
-  CHECK(r.error() == "ttl: duration \"120\" has no unit; write e.g. \"120s\" (units: us, ms, s, m, h, d, w)");
+  CHECK(r.status().message() ==
+        "ttl: duration \"120\" has no unit; write e.g. \"120s\" (units: us, ms, s, m, h, d, w)");
   r = agent.control().post("/v1/inject", {{"kind", "evict"}});
-  CHECK(r.error() == "kind: expected preempt, rebalance or maintenance, got 'evict'");
+  CHECK(r.status().message() == "kind: expected preempt, rebalance or maintenance, got 'evict'");
 }
 
 TEST_CASE("agent: the dead-man switch expires injections by itself", "[chaos_agent][agent]") {
@@ -176,10 +177,10 @@ TEST_CASE("agent: at the deadline SIGTERM the workload - drain time is measured"
 }
 
 TEST_CASE("agent: shutdown needs --allow-shutdown - actions parse with clear errors", "[chaos_agent][agent]") {
-  CHECK(parse_action("shutdown", false).error() ==
+  CHECK(parse_action("shutdown", false).status().message() ==
         "--at-deadline shutdown: refusing to power off this machine without --allow-shutdown");
   CHECK(parse_action("shutdown", true));
-  CHECK(parse_action("sigterm:abc", false).error() ==
+  CHECK(parse_action("sigterm:abc", false).status().message() ==
         "--at-deadline: 'abc' is not a process id (> 1) (expected none, sigterm:PID, sigterm:pidfile:PATH, "
         "systemctl-stop:UNIT, exec:COMMAND or shutdown)");
   CHECK(parse_action("exec:touch /tmp/x", false)->type == EvictionAction::Type::kCommand);
@@ -201,7 +202,7 @@ TEST_CASE("agent: an Azure ack brings the deadline forward and runs the action",
   auto post = test::req(boost::beast::http::verb::post, "/metadata/scheduledevents?api-version=2020-07-01",
                         {{"Metadata", "true"}}, R"({"StartRequests":[{"EventId":")" + id + R"("}]})");
   auto ack = agent::http::request(ep, post, std::chrono::seconds(5));
-  INFO((ack ? "" : ack.error()));
+  INFO((ack ? "" : ack.status().message()));
   REQUIRE(ack);
   CHECK(ack->result_int() == 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
@@ -234,8 +235,8 @@ TEST_CASE("agent: a failed second serve on the same TCP control port leaves the 
     Agent b(second, clock);
     auto s = b.start();
     REQUIRE(!s);
-    CHECK(s.error() == "--control: cannot listen on 127.0.0.1:" + std::to_string(a.agent().control_port()) +
-                           ": Address already in use");
+    CHECK(s.message() == "--control: cannot listen on 127.0.0.1:" + std::to_string(a.agent().control_port()) +
+                             ": Address already in use");
   }
   std::string after;
   std::getline(std::ifstream(token_file), after);
@@ -262,8 +263,8 @@ TEST_CASE("agent: a second serve on the same unix control socket fails and leave
     Agent b(second, clock);
     auto s = b.start();
     REQUIRE(!s);
-    CHECK(s.error() == "--control: cannot listen on " + control +
-                           ": another process is listening on it (another chaos-agent?); refusing to replace it");
+    CHECK(s.message() == "--control: cannot listen on " + control +
+                             ": another process is listening on it (another chaos-agent?); refusing to replace it");
   }
   CHECK(a.control().get("/v1/status"));
 }
@@ -335,7 +336,7 @@ TEST_CASE("agent: an Azure notice under 30s is refused unless allow_unrealistic,
     test::RunningAgent agent(o);
     auto r = agent.control().post("/v1/inject", {{"kind", "preempt"}, {"provider", "azure"}, {"notice", "10s"}});
     REQUIRE(!r);
-    CHECK(r.error() ==
+    CHECK(r.status().message() ==
           "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
           "(a shorter notice is accepted only with --allow-unrealistic)");
     CHECK(agent.control().get("/v1/status")->at("injections").empty());

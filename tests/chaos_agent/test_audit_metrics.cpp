@@ -57,7 +57,7 @@ TEST_CASE("audit: one JSON line per event, flushed, ts first - report figures", 
   std::ofstream(dir + "/bad.jsonl") << "{\"event\":\"inject\"}\nnot json\n";
   auto bad = read_audit_file(dir + "/bad.jsonl");
   REQUIRE(!bad);
-  CHECK(bad.error() == dir + "/bad.jsonl:2: error: not a JSON object (is this a chaos-agent audit log?)");
+  CHECK(bad.status().message() == dir + "/bad.jsonl:2: error: not a JSON object (is this a chaos-agent audit log?)");
   std::filesystem::remove_all(dir);
 }
 

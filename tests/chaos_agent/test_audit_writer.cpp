@@ -82,12 +82,12 @@ TEST_CASE("audit writer: an unopenable or unwritable file is a clear error", "[c
   std::ofstream(blocker) << "x";
   auto bad = AuditWriter::open(blocker + "/sub/audit.jsonl");
   REQUIRE(!bad);
-  CHECK(bad.error().rfind("--audit: cannot create the folder '" + blocker + "/sub': ", 0) == 0);
+  CHECK(bad.status().message().rfind("--audit: cannot create the folder '" + blocker + "/sub': ", 0) == 0);
   std::filesystem::remove(blocker);
   // A path that is a folder cannot be opened for appending.
   auto dir_path = AuditWriter::open(std::filesystem::temp_directory_path().string());
   REQUIRE(!dir_path);
-  CHECK(dir_path.error() ==
+  CHECK(dir_path.status().message() ==
         "--audit: cannot open '" + std::filesystem::temp_directory_path().string() + "' for appending: Is a directory");
   // /dev/full accepts the open and fails every write with ENOSPC, like a full disk.
   AuditWriterOptions o;
@@ -97,8 +97,8 @@ TEST_CASE("audit writer: an unopenable or unwritable file is a clear error", "[c
   full.value()->append("lost\n");
   auto s = full.value()->flush();
   REQUIRE(!s);
-  CHECK(s.error() == "audit log '/dev/full': write failed: No space left on device");
-  CHECK(full.value()->error() == s.error());
+  CHECK(s.message() == "audit log '/dev/full': write failed: No space left on device");
+  CHECK(full.value()->error() == s.message());
   CHECK(full.value()->lines_lost() == 1);
   CHECK(full.value()->lines_written() == 0);
   CHECK(full.value()->flush());  // reported once

@@ -24,7 +24,7 @@ std::string fixture(const std::string& name) {
 
 plan::Plan load(const std::string& name) {
   auto p = plan::parse_plan(fixture(name), name);
-  INFO((p ? "" : p.error()));
+  INFO((p ? "" : p.status().message()));
   REQUIRE(p);
   return p.value();
 }
@@ -42,7 +42,7 @@ Options options() {
 
 TEST_CASE("export: an FIS experiment template in the published shape", "[chaos_agent][export]") {
   auto out = export_plan(load("plan.yaml"), Cloud::kFis, options());
-  INFO((out ? "" : out.error()));
+  INFO((out ? "" : out.status().message()));
   REQUIRE(out);
   CHECK(out->text == fixture("fis.json"));
   // The plan's abort cannot run inside FIS: said, with its position.
@@ -61,11 +61,11 @@ TEST_CASE("export: an FIS experiment template in the published shape", "[chaos_a
 
 TEST_CASE("export: Azure and GCP scripts in the published command shapes", "[chaos_agent][export]") {
   auto az = export_plan(load("plan.yaml"), Cloud::kAzure, options());
-  INFO((az ? "" : az.error()));
+  INFO((az ? "" : az.status().message()));
   REQUIRE(az);
   CHECK(az->text == fixture("azure.sh"));
   auto gcp = export_plan(load("plan.yaml"), Cloud::kGcp, options());
-  INFO((gcp ? "" : gcp.error()));
+  INFO((gcp ? "" : gcp.status().message()));
   REQUIRE(gcp);
   CHECK(gcp->text == fixture("gcp.sh"));
 }
@@ -73,26 +73,26 @@ TEST_CASE("export: Azure and GCP scripts in the published command shapes", "[cha
 TEST_CASE("export: items a cloud cannot express are refused, each with its position", "[chaos_agent][export]") {
   auto fis = export_plan(load("refused.yaml"), Cloud::kFis, options());
   REQUIRE_FALSE(fis);
-  CHECK(fis.error() == fixture("refused.fis.txt").substr(0, fixture("refused.fis.txt").size() - 1));
+  CHECK(fis.status().message() == fixture("refused.fis.txt").substr(0, fixture("refused.fis.txt").size() - 1));
   auto az = export_plan(load("refused.yaml"), Cloud::kAzure, options());
   REQUIRE_FALSE(az);
-  CHECK(az.error().rfind("refused.yaml:1:1: error: targets: the plan drives only the local agent", 0) == 0);
+  CHECK(az.status().message().rfind("refused.yaml:1:1: error: targets: the plan drives only the local agent", 0) == 0);
 }
 
 TEST_CASE("export: required options are named by their flag", "[chaos_agent][export]") {
   const auto p = load("plan.yaml");
   Options o = options();
   o.role_arn.clear();
-  CHECK(export_plan(p, Cloud::kFis, o).error().rfind("--export fis needs --role-arn ARN", 0) == 0);
+  CHECK(export_plan(p, Cloud::kFis, o).status().message().rfind("--export fis needs --role-arn ARN", 0) == 0);
   o = options();
   o.tags.clear();
-  CHECK(export_plan(p, Cloud::kFis, o).error().rfind("--export fis needs --tag KEY=VALUE", 0) == 0);
+  CHECK(export_plan(p, Cloud::kFis, o).status().message().rfind("--export fis needs --tag KEY=VALUE", 0) == 0);
   o = options();
   o.resource_group.clear();
-  CHECK(export_plan(p, Cloud::kAzure, o).error().rfind("--export azure needs --resource-group G", 0) == 0);
+  CHECK(export_plan(p, Cloud::kAzure, o).status().message().rfind("--export azure needs --resource-group G", 0) == 0);
   o = options();
   o.zone.clear();
-  CHECK(export_plan(p, Cloud::kGcp, o).error().rfind("--export gcp needs --zone Z", 0) == 0);
+  CHECK(export_plan(p, Cloud::kGcp, o).status().message().rfind("--export gcp needs --zone Z", 0) == 0);
   CHECK(parse_cloud("fis") == Cloud::kFis);
   CHECK_FALSE(parse_cloud("oracle"));
 }
@@ -129,7 +129,7 @@ TEST_CASE("export: garbage plans never crash an exporter", "[chaos_agent][export
     for (Cloud c : {Cloud::kFis, Cloud::kAzure, Cloud::kGcp}) {
       auto out = export_plan(p.value(), c, options());
       if (out) CHECK_FALSE(out->text.empty());
-      else CHECK((out.error().rfind("fuzz.yaml", 0) == 0 || out.error().rfind("--", 0) == 0));
+      else CHECK((out.status().message().rfind("fuzz.yaml", 0) == 0 || out.status().message().rfind("--", 0) == 0));
     }
   }
   CHECK(parsed > 20);  // the mutations still reach the exporters
@@ -138,7 +138,7 @@ TEST_CASE("export: garbage plans never crash an exporter", "[chaos_agent][export
 namespace {
 fleet::FleetPlan load_fleet(const std::string& name) {
   auto p = fleet::parse_fleet_plan(fixture(name), name);
-  INFO((p ? "" : p.error()));
+  INFO((p ? "" : p.status().message()));
   REQUIRE(p);
   return p.value();
 }
@@ -151,13 +151,13 @@ TEST_CASE("export: a fleet plan to FIS - labels become resourceTags, a fraction 
   // The windowed storm (chaos[2]) is refused; the rest is checked without it below.
   auto refused = export_fleet_plan(fp, Cloud::kFis, o);
   REQUIRE_FALSE(refused);
-  CHECK(refused.error() ==
+  CHECK(refused.status().message() ==
         "fleet-plan.yaml:11:5: error: chaos[2].storm: FIS starts an action's interruptions together; window: 3s cannot "
         "be expressed (write one item per time, or leave window: out)");
   auto no_window = fp;
   no_window.items.pop_back();
   auto out = export_fleet_plan(no_window, Cloud::kFis, o);
-  INFO((out ? "" : out.error()));
+  INFO((out ? "" : out.status().message()));
   REQUIRE(out);
   CHECK(out->text == fixture("fleet-fis.json"));
   CHECK(out->warnings.empty());
@@ -170,18 +170,19 @@ TEST_CASE("export: a fleet plan to FIS - labels become resourceTags, a fraction 
   for (auto& it : unlabelled.items) it.select.clear();
   auto none = export_fleet_plan(unlabelled, Cloud::kFis, o);
   REQUIRE_FALSE(none);
-  CHECK(none.error().find("fleet-plan.yaml:9:5: error: chaos[0].storm: FIS would pick from every Spot instance") == 0);
+  CHECK(none.status().message().find(
+            "fleet-plan.yaml:9:5: error: chaos[0].storm: FIS would pick from every Spot instance") == 0);
 }
 
 TEST_CASE("export: a fleet plan to Azure and GCP - one command per VM the drill picks, at its time",
           "[chaos_agent][export]") {
   const auto fp = load_fleet("fleet-plan.yaml");
   auto az = export_fleet_plan(fp, Cloud::kAzure, options());
-  INFO((az ? "" : az.error()));
+  INFO((az ? "" : az.status().message()));
   REQUIRE(az);
   CHECK(az->text == fixture("fleet-azure.sh"));
   auto gcp = export_fleet_plan(fp, Cloud::kGcp, options());
-  INFO((gcp ? "" : gcp.error()));
+  INFO((gcp ? "" : gcp.status().message()));
   REQUIRE(gcp);
   CHECK(gcp->text == fixture("fleet-gcp.sh"));
   // The same VMs the drill picks: every picked target's name is in the script, no other.
@@ -196,5 +197,6 @@ TEST_CASE("export: a fleet plan to Azure and GCP - one command per VM the drill 
 TEST_CASE("export: a fleet plan's items FIS cannot express are refused with their positions", "[chaos_agent][export]") {
   auto out = export_fleet_plan(load_fleet("fleet-refused.yaml"), Cloud::kFis, options());
   REQUIRE_FALSE(out);
-  CHECK(out.error() == fixture("fleet-refused.fis.txt").substr(0, fixture("fleet-refused.fis.txt").size() - 1));
+  CHECK(out.status().message() ==
+        fixture("fleet-refused.fis.txt").substr(0, fixture("fleet-refused.fis.txt").size() - 1));
 }

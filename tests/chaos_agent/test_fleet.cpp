@@ -25,7 +25,7 @@ std::string inventory(int n) {
 }
 std::string err(const std::string& plan, const std::string& inv = inventory(10)) {
   auto p = parse_fleet_plan(plan, "plan.yaml", inv, "fleet.yaml");
-  return p ? "OK" : p.error();
+  return p ? "OK" : p.status().message();
 }
 const std::string kHead = "name: drill\nprovider: aws\nmax_duration: 30m\nseed: 7\n";
 }  // namespace
@@ -38,7 +38,7 @@ TEST_CASE("fleet plan: selection by label, storm fraction of the selection, wind
                      "  - {at: 1m, storm: {fraction: 50%, window: 2m, notice: 120s}}\n"
                      "  - {kind: storm, at: 5m, fraction: 100%, scope: {pool: gpu}}\n";
   auto p = parse_fleet_plan(plan, "plan.yaml", inventory(10), "fleet.yaml");
-  INFO((p ? "" : p.error()));
+  INFO((p ? "" : p.status().message()));
   REQUIRE(p);
   CHECK(p->selection.size() == 5);  // n0 n2 n4 n6 n8
   CHECK(p->allowed == 5);
@@ -137,7 +137,7 @@ TEST_CASE("fleet plan: garbage never crashes the parser", "[chaos_agent][fleet]"
       s[pos] = "{}[]:,-\"' \n%9a"[(x >> 20) % 14];
     }
     auto p = parse_fleet_plan(s, "plan.yaml", inventory(4), "fleet.yaml");
-    if (!p) CHECK(p.error().rfind("plan.yaml:", 0) == 0);
+    if (!p) CHECK(p.status().message().rfind("plan.yaml:", 0) == 0);
   }
 }
 

@@ -143,15 +143,15 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
   CHECK(s.get("/computeMetadata/v1/instance/zone", {kGoogle}).body() == "projects/123456789012/zones/europe-west4-a");
   CHECK(s.get("/computeMetadata/v1/project/project-id", {kGoogle}).body() == "drills");
 
-  CHECK(parse_identity("aws: {instance-idd: x}\n", "id.yaml").error() ==
+  CHECK(parse_identity("aws: {instance-idd: x}\n", "id.yaml").status().message() ==
         "id.yaml:1:7: error: aws.instance-idd: unknown key (expected one of: account-id, ami-id, availability-zone, "
         "availability-zone-id, hostname, instance-id, instance-life-cycle, instance-type, local-hostname, local-ipv4, "
         "mac, region)");
-  CHECK(parse_identity("oracle: {}\n", "id.yaml").error() ==
+  CHECK(parse_identity("oracle: {}\n", "id.yaml").status().message() ==
         "id.yaml:1:1: error: oracle: unknown key (expected one of: aws, azure, gcp)");
-  CHECK(parse_identity("gcp: {zone: \"\"}\n", "id.yaml").error() ==
+  CHECK(parse_identity("gcp: {zone: \"\"}\n", "id.yaml").status().message() ==
         "id.yaml:1:13: error: gcp.zone: expected a non-empty string");
-  CHECK(load_identity("/nonexistent/id.yaml").error() ==
+  CHECK(load_identity("/nonexistent/id.yaml").status().message() ==
         "/nonexistent/id.yaml: error: cannot read identity file: No such file or directory");
 
   // The agent: --identity only in standalone mode; file errors exit 2 through the flag name.
@@ -167,12 +167,12 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
   SystemClock clock;
   {
     Agent a(ao, clock);
-    CHECK(a.start().error().rfind("--identity: " + dir + "/id.yaml:1:7: error: aws.bogus: unknown key", 0) == 0);
+    CHECK(a.start().message().rfind("--identity: " + dir + "/id.yaml:1:7: error: aws.bogus: unknown key", 0) == 0);
   }
   ao.upstream = "169.254.169.254:80";
   {
     Agent a(ao, clock);
-    CHECK(a.start().error() ==
+    CHECK(a.start().message() ==
           "--identity: only used with --upstream none (with an upstream the real service answers these paths)");
   }
   std::filesystem::remove_all(dir);

@@ -103,13 +103,13 @@ void mutate_tree(json& j, std::mt19937_64& rng, int depth = 0) {
 TEST_CASE("kubernetes: a pod list becomes targets with addresses, labels and not-ready reasons",
           "[chaos_agent][kubernetes]") {
   auto page = parse_pod_list(kPodList);
-  INFO((page ? "" : page.error()));
+  INFO((page ? "" : page.status().message()));
   REQUIRE(page);
   CHECK(page->next == "next-page");
   KubernetesOptions o;
   o.namespace_name = "gameday";
   auto ts = pods_to_targets(page->items, kNodes, o);
-  INFO((ts ? "" : ts.error()));
+  INFO((ts ? "" : ts.status().message()));
   REQUIRE(ts);
   REQUIRE(ts->size() == 7);
   CHECK(ts.value()[0].name == "ca-a");  // sorted by name
@@ -173,7 +173,7 @@ TEST_CASE("kubernetes: discovered targets go through the plan's selection and bl
       "name: k\nmax_duration: 30m\nselect: {zone: us-east-1a}\n"
       "chaos:\n  - {at: 0s, storm: {fraction: 100%}}\n";
   auto p = parse_fleet_plan(plan, "plan.yaml", "", "", &found);
-  INFO((p ? "" : p.error()));
+  INFO((p ? "" : p.status().message()));
   REQUIRE(p);
   CHECK(p->targets.size() == 7);
   REQUIRE(p->selection.size() == 3);  // ca-b, ca-d and ca-g run on n1; ca-g is down but counts
@@ -183,7 +183,7 @@ TEST_CASE("kubernetes: discovered targets go through the plan's selection and bl
   auto twice =
       parse_fleet_plan(plan + "targets:\n  - {name: x, address: \"10.0.0.1:8443\"}\n", "plan.yaml", "", "", &found);
   REQUIRE_FALSE(twice);
-  CHECK(twice.error() ==
+  CHECK(twice.status().message() ==
         "plan.yaml:7:3: error: targets: given twice: here and --kubernetes app=chaos-agent (namespace gameday) (keep "
         "one)");
 }
@@ -192,9 +192,9 @@ TEST_CASE("kubernetes: wrong shapes are errors naming the JSON path", "[chaos_ag
   KubernetesOptions o;
   auto err = [&](const std::string& text) {
     auto page = parse_pod_list(text);
-    if (!page) return page.error();
+    if (!page) return page.status().message();
     auto ts = pods_to_targets(page->items, {}, o);
-    return ts ? std::string("OK") : ts.error();
+    return ts ? std::string("OK") : ts.status().message();
   };
   CHECK(err("[]") == "expected a JSON object");
   CHECK(err(R"({"kind": "Status"})") == "kind: expected PodList, got 'Status'");
@@ -213,7 +213,7 @@ TEST_CASE("kubernetes: wrong shapes are errors naming the JSON path", "[chaos_ag
   CHECK(err(R"({"items": [)").rfind("malformed JSON: [json.exception.parse_error.101]", 0) == 0);
   CHECK(err(std::string(100, '[') + std::string(100, ']')) == "malformed JSON: nested deeper than 64 levels");
   CHECK(parse_node_labels(R"({"kind": "Node", "metadata": {"labels": {"a": "b"}}})").value().at("a") == "b");
-  CHECK(parse_node_labels(R"({"kind": "Pod"})").error() == "kind: expected Node, got 'Pod'");
+  CHECK(parse_node_labels(R"({"kind": "Pod"})").status().message() == "kind: expected Node, got 'Pod'");
 }
 
 TEST_CASE("kubernetes: garbage pod lists give an error or targets, never a crash", "[chaos_agent][kubernetes]") {
@@ -243,13 +243,13 @@ TEST_CASE("kubernetes: garbage pod lists give an error or targets, never a crash
     }
     auto page = parse_pod_list(text);
     if (!page) {
-      CHECK_FALSE(page.error().empty());
+      CHECK_FALSE(page.status().message().empty());
       ++errors;
       continue;
     }
     auto ts = pods_to_targets(page->items, kNodes, o);
     if (!ts) {
-      CHECK_FALSE(ts.error().empty());
+      CHECK_FALSE(ts.status().message().empty());
       ++errors;
       continue;
     }

@@ -14,7 +14,7 @@ using namespace agent::plan;
 namespace {
 std::string err(const std::string& yaml) {
   auto p = parse_plan(yaml, "plan.yaml");
-  return p ? "OK" : p.error();
+  return p ? "OK" : p.status().message();
 }
 const char* kTargets =
     "targets:\n"
@@ -33,7 +33,7 @@ TEST_CASE("plan: a full plan parses, sorted, with dead-man TTLs", "[chaos_agent]
                      "  - {at: 0s, rebalance: {targets: [a]}}\n"
                      "  - {at: 8m, clear: {}}\n";
   auto p = parse_plan(yaml, "plan.yaml");
-  INFO((p ? "" : p.error()));
+  INFO((p ? "" : p.status().message()));
   REQUIRE(p);
   CHECK(p->name == "drill");
   REQUIRE(p->items.size() == 3);
@@ -62,7 +62,7 @@ TEST_CASE("plan: the simulator's flat chaos item form is accepted too", "[chaos_
                      "  - {kind: preempt, at: 1m, notice: 30s, targets: [a]}\n"
                      "  - {kind: clear, at: 5m}\n";
   auto p = parse_plan(yaml, "plan.yaml");
-  INFO((p ? "" : p.error()));
+  INFO((p ? "" : p.status().message()));
   REQUIRE(p);
   REQUIRE(p->items.size() == 3);
   CHECK(p->items[0].type == Item::Type::kPreempt);
@@ -127,7 +127,7 @@ TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent]
             "{}}\n") ==
         "plan.yaml:3:24: error: targets[0].control: control endpoints are local only (unix socket or loopback)");
   auto missing = load_plan("/nonexistent/plan.yaml");
-  CHECK(missing.error() == "/nonexistent/plan.yaml: error: cannot read plan: No such file or directory");
+  CHECK(missing.status().message() == "/nonexistent/plan.yaml: error: cannot read plan: No such file or directory");
 }
 
 TEST_CASE("plan runner: injects on schedule into the selected agents and clears at the end", "[chaos_agent][plan]") {
@@ -199,7 +199,7 @@ TEST_CASE("plan: an Azure preempt notice under 30s is refused unless allow_unrea
   auto p =
       parse_plan("max_duration: 10m\nprovider: azure\nchaos:\n  - {at: 1m, preempt: {notice: 10s}}\n", "plan.yaml");
   REQUIRE(!p);
-  CHECK(p.error() ==
+  CHECK(p.status().message() ==
         "plan.yaml:4:32: error: chaos[0].preempt.notice: Azure Scheduled Events give Preempt at least 30s "
         "of notice, got 10s (add allow_unrealistic: true to drill a shorter one anyway)");
   auto ok = parse_plan(
@@ -294,7 +294,7 @@ TEST_CASE("plan: garbage never crashes the reader, and every line of an error na
     auto p = parse_plan(s, "fuzz.yaml");
     if (p) continue;
     ++refused;
-    std::istringstream lines(p.error());
+    std::istringstream lines(p.status().message());
     for (std::string line; std::getline(lines, line);) CHECK(line.rfind("fuzz.yaml", 0) == 0);
   }
   CHECK(refused > 100);

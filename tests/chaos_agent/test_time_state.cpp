@@ -80,11 +80,11 @@ TEST_CASE("chaos-agent state: ttl is capped by max duration - invalid requests n
   r.aws_action = "reboot";
   auto bad = s.inject(r);
   REQUIRE(!bad);
-  CHECK(bad.error() == "action: expected terminate, stop or hibernate, got 'reboot'");
+  CHECK(bad.status().message() == "action: expected terminate, stop or hibernate, got 'reboot'");
   InjectRequest rb;
   rb.kind = Kind::kRebalance;
   rb.providers = static_cast<unsigned>(Provider::kAzure);
-  CHECK(s.inject(rb).error() == "rebalance: Azure has no rebalance recommendation; use --provider aws");
+  CHECK(s.inject(rb).status().message() == "rebalance: Azure has no rebalance recommendation; use --provider aws");
   CHECK(parse_providers("aws,gcp") == 5u);
   CHECK(!parse_providers("oracle"));
 }
@@ -120,7 +120,7 @@ TEST_CASE("chaos-agent state: an Azure Preempt notice under 30s needs allow_unre
   r.notice = std::chrono::seconds(10);
   auto bad = s.inject(r);
   REQUIRE(!bad);
-  CHECK(bad.error() ==
+  CHECK(bad.status().message() ==
         "notice: Azure Scheduled Events give Preempt at least 30s of notice, got 10s "
         "(a shorter notice is accepted only with --allow-unrealistic)");
   r.providers = kAllProviders;  // "all" includes Azure
