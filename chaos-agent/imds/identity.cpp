@@ -4,12 +4,17 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/text.h"
+#include "common/yaml_reader.h"
+
 namespace agent::imds {
+using spotsim::ParseContext;
 using spotsim::Result;
 using spotsim::Status;
 
@@ -49,58 +54,64 @@ InstanceIdentity InstanceIdentity::defaults() {
 }
 
 namespace {
-Status error_at(const std::string& file, const YAML::Mark& m, const std::string& path, const std::string& msg) {
-  int line = m.line >= 0 ? m.line + 1 : 1;
-  int col = m.column >= 0 ? m.column + 1 : 1;
-  return Status::invalid(file + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                         ": error: " + (path.empty() ? "" : path + ": ") + msg);
+// One provider's section: keys are that provider's own names (the defaults' keys), each with a
+// non-empty string. Every mistake is reported; `given` collects the keys set.
+void read_section(ParseContext& ctx, const YAML::Node& node, const std::string& name,
+                  std::map<std::string, std::string>& target, std::set<std::string>& given) {
+  if (!node.IsMap()) {
+    ctx.error(node, name, "expected a mapping of keys to values");
+    return;
+  }
+  std::vector<std::string> keys;
+  for (const auto& kv : target) keys.push_back(kv.first);
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) {
+      ctx.error(kv.first, name, "expected a key name, found a map or a list");
+      continue;
+    }
+    const std::string& key = kv.first.Scalar();
+    const std::string path = name + "." + key;
+    if (!target.count(key)) {
+      ctx.error(kv.first, path, "unknown key (expected one of: " + spotsim::join_names(keys) + ")");
+    } else if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
+      ctx.error(kv.second, path, "expected a non-empty string");
+    } else {
+      target[key] = kv.second.Scalar();
+      given.insert(key);
+    }
+  }
 }
 }  // namespace
 
+// common's collecting reader (parse_yaml, ParseContext): a file with several mistakes reports
+// every one, one line each, FILE:LINE:COL: error: PATH: message.
 Result<InstanceIdentity> parse_identity(const std::string& text, const std::string& file) {
   InstanceIdentity id = InstanceIdentity::defaults();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return error_at(file, e.mark, "", e.msg);
-  }
+  ParseContext ctx(file);
+  const YAML::Node root = spotsim::parse_yaml(ctx, text);
+  if (!ctx.ok()) return ctx.status();
   if (root.IsNull()) return id;
-  if (!root.IsMap()) return error_at(file, root.Mark(), "", "expected a mapping with aws, azure and/or gcp");
-  bool aws_zone = false, aws_region = false, aws_zone_id = false;
-  for (const auto& section : root) {
-    std::string name = section.first.as<std::string>();
-    std::map<std::string, std::string>* target = name == "aws"     ? &id.aws
-                                                 : name == "azure" ? &id.azure
-                                                 : name == "gcp"   ? &id.gcp
-                                                                   : nullptr;
-    if (!target) return error_at(file, section.first.Mark(), name, "unknown key (expected one of: aws, azure, gcp)");
-    if (!section.second.IsMap())
-      return error_at(file, section.second.Mark(), name, "expected a mapping of keys to values");
-    for (const auto& kv : section.second) {
-      std::string key = kv.first.as<std::string>();
-      if (!target->count(key)) {
-        std::string list;
-        for (const auto& [k, v] : *target) list += (list.empty() ? "" : ", ") + k;
-        return error_at(file, kv.first.Mark(), name + "." + key, "unknown key (expected one of: " + list + ")");
-      }
-      if (!kv.second.IsScalar() || kv.second.as<std::string>().empty())
-        return error_at(file, kv.second.Mark(), name + "." + key, "expected a non-empty string");
-      (*target)[key] = kv.second.as<std::string>();
-      if (name == "aws") {
-        aws_zone |= key == "availability-zone";
-        aws_region |= key == "region";
-        aws_zone_id |= key == "availability-zone-id";
-      }
-    }
+  if (!root.IsMap()) {
+    ctx.error(root, "", "expected a mapping with aws, azure and/or gcp");
+    return ctx.status();
   }
+  std::set<std::string> aws_given, ignored;
+  for (const auto& section : root) {
+    const std::string name = section.first.IsScalar() ? section.first.Scalar() : "";
+    if (name == "aws") read_section(ctx, section.second, name, id.aws, aws_given);
+    else if (name == "azure") read_section(ctx, section.second, name, id.azure, ignored);
+    else if (name == "gcp") read_section(ctx, section.second, name, id.gcp, ignored);
+    else ctx.error(section.first, name, "unknown key (expected one of: aws, azure, gcp)");
+  }
+  if (!ctx.ok()) return ctx.status();
   // A zone given without its region: the region is the zone without its letter (us-west-2b).
-  if (aws_zone && !aws_region) {
+  if (aws_given.count("availability-zone") && !aws_given.count("region")) {
     std::string z = id.aws["availability-zone"];
     id.aws["region"] =
         z.size() > 1 && std::isalpha(static_cast<unsigned char>(z.back())) ? z.substr(0, z.size() - 1) : z;
   }
-  if (aws_zone && !aws_zone_id) id.aws.erase("availability-zone-id");
+  if (aws_given.count("availability-zone") && !aws_given.count("availability-zone-id"))
+    id.aws.erase("availability-zone-id");
   return id;
 }
 

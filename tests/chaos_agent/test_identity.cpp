@@ -2,7 +2,9 @@
 // providers' own 404 answers everywhere else, and --identity FILE overrides.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include "chaos-agent/imds/router.h"
 #include "tests/chaos_agent/helpers.h"
@@ -176,4 +178,54 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
           "--identity: only used with --upstream none (with an upstream the real service answers these paths)");
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("identity: a file with several mistakes reports every one, one line each", "[chaos_agent][identity]") {
+  // Three mistakes in three places: a misspelt AWS key, an empty Azure value, a provider that is not one.
+  auto id = parse_identity(
+      "aws: {instance-idd: i-0abc, instance-type: m5.large}\n"
+      "azure:\n"
+      "  location: \"\"\n"
+      "oracle: {shape: VM.Standard2.1}\n",
+      "id.yaml");
+  REQUIRE_FALSE(id);
+  CHECK(id.status().code() == spotsim::StatusCode::kInvalidInput);
+  const std::string got = id.status().message();
+  CHECK(got ==
+        "id.yaml:1:7: error: aws.instance-idd: unknown key (expected one of: account-id, ami-id, availability-zone, "
+        "availability-zone-id, hostname, instance-id, instance-life-cycle, instance-type, local-hostname, local-ipv4, "
+        "mac, region)\n"
+        "id.yaml:3:13: error: azure.location: expected a non-empty string\n"
+        "id.yaml:4:1: error: oracle: unknown key (expected one of: aws, azure, gcp)");
+  CHECK(std::count(got.begin(), got.end(), '\n') == 2);
+  // A repeated key is a mistake too (yaml-cpp would keep both), and a key must be a name.
+  CHECK(parse_identity("gcp: {zone: a, zone: b}\n", "id.yaml").status().message() ==
+        "id.yaml:1:16: error: gcp.zone: duplicate key \"zone\": already defined at line 1, column 7 (each key may "
+        "appear once in a map: rename or remove one)");
+  CHECK(parse_identity("aws: {[a]: b}\n", "id.yaml").status().message() ==
+        "id.yaml:1:7: error: aws: expected a key name, found a map or a list");
+}
+
+TEST_CASE("identity: garbage never crashes the reader, and every line of an error names the file",
+          "[chaos_agent][identity]") {
+  const std::string base =
+      "aws: {instance-id: i-0abc, availability-zone: eu-west-1b, instance-type: m5.large}\n"
+      "azure: {location: westeurope, vmSize: Standard_D2s_v5, zone: \"2\"}\n"
+      "gcp:\n  zone: europe-west4-a\n  project-id: drills\n";
+  REQUIRE(parse_identity(base, "fuzz.yaml"));
+  uint64_t x = 11;
+  int refused = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string s = base;
+    for (int k = 0; k < 3; ++k) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      s[(x >> 33) % s.size()] = "{}[]:,-\"' \n%9az&*!|>"[(x >> 20) % 20];
+    }
+    auto id = parse_identity(s, "fuzz.yaml");
+    if (id) continue;
+    ++refused;
+    std::istringstream lines(id.status().message());
+    for (std::string line; std::getline(lines, line);) CHECK(line.rfind("fuzz.yaml:", 0) == 0);
+  }
+  CHECK(refused > 100);
 }
