@@ -9,6 +9,7 @@
 #include "chaos-agent/cli/commands.h"
 #include "chaos-agent/core/time_format.h"
 #include "chaos-agent/fleet/remote_control.h"
+#include "chaos-agent/intercept/iptables.h"
 
 namespace agent::cli {
 
@@ -39,8 +40,8 @@ void add_serve_options(CLI::App* c, ServeArgs& a) {
   c->add_flag("--intercept", so.intercept,
               "Install an iptables NAT rule sending this VM's 169.254.169.254:80 traffic to the agent");
   c->add_option("--intercept-exempt", so.intercept_exempt,
-                "Exempt the agent's own traffic by uid (owner match) or mark (SO_MARK 0x5ca1); auto: mark when "
-                "running as root, else uid")
+                "Exempt the agent's own traffic by uid (owner match) or mark (SO_MARK " + intercept::mark_text() +
+                    "); auto: mark when running as root, else uid")
       ->capture_default_str();
   c->add_option("--iptables", so.iptables, "iptables binary")->capture_default_str();
   c->add_option("--state-file", so.state_file, "Interception state (for `chaos-agent cleanup`)")->capture_default_str();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -17,6 +18,13 @@ namespace agent::intercept {
 
 using spotsim::Result;
 using spotsim::Status;
+
+std::string mark_text(int mark) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%x", mark);
+  return text;
+}
+
 namespace {
 
 Status run_iptables(const std::string& bin, const std::vector<std::string>& args) {
@@ -87,9 +95,7 @@ std::vector<std::string> rule_args(const InterceptOptions& o, bool add) {
   if (o.exempt == InterceptOptions::Exempt::kUid) {
     a.insert(a.end(), {"-m", "owner", "!", "--uid-owner", std::to_string(o.uid)});
   } else {
-    char mark[16];
-    std::snprintf(mark, sizeof mark, "0x%x", o.mark);
-    a.insert(a.end(), {"-m", "mark", "!", "--mark", mark});
+    a.insert(a.end(), {"-m", "mark", "!", "--mark", mark_text(o.mark)});
   }
   a.insert(a.end(), {"-m", "comment", "--comment", kRuleComment, "-j", "DNAT", "--to-destination",
                      o.agent_ip + ":" + std::to_string(o.agent_port)});

@@ -18,6 +18,8 @@ namespace agent::intercept {
 
 // SO_MARK on the agent's own upstream sockets; with Exempt::kMark the rule skips traffic carrying it.
 inline constexpr int kAgentSocketMark = 0x5ca1;
+// "0x5ca1": the mark as iptables rules and the --intercept-exempt help write it.
+std::string mark_text(int mark = kAgentSocketMark);
 
 struct InterceptOptions {
   std::string metadata_ip = "169.254.169.254";
