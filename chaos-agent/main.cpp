@@ -15,6 +15,8 @@ int fail(int code, const std::string& msg) {
   return code;
 }
 
+int fail(const spotsim::Status& s) { return fail(s.code() == spotsim::StatusCode::kIo ? kIo : kUsage, s.message()); }
+
 bool write_file_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   std::ofstream f(tmp, std::ios::trunc);

@@ -52,7 +52,7 @@ int run_inject(const InjectArgs& a) {
   if (!a.azure_type.empty()) body["azure_event_type"] = a.azure_type;
   if (a.allow_unrealistic) body["allow_unrealistic"] = true;
   auto r = client->post("/v1/inject", body);
-  if (!r) return fail(r.status().message().find("cannot reach") == 0 ? kIo : kUsage, r.status().message());
+  if (!r) return fail(r.status());
   std::printf("%s %s for %s: notice %.0fs, deadline %s, expires %s\n", r->value("injection", "").c_str(),
               a.kind.c_str(), r->value("provider", "").c_str(), r->value("notice_s", 0.0),
               r->value("deadline", "").c_str(), r->value("expires_at", "").c_str());

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/status.h"
+
 namespace agent::cli {
 
 inline constexpr int kUsage = 2;
@@ -15,6 +17,8 @@ inline constexpr int kIo = 3;
 
 // Prints "chaos-agent: MSG" on stderr and returns `code`.
 int fail(int code, const std::string& msg);
+// The same for a Status: exit 3 (kIo) for files, sockets and the systems the agent drives, else 2.
+int fail(const spotsim::Status& s);
 
 // Writes `text` to `path` through PATH.tmp and rename(2): readers never see a partial file, and a
 // failed write leaves any previous file alone. False when it could not.

@@ -139,10 +139,7 @@ int run_serve(ServeArgs& a) {
                  "as a dedicated user with CAP_NET_ADMIN\n");
   SystemClock clock;
   Agent agent(so, clock);
-  if (auto s = agent.start(); !s) {
-    bool usage = s.message().rfind("--", 0) == 0 && s.message().find("cannot") == std::string::npos;
-    return fail(usage ? kUsage : kIo, s.message());
-  }
+  if (auto s = agent.start(); !s) return fail(s);
   std::unique_ptr<fleet::RemoteControl> remote;
   if (!a.remote.listen.empty()) {
     remote = std::make_unique<fleet::RemoteControl>(agent, a.remote);

@@ -109,3 +109,16 @@ with tempfile.TemporaryDirectory() as d:
             "--audit", os.path.join(log, "sub", "audit.jsonl"))  # a file stands where the folder would go
     check(r.returncode == 3 and "--audit: cannot create the folder '" in r.stderr,
           "cleanup --audit to an unwritable path: " + r.stderr)
+# --intercept failing on the machine (iptables refuses, the state file cannot be written) is an
+# I/O failure, exit 3 like every other one; the message names the flag. (It exited 2 while the
+# exit code was guessed from the message's words.)
+with tempfile.TemporaryDirectory() as d:
+    base = ["serve", "--upstream", "none", "--listen", "127.0.0.1:0", "--control", "unix:" + os.path.join(d, "c.sock"),
+            "--intercept", "--intercept-exempt", "mark"]
+    r = run(*base, "--iptables", "/bin/false", "--state-file", os.path.join(d, "state.json"))
+    check(r.returncode == 3 and r.stderr.startswith("chaos-agent: --intercept: '/bin/false -w 5 -t nat -A OUTPUT ") and "' failed" in r.stderr,
+          "--intercept with a failing iptables: %d %s" % (r.returncode, r.stderr.strip()))
+    r = run(*base, "--iptables", "/bin/true", "--state-file", os.path.join(d, "no", "such", "state.json"))
+    check(r.returncode == 3 and r.stderr.startswith("chaos-agent: --intercept: state file '") and
+          "(set --state-file to a writable path)" in r.stderr,
+          "--intercept with an unwritable state file: %d %s" % (r.returncode, r.stderr.strip()))
