@@ -608,7 +608,7 @@ void World::schedule_interruption(uint32_t slot) {
 void World::on_boot_done(uint32_t slot) {
   VmSlot& v = vms_[slot];
   FleetState& f = fleets_[v.fleet];
-  if (boot_fails(slot)) {
+  if ((injector_ || sc_.fleets[v.fleet].boot_failure > 0) && boot_fails(slot)) {
     // Billed from launch to now, released, and the fleet asks for another VM (same request).
     const uint32_t fleet = v.fleet;
     const int64_t lost_at = v.lost_at_us;
@@ -920,6 +920,13 @@ void World::run() {
   if (const std::optional<Duration> n = unobserved_notice()) {
     fold_notices_ = true;
     fold_notice_ = *n;
+    relaunch_pool_.assign(fleets_.size(), -1);
+    for (uint32_t fi = 0; fi < fleets_.size() && !admission_->regional_limits(); ++fi) {
+      const FleetRuntime& rt = rt_[fi];
+      if (!rt.builtin->single_spot_pool() || rt.custom || rt.warm) continue;
+      const uint32_t pool = rt.instances.front().pool;
+      if (!eviction_keeps_vm(sc_.pools[pool].action)) relaunch_pool_[fi] = static_cast<int32_t>(pool);
+    }
   }
   warm_starting_ = true;  // until the fleets' initial VMs run (launches, fallbacks included)
   // Warm start: each fleet begins with its target running where capacity allows.
@@ -1033,8 +1040,50 @@ void World::apply_folded_notice(VmSlot& v) {
 }
 
 void World::on_notice_evict(uint32_t slot) {
+  if (relaunch_pool_[vms_[slot].fleet] == vms_[slot].pool && evict_and_relaunch(slot)) return;
   apply_folded_notice(vms_[slot]);
   on_evict(slot);
+}
+
+bool World::evict_and_relaunch(uint32_t slot) {
+  VmSlot& v = vms_[slot];
+  const uint32_t fleet = v.fleet;
+  const uint32_t pool = v.pool;
+  PoolState& ps = pools_[pool];
+  // What the general path checks on the way (on_evict, release, launch_one's admission): a VM
+  // with any flag (scale-in protection, a replacement link), a rebalance link, or a launch the
+  // pool would refuse once this VM is gone goes the general way.
+  const double max_price = sc_.fleets[fleet].max_price;
+  if (v.flags != 0 || v.purchase != Purchase::kSpot || !replaces_.empty() || ps.spot_in_use - 1 >= ps.capacity ||
+      (max_price > 0 && ps.spot_price > max_price)) {
+    return false;
+  }
+  FleetState& f = fleets_[fleet];
+  const int64_t now = engine_.now().us;
+  ++folded_notices_;  // the notice (apply_folded_notice; noticed++ and -- cancel out)
+  // on_evict: the interruption, the loss, the bill.
+  metrics_[fleet_m_[fleet].interruptions] += 1;
+  metrics_[pool_m_[pool].interruptions] += 1;
+  f.losses.lost(now, static_cast<uint16_t>(pool));
+  bill(slot, /*interrupted=*/true, /*vm_ends=*/true);
+  // release → deactivate: the running integral and the pool's up to now. spot_in_use,
+  // spot_active and pool_vms go down here and up again at the launch below.
+  set_running(f, -1);
+  account_pool(pool);
+  // create_vm in the same slot (release pushed it on the free list, alloc_slot pops it): the
+  // pool's integral at the same instant adds +0, skipped.
+  v.gen += 3;  // the notice, the release, the launch
+  v.launched_us = now;
+  v.created_us = now;
+  v.running_us = -1;
+  v.lost_at_us = now;
+  v.serial = next_serial_++;
+  v.state = VmState::kBooting;
+  metrics_[fleet_mx_[fleet].launches] += 1;
+  rt_[fleet].launches++;
+  f.booting++;
+  start_boot(slot);
+  return true;
 }
 
 void World::apply_pending_notices_at_end() {

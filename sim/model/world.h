@@ -255,6 +255,14 @@ class World : public EventHandler {
   std::optional<Duration> unobserved_notice() const;
   // kNoticeEvictEv: the folded notice, then the eviction.
   void on_notice_evict(uint32_t slot);
+  // The churn fast path of on_notice_evict: with notices folded, the built-in policy of a
+  // single-spot-pool fleet replacing at the eviction, a terminating pool, no regional limits and
+  // nothing unusual about the VM, the notice, eviction, release and the replacement's launch and
+  // boot scheduling in one pass over the VM's slot (reused in place, as the free list would hand
+  // it back). Every value gets the same updates in the same order as on the general path; only
+  // counters that go down and up again and the pool integral's +0 at the same instant are skipped.
+  // Returns false (nothing done) when the launch would be refused: the general path reports it.
+  bool evict_and_relaunch(uint32_t slot);
   void apply_folded_notice(VmSlot& v);  // the state change a notice event made
   // At the end of a run with folded notices: the notices that came before the end and whose
   // eviction did not, applied as their notice events would have been.
@@ -352,6 +360,8 @@ class World : public EventHandler {
   bool fold_notices_ = false;      // notices_unobserved(), decided when the run starts
   Duration fold_notice_{0};        // the one notice length when folding
   uint64_t folded_notices_ = 0;    // notice events folded away (counted in events_processed)
+  // Per fleet, when folding: the pool of evict_and_relaunch's fast path, or -1 (general path).
+  std::vector<int32_t> relaunch_pool_;
   int64_t end_us_;
   bool started_ = false;
   WorldSignals signals_{*this};
