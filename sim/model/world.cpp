@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "sim/core/huge_pages.h"
+
 namespace spotsim {
 namespace {
 constexpr Duration kMinRetryDelay = Duration::seconds(1);
@@ -66,6 +68,7 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
     }
   }
   vms_.reserve(static_cast<size_t>(total + total / 8 + 16));
+  advise_huge_pages(vms_.data(), vms_.capacity() * sizeof(VmSlot));  // random reads at 10^6 VMs
   scratch_.reserve(16);
   loads_.assign(sc_.workloads.size() * kLoadMetrics, std::numeric_limits<double>::quiet_NaN());
   register_metrics();
@@ -204,7 +207,9 @@ uint32_t World::alloc_slot() {
     free_slots_.pop_back();
     return s;
   }
+  const size_t capacity = vms_.capacity();
   vms_.emplace_back();
+  if (vms_.capacity() != capacity) advise_huge_pages(vms_.data(), vms_.capacity() * sizeof(VmSlot));  // moved
   return static_cast<uint32_t>(vms_.size() - 1);
 }
 
@@ -549,7 +554,10 @@ void World::start_boot(uint32_t slot) {
   VmSlot& v = vms_[slot];
   FleetRuntime& rt = rt_[v.fleet];
   // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
-  const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(v.fleet);
+  const FleetSpec& fs = sc_.fleets[v.fleet];
+  const Duration boot = rt.warm && rt.warm->take()                        ? rt.warm->resume_time()
+                        : fs.boot_dist.kind == DurationDist::Kind::kFixed ? fs.boot_time  // boot_delay's answer
+                                                                          : boot_delay(v.fleet);
   v.ready_us = engine_.now().us + boot.us;
   engine_.schedule_fifo(boot_lane_, SimTime{v.ready_us}, self_, kBootDone, slot, v.gen);
 }
@@ -856,18 +864,22 @@ void World::report_job_event(uint32_t fleet, const JobEvent& event) {
 }
 
 void World::handle(Engine& engine, const Event& e) {
+  if (e.kind == kBootDone) {
+    if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kBooting) on_boot_done(e.a);
+  } else if (e.kind == kNoticeEvictEv) {
+    if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kRunning) on_notice_evict(e.a);
+  } else {
+    handle_other(engine, e);
+  }
+}
+
+[[gnu::noinline]] void World::handle_other(Engine& engine, const Event& e) {
   switch (e.kind) {
-    case kBootDone:
-      if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kBooting) on_boot_done(e.a);
-      break;
     case kNoticeEv:
       if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kRunning) on_notice(e.a);
       break;
     case kEvictEv:
       if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kNoticed) on_evict(e.a);
-      break;
-    case kNoticeEvictEv:
-      if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kRunning) on_notice_evict(e.a);
       break;
     case kRebalanceEv:
       if (vms_[e.a].gen == e.b && vms_[e.a].state == VmState::kRunning) on_rebalance(e.a);

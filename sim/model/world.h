@@ -236,6 +236,9 @@ class World : public EventHandler {
   void release(uint32_t slot);     // common end of a VM: counters, slot freed
   void deactivate(uint32_t slot);  // an active VM stops counting (booting/running/noticed, pool use)
   void on_boot_done(uint32_t slot);
+  // handle() for every kind but the churn's two (kBootDone, kNoticeEvictEv): kept out of line so
+  // that handle() itself is a check and a tail call, with no stack frame to set up per event.
+  void handle_other(Engine& engine, const Event& event);
   void on_notice(uint32_t slot);
   // The part of give_notice the fleet sees: the notice may be lost, else it is emitted and the
   // fleet's notice hook runs. `gen` is the VM's generation when the notice was given.
@@ -328,7 +331,7 @@ class World : public EventHandler {
   bool rebalance_any_ = false;  // some pool has rebalance recommendations
   bool lifetime_any_ = false;   // some pool is GCP preemptible
   bool warm_starting_ = false;  // VMs promoted at time 0 never fail their boot
-  std::vector<VmSlot> vms_;
+  std::vector<VmSlot> vms_;     // on huge pages where the kernel allows (sim/core/huge_pages.h)
   // Replacement slot → the VM it drains when it runs (return to spot, rebalance); rare, so kept
   // beside vms_ (ordered by slot: scans go in slot order, as over vms_).
   std::map<uint32_t, VmId> replaces_;
