@@ -44,7 +44,7 @@ struct InjectArgs {
 
 int run_inject(const InjectArgs& a) {
   auto client = a.client.connect();
-  if (!client) return fail(kUsage, client.status().message());
+  if (!client) return fail(client.status());
   json body = {
       {"kind", a.kind}, {"provider", a.provider}, {"action", a.action}, {"gcp_event", a.gcp_event}, {"source", "cli"}};
   if (!a.notice.empty()) body["notice"] = a.notice;
@@ -61,7 +61,7 @@ int run_inject(const InjectArgs& a) {
 
 int run_clear(const ClientArgs& a) {
   auto client = a.connect();
-  if (!client) return fail(kUsage, client.status().message());
+  if (!client) return fail(client.status());
   auto r = client->post("/v1/clear", {{"reason", "chaos-agent clear"}});
   if (!r) return fail(kIo, r.status().message());
   std::printf("cleared %zu injection(s)\n", r.value()["cleared"].size());
@@ -83,7 +83,7 @@ void print_status(const json& s) {
 
 int run_status(const ClientArgs& a, bool as_json) {
   auto client = a.connect();
-  if (!client) return fail(kUsage, client.status().message());
+  if (!client) return fail(client.status());
   auto r = client->get("/v1/status");
   if (!r) return fail(kIo, r.status().message());
   if (as_json) std::printf("%s\n", r->dump(2).c_str());

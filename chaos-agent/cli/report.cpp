@@ -17,7 +17,7 @@ struct ReportArgs {
 
 int run_report(const ReportArgs& a) {
   auto events = read_audit_file(a.audit);
-  if (!events) return fail(kUsage, events.status().message());
+  if (!events) return fail(events.status());
   std::deque<nlohmann::json> dq(events->begin(), events->end());
   auto rep = build_report(dq, a.run);
   if (a.as_json) std::printf("%s\n", rep.dump(2).c_str());

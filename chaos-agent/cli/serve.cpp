@@ -143,7 +143,7 @@ int run_serve(ServeArgs& a) {
   std::unique_ptr<fleet::RemoteControl> remote;
   if (!a.remote.listen.empty()) {
     remote = std::make_unique<fleet::RemoteControl>(agent, a.remote);
-    if (auto s = remote->start(); !s) return fail(kUsage, s.message());
+    if (auto s = remote->start(); !s) return fail(s);
     std::fprintf(stderr, "chaos-agent: remote control (mutual TLS) on %s, port %u\n", a.remote.listen.c_str(),
                  remote->port());
   }

@@ -26,6 +26,15 @@ r = run("inject", "evict")
 check(r.returncode == 2, "unknown inject kind exits 2")
 r = run("inject", "preempt", "--control", "unix:/nonexistent/chaos.sock")
 check(r.returncode == 3 and "cannot reach chaos-agent" in r.stderr, "unreachable agent exits 3")
+# I/O problems exit 3 whatever their message says: an unreadable token file, a missing audit log.
+r = run("status", "--control", "127.0.0.1:9", "--token-file", "/nonexistent/token")
+check(r.returncode == 3 and "--token-file: cannot read '/nonexistent/token'" in r.stderr,
+      "unreadable --token-file exits 3: " + r.stderr.strip())
+r = run("report", "/nonexistent/audit.jsonl")
+check(r.returncode == 3 and "/nonexistent/audit.jsonl: cannot open audit log" in r.stderr,
+      "missing audit log exits 3: " + r.stderr.strip())
+r = run("status", "--control", "nowhere")
+check(r.returncode == 2, "a --control that is not an endpoint exits 2: " + r.stderr.strip())
 r = run("gameday", os.path.join(repo, "examples/gameday/plan.yaml"), "--dry-run")
 check(r.returncode == 0 and "T+6m  storm" in r.stdout and "nothing is contacted" in r.stdout, "dry run of the example plan")
 with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
