@@ -189,26 +189,16 @@ class Parser {
     skip_ws();
     const size_t op_at = pos_;
     CompareOp op{};
-    auto starts = [&](std::string_view t) { return s_.substr(pos_, t.size()) == t; };
     size_t op_len = 0;
-    if (starts("<=")) {
-      op = CompareOp::kLe;
-      op_len = 2;
-    } else if (starts(">=")) {
-      op = CompareOp::kGe;
-      op_len = 2;
-    } else if (starts("==")) {
-      op = CompareOp::kEq;
-      op_len = 2;
-    } else if (starts("!=")) {
-      op = CompareOp::kNe;
-      op_len = 2;
-    } else if (starts("<")) {
-      op = CompareOp::kLt;
-      op_len = 1;
-    } else if (starts(">")) {
-      op = CompareOp::kGt;
-      op_len = 1;
+    // The two-character operators first, so "<=" is not read as "<".
+    for (CompareOp o :
+         {CompareOp::kLe, CompareOp::kGe, CompareOp::kEq, CompareOp::kNe, CompareOp::kLt, CompareOp::kGt}) {
+      const std::string_view text = compare_op_text(o);
+      if (s_.substr(pos_, text.size()) == text) {
+        op = o;
+        op_len = text.size();
+        break;
+      }
     }
     // "=>", "=<", a lone "=" are common slips: report them as a missing operator.
     if (op_len == 0 || (op_len == 1 && pos_ + 1 < s_.size() && (s_[pos_ + 1] == '>' || s_[pos_ + 1] == '<'))) {
