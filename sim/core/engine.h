@@ -78,6 +78,13 @@ class Engine {
     return id;
   }
 
+  // A memory hint, no change to any order or result: events of `handler` have a record at
+  // base + payload a × stride that the handler reads when they fire; the queue prefetches it a
+  // little before (RadixHeapQueue::set_payload_prefetch). Set it again when the records move.
+  void set_payload_prefetch(uint16_t handler, const void* base, uint32_t stride) {
+    queue_.set_payload_prefetch(handler, base, stride);
+  }
+
   // Cancels a pending event; cancelling a fired or unknown id is a no-op. Models with many
   // timers per object should prefer generation counters in the payload (cheaper).
   void cancel(EventId id);

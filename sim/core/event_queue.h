@@ -87,6 +87,18 @@ class RadixHeapQueue {
     return e;
   }
 
+  // A hint that changes no order and no value: when a refill brings an event of `handler`
+  // within 2^24 µs of the queue's time (kPrefetchLevels), the queue prefetches base + a × stride
+  // (a: the event's payload), the record the handler will read when the event fires. With 10^6
+  // VMs, a VM's slot is then in cache by the time its eviction comes, some hundreds of events
+  // later, instead of a cache miss at the eviction. Any payload is allowed (a prefetch never
+  // faults); handler UINT16_MAX turns the hint off.
+  void set_payload_prefetch(uint16_t handler, const void* base, uint32_t stride) {
+    pf_handler_ = handler;
+    pf_base_ = reinterpret_cast<uintptr_t>(base);
+    pf_stride_ = stride;
+  }
+
   void clear() {
     for (int b = 0; b < kBuckets; ++b) {
       if (head_[b] != kNone) release_bucket(b);
@@ -124,6 +136,15 @@ class RadixHeapQueue {
   struct OrderGreater {
     bool operator()(const Event& x, const Event& y) const { return x.order > y.order; }
   };
+  // The payload hint covers events that a refill moves into a bucket of the lowest
+  // kPrefetchLevels levels (or to the current time): at most 2^24 µs (16.8 s) ahead, some hundreds
+  // of events at 10^6 VMs, few enough that their records stay in cache until they fire. An event
+  // moves into those levels once or twice in its life.
+  static constexpr int kPrefetchLevels = 3;
+  static constexpr int kPrefetchBuckets = kPrefetchLevels * kDigits;
+  void prefetch_payload(const Event& e) const {
+    __builtin_prefetch(reinterpret_cast<const void*>(pf_base_ + static_cast<uintptr_t>(e.a) * pf_stride_));
+  }
   // REQUIRES: t != last_.
   int bucket_of(uint64_t t) const {
     const int level = (63 - __builtin_clzll(t ^ last_)) / kDigitBits;
@@ -187,8 +208,10 @@ class RadixHeapQueue {
       for (uint32_t k = 0; k < ch.count; ++k) {
         const Event& e = ch.events[k];
         const uint64_t t = static_cast<uint64_t>(e.time);
-        if (t == last_) zero_.push_back(e);
-        else append(bucket_of(t), e);
+        const int b = t == last_ ? -1 : bucket_of(t);
+        if (b < kPrefetchBuckets && e.handler == pf_handler_) prefetch_payload(e);
+        if (b < 0) zero_.push_back(e);
+        else append(b, e);
       }
       const uint32_t next = ch.next;
       free_.push_back(c);
@@ -206,6 +229,9 @@ class RadixHeapQueue {
   std::vector<Event> zero_;                     // events at exactly last_, a heap by order
   uint64_t last_ = 0;
   size_t size_ = 0;
+  uint16_t pf_handler_ = UINT16_MAX;  // set_payload_prefetch (UINT16_MAX: off)
+  uintptr_t pf_base_ = 0;
+  uint32_t pf_stride_ = 0;
 };
 
 // The baseline: std::priority_queue with the same order. Used by benchmarks and tests.

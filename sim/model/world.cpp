@@ -69,6 +69,7 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
   }
   vms_.reserve(static_cast<size_t>(total + total / 8 + 16));
   advise_huge_pages(vms_.data(), vms_.capacity() * sizeof(VmSlot));  // random reads at 10^6 VMs
+  engine_.set_payload_prefetch(self_, vms_.data(), sizeof(VmSlot));
   scratch_.reserve(16);
   loads_.assign(sc_.workloads.size() * kLoadMetrics, std::numeric_limits<double>::quiet_NaN());
   register_metrics();
@@ -209,7 +210,10 @@ uint32_t World::alloc_slot() {
   }
   const size_t capacity = vms_.capacity();
   vms_.emplace_back();
-  if (vms_.capacity() != capacity) advise_huge_pages(vms_.data(), vms_.capacity() * sizeof(VmSlot));  // moved
+  if (vms_.capacity() != capacity) {
+    advise_huge_pages(vms_.data(), vms_.capacity() * sizeof(VmSlot));  // moved
+    engine_.set_payload_prefetch(self_, vms_.data(), sizeof(VmSlot));
+  }
   return static_cast<uint32_t>(vms_.size() - 1);
 }
 
