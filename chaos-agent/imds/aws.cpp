@@ -69,44 +69,35 @@ AwsImds::AwsImds(ChaosState& state, const Clock& clock, AwsOptions options)
 
 bool AwsImds::owns(const Target& t) { return t.path == "/latest" || t.path.rfind("/latest/", 0) == 0; }
 
+namespace {
+// One XHTML error page; the two layouts differ only in the encoding, the doctype's line break
+// and the indentation.
+struct PageLayout {
+  const char* encoding;
+  const char* doctype_break;  // between the doctype's public id and its URL
+  const char* indent;         // one level
+};
+std::string xhtml_page(const PageLayout& l, const std::string& title) {
+  const std::string i1 = l.indent, i2 = i1 + i1;
+  return std::string("<?xml version=\"1.0\" encoding=\"") + l.encoding +
+         "\"?>\n"
+         "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"" +
+         l.doctype_break +
+         "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+         "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n" +
+         i1 + "<head>\n" + i2 + "<title>" + title + "</title>\n" + i1 + "</head>\n" + i1 + "<body>\n" + i2 + "<h1>" +
+         title + "</h1>\n" + i1 + "</body>\n" + "</html>\n";
+}
+}  // namespace
+
 std::string AwsImds::error_page(unsigned status) {
   // 400 and 401 are the pages AWS's own metadata mock (amazon-ec2-metadata-mock,
   // pkg/server/httpserver.go: BadRequestResponse, UnauthorizedResponse) serves, with the newline
   // Go's http.Error appends; 404 is the real service's page. Others follow the 404 layout.
-  if (status == 400 || status == 401) {
-    std::string title = std::to_string(status) + " - " + reason(status);
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-           "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" "
-           "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
-           "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
-           "   <head>\n"
-           "      <title>" +
-           title +
-           "</title>\n"
-           "   </head>\n"
-           "   <body>\n"
-           "      <h1>" +
-           title +
-           "</h1>\n"
-           "   </body>\n"
-           "</html>\n";
-  }
-  std::string title = std::to_string(status) + " - " + reason(status);
-  return "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
-         "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
-         "\t\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
-         "<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
-         " <head>\n"
-         "  <title>" +
-         title +
-         "</title>\n"
-         " </head>\n"
-         " <body>\n"
-         "  <h1>" +
-         title +
-         "</h1>\n"
-         " </body>\n"
-         "</html>\n";
+  static constexpr PageLayout kMock{"UTF-8", " ", "   "};
+  static constexpr PageLayout kReal{"iso-8859-1", "\n\t", " "};
+  const std::string title = std::to_string(status) + " - " + reason(status);
+  return xhtml_page(status == 400 || status == 401 ? kMock : kReal, title);
 }
 
 Response AwsImds::text(const Request& req, std::string body) const {
