@@ -112,8 +112,7 @@ World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
                        "95th percentile of time_to_reschedule within the replication");
     m.ttr_max = ms.add(p + suffixed("time_to_reschedule", metric_suffix::kMax), MetricUnit::kSeconds,
                        "longest time_to_reschedule within the replication");
-    m.capacity_errors =
-        ms.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused for insufficient spot capacity");
+    m.capacity_errors = ms.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused, for any cause");
     m.vm_hours_spot = ms.add(p + "vm_hours_spot", MetricUnit::kHours, "running spot VM-hours");
     m.vm_hours_on_demand = ms.add(p + "vm_hours_on_demand", MetricUnit::kHours, "running on-demand VM-hours");
     m.lost_vm_hours = ms.add(p + "lost_vm_hours", MetricUnit::kHours,
@@ -128,7 +127,7 @@ World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
                                rejection_metric_help(static_cast<RejectCause>(c)));
     }
     m.rejection_rate = ms.add(p + "rejection_rate_pct", MetricUnit::kPercent,
-                              "refused launch attempts as a percentage of all launch attempts (refused + launched)");
+                              "refused launch attempts as a percentage of refused attempts plus launches");
     ids.fleet.push_back(m);
     WarmPoolMetrics& w = ids.warm.emplace_back();
     if (f.warm_pool.size > 0) {
@@ -145,7 +144,7 @@ World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
     m.interruptions = ms.add(p + "interruptions", MetricUnit::kCount, "VMs of this pool evicted by the provider");
     m.vm_hours = ms.add(p + "vm_hours", MetricUnit::kHours, "running VM-hours in this pool");
     m.capacity_errors =
-        ms.add(p + "capacity_errors", MetricUnit::kCount, "launches refused by this pool for lack of capacity");
+        ms.add(p + "capacity_errors", MetricUnit::kCount, "launch attempts refused in this pool, for any cause");
     m.cost = ms.add(p + "cost", MetricUnit::kDollars, "billed cost of VMs in this pool");
     for (int c = 0; c < kRejectCauseCount; ++c) {
       m.rejections[c] = ms.add(p + rejection_metric_name(static_cast<RejectCause>(c)), MetricUnit::kCount,
@@ -534,7 +533,6 @@ uint32_t World::create_vm(const LaunchRequest& request, uint32_t pool, Purchase 
   }
   link_replacement(slot, request);
   rt.pool_vms[pool]++;
-  rt.launches++;
   admission_->on_launch(pool, purchase);
   f.booting++;
   emit(ModelEventKind::kLaunch, slot, detail);
@@ -1013,7 +1011,9 @@ void World::finalize() {
     all_od += fleet_all_od;
     double rejected = 0;
     for (int c = 0; c < kRejectCauseCount; ++c) rejected += metrics_[fm.rejections[c]];
-    const double attempts = rejected + static_cast<double>(rt_[fi].launches);
+    // Refused attempts of the whole run (the warm start's included) against the launches the run
+    // made (the warm start's VMs are there from the start, not launched): docs/metrics.md.
+    const double attempts = rejected + metrics_[fleet_mx_[fi].launches];
     metrics_[fm.rejection_rate] = attempts > 0 ? 100.0 * rejected / attempts : 0.0;
   }
   metrics_[m_cost_all_od_] = all_od;
@@ -1096,7 +1096,6 @@ bool World::evict_and_relaunch(uint32_t slot) {
   v.serial = next_serial_++;
   v.state = VmState::kBooting;
   metrics_[fleet_mx_[fleet].launches] += 1;
-  rt_[fleet].launches++;
   f.booting++;
   start_boot(slot);
   return true;

@@ -192,7 +192,6 @@ class World : public EventHandler {
     std::unique_ptr<WarmPool> warm;         // `warm_pool:` (nullptr without one)
     bool scale_in_pending = false;          // a scale-in left protected VMs above target
     uint32_t m_warm_cost = 0, m_warm_launches = 0;
-    uint64_t launches = 0;  // launch calls that created a VM
   };
   struct WarmPoolMetrics {
     uint32_t cost = 0, launches = 0;  // 0 without a warm pool

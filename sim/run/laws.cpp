@@ -29,7 +29,9 @@ LawChecker::LawChecker(const CompiledScenario& scenario, const std::vector<Metri
                                idx(p + "vm_hours_on_demand"), idx(p + "interruptions"), idx(p + "launches"),
                                idx(p + "restarts"), idx(p + "unrecovered"), idx(p + "time_to_reschedule"),
                                idx(p + "time_to_reschedule_max"), idx(p + "cost"), idx(p + "savings_pct"),
-                               idx(p + "spot_share_pct"), idx(p + "cost_per_available_vm_hour")});
+                               idx(p + "spot_share_pct"), idx(p + "cost_per_available_vm_hour"),
+                               idx(p + "capacity_errors"), idx(p + "rejection_rate_pct"), idx(p + "fallback_launches"),
+                               idx(p + "fallback_rate_pct"), idx(p + "revocation_rate")});
   }
   for (const PoolSpec& pl : scenario.pools) {
     const MetricOwner p{MetricGroup::kPool, pl.name};
@@ -106,6 +108,17 @@ std::vector<std::string> LawChecker::check(const World& world, const ChaosRuntim
     if (v(m.spot_share) < -1e-9 || !at_most(v(m.spot_share), 100.0)) {
       fail("spot_share_pct is in [0, 100]", who + ": " + num(v(m.spot_share)));
     }
+    // Rates are the ratios of the counts they are defined by (docs/metrics.md), 0 without a base.
+    const auto ratio_law = [&](const char* law, double rate, double count, double base, double scale) {
+      const double want = base > 0 ? scale * count / base : 0.0;
+      if (!close(rate, want)) fail(law, who + ": " + num(rate) + ", its counts give " + num(want));
+    };
+    ratio_law("rejection_rate_pct = 100 × capacity_errors / (capacity_errors + launches)", v(m.rejection_rate),
+              v(m.capacity_errors), v(m.capacity_errors) + v(m.launches), 100.0);
+    ratio_law("fallback_rate_pct = 100 × fallback_launches / launches", v(m.fallback_rate), v(m.fallback_launches),
+              v(m.launches), 100.0);
+    ratio_law("revocation_rate = interruptions / vm_hours_spot", v(m.revocation_rate), v(m.interruptions), v(m.spot_h),
+              1.0);
     fleets_vm_h += v(m.spot_h) + v(m.od_h);
     fleets_cost += v(m.cost);
     fleets_unrecovered += v(m.unrecovered);

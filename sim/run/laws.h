@@ -43,7 +43,8 @@ class LawChecker {
  private:
   struct FleetIdx {
     int availability, lost, spot_h, od_h, interruptions, launches, restarts, unrecovered, ttr, ttr_max, cost, savings,
-        spot_share, cost_per_available;
+        spot_share, cost_per_available, capacity_errors, rejection_rate, fallback_launches, fallback_rate,
+        revocation_rate;
   };
   struct PoolIdx {
     int vm_hours, spot_h, od_h, cost, unrecovered, utilization;

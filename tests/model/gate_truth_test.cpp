@@ -207,3 +207,31 @@ fleets:
   CHECK(mean(r, "cost.savings_pct") == Approx(0).margin(1e-9));
   CHECK(mean(r, "fleet.f.cost_per_available_vm_hour") == Approx(0.2));
 }
+
+TEST_CASE("the rejection rate is refusals against the run's launches, not diluted by the warm start", "[issue15]") {
+  // 100 VMs fill their pool; a cliff to 99 at 12h for 1h evicts one (notice 2 min). Its
+  // replacement is refused every 30 s from 12:02 until the capacity is back at 13:00: attempts at
+  // 12:02 + 30 s·k, k = 0..115 refused (116), k = 116 at 13:00 admitted (the cliff's end runs
+  // first at that instant). 100 × 116 / (116 + 1), where counting the warm start's 100 VMs as
+  // launches would have said 53%.
+  const CompiledScenario sc = compile(R"(spotsim: 1
+name: dilution
+seed: 3
+replications: 2
+duration: 1d
+pools:
+  p: {provider: aws, region: us-east-1, zone: us-east-1a, instance_type: m5.xlarge, spot_price: 0.05,
+      on_demand_price: 0.2, capacity: 100}
+fleets:
+  f: {pools: [p], target: 100, boot_time: 90s}
+chaos:
+  - {kind: cliff, name: dip, at: 12h, duration: 1h, level: 99}
+)");
+  const RunResult r = run(sc);
+  CHECK(mean(r, "fleet.f.interruptions") == 1);
+  CHECK(mean(r, "fleet.f.capacity_errors") == 116);
+  CHECK(mean(r, "fleet.f.launches") == 1);
+  CHECK(mean(r, "fleet.f.rejection_rate_pct") == Approx(100.0 * 116 / 117));
+  // Lost from the eviction at 12:02 until 13:00 + 90 s boot: 59.5 min.
+  CHECK(mean(r, "fleet.f.lost_vm_hours") == Approx(59.5 / 60));
+}
