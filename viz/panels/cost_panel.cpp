@@ -51,7 +51,7 @@ class CostPanel : public Panel {
             ImGui::ColorConvertU32ToFloat4(kActual));
         big("all on-demand counterfactual", format_value(c.final_all_on_demand, AxisFormat::kDollars),
             ImGui::ColorConvertU32ToFloat4(kAllOnDemand));
-        big("savings", format_value(c.savings_pct, AxisFormat::kPercent), ImVec4(0.4f, 0.9f, 0.5f, 1));
+        big("savings (estimate)", format_value(c.savings_pct, AxisFormat::kPercent), ImVec4(0.4f, 0.9f, 0.5f, 1));
       }
       if (c.has_summary) {
         big("billed, mean over replications",
@@ -67,7 +67,7 @@ class CostPanel : public Panel {
     }
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     ImGui::TextWrapped(
-        "cumulative $: running VM-hours x each pool's price (billing granularity not applied); "
+        "cumulative $ (estimate): running VM-hours x pool price, no boot time or billing rules; "
         "counterfactual: every fleet's target on on-demand, never interrupted");
     ImGui::PopStyleColor();
     if (!app.time_view.valid) app.fit_time_view();
