@@ -157,7 +157,8 @@ const std::vector<FleetPoolEntry>& PolicyContext::fleet_pools() const { return w
 
 PoolView PolicyContext::pool(uint32_t index) const {
   const PoolSpec& ps = world_.scenario().pools[index];
-  const PoolState& st = world_.pools_[index];
+  const PoolMarket& market = world_.market();
+  const PoolState& st = market.pool(index);
   PoolView v;
   v.index = index;
   v.spec = &ps;
@@ -166,9 +167,9 @@ PoolView PolicyContext::pool(uint32_t index) const {
   v.on_demand_price = ps.on_demand_price;
   v.spot_capacity = st.capacity;
   v.spot_in_use = st.spot_in_use;
-  v.spot_available = world_.admission_->spot_available(index);
+  v.spot_available = market.spot_available(index);
   v.on_demand_in_use = st.on_demand_in_use;
-  v.on_demand_available = world_.admission_->on_demand_has_capacity(index);
+  v.on_demand_available = market.on_demand_has_capacity(index);
   v.interruption_rate = ps.interruption_rate;
   v.vcpus = ps.vcpus;
   return v;

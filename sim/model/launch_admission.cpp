@@ -4,14 +4,12 @@
 
 namespace spotsim {
 
-LaunchAdmission::LaunchAdmission(const CompiledScenario& scenario, const std::vector<PoolState>& pools,
-                                 MetricSet& metrics)
-    : sc_(scenario), pools_(pools) {
+LaunchAdmission::LaunchAdmission(const CompiledScenario& scenario, MetricSet& metrics) : sc_(scenario) {
   if (!sc_.regions.empty()) limits_ = std::make_unique<RegionalLimits>(sc_, metrics);
 }
 
-std::optional<RejectCause> LaunchAdmission::refusal(const World& world, const LaunchAttempt& a, int64_t now_us) {
-  const PoolState& ps = pools_[a.pool];
+std::optional<RejectCause> LaunchAdmission::refusal(const World& world, const LaunchAttempt& a, const PoolState& ps,
+                                                    int64_t now_us) {
   const bool limited = limits_ && limits_->limited(a.pool);
   if (limited && !a.warm_start && !limits_->take_launch_token(a.pool, now_us)) return RejectCause::kThrottled;
   if (a.purchase == Purchase::kSpot) {
@@ -20,7 +18,7 @@ std::optional<RejectCause> LaunchAdmission::refusal(const World& world, const La
     if (ps.spot_in_use >= ps.capacity || (limited && limits_->shared_spot_available(a.pool) <= 0)) {
       return RejectCause::kInsufficientSpot;
     }
-  } else if (!on_demand_has_capacity(a.pool)) {
+  } else if (!on_demand_has_capacity(ps)) {
     return RejectCause::kInsufficientOnDemand;
   }
   if (limited && !limits_->quota_allows(a.pool, a.purchase)) return RejectCause::kQuota;
@@ -28,8 +26,7 @@ std::optional<RejectCause> LaunchAdmission::refusal(const World& world, const La
   return std::nullopt;
 }
 
-int64_t LaunchAdmission::spot_available(uint32_t pool) const {
-  const PoolState& p = pools_[pool];
+int64_t LaunchAdmission::spot_available(uint32_t pool, const PoolState& p) const {
   const int64_t own = std::max<int64_t>(0, p.capacity - p.spot_in_use);
   return limits_ && limits_->limited(pool) ? std::min(own, limits_->shared_spot_available(pool)) : own;
 }

@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <vector>
 
 #include "sim/model/fault_injector.h"
 #include "sim/model/fleet_types.h"
@@ -39,12 +38,15 @@ struct LaunchAttempt {
 class LaunchAdmission {
  public:
   // Registers the region.<name>.* metrics when the scenario has `regions:`. REQUIRES: scenario
-  // and pools outlive this (pools is the world's per-pool state, never resized).
-  LaunchAdmission(const CompiledScenario& scenario, const std::vector<PoolState>& pools, MetricSet& metrics);
+  // outlives this. The pools' state is the market's (sim/model/pool_market.h): each question
+  // about a pool gets its current state as an argument.
+  LaunchAdmission(const CompiledScenario& scenario, MetricSet& metrics);
 
-  // Why the launch is refused, or nullopt when it is admitted. May take a launch token and
-  // count refusals in the region's metrics; admitting changes nothing else (on_launch does).
-  std::optional<RejectCause> refusal(const World& world, const LaunchAttempt& attempt, int64_t now_us);
+  // Why the launch is refused, or nullopt when it is admitted; `pool` is the state of
+  // attempt.pool. May take a launch token and count refusals in the region's metrics; admitting
+  // changes nothing else (on_launch does).
+  std::optional<RejectCause> refusal(const World& world, const LaunchAttempt& attempt, const PoolState& pool,
+                                     int64_t now_us);
 
   // The admitted launch happened / an active VM is gone: the region's quota and shared counters.
   void on_launch(uint32_t pool, Purchase purchase) {
@@ -54,13 +56,12 @@ class LaunchAdmission {
     if (limits_) limits_->on_release(pool, purchase);
   }
 
-  // Spot VMs pool `pool` can still give now (its capacity − in use, and the region's shared
-  // capacity; never negative).
-  int64_t spot_available(uint32_t pool) const;
-  // Whether one more on-demand VM can be had in `pool` (availability and on-demand capacity;
-  // the region's quota is checked separately, as a provider does after choosing).
-  bool on_demand_has_capacity(uint32_t pool) const {
-    const PoolState& p = pools_[pool];
+  // Spot VMs pool `pool` (in state `state`) can still give now (its capacity − in use, and the
+  // region's shared capacity; never negative).
+  int64_t spot_available(uint32_t pool, const PoolState& state) const;
+  // Whether one more on-demand VM can be had in a pool in state `p` (availability and on-demand
+  // capacity; the region's quota is checked separately, as a provider does after choosing).
+  static bool on_demand_has_capacity(const PoolState& p) {
     return p.on_demand_available && (p.on_demand_capacity < 0 || p.on_demand_in_use < p.on_demand_capacity);
   }
 
@@ -71,7 +72,6 @@ class LaunchAdmission {
 
  private:
   const CompiledScenario& sc_;
-  const std::vector<PoolState>& pools_;
   std::unique_ptr<RegionalLimits> limits_;  // null without `regions:`
   FaultInjector* injector_ = nullptr;
 };

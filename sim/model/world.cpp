@@ -33,22 +33,23 @@ const char* rejection_metric_help(RejectCause c) {
 }  // namespace
 
 World::World(const CompiledScenario& scenario, uint64_t replication)
-    : sc_(scenario), replication_(replication), end_us_(scenario.duration.us) {
+    : sc_(scenario),
+      replication_(replication),
+      rt_(scenario.fleets.size()),
+      end_us_(scenario.duration.us),
+      billing_(register_metrics()),
+      admission_(std::make_unique<LaunchAdmission>(sc_, metrics_)),  // region.* metrics
+      market_(sc_, engine_, *billing_, *admission_, *this) {
   rng_.reserve(sc_.fleets.size());
   for (const FleetSpec& f : sc_.fleets) rng_.emplace_back(sc_.seed, replication, f.name);
   self_ = engine_.add_handler(this);
   boot_lane_ = engine_.add_lane();
   evict_lane_ = engine_.add_lane();
-  pools_.resize(sc_.pools.size());
-  for (size_t i = 0; i < pools_.size(); ++i) {
-    pools_[i].capacity = pools_[i].nominal_capacity = sc_.pools[i].capacity;
-    pools_[i].spot_price = pools_[i].base_spot_price = sc_.pools[i].spot_price;
-    pools_[i].on_demand_capacity = sc_.pools[i].on_demand_capacity;
-    rebalance_any_ |= sc_.pools[i].rebalance;
-    lifetime_any_ |= sc_.pools[i].provisioning == ProvisioningModel::kPreemptible;
+  for (const PoolSpec& p : sc_.pools) {
+    rebalance_any_ |= p.rebalance;
+    lifetime_any_ |= p.provisioning == ProvisioningModel::kPreemptible;
   }
   fleets_.resize(sc_.fleets.size());
-  rt_.resize(sc_.fleets.size());
   int64_t total = 0;
   for (uint32_t i = 0; i < fleets_.size(); ++i) {
     fleets_[i].target = sc_.fleets[i].target;
@@ -72,8 +73,6 @@ World::World(const CompiledScenario& scenario, uint64_t replication)
   engine_.set_payload_prefetch(self_, vms_.data(), sizeof(VmSlot));
   scratch_.reserve(16);
   loads_.assign(sc_.workloads.size() * kLoadMetrics, std::numeric_limits<double>::quiet_NaN());
-  register_metrics();
-  admission_ = std::make_unique<LaunchAdmission>(sc_, pools_, metrics_);  // region.* metrics
   market_.start_series();  // capacity and price at time 0, then their changes
 }
 
@@ -167,7 +166,7 @@ World::MetricIds World::declare(const CompiledScenario& sc, MetricSet& ms) {
   return ids;
 }
 
-void World::register_metrics() {
+std::unique_ptr<Billing> World::register_metrics() {
   MetricIds ids = declare(sc_, metrics_);
   fleet_m_ = std::move(ids.fleet);
   pool_m_ = std::move(ids.pool);
@@ -196,7 +195,7 @@ void World::register_metrics() {
     pool_ids.push_back({pool_m_[i].cost, pool_m_[i].vm_hours, pool_mx_[i].vm_hours_spot, pool_mx_[i].vm_hours_on_demand,
                         pool_mx_[i].disk_cost});
   }
-  billing_ = std::make_unique<Billing>(
+  return std::make_unique<Billing>(
       sc_, metrics_, std::move(fleet_ids), std::move(pool_ids),
       Billing::TotalIds{m_cost_total_, m_cost_spot_, m_cost_on_demand_, m_cost_od_equiv_, m_cost_disk_});
 }
@@ -467,14 +466,15 @@ int64_t World::scale_in(uint32_t fleet, int64_t excess) {
 
 bool World::launch_one(const LaunchRequest& request, int32_t pool_hint, bool warm_start) {
   const PoolChoice ch = choose_pool(request, pool_hint);
-  if (!ch.ok() || static_cast<size_t>(ch.pool) >= pools_.size()) {
+  if (!ch.ok() || static_cast<size_t>(ch.pool) >= market_.pools().size()) {
     capacity_error(
         request, -1,
         ch.purchase == Purchase::kSpot ? RejectCause::kInsufficientSpot : RejectCause::kInsufficientOnDemand);
     return false;
   }
   const LaunchAttempt attempt{request.fleet, static_cast<uint32_t>(ch.pool), ch.purchase, warm_start};
-  if (const std::optional<RejectCause> cause = admission_->refusal(*this, attempt, engine_.now().us)) {
+  if (const std::optional<RejectCause> cause =
+          admission_->refusal(*this, attempt, market_.pool(attempt.pool), engine_.now().us)) {
     capacity_error(request, ch.pool, *cause);
     return false;
   }
@@ -512,15 +512,13 @@ uint32_t World::create_vm(const LaunchRequest& request, uint32_t pool, Purchase 
   v.flags = 0;
   FleetState& f = fleets_[fleet];
   FleetRuntime& rt = rt_[fleet];
-  PoolState& ps = pools_[pool];
   double detail = 0;  // kLaunch: 0 spot, 1 on-demand, 2 fallback
   if (!warm_starting_) metrics_[fleet_mx_[fleet].launches] += 1;
   if (purchase == Purchase::kSpot) {
-    account_pool(pool);
-    ps.spot_in_use++;
+    market_.spot_used(pool, 1);
     f.spot_active++;
   } else {
-    ps.on_demand_in_use++;
+    market_.on_demand_used(pool, 1);
     f.on_demand_active++;
     detail = 1;
     if (request.reason == LaunchReason::kFallback) {
@@ -728,7 +726,7 @@ void World::on_notice(uint32_t slot) {
 
 void World::bill(uint32_t slot, bool interrupted, bool vm_ends) {
   const VmSlot& v = vms_[slot];
-  billing_->bill(v, engine_.now().us, interrupted, vm_ends, pools_[v.pool].spot_price);
+  billing_->bill(v, engine_.now().us, interrupted, vm_ends, market_.pool(v.pool).spot_price);
 }
 
 void World::release(uint32_t slot) {
@@ -754,11 +752,10 @@ void World::deactivate(uint32_t slot) {
   if (v.state == VmState::kNoticed) f.noticed--;
   admission_->on_release(v.pool, v.purchase);
   if (v.purchase == Purchase::kSpot) {
-    account_pool(v.pool);
-    pools_[v.pool].spot_in_use--;
+    market_.spot_used(v.pool, -1);
     f.spot_active--;
   } else {
-    pools_[v.pool].on_demand_in_use--;
+    market_.on_demand_used(v.pool, -1);
     f.on_demand_active--;
     if (v.flags & kVmFallback) {
       f.fallback_active--;
@@ -1065,7 +1062,7 @@ bool World::evict_and_relaunch(uint32_t slot) {
   VmSlot& v = vms_[slot];
   const uint32_t fleet = v.fleet;
   const uint32_t pool = v.pool;
-  PoolState& ps = pools_[pool];
+  const PoolState& ps = market_.pool(pool);
   // What the general path checks on the way (on_evict, release, launch_one's admission): a VM
   // with any flag (scale-in protection, a replacement link), a rebalance link, or a launch the
   // pool would refuse once this VM is gone goes the general way.
@@ -1085,7 +1082,7 @@ bool World::evict_and_relaunch(uint32_t slot) {
   // release → deactivate: the running integral and the pool's up to now. spot_in_use,
   // spot_active and pool_vms go down here and up again at the launch below.
   set_running(f, -1);
-  account_pool(pool);
+  market_.account(pool);
   // create_vm in the same slot (release pushed it on the free list, alloc_slot pops it): the
   // pool's integral at the same instant adds +0, skipped.
   v.gen += 3;  // the notice, the release, the launch

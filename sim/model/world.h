@@ -113,8 +113,9 @@ class World : public EventHandler {
   // that is about to be cut in the same instant (the chaos runtime wraps every item callback).
   void begin_batch() { ++batch_depth_; }
   void end_batch();
-  // The pools' spot capacity, spot price and on-demand availability, and the notices their
-  // changes give (sim/model/pool_market.h): what capacity series and chaos items change.
+  // The pools' state — spot capacity, spot price, on-demand availability, VMs in use — and the
+  // notices changes of capacity and price give (sim/model/pool_market.h): what capacity series
+  // and chaos items change.
   PoolMarket& market() { return market_; }
   const PoolMarket& market() const { return market_; }
   // --- read-only state ----------------------------------------------------------------------
@@ -122,7 +123,7 @@ class World : public EventHandler {
   Engine& engine() { return engine_; }
   SimTime now() const { return engine_.now(); }
   const std::vector<VmSlot>& vms() const { return vms_; }
-  const std::vector<PoolState>& pools() const { return pools_; }
+  const std::vector<PoolState>& pools() const { return market_.pools(); }
   const std::vector<FleetState>& fleets() const { return fleets_; }
   const MetricSet& metrics() const { return metrics_; }
   // Events the run handled: the engine's, plus the notices folded into their eviction (each
@@ -208,7 +209,9 @@ class World : public EventHandler {
   };
   static MetricIds declare(const CompiledScenario& sc, MetricSet& ms);
 
-  void register_metrics();
+  // Registers the world's metrics (fleet.*, pool.*, cost.*) and returns the billing that accrues
+  // into them. For the constructor's member initializers: REQUIRES rt_ sized.
+  std::unique_ptr<Billing> register_metrics();
   uint32_t alloc_slot();
   // Applies one launch: choose a pool, admit, create the VM. Returns false on refusal (after
   // reporting the capacity error to the policy).
@@ -285,7 +288,6 @@ class World : public EventHandler {
   bool covered_by_replacement(uint32_t slot);
   // --- metrics (sim/model/world_metrics.cpp) ---
   static void declare_extra(const CompiledScenario& sc, MetricSet& ms, MetricIds& ids);
-  void account_pool(uint32_t pool);  // integrates spot_in_use and capacity up to now
   // The all-on-demand counterfactual's cost for one fleet: the VM-hours it needed (its target,
   // or its protected VMs where more, at each moment) on on-demand (docs/metrics.md).
   double fleet_all_on_demand(uint32_t fleet, const FleetState& f) const;
@@ -309,7 +311,6 @@ class World : public EventHandler {
   void finalize();
   VmView view_of(uint32_t slot) const;
   friend class PolicyContext;
-  friend class PoolMarket;
 
   const CompiledScenario& sc_;
   uint64_t replication_;
@@ -335,7 +336,6 @@ class World : public EventHandler {
   // beside vms_ (ordered by slot: scans go in slot order, as over vms_).
   std::map<uint32_t, VmId> replaces_;
   std::vector<uint32_t> free_slots_;
-  std::vector<PoolState> pools_;
   std::vector<FleetState> fleets_;
   std::vector<FleetRuntime> rt_;
   std::vector<Command> cmd_slab_;  // commands in flight (event payload = index)
@@ -369,9 +369,13 @@ class World : public EventHandler {
   WorldSignals signals_{*this};
   std::vector<std::unique_ptr<WorldComponent>> components_;
   FaultInjector* injector_ = nullptr;
-  std::unique_ptr<LaunchAdmission> admission_;  // provider and region limits on launching
+  // Built in this order by the constructor's initializers, after everything above: billing
+  // registers the world's metrics, admission then the region.* metrics, and the market, which
+  // uses both, owns the pools' state (World::pools(); launches and evictions change its in-use
+  // counts inline through market_) and starts the pools' series at the end of the constructor.
   std::unique_ptr<Billing> billing_;            // cost accrual, spot price history
-  PoolMarket market_{*this};                    // capacity and price changes, the pools' series
+  std::unique_ptr<LaunchAdmission> admission_;  // provider and region limits on launching
+  PoolMarket market_;                           // the pools' state, capacity and price changes, series
 };
 
 }  // namespace spotsim

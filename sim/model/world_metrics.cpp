@@ -67,16 +67,6 @@ void World::declare_extra(const CompiledScenario& sc, MetricSet& ms, MetricIds& 
       ms.add(run_metric(MetricGroup::kCost, "disk"), MetricUnit::kDollars, "disks of all VMs (part of cost.total)");
 }
 
-void World::account_pool(uint32_t pool) {
-  PoolState& p = pools_[pool];
-  const int64_t now = engine_.now().us;
-  const double dt = static_cast<double>(now - p.last_change_us);
-  // VMs under notice after a capacity drop are not counted beyond the capacity.
-  p.spot_in_use_us += static_cast<double>(std::min(p.spot_in_use, p.capacity)) * dt;
-  p.capacity_us += static_cast<double>(p.capacity) * dt;
-  p.last_change_us = now;
-}
-
 double World::fleet_all_on_demand(uint32_t fleet, const FleetState& f) const {
   const double needed_vm_us = f.needed_vm_us;
   const FleetSpec& fs = sc_.fleets[fleet];
@@ -113,11 +103,12 @@ void World::finalize_extra_metrics() {
     const double all_od = metrics_[mx.cost_all_on_demand];  // set by finalize()
     metrics_[mx.savings_pct] = all_od > 0 ? 100.0 * (1.0 - metrics_[fm.cost] / all_od) : 0.0;
   }
-  for (uint32_t pi = 0; pi < pools_.size(); ++pi) {
-    account_pool(pi);
+  const std::vector<PoolState>& pools = market_.pools();
+  for (uint32_t pi = 0; pi < pools.size(); ++pi) {
+    market_.account(pi);
     const PoolMetricsExtra& mx = pool_mx_[pi];
     metrics_[mx.revocation_rate] = ratio(metrics_[pool_m_[pi].interruptions], metrics_[mx.vm_hours_spot]);
-    metrics_[mx.spot_utilization_pct] = 100.0 * ratio(pools_[pi].spot_in_use_us, pools_[pi].capacity_us);
+    metrics_[mx.spot_utilization_pct] = 100.0 * ratio(pools[pi].spot_in_use_us, pools[pi].capacity_us);
   }
 }
 

@@ -122,7 +122,7 @@ void World::on_restart(uint32_t slot) {
   const uint32_t fleet = v.fleet;
   const uint32_t pool = v.pool;
   const double max_price = sc_.fleets[fleet].max_price;
-  if (admission_->spot_available(pool) <= 0 || (max_price > 0 && pools_[pool].spot_price > max_price)) {
+  if (market_.spot_available(pool) <= 0 || (max_price > 0 && market_.pool(pool).spot_price > max_price)) {
     // No capacity yet: look again after the fleet's retry interval.
     const int64_t at = engine_.now().us + sc_.fleets[fleet].retry_interval.us;
     if (at < end_us_) engine_.schedule_at(SimTime{at}, self_, kRestartEv, slot, v.gen);
@@ -132,8 +132,7 @@ void World::on_restart(uint32_t slot) {
   billing_->add_stopped_time(fleet, v.lost_at_us, now);
   metrics_[fleet_mx_[fleet].restarts] += 1;
   FleetState& f = fleets_[fleet];
-  account_pool(pool);
-  pools_[pool].spot_in_use++;
+  market_.spot_used(pool, 1);
   f.stopped--;
   f.spot_active++;
   f.booting++;

@@ -1,7 +1,8 @@
 #pragma once
 // The world's state, as other models read it (World::vms(), pools(), fleets()): one record per
-// VM slot, per capacity pool and per fleet. World and its components change it; everyone else
-// reads it.
+// VM slot, per capacity pool and per fleet. World changes the VMs and fleets; the pools are the
+// pool market's (sim/model/pool_market.h: capacity and price changes, and the in-use counts the
+// world's launches and evictions report to it); everyone else reads them.
 #include <cstdint>
 
 #include "sim/model/fleet_types.h"
@@ -50,8 +51,8 @@ struct PoolState {
   double base_spot_price = 0;       // what the pool's `spot_price:` series says now
   double price_override = -1;       // a chaos price_spike's price (-1: none)
   bool on_demand_available = true;
-  // Time integrals for pool metrics (spot utilization). Whoever changes spot_in_use or capacity
-  // calls World::account_pool(pool) first.
+  // Time integrals for pool metrics (spot utilization), brought up to now by PoolMarket::account
+  // before every change of spot_in_use or capacity (PoolMarket::spot_used, set_spot_capacity).
   double spot_in_use_us = 0;  // ∫ spot_in_use dt
   double capacity_us = 0;     // ∫ capacity dt
   int64_t last_change_us = 0;
