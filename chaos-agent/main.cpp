@@ -7,11 +7,12 @@
 #include <CLI/CLI.hpp>
 
 #include "chaos-agent/cli/commands.h"
+#include "common/text.h"
 
 namespace agent::cli {
 
 int fail(int code, const std::string& msg) {
-  std::fprintf(stderr, "chaos-agent: %s\n", msg.c_str());
+  std::fprintf(stderr, "%s\n", spotsim::prefix_lines("chaos-agent: ", msg).c_str());
   return code;
 }
 

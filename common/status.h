@@ -7,6 +7,8 @@
 #include <utility>
 #include <variant>
 
+#include "common/text.h"
+
 namespace spotsim {
 
 enum class StatusCode { kOk = 0, kInvalidInput = 2, kIo = 3, kInternal = 4 };
@@ -24,8 +26,9 @@ class [[nodiscard]] Status {
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
 
-  // Prefixes context, e.g. the file name: "scenario.yaml: " + message.
-  Status with_prefix(const std::string& prefix) const { return Status(code_, prefix + message_); }
+  // Prefixes context, e.g. the flag that named the file: "--identity: " + message, on every line
+  // of a message of several (one diagnostic per line), so each line says where it comes from.
+  Status with_prefix(const std::string& prefix) const { return Status(code_, prefix_lines(prefix, message_)); }
 
  private:
   Status(StatusCode c, std::string m) : code_(c), message_(std::move(m)) {}

@@ -321,7 +321,11 @@ bool MapReader::string_list(const std::string& key, std::vector<std::string>& ou
 void MapReader::finish() {
   if (!valid_) return;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const std::string k = it->first.as<std::string>("");
+    if (!it->first.IsScalar()) {  // `{[a]: b}`: no name to suggest from
+      ctx_.error(it->first, path_, std::string("expected a key name, found ") + kind_name(it->first));
+      continue;
+    }
+    const std::string k = it->first.Scalar();
     if (std::find(known_.begin(), known_.end(), k) != known_.end()) continue;
     std::vector<std::string> sorted = known_;
     std::sort(sorted.begin(), sorted.end());

@@ -15,7 +15,8 @@ namespace agent::cli {
 inline constexpr int kUsage = 2;
 inline constexpr int kIo = 3;
 
-// Prints "chaos-agent: MSG" on stderr and returns `code`.
+// Prints "chaos-agent: MSG" on stderr, the prefix on every line of a MSG of several (one mistake
+// per line), and returns `code`.
 int fail(int code, const std::string& msg);
 // The same for a Status: exit 3 (kIo) for files, sockets and the systems the agent drives, else 2.
 int fail(const spotsim::Status& s);

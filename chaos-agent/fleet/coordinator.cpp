@@ -27,6 +27,7 @@
 #include "chaos-agent/fleet/resolve.h"
 #include "chaos-agent/fleet/tls.h"
 #include "chaos-agent/http/client.h"
+#include "common/text.h"
 
 namespace agent::fleet {
 
@@ -609,7 +610,7 @@ FleetOutcome run_fleet_plan(const FleetPlan& plan, const CoordinatorOptions& opt
   run.run_id = o.run_id.empty() ? "run-" + random_hex(12) : o.run_id;
   auto ctx = make_tls_context(plan.tls, TlsRole::kClient);
   if (!ctx) {
-    o.log("chaos-agent: " + ctx.status().message());
+    o.log(spotsim::prefix_lines("chaos-agent: ", ctx.status().message()));
     out.exit_code = 2;
     return out;
   }

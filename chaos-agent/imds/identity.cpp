@@ -6,11 +6,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
-#include "common/text.h"
 #include "common/yaml_reader.h"
 
 namespace agent::imds {
@@ -54,37 +52,34 @@ InstanceIdentity InstanceIdentity::defaults() {
 }
 
 namespace {
-// One provider's section: keys are that provider's own names (the defaults' keys), each with a
-// non-empty string. Every mistake is reported; `given` collects the keys set.
-void read_section(ParseContext& ctx, const YAML::Node& node, const std::string& name,
-                  std::map<std::string, std::string>& target, std::set<std::string>& given) {
-  if (!node.IsMap()) {
-    ctx.error(node, name, "expected a mapping of keys to values");
-    return;
-  }
-  std::vector<std::string> keys;
-  for (const auto& kv : target) keys.push_back(kv.first);
-  for (const auto& kv : node) {
-    if (!kv.first.IsScalar()) {
-      ctx.error(kv.first, name, "expected a key name, found a map or a list");
-      continue;
-    }
-    const std::string& key = kv.first.Scalar();
-    const std::string path = name + "." + key;
-    if (!target.count(key)) {
-      ctx.error(kv.first, path, "unknown key (expected one of: " + spotsim::join_names(keys) + ")");
-    } else if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
-      ctx.error(kv.second, path, "expected a non-empty string");
-    } else {
-      target[key] = kv.second.Scalar();
-      given.insert(key);
+using spotsim::MapReader;
+
+// One provider's section: a map over that provider's own key names (the defaults' keys), each a
+// non-empty string, read in file order; finish() reports the other keys with a did-you-mean.
+// `given` collects the keys set.
+void read_section(MapReader& top, const std::string& name, std::map<std::string, std::string>& target,
+                  std::set<std::string>& given) {
+  MapReader section(top.ctx(), top.get(name), name);    // not a map: reported, and read as empty
+  for (const auto& kv : target) section.get(kv.first);  // the valid keys, for finish()
+  if (section.node().IsMap()) {
+    for (const auto& kv : section.node()) {
+      const auto known = target.find(kv.first.IsScalar() ? kv.first.Scalar() : "");
+      if (known == target.end()) continue;  // finish() reports it
+      if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
+        top.ctx().error(kv.second, section.child_path(known->first), "expected a non-empty string");
+        continue;
+      }
+      known->second = kv.second.Scalar();
+      given.insert(known->first);
     }
   }
+  section.finish();
 }
 }  // namespace
 
-// common's collecting reader (parse_yaml, ParseContext): a file with several mistakes reports
-// every one, one line each, FILE:LINE:COL: error: PATH: message.
+// common's collecting reader (parse_yaml, ParseContext, MapReader): a file with several mistakes
+// reports every one, one line each, FILE:LINE:COL: error: PATH: message; an unknown key is
+// reported as everywhere else, with a did-you-mean and the valid keys.
 Result<InstanceIdentity> parse_identity(const std::string& text, const std::string& file) {
   InstanceIdentity id = InstanceIdentity::defaults();
   ParseContext ctx(file);
@@ -95,14 +90,16 @@ Result<InstanceIdentity> parse_identity(const std::string& text, const std::stri
     ctx.error(root, "", "expected a mapping with aws, azure and/or gcp");
     return ctx.status();
   }
+  MapReader top(ctx, root, "");
   std::set<std::string> aws_given, ignored;
   for (const auto& section : root) {
     const std::string name = section.first.IsScalar() ? section.first.Scalar() : "";
-    if (name == "aws") read_section(ctx, section.second, name, id.aws, aws_given);
-    else if (name == "azure") read_section(ctx, section.second, name, id.azure, ignored);
-    else if (name == "gcp") read_section(ctx, section.second, name, id.gcp, ignored);
-    else ctx.error(section.first, name, "unknown key (expected one of: aws, azure, gcp)");
+    if (name == "aws") read_section(top, name, id.aws, aws_given);
+    else if (name == "azure") read_section(top, name, id.azure, ignored);
+    else if (name == "gcp") read_section(top, name, id.gcp, ignored);
   }
+  for (const char* name : {"aws", "azure", "gcp"}) top.get(name);
+  top.finish();
   if (!ctx.ok()) return ctx.status();
   // A zone given without its region: the region is the zone without its letter (us-west-2b).
   if (aws_given.count("availability-zone") && !aws_given.count("region")) {

@@ -106,7 +106,10 @@ std::optional<Item::Type> item_action(ParseContext& ctx, const YAML::Node& item,
     if (key == "at") continue;
     auto t = kItemTypes.find(key);
     if (!t) {
-      ctx.error_at(kv.first.Mark(), path + "." + key, "unknown key (expected at and one of: " + actions + ")");
+      std::vector<std::string> keys = kItemTypes.names();
+      keys.push_back("at");
+      ctx.error_at(kv.first.Mark(), path + "." + key,
+                   "unknown key" + spotsim::did_you_mean(key, keys) + "; valid keys here: at and one of: " + actions);
       ok = false;
     } else if (type) {
       ctx.error(item, path, "one action per item, found " + first + " and " + key);

@@ -146,11 +146,19 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
   CHECK(s.get("/computeMetadata/v1/project/project-id", {kGoogle}).body() == "drills");
 
   CHECK(parse_identity("aws: {instance-idd: x}\n", "id.yaml").status().message() ==
-        "id.yaml:1:7: error: aws.instance-idd: unknown key (expected one of: account-id, ami-id, availability-zone, "
-        "availability-zone-id, hostname, instance-id, instance-life-cycle, instance-type, local-hostname, local-ipv4, "
-        "mac, region)");
+        "id.yaml:1:7: error: aws.instance-idd: unknown key (did you mean \"instance-id\"?); valid keys here: "
+        "account-id, ami-id, availability-zone, availability-zone-id, hostname, instance-id, instance-life-cycle, "
+        "instance-type, local-hostname, local-ipv4, mac, region");
   CHECK(parse_identity("oracle: {}\n", "id.yaml").status().message() ==
-        "id.yaml:1:1: error: oracle: unknown key (expected one of: aws, azure, gcp)");
+        "id.yaml:1:1: error: oracle: unknown key; valid keys here: aws, azure, gcp");
+  CHECK(parse_identity("azure: {vmsize: Standard_D2s_v5}\n", "id.yaml").status().message() ==
+        "id.yaml:1:9: error: azure.vmsize: unknown key (did you mean \"vmSize\"?); valid keys here: evictionPolicy, "
+        "location, macAddress, osType, priority, privateIpAddress, resourceGroupName, subscriptionId, vmId, vmSize, "
+        "zone");
+  CHECK(parse_identity("gcp: {zone: }\n", "id.yaml").status().message() ==
+        "id.yaml:1:13: error: gcp.zone: expected a non-empty string");
+  CHECK(parse_identity("gcp: 3\n", "id.yaml").status().message() ==
+        "id.yaml:1:6: error: gcp: expected a map of key: value, found a scalar");
   CHECK(parse_identity("gcp: {zone: \"\"}\n", "id.yaml").status().message() ==
         "id.yaml:1:13: error: gcp.zone: expected a non-empty string");
   CHECK(load_identity("/nonexistent/id.yaml").status().message() ==
@@ -158,7 +166,7 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
 
   // The agent: --identity only in standalone mode; file errors exit 2 through the flag name.
   std::string dir = test::temp_dir("identity");
-  std::ofstream(dir + "/id.yaml") << "aws: {bogus: 1}\n";
+  std::ofstream(dir + "/id.yaml") << "aws: {bogus: 1}\ngcp: {zone: \"\"}\n";
   AgentOptions ao;
   ao.listen = "127.0.0.1:0";
   ao.upstream = "none";
@@ -169,7 +177,12 @@ TEST_CASE("standalone: --identity FILE overrides the defaults; errors name the k
   SystemClock clock;
   {
     Agent a(ao, clock);
-    CHECK(a.start().message().rfind("--identity: " + dir + "/id.yaml:1:7: error: aws.bogus: unknown key", 0) == 0);
+    // Two mistakes, two lines, each with the flag and FILE:LINE:COL.
+    const std::string got = a.start().message();
+    CHECK(got.rfind("--identity: " + dir + "/id.yaml:1:7: error: aws.bogus: unknown key; valid keys here: ", 0) == 0);
+    CHECK(got.find("\n--identity: " + dir + "/id.yaml:2:13: error: gcp.zone: expected a non-empty string") !=
+          std::string::npos);
+    CHECK(std::count(got.begin(), got.end(), '\n') == 1);
   }
   ao.upstream = "169.254.169.254:80";
   {
@@ -192,18 +205,18 @@ TEST_CASE("identity: a file with several mistakes reports every one, one line ea
   CHECK(id.status().code() == spotsim::StatusCode::kInvalidInput);
   const std::string got = id.status().message();
   CHECK(got ==
-        "id.yaml:1:7: error: aws.instance-idd: unknown key (expected one of: account-id, ami-id, availability-zone, "
-        "availability-zone-id, hostname, instance-id, instance-life-cycle, instance-type, local-hostname, local-ipv4, "
-        "mac, region)\n"
+        "id.yaml:1:7: error: aws.instance-idd: unknown key (did you mean \"instance-id\"?); valid keys here: "
+        "account-id, ami-id, availability-zone, availability-zone-id, hostname, instance-id, instance-life-cycle, "
+        "instance-type, local-hostname, local-ipv4, mac, region\n"
         "id.yaml:3:13: error: azure.location: expected a non-empty string\n"
-        "id.yaml:4:1: error: oracle: unknown key (expected one of: aws, azure, gcp)");
+        "id.yaml:4:1: error: oracle: unknown key; valid keys here: aws, azure, gcp");
   CHECK(std::count(got.begin(), got.end(), '\n') == 2);
   // A repeated key is a mistake too (yaml-cpp would keep both), and a key must be a name.
   CHECK(parse_identity("gcp: {zone: a, zone: b}\n", "id.yaml").status().message() ==
         "id.yaml:1:16: error: gcp.zone: duplicate key \"zone\": already defined at line 1, column 7 (each key may "
         "appear once in a map: rename or remove one)");
   CHECK(parse_identity("aws: {[a]: b}\n", "id.yaml").status().message() ==
-        "id.yaml:1:7: error: aws: expected a key name, found a map or a list");
+        "id.yaml:1:7: error: aws: expected a key name, found a list");
 }
 
 TEST_CASE("identity: garbage never crashes the reader, and every line of an error names the file",

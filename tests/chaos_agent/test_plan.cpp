@@ -100,8 +100,11 @@ TEST_CASE("plan: errors are FILE:LINE:COL: error: PATH: message", "[chaos_agent]
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 20m\n    preempt: {}\n") ==
         "plan.yaml:3:9: error: chaos[0].at: 20m is not before max_duration 10m");
   CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    evict: {}\n") ==
-        "plan.yaml:4:5: error: chaos[0].evict: unknown key (expected at and one of: preempt, storm, rebalance, "
-        "maintenance, clear)");
+        "plan.yaml:4:5: error: chaos[0].evict: unknown key; valid keys here: at and one of: preempt, storm, "
+        "rebalance, maintenance, clear");
+  CHECK(err("max_duration: 10m\nchaos:\n  - at: 1m\n    premept: {}\n") ==
+        "plan.yaml:4:5: error: chaos[0].premept: unknown key (did you mean \"preempt\"?); valid keys here: at and one "
+        "of: preempt, storm, rebalance, maintenance, clear");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, preempt: {}, storm: {fraction: 1}}\n") ==
         "plan.yaml:3:5: error: chaos[0]: one action per item, found preempt and storm");
   CHECK(err("max_duration: 10m\nchaos:\n  - {at: 1m, storm: {fraction: 150%}}\n") ==

@@ -109,3 +109,25 @@ TEST_CASE("parse_yaml reports a syntax error and repeated keys", "[common]") {
         "f.yaml:3:1: error: a: duplicate key \"a\": already defined at line 1, column 1 (each key may appear once in a "
         "map: rename or remove one)");
 }
+
+TEST_CASE("a key that is not a name is reported as such, not as an unknown key", "[common]") {
+  Plan plan;
+  const Status st = read_plan("name: drill\nmax_duration: 1m\nlimits: {[vms]: 3}\n", plan);
+  CHECK(st.message() == "plan.yaml:3:10: error: limits: expected a key name, found a list");
+}
+
+TEST_CASE("a prefix goes before every line of a message of several", "[common]") {
+  CHECK(prefix_lines("P: ", "a") == "P: a");
+  CHECK(prefix_lines("P: ", "a\nb\nc") == "P: a\nP: b\nP: c");
+  CHECK(prefix_lines("P: ", "a\n") == "P: a\n");  // no prefix after a final newline
+  ParseContext ctx("id.yaml");
+  const YAML::Node root = parse_yaml(ctx, "a: 1\nb: 2\n");
+  MapReader top(ctx, root, "");
+  top.get("c");
+  top.finish();
+  const Status st = ctx.status().with_prefix("--identity: ");
+  CHECK(st.code() == StatusCode::kInvalidInput);
+  CHECK(st.message() ==
+        "--identity: id.yaml:1:1: error: a: unknown key; valid keys here: c\n"
+        "--identity: id.yaml:2:1: error: b: unknown key; valid keys here: c");
+}

@@ -57,6 +57,20 @@ check(r.returncode == 2 and r.stdout == "" and len(lines) == 3 and
       lines[2].startswith(f.name + ":4:32: error: chaos[0].preempt.action: \"reboot\" is not one of"),
       "every plan mistake is reported: " + r.stderr.strip())
 os.unlink(f.name)
+# --identity FILE with two mistakes: two lines, each with the whole prefix (program and flag) and
+# FILE:LINE:COL, exit 2. (Only the first line had the prefix before.)
+with tempfile.TemporaryDirectory() as d:
+    ident = os.path.join(d, "id.yaml")
+    with open(ident, "w") as f:
+        f.write("aws: {instance-idd: i-0abc}\ngcp: {zone: \"\"}\n")
+    r = run("serve", "--upstream", "none", "--identity", ident, "--listen", "127.0.0.1:0",
+            "--control", "unix:" + os.path.join(d, "c.sock"), "--state-file", os.path.join(d, "state.json"))
+    lines = r.stderr.strip().splitlines()
+    check(r.returncode == 2 and r.stdout == "" and len(lines) == 2 and
+          lines[0].startswith("chaos-agent: --identity: " + ident + ":1:7: error: aws.instance-idd: unknown key "
+                              "(did you mean \"instance-id\"?); valid keys here: account-id, ") and
+          lines[1] == "chaos-agent: --identity: " + ident + ":2:13: error: gcp.zone: expected a non-empty string",
+          "every --identity mistake has the prefix: %d %s" % (r.returncode, r.stderr.strip()))
 
 with Agent(binary) as agent:
     out = agent.inject("preempt", "--provider", "gcp", "--notice", "30s", "--ttl", "10m")
