@@ -18,6 +18,7 @@
 #include "chaos-agent/http/client.h"
 #include "chaos-agent/http/upstream.h"
 #include "chaos-agent/imds/router.h"
+#include "common/text.h"
 
 namespace agent {
 using spotsim::Result;
@@ -490,7 +491,7 @@ struct Agent::Impl {
                    {"installed", false},
                    {"ok", s.is_ok()},
                    {"detail", s ? "rule removed" : s.message()}});
-      if (!s) std::fprintf(stderr, "chaos-agent: %s\n", s.message().c_str());
+      if (!s) std::fprintf(stderr, "%s\n", spotsim::prefix_lines("chaos-agent: ", s.message()).c_str());
       interceptor.reset();
     }
     if (metadata) metadata->close();

@@ -4,6 +4,7 @@
 
 #include "chaos-agent/core/time_format.h"
 #include "chaos-agent/http/client.h"
+#include "common/text.h"
 #include "common/units.h"
 
 namespace agent::plan {
@@ -90,7 +91,7 @@ void read_plan_duration(MapReader& top, Millis derived, Millis max_duration, boo
 
 std::optional<Item::Type> item_action(ParseContext& ctx, const YAML::Node& item, const std::string& path,
                                       const std::string& kind_hint) {
-  const std::string actions = "preempt, storm, rebalance, maintenance, clear";
+  const std::string actions = spotsim::join_names(kItemTypes.names());
   if (item["kind"].IsDefined()) {
     const YAML::Node kind = item["kind"];
     const std::string name = kind.IsScalar() ? kind.Scalar() : "";
