@@ -242,33 +242,28 @@ std::string calibration_yaml(const Calibration& c) {
 }
 
 Result<Calibration> parse_calibration(const std::string& text, const std::string& file) {
-  Reader r(file);
+  ParseContext ctx(file);
+  Reader r(ctx);
   YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return r.at(e.mark, "", e.msg);
+  ASSIGN_OR_RETURN(root, load_yaml(r, text));
+  if (root.IsMap()) {  // the unknown keys, every one, with a did-you-mean
+    MapReader top(ctx, root, "");
+    top.get("notice_handling");
+    top.get("scenario");
+    top.finish();
+    if (root["notice_handling"].IsMap()) {
+      MapReader keys(ctx, root["notice_handling"], "notice_handling");
+      for (const char* k :
+           {"notices", "notice", "detection_latency", "never_detected", "drain_time", "never_drained", "ack_latency"})
+        keys.get(k);
+      keys.finish();
+    }
   }
   if (!root.IsMap() || !root["notice_handling"])
     return r.error(root, "notice_handling",
                    "required: a calibration has a notice_handling: block (spotsim calibrate --gameday writes one)");
-  for (const auto& kv : root) {
-    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-    if (k != "notice_handling" && k != "scenario")
-      return r.at(kv.first.Mark(), k, "unknown key (expected notice_handling, scenario)");
-  }
   const YAML::Node nh = root["notice_handling"];
   if (!nh.IsMap()) return r.error(nh, "notice_handling", "expected a mapping");
-  const std::vector<std::string> allowed = {"notices",    "notice",        "detection_latency", "never_detected",
-                                            "drain_time", "never_drained", "ack_latency"};
-  for (const auto& kv : nh) {
-    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return r.at(kv.first.Mark(), "notice_handling." + k, "unknown key (expected one of: " + list + ")");
-    }
-  }
   Calibration c;
   c.sources.push_back(file);
   if (nh["notices"]) {
@@ -294,6 +289,7 @@ Result<Calibration> parse_calibration(const std::string& text, const std::string
   if (c.detection.kind == SecondsDist::Kind::kNone && c.never_detected < 1)
     return r.error(nh, "notice_handling.detection_latency",
                    "required unless never_detected is 100%: how long clients take to see a notice");
+  if (!ctx.ok()) return ctx.status();
   return c;
 }
 

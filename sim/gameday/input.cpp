@@ -16,13 +16,22 @@ Result<std::string> read_input(const std::string& path, const std::string& what)
 }
 
 Status YamlErrors::at(const YAML::Mark& m, const std::string& path, const std::string& msg) const {
-  const int line = m.line >= 0 ? m.line + 1 : 1, col = m.column >= 0 ? m.column + 1 : 1;
-  return Status::invalid(file_ + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                         ": error: " + (path.empty() ? "" : path + ": ") + msg);
+  YAML::Mark where = m;  // as before: line 1, column 1 when the position is unknown
+  if (where.is_null() || where.line < 0 || where.column < 0) where = YAML::Mark();
+  ctx_.error_at(where, path, msg);
+  return ctx_.status();
 }
 
 Status YamlErrors::error(const YAML::Node& n, const std::string& path, const std::string& msg) const {
   return at(n.IsDefined() ? n.Mark() : YAML::Mark::null_mark(), path, msg);
+}
+
+Result<YAML::Node> load_yaml(const YamlErrors& r, const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return r.at(e.mark, "", e.msg);
+  }
 }
 
 }  // namespace spotsim::gameday

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/gameday/input.h"
+#include "common/text.h"
 #include "common/units.h"
 
 namespace spotsim::gameday {
@@ -35,23 +36,19 @@ class Reader : public YamlErrors {
       return error(n, path, "must be greater than 0 and at most 1 (100%), found '" + n.Scalar() + "'");
     return f.value();
   }
-  Status keys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) const {
-    if (!map.IsMap()) return error(map, path, "expected a mapping");
-    for (const auto& kv : map) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        return at(kv.first.Mark(), path.empty() ? key : path + "." + key,
-                  "unknown key (expected one of: " + list + ")");
-      }
-    }
-    return Status::ok();
-  }
 };
 
-bool is_action(const std::string& k) {
-  return k == "preempt" || k == "storm" || k == "rebalance" || k == "maintenance" || k == "clear";
+const std::vector<std::string> kActions = {"preempt", "storm", "rebalance", "maintenance", "clear"};
+
+bool is_action(const std::string& k) { return std::find(kActions.begin(), kActions.end(), k) != kActions.end(); }
+
+// The keys of a map: those `allowed`, the others reported by MapReader::finish() with a
+// did-you-mean (a map that is not one is reported too). Reading goes on.
+void check_keys(ParseContext& ctx, const YAML::Node& map, const std::string& path,
+                const std::vector<std::string>& allowed) {
+  MapReader m(ctx, map, path);
+  for (const auto& k : allowed) m.get(k);
+  m.finish();
 }
 
 }  // namespace
@@ -76,15 +73,12 @@ std::string parse_tolerance(const std::string& text, Tolerance& out) {
 }
 
 Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::string& file) {
-  Reader r(file);
+  ParseContext ctx(file);
+  Reader r(ctx);
   YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return r.at(e.mark, "", e.msg);
-  }
+  ASSIGN_OR_RETURN(root, load_yaml(r, text));
   if (!root.IsMap()) return r.error(root, "", "a game-day plan is a mapping with max_duration and chaos");
-  RETURN_IF_ERROR(r.keys(root, "", kTopKeys));
+  check_keys(ctx, root, "", kTopKeys);
   GamedayPlan p;
   p.file = file;
   if (root["name"]) {
@@ -112,7 +106,8 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
       return r.error(ts, "targets", "expected a non-empty list of {name, control}");
     for (size_t i = 0; i < ts.size(); ++i) {
       const std::string path = "targets[" + std::to_string(i) + "]";
-      RETURN_IF_ERROR(r.keys(ts[i], path, {"name", "control", "token_file"}));
+      check_keys(ctx, ts[i], path, {"name", "control", "token_file"});
+      if (!ts[i].IsMap()) continue;
       if (!ts[i]["name"] || !ts[i]["name"].IsScalar()) return r.error(ts[i], path + ".name", "required: a string");
       if (!names.insert(ts[i]["name"].Scalar()).second)
         return r.error(ts[i]["name"], path + ".name", "duplicate target name '" + ts[i]["name"].Scalar() + "'");
@@ -137,15 +132,24 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
         return r.error(node["kind"], path + ".kind",
                        "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + action + "'");
     } else {
+      // As chaos-agent's plan reader words it: the item's keys are at and one action.
+      bool unknown = false;
       for (const auto& kv : node) {
         const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
         if (key == "at") continue;
-        if (!is_action(key))
-          return r.at(kv.first.Mark(), path + "." + key,
-                      "unknown key (expected at and one of: preempt, storm, rebalance, maintenance, clear)");
+        if (!is_action(key)) {
+          std::vector<std::string> keys = kActions;
+          keys.push_back("at");
+          ctx.error_at(
+              kv.first.Mark(), path + "." + key,
+              "unknown key" + did_you_mean(key, keys) + "; valid keys here: at and one of: " + join_names(kActions));
+          unknown = true;
+          continue;
+        }
         if (!action.empty()) return r.error(node, path, "one action per item, found " + action + " and " + key);
         action = key;
       }
+      if (unknown) continue;  // reported; the other items are still read
       if (action.empty()) return r.error(node, path, "expected one of: preempt, storm, rebalance, maintenance, clear");
     }
     if (!node["at"]) return r.error(node, path + ".at", "required: when this happens, e.g. at: 5m");
@@ -227,6 +231,7 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
       p.expect.push_back(t);
     }
   }
+  if (!ctx.ok()) return ctx.status();  // the unknown keys, when nothing else stopped the reading
   if (p.notices.empty())
     return r.error(chaos, "chaos", "has no preempt or storm item: there is no preemption notice to predict");
   return p;

@@ -224,10 +224,9 @@ TEST_CASE("gameday plan: the agent's vocabulary, storm counts as the agent picks
 TEST_CASE("gameday plan: errors name FILE:LINE:COL and the YAML path") {
   CHECK(plan_error("chaos: []\n") ==
         "p.yaml:1:1: error: max_duration: required: the plan's dead-man limit, e.g. max_duration: 30m");
-  CHECK(
-      plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nbogus: 1\n") ==
-      "p.yaml:3:1: error: bogus: unknown key (expected one of: name, provider, max_duration, duration, seed, targets, "
-      "blast_radius, abort, chaos, report, expect)");
+  CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nbogus: 1\n") ==
+        "p.yaml:3:1: error: bogus: unknown key; valid keys here: abort, blast_radius, chaos, duration, expect, "
+        "max_duration, name, provider, report, seed, targets");
   CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {notices: soon}\n") ==
         "p.yaml:3:19: error: expect.notices: expected interval (inside the prediction's interval), a number (largest "
         "|observed - predicted mean|) or a percentage like 25% (of the predicted mean), found 'soon'");
@@ -251,6 +250,31 @@ TEST_CASE("gameday plan: errors name FILE:LINE:COL and the YAML path") {
         "p.yaml:2:36: error: chaos[0].preempt.notice: duration \"90\" has no unit; write e.g. \"90s\" (units: us, ms, "
         "s, m, h, d, w)");
   CHECK(plan_error("max_duration: [\n").rfind("p.yaml:", 0) == 0);
+}
+
+TEST_CASE("gameday plan: a misspelt key gets its did-you-mean, and every mistake is reported") {
+  CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpcet: {notices: 0}\n") ==
+        "p.yaml:3:1: error: expcet: unknown key (did you mean \"expect\"?); valid keys here: abort, blast_radius, "
+        "chaos, duration, expect, max_duration, name, provider, report, seed, targets");
+  CHECK(plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, preemt: {}}\n") ==
+        "p.yaml:3:14: error: chaos[0].preemt: unknown key (did you mean \"preempt\"?); valid keys here: at and one "
+        "of: preempt, storm, rebalance, maintenance, clear");
+  // Two mistakes, both reported: a misspelt top-level key and a misspelt target key.
+  CHECK(plan_error("max_duration: 5m\nnme: x\ntargets:\n  - {name: a, contrl: \"unix:/a\"}\n"
+                   "chaos: [{at: 1m, preempt: {}}]\n") ==
+        "p.yaml:2:1: error: nme: unknown key (did you mean \"name\"?); valid keys here: abort, blast_radius, chaos, "
+        "duration, expect, max_duration, name, provider, report, seed, targets\n"
+        "p.yaml:4:15: error: targets[0].contrl: unknown key (did you mean \"control\"?); valid keys here: control, "
+        "name, token_file");
+  // An unknown key and a missing required one, and two items' misspelt actions.
+  CHECK(plan_error("max_duraton: 5m\nchaos: [{at: 1m, preempt: {}}]\n") ==
+        "p.yaml:1:1: error: max_duraton: unknown key (did you mean \"max_duration\"?); valid keys here: abort, "
+        "blast_radius, chaos, duration, expect, max_duration, name, provider, report, seed, targets\n"
+        "p.yaml:1:1: error: max_duration: required: the plan's dead-man limit, e.g. max_duration: 30m");
+  const std::string two = plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, storn: {}}\n  - {at: 2m, peempt: {}}\n");
+  CHECK(two.find("p.yaml:3:14: error: chaos[0].storn: unknown key (did you mean \"storm\"?)") == 0);
+  CHECK(two.find("\np.yaml:4:14: error: chaos[1].peempt: unknown key (did you mean \"preempt\"?)") !=
+        std::string::npos);
 }
 
 TEST_CASE("gameday plan: garbage never crashes") {
@@ -307,6 +331,10 @@ TEST_CASE("gameday calibration: errors name the line and key") {
     return c.is_ok() ? std::string() : c.status().message();
   };
   CHECK(err("x: 1\n") ==
+        "c.yaml:1:1: error: x: unknown key; valid keys here: notice_handling, scenario\n"
+        "c.yaml:1:1: error: notice_handling: required: a calibration has a notice_handling: block (spotsim calibrate "
+        "--gameday writes one)");
+  CHECK(err("[1]\n") ==
         "c.yaml:1:1: error: notice_handling: required: a calibration has a notice_handling: block (spotsim calibrate "
         "--gameday writes one)");
   CHECK(err("notice_handling:\n  detection_latency: {lognormal: {median: 1s}}\n") ==
@@ -317,8 +345,19 @@ TEST_CASE("gameday calibration: errors name the line and key") {
         "c.yaml:2:3: error: notice_handling.detection_latency: required unless never_detected is 100%: how long "
         "clients take to see a notice");
   CHECK(err("notice_handling:\n  detection_latency: 1s\n  bogus: 1\n") ==
-        "c.yaml:3:3: error: notice_handling.bogus: unknown key (expected one of: notices, notice, detection_latency, "
-        "never_detected, drain_time, never_drained, ack_latency)");
+        "c.yaml:3:3: error: notice_handling.bogus: unknown key; valid keys here: ack_latency, detection_latency, "
+        "drain_time, never_detected, never_drained, notice, notices");
+  // A misspelt key gets its did-you-mean; two mistakes are both reported.
+  CHECK(err("notice_handling:\n  detection_latency: 1s\n  never_drianed: 5%\nscenaro: {}\n") ==
+        "c.yaml:4:1: error: scenaro: unknown key (did you mean \"scenario\"?); valid keys here: notice_handling, "
+        "scenario\n"
+        "c.yaml:3:3: error: notice_handling.never_drianed: unknown key (did you mean \"never_drained\"?); valid keys "
+        "here: ack_latency, detection_latency, drain_time, never_detected, never_drained, notice, notices");
+  CHECK(err("notice_handling:\n  detection_latncy: 1s\n") ==
+        "c.yaml:2:3: error: notice_handling.detection_latncy: unknown key (did you mean \"detection_latency\"?); "
+        "valid keys here: ack_latency, detection_latency, drain_time, never_detected, never_drained, notice, notices\n"
+        "c.yaml:2:3: error: notice_handling.detection_latency: required unless never_detected is 100%: how long "
+        "clients take to see a notice");
 }
 
 TEST_CASE("gameday prediction: JSON errors name the field") {
