@@ -210,25 +210,26 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
     if (!ex.IsMap())
       return r.error(ex, "expect",
                      "expected a mapping of metric: tolerance, e.g. {notices: 0, drained_in_time: interval}");
-    for (const auto& kv : ex) {
+    std::vector<std::string> observed;
+    for (const auto& info : kGamedayMetrics)
+      if (info.observable) observed.emplace_back(info.name);
+    for (const auto& kv : ex) {  // every mistake here is reported
       const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "?";
       const GamedayMetricInfo* m = find_gameday_metric(name);
       if (!m || !m->observable) {
-        std::string list;
-        for (const auto& info : kGamedayMetrics)
-          if (info.observable) list += (list.empty() ? "" : ", ") + std::string(info.name);
-        return r.at(
-            kv.first.Mark(), "expect." + name,
-            std::string(m ? "a drill does not observe this metric (the simulator predicts it)" : "unknown metric") +
-                " (expected one of: " + list + ")");
+        ctx.error_at(kv.first.Mark(), "expect." + name,
+                     (m ? "a drill does not observe this metric (the simulator predicts it)"
+                        : "unknown metric" + did_you_mean(name, observed)) +
+                         "; a drill observes: " + join_names(observed));
+        continue;
       }
       Tolerance t;
       t.metric = m->metric;
       t.line = kv.second.Mark().line + 1;
       const std::string why =
           kv.second.IsScalar() ? parse_tolerance(kv.second.Scalar(), t) : parse_tolerance(YAML::Dump(kv.second), t);
-      if (!why.empty()) return r.error(kv.second, "expect." + name, why);
-      p.expect.push_back(t);
+      if (!why.empty()) ctx.error(kv.second, "expect." + name, why);
+      else p.expect.push_back(t);
     }
   }
   if (!ctx.ok()) return ctx.status();  // the unknown keys, when nothing else stopped the reading

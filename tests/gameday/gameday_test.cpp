@@ -231,13 +231,13 @@ TEST_CASE("gameday plan: errors name FILE:LINE:COL and the YAML path") {
         "p.yaml:3:19: error: expect.notices: expected interval (inside the prediction's interval), a number (largest "
         "|observed - predicted mean|) or a percentage like 25% (of the predicted mean), found 'soon'");
   CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {notise: 1}\n") ==
-        "p.yaml:3:10: error: expect.notise: unknown metric (expected one of: notices, detected, drained_in_time, "
-        "not_drained, detection_latency_mean_s, drain_time_mean_s)");
+        "p.yaml:3:10: error: expect.notise: unknown metric (did you mean \"notices\"?); a drill observes: notices, "
+        "detected, drained_in_time, not_drained, detection_latency_mean_s, drain_time_mean_s");
   CHECK(
       plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {time_to_replacement_s: 1}\n") ==
       "p.yaml:3:10: error: expect.time_to_replacement_s: a drill does not observe this metric (the simulator predicts "
-      "it) (expected one of: notices, detected, drained_in_time, not_drained, detection_latency_mean_s, "
-      "drain_time_mean_s)");
+      "it); a drill observes: notices, detected, drained_in_time, not_drained, detection_latency_mean_s, "
+      "drain_time_mean_s");
   CHECK(plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, storm: {notice: 30s}}\n") ==
         "p.yaml:3:21: error: chaos[0].storm.fraction: required: the fraction of targets hit, e.g. fraction: 30%");
   CHECK(plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, preempt: {targets: [x]}}\n") ==
@@ -271,6 +271,12 @@ TEST_CASE("gameday plan: a misspelt key gets its did-you-mean, and every mistake
         "p.yaml:1:1: error: max_duraton: unknown key (did you mean \"max_duration\"?); valid keys here: abort, "
         "blast_radius, chaos, duration, expect, max_duration, name, provider, report, seed, targets\n"
         "p.yaml:1:1: error: max_duration: required: the plan's dead-man limit, e.g. max_duration: 30m");
+  // Every mistake in expect: an unknown metric and a bad tolerance.
+  CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {}}]\nexpect: {detectd: 1, notices: soon}\n") ==
+        "p.yaml:3:10: error: expect.detectd: unknown metric (did you mean \"detected\"?); a drill observes: notices, "
+        "detected, drained_in_time, not_drained, detection_latency_mean_s, drain_time_mean_s\n"
+        "p.yaml:3:31: error: expect.notices: expected interval (inside the prediction's interval), a number (largest "
+        "|observed - predicted mean|) or a percentage like 25% (of the predicted mean), found 'soon'");
   const std::string two = plan_error("max_duration: 5m\nchaos:\n  - {at: 1m, storn: {}}\n  - {at: 2m, peempt: {}}\n");
   CHECK(two.find("p.yaml:3:14: error: chaos[0].storn: unknown key (did you mean \"storm\"?)") == 0);
   CHECK(two.find("\np.yaml:4:14: error: chaos[1].peempt: unknown key (did you mean \"preempt\"?)") !=
