@@ -4,6 +4,7 @@
 
 #include "chaos-agent/core/time_format.h"
 #include "chaos-agent/http/client.h"
+#include "common/plan_items.h"
 #include "common/text.h"
 #include "common/units.h"
 
@@ -124,17 +125,8 @@ std::optional<Item::Type> item_action(ParseContext& ctx, const YAML::Node& item,
   return ok ? type : std::nullopt;
 }
 
-bool takes(Item::Type type, const std::string& key) {
-  using T = Item::Type;
-  const bool preempt = type == T::kPreempt, storm = type == T::kStorm, maint = type == T::kMaintenance;
-  if (key == "notice" || key == "azure_event_type") return preempt || storm || maint;
-  if (key == "action" || key == "allow_unrealistic") return preempt || storm;
-  if (key == "provider") return type != T::kClear;
-  if (key == "targets") return preempt || maint || type == T::kRebalance;
-  if (key == "gcp_event") return maint;
-  if (key == "fraction") return storm;
-  return false;
-}
+// common/plan_items.h: the one table of which keys each action takes (spotsim predict reads it too).
+bool takes(Item::Type type, const std::string& key) { return spotsim::plan_action_takes(kItemTypes.name(type), key); }
 
 void read_inject_fields(MapReader& body, Item::Type type, ProviderSet plan_provider, const YAML::Node& item,
                         InjectRequest& req, bool& notice_given) {

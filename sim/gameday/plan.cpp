@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sim/gameday/input.h"
+#include "common/plan_items.h"
 #include "common/text.h"
 #include "common/units.h"
 
@@ -161,6 +162,11 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
     pn.where = flat ? path : path + "." + action;
     const YAML::Node body = flat ? node : node[action];
     if (!body.IsNull() && !body.IsMap()) return r.error(body, pn.where, "expected a mapping (or {})");
+    if (body.IsMap()) {  // the keys chaos-agent takes for this action (common/plan_items.h), no other
+      std::vector<std::string> keys = plan_action_keys(action);
+      if (flat) keys.insert(keys.begin(), {"kind", "at", "name"});  // as chaos-agent reads the flat form
+      check_keys(ctx, body, pn.where, keys);
+    }
     auto field = [&](const char* k) { return body.IsMap() ? body[k] : YAML::Node(); };
     if (action == "clear") {
       derived = std::max(derived, pn.at);

@@ -283,6 +283,27 @@ TEST_CASE("gameday plan: a misspelt key gets its did-you-mean, and every mistake
         std::string::npos);
 }
 
+TEST_CASE("gameday plan: an item's body takes the keys chaos-agent takes for its action, no other") {
+  // common/plan_items.h, the table both readers use: a misspelt notice is not a 120 s default.
+  CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {notise: 30s}}]\n") ==
+        "p.yaml:2:28: error: chaos[0].preempt.notise: unknown key (did you mean \"notice\"?); valid keys here: "
+        "action, allow_unrealistic, azure_event_type, notice, provider, targets");
+  // A key of another action: fraction is a storm's.
+  CHECK(plan_error("max_duration: 5m\nchaos: [{at: 1m, preempt: {fraction: 50%}}]\n") ==
+        "p.yaml:2:28: error: chaos[0].preempt.fraction: unknown key (did you mean \"action\"?); valid keys here: "
+        "action, allow_unrealistic, azure_event_type, notice, provider, targets");
+  // The flat form also takes kind, at and name.
+  CHECK(plan_error("max_duration: 5m\nchaos: [{kind: storm, at: 1m, fraction: 50%, windw: 1m}]\n") ==
+        "p.yaml:2:46: error: chaos[0].windw: unknown key; valid keys here: action, allow_unrealistic, at, "
+        "azure_event_type, fraction, kind, name, notice, provider");
+  auto ok = parse_gameday_plan(
+      "max_duration: 5m\nchaos:\n  - {kind: storm, name: s, at: 1m, fraction: 50%, notice: 30s}\n"
+      "  - {at: 2m, maintenance: {gcp_event: TERMINATE_ON_HOST_MAINTENANCE, notice: 1m}}\n",
+      "p.yaml");
+  REQUIRE(ok.is_ok());
+  CHECK(ok.value().notices.size() == 1);
+}
+
 TEST_CASE("gameday plan: garbage never crashes") {
   Rng rng(11);
   const std::string base = kPlan;
