@@ -554,10 +554,7 @@ void World::start_boot(uint32_t slot) {
   VmSlot& v = vms_[slot];
   FleetRuntime& rt = rt_[v.fleet];
   // A warm pool instance resumes instead of booting (sim/model/warm_pool.h).
-  const FleetSpec& fs = sc_.fleets[v.fleet];
-  const Duration boot = rt.warm && rt.warm->take()                        ? rt.warm->resume_time()
-                        : fs.boot_dist.kind == DurationDist::Kind::kFixed ? fs.boot_time  // boot_delay's answer
-                                                                          : boot_delay(v.fleet);
+  const Duration boot = rt.warm && rt.warm->take() ? rt.warm->resume_time() : boot_delay(v.fleet);
   v.ready_us = engine_.now().us + boot.us;
   engine_.schedule_fifo(boot_lane_, SimTime{v.ready_us}, self_, kBootDone, slot, v.gen);
 }
@@ -616,7 +613,7 @@ void World::schedule_interruption(uint32_t slot) {
 void World::on_boot_done(uint32_t slot) {
   VmSlot& v = vms_[slot];
   FleetState& f = fleets_[v.fleet];
-  if ((injector_ || sc_.fleets[v.fleet].boot_failure > 0) && boot_fails(slot)) {
+  if (boot_fails(slot)) {
     // Billed from launch to now, released, and the fleet asks for another VM (same request).
     const uint32_t fleet = v.fleet;
     const int64_t lost_at = v.lost_at_us;

@@ -273,8 +273,18 @@ class World : public EventHandler {
   // eviction did not, applied as their notice events would have been.
   void apply_pending_notices_at_end();
   // --- provider semantics (sim/model/world_provider.cpp) ---
-  Duration boot_delay(uint32_t fleet);  // the fleet's boot latency (drawn if a distribution)
-  bool boot_fails(uint32_t slot);       // fleet boot_failure, then the chaos FaultInjector
+  // The fleet's boot latency: its fixed boot_time, else a draw from its distribution. Inline, as
+  // is boot_fails' first check: every boot asks both, and most fleets need neither draw.
+  Duration boot_delay(uint32_t fleet) {
+    const FleetSpec& fs = sc_.fleets[fleet];
+    return fs.boot_dist.kind == DurationDist::Kind::kFixed ? fs.boot_time : draw_boot_delay(fleet);
+  }
+  Duration draw_boot_delay(uint32_t fleet);
+  // The fleet's boot_failure, then the chaos FaultInjector; false without either.
+  bool boot_fails(uint32_t slot) {
+    return (injector_ || sc_.fleets[vms_[slot].fleet].boot_failure > 0) && draw_boot_failure(slot);
+  }
+  bool draw_boot_failure(uint32_t slot);
   // A spot VM started running (or launched, for lifetimes): schedules its rebalance
   // recommendation (with the hazard notice at `notice_at_us`) and the preemptible 24 h end.
   void schedule_rebalance(uint32_t slot, int64_t notice_at_us);

@@ -9,14 +9,12 @@
 
 namespace spotsim {
 
-Duration World::boot_delay(uint32_t fleet) {
-  const FleetSpec& fs = sc_.fleets[fleet];
-  if (fs.boot_dist.kind == DurationDist::Kind::kFixed) return fs.boot_time;  // no draw
-  const double s = fs.boot_dist.sample(rng_[fleet].boot);
+Duration World::draw_boot_delay(uint32_t fleet) {
+  const double s = sc_.fleets[fleet].boot_dist.sample(rng_[fleet].boot);
   return Duration{std::max<int64_t>(0, std::llround(s * 1e6))};
 }
 
-bool World::boot_fails(uint32_t slot) {
+bool World::draw_boot_failure(uint32_t slot) {
   const double p = sc_.fleets[vms_[slot].fleet].boot_failure;
   // The fleet's own failure probability (bad image, quota) and chaos boot_failure share this
   // path: either fails the boot. Warm-start VMs were running before the run, so the fleet's
