@@ -131,7 +131,7 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
       action = node["kind"].IsScalar() ? node["kind"].Scalar() : "";
       if (!is_action(action))
         return r.error(node["kind"], path + ".kind",
-                       "expected one of: preempt, storm, rebalance, maintenance, clear, found '" + action + "'");
+                       "expected one of: " + join_names(kActions) + ", found '" + action + "'");
     } else {
       // As chaos-agent's plan reader words it: the item's keys are at and one action.
       bool unknown = false;
@@ -151,7 +151,7 @@ Result<GamedayPlan> parse_gameday_plan(const std::string& text, const std::strin
         action = key;
       }
       if (unknown) continue;  // reported; the other items are still read
-      if (action.empty()) return r.error(node, path, "expected one of: preempt, storm, rebalance, maintenance, clear");
+      if (action.empty()) return r.error(node, path, "expected one of: " + join_names(kActions));
     }
     if (!node["at"]) return r.error(node, path + ".at", "required: when this happens, e.g. at: 5m");
     PlanNotice pn;
